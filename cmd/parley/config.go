@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/models"
+	"github.com/parley-cc/parley/transcribe"
+)
+
+// Config is every setting of parley. Defaults come from DefaultConfig, then a YAML file (--config or
+// PARLEY_CONFIG), then PARLEY_* environment variables, then command-line flags.
+type Config struct {
+	Model        string   `yaml:"model"`          // catalog name or file path
+	ModelDir     string   `yaml:"model_dir"`      // model cache
+	ModelBaseURL string   `yaml:"model_base_url"` // where `models pull` downloads from
+	Threads      int      `yaml:"threads"`        // CPU threads per recognition
+	Language     string   `yaml:"language"`       // "auto" or a language code
+	Channels     []string `yaml:"channels"`       // speaker of the left and right channel of stereo calls
+	MaxDuration  Duration `yaml:"max_duration"`   // longer recordings are refused
+	TurnGap      Duration `yaml:"turn_gap"`       // longest pause inside one turn
+	SilenceDBFS  float64  `yaml:"silence_dbfs"`   // channels quieter than this are not recognised
+}
+
+// DefaultConfig is what parley does with no settings.
+func DefaultConfig() Config {
+	return Config{
+		Model:        "base.en",
+		ModelDir:     models.DefaultDir(),
+		ModelBaseURL: models.DefaultBaseURL,
+		Threads:      min(4, runtime.NumCPU()),
+		Language:     "auto",
+		Channels:     []string{"agent", "customer"},
+		MaxDuration:  Duration(4 * time.Hour),
+		TurnGap:      Duration(time.Second),
+		SilenceDBFS:  -50,
+	}
+}
+
+// Duration is a time.Duration written as "90s", "2h" in YAML.
+type Duration time.Duration
+
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration like 90s or 2h", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+func (d Duration) String() string            { return time.Duration(d).String() }
+func (d *Duration) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	*d = Duration(v)
+	return err
+}
+
+// LoadFile merges a YAML file into c. Unknown keys are errors: a misspelt setting must not be ignored.
+func (c *Config) LoadFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return parley.WrapError(parley.CodeConfig, err, "read config")
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return parley.WrapError(parley.CodeConfig, err, "config %s", path)
+	}
+	return nil
+}
+
+// envKeys maps PARLEY_* variables to setters.
+func (c *Config) envKeys() map[string]func(string) error {
+	return map[string]func(string) error{
+		"PARLEY_MODEL":          func(v string) error { c.Model = v; return nil },
+		"PARLEY_MODEL_DIR":      func(v string) error { c.ModelDir = v; return nil },
+		"PARLEY_MODEL_BASE_URL": func(v string) error { c.ModelBaseURL = v; return nil },
+		"PARLEY_THREADS":        func(v string) (err error) { c.Threads, err = strconv.Atoi(v); return },
+		"PARLEY_LANGUAGE":       func(v string) error { c.Language = v; return nil },
+		"PARLEY_CHANNELS":       func(v string) error { c.Channels = splitList(v); return nil },
+		"PARLEY_MAX_DURATION":   func(v string) error { return c.MaxDuration.Set(v) },
+		"PARLEY_TURN_GAP":       func(v string) error { return c.TurnGap.Set(v) },
+		"PARLEY_SILENCE_DBFS":   func(v string) (err error) { c.SilenceDBFS, err = strconv.ParseFloat(v, 64); return },
+		"PARLEY_CONFIG":         func(string) error { return nil }, // read before the file is loaded
+	}
+}
+
+// LoadEnv merges PARLEY_* variables from environ ("KEY=value" strings). Unknown PARLEY_ names are errors.
+func (c *Config) LoadEnv(environ []string) error {
+	keys := c.envKeys()
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(k, "PARLEY_") {
+			continue
+		}
+		set, ok := keys[k]
+		if !ok {
+			continue // other tools' and tests' PARLEY_ variables (PARLEY_CACHE for the build script…)
+		}
+		if err := set(v); err != nil {
+			return parley.Errorf(parley.CodeConfig, "%s=%q: %v", k, v, err)
+		}
+	}
+	return nil
+}
+
+// RegisterFlags adds the flags that override the recognition settings.
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Model, "model", c.Model, "model name (parley models list) or ggml file `path`")
+	fs.StringVar(&c.ModelDir, "model-dir", c.ModelDir, "model cache `dir`")
+	fs.IntVar(&c.Threads, "threads", c.Threads, "CPU threads per recognition")
+	fs.StringVar(&c.Language, "language", c.Language, "spoken language code, or auto")
+	fs.Func("channels", "speakers of the left,right channel of stereo calls (agent, customer, unknown)", func(v string) error {
+		c.Channels = splitList(v)
+		return nil
+	})
+	fs.Var(&c.MaxDuration, "max-duration", "refuse recordings longer than this")
+	fs.Var(&c.TurnGap, "turn-gap", "longest pause inside one speaker turn")
+}
+
+// Validate checks every setting.
+func (c *Config) Validate() error {
+	if c.Threads < 1 || c.Threads > 256 {
+		return parley.Errorf(parley.CodeConfig, "threads = %d (want 1–256)", c.Threads)
+	}
+	if _, err := c.Roles(); err != nil {
+		return err
+	}
+	if c.MaxDuration < 0 || c.TurnGap < 0 {
+		return parley.Errorf(parley.CodeConfig, "max_duration and turn_gap must not be negative")
+	}
+	if c.SilenceDBFS > 0 {
+		return parley.Errorf(parley.CodeConfig, "silence_dbfs = %g (want a level below 0 dBFS, or 0 to disable)", c.SilenceDBFS)
+	}
+	if c.Language == "" {
+		return parley.Errorf(parley.CodeConfig, "language is empty (use auto or a code like en)")
+	}
+	return nil
+}
+
+// Roles returns the channel→speaker map.
+func (c *Config) Roles() ([]parley.Role, error) {
+	roles := make([]parley.Role, len(c.Channels))
+	for i, s := range c.Channels {
+		r, err := parley.ParseRole(s)
+		if err != nil {
+			return nil, err
+		}
+		roles[i] = r
+	}
+	return roles, transcribe.ValidateRoles(roles)
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// loadConfig builds the configuration for a subcommand: defaults, file, environment, then flags.
+func loadConfig(fs *flag.FlagSet, args []string, environ []string) (*Config, error) {
+	c := DefaultConfig()
+	path := os.Getenv("PARLEY_CONFIG")
+	for i, a := range args { // the file comes before the flags that override it
+		if a == "--" {
+			break
+		}
+		if v, ok := strings.CutPrefix(strings.TrimLeft(a, "-"), "config="); ok && strings.HasPrefix(a, "-") {
+			path = v
+		} else if (a == "-config" || a == "--config") && i+1 < len(args) {
+			path = args[i+1]
+		}
+	}
+	if path != "" {
+		if err := c.LoadFile(path); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.LoadEnv(environ); err != nil {
+		return nil, err
+	}
+	c.RegisterFlags(fs)
+	fs.String("config", path, "YAML config `file` (also PARLEY_CONFIG)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}

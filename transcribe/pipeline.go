@@ -1,0 +1,169 @@
+package transcribe
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parley-cc/parley"
+)
+
+// Pipeline transcribes one recording at a time: decode, split channels, resample to 16 kHz, recognise
+// each channel, merge into turns. It is safe for concurrent use; the Transcriber decides how much
+// recognition runs at once.
+type Pipeline struct {
+	Transcriber parley.Transcriber
+	// Roles maps the channels of a stereo recording to speakers, by index. Contact-center recorders
+	// differ, so this is set per source; mono recordings are always RoleUnknown.
+	Roles []parley.Role
+	// MaxDuration refuses longer recordings before decoding them (0: no limit).
+	MaxDuration time.Duration
+	// TurnGap is the longest silence inside one turn.
+	TurnGap time.Duration
+	// SilenceDBFS: a channel whose peak stays below this level is not sent to the recogniser
+	// (recognisers invent text on silence). 0 disables the check.
+	SilenceDBFS float64
+
+	mu         sync.Mutex
+	resamplers map[int]*Resampler
+}
+
+// DefaultRoles is the usual stereo layout: agent on the left channel, customer on the right.
+var DefaultRoles = []parley.Role{parley.RoleAgent, parley.RoleCustomer}
+
+// File transcribes the recording at path. Errors are returned inside the Result, never panicked, so a
+// batch can go on with the next file.
+func (p *Pipeline) File(ctx context.Context, path string) parley.Result {
+	start := time.Now()
+	res := parley.Result{Call: parley.Call{ID: CallID(path), Source: path}}
+	res.Transcript, res.Err = p.file(ctx, path, &res.Call)
+	res.Elapsed = time.Since(start)
+	return res
+}
+
+// CallID is the name of a recording without directory and extension.
+func CallID(path string) string {
+	base := filepath.Base(path)
+	return strings.TrimSuffix(base, filepath.Ext(base))
+}
+
+func (p *Pipeline) file(ctx context.Context, path string, call *parley.Call) (*parley.Transcript, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, parley.WrapError(parley.CodeIO, err, "open")
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, parley.WrapError(parley.CodeIO, err, "stat")
+	}
+	if st.IsDir() {
+		return nil, parley.Errorf(parley.CodeIO, "%s is a directory", path)
+	}
+	audio, err := DecodeWAV(f, st.Size(), DecodeOptions{MaxDuration: p.MaxDuration})
+	if err != nil {
+		return nil, err
+	}
+	return p.Audio(ctx, audio, call)
+}
+
+// Audio transcribes decoded audio and fills in the call's audio facts.
+func (p *Pipeline) Audio(ctx context.Context, audio *Audio, call *parley.Call) (*parley.Transcript, error) {
+	call.Duration = audio.Duration()
+	call.SampleRate = audio.SampleRate
+	call.Encoding = audio.Encoding
+	call.Channels = p.channels(len(audio.Channels))
+
+	rs := p.resampler(audio.SampleRate)
+	tr := &parley.Transcript{Segments: []parley.Segment{}}
+	for i, samples := range audio.Channels {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if p.SilenceDBFS != 0 && peakDBFS(samples) < p.SilenceDBFS {
+			continue
+		}
+		rec, err := p.Transcriber.Transcribe(ctx, rs.Resample(samples))
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, parley.WrapError(parley.CodeTranscribe, err, "channel %d", i)
+		}
+		if tr.Language == "" {
+			tr.Language = rec.Language
+		}
+		for _, s := range rec.Segments {
+			s.Channel, s.Speaker = i, call.Channels[i].Role
+			s.End = min(s.End, call.Duration)
+			s.Start = min(s.Start, s.End)
+			tr.Segments = append(tr.Segments, s)
+		}
+	}
+	tr.Turns = MergeTurns(tr.Segments, p.TurnGap)
+	if tr.Turns == nil {
+		tr.Turns = []parley.Turn{}
+	}
+	return tr, nil
+}
+
+func (p *Pipeline) channels(n int) []parley.Channel {
+	if n == 1 {
+		return []parley.Channel{{Index: 0, Role: parley.RoleUnknown}}
+	}
+	roles := p.Roles
+	if len(roles) == 0 {
+		roles = DefaultRoles
+	}
+	chs := make([]parley.Channel, n)
+	for i := range chs {
+		chs[i] = parley.Channel{Index: i, Role: parley.RoleUnknown}
+		if i < len(roles) {
+			chs[i].Role = roles[i]
+		}
+	}
+	return chs
+}
+
+// resampler returns the cached Resampler from rate to 16 kHz: building its filter bank costs more than
+// resampling a short call.
+func (p *Pipeline) resampler(rate int) *Resampler {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.resamplers == nil {
+		p.resamplers = map[int]*Resampler{}
+	}
+	r, ok := p.resamplers[rate]
+	if !ok {
+		r = NewResampler(rate, parley.SampleRate)
+		p.resamplers[rate] = r
+	}
+	return r
+}
+
+func peakDBFS(s []float32) float64 {
+	var peak float32
+	for _, v := range s {
+		peak = max(peak, v, -v)
+	}
+	if peak == 0 {
+		return math.Inf(-1)
+	}
+	return 20 * math.Log10(float64(peak))
+}
+
+// ValidateRoles checks a stereo role map.
+func ValidateRoles(roles []parley.Role) error {
+	if len(roles) != 2 {
+		return parley.Errorf(parley.CodeConfig, "channel roles: want 2 (left, right), got %d", len(roles))
+	}
+	if roles[0] == roles[1] && roles[0] != parley.RoleUnknown {
+		return parley.Errorf(parley.CodeConfig, "channel roles: both channels are %s", roles[0])
+	}
+	return nil
+}
+
