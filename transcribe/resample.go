@@ -14,10 +14,10 @@ type Resampler struct {
 	bank     [][]float32 // one filter per output phase, 2*half taps each
 }
 
-// Filter design: 32 zero crossings of the sinc inside the window and β = 9 give about 90 dB of
+// Filter design: 64 zero crossings of the sinc inside the window and β = 9 give about 90 dB of
 // stop-band rejection; the pass band ends at 95 % of the lower Nyquist frequency (7.6 kHz at 16 kHz).
 const (
-	resampleZeros   = 16
+	resampleZeros   = 32
 	resampleBeta    = 9.0
 	resampleRolloff = 0.95
 )

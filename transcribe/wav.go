@@ -83,6 +83,10 @@ func DecodeWAV(r io.ReadSeeker, size int64, opt DecodeOptions) (*Audio, error) {
 	}
 	riffSize := int64(binary.LittleEndian.Uint32(head[4:8]))
 
+	fmtBody, err := scanChunks(r, size)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return nil, parley.WrapError(parley.CodeIO, err, "seek")
 	}
@@ -97,9 +101,11 @@ func DecodeWAV(r io.ReadSeeker, size int64, opt DecodeOptions) (*Audio, error) {
 
 	tag := d.WavAudioFormat
 	if tag == formatExtensible {
-		if tag, err = extensibleSubFormat(r); err != nil {
-			return nil, err
+		// The real format is in the first two bytes of the SubFormat GUID, which the WAV reader skips.
+		if len(fmtBody) < 40 {
+			return nil, parley.Errorf(parley.CodeBadHeader, "WAVE_FORMAT_EXTENSIBLE fmt chunk is %d bytes (needs 40)", len(fmtBody))
 		}
+		tag = binary.LittleEndian.Uint16(fmtBody[24:26])
 	}
 	channels, rate, bits := int(d.NumChans), int(d.SampleRate), int(d.BitDepth)
 	enc, err := encodingOf(tag, bits)
@@ -194,34 +200,71 @@ func encodingOf(tag uint16, bits int) (string, error) {
 	return "", parley.Errorf(parley.CodeUnsupportedFormat, "unknown WAV format tag 0x%04x", tag)
 }
 
-// extensibleSubFormat reads the SubFormat GUID of a WAVE_FORMAT_EXTENSIBLE fmt chunk, whose first two
-// bytes are the real format tag. The WAV reader skips these bytes, so the chunk is read again here.
-func extensibleSubFormat(r io.ReadSeeker) (uint16, error) {
-	pos, _ := r.Seek(0, io.SeekCurrent)
-	defer r.Seek(pos, io.SeekStart)
-	if _, err := r.Seek(12, io.SeekStart); err != nil {
-		return 0, parley.WrapError(parley.CodeIO, err, "seek")
-	}
+// Limits of the structural scan: a fmt chunk is 16–40 bytes in practice, and LIST metadata a few KiB.
+const (
+	maxFmtChunk  = 1 << 10
+	maxListChunk = 1 << 20
+)
+
+// scanChunks walks the RIFF chunks that precede the data chunk and checks every declared size against
+// the file, including the sub-chunks of LIST metadata, before the WAV reader sees them: it allocates what
+// a chunk claims, so a corrupt size would otherwise cost gigabytes. It returns the body of the fmt chunk.
+func scanChunks(r io.ReadSeeker, size int64) ([]byte, error) {
+	var fmtBody []byte
 	var hdr [8]byte
-	for {
-		if _, err := io.ReadFull(r, hdr[:]); err != nil {
-			return 0, parley.Errorf(parley.CodeTruncatedHeader, "fmt chunk not found")
-		}
-		size := int64(binary.LittleEndian.Uint32(hdr[4:]))
-		if string(hdr[:4]) != "fmt " {
-			if _, err := r.Seek(size+size%2, io.SeekCurrent); err != nil {
-				return 0, parley.WrapError(parley.CodeIO, err, "seek")
+	for off := int64(12); ; {
+		if off+8 > size {
+			where := "fmt"
+			if fmtBody != nil {
+				where = "data"
 			}
-			continue
+			return nil, parley.Errorf(parley.CodeTruncatedHeader, "the file ends (at %d bytes) before the %s chunk", size, where)
 		}
-		if size < 40 {
-			return 0, parley.Errorf(parley.CodeBadHeader, "WAVE_FORMAT_EXTENSIBLE fmt chunk is %d bytes (needs 40)", size)
+		if _, err := r.Seek(off, io.SeekStart); err != nil {
+			return nil, parley.WrapError(parley.CodeIO, err, "seek")
 		}
-		body := make([]byte, 40)
-		if _, err := io.ReadFull(r, body); err != nil {
-			return 0, parley.Errorf(parley.CodeTruncatedHeader, "the file ends inside the fmt chunk")
+		if _, err := io.ReadFull(r, hdr[:]); err != nil {
+			return nil, parley.WrapError(parley.CodeIO, err, "read chunk header")
 		}
-		return binary.LittleEndian.Uint16(body[24:26]), nil
+		id, n := string(hdr[:4]), int64(binary.LittleEndian.Uint32(hdr[4:]))
+		if id == "data" {
+			if fmtBody == nil {
+				return nil, parley.Errorf(parley.CodeBadHeader, "data chunk before the fmt chunk")
+			}
+			return fmtBody, nil
+		}
+		if off+8+n > size {
+			if fmtBody == nil {
+				return nil, parley.Errorf(parley.CodeTruncatedHeader, "%q chunk declares %d bytes but the file ends after %d", printable(hdr[:4]), n, size-off-8)
+			}
+			return nil, parley.Errorf(parley.CodeBadChunkSize, "%q chunk declares %d bytes, more than the %d left in the file", printable(hdr[:4]), n, size-off-8)
+		}
+		switch id {
+		case "fmt ":
+			if n < 16 || n > maxFmtChunk {
+				return nil, parley.Errorf(parley.CodeBadHeader, "fmt chunk is %d bytes (a valid one has 16 to 40)", n)
+			}
+			fmtBody = make([]byte, n)
+			if _, err := io.ReadFull(r, fmtBody); err != nil {
+				return nil, parley.WrapError(parley.CodeIO, err, "read fmt chunk")
+			}
+		case "LIST":
+			if n > maxListChunk {
+				return nil, parley.Errorf(parley.CodeBadChunkSize, "LIST metadata chunk of %d bytes (limit %d)", n, maxListChunk)
+			}
+			body := make([]byte, n)
+			if _, err := io.ReadFull(r, body); err != nil {
+				return nil, parley.WrapError(parley.CodeIO, err, "read LIST chunk")
+			}
+			for p := 4; p+8 <= len(body); {
+				sub := int(binary.LittleEndian.Uint32(body[p+4:]))
+				if sub > len(body)-p-8 {
+					return nil, parley.Errorf(parley.CodeBadChunkSize, "LIST entry %q declares %d bytes, more than its chunk holds", printable(body[p:p+4]), sub)
+				}
+				p += 8 + sub + sub%2
+			}
+		}
+		off += 8 + n + n%2
 	}
 }
 

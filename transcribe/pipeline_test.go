@@ -1,0 +1,136 @@
+package transcribe
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/parley-cc/parley"
+)
+
+// echoTranscriber reports one segment per channel whose text is the channel's loudness, so a test can
+// tell which audio reached which speaker. It stands in for whisper only in these unit tests of channel
+// mapping; the whisper package's tests run the real recogniser.
+func echoTranscriber(calls *int) parley.Transcriber {
+	return parley.TranscriberFunc(func(ctx context.Context, s []float32) (parley.Recognition, error) {
+		*calls++
+		text := "quiet"
+		if peakDBFS(s) > -10 {
+			text = "loud"
+		}
+		d := samplesToDuration(len(s), parley.SampleRate)
+		return parley.Recognition{Language: "en", Segments: []parley.Segment{{Start: 0, End: d + time.Second, Text: text, Confidence: 0.9}}}, nil
+	})
+}
+
+func stereo(left, right float32, rate, n int) *Audio {
+	a := &Audio{SampleRate: rate, Encoding: "pcm_s16le", Channels: [][]float32{make([]float32, n), make([]float32, n)}}
+	for i := range n {
+		ph := math.Sin(2 * math.Pi * 300 * float64(i) / float64(rate))
+		a.Channels[0][i] = left * float32(ph)
+		a.Channels[1][i] = right * float32(ph)
+	}
+	return a
+}
+
+func TestPipelineChannelRoles(t *testing.T) {
+	tests := []struct {
+		name      string
+		roles     []parley.Role
+		audio     *Audio
+		want      map[parley.Role]string // speaker → text
+		wantCalls int
+	}{
+		{"default: agent left, customer right", nil, stereo(0.9, 0.05, 8000, 8000),
+			map[parley.Role]string{parley.RoleAgent: "loud", parley.RoleCustomer: "quiet"}, 2},
+		{"swapped recorder", []parley.Role{parley.RoleCustomer, parley.RoleAgent}, stereo(0.9, 0.05, 8000, 8000),
+			map[parley.Role]string{parley.RoleCustomer: "loud", parley.RoleAgent: "quiet"}, 2},
+		{"silent channel is not recognised", nil, stereo(0.9, 0, 8000, 8000),
+			map[parley.Role]string{parley.RoleAgent: "loud"}, 1},
+		{"mono is unknown speaker", nil, &Audio{SampleRate: 16000, Encoding: "pcm_s16le", Channels: [][]float32{stereo(0.9, 0, 16000, 16000).Channels[0]}},
+			map[parley.Role]string{parley.RoleUnknown: "loud"}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := 0
+			p := &Pipeline{Transcriber: echoTranscriber(&calls), Roles: tt.roles, TurnGap: time.Second, SilenceDBFS: -50}
+			call := &parley.Call{}
+			tr, err := p.Audio(context.Background(), tt.audio, call)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if calls != tt.wantCalls {
+				t.Errorf("recogniser ran %d times, want %d", calls, tt.wantCalls)
+			}
+			got := map[parley.Role]string{}
+			for _, s := range tr.Segments {
+				got[s.Speaker] = s.Text
+				if s.Speaker != call.Channels[s.Channel].Role {
+					t.Errorf("segment on channel %d says %s, channel map says %s", s.Channel, s.Speaker, call.Channels[s.Channel].Role)
+				}
+				if s.End > call.Duration {
+					t.Errorf("segment ends at %v, after the call (%v)", s.End, call.Duration)
+				}
+			}
+			if len(got) != len(tt.want) {
+				t.Errorf("speakers %v, want %v", got, tt.want)
+			}
+			for role, text := range tt.want {
+				if got[role] != text {
+					t.Errorf("%s said %q, want %q", role, got[role], text)
+				}
+			}
+			if call.Duration != time.Second || len(call.Channels) != len(tt.audio.Channels) {
+				t.Errorf("call facts: %v, %d channels", call.Duration, len(call.Channels))
+			}
+		})
+	}
+}
+
+func TestPipelineRecogniserError(t *testing.T) {
+	boom := errors.New("boom")
+	p := &Pipeline{Transcriber: parley.TranscriberFunc(func(context.Context, []float32) (parley.Recognition, error) {
+		return parley.Recognition{}, boom
+	})}
+	_, err := p.Audio(context.Background(), stereo(0.5, 0.5, 8000, 800), &parley.Call{})
+	if !errors.Is(err, boom) || parley.ErrorCode(err) != parley.CodeTranscribe {
+		t.Errorf("error %v, want transcribe_failed wrapping the cause", err)
+	}
+}
+
+func TestValidateRoles(t *testing.T) {
+	for _, tt := range []struct {
+		roles []parley.Role
+		ok    bool
+	}{
+		{[]parley.Role{parley.RoleAgent, parley.RoleCustomer}, true},
+		{[]parley.Role{parley.RoleCustomer, parley.RoleAgent}, true},
+		{[]parley.Role{parley.RoleUnknown, parley.RoleUnknown}, true},
+		{[]parley.Role{parley.RoleAgent, parley.RoleAgent}, false},
+		{[]parley.Role{parley.RoleAgent}, false},
+	} {
+		if err := ValidateRoles(tt.roles); (err == nil) != tt.ok {
+			t.Errorf("ValidateRoles(%v) = %v", tt.roles, err)
+		}
+	}
+}
+
+func TestWER(t *testing.T) {
+	for _, tt := range []struct {
+		ref, hyp string
+		want     float64
+	}{
+		{"And so, my fellow Americans", "and so my fellow americans", 0},
+		{"ask not what your country can do", "ask what your country can do", 1.0 / 7},
+		{"I'm calling", "im calling", 0.5},
+		{"hello there", "hello their friend", 1},
+		{"", "", 0},
+		{"", "noise", 1},
+	} {
+		if got := WER(tt.ref, tt.hyp); math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("WER(%q, %q) = %v, want %v", tt.ref, tt.hyp, got, tt.want)
+		}
+	}
+}
