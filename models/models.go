@@ -3,6 +3,7 @@
 package models
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -207,33 +208,152 @@ func (p *progressReader) Read(b []byte) (int, error) {
 // ggmlMagic opens every whisper.cpp model file ("ggml" as a little-endian uint32).
 const ggmlMagic = 0x67676d6c
 
-// CheckFile makes sure path looks like a ggml whisper model before whisper.cpp reads it: it exists,
-// is a regular file, and starts with the ggml magic and sane hyper-parameters. It does not hash the
-// file (see VerifyCatalog), so it is cheap enough to run at every start.
+// Info is what Inspect learnt about a model file.
+type Info struct {
+	Vocab        int  // tokens in the vocabulary
+	Tensors      int  // weight tensors; 0 for test models, which whisper.cpp runs without weights
+	Multilingual bool // vocabulary larger than the English-only one
+}
+
+// ggml tensor types whisper models use: bytes per block and elements per block.
+var ggmlTypes = map[int32][2]int64{
+	0: {4, 1}, 1: {2, 1}, 2: {18, 32}, 3: {20, 32}, 6: {22, 32}, 7: {24, 32}, 8: {34, 32}, 9: {36, 32},
+	10: {84, 256}, 11: {110, 256}, 12: {144, 256}, 13: {176, 256}, 14: {210, 256}, 15: {292, 256}, 30: {2, 1},
+}
+
+// CheckFile makes sure path is a well-formed ggml whisper model before whisper.cpp reads it; see Inspect.
 func CheckFile(path string) error {
+	_, err := Inspect(path)
+	return err
+}
+
+// Inspect walks the whole layout of a ggml whisper model — hyper-parameters, mel filters, vocabulary and
+// the header of every tensor — and checks that each part fits in the file. whisper.cpp reads the
+// vocabulary without checking for end of file and later aborts the process on a truncated one, so a
+// damaged file must be refused here, with its name and what is wrong. Tensor data is skipped, not read,
+// so this costs a few milliseconds whatever the model size; VerifyCatalog adds the checksum.
+func Inspect(path string) (Info, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return parley.Errorf(parley.CodeModelMissing, "model file %s does not exist", path)
+			return Info{}, parley.Errorf(parley.CodeModelMissing, "model file %s does not exist", path)
 		}
-		return parley.WrapError(parley.CodeIO, err, "open model %s", path)
+		return Info{}, parley.WrapError(parley.CodeIO, err, "open model %s", path)
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return Info{}, parley.WrapError(parley.CodeIO, err, "stat model %s", path)
+	}
+	if st.IsDir() {
+		return Info{}, parley.Errorf(parley.CodeModelMissing, "model path %s is a directory", path)
+	}
+	s := &modelScanner{f: f, br: bufio.NewReaderSize(f, 1<<16), size: st.Size()}
+	bad := func(format string, args ...any) (Info, error) {
+		return Info{}, parley.Errorf(parley.CodeModelCorrupt, "model file %s: %s (at byte %d of %d)", path, fmt.Sprintf(format, args...), s.off, s.size)
+	}
 	// magic, then n_vocab, n_audio_ctx, n_audio_state, n_audio_head, n_audio_layer, n_text_ctx,
-	// n_text_state, n_text_head, n_text_layer, n_mels, ftype (int32 each).
+	// n_text_state, n_text_head, n_text_layer, n_mels, ftype.
 	var hdr [12]int32
-	if err := binary.Read(f, binary.LittleEndian, &hdr); err != nil {
-		return parley.Errorf(parley.CodeModelCorrupt, "model file %s is too short to be a ggml model", path)
+	if !s.int32s(hdr[:]) {
+		return bad("too short to be a ggml model")
 	}
 	if uint32(hdr[0]) != ggmlMagic {
-		return parley.Errorf(parley.CodeModelCorrupt, "model file %s is not a ggml whisper model (magic %08x, want %08x)", path, uint32(hdr[0]), ggmlMagic)
+		return Info{}, parley.Errorf(parley.CodeModelCorrupt, "model file %s is not a ggml whisper model (magic %08x, want %08x)", path, uint32(hdr[0]), ggmlMagic)
 	}
 	for i, v := range hdr[1:11] {
 		if v <= 0 || v > 1<<20 {
-			return parley.Errorf(parley.CodeModelCorrupt, "model file %s has an impossible hyper-parameter #%d = %d", path, i+1, v)
+			return bad("impossible hyper-parameter #%d = %d", i+1, v)
 		}
 	}
-	return nil
+	var mel [2]int32
+	if !s.int32s(mel[:]) {
+		return bad("ends before the mel filters")
+	}
+	if mel[0] <= 0 || mel[1] <= 0 || int64(mel[0])*int64(mel[1]) > 1<<20 {
+		return bad("impossible mel filter size %d×%d", mel[0], mel[1])
+	}
+	if !s.skip(4 * int64(mel[0]) * int64(mel[1])) {
+		return bad("ends inside the mel filters")
+	}
+	var nv [1]int32
+	if !s.int32s(nv[:]) {
+		return bad("ends before the vocabulary")
+	}
+	if nv[0] <= 0 || nv[0] > hdr[1] {
+		return bad("vocabulary of %d tokens (hyper-parameters say %d)", nv[0], hdr[1])
+	}
+	info := Info{Vocab: int(nv[0]), Multilingual: hdr[1] >= 51865}
+	for i := range nv[0] {
+		var n [1]int32
+		if !s.int32s(n[:]) || !s.skip(int64(uint32(n[0]))) {
+			return bad("ends inside the vocabulary (token %d of %d)", i, nv[0])
+		}
+		if uint32(n[0]) > 1024 {
+			return bad("token %d is %d bytes long", i, uint32(n[0]))
+		}
+	}
+	for s.off < s.size {
+		var th [3]int32 // n_dims, name length, type
+		if !s.int32s(th[:]) {
+			return bad("ends inside the header of tensor %d", info.Tensors)
+		}
+		if th[0] < 1 || th[0] > 4 || th[1] <= 0 || th[1] > 256 {
+			return bad("tensor %d has %d dimensions and a %d-byte name", info.Tensors, th[0], th[1])
+		}
+		typ, ok := ggmlTypes[th[2]]
+		if !ok {
+			return bad("tensor %d has unknown ggml type %d", info.Tensors, th[2])
+		}
+		dims := make([]int32, th[0])
+		if !s.int32s(dims) || !s.skip(int64(th[1])) {
+			return bad("ends inside the header of tensor %d", info.Tensors)
+		}
+		elems := int64(1)
+		for _, d := range dims {
+			if d <= 0 || d > 1<<24 {
+				return bad("tensor %d has dimension %d", info.Tensors, d)
+			}
+			elems *= int64(d)
+		}
+		if !s.skip(elems * typ[0] / typ[1]) {
+			return bad("ends inside the data of tensor %d (incomplete download?)", info.Tensors)
+		}
+		info.Tensors++
+	}
+	return info, nil
+}
+
+// modelScanner reads a model file front to back through a buffer and seeks over tensor data.
+type modelScanner struct {
+	f    *os.File
+	br   *bufio.Reader
+	off  int64
+	size int64
+}
+
+func (s *modelScanner) int32s(v []int32) bool {
+	if s.off+4*int64(len(v)) > s.size || binary.Read(s.br, binary.LittleEndian, v) != nil {
+		return false
+	}
+	s.off += 4 * int64(len(v))
+	return true
+}
+
+func (s *modelScanner) skip(n int64) bool {
+	if n < 0 || s.off+n > s.size {
+		return false
+	}
+	if n <= int64(s.br.Buffered()) {
+		s.br.Discard(int(n))
+	} else {
+		if _, err := s.f.Seek(s.off+n, io.SeekStart); err != nil {
+			return false
+		}
+		s.br.Reset(s.f)
+	}
+	s.off += n
+	return true
 }
 
 // VerifyCatalog checks that path is catalog model m: the right size, sha256 and magic.

@@ -166,4 +166,3 @@ func ValidateRoles(roles []parley.Role) error {
 	}
 	return nil
 }
-

@@ -283,7 +283,9 @@ func sampleConverter(enc string) func([]byte) float32 {
 	case "pcm_s32le":
 		return func(b []byte) float32 { return float32(float64(int32(binary.LittleEndian.Uint32(b))) / 2147483648) }
 	case "float32":
-		return func(b []byte) float32 { return clampSample(float64(math.Float32frombits(binary.LittleEndian.Uint32(b)))) }
+		return func(b []byte) float32 {
+			return clampSample(float64(math.Float32frombits(binary.LittleEndian.Uint32(b))))
+		}
 	case "float64":
 		return func(b []byte) float32 { return clampSample(math.Float64frombits(binary.LittleEndian.Uint64(b))) }
 	case "mulaw":

@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"sync"
 
 	wb "github.com/ggerganov/whisper.cpp/bindings/go/pkg/whisper"
@@ -49,8 +50,12 @@ var _ parley.Transcriber = (*Transcriber)(nil)
 // Open checks the model file and loads it. A bad file gives a CodeModelCorrupt error naming the file,
 // before whisper.cpp reads it.
 func Open(path string, opts Options) (*Transcriber, error) {
-	if err := models.CheckFile(path); err != nil {
+	info, err := models.Inspect(path)
+	if err != nil {
 		return nil, err
+	}
+	if info.Tensors == 0 {
+		slog.Warn("MODEL HAS NO WEIGHTS: whisper runs the full compute but the text is meaningless; use a real model (parley models pull tiny.en)", "model", path)
 	}
 	if !opts.Verbose {
 		C.parley_whisper_quiet()

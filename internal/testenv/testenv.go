@@ -1,0 +1,114 @@
+// Package testenv finds what parley's tests run against: the repository, the shared folder beside it
+// (test model, real speech), Debian's pocketsphinx-testdata, and a real whisper model when one exists.
+package testenv
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// Root is the repository root.
+func Root() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+}
+
+// Shared is the shared folder: PARLEY_SHARED, else ../shared beside the repository.
+func Shared() string {
+	if d := os.Getenv("PARLEY_SHARED"); d != "" {
+		return d
+	}
+	return filepath.Join(Root(), "..", "shared")
+}
+
+// TestModel is the weightless ggml tiny.en model: whisper.cpp loads it and runs the full tiny.en compute,
+// but its text is meaningless. Tests that need it fail (not skip) when it is missing: CI has it.
+func TestModel(t testing.TB) string {
+	t.Helper()
+	p := filepath.Join(Shared(), "models", "for-tests-ggml-tiny.en.bin")
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("test model missing: %v (set PARLEY_SHARED to the folder holding models/)", err)
+	}
+	return p
+}
+
+// RealModel returns a whisper model with weights: PARLEY_MODEL, else a ggml-*.bin in the shared models
+// folder. Without one the test is skipped with a message saying how to run it.
+func RealModel(t testing.TB) string {
+	t.Helper()
+	if p := os.Getenv("PARLEY_MODEL"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("PARLEY_MODEL=%s: %v", p, err)
+		}
+		return p
+	}
+	found, _ := filepath.Glob(filepath.Join(Shared(), "models", "ggml-*.bin"))
+	if len(found) > 0 {
+		return found[0]
+	}
+	t.Skip("NO REAL WHISPER MODEL: accuracy (WER) not measured. The test model has no weights; " +
+		"set PARLEY_MODEL=/path/to/ggml-tiny.en.bin (parley models pull tiny.en) to run this test")
+	return ""
+}
+
+// JFK is 11 s of real speech (16 kHz mono) and its reference text.
+func JFK(t testing.TB) (path, ref string) {
+	t.Helper()
+	p := filepath.Join(Shared(), "audio", "jfk.wav")
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("jfk.wav missing: %v", err)
+	}
+	return p, "And so, my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
+}
+
+// LibrivoxDir holds Debian pocketsphinx-testdata's LibriVox utterances.
+const LibrivoxDir = "/usr/share/pocketsphinx/test/data/librivox"
+
+var transcriptionLine = regexp.MustCompile(`^<s>\s*(.*?)\s*</s>\s*\((.+)\)$`)
+
+// Utterance is a recording with its reference transcript.
+type Utterance struct{ Path, Ref string }
+
+// Librivox returns the LibriVox utterances with their reference transcripts.
+func Librivox(t testing.TB) []Utterance {
+	t.Helper()
+	f, err := os.Open(filepath.Join(LibrivoxDir, "transcription"))
+	if err != nil {
+		t.Fatalf("pocketsphinx-testdata missing (apt-get install pocketsphinx-testdata): %v", err)
+	}
+	defer f.Close()
+	var out []Utterance
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		m := transcriptionLine.FindStringSubmatch(strings.TrimSpace(sc.Text()))
+		if m == nil {
+			continue
+		}
+		out = append(out, Utterance{Path: filepath.Join(LibrivoxDir, m[2]+".wav"), Ref: m[1]})
+	}
+	if len(out) == 0 {
+		t.Fatal("no utterances in the LibriVox transcription file")
+	}
+	return out
+}
+
+// CallRefs reads the per-channel reference transcripts of a testdata call (NAME.agent.txt,
+// NAME.customer.txt beside NAME.wav).
+func CallRefs(t testing.TB, wav string) map[string]string {
+	t.Helper()
+	refs := map[string]string{}
+	base := strings.TrimSuffix(wav, ".wav")
+	for _, who := range []string{"agent", "customer"} {
+		b, err := os.ReadFile(base + "." + who + ".txt")
+		if err != nil {
+			t.Fatalf("reference transcript: %v", err)
+		}
+		refs[who] = strings.TrimSpace(string(b))
+	}
+	return refs
+}

@@ -1,0 +1,246 @@
+package whisper
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/internal/testenv"
+	"github.com/parley-cc/parley/transcribe"
+)
+
+// decode16k reads a WAV file and returns each channel at 16 kHz.
+func decode16k(t testing.TB, path string) ([][]float32, time.Duration) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	a, err := transcribe.DecodeWAV(f, st.Size(), transcribe.DecodeOptions{})
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	r := transcribe.NewResampler(a.SampleRate, parley.SampleRate)
+	out := make([][]float32, len(a.Channels))
+	for i, c := range a.Channels {
+		out[i] = r.Resample(c)
+	}
+	return out, a.Duration()
+}
+
+// checkRecognition checks what holds for any model, weights or not: ordered, in-range timestamps and
+// confidences that are probabilities.
+func checkRecognition(t *testing.T, rec parley.Recognition, dur time.Duration) {
+	t.Helper()
+	if rec.Language != "en" {
+		t.Errorf("language %q, want en", rec.Language)
+	}
+	for i, s := range rec.Segments {
+		if s.Start < 0 || s.End < s.Start || s.Start > dur+time.Second {
+			t.Errorf("segment %d: %v–%v outside 0–%v", i, s.Start, s.End, dur)
+		}
+		if s.Confidence < 0 || s.Confidence > 1 {
+			t.Errorf("segment %d: confidence %v", i, s.Confidence)
+		}
+		if i > 0 && s.Start < rec.Segments[i-1].Start {
+			t.Errorf("segment %d starts before segment %d", i, i-1)
+		}
+	}
+}
+
+func open(t testing.TB, path string) *Transcriber {
+	t.Helper()
+	tr, err := Open(path, Options{Threads: 2, Language: "auto"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.Close() })
+	return tr
+}
+
+// TestInferenceTestModel runs real whisper.cpp inference (the tiny.en compute, without weights) on real
+// speech: JFK, a LibriVox utterance, and both channels of a testdata call through the pipeline.
+func TestInferenceTestModel(t *testing.T) {
+	tr := open(t, testenv.TestModel(t))
+	jfk, _ := testenv.JFK(t)
+	utts := testenv.Librivox(t)
+	for _, path := range []string{jfk, utts[0].Path} {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			chans, dur := decode16k(t, path)
+			rec, err := tr.Transcribe(context.Background(), chans[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkRecognition(t, rec, dur)
+		})
+	}
+	t.Run("testdata call, every channel", func(t *testing.T) {
+		var mu sync.Mutex
+		channels := 0
+		counting := parley.TranscriberFunc(func(ctx context.Context, s []float32) (parley.Recognition, error) {
+			rec, err := tr.Transcribe(ctx, s)
+			mu.Lock()
+			channels++
+			mu.Unlock()
+			checkRecognition(t, rec, time.Duration(len(s))*time.Second/parley.SampleRate)
+			return rec, err
+		})
+		p := &transcribe.Pipeline{Transcriber: counting, TurnGap: time.Second, SilenceDBFS: -50}
+		res := p.File(context.Background(), filepath.Join(testenv.Root(), "testdata", "calls", "billing-dispute.wav"))
+		if res.Err != nil {
+			t.Fatal(res.Err)
+		}
+		if channels != 2 {
+			t.Errorf("recognised %d channels, want 2", channels)
+		}
+		if res.Call.Channels[0].Role != parley.RoleAgent || res.Call.Channels[1].Role != parley.RoleCustomer {
+			t.Errorf("roles %v", res.Call.Channels)
+		}
+	})
+}
+
+// TestConcurrentCallers: several goroutines share one model; recognition is serialised inside, so none
+// may fail or corrupt another's result.
+func TestConcurrentCallers(t *testing.T) {
+	tr := open(t, testenv.TestModel(t))
+	jfk, _ := testenv.JFK(t)
+	chans, _ := decode16k(t, jfk)
+	var wg sync.WaitGroup
+	errs := make(chan error, 3)
+	for range 3 {
+		wg.Go(func() {
+			_, err := tr.Transcribe(context.Background(), chans[0])
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestCancelled(t *testing.T) {
+	tr := open(t, testenv.TestModel(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := tr.Transcribe(ctx, make([]float32, parley.SampleRate)); !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v, want context.Canceled", err)
+	}
+}
+
+// TestBadModelFiles: damaged model files are refused with the file named, before whisper.cpp sees them
+// (a truncated vocabulary would abort the process inside whisper_full).
+func TestBadModelFiles(t *testing.T) {
+	good, err := os.ReadFile(testenv.TestModel(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name, path, code string
+	}{
+		{"missing", filepath.Join(dir, "nope.bin"), parley.CodeModelMissing},
+		{"text file", write("text.bin", []byte("<html>404 Not Found</html>")), parley.CodeModelCorrupt},
+		{"empty", write("empty.bin", nil), parley.CodeModelCorrupt},
+		{"cut in mel filters", write("mel.bin", good[:5000]), parley.CodeModelCorrupt},
+		{"cut in vocabulary", write("vocab.bin", good[:len(good)/2]), parley.CodeModelCorrupt},
+		{"half a tensor header", write("tensor.bin", append(append([]byte{}, good...), 1, 0, 0, 0, 5)), parley.CodeModelCorrupt},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Open(tt.path, Options{})
+			if parley.ErrorCode(err) != tt.code {
+				t.Fatalf("error %v, want %s", err, tt.code)
+			}
+			if !strings.Contains(err.Error(), tt.path) {
+				t.Errorf("error %q does not name the file", err)
+			}
+		})
+	}
+}
+
+// Word error rate thresholds, for a real model (tiny.en is the smallest one, so the limits suit it and
+// every larger model). Text is normalised (case, punctuation) first.
+//   - JFK: clean studio speech that tiny.en transcribes word for word; 10 % leaves room for one slip.
+//   - LibriVox: read speech from 64 kbit/s MP3 sources; tiny.en scores about 6 % on LibriSpeech
+//     test-clean, and this audio is rougher, so 25 %.
+//   - testdata calls: synthetic voices (espeak-ng, flite) through 8 kHz µ-law, the hardest input
+//     here; 35 %.
+const (
+	maxWERJFK      = 0.10
+	maxWERLibrivox = 0.25
+	maxWERCalls    = 0.35
+)
+
+func TestWordErrorRate(t *testing.T) {
+	tr := open(t, testenv.RealModel(t))
+	text := func(t *testing.T, samples []float32) string {
+		rec, err := tr.Transcribe(context.Background(), samples)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, s := range rec.Segments {
+			b.WriteString(s.Text + " ")
+		}
+		return b.String()
+	}
+	t.Run("jfk", func(t *testing.T) {
+		path, ref := testenv.JFK(t)
+		chans, _ := decode16k(t, path)
+		hyp := text(t, chans[0])
+		if w := transcribe.WER(ref, hyp); w > maxWERJFK {
+			t.Errorf("WER %.3f > %.2f: %q", w, maxWERJFK, hyp)
+		} else {
+			t.Logf("WER %.3f", w)
+		}
+	})
+	t.Run("librivox", func(t *testing.T) {
+		var errs, words int
+		for _, u := range testenv.Librivox(t) {
+			chans, _ := decode16k(t, u.Path)
+			e, n := transcribe.WordErrors(u.Ref, text(t, chans[0]))
+			errs, words = errs+e, words+n
+		}
+		if w := float64(errs) / float64(words); w > maxWERLibrivox {
+			t.Errorf("WER %.3f > %.2f over %d words", w, maxWERLibrivox, words)
+		} else {
+			t.Logf("WER %.3f over %d words", w, words)
+		}
+	})
+	t.Run("calls", func(t *testing.T) {
+		calls, _ := filepath.Glob(filepath.Join(testenv.Root(), "testdata", "calls", "*.wav"))
+		var errs, words int
+		for _, c := range calls {
+			refs := testenv.CallRefs(t, c)
+			chans, _ := decode16k(t, c)
+			for i, who := range []string{"agent", "customer"} {
+				e, n := transcribe.WordErrors(refs[who], text(t, chans[i]))
+				errs, words = errs+e, words+n
+			}
+		}
+		if w := float64(errs) / float64(words); w > maxWERCalls {
+			t.Errorf("WER %.3f > %.2f over %d words", w, maxWERCalls, words)
+		} else {
+			t.Logf("WER %.3f over %d words", w, words)
+		}
+	})
+}
