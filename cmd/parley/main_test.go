@@ -1,0 +1,246 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/internal/testenv"
+	"github.com/parley-cc/parley/report"
+)
+
+func runMain(t *testing.T, env []string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: &errb, Environ: env}
+	code = m.Run(context.Background(), args)
+	return code, out.String(), errb.String()
+}
+
+func TestConfigPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "parley.yaml")
+	os.WriteFile(file, []byte("threads: 3\nlanguage: de\nchannels: [customer, agent]\nmax_duration: 90m\nmodel: small.en\n"), 0o644)
+	env := []string{"PARLEY_LANGUAGE=fr", "PARLEY_MAX_DURATION=2h", "HOME=/x"}
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	cfg, err := loadConfig(fs, []string{"--config", file, "--max-duration", "30m"}, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// default < file < environment < flags
+	if cfg.Threads != 3 || cfg.Model != "small.en" {
+		t.Errorf("file not applied: %+v", cfg)
+	}
+	if cfg.Language != "fr" {
+		t.Errorf("language %q: environment must override the file", cfg.Language)
+	}
+	if time.Duration(cfg.MaxDuration) != 30*time.Minute {
+		t.Errorf("max_duration %v: the flag must override the environment", cfg.MaxDuration)
+	}
+	if roles, _ := cfg.Roles(); roles[0] != parley.RoleCustomer || roles[1] != parley.RoleAgent {
+		t.Errorf("roles %v", roles)
+	}
+	if d := DefaultConfig(); d.Validate() != nil || d.Channels[0] != "agent" {
+		t.Errorf("default config invalid: %v", d.Validate())
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	tests := []struct {
+		name string
+		args []string
+		env  []string
+		says string
+	}{
+		{"unknown key", []string{"--config", write("a.yaml", "threds: 2\n")}, nil, "threds"},
+		{"bad duration", []string{"--config", write("b.yaml", "max_duration: forever\n")}, nil, "forever"},
+		{"not yaml", []string{"--config", write("c.yaml", "[[[")}, nil, "c.yaml"},
+		{"missing file", []string{"--config", filepath.Join(dir, "none.yaml")}, nil, "none.yaml"},
+		{"both agent", []string{"--channels", "agent,agent"}, nil, "both channels"},
+		{"unknown role", []string{"--channels", "agent,caller"}, nil, "caller"},
+		{"zero threads", nil, []string{"PARLEY_THREADS=0"}, "threads"},
+		{"bad env number", nil, []string{"PARLEY_THREADS=many"}, "PARLEY_THREADS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("t", flag.ContinueOnError)
+			fs.SetOutput(&bytes.Buffer{})
+			_, err := loadConfig(fs, tt.args, tt.env)
+			if err == nil || !strings.Contains(err.Error(), tt.says) {
+				t.Errorf("error %v, want one mentioning %q", err, tt.says)
+			}
+		})
+	}
+}
+
+// TestRunEndToEnd runs `parley run` with real whisper inference over the testdata calls and the bad
+// set: every good call yields JSON and WebVTT, every bad file its own named error, and the batch goes on.
+func TestRunEndToEnd(t *testing.T) {
+	out := t.TempDir()
+	calls := filepath.Join(testenv.Root(), "testdata", "calls")
+	bad := filepath.Join(testenv.Root(), "testdata", "bad")
+	jfk, _ := testenv.JFK(t)
+	code, _, stderr := runMain(t, nil, "run", "--model", testenv.TestModel(t), "--max-duration", "10m",
+		"--out", out, calls, jfk, filepath.Join(bad, "truncated-data.wav"), filepath.Join(bad, "empty.wav"), filepath.Join(out, "missing.wav"))
+	if code != exitFailed {
+		t.Fatalf("exit %d, want %d (some inputs failed)\n%s", code, exitFailed, stderr)
+	}
+	var sum report.Summary
+	readJSON(t, filepath.Join(out, "summary.json"), &sum)
+	if sum.Total != 7 || sum.OK != 4 || sum.Failed != 3 {
+		t.Errorf("summary total %d ok %d failed %d, want 7/4/3", sum.Total, sum.OK, sum.Failed)
+	}
+	codes := map[string]string{}
+	for _, c := range sum.Calls {
+		codes[c.CallID] = c.ErrorCode
+		if c.Status == "failed" && (c.Error == "" || c.ErrorCode == "") {
+			t.Errorf("%s failed without a named error", c.Input)
+		}
+	}
+	for id, want := range map[string]string{"truncated-data": parley.CodeTruncatedData, "empty": parley.CodeEmptyFile, "missing": parley.CodeIO, "billing-dispute": "", "jfk": ""} {
+		if got, ok := codes[id]; !ok || got != want {
+			t.Errorf("%s: error code %q (listed %v), want %q", id, got, ok, want)
+		}
+	}
+
+	var doc report.CallDoc
+	readJSON(t, filepath.Join(out, "billing-dispute.json"), &doc)
+	if doc.SchemaVersion != parley.SchemaVersion || doc.CallID != "billing-dispute" || doc.Encoding != "mulaw" || doc.SampleRate != 8000 {
+		t.Errorf("call doc header %+v", doc)
+	}
+	if doc.DurationS < 50 || doc.DurationS > 52 || len(doc.Channels) != 2 || doc.Channels[0].Role != parley.RoleAgent {
+		t.Errorf("duration %v channels %+v", doc.DurationS, doc.Channels)
+	}
+	for _, s := range doc.Segments {
+		if s.Start > s.End || s.End > doc.DurationS || s.Speaker != doc.Channels[s.Channel].Role {
+			t.Errorf("bad segment %+v", s)
+		}
+	}
+	var mono report.CallDoc
+	readJSON(t, filepath.Join(out, "jfk.json"), &mono)
+	if len(mono.Notes) != 1 || mono.Notes[0] != report.MonoNote || mono.Channels[0].Role != parley.RoleUnknown {
+		t.Errorf("mono call: notes %v channels %v", mono.Notes, mono.Channels)
+	}
+	vtt, err := os.ReadFile(filepath.Join(out, "billing-dispute.vtt"))
+	if err != nil || !strings.HasPrefix(string(vtt), "WEBVTT\n") {
+		t.Errorf("vtt: %v %q", err, vtt)
+	}
+	for _, f := range []string{"truncated-data.json", "empty.json"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err == nil {
+			t.Errorf("%s written for a failed input", f)
+		}
+	}
+}
+
+// TestRunBadSet: the whole bad set in one batch, each with its own error, nothing else lost.
+func TestRunBadSet(t *testing.T) {
+	out := t.TempDir()
+	code, _, _ := runMain(t, nil, "run", "--model", testenv.TestModel(t), "--max-duration", "10s", "--out", out,
+		filepath.Join(testenv.Root(), "testdata", "bad"), testenv.Librivox(t)[0].Path)
+	if code != exitFailed {
+		t.Fatalf("exit %d", code)
+	}
+	var sum report.Summary
+	readJSON(t, filepath.Join(out, "summary.json"), &sum)
+	seen := map[string]bool{}
+	for _, c := range sum.Calls {
+		if c.Status == "failed" {
+			if seen[c.ErrorCode] {
+				t.Errorf("%s: error code %s shared with another bad file", c.Input, c.ErrorCode)
+			}
+			seen[c.ErrorCode] = true
+		}
+	}
+	if sum.Failed != 9 || sum.OK != 2 { // pcm-8bit.wav decodes; the LibriVox utterance is good
+		t.Errorf("ok %d failed %d, want 2/9: %+v", sum.OK, sum.Failed, sum.Calls)
+	}
+}
+
+func TestRunModelMissing(t *testing.T) {
+	code, _, stderr := runMain(t, []string{"PARLEY_MODEL_DIR=" + t.TempDir()}, "run", "--model", "tiny.en", "--out", t.TempDir(), "x.wav")
+	if code != exitUsage || !strings.Contains(stderr, "parley models pull tiny.en") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestModelsCommands(t *testing.T) {
+	dir := t.TempDir()
+	env := []string{"PARLEY_MODEL_DIR=" + dir}
+	code, out, _ := runMain(t, env, "models", "list")
+	if code != 0 || !strings.Contains(out, "tiny.en-q5_1") || !strings.Contains(out, dir) {
+		t.Errorf("list: exit %d\n%s", code, out)
+	}
+	code, out, _ = runMain(t, env, "models", "verify", testenv.TestModel(t))
+	if code != 0 || !strings.HasPrefix(out, "ok") {
+		t.Errorf("verify test model: exit %d %q", code, out)
+	}
+	bad := filepath.Join(dir, "broken.bin")
+	os.WriteFile(bad, []byte("not a model"), 0o644)
+	code, out, _ = runMain(t, env, "models", "verify", bad)
+	if code == 0 || !strings.Contains(out, "FAIL") {
+		t.Errorf("verify broken: exit %d %q", code, out)
+	}
+	code, _, stderr := runMain(t, env, "models", "pull", "tiny.xx")
+	if code != exitUsage || !strings.Contains(stderr, "unknown model") {
+		t.Errorf("pull unknown: exit %d %q", code, stderr)
+	}
+}
+
+// TestBench compares parley with whisper-cli on one call. It needs the whisper-cli that
+// scripts/whisper.sh builds (make test sets WHISPER_CLI).
+func TestBench(t *testing.T) {
+	cli := os.Getenv("WHISPER_CLI")
+	if cli == "" {
+		t.Fatal("WHISPER_CLI is not set: run through `make test`, or eval \"$(scripts/whisper.sh env)\"")
+	}
+	if testing.Short() {
+		t.Skip("bench runs the parley binary and whisper-cli")
+	}
+	bin := filepath.Join(t.TempDir(), "parley")
+	build := execCommand("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	jsonOut := filepath.Join(t.TempDir(), "bench.json")
+	cmd := execCommand(bin, "bench", "--model", testenv.TestModel(t), "--threads", "2", "--whisper-cli", cli, "--json", jsonOut,
+		filepath.Join(testenv.Root(), "testdata", "calls", "address-change.wav"))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out)
+	}
+	var res struct{ Results []benchResult }
+	readJSON(t, jsonOut, &res)
+	if len(res.Results) != 2 {
+		t.Fatalf("results %+v", res.Results)
+	}
+	for _, r := range res.Results {
+		if r.AudioS < 39 || r.WallS <= 0 || r.PeakRSSM < 10 || r.RefWords == 0 {
+			t.Errorf("%s: %+v", r.Name, r)
+		}
+	}
+	t.Logf("\n%s", out)
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
