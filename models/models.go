@@ -11,10 +11,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/parley-cc/parley"
 )
@@ -95,7 +97,7 @@ func DefaultDir() string {
 type Cache struct {
 	Dir     string
 	BaseURL string       // model host; DefaultBaseURL when empty
-	Client  *http.Client // http.DefaultClient when nil
+	Client  *http.Client // a client with connect and header timeouts when nil
 	// Progress, when set, is called as bytes arrive.
 	Progress func(done, total int64)
 }
@@ -148,7 +150,7 @@ func (c *Cache) Pull(ctx context.Context, m Model) (string, error) {
 	}
 	client := c.Client
 	if client == nil {
-		client = http.DefaultClient
+		client = defaultClient
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -190,6 +192,15 @@ func (c *Cache) Pull(ctx context.Context, m Model) (string, error) {
 	}
 	return dst, nil
 }
+
+// defaultClient gives up on a host that does not answer instead of hanging; the body of a large model
+// may take as long as it takes.
+var defaultClient = &http.Client{Transport: &http.Transport{
+	Proxy:                 http.ProxyFromEnvironment,
+	DialContext:           (&net.Dialer{Timeout: 30 * time.Second}).DialContext,
+	TLSHandshakeTimeout:   30 * time.Second,
+	ResponseHeaderTimeout: 60 * time.Second,
+}}
 
 type progressReader struct {
 	r     io.Reader

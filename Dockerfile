@@ -1,0 +1,25 @@
+# parley: multi-stage build. The builder compiles the pinned whisper.cpp with scripts/whisper.sh (the
+# same script as the Makefile and CI) and links parley statically against it; the runtime image is
+# Debian slim with the binary and the OpenMP runtime. Models live in the /models volume:
+#   docker run -v parley-models:/models parley models pull base.en
+#   docker run -v parley-models:/models -v "$PWD/calls:/calls" -v "$PWD/out:/out" parley run --out /out /calls
+FROM golang:1.26-bookworm AS build
+RUN apt-get update && apt-get install -y --no-install-recommends cmake g++ make npm && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY scripts/whisper.sh scripts/whisper.sh
+ENV PARLEY_CACHE=/cache
+RUN scripts/whisper.sh build
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN make build
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 libstdc++6 ca-certificates && rm -rf /var/lib/apt/lists/* \
+	&& useradd --system --create-home parley && mkdir /models && chown parley /models
+COPY --from=build /src/bin/parley /usr/local/bin/parley
+USER parley
+ENV PARLEY_MODEL_DIR=/models
+VOLUME /models
+ENTRYPOINT ["parley"]
+CMD ["--help"]

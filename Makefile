@@ -1,0 +1,36 @@
+# parley — see README.md. Every target that compiles Go first builds (or reuses) the pinned whisper.cpp
+# static libraries through scripts/whisper.sh and links against them.
+SHELL := /bin/bash
+WHISPER_ENV = eval "$$(scripts/whisper.sh env)"
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+GO_LDFLAGS = -X main.version=$(VERSION)
+
+.PHONY: setup setup-test build whisper demo test bench clean
+
+setup:
+	scripts/setup.sh
+
+setup-test:
+	scripts/setup.sh --test
+
+whisper: setup
+	scripts/whisper.sh build
+
+build: whisper
+	$(WHISPER_ENV) && go build -ldflags "$(GO_LDFLAGS)" -o bin/parley ./cmd/parley
+
+# Sets everything up, gets a model and transcribes testdata/calls into out/.
+demo: build
+	scripts/demo.sh
+
+# All tests, with real whisper inference. Slow tests run too: nothing is skipped for time.
+test: setup-test whisper
+	$(WHISPER_ENV) && go vet ./... && go test -count=1 -timeout 30m ./...
+
+# parley against the whisper-cli loop on the same recordings, model and threads.
+bench: build
+	$(WHISPER_ENV) && bin/parley bench $(BENCH_FLAGS) testdata/calls ../shared/audio/jfk.wav /usr/share/pocketsphinx/test/data/librivox
+	$(WHISPER_ENV) && go test -run XXX -bench . ./transcribe/
+
+clean:
+	rm -rf bin out
