@@ -1,0 +1,55 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-cc/parley"
+)
+
+func TestWriteVTT(t *testing.T) {
+	res := parley.Result{
+		Call: parley.Call{ID: "c", Channels: []parley.Channel{{0, parley.RoleAgent}, {1, parley.RoleCustomer}}},
+		Transcript: &parley.Transcript{Segments: []parley.Segment{
+			{Channel: 1, Speaker: parley.RoleCustomer, Start: 3723*time.Second + 450*time.Millisecond, End: 3725 * time.Second, Text: " a <b> & c --> d"},
+			{Channel: 0, Speaker: parley.RoleAgent, Start: 0, End: 1500 * time.Millisecond, Text: "Hello"},
+			{Channel: 0, Speaker: parley.RoleAgent, Start: 2 * time.Second, End: 3 * time.Second, Text: "  "},
+		}},
+	}
+	var b bytes.Buffer
+	if err := WriteVTT(&b, NewCallDoc(res, "m")); err != nil {
+		t.Fatal(err)
+	}
+	want := "WEBVTT\n\n" +
+		"00:00:00.000 --> 00:00:01.500\n<v agent>Hello\n\n" +
+		"01:02:03.450 --> 01:02:05.000\n<v customer>a &lt;b&gt; &amp; c --&gt; d\n\n"
+	if b.String() != want {
+		t.Errorf("got\n%q\nwant\n%q", b.String(), want)
+	}
+}
+
+func TestSummary(t *testing.T) {
+	var s Summary
+	s.Add(parley.Result{Call: parley.Call{ID: "a", Source: "a.wav", Duration: 90 * time.Second}}, []string{"a.json"})
+	s.Add(parley.Result{Call: parley.Call{ID: "b", Source: "b.wav"}, Err: parley.Errorf(parley.CodeEmptyFile, "the file is empty")}, nil)
+	s.Add(parley.Result{Call: parley.Call{ID: "c", Source: "c.wav"}, Err: errors.New("surprise")}, nil)
+	if s.Total != 3 || s.OK != 1 || s.Failed != 2 || s.AudioS != 90 {
+		t.Errorf("counts %+v", s)
+	}
+	if c := s.Calls[1]; c.Status != "failed" || c.ErrorCode != parley.CodeEmptyFile || !strings.Contains(c.Error, "empty") {
+		t.Errorf("failed entry %+v", c)
+	}
+	if c := s.Calls[2]; c.ErrorCode != parley.CodeInternal {
+		t.Errorf("an unnamed error must still get a code: %+v", c)
+	}
+}
+
+func TestMonoNote(t *testing.T) {
+	doc := NewCallDoc(parley.Result{Call: parley.Call{Channels: []parley.Channel{{0, parley.RoleUnknown}}}}, "")
+	if len(doc.Notes) != 1 || doc.Segments == nil || doc.Turns == nil {
+		t.Errorf("mono doc %+v: notes must say what is missing, lists must be [] not null", doc)
+	}
+}
