@@ -12,7 +12,7 @@ import (
 
 func TestWriteVTT(t *testing.T) {
 	res := parley.Result{
-		Call: parley.Call{ID: "c", Channels: []parley.Channel{{0, parley.RoleAgent}, {1, parley.RoleCustomer}}},
+		Call: parley.Call{ID: "c", Channels: []parley.Channel{{Index: 0, Role: parley.RoleAgent}, {Index: 1, Role: parley.RoleCustomer}}},
 		Transcript: &parley.Transcript{Segments: []parley.Segment{
 			{Channel: 1, Speaker: parley.RoleCustomer, Start: 3723*time.Second + 450*time.Millisecond, End: 3725 * time.Second, Text: " a <b> & c --> d"},
 			{Channel: 0, Speaker: parley.RoleAgent, Start: 0, End: 1500 * time.Millisecond, Text: "Hello"},
@@ -48,7 +48,7 @@ func TestSummary(t *testing.T) {
 }
 
 func TestMonoNote(t *testing.T) {
-	doc := NewCallDoc(parley.Result{Call: parley.Call{Channels: []parley.Channel{{0, parley.RoleUnknown}}}}, "")
+	doc := NewCallDoc(parley.Result{Call: parley.Call{Channels: []parley.Channel{{Index: 0, Role: parley.RoleUnknown}}}}, "")
 	if len(doc.Notes) != 1 || doc.Segments == nil || doc.Turns == nil {
 		t.Errorf("mono doc %+v: notes must say what is missing, lists must be [] not null", doc)
 	}
