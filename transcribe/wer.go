@@ -1,6 +1,9 @@
 package transcribe
 
 import (
+	"bufio"
+	"io"
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -56,4 +59,20 @@ func WER(ref, hyp string) float64 {
 		return 1
 	}
 	return float64(e) / float64(n)
+}
+
+var sphinxLine = regexp.MustCompile(`^<s>\s*(.*?)\s*</s>\s*\((.+)\)$`)
+
+// ParseSphinxTranscription reads a CMU Sphinx "transcription" file (lines "<s> words </s> (utterance-id)",
+// as in pocketsphinx-testdata) into utterance id → reference text, in file order.
+func ParseSphinxTranscription(r io.Reader) (ids []string, refs map[string]string, err error) {
+	refs = map[string]string{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if m := sphinxLine.FindStringSubmatch(strings.TrimSpace(sc.Text())); m != nil {
+			ids = append(ids, m[2])
+			refs[m[2]] = m[1]
+		}
+	}
+	return ids, refs, sc.Err()
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -231,8 +229,6 @@ func writePCM16(path string, samples []float32) error {
 	return enc.Close()
 }
 
-var librivoxLine = regexp.MustCompile(`^<s>\s*(.*?)\s*</s>\s*\((.+)\)$`)
-
 // findReference looks for the reference text of one channel: NAME.agent.txt / NAME.customer.txt for
 // stereo testdata calls, NAME.txt beside the file or in refsDir, or a pocketsphinx-style
 // "transcription" file in the recording's directory.
@@ -253,11 +249,9 @@ func findReference(path, refsDir string, channel, channels int) (string, bool) {
 	}
 	if f, err := os.Open(filepath.Join(dir, "transcription")); err == nil && channels == 1 {
 		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			if m := librivoxLine.FindStringSubmatch(strings.TrimSpace(sc.Text())); m != nil && m[2] == id {
-				return m[1], true
-			}
+		if _, refs, err := transcribe.ParseSphinxTranscription(f); err == nil {
+			ref, ok := refs[id]
+			return ref, ok
 		}
 	}
 	return "", false

@@ -59,16 +59,19 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 
 	var bar *progressbar.ProgressBar
 	if *progress == "on" || (*progress == "auto" && isTerminal(m.Stderr)) {
-		bar = progressbar.NewOptions(len(inputs), progressbar.OptionSetWriter(m.Stderr),
-			progressbar.OptionSetDescription("transcribing"), progressbar.OptionShowCount(),
+		// The bar advances by bytes, so the ETA holds when a one-hour call follows ten short ones.
+		bar = progressbar.NewOptions64(totalSize(inputs), progressbar.OptionSetWriter(m.Stderr),
 			progressbar.OptionSetPredictTime(true), progressbar.OptionShowElapsedTimeOnFinish(),
-			progressbar.OptionClearOnFinish())
+			progressbar.OptionSetWidth(30), progressbar.OptionClearOnFinish())
 	}
 	interrupted := false
-	for _, path := range inputs {
+	for i, path := range inputs {
 		if ctx.Err() != nil {
 			interrupted = true
 			break
+		}
+		if bar != nil {
+			bar.Describe(fmt.Sprintf("[%d/%d] %s", i+1, len(inputs), transcribe.CallID(path)))
 		}
 		res := pipe.File(ctx, path)
 		if ctx.Err() != nil { // cut short by Ctrl-C: not a verdict on the file
@@ -77,8 +80,7 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 		}
 		b.add(res)
 		if bar != nil {
-			bar.Describe(res.Call.ID)
-			bar.Add(1)
+			bar.Add64(fileSize(path))
 		} else if res.Err != nil {
 			slog.Warn("failed", "input", path, "error", res.Err)
 		} else {
@@ -185,6 +187,21 @@ func openTranscriber(cfg *Config) (string, *whisper.Transcriber, error) {
 		return "", nil, err
 	}
 	return path, tr, nil
+}
+
+func fileSize(path string) int64 {
+	if st, err := os.Stat(path); err == nil {
+		return max(st.Size(), 1)
+	}
+	return 1
+}
+
+func totalSize(paths []string) int64 {
+	var n int64
+	for _, p := range paths {
+		n += fileSize(p)
+	}
+	return n
 }
 
 func isTerminal(w io.Writer) bool {

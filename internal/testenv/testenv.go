@@ -3,13 +3,13 @@
 package testenv
 
 import (
-	"bufio"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/parley-cc/parley/transcribe"
 )
 
 // Root is the repository root.
@@ -69,8 +69,6 @@ func JFK(t testing.TB) (path, ref string) {
 // LibrivoxDir holds Debian pocketsphinx-testdata's LibriVox utterances.
 const LibrivoxDir = "/usr/share/pocketsphinx/test/data/librivox"
 
-var transcriptionLine = regexp.MustCompile(`^<s>\s*(.*?)\s*</s>\s*\((.+)\)$`)
-
 // Utterance is a recording with its reference transcript.
 type Utterance struct{ Path, Ref string }
 
@@ -82,14 +80,13 @@ func Librivox(t testing.TB) []Utterance {
 		t.Fatalf("pocketsphinx-testdata missing (apt-get install pocketsphinx-testdata): %v", err)
 	}
 	defer f.Close()
+	ids, refs, err := transcribe.ParseSphinxTranscription(f)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []Utterance
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		m := transcriptionLine.FindStringSubmatch(strings.TrimSpace(sc.Text()))
-		if m == nil {
-			continue
-		}
-		out = append(out, Utterance{Path: filepath.Join(LibrivoxDir, m[2]+".wav"), Ref: m[1]})
+	for _, id := range ids {
+		out = append(out, Utterance{Path: filepath.Join(LibrivoxDir, id+".wav"), Ref: refs[id]})
 	}
 	if len(out) == 0 {
 		t.Fatal("no utterances in the LibriVox transcription file")
