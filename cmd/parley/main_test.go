@@ -244,3 +244,22 @@ func readJSON(t *testing.T, path string, v any) {
 		t.Fatalf("%s: %v", path, err)
 	}
 }
+
+// TestRunInterrupted: a cancelled run (Ctrl-C, SIGTERM) still writes the summary of what it finished and
+// exits 130, without reporting the unfinished call as failed.
+func TestRunInterrupted(t *testing.T) {
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var errb bytes.Buffer
+	m := &Main{Stdout: &bytes.Buffer{}, Stderr: &errb}
+	code := m.Run(ctx, []string{"run", "--model", testenv.TestModel(t), "--out", out, filepath.Join(testenv.Root(), "testdata", "calls")})
+	if code != 130 || !strings.Contains(errb.String(), "interrupted") {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+	var sum report.Summary
+	readJSON(t, filepath.Join(out, "summary.json"), &sum)
+	if sum.Failed != 0 || sum.Total != 0 {
+		t.Errorf("summary %+v: nothing was finished, nothing failed", sum)
+	}
+}
