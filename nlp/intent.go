@@ -1,0 +1,385 @@
+package nlp
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/csv"
+	"encoding/gob"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/parley-cc/parley"
+)
+
+// Example is one labelled utterance.
+type Example struct {
+	Text, Label string
+}
+
+// IntentModelVersion is the format version of saved intent models. Loading a file of another version is
+// refused with a message to retrain.
+const IntentModelVersion = 1
+
+const intentMagic = "parley-intent-model"
+
+// IntentModel classifies utterances into intents (call drivers).
+type IntentModel struct {
+	Magic   string
+	Version int
+	Labels  []string
+	Vec     *vectorizer
+	W       [][]float32 // per label
+	B       []float32
+	C       float64
+	Trained time.Time
+	Samples int
+}
+
+// DefaultC is the SVM regularisation parameter; measured on Banking77, results move by under 0.002
+// between 0.3 and 1.
+const DefaultC = 0.5
+
+// TrainIntent fits an intent model on labelled examples.
+func TrainIntent(examples []Example, c float64) (*IntentModel, error) {
+	if len(examples) == 0 {
+		return nil, parley.Errorf(parley.CodeConfig, "no training examples")
+	}
+	labelIdx := map[string]int{}
+	var labels []string
+	for _, e := range examples {
+		if _, ok := labelIdx[e.Label]; !ok {
+			labelIdx[e.Label] = len(labels)
+			labels = append(labels, e.Label)
+		}
+	}
+	if len(labels) < 2 {
+		return nil, parley.Errorf(parley.CodeConfig, "training data has %d label(s); an intent model needs at least 2", len(labels))
+	}
+	texts := make([]string, len(examples))
+	ys := make([]int, len(examples))
+	for i, e := range examples {
+		texts[i], ys[i] = e.Text, labelIdx[e.Label]
+	}
+	vec := fitVectorizer(texts)
+	xs := make([]sparse, len(texts))
+	for i, t := range texts {
+		xs[i] = vec.transform(t)
+	}
+	w, b := trainLinearSVM(xs, ys, len(labels), len(vec.IDF), c, 1)
+	return &IntentModel{Magic: intentMagic, Version: IntentModelVersion, Labels: labels, Vec: vec, W: w, B: b, C: c,
+		Trained: time.Now().UTC(), Samples: len(examples)}, nil
+}
+
+// Scored is a label with a score.
+type Scored struct {
+	Label string  `json:"label"`
+	Score float64 `json:"score"`
+}
+
+// confidenceScale turns SVM margins into a probability-like confidence through a softmax. The margins
+// of a one-vs-rest SVM are not calibrated; the scale makes a clear winner (margin gap ≈ 1) read ≈ 0.95.
+const confidenceScale = 3.0
+
+// Predict returns every label with a confidence in [0, 1] summing to 1, best first.
+func (m *IntentModel) Predict(text string) []Scored {
+	x := m.Vec.transform(text)
+	out := make([]Scored, len(m.Labels))
+	var maxS float64 = math.Inf(-1)
+	for k, l := range m.Labels {
+		s := x.dot(m.W[k]) + float64(m.B[k])
+		out[k] = Scored{l, s}
+		maxS = max(maxS, s)
+	}
+	var sum float64
+	for k := range out {
+		out[k].Score = math.Exp(confidenceScale * (out[k].Score - maxS))
+		sum += out[k].Score
+	}
+	for k := range out {
+		out[k].Score /= sum
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].Score > out[b].Score })
+	return out
+}
+
+// Save writes the model, gzip-compressed.
+func (m *IntentModel) Save(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	zw := gzip.NewWriter(f)
+	if err := gob.NewEncoder(zw).Encode(m); err != nil {
+		f.Close()
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// LoadIntentModel reads a model written by Save. Files that are not intent models, or of another format
+// version, are refused with a message naming the file.
+func LoadIntentModel(path string) (*IntentModel, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, parley.WrapError(parley.CodeConfig, err, "intent model")
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(bufio.NewReader(f))
+	if err != nil {
+		return nil, parley.Errorf(parley.CodeConfig, "%s is not a parley intent model (train one with parley intent train)", path)
+	}
+	var m IntentModel
+	if err := gob.NewDecoder(zr).Decode(&m); err != nil {
+		return nil, parley.Errorf(parley.CodeConfig, "%s is not a readable parley intent model of format version %d (from another parley version? retrain with parley intent train): %v", path, IntentModelVersion, err)
+	}
+	if m.Magic != intentMagic {
+		return nil, parley.Errorf(parley.CodeConfig, "%s is not a parley intent model", path)
+	}
+	if m.Version != IntentModelVersion {
+		return nil, parley.Errorf(parley.CodeConfig, "%s is an intent model of format version %d; this parley reads version %d: retrain it with parley intent train", path, m.Version, IntentModelVersion)
+	}
+	if len(m.W) != len(m.Labels) || len(m.B) != len(m.Labels) || m.Vec == nil {
+		return nil, parley.Errorf(parley.CodeConfig, "%s: intent model is damaged", path)
+	}
+	for _, w := range m.W {
+		if len(w) != len(m.Vec.IDF) {
+			return nil, parley.Errorf(parley.CodeConfig, "%s: intent model is damaged", path)
+		}
+	}
+	return &m, nil
+}
+
+// ReadExamplesCSV reads labelled examples from CSV with a header row "text,category". Errors name the
+// line.
+func ReadExamplesCSV(r io.Reader, name string) ([]Example, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return nil, parley.Errorf(parley.CodeConfig, "%s: line 1: no header row (want text,category): %v", name, err)
+	}
+	ti, ci := slices.Index(header, "text"), slices.Index(header, "category")
+	if ti < 0 || ci < 0 {
+		return nil, parley.Errorf(parley.CodeConfig, "%s: line 1: header %q must name the columns text and category", name, strings.Join(header, ","))
+	}
+	var out []Example
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.Line
+			}
+			return nil, parley.Errorf(parley.CodeConfig, "%s: line %d: %v", name, line, err)
+		}
+		if len(rec) <= max(ti, ci) {
+			return nil, parley.Errorf(parley.CodeConfig, "%s: line %d: %d fields, want text and category", name, line, len(rec))
+		}
+		text, label := strings.TrimSpace(rec[ti]), strings.TrimSpace(rec[ci])
+		if text == "" || label == "" {
+			return nil, parley.Errorf(parley.CodeConfig, "%s: line %d: empty text or category", name, line)
+		}
+		out = append(out, Example{text, label})
+	}
+	if len(out) == 0 {
+		return nil, parley.Errorf(parley.CodeConfig, "%s: no examples after the header", name)
+	}
+	return out, nil
+}
+
+// ReadExamplesFile reads a CSV file of examples.
+func ReadExamplesFile(path string) ([]Example, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, parley.WrapError(parley.CodeConfig, err, "training data")
+	}
+	defer f.Close()
+	return ReadExamplesCSV(bufio.NewReader(f), path)
+}
+
+// Eval is the quality of a model on labelled examples.
+type Eval struct {
+	N        int         `json:"n"`
+	Accuracy float64     `json:"accuracy"`
+	MacroF1  float64     `json:"macro_f1"`
+	PerLabel []LabelEval `json:"per_label"`
+	Confused []Confusion `json:"most_confused"`
+}
+
+// LabelEval is precision, recall and F1 of one label.
+type LabelEval struct {
+	Label     string  `json:"label"`
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
+	Support   int     `json:"support"`
+}
+
+// Confusion counts examples of True predicted as Predicted.
+type Confusion struct {
+	True      string `json:"true"`
+	Predicted string `json:"predicted"`
+	Count     int    `json:"count"`
+}
+
+// Evaluate scores the model on examples: accuracy, macro-averaged F1 over the labels present in the
+// examples or predicted, and the most frequent confusions.
+func (m *IntentModel) Evaluate(examples []Example) Eval {
+	tp, fp, fn, support := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
+	conf := map[[2]string]int{}
+	correct := 0
+	for _, e := range examples {
+		p := m.Predict(e.Text)[0].Label
+		support[e.Label]++
+		if p == e.Label {
+			correct++
+			tp[p]++
+		} else {
+			fp[p]++
+			fn[e.Label]++
+			conf[[2]string{e.Label, p}]++
+		}
+	}
+	ev := Eval{N: len(examples)}
+	if len(examples) == 0 {
+		return ev
+	}
+	ev.Accuracy = float64(correct) / float64(len(examples))
+	labels := map[string]bool{}
+	for l := range support {
+		labels[l] = true
+	}
+	for l := range fp {
+		labels[l] = true
+	}
+	for l := range labels {
+		le := LabelEval{Label: l, Support: support[l]}
+		if d := tp[l] + fp[l]; d > 0 {
+			le.Precision = float64(tp[l]) / float64(d)
+		}
+		if d := tp[l] + fn[l]; d > 0 {
+			le.Recall = float64(tp[l]) / float64(d)
+		}
+		if le.Precision+le.Recall > 0 {
+			le.F1 = 2 * le.Precision * le.Recall / (le.Precision + le.Recall)
+		}
+		ev.MacroF1 += le.F1
+		ev.PerLabel = append(ev.PerLabel, le)
+	}
+	ev.MacroF1 /= float64(len(labels))
+	sort.Slice(ev.PerLabel, func(a, b int) bool { return ev.PerLabel[a].Label < ev.PerLabel[b].Label })
+	for k, n := range conf {
+		ev.Confused = append(ev.Confused, Confusion{k[0], k[1], n})
+	}
+	sort.Slice(ev.Confused, func(a, b int) bool {
+		if ev.Confused[a].Count != ev.Confused[b].Count {
+			return ev.Confused[a].Count > ev.Confused[b].Count
+		}
+		return ev.Confused[a].True+ev.Confused[a].Predicted < ev.Confused[b].True+ev.Confused[b].Predicted
+	})
+	if len(ev.Confused) > 10 {
+		ev.Confused = ev.Confused[:10]
+	}
+	return ev
+}
+
+// Taxonomy is a user-defined set of intents with example utterances.
+type Taxonomy struct {
+	Version int      `yaml:"version"`
+	Intents []Intent `yaml:"intents"`
+}
+
+// Intent is one call driver of a taxonomy.
+type Intent struct {
+	Name        string   `yaml:"name"`
+	Description string   `yaml:"description"`
+	Examples    []string `yaml:"examples"`
+}
+
+// ParseTaxonomy reads a taxonomy from YAML. Unknown keys, duplicate names and intents without examples
+// are errors that give the line.
+func ParseTaxonomy(data []byte, name string) (*Taxonomy, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, parley.Errorf(parley.CodeConfig, "taxonomy %s: %v", name, err)
+	}
+	var t Taxonomy
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&t); err != nil {
+		return nil, parley.Errorf(parley.CodeConfig, "taxonomy %s: %v", name, err)
+	}
+	if t.Version != 1 {
+		return nil, parley.Errorf(parley.CodeConfig, "taxonomy %s: version %d (want version: 1)", name, t.Version)
+	}
+	lines := intentLines(&root)
+	seen := map[string]bool{}
+	for i, in := range t.Intents {
+		line := 0
+		if i < len(lines) {
+			line = lines[i]
+		}
+		switch {
+		case strings.TrimSpace(in.Name) == "":
+			return nil, parley.Errorf(parley.CodeConfig, "taxonomy %s: line %d: intent without a name", name, line)
+		case seen[in.Name]:
+			return nil, parley.Errorf(parley.CodeConfig, "taxonomy %s: line %d: intent %q defined twice", name, line, in.Name)
+		case len(in.Examples) == 0:
+			return nil, parley.Errorf(parley.CodeConfig, "taxonomy %s: line %d: intent %q has no examples", name, line, in.Name)
+		}
+		seen[in.Name] = true
+	}
+	if len(t.Intents) < 2 {
+		return nil, parley.Errorf(parley.CodeConfig, "taxonomy %s: %d intent(s); at least 2 are needed", name, len(t.Intents))
+	}
+	return &t, nil
+}
+
+// intentLines finds the line of each item of the intents list.
+func intentLines(root *yaml.Node) []int {
+	if len(root.Content) == 0 {
+		return nil
+	}
+	doc := root.Content[0]
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		if doc.Content[i].Value == "intents" {
+			var out []int
+			for _, it := range doc.Content[i+1].Content {
+				out = append(out, it.Line)
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+// Examples flattens the taxonomy into training examples; each description counts as one more example.
+func (t *Taxonomy) Examples() []Example {
+	var out []Example
+	for _, in := range t.Intents {
+		for _, e := range in.Examples {
+			out = append(out, Example{e, in.Name})
+		}
+		if in.Description != "" {
+			out = append(out, Example{in.Description, in.Name})
+		}
+	}
+	return out
+}
+
