@@ -9,8 +9,9 @@
 #                            a negative GAP makes them talk over the previous speaker (an interruption)
 #     +GAP hold SECONDS      the customer is on hold: music on the agent channel
 # The reference transcripts, one per channel, are written beside each call as NAME.agent.txt and
-# NAME.customer.txt.
+# NAME.customer.txt, and the timed utterances as NAME.turns.tsv (start, end, speaker, text).
 set -euo pipefail
+export SOX_OPTS="-R" # repeatable dither and noise: the same scripts give the same files
 cd "$(dirname "$0")"
 for t in espeak-ng flite sox; do command -v $t >/dev/null || { echo "generate.sh: $t is missing" >&2; exit 1; }; done
 tmp=$(mktemp -d)
@@ -25,7 +26,7 @@ speak() {
 	agent) espeak-ng -v en-us+f3 -s 165 -w "$tmp/raw.wav" "$2" ;;
 	customer) flite -voice rms -t "$2" -o "$tmp/raw.wav" ;;
 	esac
-	sox "$tmp/raw.wav" -r $rate -c 1 -b 16 "$3" norm -3
+	sox -D "$tmp/raw.wav" -r $rate -c 1 -b 16 "$3" norm -3
 }
 
 gen_call() {
@@ -36,6 +37,7 @@ gen_call() {
 	: >"$tmp/customer.list"
 	: >"$name.agent.txt"
 	: >"$name.customer.txt"
+	printf 'start\tend\tspeaker\ttext\n' >"$name.turns.tsv"
 	while IFS= read -r line; do
 		[[ -z "$line" || "$line" == \#* ]] && continue
 		gap=${line%% *}; line=${line#* }
@@ -50,8 +52,9 @@ gen_call() {
 		else
 			speak "$who" "$text" "$tmp/u$n.wav"
 			echo "$text" >>"$name.$who.txt"
+			printf '%s\t%s\t%s\t%s\n' "$start" "$(awk -v s="$start" -v d="$(soxi -D "$tmp/u$n.wav")" 'BEGIN { printf "%.3f", s + d }')" "$who" "$text" >>"$name.turns.tsv"
 		fi
-		sox "$tmp/u$n.wav" "$tmp/p$n.wav" pad "$start" 0
+		sox -D "$tmp/u$n.wav" "$tmp/p$n.wav" pad "$start" 0
 		echo "$tmp/p$n.wav" >>"$tmp/$who.list"
 		t=$(awk -v s="$start" -v d="$(soxi -D "$tmp/u$n.wav")" 'BEGIN { printf "%.3f", s + d }')
 	done <"$script"
@@ -60,9 +63,9 @@ gen_call() {
 	for who in agent customer; do
 		silence "$tmp/$who-base.wav" "$end"
 		# -m mixes every utterance of the channel onto a silent bed as long as the call.
-		sox -m "$tmp/$who-base.wav" $(cat "$tmp/$who.list") "$tmp/$who.wav" trim 0 "$end"
+		sox -D -m "$tmp/$who-base.wav" $(cat "$tmp/$who.list") "$tmp/$who.wav" trim 0 "$end"
 	done
-	sox -M "$tmp/agent.wav" "$tmp/customer.wav" -r $rate -e u-law -b 8 "$name.wav"
+	sox -D -M "$tmp/agent.wav" "$tmp/customer.wav" -r $rate -e u-law -b 8 "$name.wav"
 	echo "generated $name.wav ($(soxi -d "$name.wav"), $(soxi -c "$name.wav") channels, $(soxi -e "$name.wav"))"
 }
 

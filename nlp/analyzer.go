@@ -1,0 +1,276 @@
+package nlp
+
+import (
+	_ "embed"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/parley-cc/parley"
+)
+
+//go:embed data/taxonomy.yaml
+var defaultTaxonomy []byte
+
+// DefaultTaxonomy is the built-in contact-center call-driver taxonomy.
+func DefaultTaxonomy() *Taxonomy {
+	t, err := ParseTaxonomy(defaultTaxonomy, "default taxonomy")
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// Options configure an Analyzer.
+type Options struct {
+	Intent     *IntentModel // nil: trained at start from the default taxonomy
+	Products   []string     // product names to find as entities
+	Redact     bool         // replace PII with [TYPE] in the transcript and everything derived from it
+	KeyPhrases int          // how many key phrases per call (default 10)
+	Method     string       // key-phrase ranking, TextRank (default) or RAKE
+}
+
+// Analyzer runs the NLP stage on transcripts. It is safe for concurrent use.
+type Analyzer struct {
+	opts   Options
+	sent   *Sentiment
+	x      *Extractor
+	intent *IntentModel
+}
+
+// NewAnalyzer prepares an analyser, training the default intent model when none is given (about 0.1 s).
+func NewAnalyzer(opts Options) (*Analyzer, error) {
+	if opts.KeyPhrases == 0 {
+		opts.KeyPhrases = 10
+	}
+	if opts.Method == "" {
+		opts.Method = TextRank
+	}
+	if opts.Method != TextRank && opts.Method != RAKE {
+		return nil, parley.Errorf(parley.CodeConfig, "key-phrase method %q (want textrank or rake)", opts.Method)
+	}
+	a := &Analyzer{opts: opts, sent: NewSentiment(), x: NewExtractor(opts.Products), intent: opts.Intent}
+	if a.intent == nil {
+		m, err := TrainIntent(DefaultTaxonomy().Examples(), DefaultC)
+		if err != nil {
+			return nil, err
+		}
+		a.intent = m
+	}
+	sharedProse()
+	return a, nil
+}
+
+// Sentiment returns the sentiment analyser.
+func (a *Analyzer) Sentiment() *Sentiment { return a.sent }
+
+// maxTurnWords bounds the text one turn sends through the tagger and recogniser: a 10,000-word "turn"
+// (a recogniser running on without pause) is analysed in pieces of this size.
+const maxTurnWords = 400
+
+// Analyze analyses a transcript. With Redact set it first replaces PII in the transcript's segments and
+// turns, so that nothing written afterwards holds it.
+func (a *Analyzer) Analyze(tr *parley.Transcript) *parley.Analysis {
+	an := &parley.Analysis{Status: parley.AnalysisOK, Language: tr.Language, Redacted: a.opts.Redact,
+		KeyPhrases: []parley.KeyPhrase{}, Entities: []parley.EntityMention{}, Notes: []string{}}
+	type turnInfo struct {
+		toks []ptoken
+		ents []Entity
+	}
+	infos := make([]turnInfo, len(tr.Turns))
+	for i := range tr.Turns {
+		t := &tr.Turns[i]
+		for _, piece := range chunkWords(t.Text, maxTurnWords) {
+			toks, _ := tag(piece.text, false)
+			ents := a.x.Find(piece.text, toks)
+			for k := range toks {
+				if toks[k].start >= 0 {
+					toks[k].start += piece.offset
+					toks[k].end += piece.offset
+				}
+			}
+			for k := range ents {
+				ents[k].Start += piece.offset
+				ents[k].End += piece.offset
+			}
+			infos[i].toks = append(infos[i].toks, toks...)
+			infos[i].ents = append(infos[i].ents, ents...)
+		}
+		for _, e := range infos[i].ents {
+			text := e.Text
+			if a.opts.Redact && PII[e.Type] {
+				text = "[" + e.Type + "]"
+			}
+			an.Entities = append(an.Entities, parley.EntityMention{Type: e.Type, Text: text, Speaker: t.Speaker, Turn: i, Start: secs(t.Start.Seconds())})
+		}
+		if a.opts.Redact {
+			t.Text = Redact(t.Text, infos[i].ents)
+		}
+	}
+	if a.opts.Redact {
+		// Segments are redacted on their own: a number read across two segments leaves a run of digits
+		// in each, and every run of three or more digits is PII.
+		for i := range tr.Segments {
+			s := &tr.Segments[i]
+			s.Text = Redact(s.Text, a.x.Find(s.Text, nil))
+		}
+	}
+	if lang := strings.ToLower(tr.Language); lang != "" && lang != "en" && !strings.HasPrefix(lang, "en-") {
+		an.Status = parley.AnalysisUnsupportedLanguage
+		an.Notes = append(an.Notes, fmt.Sprintf("language %q: sentiment, intent and key phrases are only available for English", tr.Language))
+		return an
+	}
+	if len(tr.Turns) == 0 {
+		an.Status = parley.AnalysisEmpty
+		an.Notes = append(an.Notes, "no speech was recognised")
+		return an
+	}
+
+	// Sentiment per turn, then per speaker.
+	an.Sentiment = &parley.CallSentiment{Turns: []parley.TurnSentiment{}}
+	byRole := map[parley.Role][]scoredTurn{}
+	for i, t := range tr.Turns {
+		sc := a.sent.Score(t.Text)
+		an.Sentiment.Turns = append(an.Sentiment.Turns, parley.TurnSentiment{Turn: i, Speaker: t.Speaker, Start: secs(t.Start.Seconds()), Score: round3(sc), Label: Label(sc)})
+		byRole[t.Speaker] = append(byRole[t.Speaker], scoredTurn{sc, max(1, len(words(t.Text)))})
+	}
+	an.Sentiment.Customer = speakerSentiment(byRole[parley.RoleCustomer])
+	an.Sentiment.Agent = speakerSentiment(byRole[parley.RoleAgent])
+	an.Sentiment.Unknown = speakerSentiment(byRole[parley.RoleUnknown])
+	if an.Sentiment.Customer == nil && an.Sentiment.Unknown != nil {
+		an.Notes = append(an.Notes, "customer and agent sentiment are not available for mono recordings: see sentiment.unknown")
+	}
+
+	an.Intent = a.callIntent(tr)
+	an.KeyPhrases = a.keyPhrases(tr, infos2cands(tr, func(i int) ([]ptoken, []Entity) { return infos[i].toks, infos[i].ents }))
+	return an
+}
+
+type scoredTurn struct {
+	score float64
+	words int
+}
+
+func speakerSentiment(turns []scoredTurn) *parley.SpeakerSentiment {
+	if len(turns) == 0 {
+		return nil
+	}
+	third := (len(turns) + 2) / 3
+	mean := func(ts []scoredTurn) float64 {
+		var s, w float64
+		for _, t := range ts {
+			s += t.score * float64(t.words)
+			w += float64(t.words)
+		}
+		return s / w
+	}
+	ss := &parley.SpeakerSentiment{Start: mean(turns[:third]), End: mean(turns[len(turns)-third:]), Min: math.Inf(1), Overall: mean(turns)}
+	for _, t := range turns {
+		ss.Min = min(ss.Min, t.score)
+	}
+	ss.Change = ss.End - ss.Start
+	ss.Label = Label(ss.Overall)
+	ss.Start, ss.End, ss.Min, ss.Overall, ss.Change = round3(ss.Start), round3(ss.End), round3(ss.Min), round3(ss.Overall), round3(ss.Change)
+	return ss
+}
+
+// callIntent classifies the customer's turns (everyone's on mono calls), weighting the opening of the
+// call: customers say why they call first. Turns of fewer than three words ("yes", "okay") do not vote.
+func (a *Analyzer) callIntent(tr *parley.Transcript) *parley.IntentResult {
+	hasCustomer := false
+	for _, t := range tr.Turns {
+		hasCustomer = hasCustomer || t.Speaker == parley.RoleCustomer
+	}
+	votes := map[string]float64{}
+	var total float64
+	k := 0
+	for _, t := range tr.Turns {
+		if hasCustomer && t.Speaker != parley.RoleCustomer {
+			continue
+		}
+		n := len(words(t.Text))
+		if n < 3 {
+			continue
+		}
+		w := math.Pow(0.7, float64(k)) * math.Min(float64(n), 20) / 20
+		k++
+		for _, s := range a.intent.Predict(t.Text) {
+			votes[s.Label] += w * s.Score
+			total += w * s.Score
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	res := &parley.IntentResult{}
+	for l, v := range votes {
+		res.Top = append(res.Top, parley.LabelScore{Label: l, Score: v / total})
+	}
+	sort.Slice(res.Top, func(i, j int) bool {
+		if res.Top[i].Score != res.Top[j].Score {
+			return res.Top[i].Score > res.Top[j].Score
+		}
+		return res.Top[i].Label < res.Top[j].Label
+	})
+	res.Top = res.Top[:min(3, len(res.Top))]
+	for i := range res.Top {
+		res.Top[i].Score = round3(res.Top[i].Score)
+	}
+	res.Label, res.Confidence = res.Top[0].Label, res.Top[0].Score
+	return res
+}
+
+func infos2cands(tr *parley.Transcript, info func(int) ([]ptoken, []Entity)) []candidate {
+	var cands []candidate
+	for i := range tr.Turns {
+		toks, ents := info(i)
+		cands = append(cands, candidates(toks, ents, i)...)
+	}
+	return cands
+}
+
+func (a *Analyzer) keyPhrases(tr *parley.Transcript, cands []candidate) []parley.KeyPhrase {
+	scores := rankPhrases(cands, a.opts.Method)
+	out := []parley.KeyPhrase{}
+	for _, p := range topPhrases(scores, a.opts.KeyPhrases) {
+		kp := parley.KeyPhrase{Text: p, Score: round3(scores[p]), BySpeaker: map[parley.Role]int{}, Occurrences: []parley.Occurrence{}}
+		for _, c := range cands {
+			if strings.Join(c.words, " ") != p {
+				continue
+			}
+			t := tr.Turns[c.turn]
+			kp.Count++
+			kp.BySpeaker[t.Speaker]++
+			kp.Occurrences = append(kp.Occurrences, parley.Occurrence{Speaker: t.Speaker, Turn: c.turn, Start: secs(t.Start.Seconds())})
+		}
+		out = append(out, kp)
+	}
+	return out
+}
+
+type piece struct {
+	text   string
+	offset int
+}
+
+// chunkWords splits text into pieces of at most n words, keeping byte offsets.
+func chunkWords(text string, n int) []piece {
+	toks := tokenize(text)
+	if len(toks) <= n {
+		return []piece{{text, 0}}
+	}
+	var out []piece
+	for i := 0; i < len(toks); i += n {
+		start := toks[i].start
+		end := len(text)
+		if i+n < len(toks) {
+			end = toks[i+n].start
+		}
+		out = append(out, piece{text[start:end], start})
+	}
+	return out
+}
+
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
+func secs(v float64) float64   { return math.Round(v*1000) / 1000 }

@@ -1,0 +1,346 @@
+package nlp
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// Entity types. PII types are replaced by [TYPE] under redaction.
+const (
+	EntPerson  = "PERSON"
+	EntPlace   = "GPE"
+	EntMoney   = "MONEY"
+	EntDate    = "DATE"
+	EntTime    = "TIME"
+	EntPhone   = "PHONE"
+	EntEmail   = "EMAIL"
+	EntAccount = "ACCOUNT_NUMBER"
+	EntOrder   = "ORDER_NUMBER"
+	EntCard    = "CARD_NUMBER"
+	EntNumber  = "NUMBER"
+	EntAddress = "ADDRESS"
+	EntDOB     = "DATE_OF_BIRTH"
+	EntProduct = "PRODUCT"
+)
+
+// PII is the set of entity types that redaction removes: names, numbers, cards, emails, addresses
+// and dates of birth.
+var PII = map[string]bool{EntPerson: true, EntPhone: true, EntEmail: true, EntAccount: true, EntOrder: true,
+	EntCard: true, EntNumber: true, EntAddress: true, EntDOB: true}
+
+// Entity is a typed span of a text (byte offsets).
+type Entity struct {
+	Type       string
+	Text       string
+	Start, End int
+}
+
+// token is a word of a text with its byte span.
+type token struct {
+	text       string // lower case
+	start, end int
+}
+
+func tokenize(s string) []token {
+	var out []token
+	start := -1
+	for i, r := range s {
+		word := unicode.IsLetter(r) || unicode.IsDigit(r) || (r == '\'' && start >= 0)
+		if word && start < 0 {
+			start = i
+		}
+		if !word && start >= 0 {
+			out = append(out, token{strings.ToLower(s[start:i]), start, i})
+			start = -1
+		}
+	}
+	if start >= 0 {
+		out = append(out, token{strings.ToLower(s[start:]), start, len(s)})
+	}
+	return out
+}
+
+var (
+	units = map[string]string{"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+		"five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+	teens = map[string]string{"ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14",
+		"fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19"}
+	tens = map[string]string{"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7",
+		"eighty": "8", "ninety": "9"}
+	repeats = map[string]int{"double": 2, "triple": 3}
+)
+
+// numberRun is a run of written or spoken digits ("4111 1111", "seven two four one nine", "double
+// five") with the digits it spells.
+type numberRun struct {
+	digits     string
+	first, end int // token indices [first, end)
+}
+
+// numberRuns finds digit runs. "oh" counts as zero only inside a run; fillers inside a run are skipped.
+func numberRuns(toks []token) []numberRun {
+	var runs []numberRun
+	var cur *numberRun
+	flush := func() {
+		if cur != nil && cur.digits != "" {
+			runs = append(runs, *cur)
+		}
+		cur = nil
+	}
+	for i := 0; i < len(toks); i++ {
+		w := toks[i].text
+		d, ok := "", false
+		switch {
+		case isDigits(w):
+			d, ok = w, true
+		case units[w] != "" && (w != "oh" && w != "o" || cur != nil):
+			d, ok = units[w], true
+		case teens[w] != "":
+			d, ok = teens[w], true
+		case tens[w] != "":
+			d, ok = tens[w]+"0", true
+			if i+1 < len(toks) && units[toks[i+1].text] != "" && units[toks[i+1].text] != "0" {
+				d, i = tens[w]+units[toks[i+1].text], i+1
+			}
+		case repeats[w] > 0 && i+1 < len(toks) && (units[toks[i+1].text] != "" || isDigits(toks[i+1].text) && len(toks[i+1].text) == 1):
+			u := units[toks[i+1].text]
+			if u == "" {
+				u = toks[i+1].text
+			}
+			d, ok, i = strings.Repeat(u, repeats[w]), true, i+1
+		case cur != nil && fillers[w]:
+			continue
+		}
+		if !ok {
+			flush()
+			continue
+		}
+		if cur == nil {
+			cur = &numberRun{first: i}
+			if repeats[toks[i].text] > 0 {
+				cur.first = i - 1
+			}
+		}
+		cur.digits += d
+		cur.end = i + 1
+	}
+	flush()
+	return runs
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// luhn reports whether a digit string passes the Luhn check of payment card numbers.
+func luhn(d string) bool {
+	sum := 0
+	for i := range len(d) {
+		n := int(d[len(d)-1-i] - '0')
+		if i%2 == 1 {
+			n *= 2
+			if n > 9 {
+				n -= 9
+			}
+		}
+		sum += n
+	}
+	return sum%10 == 0
+}
+
+var (
+	accountCue = set("account acct customer member membership policy reference ref ticket case confirmation id")
+	orderCue   = set("order tracking shipment invoice")
+	phoneCue   = set("phone telephone mobile cell call reach callback landline")
+	cardCue    = set("card visa mastercard amex debit credit")
+	monthNames = set("january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec")
+	dayWords   = set("monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday tonight")
+	ordinals   = set("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth 1st 2nd 3rd 4th 5th 6th 7th 8th 9th 10th 11th 12th 13th 14th 15th 16th 17th 18th 19th 20th 21st 22nd 23rd 24th 25th 26th 27th 28th 29th 30th 31st")
+	streets    = set("street st avenue ave road rd lane ln drive dr boulevard blvd way court ct place pl terrace close crescent square highway hwy")
+	currencies = set("dollar dollars usd euro euros pound pounds cents cent bucks quid")
+	timeWords  = set("am pm a.m p.m o'clock noon midnight")
+
+	emailRe       = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`)
+	spokenEmailRe = regexp.MustCompile(`(?i)\b[a-z0-9]+(?:\s+(?:dot|underscore|dash)\s+[a-z0-9]+)*\s+at\s+[a-z0-9]+(?:\s+dot\s+[a-z0-9]+)*\s+dot\s+(?:com|net|org|co|uk|io|edu|gov|de|fr)\b`)
+	moneyRe       = regexp.MustCompile(`[$€£]\s?\d[\d,]*(?:\.\d+)?`)
+	numDateRe     = regexp.MustCompile(`\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b`)
+	clockRe       = regexp.MustCompile(`(?i)\b\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?|\b\d{1,2}\s?[ap]\.?m\.?\b`)
+	nameIntroRe   = regexp.MustCompile(`(?i)\b(?:my name is|my name's|this is|speaking with|i am|i'm|name is|mr\.?|mrs\.?|ms\.?|miss|dr\.?)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)`)
+	dobCueRe      = regexp.MustCompile(`(?i)\b(?:date of birth|birth date|birthday|born on|born in|d\.?o\.?b\.?)\b(?:\s+(?:is|was|it's|it is))?`)
+)
+
+// findPatterns finds the entities that patterns and spoken-number rules catch.
+func (x *Extractor) findPatterns(text string) []Entity {
+	var out []Entity
+	add := func(typ string, start, end int) {
+		out = append(out, Entity{Type: typ, Text: text[start:end], Start: start, End: end})
+	}
+	for _, m := range emailRe.FindAllStringIndex(text, -1) {
+		add(EntEmail, m[0], m[1])
+	}
+	for _, m := range spokenEmailRe.FindAllStringIndex(text, -1) {
+		add(EntEmail, m[0], m[1])
+	}
+	for _, m := range moneyRe.FindAllStringIndex(text, -1) {
+		add(EntMoney, m[0], m[1])
+	}
+	for _, m := range numDateRe.FindAllStringIndex(text, -1) {
+		add(EntDate, m[0], m[1])
+	}
+	for _, m := range clockRe.FindAllStringIndex(text, -1) {
+		add(EntTime, m[0], m[1])
+	}
+	for _, m := range nameIntroRe.FindAllStringSubmatchIndex(text, -1) {
+		name := text[m[2]:m[3]]
+		if first, _, _ := strings.Cut(name, " "); !commonWord(first) {
+			add(EntPerson, m[2], m[3])
+		}
+	}
+	toks := tokenize(text)
+	// Dates of birth: the date words after a cue.
+	for _, m := range dobCueRe.FindAllStringIndex(text, -1) {
+		first, last := -1, -1
+		for i, t := range toks {
+			if t.start < m[1] {
+				continue
+			}
+			if dateish(t.text) || t.text == "of" || t.text == "the" {
+				if first < 0 {
+					first = i
+				}
+				last = i
+				continue
+			}
+			break
+		}
+		if first >= 0 {
+			add(EntDOB, toks[first].start, toks[last].end)
+		}
+	}
+	// Dates in words: a month name with its day and year, or a weekday.
+	for i := 0; i < len(toks); i++ {
+		w := toks[i].text
+		if dayWords[w] {
+			add(EntDate, toks[i].start, toks[i].end)
+			continue
+		}
+		if !monthNames[w] || (w == "may" || w == "march") && !(i+1 < len(toks) && dateish(toks[i+1].text)) {
+			continue
+		}
+		j := i
+		for j+1 < len(toks) && (dateish(toks[j+1].text) || toks[j+1].text == "of") {
+			j++
+		}
+		k := i
+		for k-1 >= 0 && (ordinals[toks[k-1].text] || toks[k-1].text == "the" && k-2 >= 0 && ordinals[toks[k-2].text]) {
+			k--
+		}
+		add(EntDate, toks[k].start, toks[j].end)
+		i = j
+	}
+	runs := numberRuns(toks)
+	for _, r := range runs {
+		start, end := toks[r.first].start, toks[r.end-1].end
+		cue := func(words map[string]bool) bool {
+			for k := max(0, r.first-5); k < r.first; k++ {
+				if words[toks[k].text] {
+					return true
+				}
+			}
+			return false
+		}
+		nextIs := func(words map[string]bool) bool {
+			return r.end < len(toks) && words[toks[r.end].text]
+		}
+		nd := len(r.digits)
+		switch {
+		case nextIs(currencies):
+			add(EntMoney, start, toks[r.end].end)
+		case nextIs(timeWords) || r.first > 0 && (toks[r.first-1].text == "at" || toks[r.first-1].text == "between") && nd <= 4 && !cue(accountCue):
+			add(EntTime, start, end)
+		case r.end+1 < len(toks) && streets[toks[min(r.end+1, len(toks)-1)].text] || r.end+2 < len(toks) && streets[toks[r.end+2].text] || r.end+3 < len(toks) && streets[toks[r.end+3].text] && nd <= 5:
+			e := r.end + 1
+			for e < len(toks) && !streets[toks[e].text] {
+				e++
+			}
+			add(EntAddress, start, toks[e].end)
+		case nd >= 13 && nd <= 19 && luhn(r.digits):
+			add(EntCard, start, end)
+		case nd >= 4 && cue(orderCue):
+			add(EntOrder, start, end)
+		case nd >= 4 && cue(accountCue):
+			add(EntAccount, start, end)
+		case nd >= 7 && nd <= 15 && (cue(phoneCue) || nd >= 10 && (r.digits[0] == '0' || r.digits[0] == '1')):
+			add(EntPhone, start, end)
+		case nd >= 13 && cue(cardCue):
+			add(EntCard, start, end)
+		case nd >= 3:
+			add(EntNumber, start, end)
+		}
+	}
+	for _, p := range x.products {
+		for _, m := range p.FindAllStringIndex(text, -1) {
+			add(EntProduct, m[0], m[1])
+		}
+	}
+	return out
+}
+
+func dateish(w string) bool {
+	return monthNames[w] || ordinals[w] || isDigits(w) || units[w] != "" || teens[w] != "" || tens[w] != "" ||
+		w == "hundred" || w == "thousand" || w == "nineteen" || w == "twenty"
+}
+
+// resolve drops overlapping entities, keeping the earliest, then the longest, then the most specific
+// (an earlier type in priority).
+func resolve(ents []Entity) []Entity {
+	prio := map[string]int{EntEmail: 0, EntDOB: 1, EntCard: 2, EntAddress: 3, EntAccount: 4, EntOrder: 4, EntPhone: 5,
+		EntMoney: 6, EntDate: 7, EntTime: 8, EntPerson: 9, EntProduct: 10, EntPlace: 11, EntNumber: 12}
+	sort.SliceStable(ents, func(a, b int) bool {
+		if prio[ents[a].Type] != prio[ents[b].Type] {
+			return prio[ents[a].Type] < prio[ents[b].Type]
+		}
+		return ents[a].End-ents[a].Start > ents[b].End-ents[b].Start
+	})
+	var kept []Entity
+	for _, e := range ents {
+		clash := false
+		for _, k := range kept {
+			if e.Start < k.End && k.Start < e.End {
+				clash = true
+				break
+			}
+		}
+		if !clash {
+			kept = append(kept, e)
+		}
+	}
+	sort.Slice(kept, func(a, b int) bool { return kept[a].Start < kept[b].Start })
+	return kept
+}
+
+// Redact replaces every PII entity of text with [TYPE].
+func Redact(text string, ents []Entity) string {
+	var b strings.Builder
+	last := 0
+	for _, e := range ents {
+		if !PII[e.Type] || e.Start < last {
+			continue
+		}
+		b.WriteString(text[last:e.Start])
+		b.WriteString("[" + e.Type + "]")
+		last = e.End
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
