@@ -79,11 +79,21 @@ func (a *Analyzer) Analyze(tr *parley.Transcript) *parley.Analysis {
 		ents []Entity
 	}
 	infos := make([]turnInfo, len(tr.Turns))
+	names := map[string]bool{}
 	for i := range tr.Turns {
 		t := &tr.Turns[i]
-		for _, piece := range chunkWords(t.Text, maxTurnWords) {
+		context := ""
+		if i > 0 {
+			context = lastWords(tr.Turns[i-1].Text, 12)
+		}
+		for k, piece := range chunkWords(t.Text, maxTurnWords) {
 			toks, _ := tag(piece.text, false)
-			ents := a.x.Find(piece.text, toks)
+			var ents []Entity
+			if k == 0 {
+				ents = a.x.FindAfter(context, piece.text, toks)
+			} else {
+				ents = a.x.Find(piece.text, toks)
+			}
 			for k := range toks {
 				if toks[k].start >= 0 {
 					toks[k].start += piece.offset
@@ -98,6 +108,19 @@ func (a *Analyzer) Analyze(tr *parley.Transcript) *parley.Analysis {
 			infos[i].ents = append(infos[i].ents, ents...)
 		}
 		for _, e := range infos[i].ents {
+			if e.Type == EntPerson {
+				for _, w := range tokenize(e.Text) {
+					if !commonWord(w.text) && len(w.text) > 1 {
+						names[w.text] = true
+					}
+				}
+			}
+		}
+	}
+	for i := range tr.Turns {
+		t := &tr.Turns[i]
+		infos[i].ents = resolve(append(infos[i].ents, nameMentions(t.Text, names)...))
+		for _, e := range infos[i].ents {
 			text := e.Text
 			if a.opts.Redact && PII[e.Type] {
 				text = "[" + e.Type + "]"
@@ -111,9 +134,18 @@ func (a *Analyzer) Analyze(tr *parley.Transcript) *parley.Analysis {
 	if a.opts.Redact {
 		// Segments are redacted on their own: a number read across two segments leaves a run of digits
 		// in each, and every run of three or more digits is PII.
-		for i := range tr.Segments {
+		// Each segment is read after the one before it in time, whichever channel, for context.
+		order := make([]int, len(tr.Segments))
+		for i := range order {
+			order[i] = i
+		}
+		sort.SliceStable(order, func(x, y int) bool { return tr.Segments[order[x]].Start < tr.Segments[order[y]].Start })
+		context := ""
+		for _, i := range order {
 			s := &tr.Segments[i]
-			s.Text = Redact(s.Text, a.x.Find(s.Text, nil))
+			raw := s.Text
+			s.Text = Redact(raw, resolve(append(a.x.FindAfter(context, raw, nil), nameMentions(raw, names)...)))
+			context = lastWords(raw, 12)
 		}
 	}
 	if lang := strings.ToLower(tr.Language); lang != "" && lang != "en" && !strings.HasPrefix(lang, "en-") {
@@ -176,7 +208,7 @@ func speakerSentiment(turns []scoredTurn) *parley.SpeakerSentiment {
 }
 
 // callIntent classifies the customer's turns (everyone's on mono calls), weighting the opening of the
-// call: customers say why they call first. Turns of fewer than three words ("yes", "okay") do not vote.
+// call: customers say why they call first. Each sentence votes; sentences of fewer than three words ("yes", "okay") do not vote.
 func (a *Analyzer) callIntent(tr *parley.Transcript) *parley.IntentResult {
 	hasCustomer := false
 	for _, t := range tr.Turns {
@@ -189,15 +221,17 @@ func (a *Analyzer) callIntent(tr *parley.Transcript) *parley.IntentResult {
 		if hasCustomer && t.Speaker != parley.RoleCustomer {
 			continue
 		}
-		n := len(words(t.Text))
-		if n < 3 {
-			continue
-		}
-		w := math.Pow(0.7, float64(k)) * math.Min(float64(n), 20) / 20
-		k++
-		for _, s := range a.intent.Predict(t.Text) {
-			votes[s.Label] += w * s.Score
-			total += w * s.Score
+		for _, sent := range sentences(t.Text) {
+			n := len(words(sent))
+			if n < 3 {
+				continue
+			}
+			w := math.Pow(0.7, float64(k)) * math.Min(float64(n), 12) / 12
+			k++
+			for _, s := range a.intent.Predict(sent) {
+				votes[s.Label] += w * s.Score
+				total += w * s.Score
+			}
 		}
 	}
 	if total == 0 {
@@ -247,6 +281,26 @@ func (a *Analyzer) keyPhrases(tr *parley.Transcript, cands []candidate) []parley
 		out = append(out, kp)
 	}
 	return out
+}
+
+// sentences splits text after ., ? and !. ASR text without punctuation stays one sentence.
+func sentences(text string) []string {
+	var out []string
+	for _, sp := range sentenceSpans(text) {
+		if s := strings.TrimSpace(text[sp[0]:sp[1]]); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// lastWords returns the last n words of text.
+func lastWords(text string, n int) string {
+	toks := tokenize(text)
+	if len(toks) <= n {
+		return text
+	}
+	return text[toks[len(toks)-n].start:]
 }
 
 type piece struct {

@@ -91,6 +91,7 @@ func numberRuns(toks []token) []numberRun {
 	}
 	for i := 0; i < len(toks); i++ {
 		w := toks[i].text
+		at := i // first token of this number word ("double" in "double five")
 		d, ok := "", false
 		switch {
 		case isDigits(w):
@@ -118,10 +119,7 @@ func numberRuns(toks []token) []numberRun {
 			continue
 		}
 		if cur == nil {
-			cur = &numberRun{first: i}
-			if repeats[toks[i].text] > 0 {
-				cur.first = i - 1
-			}
+			cur = &numberRun{first: at}
 		}
 		cur.digits += d
 		cur.end = i + 1
@@ -162,12 +160,12 @@ var (
 	accountCue = set("account acct customer member membership policy reference ref ticket case confirmation id")
 	orderCue   = set("order tracking shipment invoice")
 	phoneCue   = set("phone telephone mobile cell call reach callback landline")
-	cardCue    = set("card visa mastercard amex debit credit")
 	monthNames = set("january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec")
 	dayWords   = set("monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday tonight")
 	ordinals   = set("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth 1st 2nd 3rd 4th 5th 6th 7th 8th 9th 10th 11th 12th 13th 14th 15th 16th 17th 18th 19th 20th 21st 22nd 23rd 24th 25th 26th 27th 28th 29th 30th 31st")
 	streets    = set("street st avenue ave road rd lane ln drive dr boulevard blvd way court ct place pl terrace close crescent square highway hwy")
 	currencies = set("dollar dollars usd euro euros pound pounds cents cent bucks quid")
+	dobLead    = set("it is its it's was yes sure um uh that mine my")
 	timeWords  = set("am pm a.m p.m o'clock noon midnight")
 
 	emailRe       = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`)
@@ -175,7 +173,7 @@ var (
 	moneyRe       = regexp.MustCompile(`[$€£]\s?\d[\d,]*(?:\.\d+)?`)
 	numDateRe     = regexp.MustCompile(`\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b`)
 	clockRe       = regexp.MustCompile(`(?i)\b\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?|\b\d{1,2}\s?[ap]\.?m\.?\b`)
-	nameIntroRe   = regexp.MustCompile(`(?i)\b(?:my name is|my name's|this is|speaking with|i am|i'm|name is|mr\.?|mrs\.?|ms\.?|miss|dr\.?)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)`)
+	nameIntroRe   = regexp.MustCompile(`\b(?i:my name is|my name's|this is|speaking with|talking to|name is|mr\.?|mrs\.?|ms\.?|miss|dr\.?)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)`)
 	dobCueRe      = regexp.MustCompile(`(?i)\b(?:date of birth|birth date|birthday|born on|born in|d\.?o\.?b\.?)\b(?:\s+(?:is|was|it's|it is))?`)
 )
 
@@ -211,7 +209,7 @@ func (x *Extractor) findPatterns(text string) []Entity {
 	for _, m := range dobCueRe.FindAllStringIndex(text, -1) {
 		first, last := -1, -1
 		for i, t := range toks {
-			if t.start < m[1] {
+			if t.start < m[1] || first < 0 && dobLead[t.text] {
 				continue
 			}
 			if dateish(t.text) || t.text == "of" || t.text == "the" {
@@ -241,8 +239,14 @@ func (x *Extractor) findPatterns(text string) []Entity {
 		for j+1 < len(toks) && (dateish(toks[j+1].text) || toks[j+1].text == "of") {
 			j++
 		}
-		k := i
-		for k-1 >= 0 && (ordinals[toks[k-1].text] || toks[k-1].text == "the" && k-2 >= 0 && ordinals[toks[k-2].text]) {
+		k := i // the day before the month: "3rd June", "the third of March"
+		switch {
+		case k >= 2 && toks[k-1].text == "of" && ordinals[toks[k-2].text]:
+			k -= 2
+		case k >= 1 && ordinals[toks[k-1].text]:
+			k--
+		}
+		if k >= 1 && k < i && toks[k-1].text == "the" {
 			k--
 		}
 		add(EntDate, toks[k].start, toks[j].end)
@@ -252,7 +256,7 @@ func (x *Extractor) findPatterns(text string) []Entity {
 	for _, r := range runs {
 		start, end := toks[r.first].start, toks[r.end-1].end
 		cue := func(words map[string]bool) bool {
-			for k := max(0, r.first-5); k < r.first; k++ {
+			for k := max(0, r.first-8); k < r.first; k++ {
 				if words[toks[k].text] {
 					return true
 				}
@@ -263,17 +267,20 @@ func (x *Extractor) findPatterns(text string) []Entity {
 			return r.end < len(toks) && words[toks[r.end].text]
 		}
 		nd := len(r.digits)
+		street := -1 // a street word within three words after the number: "14 Maple Street"
+		for e := r.end; e < min(r.end+4, len(toks)); e++ {
+			if streets[toks[e].text] && e > r.end {
+				street = e
+				break
+			}
+		}
 		switch {
 		case nextIs(currencies):
 			add(EntMoney, start, toks[r.end].end)
+		case street >= 0 && nd <= 5:
+			add(EntAddress, start, toks[street].end)
 		case nextIs(timeWords) || r.first > 0 && (toks[r.first-1].text == "at" || toks[r.first-1].text == "between") && nd <= 4 && !cue(accountCue):
 			add(EntTime, start, end)
-		case r.end+1 < len(toks) && streets[toks[min(r.end+1, len(toks)-1)].text] || r.end+2 < len(toks) && streets[toks[r.end+2].text] || r.end+3 < len(toks) && streets[toks[r.end+3].text] && nd <= 5:
-			e := r.end + 1
-			for e < len(toks) && !streets[toks[e].text] {
-				e++
-			}
-			add(EntAddress, start, toks[e].end)
 		case nd >= 13 && nd <= 19 && luhn(r.digits):
 			add(EntCard, start, end)
 		case nd >= 4 && cue(orderCue):
@@ -282,8 +289,6 @@ func (x *Extractor) findPatterns(text string) []Entity {
 			add(EntAccount, start, end)
 		case nd >= 7 && nd <= 15 && (cue(phoneCue) || nd >= 10 && (r.digits[0] == '0' || r.digits[0] == '1')):
 			add(EntPhone, start, end)
-		case nd >= 13 && cue(cardCue):
-			add(EntCard, start, end)
 		case nd >= 3:
 			add(EntNumber, start, end)
 		}

@@ -21,7 +21,7 @@ type candidate struct {
 }
 
 // phraseStop are words a key phrase neither starts nor ends with, even when tagged as nouns.
-var phraseStop = set("thing things lot bit way kind sort time today tomorrow yesterday morning evening moment something anything nothing everything one ones yes no okay ok hi hello thanks thank please sir madam um uh person number")
+var phraseStop = set("name course hold help nobody anybody anyone someone welcome security moment minute second thing things lot bit way kind sort time today tomorrow yesterday morning evening moment something anything nothing everything one ones yes no okay ok hi hello thanks thank please sir madam um uh person number")
 
 // candidates extracts key-phrase candidates from tagged tokens, skipping tokens inside the byte ranges
 // of skip (entities: names and numbers are not key phrases, and must not leak under redaction).
@@ -48,7 +48,8 @@ func candidates(toks []ptoken, skip []Entity, turn int) []candidate {
 			for _, t := range cur {
 				c.words = append(c.words, strings.ToLower(t.text))
 			}
-			if len(c.words) > 1 || len(c.words[0]) > 2 && !pairStop[c.words[0]] {
+			single := len(c.words) == 1
+			if !single || len(c.words[0]) > 2 && !pairStop[c.words[0]] && !opinionWord(c.words[0]) && !strings.HasPrefix(cur[0].tag, "NNP") {
 				out = append(out, c)
 			}
 		}

@@ -54,8 +54,9 @@ func tag(text string, ner bool) ([]ptoken, []prose.Entity) {
 }
 
 var (
-	commonOnce  sync.Once
-	commonWords map[string]bool
+	commonOnce   sync.Once
+	commonWords  map[string]bool
+	opinionWords map[string]bool // the sentiment lexicon's single words
 )
 
 // commonWord reports whether w is an everyday English word: prose's recogniser takes capitalised
@@ -65,14 +66,51 @@ func commonWord(w string) bool {
 		commonWords = set("the a an i my to is it of in for be and on this do can me you your have what how with at there that am are " +
 			"hi hello hey yes no okay ok sure thank thanks please sorry well so but and or if then also just now here good great " +
 			"morning afternoon evening day week month year today tomorrow card account bill service support team customer agent " +
-			"let could would should will shall may might must one two three four five six seven eight nine ten")
+			"let could would should will shall may might must one two three four five six seven eight nine ten " +
+			"goodbye bye understood fine perfect absolutely certainly alright right anything else nothing")
+		opinionWords = map[string]bool{}
 		for _, line := range strings.Split(vaderLexicon, "\n") {
 			if w, _, ok := strings.Cut(line, "\t"); ok && !strings.ContainsAny(w, " ") {
 				commonWords[w] = true
+				opinionWords[w] = true
 			}
 		}
 	})
 	return commonWords[strings.ToLower(w)]
+}
+
+// opinionWord reports whether w is a sentiment word ("great", "help"): not a key phrase on its own.
+func opinionWord(w string) bool {
+	commonWord("")
+	return opinionWords[w]
+}
+
+// nameMentions finds every mention of known names in text: a name heard once in a call ("this is
+// Maria") is a name wherever it comes back ("Hi Maria"), whoever says it.
+func nameMentions(text string, names map[string]bool) []Entity {
+	var out []Entity
+	for _, t := range tokenize(text) {
+		if names[t.text] {
+			out = append(out, Entity{Type: EntPerson, Text: text[t.start:t.end], Start: t.start, End: t.end})
+		}
+	}
+	return out
+}
+
+// sentenceSpans returns the byte ranges of the sentences of text (split after ., ? and !).
+func sentenceSpans(text string) [][2]int {
+	var out [][2]int
+	start := 0
+	for i, r := range text {
+		if r == '.' || r == '?' || r == '!' {
+			out = append(out, [2]int{start, i + 1})
+			start = i + 1
+		}
+	}
+	if start < len(text) {
+		out = append(out, [2]int{start, len(text)})
+	}
+	return out
 }
 
 // Extractor finds entities in text.
@@ -95,27 +133,50 @@ func NewExtractor(products []string) *Extractor {
 // Find returns the entities of text, without overlaps, in order. toks are text's prose tokens when the
 // caller already has them (nil: Find tags the text itself).
 func (x *Extractor) Find(text string, toks []ptoken) []Entity {
-	ents := x.findPatterns(text)
+	return x.FindAfter("", text, toks)
+}
+
+// FindAfter is Find for an answer: context is the end of the turn before it, whose question gives the
+// answer its meaning ("date of birth?" — "the third of March nineteen eighty five").
+func (x *Extractor) FindAfter(context, text string, toks []ptoken) []Entity {
+	var ents []Entity
+	if context == "" {
+		ents = x.findPatterns(text)
+	} else {
+		prefix := context + " \n "
+		for _, e := range x.findPatterns(prefix + text) {
+			if e.Start >= len(prefix) {
+				e.Start -= len(prefix)
+				e.End -= len(prefix)
+				ents = append(ents, e)
+			}
+		}
+	}
 	if toks == nil {
 		toks, _ = tag(text, false)
 	}
-	// prose's recogniser is the slow step (≈ 0.7 ms a turn): it only runs where the tagger found a
-	// proper noun, which is where its PERSON and GPE entities come from.
-	proper := false
-	for _, t := range toks {
-		if t.tag == "NNP" || t.tag == "NNPS" {
-			proper = true
-			break
+	// prose's recogniser is the slow step (≈ 0.7 ms a turn): it only runs on the sentences where the
+	// tagger found a proper noun that is not an everyday word ("Thank" at the start of a sentence is
+	// tagged NNP), which is where its PERSON and GPE entities come from.
+	for _, sent := range sentenceSpans(text) {
+		proper := false
+		for _, t := range toks {
+			if t.start >= sent[0] && t.end <= sent[1] && (t.tag == "NNP" || t.tag == "NNPS") && !commonWord(t.text) {
+				proper = true
+				break
+			}
 		}
-	}
-	if proper {
-		_, pents := tag(text, true)
+		if !proper {
+			continue
+		}
+		sentence := text[sent[0]:sent[1]]
+		_, pents := tag(sentence, true)
 		cur := 0
 		for _, e := range pents {
 			if e.Label != "PERSON" && e.Label != "GPE" {
 				continue
 			}
-			k := strings.Index(text[cur:], e.Text)
+			k := strings.Index(sentence[cur:], e.Text)
 			if k < 0 {
 				continue
 			}
@@ -129,7 +190,7 @@ func (x *Extractor) Find(text string, toks []ptoken) []Entity {
 			if e.Label == "GPE" {
 				typ = EntPlace
 			}
-			ents = append(ents, Entity{Type: typ, Text: e.Text, Start: start, End: cur})
+			ents = append(ents, Entity{Type: typ, Text: e.Text, Start: sent[0] + start, End: sent[0] + cur})
 		}
 	}
 	return resolve(ents)

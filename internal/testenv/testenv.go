@@ -6,9 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/transcribe"
 )
 
@@ -108,4 +111,35 @@ func CallRefs(t testing.TB, wav string) map[string]string {
 		refs[who] = strings.TrimSpace(string(b))
 	}
 	return refs
+}
+
+// RefTranscript builds the transcript a perfect recogniser would give for a testdata call, from its
+// NAME.turns.tsv (start, end, speaker, text per utterance; agent on channel 0, customer on channel 1).
+func RefTranscript(t testing.TB, name string) *parley.Transcript {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(Root(), "testdata", "calls", name+".turns.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := &parley.Transcript{Language: "en"}
+	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		if i == 0 {
+			continue
+		}
+		f := strings.SplitN(line, "\t", 4)
+		if len(f) != 4 {
+			t.Fatalf("%s.turns.tsv line %d: %q", name, i+1, line)
+		}
+		start, _ := strconv.ParseFloat(f[0], 64)
+		end, _ := strconv.ParseFloat(f[1], 64)
+		role := parley.Role(f[2])
+		ch := 0
+		if role == parley.RoleCustomer {
+			ch = 1
+		}
+		tr.Segments = append(tr.Segments, parley.Segment{Channel: ch, Speaker: role, Start: time.Duration(start * float64(time.Second)),
+			End: time.Duration(end * float64(time.Second)), Text: f[3], Confidence: 1})
+	}
+	tr.Turns = transcribe.MergeTurns(tr.Segments, time.Second)
+	return tr
 }

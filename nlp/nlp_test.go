@@ -1,0 +1,300 @@
+package nlp
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/internal/testenv"
+)
+
+func analyzer(t testing.TB, opts Options) *Analyzer {
+	t.Helper()
+	a, err := NewAnalyzer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestSentimentLabelled scores hand-labelled contact-center utterances (testdata/sentiment). 90 % is
+// the bar: the set is small and written to include the hard cases (negation, contrast, fillers).
+func TestSentimentLabelled(t *testing.T) {
+	f, err := os.Open(filepath.Join(testenv.Root(), "testdata", "sentiment", "contact-center.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSentiment()
+	right := 0
+	for _, r := range rows[1:] {
+		got := Label(s.Score(r[0]))
+		if got == r[1] {
+			right++
+		} else {
+			t.Logf("%q: %s (%.3f), labelled %s", r[0], got, s.Score(r[0]), r[1])
+		}
+	}
+	acc := float64(right) / float64(len(rows)-1)
+	t.Logf("accuracy %.3f on %d utterances", acc, len(rows)-1)
+	if acc < 0.9 {
+		t.Errorf("accuracy %.3f < 0.90", acc)
+	}
+}
+
+func TestSentimentRules(t *testing.T) {
+	s := NewSentiment()
+	for _, tt := range []struct {
+		name     string
+		lo, hi   string // Score(lo) < Score(hi)
+	}{
+		{"negation flips", "I am not happy", "I am happy"},
+		{"intensifier strengthens positive", "thanks", "thanks so much"},
+		{"intensifier strengthens negative", "this is really bad", "this is bad"},
+		{"contrast: the clause after but weighs more", "the agent was nice but the wait was terrible", "the wait was terrible but the agent was nice"},
+		{"repeat calls are negative", "this is the third time I am calling", "I am calling about my bill"},
+		{"cancelling is negative", "cancel my account please", "check my account please"},
+	} {
+		if lo, hi := s.Score(tt.lo), s.Score(tt.hi); lo >= hi {
+			t.Errorf("%s: %q %.3f should be below %q %.3f", tt.name, tt.lo, lo, tt.hi, hi)
+		}
+	}
+	if a, b := s.Score("um this is uh really frustrating"), s.Score("this is really frustrating"); a != b {
+		t.Errorf("fillers changed the score: %.3f vs %.3f", a, b)
+	}
+	for _, text := range []string{"", "   ", "😀😀", "مرحبا", "e\u0301\u200b", "\xff\xfe"} {
+		if v := s.Score(text); v < -1 || v > 1 {
+			t.Errorf("%q: %v", text, v)
+		}
+	}
+}
+
+func TestEntities(t *testing.T) {
+	x := NewExtractor([]string{"Fibre Max"})
+	tests := []struct {
+		text string
+		want []string // TYPE:text
+	}{
+		{"my card number is four one one one one one one one one one one one one one one one", []string{"CARD_NUMBER:four one one one one one one one one one one one one one one one"}},
+		{"card 4111 1111 1111 1112", []string{"NUMBER:4111 1111 1111 1112"}}, // fails Luhn: not a card
+		{"my account number is double seven two four one nine", []string{"ACCOUNT_NUMBER:double seven two four one nine"}},
+		{"order 55512 for the Fibre Max plan", []string{"ORDER_NUMBER:55512", "PRODUCT:Fibre Max"}},
+		{"you can reach me on 0 7 7 0 0 9 0 0 1 2 3", []string{"PHONE:0 7 7 0 0 9 0 0 1 2 3"}},
+		{"write to john dot smith at example dot com or jane@example.org", []string{"EMAIL:john dot smith at example dot com", "EMAIL:jane@example.org"}},
+		{"I live at Fourteen Maple Street.", []string{"ADDRESS:Fourteen Maple Street"}},
+		{"my date of birth is the third of March nineteen eighty five", []string{"DATE_OF_BIRTH:the third of March nineteen eighty five"}},
+		{"I paid $49.99 and then fifty dollars", []string{"MONEY:$49.99", "MONEY:fifty dollars"}},
+		{"the visit is on the 3rd of June at 10:30 am", []string{"DATE:the 3rd of June", "TIME:10:30 am"}},
+		{"Hi Sarah, this is John Smith from Boston.", []string{"PERSON:Sarah", "PERSON:John Smith", "GPE:Boston"}},
+		{"I am calling about my bill, I am leaving", nil},
+		{"Thank you, goodbye.", nil},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, e := range x.Find(tt.text, nil) {
+			got = append(got, e.Type+":"+e.Text)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%q:\n got  %q\n want %q", tt.text, got, tt.want)
+		}
+	}
+	if !luhn("4111111111111111") || luhn("4111111111111112") {
+		t.Error("Luhn check")
+	}
+}
+
+// TestCallAnalysis runs the NLP stage on the reference transcripts of the testdata calls.
+func TestCallAnalysis(t *testing.T) {
+	a := analyzer(t, Options{})
+	tests := []struct {
+		call       string
+		intent     string
+		phrase     string // must be among the key phrases
+		custEndPos bool   // customer ends positive
+		custNeg    bool   // customer negative overall
+	}{
+		{"billing-dispute", "billing_dispute", "internet bill", true, false},
+		{"cancel-service", "cancel_service", "same problem", false, true},
+		{"address-change", "address_change", "billing address", true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.call, func(t *testing.T) {
+			an := a.Analyze(testenv.RefTranscript(t, tt.call))
+			if an.Status != parley.AnalysisOK || an.Intent == nil || an.Intent.Label != tt.intent {
+				t.Errorf("status %s intent %+v, want %s", an.Status, an.Intent, tt.intent)
+			}
+			if len(an.Intent.Top) < 2 || an.Intent.Confidence <= 0 || an.Intent.Confidence > 1 {
+				t.Errorf("intent top %+v", an.Intent.Top)
+			}
+			var phrases []string
+			for _, k := range an.KeyPhrases {
+				phrases = append(phrases, k.Text)
+				if k.Count == 0 || len(k.Occurrences) != k.Count {
+					t.Errorf("phrase %+v without its occurrences", k)
+				}
+			}
+			if !slices.Contains(phrases, tt.phrase) {
+				t.Errorf("key phrases %q lack %q", phrases, tt.phrase)
+			}
+			c := an.Sentiment.Customer
+			if c == nil || an.Sentiment.Agent == nil || len(an.Sentiment.Turns) == 0 {
+				t.Fatalf("sentiment %+v", an.Sentiment)
+			}
+			if tt.custEndPos && (c.End <= 0 || c.Change <= 0) {
+				t.Errorf("customer should end positive and improve: %+v", c)
+			}
+			if tt.custNeg && (c.Overall >= 0 || c.Label != Negative || c.Min > -0.5) {
+				t.Errorf("customer should be negative: %+v", c)
+			}
+		})
+	}
+}
+
+// Gold key phrases of the testdata calls, picked by reading the scripts: what a coach would search for.
+var goldPhrases = map[string][]string{
+	"billing-dispute": {"internet bill", "second charge", "duplicate payment", "refund", "account number"},
+	"cancel-service":  {"same problem", "connection", "technician", "visit", "service"},
+	"address-change":  {"billing address", "new address", "next bill", "next month"},
+	"identity-check":  {"email address", "billing address", "card number", "payment", "date of birth"},
+}
+
+// TestKeyPhraseMethods compares TextRank with RAKE: precision of the top 5 against the gold phrases.
+// TextRank is the default because it ranks better on these calls.
+func TestKeyPhraseMethods(t *testing.T) {
+	prec := map[string]float64{}
+	for _, m := range []string{TextRank, RAKE} {
+		a := analyzer(t, Options{Method: m, KeyPhrases: 5})
+		hits, n := 0, 0
+		for call, gold := range goldPhrases {
+			for _, k := range a.Analyze(testenv.RefTranscript(t, call)).KeyPhrases {
+				n++
+				if slices.Contains(gold, k.Text) {
+					hits++
+				}
+			}
+		}
+		prec[m] = float64(hits) / float64(n)
+	}
+	t.Logf("precision@5: textrank %.2f, rake %.2f", prec[TextRank], prec[RAKE])
+	if prec[TextRank] < prec[RAKE] || prec[TextRank] < 0.5 {
+		t.Errorf("textrank %.2f, rake %.2f", prec[TextRank], prec[RAKE])
+	}
+}
+
+// TestRedaction: with redaction on, no PII of the identity-check call survives anywhere in the
+// transcript or the analysis.
+func TestRedaction(t *testing.T) {
+	a := analyzer(t, Options{Redact: true})
+	tr := testenv.RefTranscript(t, "identity-check")
+	an := a.Analyze(tr)
+	b, _ := json.Marshal(map[string]any{"transcript": tr, "analysis": an})
+	out := strings.ToLower(string(b))
+	for _, pii := range piiOfIdentityCheck {
+		if strings.Contains(out, pii) {
+			t.Errorf("%q survived redaction", pii)
+		}
+	}
+	for _, tag := range []string{"[person]", "[date_of_birth]", "[email]", "[card_number]", "[phone]", "[address]"} {
+		if !strings.Contains(out, tag) {
+			t.Errorf("no %s in the redacted output", tag)
+		}
+	}
+}
+
+// piiOfIdentityCheck is every piece of PII the identity-check script speaks, lower case.
+var piiOfIdentityCheck = []string{"maria", "john", "smith", "third of march", "nineteen eighty", "dot com", "example",
+	"four one one one", "one one one one", "zero seven seven", "nine zero zero", "fourteen maple", "maple street"}
+
+func TestBadTranscripts(t *testing.T) {
+	a := analyzer(t, Options{Redact: true})
+	long := strings.Repeat("the router keeps dropping and I want a refund ", 1000) // 10,000 words
+	odd := "😡😡 ça ne marche pas \u200b\u0301 مرحبا \xff\xfe my card is 4111 1111 1111 1111"
+	turn := func(role parley.Role, text string) parley.Turn { return parley.Turn{Speaker: role, Text: text} }
+	tests := []struct {
+		name   string
+		tr     parley.Transcript
+		status string
+		check  func(t *testing.T, an *parley.Analysis, tr *parley.Transcript)
+	}{
+		{"empty", parley.Transcript{Language: "en"}, parley.AnalysisEmpty, nil},
+		{"not English", parley.Transcript{Language: "de", Turns: []parley.Turn{turn(parley.RoleCustomer, "Ich möchte kündigen")}}, parley.AnalysisUnsupportedLanguage,
+			func(t *testing.T, an *parley.Analysis, _ *parley.Transcript) {
+				if an.Intent != nil || an.Sentiment != nil {
+					t.Error("NLP guessed on a language it does not read")
+				}
+			}},
+		{"agent only", parley.Transcript{Language: "en", Turns: []parley.Turn{turn(parley.RoleAgent, "Hello? Is anyone there?")}}, parley.AnalysisOK,
+			func(t *testing.T, an *parley.Analysis, _ *parley.Transcript) {
+				if an.Sentiment.Customer != nil || an.Sentiment.Agent == nil {
+					t.Errorf("sentiment %+v", an.Sentiment)
+				}
+			}},
+		{"mono", parley.Transcript{Language: "en", Turns: []parley.Turn{turn(parley.RoleUnknown, "I want to cancel my account")}}, parley.AnalysisOK,
+			func(t *testing.T, an *parley.Analysis, _ *parley.Transcript) {
+				if an.Sentiment.Unknown == nil || an.Intent == nil || len(an.Notes) == 0 {
+					t.Errorf("mono: %+v notes %v", an.Sentiment, an.Notes)
+				}
+			}},
+		{"10,000-word turn", parley.Transcript{Language: "en", Turns: []parley.Turn{turn(parley.RoleCustomer, long)}}, parley.AnalysisOK,
+			func(t *testing.T, an *parley.Analysis, _ *parley.Transcript) {
+				if an.KeyPhrases[0].Count < 100 {
+					t.Errorf("key phrases %+v", an.KeyPhrases[:1])
+				}
+			}},
+		{"odd unicode", parley.Transcript{Language: "en", Turns: []parley.Turn{turn(parley.RoleCustomer, odd)}}, parley.AnalysisOK,
+			func(t *testing.T, an *parley.Analysis, tr *parley.Transcript) {
+				if strings.Contains(tr.Turns[0].Text, "4111") {
+					t.Errorf("card survived: %q", tr.Turns[0].Text)
+				}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := tt.tr
+			an := a.Analyze(&tr)
+			if an.Status != tt.status {
+				t.Fatalf("status %s, want %s", an.Status, tt.status)
+			}
+			if tt.check != nil {
+				tt.check(t, an, &tr)
+			}
+			if _, err := json.Marshal(an); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// BenchmarkAnalyzeTurns measures the whole NLP stage (tags, entities, sentiment, intent, key phrases)
+// over 10,000 turns of the testdata calls on one goroutine, and reports turns per second.
+func BenchmarkAnalyzeTurns(b *testing.B) {
+	a := analyzer(b, Options{Redact: true})
+	var base []parley.Turn
+	for call := range goldPhrases {
+		base = append(base, testenv.RefTranscript(b, call).Turns...)
+	}
+	turns := make([]parley.Turn, 10000)
+	for i := range turns {
+		turns[i] = base[i%len(base)]
+		turns[i].Start = time.Duration(i) * time.Second
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		// Calls of 40 turns, as in a contact center.
+		for i := 0; i < len(turns); i += 40 {
+			tr := &parley.Transcript{Language: "en", Turns: slices.Clone(turns[i:min(i+40, len(turns))])}
+			a.Analyze(tr)
+		}
+	}
+	b.ReportMetric(float64(len(turns)*b.N)/b.Elapsed().Seconds(), "turns/s")
+}
