@@ -180,14 +180,15 @@ func ReadExamplesCSV(r io.Reader, name string) ([]Example, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				line = pe.Line
+				line = pe.StartLine
 			}
 			return nil, parley.Errorf(parley.CodeConfig, "%s: line %d: %v", name, line, err)
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) <= max(ti, ci) {
 			return nil, parley.Errorf(parley.CodeConfig, "%s: line %d: %d fields, want text and category", name, line, len(rec))
 		}
