@@ -79,6 +79,7 @@ type Call struct {
 type Result struct {
 	Call       Call
 	Transcript *Transcript
+	Analysis   *Analysis // nil when NLP did not run
 	Err        error
 	Elapsed    time.Duration // wall time spent on the call
 }

@@ -33,6 +33,7 @@ type CallDoc struct {
 	Segments      []SegmentDoc     `json:"segments"`
 	Turns         []TurnDoc        `json:"turns"`
 	Notes         []string         `json:"notes"`
+	Analysis      *parley.Analysis `json:"analysis"`
 	Model         string           `json:"model,omitempty"`
 	ProcessingS   float64          `json:"processing_s"`
 }
@@ -61,6 +62,12 @@ func seconds(d time.Duration) float64 { return math.Round(d.Seconds()*1000) / 10
 
 // NewCallDoc builds the JSON document of a successful result.
 func NewCallDoc(r parley.Result, model string) CallDoc {
+	doc := newCallDoc(r, model)
+	doc.Analysis = r.Analysis
+	return doc
+}
+
+func newCallDoc(r parley.Result, model string) CallDoc {
 	doc := CallDoc{
 		SchemaVersion: parley.SchemaVersion,
 		CallID:        r.Call.ID,
@@ -97,6 +104,22 @@ func NewCallDoc(r parley.Result, model string) CallDoc {
 		}
 	}
 	return doc
+}
+
+// Result turns a call document back into a result, for analysing stored transcripts again.
+func (d CallDoc) Result() parley.Result {
+	dur := func(s float64) time.Duration { return time.Duration(math.Round(s * float64(time.Second))) }
+	r := parley.Result{Call: parley.Call{ID: d.CallID, Source: d.Source, Duration: dur(d.DurationS), SampleRate: d.SampleRate,
+		Encoding: d.Encoding, Channels: d.Channels}, Transcript: &parley.Transcript{Language: d.Language}}
+	for _, s := range d.Segments {
+		r.Transcript.Segments = append(r.Transcript.Segments, parley.Segment{Channel: s.Channel, Speaker: s.Speaker,
+			Start: dur(s.Start), End: dur(s.End), Text: s.Text, Confidence: s.Confidence})
+	}
+	for _, t := range d.Turns {
+		r.Transcript.Turns = append(r.Transcript.Turns, parley.Turn{Speaker: t.Speaker, Channel: t.Channel,
+			Start: dur(t.Start), End: dur(t.End), Text: t.Text, Overlap: t.Overlap})
+	}
+	return r
 }
 
 // WriteVTT writes the segments as WebVTT cues with the speaker as voice tag.
@@ -181,11 +204,14 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 	return os.Rename(tmp.Name(), path)
 }
 
+// EncodeJSON writes v as indented JSON.
+func EncodeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
 // WriteJSON writes v as indented JSON to path, atomically.
 func WriteJSON(path string, v any) error {
-	return WriteFileAtomic(path, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
-	})
+	return WriteFileAtomic(path, func(w io.Writer) error { return EncodeJSON(w, v) })
 }

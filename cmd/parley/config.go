@@ -16,6 +16,7 @@ import (
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/models"
+	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/transcribe"
 )
 
@@ -31,20 +32,31 @@ type Config struct {
 	MaxDuration  Duration `yaml:"max_duration"`   // longer recordings are refused
 	TurnGap      Duration `yaml:"turn_gap"`       // longest pause inside one turn
 	SilenceDBFS  float64  `yaml:"silence_dbfs"`   // channels quieter than this are not recognised
+
+	NLP             bool     `yaml:"nlp"`               // run the NLP stage after transcription
+	RedactPII       bool     `yaml:"redact_pii"`        // replace PII by [TYPE] before anything is written
+	Taxonomy        string   `yaml:"taxonomy"`          // intent taxonomy YAML (default: built in)
+	IntentModel     string   `yaml:"intent_model"`      // trained intent model (parley intent train); overrides taxonomy
+	Products        []string `yaml:"products"`          // product names to find as entities
+	KeyPhrases      int      `yaml:"key_phrases"`       // key phrases per call
+	KeyPhraseMethod string   `yaml:"key_phrase_method"` // textrank or rake
 }
 
 // DefaultConfig is what parley does with no settings.
 func DefaultConfig() Config {
 	return Config{
-		Model:        "base.en",
-		ModelDir:     models.DefaultDir(),
-		ModelBaseURL: models.DefaultBaseURL,
-		Threads:      min(4, runtime.NumCPU()),
-		Language:     "auto",
-		Channels:     []string{"agent", "customer"},
-		MaxDuration:  Duration(4 * time.Hour),
-		TurnGap:      Duration(time.Second),
-		SilenceDBFS:  -50,
+		Model:           "base.en",
+		ModelDir:        models.DefaultDir(),
+		ModelBaseURL:    models.DefaultBaseURL,
+		Threads:         min(4, runtime.NumCPU()),
+		Language:        "auto",
+		Channels:        []string{"agent", "customer"},
+		MaxDuration:     Duration(4 * time.Hour),
+		TurnGap:         Duration(time.Second),
+		SilenceDBFS:     -50,
+		NLP:             true,
+		KeyPhrases:      10,
+		KeyPhraseMethod: "textrank",
 	}
 }
 
@@ -94,6 +106,11 @@ func (c *Config) envKeys() map[string]func(string) error {
 		"PARLEY_MAX_DURATION":   func(v string) error { return c.MaxDuration.Set(v) },
 		"PARLEY_TURN_GAP":       func(v string) error { return c.TurnGap.Set(v) },
 		"PARLEY_SILENCE_DBFS":   func(v string) (err error) { c.SilenceDBFS, err = strconv.ParseFloat(v, 64); return },
+		"PARLEY_NLP":            func(v string) (err error) { c.NLP, err = strconv.ParseBool(v); return },
+		"PARLEY_REDACT_PII":     func(v string) (err error) { c.RedactPII, err = strconv.ParseBool(v); return },
+		"PARLEY_TAXONOMY":       func(v string) error { c.Taxonomy = v; return nil },
+		"PARLEY_INTENT_MODEL":   func(v string) error { c.IntentModel = v; return nil },
+		"PARLEY_PRODUCTS":       func(v string) error { c.Products = splitList(v); return nil },
 		"PARLEY_CONFIG":         func(string) error { return nil }, // read before the file is loaded
 	}
 }
@@ -129,6 +146,10 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	})
 	fs.Var(&c.MaxDuration, "max-duration", "refuse recordings longer than this")
 	fs.Var(&c.TurnGap, "turn-gap", "longest pause inside one speaker turn")
+	fs.BoolVar(&c.NLP, "nlp", c.NLP, "run sentiment, intent, key phrases and entities")
+	fs.BoolVar(&c.RedactPII, "redact", c.RedactPII, "replace names, numbers, cards, emails, addresses and dates of birth by [TYPE] before writing")
+	fs.StringVar(&c.Taxonomy, "taxonomy", c.Taxonomy, "intent taxonomy YAML `file` (default: built in)")
+	fs.StringVar(&c.IntentModel, "intent-model", c.IntentModel, "trained intent model `file` (parley intent train)")
 }
 
 // Validate checks every setting.
@@ -144,6 +165,12 @@ func (c *Config) Validate() error {
 	}
 	if c.SilenceDBFS > 0 {
 		return parley.Errorf(parley.CodeConfig, "silence_dbfs = %g (want a level below 0 dBFS, or 0 to disable)", c.SilenceDBFS)
+	}
+	if c.KeyPhrases < 0 || c.KeyPhrases > 100 {
+		return parley.Errorf(parley.CodeConfig, "key_phrases = %d (want 0–100)", c.KeyPhrases)
+	}
+	if c.KeyPhraseMethod != "textrank" && c.KeyPhraseMethod != "rake" {
+		return parley.Errorf(parley.CodeConfig, "key_phrase_method = %q (want textrank or rake)", c.KeyPhraseMethod)
 	}
 	if c.Language == "" {
 		return parley.Errorf(parley.CodeConfig, "language is empty (use auto or a code like en)")
@@ -172,6 +199,35 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// Analyzer builds the NLP stage from the configuration, or returns nil when NLP is off.
+func (c *Config) Analyzer() (*nlp.Analyzer, error) {
+	if !c.NLP {
+		return nil, nil
+	}
+	opts := nlp.Options{Redact: c.RedactPII, Products: c.Products, KeyPhrases: c.KeyPhrases, Method: c.KeyPhraseMethod}
+	switch {
+	case c.IntentModel != "":
+		m, err := nlp.LoadIntentModel(c.IntentModel)
+		if err != nil {
+			return nil, err
+		}
+		opts.Intent = m
+	case c.Taxonomy != "":
+		b, err := os.ReadFile(c.Taxonomy)
+		if err != nil {
+			return nil, parley.WrapError(parley.CodeConfig, err, "taxonomy")
+		}
+		t, err := nlp.ParseTaxonomy(b, c.Taxonomy)
+		if err != nil {
+			return nil, err
+		}
+		if opts.Intent, err = nlp.TrainIntent(t.Examples(), nlp.DefaultC); err != nil {
+			return nil, err
+		}
+	}
+	return nlp.NewAnalyzer(opts)
 }
 
 // loadConfig builds the configuration for a subcommand: defaults, file, environment, then flags.

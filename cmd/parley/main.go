@@ -24,12 +24,13 @@ const WhisperVersion = "1.9.1"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Environ: os.Environ()}
+	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Environ: os.Environ()}
 	os.Exit(m.Run(ctx, os.Args[1:]))
 }
 
 // Main is the parley program, with its streams and environment passed in so tests can run it whole.
 type Main struct {
+	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Environ        []string
 }
@@ -44,7 +45,10 @@ const (
 const usage = `parley transcribes contact-center call recordings with whisper.cpp.
 
 Usage:
-  parley run [flags] PATH...      transcribe WAV files and directories into --out
+  parley run [flags] PATH...      transcribe and analyse WAV files and directories into --out
+  parley analyze [flags] CALL.json...   analyse stored call documents again (new taxonomy, redaction)
+  parley nlp sentiment            score lines of stdin, one JSON object per line
+  parley intent train|eval        train an intent model from CSV or a taxonomy; evaluate it
   parley models list|pull|verify|path
   parley bench [flags] PATH...    parley against the whisper-cli loop on the same audio
   parley version
@@ -63,6 +67,12 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	switch args[0] {
 	case "run":
 		return m.runCmd(ctx, args[1:])
+	case "analyze":
+		return m.analyzeCmd(ctx, args[1:])
+	case "nlp":
+		err = m.nlpCmd(args[1:], m.Stdin)
+	case "intent":
+		err = m.intentCmd(args[1:])
 	case "models":
 		err = m.modelsCmd(ctx, args[1:])
 	case "bench":

@@ -18,6 +18,7 @@ import (
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/models"
+	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/transcribe"
 	"github.com/parley-cc/parley/transcribe/whisper"
@@ -40,6 +41,10 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return m.exit(parley.WrapError(parley.CodeIO, err, "create output dir"))
 	}
+	analyzer, err := cfg.Analyzer()
+	if err != nil {
+		return m.exit(err)
+	}
 	modelPath, tr, err := openTranscriber(cfg)
 	if err != nil {
 		return m.exit(err)
@@ -50,7 +55,7 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 		Transcriber: tr, Roles: roles, MaxDuration: time.Duration(cfg.MaxDuration),
 		TurnGap: time.Duration(cfg.TurnGap), SilenceDBFS: cfg.SilenceDBFS,
 	}
-	b := &batch{out: *out, model: filepath.Base(modelPath), ids: map[string]bool{}}
+	b := &batch{out: *out, model: filepath.Base(modelPath), ids: map[string]bool{}, analyzer: analyzer}
 	b.sum.SchemaVersion, b.sum.StartedAt, b.sum.Model = parley.SchemaVersion, time.Now().UTC(), b.model
 	for _, p := range missing {
 		b.add(parley.Result{Call: parley.Call{ID: transcribe.CallID(p), Source: p},
@@ -109,10 +114,11 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 
 // batch writes each result as it comes and keeps the summary.
 type batch struct {
-	out   string
-	model string
-	ids   map[string]bool
-	sum   report.Summary
+	out      string
+	model    string
+	ids      map[string]bool
+	sum      report.Summary
+	analyzer *nlp.Analyzer // nil: no NLP
 }
 
 func (b *batch) add(res parley.Result) {
@@ -125,16 +131,25 @@ func (b *batch) add(res parley.Result) {
 	res.Call.ID = id
 	var outputs []string
 	if res.Err == nil {
-		doc := report.NewCallDoc(res, b.model)
-		jsonName, vttName := id+".json", id+".vtt"
-		err := report.WriteJSON(filepath.Join(b.out, jsonName), doc)
-		if err == nil {
-			err = report.WriteFileAtomic(filepath.Join(b.out, vttName), func(w io.Writer) error { return report.WriteVTT(w, doc) })
+		if b.analyzer != nil {
+			// Redaction happens here, on the transcript itself, before any output is written.
+			res.Analysis = b.analyzer.Analyze(res.Transcript)
 		}
-		if err != nil {
-			res.Err = parley.WrapError(parley.CodeIO, err, "write results")
-		} else {
-			outputs = []string{jsonName, vttName}
+		doc := report.NewCallDoc(res, b.model)
+		names := []string{id + ".json", id + ".vtt", id + ".html"}
+		writers := []func(io.Writer) error{
+			func(w io.Writer) error { return report.EncodeJSON(w, doc) },
+			func(w io.Writer) error { return report.WriteVTT(w, doc) },
+			func(w io.Writer) error { return report.WriteHTML(w, doc) },
+		}
+		for i, name := range names {
+			if err := report.WriteFileAtomic(filepath.Join(b.out, name), writers[i]); err != nil {
+				res.Err = parley.WrapError(parley.CodeIO, err, "write %s", name)
+				break
+			}
+		}
+		if res.Err == nil {
+			outputs = names
 		}
 	}
 	b.sum.Add(res, outputs)

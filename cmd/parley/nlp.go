@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/nlp"
+	"github.com/parley-cc/parley/report"
+)
+
+// analyzeCmd runs the NLP stage again on call documents that parley wrote before (a new taxonomy, a
+// new intent model, redaction switched on), without transcribing again.
+func (m *Main) analyzeCmd(ctx context.Context, args []string) int {
+	fset := flag.NewFlagSet("analyze", flag.ContinueOnError)
+	fset.SetOutput(m.Stderr)
+	out := fset.String("out", "out", "output `dir`")
+	cfg, err := loadConfig(fset, args, m.Environ)
+	if err != nil {
+		return m.exit(err)
+	}
+	if fset.NArg() == 0 {
+		fmt.Fprintln(m.Stderr, "parley analyze: give call JSON files written by parley run")
+		return exitUsage
+	}
+	cfg.NLP = true
+	analyzer, err := cfg.Analyzer()
+	if err != nil {
+		return m.exit(err)
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return m.exit(parley.WrapError(parley.CodeIO, err, "create output dir"))
+	}
+	b := &batch{out: *out, ids: map[string]bool{}, analyzer: analyzer}
+	b.sum.SchemaVersion, b.sum.StartedAt = parley.SchemaVersion, time.Now().UTC()
+	for _, path := range fset.Args() {
+		if ctx.Err() != nil {
+			break
+		}
+		if filepath.Base(path) == "summary.json" {
+			continue
+		}
+		start := time.Now()
+		res, model, err := readCallDoc(path)
+		if err != nil {
+			res = parley.Result{Call: parley.Call{ID: strings.TrimSuffix(filepath.Base(path), ".json"), Source: path}, Err: err}
+		}
+		res.Elapsed = time.Since(start)
+		b.model = model // keep the recognition model recorded in the document
+		b.add(res)
+	}
+	b.sum.FinishedAt = time.Now().UTC()
+	b.sum.WallS = b.sum.FinishedAt.Sub(b.sum.StartedAt).Seconds()
+	if err := report.WriteJSON(filepath.Join(*out, "summary.json"), b.sum); err != nil {
+		return m.exit(parley.WrapError(parley.CodeIO, err, "write summary"))
+	}
+	fmt.Fprintf(m.Stderr, "parley: %d analysed, %d failed → %s\n", b.sum.OK, b.sum.Failed, *out)
+	if b.sum.Failed > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// readCallDoc reads a call document and the name of the model that transcribed it.
+func readCallDoc(path string) (parley.Result, string, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return parley.Result{}, "", parley.WrapError(parley.CodeIO, err, "read")
+	}
+	var doc report.CallDoc
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return parley.Result{}, "", parley.WrapError(parley.CodeBadHeader, err, "%s is not a parley call document", path)
+	}
+	if doc.SchemaVersion != parley.SchemaVersion || doc.CallID == "" {
+		return parley.Result{}, "", parley.Errorf(parley.CodeBadHeader, "%s: call document schema_version %d with call_id %q (this parley reads version %d)", path, doc.SchemaVersion, doc.CallID, parley.SchemaVersion)
+	}
+	return doc.Result(), doc.Model, nil
+}
+
+// nlpCmd: parley nlp sentiment reads lines of text and writes one JSON object per line.
+func (m *Main) nlpCmd(args []string, stdin io.Reader) error {
+	if len(args) == 0 || args[0] != "sentiment" {
+		return parley.Errorf(parley.CodeConfig, "usage: parley nlp sentiment < lines.txt")
+	}
+	s := nlp.NewSentiment()
+	sc := bufio.NewScanner(stdin)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	enc := json.NewEncoder(m.Stdout)
+	for sc.Scan() {
+		text := sc.Text()
+		score := s.Score(text)
+		if err := enc.Encode(struct {
+			Text  string  `json:"text"`
+			Score float64 `json:"score"`
+			Label string  `json:"label"`
+		}{text, math.Round(score*1000) / 1000, nlp.Label(score)}); err != nil {
+			return err
+		}
+	}
+	return sc.Err()
+}
+
+// intentCmd: parley intent train|eval.
+func (m *Main) intentCmd(args []string) error {
+	if len(args) == 0 {
+		return parley.Errorf(parley.CodeConfig, "usage: parley intent train --data train.csv --out MODEL | parley intent eval --model MODEL --data test.csv")
+	}
+	fset := flag.NewFlagSet("intent "+args[0], flag.ContinueOnError)
+	fset.SetOutput(m.Stderr)
+	data := fset.String("data", "", "CSV `file` with columns text,category")
+	taxonomy := fset.String("taxonomy", "", "train from a taxonomy YAML `file` instead of CSV")
+	out := fset.String("out", "", "where to write the model `file`")
+	model := fset.String("model", "", "model `file` to evaluate")
+	c := fset.Float64("c", nlp.DefaultC, "SVM regularisation")
+	asJSON := fset.Bool("json", false, "print the evaluation as JSON")
+	if err := fset.Parse(args[1:]); err != nil {
+		return err
+	}
+	switch args[0] {
+	case "train":
+		var ex []nlp.Example
+		var err error
+		switch {
+		case *taxonomy != "":
+			b, rerr := os.ReadFile(*taxonomy)
+			if rerr != nil {
+				return parley.WrapError(parley.CodeConfig, rerr, "taxonomy")
+			}
+			t, perr := nlp.ParseTaxonomy(b, *taxonomy)
+			if perr != nil {
+				return perr
+			}
+			ex = t.Examples()
+		case *data != "":
+			ex, err = nlp.ReadExamplesFile(*data)
+		default:
+			return parley.Errorf(parley.CodeConfig, "intent train: give --data CSV or --taxonomy YAML")
+		}
+		if err != nil {
+			return err
+		}
+		if *out == "" {
+			return parley.Errorf(parley.CodeConfig, "intent train: give --out MODEL")
+		}
+		start := time.Now()
+		mdl, err := nlp.TrainIntent(ex, *c)
+		if err != nil {
+			return err
+		}
+		if err := mdl.Save(*out); err != nil {
+			return parley.WrapError(parley.CodeIO, err, "save model")
+		}
+		fmt.Fprintf(m.Stdout, "trained on %d examples, %d intents, %d features in %.1f s → %s\n", len(ex), len(mdl.Labels), len(mdl.Vec.IDF), time.Since(start).Seconds(), *out)
+		return nil
+	case "eval":
+		if *model == "" || *data == "" {
+			return parley.Errorf(parley.CodeConfig, "intent eval: give --model MODEL and --data CSV")
+		}
+		mdl, err := nlp.LoadIntentModel(*model)
+		if err != nil {
+			return err
+		}
+		ex, err := nlp.ReadExamplesFile(*data)
+		if err != nil {
+			return err
+		}
+		ev := mdl.Evaluate(ex)
+		if *asJSON {
+			return report.EncodeJSON(m.Stdout, ev)
+		}
+		fmt.Fprintf(m.Stdout, "examples  %d\naccuracy  %.4f\nmacro-F1  %.4f\n\nmost confused (true → predicted):\n", ev.N, ev.Accuracy, ev.MacroF1)
+		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+		for _, c := range ev.Confused {
+			fmt.Fprintf(tw, "  %d\t%s\t→ %s\n", c.Count, c.True, c.Predicted)
+		}
+		return tw.Flush()
+	}
+	return parley.Errorf(parley.CodeConfig, "unknown intent command %q (train, eval)", args[0])
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/internal/testenv"
+	"github.com/parley-cc/parley/report"
+)
+
+// writeRefDocs writes call documents holding the reference transcripts of the testdata calls, as
+// parley run would with a perfect recogniser.
+func writeRefDocs(t *testing.T, dir string, calls ...string) []string {
+	t.Helper()
+	var paths []string
+	for _, c := range calls {
+		tr := testenv.RefTranscript(t, c)
+		res := parley.Result{Call: parley.Call{ID: c, Source: c + ".wav", Channels: []parley.Channel{{Index: 0, Role: parley.RoleAgent}, {Index: 1, Role: parley.RoleCustomer}}}, Transcript: tr}
+		p := filepath.Join(dir, c+".json")
+		if err := report.WriteJSON(p, report.NewCallDoc(res, "ggml-test.bin")); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	return paths
+}
+
+// TestAnalyzeRedaction runs `parley analyze --redact` over calls full of PII and scans every file it
+// writes — JSON, WebVTT, HTML, summary — for any piece of it.
+func TestAnalyzeRedaction(t *testing.T) {
+	in, out := t.TempDir(), t.TempDir()
+	docs := writeRefDocs(t, in, "identity-check", "billing-dispute", "cancel-service")
+	code, _, stderr := runMain(t, nil, append([]string{"analyze", "--redact", "--out", out}, docs...)...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	pii := []string{"maria", "john", "smith", "third of march", "nineteen eighty", "dot com", "example",
+		"four one one one", "one one one one", "zero seven seven", "fourteen maple", "maple street", // identity-check
+		"sarah", "seven two four one nine", "daniel"} // the other calls
+	files, _ := filepath.Glob(filepath.Join(out, "*"))
+	if len(files) != 3*3+1 {
+		t.Fatalf("%d output files: %v", len(files), files)
+	}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		low := strings.ToLower(string(b))
+		for _, p := range pii {
+			if strings.Contains(low, p) {
+				t.Errorf("%s: %q survived redaction", filepath.Base(f), p)
+			}
+		}
+	}
+	var doc report.CallDoc
+	readJSON(t, filepath.Join(out, "billing-dispute.json"), &doc)
+	if doc.Analysis == nil || !doc.Analysis.Redacted || doc.Analysis.Intent == nil || doc.Analysis.Intent.Label != "billing_dispute" || doc.Model != "ggml-test.bin" {
+		t.Errorf("analysis %+v model %q", doc.Analysis, doc.Model)
+	}
+}
+
+func TestAnalyzeBadDocs(t *testing.T) {
+	in, out := t.TempDir(), t.TempDir()
+	good := writeRefDocs(t, in, "address-change")
+	bad := filepath.Join(in, "bad.json")
+	os.WriteFile(bad, []byte(`{"schema_version": 99, "call_id": "x"}`), 0o644)
+	junk := filepath.Join(in, "junk.json")
+	os.WriteFile(junk, []byte(`{{{`), 0o644)
+	code, _, _ := runMain(t, nil, "analyze", "--out", out, good[0], bad, junk)
+	if code != exitFailed {
+		t.Fatalf("exit %d", code)
+	}
+	var sum report.Summary
+	readJSON(t, filepath.Join(out, "summary.json"), &sum)
+	if sum.OK != 1 || sum.Failed != 2 {
+		t.Errorf("summary %+v", sum.Calls)
+	}
+}
+
+func TestNLPSentimentCommand(t *testing.T) {
+	var out bytes.Buffer
+	m := &Main{Stdin: strings.NewReader("thanks so much\nthis is ridiculous\n\nmy account number is 12345\n"), Stdout: &out, Stderr: &bytes.Buffer{}}
+	if code := m.Run(context.Background(), []string{"nlp", "sentiment"}); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var labels []string
+	dec := json.NewDecoder(&out)
+	for dec.More() {
+		var r struct {
+			Text  string
+			Score float64
+			Label string
+		}
+		if err := dec.Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		labels = append(labels, r.Label)
+	}
+	if strings.Join(labels, ",") != "positive,negative,neutral,neutral" {
+		t.Errorf("labels %v", labels)
+	}
+}
+
+func TestIntentCommands(t *testing.T) {
+	dir := t.TempDir()
+	b77 := filepath.Join(testenv.Shared(), "data", "banking77")
+	model := filepath.Join(dir, "b77.model")
+	code, out, stderr := runMain(t, nil, "intent", "train", "--data", filepath.Join(b77, "train.csv"), "--out", model)
+	if code != 0 || !strings.Contains(out, "77 intents") {
+		t.Fatalf("train: exit %d %s %s", code, out, stderr)
+	}
+	code, out, _ = runMain(t, nil, "intent", "eval", "--model", model, "--data", filepath.Join(b77, "test.csv"))
+	if code != 0 || !strings.Contains(out, "macro-F1  0.92") || !strings.Contains(out, "most confused") {
+		t.Errorf("eval: exit %d\n%s", code, out)
+	}
+	t.Logf("\n%s", out)
+
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("text,category\nok,a\n\"broken,b\n"), 0o644)
+	if code, _, stderr := runMain(t, nil, "intent", "train", "--data", bad, "--out", filepath.Join(dir, "x")); code != exitUsage || !strings.Contains(stderr, "line 3") {
+		t.Errorf("bad csv: exit %d %s", code, stderr)
+	}
+	if code, _, stderr := runMain(t, nil, "intent", "eval", "--model", bad, "--data", bad); code != exitUsage || !strings.Contains(stderr, "not a parley intent model") {
+		t.Errorf("bad model: exit %d %s", code, stderr)
+	}
+	// A run with the trained model as its intent model.
+	in, runOut := t.TempDir(), t.TempDir()
+	docs := writeRefDocs(t, in, "billing-dispute")
+	if code, _, stderr := runMain(t, nil, "analyze", "--intent-model", model, "--out", runOut, docs[0]); code != 0 {
+		t.Fatalf("analyze with model: %d %s", code, stderr)
+	}
+	var doc report.CallDoc
+	readJSON(t, filepath.Join(runOut, "billing-dispute.json"), &doc)
+	if doc.Analysis.Intent == nil || doc.Analysis.Intent.Label == "billing_dispute" {
+		t.Errorf("intent %+v: labels must come from the Banking77 model", doc.Analysis.Intent)
+	}
+}
+
+func TestHTMLReport(t *testing.T) {
+	in, out := t.TempDir(), t.TempDir()
+	docs := writeRefDocs(t, in, "cancel-service")
+	var doc report.CallDoc
+	readJSON(t, docs[0], &doc)
+	doc.Turns[0].Text = `<script>alert("x")</script>`
+	b, _ := json.Marshal(doc)
+	os.WriteFile(docs[0], b, 0o644)
+	if code, _, stderr := runMain(t, nil, "analyze", "--out", out, docs[0]); code != 0 {
+		t.Fatal(stderr)
+	}
+	html, err := os.ReadFile(filepath.Join(out, "cancel-service.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(html)
+	if strings.Contains(s, "<script>alert") || !strings.Contains(s, "&lt;script&gt;") {
+		t.Error("transcript text is not escaped")
+	}
+	for _, want := range []string{"cancel service", "Customer sentiment", "negative", "same problem", "The connection drops every evening"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+}
