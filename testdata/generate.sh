@@ -62,8 +62,9 @@ gen_call() {
 	end=$(awk -v t="$t" 'BEGIN { printf "%.3f", t + 1 }')
 	for who in agent customer; do
 		silence "$tmp/$who-base.wav" "$end"
-		# -m mixes every utterance of the channel onto a silent bed as long as the call.
-		sox -D -m "$tmp/$who-base.wav" $(cat "$tmp/$who.list") "$tmp/$who.wav" trim 0 "$end"
+		# -m mixes every utterance of the channel onto a silent bed as long as the call, each at unity gain
+		# (-v 1; sox would otherwise scale each input by 1/N): utterances of one channel never overlap.
+		sox -D -m -v 1 "$tmp/$who-base.wav" $(sed 's/^/-v 1 /' "$tmp/$who.list") "$tmp/$who.wav" trim 0 "$end"
 	done
 	sox -D -M "$tmp/agent.wav" "$tmp/customer.wav" -r $rate -e u-law -b 8 "$name.wav"
 	echo "generated $name.wav ($(soxi -d "$name.wav"), $(soxi -c "$name.wav") channels, $(soxi -e "$name.wav"))"
