@@ -31,6 +31,7 @@ test: setup-test whisper
 bench: build
 	$(WHISPER_ENV) && bin/parley bench $(BENCH_FLAGS) testdata/calls ../shared/audio/jfk.wav /usr/share/pocketsphinx/test/data/librivox
 	$(WHISPER_ENV) && go test -run XXX -bench . ./transcribe/
+	GOMAXPROCS=1 go test -run XXX -bench . -benchtime 3x ./nlp/
 
 clean:
 	rm -rf bin out

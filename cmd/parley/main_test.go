@@ -135,6 +135,13 @@ func TestRunEndToEnd(t *testing.T) {
 	if len(mono.Notes) != 1 || mono.Notes[0] != report.MonoNote || mono.Channels[0].Role != parley.RoleUnknown {
 		t.Errorf("mono call: notes %v channels %v", mono.Notes, mono.Channels)
 	}
+	// The test model hears nothing: the NLP stage must say so rather than guess.
+	if doc.Analysis == nil || (len(doc.Turns) == 0) != (doc.Analysis.Status == parley.AnalysisEmpty) {
+		t.Errorf("analysis %+v for %d turns", doc.Analysis, len(doc.Turns))
+	}
+	if html, err := os.ReadFile(filepath.Join(out, "billing-dispute.html")); err != nil || !strings.Contains(string(html), "Call billing-dispute") {
+		t.Errorf("html report: %v", err)
+	}
 	vtt, err := os.ReadFile(filepath.Join(out, "billing-dispute.vtt"))
 	if err != nil || !strings.HasPrefix(string(vtt), "WEBVTT\n") {
 		t.Errorf("vtt: %v %q", err, vtt)
