@@ -41,8 +41,7 @@ func (m *Main) analyzeCmd(ctx context.Context, args []string) int {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return m.exit(parley.WrapError(parley.CodeIO, err, "create output dir"))
 	}
-	b := &batch{out: *out, ids: map[string]bool{}, analyzer: analyzer}
-	b.sum.SchemaVersion, b.sum.StartedAt = parley.SchemaVersion, time.Now().UTC()
+	b := newBatch(*out, "", analyzer)
 	for _, path := range fset.Args() {
 		if ctx.Err() != nil {
 			break
@@ -59,10 +58,8 @@ func (m *Main) analyzeCmd(ctx context.Context, args []string) int {
 		b.model = model // keep the recognition model recorded in the document
 		b.add(res)
 	}
-	b.sum.FinishedAt = time.Now().UTC()
-	b.sum.WallS = b.sum.FinishedAt.Sub(b.sum.StartedAt).Seconds()
-	if err := report.WriteJSON(filepath.Join(*out, "summary.json"), b.sum); err != nil {
-		return m.exit(parley.WrapError(parley.CodeIO, err, "write summary"))
+	if err := b.finish(); err != nil {
+		return m.exit(err)
 	}
 	fmt.Fprintf(m.Stderr, "parley: %d analysed, %d failed → %s\n", b.sum.OK, b.sum.Failed, *out)
 	if b.sum.Failed > 0 {

@@ -55,8 +55,7 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 		Transcriber: tr, Roles: roles, MaxDuration: time.Duration(cfg.MaxDuration),
 		TurnGap: time.Duration(cfg.TurnGap), SilenceDBFS: cfg.SilenceDBFS,
 	}
-	b := &batch{out: *out, model: filepath.Base(modelPath), ids: map[string]bool{}, analyzer: analyzer}
-	b.sum.SchemaVersion, b.sum.StartedAt, b.sum.Model = parley.SchemaVersion, time.Now().UTC(), b.model
+	b := newBatch(*out, filepath.Base(modelPath), analyzer)
 	for _, p := range missing {
 		b.add(parley.Result{Call: parley.Call{ID: transcribe.CallID(p), Source: p},
 			Err: parley.Errorf(parley.CodeIO, "%s does not exist", p)})
@@ -95,10 +94,8 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 	if bar != nil {
 		bar.Finish()
 	}
-	b.sum.FinishedAt = time.Now().UTC()
-	b.sum.WallS = b.sum.FinishedAt.Sub(b.sum.StartedAt).Seconds()
-	if err := report.WriteJSON(filepath.Join(*out, "summary.json"), b.sum); err != nil {
-		return m.exit(parley.WrapError(parley.CodeIO, err, "write summary"))
+	if err := b.finish(); err != nil {
+		return m.exit(err)
 	}
 	fmt.Fprintf(m.Stderr, "parley: %d ok, %d failed, %.1f s of audio in %.1f s → %s\n",
 		b.sum.OK, b.sum.Failed, b.sum.AudioS, b.sum.WallS, filepath.Join(*out, "summary.json"))
@@ -119,6 +116,22 @@ type batch struct {
 	ids      map[string]bool
 	sum      report.Summary
 	analyzer *nlp.Analyzer // nil: no NLP
+}
+
+func newBatch(out, model string, analyzer *nlp.Analyzer) *batch {
+	b := &batch{out: out, model: model, ids: map[string]bool{}, analyzer: analyzer}
+	b.sum.SchemaVersion, b.sum.StartedAt, b.sum.Model = parley.SchemaVersion, time.Now().UTC(), model
+	return b
+}
+
+// finish writes summary.json.
+func (b *batch) finish() error {
+	b.sum.FinishedAt = time.Now().UTC()
+	b.sum.WallS = b.sum.FinishedAt.Sub(b.sum.StartedAt).Seconds()
+	if err := report.WriteJSON(filepath.Join(b.out, "summary.json"), b.sum); err != nil {
+		return parley.WrapError(parley.CodeIO, err, "write summary")
+	}
+	return nil
 }
 
 func (b *batch) add(res parley.Result) {
