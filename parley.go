@@ -80,6 +80,7 @@ type Result struct {
 	Call       Call
 	Transcript *Transcript
 	Analysis   *Analysis // nil when NLP did not run
+	Score      *Score    // nil when no scorecard ran
 	Err        error
 	Elapsed    time.Duration // wall time spent on the call
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/kljensen/snowball/english"
@@ -166,4 +167,30 @@ func (v *vectorizer) transform(text string) sparse {
 		}
 	}
 	return out
+}
+
+// Words returns the words of text, lower-cased with contractions expanded.
+func Words(text string) []string { return words(normalize(text)) }
+
+var (
+	stemMu    sync.RWMutex
+	stemCache = map[string]string{}
+)
+
+// Stem returns the Snowball (Porter2) stem of a lower-case word. Stems are cached: calls repeat words.
+func Stem(w string) string {
+	stemMu.RLock()
+	s, ok := stemCache[w]
+	stemMu.RUnlock()
+	if ok {
+		return s
+	}
+	s = english.Stem(w, false)
+	stemMu.Lock()
+	if len(stemCache) > 200000 {
+		stemCache = map[string]string{}
+	}
+	stemCache[w] = s
+	stemMu.Unlock()
+	return s
 }

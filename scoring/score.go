@@ -1,0 +1,410 @@
+package scoring
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/parley-cc/parley"
+)
+
+// Call is what a scorecard grades: the transcript, the NLP analysis (may be nil) and the call length.
+type Call struct {
+	Transcript *parley.Transcript
+	Analysis   *parley.Analysis
+	DurationS  float64
+}
+
+// Score grades a call. It never fails: an item that cannot be judged on this call is N/A with the reason.
+func (sc *Scorecard) Score(c Call) *parley.Score {
+	tr := c.Transcript
+	if tr == nil {
+		tr = &parley.Transcript{}
+	}
+	set := MetricSettings{DeadAirS: sc.Settings.DeadAirS, HoldMinS: sc.Settings.HoldMinS, HoldUnannouncedS: sc.Settings.HoldUnannouncedS}
+	e := &evaluator{sc: sc, call: c, tr: tr, metrics: Metrics(tr, c.DurationS, set), words: make([][]word, len(tr.Turns)), spoke: map[parley.Role]bool{}}
+	for i, t := range tr.Turns {
+		e.words[i] = turnWords(t.Text)
+		e.spoke[t.Speaker] = true
+	}
+	out := &parley.Score{Scorecard: sc.Name, Version: sc.Version, Metrics: e.metrics, Items: []parley.ItemResult{}}
+	var got, possible float64
+	for _, sec := range sc.Sections {
+		for i := range sec.Items {
+			it := &sec.Items[i]
+			r := parley.ItemResult{ID: it.ID, Section: sec.Name, Label: it.Label, Kind: it.Kind, MaxPoints: it.Weight, AutoFail: it.AutoFail, Evidence: []parley.Evidence{}}
+			e.grade(it, &r)
+			switch r.Status {
+			case parley.ItemPass:
+				r.Points = it.Weight
+				got += it.Weight
+				possible += it.Weight
+			case parley.ItemFail:
+				possible += it.Weight
+				if it.AutoFail {
+					out.AutoFailed = true
+				}
+			case parley.ItemNA:
+				r.MaxPoints = 0
+			}
+			out.Items = append(out.Items, r)
+		}
+	}
+	if possible > 0 && !out.AutoFailed {
+		out.Score = math.Round(got/possible*1000) / 10
+	}
+	return out
+}
+
+type evaluator struct {
+	sc      *Scorecard
+	call    Call
+	tr      *parley.Transcript
+	metrics parley.TalkMetrics
+	words   [][]word
+	spoke   map[parley.Role]bool
+}
+
+func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
+	na := func(format string, args ...any) { r.Status, r.Reason = parley.ItemNA, fmt.Sprintf(format, args...) }
+	// Whose turns the item needs, and whether that speaker is on the call.
+	need := it.Speaker
+	if it.Kind != KindRequired && it.Kind != KindProhibited {
+		need = it.Of
+	}
+	if need == "agent" || need == "customer" {
+		if !e.spoke[parley.Role(need)] {
+			if e.spoke[parley.RoleUnknown] {
+				na("needs the %s's turns: not available for mono recordings", need)
+			} else {
+				na("needs the %s's turns: the %s channel has no speech", need, need)
+			}
+			return
+		}
+	}
+	if it.When != nil {
+		if ok, why := e.applies(it.When); !ok {
+			na("does not apply: %s", why)
+			return
+		}
+	}
+	pass := func(ok bool, format string, args ...any) {
+		r.Status = parley.ItemFail
+		if ok {
+			r.Status = parley.ItemPass
+		}
+		r.Reason = fmt.Sprintf(format, args...)
+	}
+	m := e.metrics
+	role := parley.Role(it.Of)
+	switch it.Kind {
+	case KindRequired:
+		found, missing := e.findAll(it, r)
+		if it.Match == "all" {
+			pass(len(missing) == 0, "%s", describe(found, missing, it, e))
+		} else {
+			pass(len(found) > 0, "%s", describe(found, missing, it, e))
+		}
+	case KindProhibited:
+		found, _ := e.findAll(it, r)
+		if len(found) > 0 {
+			pass(false, "said %s", strings.Join(found, ", "))
+		} else {
+			pass(true, "none of %d prohibited phrases said by the %s", len(it.phrases)+len(it.patterns), it.Speaker)
+		}
+	case KindSentiment:
+		an := e.call.Analysis
+		if an == nil || an.Sentiment == nil {
+			na("needs the NLP analysis (sentiment)")
+			return
+		}
+		s := an.Sentiment.Customer
+		if role == parley.RoleAgent {
+			s = an.Sentiment.Agent
+		}
+		if s == nil {
+			na("no %s sentiment", role)
+			return
+		}
+		v := map[string]float64{"start": s.Start, "end": s.End, "overall": s.Overall, "min": s.Min}[it.Measure]
+		pass(within(v, it.AtLeast, it.AtMost), "%s %s sentiment %+.2f (%s)", role, it.Measure, v, bounds(it.AtLeast, it.AtMost))
+		e.sentimentEvidence(role, it.Measure, r)
+	case KindAgentTone:
+		v, why := e.tone(r)
+		lo := 0.5
+		if it.AtLeast != nil {
+			lo = *it.AtLeast
+		}
+		pass(v >= lo, "tone %.2f (at least %.2f): %s", v, lo, why)
+	case KindTalkListen:
+		if m.AgentTalkShare < 0 {
+			na("needs both agent and customer speech")
+			return
+		}
+		pass(within(m.AgentTalkShare, it.AtLeast, it.AtMost), "agent talked %.0f%% of the talk time (%s)", m.AgentTalkShare*100, bounds(it.AtLeast, it.AtMost))
+	case KindDeadAir:
+		longest := 0.0
+		for _, d := range m.DeadAir {
+			longest = math.Max(longest, d.End-d.Start)
+			r.Evidence = append(r.Evidence, parley.Evidence{Turn: -1, Start: d.Start, End: d.End, Quote: fmt.Sprintf("%.0f s of silence", d.End-d.Start)})
+		}
+		pass(longest <= *it.MaxS, "longest dead air %.1f s (at most %.0f s)", longest, *it.MaxS)
+	case KindHold:
+		if len(m.Holds) == 0 {
+			na("no hold on this call")
+			return
+		}
+		ok, notes := true, []string{}
+		for _, h := range m.Holds {
+			length := h.End - h.Start
+			announced := announcedBefore(e.tr, h.Start)
+			r.Evidence = append(r.Evidence, parley.Evidence{Turn: -1, Start: h.Start, End: h.End, Quote: fmt.Sprintf("hold of %.0f s", length)})
+			if it.MaxS != nil && length > *it.MaxS {
+				ok = false
+				notes = append(notes, fmt.Sprintf("hold at %s lasted %.0f s (max %.0f s)", clock(h.Start), length, *it.MaxS))
+			}
+			if it.Announced && !announced {
+				ok = false
+				notes = append(notes, fmt.Sprintf("hold at %s was not announced", clock(h.Start)))
+			}
+		}
+		if ok {
+			notes = append(notes, fmt.Sprintf("%d hold(s), %.0f s in all, announced", len(m.Holds), m.HoldS))
+		}
+		pass(ok, "%s", strings.Join(notes, "; "))
+	case KindInterruptions:
+		n := m.Interruptions[role]
+		pass(n <= *it.Max, "%s interrupted %d time(s) (at most %d)", role, n, *it.Max)
+	case KindSpeakingRate:
+		wpm := m.WordsPerMinute[role]
+		ok := (it.MinWPM == 0 || wpm >= it.MinWPM) && (it.MaxWPM == 0 || wpm <= it.MaxWPM)
+		pass(ok, "%s spoke %.0f words per minute (%.0f–%.0f)", role, wpm, it.MinWPM, it.MaxWPM)
+	case KindMonologue:
+		longest, at := 0.0, -1
+		for i, t := range e.tr.Turns {
+			if d := (t.End - t.Start).Seconds(); t.Speaker == role && d > longest {
+				longest, at = d, i
+			}
+		}
+		if at >= 0 {
+			r.Evidence = append(r.Evidence, e.evidence(at))
+		}
+		pass(longest <= *it.MaxS, "%s's longest monologue %.0f s (at most %.0f s)", role, longest, *it.MaxS)
+	}
+}
+
+// findAll looks for every phrase entry (and pattern) in the turns the item covers and adds evidence.
+// It returns the entries found and those missing.
+func (e *evaluator) findAll(it *Item, r *parley.ItemResult) (found, missing []string) {
+	turns := e.turnsFor(it)
+	for _, entry := range it.Phrases {
+		ps := compilePhrases([]string{entry})
+		hit := false
+		for _, i := range turns {
+			if a, ok := ps.find(e.words[i]); ok {
+				r.Evidence = append(r.Evidence, e.evidence(i))
+				found = append(found, fmt.Sprintf("%q at %s", ps.text(a), clock(e.tr.Turns[i].Start.Seconds())))
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			missing = append(missing, fmt.Sprintf("%q", firstAlt(entry)))
+		}
+	}
+	for _, re := range it.patterns {
+		hit := false
+		for _, i := range turns {
+			if re.MatchString(e.tr.Turns[i].Text) {
+				r.Evidence = append(r.Evidence, e.evidence(i))
+				found = append(found, "/"+re.String()[4:]+"/")
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			missing = append(missing, "/"+re.String()[4:]+"/")
+		}
+	}
+	return found, missing
+}
+
+func firstAlt(entry string) string {
+	alts := strings.Split(entry, "|")
+	if len(alts) > 1 {
+		return alts[0] + "|…"
+	}
+	return entry
+}
+
+func describe(found, missing []string, it *Item, e *evaluator) string {
+	where := it.Speaker + " turns"
+	switch {
+	case it.Window.First > 0:
+		where += fmt.Sprintf(" in the first %.0f s", float64(it.Window.First))
+	case it.Window.Last > 0:
+		where += fmt.Sprintf(" in the last %.0f s", float64(it.Window.Last))
+	}
+	var parts []string
+	if len(found) > 0 {
+		parts = append(parts, "found "+strings.Join(found, ", "))
+	}
+	if len(missing) > 0 {
+		parts = append(parts, fmt.Sprintf("looked for %s in %s (%d turns): not found", strings.Join(missing, ", "), where, len(e.turnsFor(it))))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// turnsFor lists the turns an item covers: its speaker, inside its window.
+func (e *evaluator) turnsFor(it *Item) []int {
+	var out []int
+	for i, t := range e.tr.Turns {
+		if it.Speaker != "any" && string(t.Speaker) != it.Speaker {
+			continue
+		}
+		if w := float64(it.Window.First); w > 0 && t.Start.Seconds() >= w {
+			continue
+		}
+		if w := float64(it.Window.Last); w > 0 && t.End.Seconds() <= e.call.DurationS-w {
+			continue
+		}
+		out = append(out, i)
+	}
+	return out
+}
+
+// applies checks an item's condition.
+func (e *evaluator) applies(w *When) (bool, string) {
+	if len(w.phrases) > 0 {
+		hit := false
+		for i := range e.tr.Turns {
+			if _, ok := w.phrases.find(e.words[i]); ok {
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			return false, fmt.Sprintf("nobody said %s", strings.Join(w.Phrases, ", "))
+		}
+	}
+	an := e.call.Analysis
+	if w.Entity != "" {
+		if an == nil {
+			return false, "needs the NLP analysis (entities)"
+		}
+		if !slices.ContainsFunc(an.Entities, func(m parley.EntityMention) bool { return m.Type == w.Entity }) {
+			return false, "no " + w.Entity + " mentioned"
+		}
+	}
+	if len(w.Intent) > 0 {
+		if an == nil || an.Intent == nil {
+			return false, "needs the NLP analysis (intent)"
+		}
+		if !slices.Contains(w.Intent, an.Intent.Label) {
+			return false, "intent is " + an.Intent.Label
+		}
+	}
+	return true, ""
+}
+
+func (e *evaluator) evidence(i int) parley.Evidence {
+	t := e.tr.Turns[i]
+	q := t.Text
+	if r := []rune(q); len(r) > 200 {
+		q = string(r[:200]) + "…"
+	}
+	return parley.Evidence{Turn: i, Speaker: t.Speaker, Start: round(t.Start.Seconds()), End: round(t.End.Seconds()), Quote: q}
+}
+
+// sentimentEvidence quotes the speaker's lowest turn (for min) or the turns of the measured third.
+func (e *evaluator) sentimentEvidence(role parley.Role, measure string, r *parley.ItemResult) {
+	an := e.call.Analysis
+	var ts []parley.TurnSentiment
+	for _, t := range an.Sentiment.Turns {
+		if t.Speaker == role && t.Turn < len(e.tr.Turns) {
+			ts = append(ts, t)
+		}
+	}
+	if len(ts) == 0 {
+		return
+	}
+	third := (len(ts) + 2) / 3
+	switch measure {
+	case "start":
+		ts = ts[:third]
+	case "end":
+		ts = ts[len(ts)-third:]
+	case "min":
+		lo := ts[0]
+		for _, t := range ts {
+			if t.Score < lo.Score {
+				lo = t
+			}
+		}
+		ts = []parley.TurnSentiment{lo}
+	default:
+		return
+	}
+	for _, t := range ts {
+		r.Evidence = append(r.Evidence, e.evidence(t.Turn))
+	}
+}
+
+var (
+	politeness = compilePhrases([]string{"please", "thank you|thanks", "you're welcome|you are welcome", "my pleasure", "happy to help|glad to help", "of course|certainly|absolutely", "appreciate"})
+	empathy    = compilePhrases([]string{"I understand|I can understand", "sorry|apologise|apologize", "that must be|I can imagine|I hear you", "frustrating|frustration"})
+)
+
+// tone scores the agent's tone in [0, 1]: politeness and empathy markers, the agent's sentiment, and
+// a penalty for interrupting the customer.
+func (e *evaluator) tone(r *parley.ItemResult) (float64, string) {
+	polite, emp := 0, 0
+	for i, t := range e.tr.Turns {
+		if t.Speaker != parley.RoleAgent {
+			continue
+		}
+		hit := false
+		for _, p := range politeness {
+			if _, ok := (phrases{p}).find(e.words[i]); ok {
+				polite++
+				hit = true
+			}
+		}
+		for _, p := range empathy {
+			if _, ok := (phrases{p}).find(e.words[i]); ok {
+				emp++
+				hit = true
+			}
+		}
+		if hit && len(r.Evidence) < 5 {
+			r.Evidence = append(r.Evidence, e.evidence(i))
+		}
+	}
+	sent := 0.0
+	if an := e.call.Analysis; an != nil && an.Sentiment != nil && an.Sentiment.Agent != nil {
+		sent = an.Sentiment.Agent.Overall
+	}
+	intr := e.metrics.Interruptions[parley.RoleAgent]
+	v := 0.4*math.Min(1, float64(polite)/3) + 0.3*math.Min(1, float64(emp)) + 0.3*(sent+1)/2 - 0.1*float64(intr)
+	v = math.Max(0, math.Min(1, v))
+	return round(v), fmt.Sprintf("%d politeness and %d empathy markers, agent sentiment %+.2f, %d interruptions", polite, emp, sent, intr)
+}
+
+func within(v float64, lo, hi *float64) bool {
+	return (lo == nil || v >= *lo) && (hi == nil || v <= *hi)
+}
+
+func bounds(lo, hi *float64) string {
+	switch {
+	case lo != nil && hi != nil:
+		return fmt.Sprintf("%.2f to %.2f", *lo, *hi)
+	case lo != nil:
+		return fmt.Sprintf("at least %.2f", *lo)
+	case hi != nil:
+		return fmt.Sprintf("at most %.2f", *hi)
+	}
+	return "any"
+}
+
+func clock(s float64) string { return fmt.Sprintf("%d:%02d", int(s)/60, int(s)%60) }

@@ -1,0 +1,284 @@
+package scoring
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/parley-cc/parley"
+)
+
+// Item kinds.
+const (
+	KindRequired      = "required_phrase"
+	KindProhibited    = "prohibited_phrase"
+	KindSentiment     = "sentiment"
+	KindAgentTone     = "agent_tone"
+	KindTalkListen    = "talk_listen_ratio"
+	KindDeadAir       = "dead_air"
+	KindHold          = "hold"
+	KindInterruptions = "interruptions"
+	KindSpeakingRate  = "speaking_rate"
+	KindMonologue     = "longest_monologue"
+)
+
+var kinds = map[string]bool{KindRequired: true, KindProhibited: true, KindSentiment: true, KindAgentTone: true,
+	KindTalkListen: true, KindDeadAir: true, KindHold: true, KindInterruptions: true, KindSpeakingRate: true, KindMonologue: true}
+
+// Scorecard is a QA form. See scoring/data/default.yaml for a complete, commented example.
+type Scorecard struct {
+	Version  int       `yaml:"version"`
+	Name     string    `yaml:"name"`
+	Settings Settings  `yaml:"settings"`
+	Sections []Section `yaml:"sections"`
+}
+
+// Settings of a scorecard.
+type Settings struct {
+	DeadAirS         float64 `yaml:"dead_air_s"`
+	HoldMinS         float64 `yaml:"hold_min_s"`
+	HoldUnannouncedS float64 `yaml:"hold_unannounced_s"`
+}
+
+// Section groups items.
+type Section struct {
+	Name  string `yaml:"name"`
+	Items []Item `yaml:"items"`
+}
+
+// Item is one thing graded on every call.
+type Item struct {
+	ID       string  `yaml:"id"`
+	Label    string  `yaml:"label"`
+	Kind     string  `yaml:"kind"`
+	Weight   float64 `yaml:"weight"`
+	AutoFail bool    `yaml:"auto_fail"`
+	Speaker  string  `yaml:"speaker"` // agent, customer or any (default: agent)
+	Window   Window  `yaml:"window"`
+	When     *When   `yaml:"when"`
+
+	Phrases  []string `yaml:"phrases"`  // required/prohibited: alternatives, "a|b" too
+	Patterns []string `yaml:"patterns"` // required/prohibited: regular expressions on the turn text
+	Match    string   `yaml:"match"`    // required: any (default) or all
+
+	Of      string   `yaml:"of"`       // sentiment and metrics: whose (agent, customer)
+	Measure string   `yaml:"measure"`  // sentiment: start, end, overall, min
+	AtLeast *float64 `yaml:"at_least"` // sentiment, talk_listen_ratio (agent share), agent_tone score
+	AtMost  *float64 `yaml:"at_most"`
+
+	MaxS      *float64 `yaml:"max_s"`     // dead_air, hold, longest_monologue
+	Announced bool     `yaml:"announced"` // hold: must be announced
+	Max       *int     `yaml:"max"`       // interruptions
+	MinWPM    float64  `yaml:"min_wpm"`   // speaking_rate
+	MaxWPM    float64  `yaml:"max_wpm"`
+
+	line     int
+	phrases  phrases
+	patterns []*regexp.Regexp
+}
+
+// Window limits where a phrase counts.
+type Window struct {
+	First Duration `yaml:"first"` // only in the first … of the call
+	Last  Duration `yaml:"last"`  // only in the last … of the call
+}
+
+// When makes an item apply only to some calls; otherwise it is N/A.
+type When struct {
+	Phrases []string `yaml:"phrases"` // said by anyone
+	Entity  string   `yaml:"entity"`  // an entity of this type was mentioned
+	Intent  []string `yaml:"intent"`  // the call's intent is one of these
+
+	phrases phrases
+}
+
+// Duration reads "30s", "2m".
+type Duration float64
+
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration like 30s", n.Line, n.Value)
+	}
+	*d = Duration(v.Seconds())
+	return nil
+}
+
+//go:embed data/default.yaml
+var defaultScorecard []byte
+
+// Default returns the built-in contact-center scorecard.
+func Default() *Scorecard {
+	sc, err := Parse(defaultScorecard, "default scorecard")
+	if err != nil {
+		panic(err)
+	}
+	return sc
+}
+
+// Parse reads and checks a scorecard. Every error names the line and the reason, so a bad scorecard
+// is refused before any call is processed.
+func Parse(data []byte, name string) (*Scorecard, error) {
+	bad := func(line int, format string, args ...any) error {
+		return parley.Errorf(parley.CodeConfig, "scorecard %s: line %d: %s", name, line, fmt.Sprintf(format, args...))
+	}
+	var sc Scorecard
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&sc); err != nil {
+		return nil, parley.Errorf(parley.CodeConfig, "scorecard %s: %v", name, err)
+	}
+	if sc.Version != 1 {
+		return nil, bad(1, "version %d (want version: 1)", sc.Version)
+	}
+	if sc.Settings.DeadAirS == 0 {
+		sc.Settings.DeadAirS = DefaultMetricSettings.DeadAirS
+	}
+	if sc.Settings.HoldMinS == 0 {
+		sc.Settings.HoldMinS = DefaultMetricSettings.HoldMinS
+	}
+	if sc.Settings.HoldUnannouncedS == 0 {
+		sc.Settings.HoldUnannouncedS = DefaultMetricSettings.HoldUnannouncedS
+	}
+	lines := itemLines(data)
+	ids := map[string]bool{}
+	var sum float64
+	k := 0
+	for si := range sc.Sections {
+		for ii := range sc.Sections[si].Items {
+			it := &sc.Sections[si].Items[ii]
+			if k < len(lines) {
+				it.line = lines[k]
+			}
+			k++
+			if err := it.check(); err != nil {
+				return nil, bad(it.line, "item %q: %v", it.ID, err)
+			}
+			if ids[it.ID] {
+				return nil, bad(it.line, "item id %q used twice", it.ID)
+			}
+			ids[it.ID] = true
+			sum += it.Weight
+		}
+	}
+	if k == 0 {
+		return nil, bad(1, "no items")
+	}
+	if math.Abs(sum-100) > 1e-9 {
+		return nil, bad(1, "item weights add up to %g, not 100", sum)
+	}
+	return &sc, nil
+}
+
+func (it *Item) check() error {
+	switch {
+	case it.ID == "":
+		return fmt.Errorf("no id")
+	case !kinds[it.Kind]:
+		return fmt.Errorf("unknown kind %q", it.Kind)
+	case it.Weight <= 0:
+		return fmt.Errorf("weight %g (want > 0)", it.Weight)
+	}
+	if it.Label == "" {
+		it.Label = it.ID
+	}
+	if it.Speaker == "" {
+		it.Speaker = "agent"
+	}
+	if it.Speaker != "agent" && it.Speaker != "customer" && it.Speaker != "any" {
+		return fmt.Errorf("speaker %q (agent, customer or any)", it.Speaker)
+	}
+	if it.Of == "" {
+		it.Of = it.Speaker
+	}
+	it.phrases = compilePhrases(it.Phrases)
+	for _, p := range it.Patterns {
+		re, err := regexp.Compile("(?i)" + p)
+		if err != nil {
+			return fmt.Errorf("bad pattern %q: %v", p, err)
+		}
+		it.patterns = append(it.patterns, re)
+	}
+	switch it.Kind {
+	case KindRequired, KindProhibited:
+		if len(it.phrases) == 0 && len(it.patterns) == 0 {
+			return fmt.Errorf("%s needs phrases or patterns", it.Kind)
+		}
+		if it.Match == "" {
+			it.Match = "any"
+		}
+		if it.Match != "any" && it.Match != "all" {
+			return fmt.Errorf("match %q (any or all)", it.Match)
+		}
+	case KindSentiment:
+		if it.Measure == "" {
+			it.Measure = "end"
+		}
+		if !strings.Contains(" start end overall min ", " "+it.Measure+" ") {
+			return fmt.Errorf("measure %q (start, end, overall or min)", it.Measure)
+		}
+		if it.AtLeast == nil && it.AtMost == nil {
+			return fmt.Errorf("sentiment needs at_least or at_most")
+		}
+	case KindTalkListen:
+		if it.AtLeast == nil && it.AtMost == nil {
+			return fmt.Errorf("talk_listen_ratio needs at_least or at_most (agent share of talk, 0–1)")
+		}
+	case KindDeadAir, KindMonologue:
+		if it.MaxS == nil {
+			return fmt.Errorf("%s needs max_s", it.Kind)
+		}
+	case KindHold:
+		if it.MaxS == nil && !it.Announced {
+			return fmt.Errorf("hold needs max_s or announced: true")
+		}
+	case KindInterruptions:
+		if it.Max == nil {
+			return fmt.Errorf("interruptions needs max")
+		}
+	case KindSpeakingRate:
+		if it.MinWPM == 0 && it.MaxWPM == 0 {
+			return fmt.Errorf("speaking_rate needs min_wpm or max_wpm")
+		}
+	}
+	if it.When != nil {
+		it.When.phrases = compilePhrases(it.When.Phrases)
+		if len(it.When.phrases) == 0 && it.When.Entity == "" && len(it.When.Intent) == 0 {
+			return fmt.Errorf("when needs phrases, entity or intent")
+		}
+	}
+	return nil
+}
+
+// itemLines returns the line of every item, in order, from the YAML tree.
+func itemLines(data []byte) []int {
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 {
+		return nil
+	}
+	child := func(n *yaml.Node, key string) *yaml.Node {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				return n.Content[i+1]
+			}
+		}
+		return nil
+	}
+	var out []int
+	if secs := child(root.Content[0], "sections"); secs != nil {
+		for _, s := range secs.Content {
+			if items := child(s, "items"); items != nil {
+				for _, it := range items.Content {
+					out = append(out, it.Line)
+				}
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,254 @@
+package scoring
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/internal/testenv"
+	"github.com/parley-cc/parley/nlp"
+	"github.com/parley-cc/parley/transcribe"
+)
+
+type line struct {
+	who        parley.Role
+	start, end float64
+	text       string
+}
+
+// transcript builds a transcript from hand-written lines (agent on channel 0, customer on 1).
+func transcript(lines ...line) *parley.Transcript {
+	tr := &parley.Transcript{Language: "en"}
+	for _, l := range lines {
+		ch := 0
+		if l.who == parley.RoleCustomer {
+			ch = 1
+		}
+		tr.Segments = append(tr.Segments, parley.Segment{Channel: ch, Speaker: l.who, Start: dur(l.start), End: dur(l.end), Text: l.text})
+	}
+	tr.Turns = transcribe.MergeTurns(tr.Segments, time.Second)
+	return tr
+}
+
+func dur(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+const A, C = parley.RoleAgent, parley.RoleCustomer
+
+// oneItem wraps one item (weight 100) in a scorecard.
+func oneItem(t *testing.T, item string) *Scorecard {
+	t.Helper()
+	sc, err := Parse([]byte("version: 1\nname: t\nsections:\n  - name: s\n    items:\n      - id: x\n        weight: 100\n"+indent(item)), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+func indent(s string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		b.WriteString("        " + l + "\n")
+	}
+	return b.String()
+}
+
+var call = transcript(
+	line{A, 0, 4, "Thank you for calling Northwind, my name is Sarah. How can I help?"},
+	line{C, 4.5, 9, "Hi, I was charged twice on my bill and it is ridiculous."},
+	line{A, 8, 12, "I am so sorry about that. Let me put you on hold while I check."},
+	line{A, 30, 34, "Thanks for holding. I have issued a refund for the second charge."},
+	line{C, 35, 37, "Great, thank you so much."},
+	line{A, 38, 41, "Is there anything else I can help you with today?"},
+	line{C, 42, 43, "No, that is all."},
+	line{A, 44, 46, "Thanks for calling, have a great day."},
+)
+
+func TestItemKinds(t *testing.T) {
+	a, err := nlp.NewAnalyzer(nlp.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	analysis := a.Analyze(transcript(
+		line{A, 0, 4, "Thank you for calling Northwind, my name is Sarah. How can I help?"},
+		line{C, 4.5, 9, "Hi, I was charged twice on my bill and it is ridiculous."},
+		line{A, 30, 34, "Thanks for holding. I have issued a refund for the second charge."},
+		line{C, 35, 37, "Great, thank you so much."},
+	))
+	tests := []struct {
+		name, item string
+		status     string
+		reason     string // part of the reason
+	}{
+		{"required any, fuzzy word", "kind: required_phrase\nphrases: [thank you for caling]", "pass", "found \"thank you for caling\" at 0:00"},
+		{"required all, one missing", "kind: required_phrase\nmatch: all\nphrases: [my name is, date of birth]", "fail", `looked for "date of birth"`},
+		{"required in window", "kind: required_phrase\nwindow: {first: 10s}\nphrases: [refund]", "fail", "first 10 s"},
+		{"required, last window", "kind: required_phrase\nwindow: {last: 20s}\nphrases: [have a great day]", "pass", "have a great day"},
+		{"required, outside last window", "kind: required_phrase\nwindow: {last: 10s}\nphrases: [refund]", "fail", "last 10 s"},
+		{"required by pattern", "kind: required_phrase\npatterns: ['refund(ed)? for']", "pass", "refund"},
+		{"required, extra word inside", "kind: required_phrase\nphrases: [i am sorry]", "pass", "i am sorry"},
+		{"customer phrase", "kind: required_phrase\nspeaker: customer\nphrases: [charged twice]", "pass", "charged twice"},
+		{"prohibited said", "kind: prohibited_phrase\nspeaker: any\nphrases: [ridiculous]", "fail", "ridiculous"},
+		{"prohibited clean", "kind: prohibited_phrase\nphrases: [calm down]", "pass", "none of"},
+		{"when: phrase absent", "kind: required_phrase\nphrases: [date of birth]\nwhen: {phrases: [password]}", "na", "nobody said password"},
+		{"when: phrase present", "kind: required_phrase\nphrases: [date of birth]\nwhen: {phrases: [bill]}", "fail", "date of birth"},
+		{"when: intent", "kind: required_phrase\nphrases: [refund]\nwhen: {intent: [cancel_service]}", "na", "intent is"},
+		{"sentiment end", "kind: sentiment\nof: customer\nmeasure: end\nat_least: 0", "pass", "customer end sentiment"},
+		{"sentiment start", "kind: sentiment\nof: customer\nmeasure: start\nat_least: 0", "fail", "customer start sentiment"},
+		{"agent tone", "kind: agent_tone\nat_least: 0.5", "pass", "politeness"},
+		{"talk listen", "kind: talk_listen_ratio\nat_most: 0.5", "fail", "agent talked"},
+		{"dead air", "kind: dead_air\nmax_s: 3", "pass", "longest dead air 0.0"},
+		{"hold announced and short", "kind: hold\nannounced: true\nmax_s: 40", "pass", "announced"},
+		{"hold too long", "kind: hold\nmax_s: 10", "fail", "lasted 18 s"},
+		{"interruptions", "kind: interruptions\nof: agent\nmax: 0", "fail", "agent interrupted 1"},
+		{"speaking rate", "kind: speaking_rate\nof: agent\nmin_wpm: 100\nmax_wpm: 250", "pass", "words per minute"},
+		{"monologue", "kind: longest_monologue\nof: agent\nmax_s: 3", "fail", "longest monologue 4"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := oneItem(t, tt.item).Score(Call{Transcript: call, Analysis: analysis, DurationS: 47})
+			r := s.Items[0]
+			if r.Status != tt.status || !strings.Contains(r.Reason, tt.reason) {
+				t.Errorf("%s: %q, want %s with %q", r.Status, r.Reason, tt.status, tt.reason)
+			}
+			if r.Status != parley.ItemNA && r.Kind != KindTalkListen && r.Kind != KindInterruptions && r.Kind != KindSpeakingRate &&
+				r.Kind != KindProhibited && r.Kind != KindDeadAir && len(r.Evidence) == 0 && r.Status == parley.ItemPass {
+				t.Errorf("a pass without evidence: %+v", r)
+			}
+			want := map[string]float64{"pass": 100, "fail": 0, "na": 0}[tt.status]
+			if s.Score != want {
+				t.Errorf("score %v, want %v", s.Score, want)
+			}
+		})
+	}
+}
+
+func TestAutoFailAndNoAgent(t *testing.T) {
+	sc := Default()
+	rude := transcript(line{A, 0, 3, "Thank you for calling, my name is Tom."}, line{C, 4, 6, "My bill is wrong."},
+		line{A, 7, 9, "Calm down, I am sorry but that is not my problem."})
+	s := sc.Score(Call{Transcript: rude, DurationS: 10})
+	if !s.AutoFailed || s.Score != 0 {
+		t.Errorf("prohibited language: score %v auto_failed %v", s.Score, s.AutoFailed)
+	}
+	mono := &parley.Transcript{Segments: []parley.Segment{{Speaker: parley.RoleUnknown, Start: 0, End: dur(3), Text: "Thank you for calling, my name is Tom."}}}
+	mono.Turns = transcribe.MergeTurns(mono.Segments, time.Second)
+	s = sc.Score(Call{Transcript: mono, DurationS: 3})
+	for _, it := range s.Items {
+		if it.Status != parley.ItemNA || !strings.Contains(it.Reason, "not available for mono") && !strings.Contains(it.Reason, "no hold") {
+			t.Errorf("mono %s: %s %q", it.ID, it.Status, it.Reason)
+		}
+	}
+	customerOnly := transcript(line{C, 0, 3, "Hello? Is anyone there?"})
+	s = sc.Score(Call{Transcript: customerOnly, DurationS: 5})
+	for _, it := range s.Items {
+		if it.Kind == KindRequired && (it.Status != parley.ItemNA || !strings.Contains(it.Reason, "agent channel has no speech")) {
+			t.Errorf("no agent %s: %s %q", it.ID, it.Status, it.Reason)
+		}
+	}
+}
+
+// TestTestdataCalls scores the reference transcripts of the testdata calls with the default scorecard.
+// The expected results were written down from the call scripts before running:
+//   - billing-dispute: no identity check although the account is discussed, and the agent lets the
+//     customer say goodbye without a closing → 75 (85 of 100: identity 15 and closing 10 fail).
+//   - cancel-service: greets with "this is Daniel from Northwind" (no "thank you for calling"), no
+//     identity check, no offer of further help, no closing, customer ends negative; no hold → 35/90.
+//   - address-change: the customer speaks first, so no greeting; no identity check, no empathy, no
+//     further help, no closing; "has been updated" is the recap → 35/90.
+//   - identity-check: everything but empathy and closing → 70/90.
+func TestTestdataCalls(t *testing.T) {
+	a, err := nlp.NewAnalyzer(nlp.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := Default()
+	P, F, N := parley.ItemPass, parley.ItemFail, parley.ItemNA
+	ids := []string{"greeting", "identity_verification", "empathy", "no_prohibited", "holds", "recap", "further_help", "closing", "customer_end_sentiment"}
+	tests := []struct {
+		call   string
+		score  float64
+		status []string
+	}{
+		{"billing-dispute", 75, []string{P, F, P, P, P, P, P, F, P}},
+		{"cancel-service", 38.9, []string{F, F, P, P, N, P, F, F, F}},
+		{"address-change", 38.9, []string{F, F, F, P, N, P, F, F, P}},
+		{"identity-check", 77.8, []string{P, P, F, P, N, P, P, F, P}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.call, func(t *testing.T) {
+			tr := testenv.RefTranscript(t, tt.call)
+			s := sc.Score(Call{Transcript: tr, Analysis: a.Analyze(tr), DurationS: tr.Segments[len(tr.Segments)-1].End.Seconds() + 1})
+			for i, it := range s.Items {
+				if it.ID != ids[i] || it.Status != tt.status[i] {
+					t.Errorf("%s: %s (%s), want %s", it.ID, it.Status, it.Reason, tt.status[i])
+				}
+				if it.Status == F && !strings.Contains(it.Reason, "looked for") && it.Kind == KindRequired {
+					t.Errorf("%s: a failed phrase must say what was looked for: %q", it.ID, it.Reason)
+				}
+			}
+			if s.Score != tt.score || s.AutoFailed {
+				t.Errorf("score %v (auto-failed %v), want %v", s.Score, s.AutoFailed, tt.score)
+			}
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	head := "version: 1\nname: t\nsections:\n  - name: s\n    items:\n"
+	item := func(body string) string { return "      - id: x\n" + indentN(body, 8) }
+	tests := []struct{ yaml, says string }{
+		{head + item("kind: shouting\nweight: 100"), "line 6: item \"x\": unknown kind \"shouting\""},
+		{head + item("kind: required_phrase\npatterns: ['(unclosed']\nweight: 100"), "line 6: item \"x\": bad pattern"},
+		{head + item("kind: required_phrase\nphrases: [hello]\nweight: 60"), "weights add up to 60, not 100"},
+		{head + item("kind: required_phrase\nphrasse: [hello]\nweight: 100"), "phrasse"},
+		{head + item("kind: required_phrase\nphrases: [a]\nweight: 50") + item("kind: required_phrase\nphrases: [b]\nweight: 50"), "line 10: item id \"x\" used twice"},
+		{head + item("kind: dead_air\nweight: 100"), "dead_air needs max_s"},
+		{head + item("kind: required_phrase\nphrases: [a]\nspeaker: caller\nweight: 100"), "speaker \"caller\""},
+		{head + item("kind: required_phrase\nphrases: [a]\nwindow: {first: soon}\nweight: 100"), "soon"},
+		{"version: 3\nname: t\n", "version 3"},
+		{head, "no items"},
+	}
+	for _, tt := range tests {
+		_, err := Parse([]byte(tt.yaml), "t.yaml")
+		if err == nil || !strings.Contains(err.Error(), tt.says) {
+			t.Errorf("%v\nwant an error with %q for\n%s", err, tt.says, tt.yaml)
+		}
+	}
+}
+
+func indentN(s string, n int) string {
+	var b strings.Builder
+	for _, l := range strings.Split(s, "\n") {
+		b.WriteString(strings.Repeat(" ", n) + l + "\n")
+	}
+	return b.String()
+}
+
+// BenchmarkScoreTenMinuteCall scores a 10-minute call (the testdata calls' turns repeated) with the
+// default scorecard; the target is ≤ 1 ms a call.
+func BenchmarkScoreTenMinuteCall(b *testing.B) {
+	a, err := nlp.NewAnalyzer(nlp.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var lines []line
+	offset := 0.0
+	for offset < 600 {
+		for _, c := range []string{"billing-dispute", "cancel-service", "address-change", "identity-check"} {
+			for _, t := range testenv.RefTranscript(b, c).Segments {
+				lines = append(lines, line{t.Speaker, offset + t.Start.Seconds(), offset + t.End.Seconds(), t.Text})
+			}
+			offset += 52
+		}
+	}
+	tr := transcript(lines...)
+	an := a.Analyze(tr)
+	sc := Default()
+	b.ResetTimer()
+	for b.Loop() {
+		sc.Score(Call{Transcript: tr, Analysis: an, DurationS: offset})
+	}
+	b.ReportMetric(float64(len(tr.Turns)), "turns")
+}
+
