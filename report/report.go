@@ -34,6 +34,7 @@ type CallDoc struct {
 	Turns         []TurnDoc        `json:"turns"`
 	Notes         []string         `json:"notes"`
 	Analysis      *parley.Analysis `json:"analysis"`
+	Score         *parley.Score    `json:"score"`
 	Model         string           `json:"model,omitempty"`
 	ProcessingS   float64          `json:"processing_s"`
 }
@@ -63,7 +64,7 @@ func seconds(d time.Duration) float64 { return math.Round(d.Seconds()*1000) / 10
 // NewCallDoc builds the JSON document of a successful result.
 func NewCallDoc(r parley.Result, model string) CallDoc {
 	doc := newCallDoc(r, model)
-	doc.Analysis = r.Analysis
+	doc.Analysis, doc.Score = r.Analysis, r.Score
 	return doc
 }
 
@@ -110,7 +111,7 @@ func newCallDoc(r parley.Result, model string) CallDoc {
 func (d CallDoc) Result() parley.Result {
 	dur := func(s float64) time.Duration { return time.Duration(math.Round(s * float64(time.Second))) }
 	r := parley.Result{Call: parley.Call{ID: d.CallID, Source: d.Source, Duration: dur(d.DurationS), SampleRate: d.SampleRate,
-		Encoding: d.Encoding, Channels: d.Channels}, Transcript: &parley.Transcript{Language: d.Language}}
+		Encoding: d.Encoding, Channels: d.Channels}, Transcript: &parley.Transcript{Language: d.Language}, Analysis: d.Analysis, Score: d.Score}
 	for _, s := range d.Segments {
 		r.Transcript.Segments = append(r.Transcript.Segments, parley.Segment{Channel: s.Channel, Speaker: s.Speaker,
 			Start: dur(s.Start), End: dur(s.End), Text: s.Text, Confidence: s.Confidence})

@@ -22,6 +22,9 @@ func (sc *Scorecard) Score(c Call) *parley.Score {
 	if tr == nil {
 		tr = &parley.Transcript{}
 	}
+	for _, s := range tr.Segments { // a call is at least as long as its speech (documents may lack duration)
+		c.DurationS = math.Max(c.DurationS, s.End.Seconds())
+	}
 	set := MetricSettings{DeadAirS: sc.Settings.DeadAirS, HoldMinS: sc.Settings.HoldMinS, HoldUnannouncedS: sc.Settings.HoldUnannouncedS}
 	e := &evaluator{sc: sc, call: c, tr: tr, metrics: Metrics(tr, c.DurationS, set), words: make([][]word, len(tr.Turns)), spoke: map[parley.Role]bool{}}
 	for i, t := range tr.Turns {
@@ -35,6 +38,7 @@ func (sc *Scorecard) Score(c Call) *parley.Score {
 			it := &sec.Items[i]
 			r := parley.ItemResult{ID: it.ID, Section: sec.Name, Label: it.Label, Kind: it.Kind, MaxPoints: it.Weight, AutoFail: it.AutoFail, Evidence: []parley.Evidence{}}
 			e.grade(it, &r)
+			r.Evidence = dedupe(r.Evidence)
 			switch r.Status {
 			case parley.ItemPass:
 				r.Points = it.Weight
@@ -389,6 +393,20 @@ func (e *evaluator) tone(r *parley.ItemResult) (float64, string) {
 	v := 0.4*math.Min(1, float64(polite)/3) + 0.3*math.Min(1, float64(emp)) + 0.3*(sent+1)/2 - 0.1*float64(intr)
 	v = math.Max(0, math.Min(1, v))
 	return round(v), fmt.Sprintf("%d politeness and %d empathy markers, agent sentiment %+.2f, %d interruptions", polite, emp, sent, intr)
+}
+
+// dedupe drops evidence that points at a turn already quoted.
+func dedupe(ev []parley.Evidence) []parley.Evidence {
+	out := ev[:0]
+	seen := map[int]bool{}
+	for _, e := range ev {
+		if e.Turn >= 0 && seen[e.Turn] {
+			continue
+		}
+		seen[e.Turn] = true
+		out = append(out, e)
+	}
+	return out
 }
 
 func within(v float64, lo, hi *float64) bool {

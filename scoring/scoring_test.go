@@ -80,6 +80,7 @@ func TestItemKinds(t *testing.T) {
 		status     string
 		reason     string // part of the reason
 	}{
+		{"evidence once per turn", "kind: required_phrase\nmatch: all\nphrases: [thank you for calling, my name is]", "pass", "my name is"},
 		{"required any, fuzzy word", "kind: required_phrase\nphrases: [thank you for caling]", "pass", "found \"thank you for caling\" at 0:00"},
 		{"required all, one missing", "kind: required_phrase\nmatch: all\nphrases: [my name is, date of birth]", "fail", `looked for "date of birth"`},
 		{"required in window", "kind: required_phrase\nwindow: {first: 10s}\nphrases: [refund]", "fail", "first 10 s"},
@@ -106,7 +107,8 @@ func TestItemKinds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := oneItem(t, tt.item).Score(Call{Transcript: call, Analysis: analysis, DurationS: 47})
+			// DurationS 0: the call's length comes from its speech (46 s), as for documents without one.
+			s := oneItem(t, tt.item).Score(Call{Transcript: call, Analysis: analysis})
 			r := s.Items[0]
 			if r.Status != tt.status || !strings.Contains(r.Reason, tt.reason) {
 				t.Errorf("%s: %q, want %s with %q", r.Status, r.Reason, tt.status, tt.reason)
@@ -114,6 +116,9 @@ func TestItemKinds(t *testing.T) {
 			if r.Status != parley.ItemNA && r.Kind != KindTalkListen && r.Kind != KindInterruptions && r.Kind != KindSpeakingRate &&
 				r.Kind != KindProhibited && r.Kind != KindDeadAir && len(r.Evidence) == 0 && r.Status == parley.ItemPass {
 				t.Errorf("a pass without evidence: %+v", r)
+			}
+			if tt.name == "evidence once per turn" && len(r.Evidence) != 1 {
+				t.Errorf("evidence %+v: one turn quoted twice", r.Evidence)
 			}
 			want := map[string]float64{"pass": 100, "fail": 0, "na": 0}[tt.status]
 			if s.Score != want {

@@ -17,6 +17,7 @@ import (
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/models"
 	"github.com/parley-cc/parley/nlp"
+	"github.com/parley-cc/parley/scoring"
 	"github.com/parley-cc/parley/transcribe"
 )
 
@@ -40,6 +41,9 @@ type Config struct {
 	Products        []string `yaml:"products"`          // product names to find as entities
 	KeyPhrases      int      `yaml:"key_phrases"`       // key phrases per call
 	KeyPhraseMethod string   `yaml:"key_phrase_method"` // textrank or rake
+
+	Scoring   bool   `yaml:"scoring"`   // grade every call against the scorecard
+	Scorecard string `yaml:"scorecard"` // scorecard YAML (default: built in)
 }
 
 // DefaultConfig is what parley does with no settings.
@@ -57,6 +61,7 @@ func DefaultConfig() Config {
 		NLP:             true,
 		KeyPhrases:      10,
 		KeyPhraseMethod: "textrank",
+		Scoring:         true,
 	}
 }
 
@@ -111,6 +116,8 @@ func (c *Config) envKeys() map[string]func(string) error {
 		"PARLEY_TAXONOMY":       func(v string) error { c.Taxonomy = v; return nil },
 		"PARLEY_INTENT_MODEL":   func(v string) error { c.IntentModel = v; return nil },
 		"PARLEY_PRODUCTS":       func(v string) error { c.Products = splitList(v); return nil },
+		"PARLEY_SCORING":        func(v string) (err error) { c.Scoring, err = strconv.ParseBool(v); return },
+		"PARLEY_SCORECARD":      func(v string) error { c.Scorecard = v; return nil },
 		"PARLEY_CONFIG":         func(string) error { return nil }, // read before the file is loaded
 	}
 }
@@ -150,6 +157,24 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.RedactPII, "redact", c.RedactPII, "replace names, numbers, cards, emails, addresses and dates of birth by [TYPE] before writing")
 	fs.StringVar(&c.Taxonomy, "taxonomy", c.Taxonomy, "intent taxonomy YAML `file` (default: built in)")
 	fs.StringVar(&c.IntentModel, "intent-model", c.IntentModel, "trained intent model `file` (parley intent train)")
+	fs.BoolVar(&c.Scoring, "scoring", c.Scoring, "grade every call against the scorecard")
+	fs.StringVar(&c.Scorecard, "scorecard", c.Scorecard, "scorecard YAML `file` (default: built in)")
+}
+
+// LoadScorecard returns the configured scorecard, or nil when scoring is off. A bad scorecard is an
+// error before any call is processed.
+func (c *Config) LoadScorecard() (*scoring.Scorecard, error) {
+	if !c.Scoring {
+		return nil, nil
+	}
+	if c.Scorecard == "" {
+		return scoring.Default(), nil
+	}
+	b, err := os.ReadFile(c.Scorecard)
+	if err != nil {
+		return nil, parley.WrapError(parley.CodeConfig, err, "scorecard")
+	}
+	return scoring.Parse(b, c.Scorecard)
 }
 
 // Validate checks every setting.

@@ -47,6 +47,7 @@ const usage = `parley transcribes contact-center call recordings with whisper.cp
 Usage:
   parley run [flags] PATH...      transcribe and analyse WAV files and directories into --out
   parley analyze [flags] CALL.json...   analyse stored call documents again (new taxonomy, redaction)
+  parley rescore --scorecard F CALL.json...   grade stored calls again with another scorecard
   parley nlp sentiment            score lines of stdin, one JSON object per line
   parley intent train|eval        train an intent model from CSV or a taxonomy; evaluate it
   parley models list|pull|verify|path
@@ -67,8 +68,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	switch args[0] {
 	case "run":
 		return m.runCmd(ctx, args[1:])
-	case "analyze":
-		return m.analyzeCmd(ctx, args[1:])
+	case "analyze", "rescore":
+		return m.reprocessCmd(ctx, args[0], args[1:])
 	case "nlp":
 		err = m.nlpCmd(args[1:], m.Stdin)
 	case "intent":

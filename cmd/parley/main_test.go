@@ -135,6 +135,9 @@ func TestRunEndToEnd(t *testing.T) {
 	if len(mono.Notes) != 1 || mono.Notes[0] != report.MonoNote || mono.Channels[0].Role != parley.RoleUnknown {
 		t.Errorf("mono call: notes %v channels %v", mono.Notes, mono.Channels)
 	}
+	if doc.Score == nil || doc.Score.Metrics.DurationS < 50 || len(doc.Score.Items) != 9 {
+		t.Errorf("score %+v", doc.Score)
+	}
 	// The test model hears nothing: the NLP stage must say so rather than guess.
 	if doc.Analysis == nil || (len(doc.Turns) == 0) != (doc.Analysis.Status == parley.AnalysisEmpty) {
 		t.Errorf("analysis %+v for %d turns", doc.Analysis, len(doc.Turns))

@@ -19,10 +19,11 @@ import (
 	"github.com/parley-cc/parley/report"
 )
 
-// analyzeCmd runs the NLP stage again on call documents that parley wrote before (a new taxonomy, a
-// new intent model, redaction switched on), without transcribing again.
-func (m *Main) analyzeCmd(ctx context.Context, args []string) int {
-	fset := flag.NewFlagSet("analyze", flag.ContinueOnError)
+// reprocessCmd works on call documents that parley wrote before, without transcribing again.
+// analyze runs the NLP stage and the scorecard (a new taxonomy or intent model, redaction switched on);
+// rescore keeps the stored analysis and recomputes the scores (a new scorecard over months of calls).
+func (m *Main) reprocessCmd(ctx context.Context, name string, args []string) int {
+	fset := flag.NewFlagSet(name, flag.ContinueOnError)
 	fset.SetOutput(m.Stderr)
 	out := fset.String("out", "out", "output `dir`")
 	cfg, err := loadConfig(fset, args, m.Environ)
@@ -30,11 +31,18 @@ func (m *Main) analyzeCmd(ctx context.Context, args []string) int {
 		return m.exit(err)
 	}
 	if fset.NArg() == 0 {
-		fmt.Fprintln(m.Stderr, "parley analyze: give call JSON files written by parley run")
+		fmt.Fprintf(m.Stderr, "parley %s: give call JSON files written by parley run\n", name)
 		return exitUsage
 	}
-	cfg.NLP = true
+	cfg.NLP = name == "analyze"
+	if name == "rescore" {
+		cfg.Scoring = true
+	}
 	analyzer, err := cfg.Analyzer()
+	if err != nil {
+		return m.exit(err)
+	}
+	scorecard, err := cfg.LoadScorecard()
 	if err != nil {
 		return m.exit(err)
 	}
@@ -42,6 +50,7 @@ func (m *Main) analyzeCmd(ctx context.Context, args []string) int {
 		return m.exit(parley.WrapError(parley.CodeIO, err, "create output dir"))
 	}
 	b := newBatch(*out, "", analyzer)
+	b.scorecard = scorecard
 	for _, path := range fset.Args() {
 		if ctx.Err() != nil {
 			break
@@ -61,7 +70,7 @@ func (m *Main) analyzeCmd(ctx context.Context, args []string) int {
 	if err := b.finish(); err != nil {
 		return m.exit(err)
 	}
-	fmt.Fprintf(m.Stderr, "parley: %d analysed, %d failed → %s\n", b.sum.OK, b.sum.Failed, *out)
+	fmt.Fprintf(m.Stderr, "parley %s: %d ok, %d failed → %s\n", name, b.sum.OK, b.sum.Failed, *out)
 	if b.sum.Failed > 0 {
 		return exitFailed
 	}

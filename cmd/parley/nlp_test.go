@@ -165,3 +165,60 @@ func TestHTMLReport(t *testing.T) {
 		}
 	}
 }
+
+// TestRescore: a new scorecard applies to stored calls without NLP or transcription; the stored
+// analysis stays as it was.
+func TestRescore(t *testing.T) {
+	in, analysed, rescored := t.TempDir(), t.TempDir(), t.TempDir()
+	docs := writeRefDocs(t, in, "billing-dispute", "identity-check")
+	if code, _, stderr := runMain(t, nil, append([]string{"analyze", "--out", analysed}, docs...)...); code != 0 {
+		t.Fatal(stderr)
+	}
+	var before report.CallDoc
+	readJSON(t, filepath.Join(analysed, "billing-dispute.json"), &before)
+	if before.Score == nil || before.Score.Score != 75 {
+		t.Fatalf("default scorecard: %+v", before.Score)
+	}
+	card := filepath.Join(in, "strict.yaml")
+	os.WriteFile(card, []byte(`version: 1
+name: Identity only
+sections:
+  - name: Security
+    items:
+      - id: identity
+        kind: required_phrase
+        phrases: [date of birth]
+        auto_fail: true
+        weight: 100
+`), 0o644)
+	stored, _ := filepath.Glob(filepath.Join(analysed, "*.json"))
+	code, _, stderr := runMain(t, nil, append([]string{"rescore", "--scorecard", card, "--out", rescored}, stored...)...)
+	if code != 0 {
+		t.Fatalf("rescore: %d %s", code, stderr)
+	}
+	var after, id report.CallDoc
+	readJSON(t, filepath.Join(rescored, "billing-dispute.json"), &after)
+	readJSON(t, filepath.Join(rescored, "identity-check.json"), &id)
+	if after.Score.Scorecard != "Identity only" || !after.Score.AutoFailed || after.Score.Score != 0 || id.Score.Score != 100 {
+		t.Errorf("rescored: billing %+v, identity %+v", after.Score, id.Score)
+	}
+	a, _ := json.Marshal(before.Analysis)
+	b, _ := json.Marshal(after.Analysis)
+	if string(a) != string(b) {
+		t.Error("rescore changed the stored analysis")
+	}
+}
+
+func TestBadScorecardStopsEarly(t *testing.T) {
+	in, out := t.TempDir(), t.TempDir()
+	docs := writeRefDocs(t, in, "address-change")
+	card := filepath.Join(in, "bad.yaml")
+	os.WriteFile(card, []byte("version: 1\nname: x\nsections:\n  - name: s\n    items:\n      - id: a\n        kind: shouting\n        weight: 100\n"), 0o644)
+	code, _, stderr := runMain(t, nil, "rescore", "--scorecard", card, "--out", out, docs[0])
+	if code != exitUsage || !strings.Contains(stderr, "line 6") || !strings.Contains(stderr, "unknown kind") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+	if files, _ := filepath.Glob(filepath.Join(out, "*")); len(files) != 0 {
+		t.Errorf("a call was processed with a bad scorecard: %v", files)
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/parley-cc/parley/models"
 	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/report"
+	"github.com/parley-cc/parley/scoring"
 	"github.com/parley-cc/parley/transcribe"
 	"github.com/parley-cc/parley/transcribe/whisper"
 )
@@ -45,6 +46,10 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 	if err != nil {
 		return m.exit(err)
 	}
+	scorecard, err := cfg.LoadScorecard()
+	if err != nil {
+		return m.exit(err)
+	}
 	modelPath, tr, err := openTranscriber(cfg)
 	if err != nil {
 		return m.exit(err)
@@ -56,6 +61,7 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 		TurnGap: time.Duration(cfg.TurnGap), SilenceDBFS: cfg.SilenceDBFS,
 	}
 	b := newBatch(*out, filepath.Base(modelPath), analyzer)
+	b.scorecard = scorecard
 	for _, p := range missing {
 		b.add(parley.Result{Call: parley.Call{ID: transcribe.CallID(p), Source: p},
 			Err: parley.Errorf(parley.CodeIO, "%s does not exist", p)})
@@ -111,11 +117,12 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 
 // batch writes each result as it comes and keeps the summary.
 type batch struct {
-	out      string
-	model    string
-	ids      map[string]bool
-	sum      report.Summary
-	analyzer *nlp.Analyzer // nil: no NLP
+	out       string
+	model     string
+	ids       map[string]bool
+	sum       report.Summary
+	analyzer  *nlp.Analyzer      // nil: no NLP
+	scorecard *scoring.Scorecard // nil: no scoring
 }
 
 func newBatch(out, model string, analyzer *nlp.Analyzer) *batch {
@@ -147,6 +154,9 @@ func (b *batch) add(res parley.Result) {
 		if b.analyzer != nil {
 			// Redaction happens here, on the transcript itself, before any output is written.
 			res.Analysis = b.analyzer.Analyze(res.Transcript)
+		}
+		if b.scorecard != nil {
+			res.Score = b.scorecard.Score(scoring.Call{Transcript: res.Transcript, Analysis: res.Analysis, DurationS: res.Call.Duration.Seconds()})
 		}
 		doc := report.NewCallDoc(res, b.model)
 		names := []string{id + ".json", id + ".vtt", id + ".html"}
