@@ -81,6 +81,8 @@ type Result struct {
 	Transcript *Transcript
 	Analysis   *Analysis // nil when NLP did not run
 	Score      *Score    // nil when no scorecard ran
+	Metadata   *Metadata // from the sidecar file or the file name; nil when there is none
+	Warnings   []string  // named problems that did not stop the call (bad metadata fields…)
 	Err        error
 	Elapsed    time.Duration // wall time spent on the call
 }

@@ -383,4 +383,3 @@ func (t *Taxonomy) Examples() []Example {
 	}
 	return out
 }
-

@@ -55,8 +55,8 @@ func TestSentimentLabelled(t *testing.T) {
 func TestSentimentRules(t *testing.T) {
 	s := NewSentiment()
 	for _, tt := range []struct {
-		name     string
-		lo, hi   string // Score(lo) < Score(hi)
+		name   string
+		lo, hi string // Score(lo) < Score(hi)
 	}{
 		{"negation flips", "I am not happy", "I am happy"},
 		{"intensifier strengthens positive", "thanks", "thanks so much"},

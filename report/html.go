@@ -20,7 +20,7 @@ var callTemplate = template.Must(template.New("call.html").Funcs(template.FuncMa
 		t := int(s + 0.5)
 		return fmt.Sprintf("%d min %02d s", t/60, t%60)
 	},
-	"pct":   func(v float64) string { return fmt.Sprintf("%.0f%%", v*100) },
+	"pct": func(v float64) string { return fmt.Sprintf("%.0f%%", v*100) },
 	"pct0": func(v float64) string {
 		if v < 0 {
 			return "–"
@@ -28,7 +28,7 @@ var callTemplate = template.Must(template.New("call.html").Funcs(template.FuncMa
 		return fmt.Sprintf("%.0f%%", v*100)
 	},
 	"timeline": timeline,
-	"label": func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+	"label":    func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 	"first": func(o []parley.Occurrence) float64 {
 		if len(o) == 0 {
 			return 0

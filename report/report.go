@@ -35,6 +35,8 @@ type CallDoc struct {
 	Notes         []string         `json:"notes"`
 	Analysis      *parley.Analysis `json:"analysis"`
 	Score         *parley.Score    `json:"score"`
+	Metadata      *parley.Metadata `json:"metadata"`
+	Warnings      []string         `json:"warnings"`
 	Model         string           `json:"model,omitempty"`
 	ProcessingS   float64          `json:"processing_s"`
 }
@@ -64,7 +66,10 @@ func seconds(d time.Duration) float64 { return math.Round(d.Seconds()*1000) / 10
 // NewCallDoc builds the JSON document of a successful result.
 func NewCallDoc(r parley.Result, model string) CallDoc {
 	doc := newCallDoc(r, model)
-	doc.Analysis, doc.Score = r.Analysis, r.Score
+	doc.Analysis, doc.Score, doc.Metadata, doc.Warnings = r.Analysis, r.Score, r.Metadata, r.Warnings
+	if doc.Warnings == nil {
+		doc.Warnings = []string{}
+	}
 	return doc
 }
 
@@ -111,7 +116,7 @@ func newCallDoc(r parley.Result, model string) CallDoc {
 func (d CallDoc) Result() parley.Result {
 	dur := func(s float64) time.Duration { return time.Duration(math.Round(s * float64(time.Second))) }
 	r := parley.Result{Call: parley.Call{ID: d.CallID, Source: d.Source, Duration: dur(d.DurationS), SampleRate: d.SampleRate,
-		Encoding: d.Encoding, Channels: d.Channels}, Transcript: &parley.Transcript{Language: d.Language}, Analysis: d.Analysis, Score: d.Score}
+		Encoding: d.Encoding, Channels: d.Channels}, Transcript: &parley.Transcript{Language: d.Language}, Analysis: d.Analysis, Score: d.Score, Metadata: d.Metadata, Warnings: d.Warnings}
 	for _, s := range d.Segments {
 		r.Transcript.Segments = append(r.Transcript.Segments, parley.Segment{Channel: s.Channel, Speaker: s.Speaker,
 			Start: dur(s.Start), End: dur(s.End), Text: s.Text, Confidence: s.Confidence})
@@ -156,6 +161,7 @@ type SummaryEntry struct {
 	DurationS float64  `json:"duration_s"`
 	WallS     float64  `json:"wall_s"`
 	Outputs   []string `json:"outputs,omitempty"`
+	Warnings  []string `json:"warnings,omitempty"`
 }
 
 // Summary is summary.json: every input of a batch with its status.
@@ -174,7 +180,7 @@ type Summary struct {
 
 // Add records one result.
 func (s *Summary) Add(r parley.Result, outputs []string) {
-	e := SummaryEntry{Input: r.Call.Source, CallID: r.Call.ID, DurationS: seconds(r.Call.Duration), WallS: seconds(r.Elapsed), Outputs: outputs}
+	e := SummaryEntry{Input: r.Call.Source, CallID: r.Call.ID, DurationS: seconds(r.Call.Duration), WallS: seconds(r.Elapsed), Outputs: outputs, Warnings: r.Warnings}
 	s.Total++
 	if r.Err != nil {
 		s.Failed++

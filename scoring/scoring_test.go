@@ -256,4 +256,3 @@ func BenchmarkScoreTenMinuteCall(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(tr.Turns)), "turns")
 }
-

@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/metadata"
 	"github.com/parley-cc/parley/models"
 	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/scoring"
@@ -41,6 +42,9 @@ type Config struct {
 	Products        []string `yaml:"products"`          // product names to find as entities
 	KeyPhrases      int      `yaml:"key_phrases"`       // key phrases per call
 	KeyPhraseMethod string   `yaml:"key_phrase_method"` // textrank or rake
+
+	FilenamePattern string `yaml:"filename_pattern"` // metadata from file names: a regexp with named groups
+	CallerIDSalt    string `yaml:"caller_id_salt"`   // mixed into caller-id hashes
 
 	Scoring   bool   `yaml:"scoring"`   // grade every call against the scorecard
 	Scorecard string `yaml:"scorecard"` // scorecard YAML (default: built in)
@@ -102,23 +106,25 @@ func (c *Config) LoadFile(path string) error {
 // envKeys maps PARLEY_* variables to setters.
 func (c *Config) envKeys() map[string]func(string) error {
 	return map[string]func(string) error{
-		"PARLEY_MODEL":          func(v string) error { c.Model = v; return nil },
-		"PARLEY_MODEL_DIR":      func(v string) error { c.ModelDir = v; return nil },
-		"PARLEY_MODEL_BASE_URL": func(v string) error { c.ModelBaseURL = v; return nil },
-		"PARLEY_THREADS":        func(v string) (err error) { c.Threads, err = strconv.Atoi(v); return },
-		"PARLEY_LANGUAGE":       func(v string) error { c.Language = v; return nil },
-		"PARLEY_CHANNELS":       func(v string) error { c.Channels = splitList(v); return nil },
-		"PARLEY_MAX_DURATION":   func(v string) error { return c.MaxDuration.Set(v) },
-		"PARLEY_TURN_GAP":       func(v string) error { return c.TurnGap.Set(v) },
-		"PARLEY_SILENCE_DBFS":   func(v string) (err error) { c.SilenceDBFS, err = strconv.ParseFloat(v, 64); return },
-		"PARLEY_NLP":            func(v string) (err error) { c.NLP, err = strconv.ParseBool(v); return },
-		"PARLEY_REDACT_PII":     func(v string) (err error) { c.RedactPII, err = strconv.ParseBool(v); return },
-		"PARLEY_TAXONOMY":       func(v string) error { c.Taxonomy = v; return nil },
-		"PARLEY_INTENT_MODEL":   func(v string) error { c.IntentModel = v; return nil },
-		"PARLEY_PRODUCTS":       func(v string) error { c.Products = splitList(v); return nil },
-		"PARLEY_SCORING":        func(v string) (err error) { c.Scoring, err = strconv.ParseBool(v); return },
-		"PARLEY_SCORECARD":      func(v string) error { c.Scorecard = v; return nil },
-		"PARLEY_CONFIG":         func(string) error { return nil }, // read before the file is loaded
+		"PARLEY_MODEL":            func(v string) error { c.Model = v; return nil },
+		"PARLEY_MODEL_DIR":        func(v string) error { c.ModelDir = v; return nil },
+		"PARLEY_MODEL_BASE_URL":   func(v string) error { c.ModelBaseURL = v; return nil },
+		"PARLEY_THREADS":          func(v string) (err error) { c.Threads, err = strconv.Atoi(v); return },
+		"PARLEY_LANGUAGE":         func(v string) error { c.Language = v; return nil },
+		"PARLEY_CHANNELS":         func(v string) error { c.Channels = splitList(v); return nil },
+		"PARLEY_MAX_DURATION":     func(v string) error { return c.MaxDuration.Set(v) },
+		"PARLEY_TURN_GAP":         func(v string) error { return c.TurnGap.Set(v) },
+		"PARLEY_SILENCE_DBFS":     func(v string) (err error) { c.SilenceDBFS, err = strconv.ParseFloat(v, 64); return },
+		"PARLEY_NLP":              func(v string) (err error) { c.NLP, err = strconv.ParseBool(v); return },
+		"PARLEY_REDACT_PII":       func(v string) (err error) { c.RedactPII, err = strconv.ParseBool(v); return },
+		"PARLEY_TAXONOMY":         func(v string) error { c.Taxonomy = v; return nil },
+		"PARLEY_INTENT_MODEL":     func(v string) error { c.IntentModel = v; return nil },
+		"PARLEY_PRODUCTS":         func(v string) error { c.Products = splitList(v); return nil },
+		"PARLEY_FILENAME_PATTERN": func(v string) error { c.FilenamePattern = v; return nil },
+		"PARLEY_CALLER_ID_SALT":   func(v string) error { c.CallerIDSalt = v; return nil },
+		"PARLEY_SCORING":          func(v string) (err error) { c.Scoring, err = strconv.ParseBool(v); return },
+		"PARLEY_SCORECARD":        func(v string) error { c.Scorecard = v; return nil },
+		"PARLEY_CONFIG":           func(string) error { return nil }, // read before the file is loaded
 	}
 }
 
@@ -161,6 +167,12 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Scorecard, "scorecard", c.Scorecard, "scorecard YAML `file` (default: built in)")
 }
 
+// MetadataReader reads sidecar files and file-name metadata.
+func (c *Config) MetadataReader() *metadata.Reader {
+	re, _ := metadata.CompilePattern(c.FilenamePattern) // checked by Validate
+	return &metadata.Reader{FilePattern: re, CallerIDSalt: c.CallerIDSalt}
+}
+
 // LoadScorecard returns the configured scorecard, or nil when scoring is off. A bad scorecard is an
 // error before any call is processed.
 func (c *Config) LoadScorecard() (*scoring.Scorecard, error) {
@@ -196,6 +208,9 @@ func (c *Config) Validate() error {
 	}
 	if c.KeyPhraseMethod != "textrank" && c.KeyPhraseMethod != "rake" {
 		return parley.Errorf(parley.CodeConfig, "key_phrase_method = %q (want textrank or rake)", c.KeyPhraseMethod)
+	}
+	if _, err := metadata.CompilePattern(c.FilenamePattern); err != nil {
+		return err
 	}
 	if c.Language == "" {
 		return parley.Errorf(parley.CodeConfig, "language is empty (use auto or a code like en)")

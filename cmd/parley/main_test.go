@@ -135,6 +135,14 @@ func TestRunEndToEnd(t *testing.T) {
 	if len(mono.Notes) != 1 || mono.Notes[0] != report.MonoNote || mono.Channels[0].Role != parley.RoleUnknown {
 		t.Errorf("mono call: notes %v channels %v", mono.Notes, mono.Channels)
 	}
+	if doc.Metadata == nil || doc.Metadata.AgentID != "a17" || !strings.HasPrefix(doc.Metadata.CallerIDHash, "sha256:") || len(doc.Warnings) != 0 {
+		t.Errorf("metadata %+v warnings %v", doc.Metadata, doc.Warnings)
+	}
+	var idc report.CallDoc
+	readJSON(t, filepath.Join(out, "identity-check.json"), &idc)
+	if len(idc.Warnings) != 1 || !strings.HasPrefix(idc.Warnings[0], "metadata_bad_field: started_at") || idc.Metadata.AgentID != "a30" {
+		t.Errorf("identity-check: a bad started_at must be a named warning, the rest kept: %v %+v", idc.Warnings, idc.Metadata)
+	}
 	if doc.Score == nil || doc.Score.Metrics.DurationS < 50 || len(doc.Score.Items) != 9 {
 		t.Errorf("score %+v", doc.Score)
 	}

@@ -60,6 +60,7 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 		Transcriber: tr, Roles: roles, MaxDuration: time.Duration(cfg.MaxDuration),
 		TurnGap: time.Duration(cfg.TurnGap), SilenceDBFS: cfg.SilenceDBFS,
 	}
+	meta := cfg.MetadataReader()
 	b := newBatch(*out, filepath.Base(modelPath), analyzer)
 	b.scorecard = scorecard
 	for _, p := range missing {
@@ -84,6 +85,7 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 			bar.Describe(fmt.Sprintf("[%d/%d] %s", i+1, len(inputs), transcribe.CallID(path)))
 		}
 		res := pipe.File(ctx, path)
+		res.Metadata, res.Warnings = meta.Read(path)
 		if ctx.Err() != nil { // cut short by Ctrl-C: not a verdict on the file
 			interrupted = true
 			break
