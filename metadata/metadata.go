@@ -60,9 +60,12 @@ func knownList() []string {
 	return out
 }
 
-// Sidecar is the metadata file of a recording: the same path with .json instead of the extension.
-func Sidecar(recording string) string {
-	return strings.TrimSuffix(recording, filepath.Ext(recording)) + ".json"
+// Sidecar is the metadata file of a recording or transcript: the same path with .json instead of the
+// extension (call.wav, call.vtt, call.whisper.json and call.aws.json all have call.json).
+func Sidecar(path string) string {
+	base := strings.TrimSuffix(path, filepath.Ext(path))
+	base = strings.TrimSuffix(strings.TrimSuffix(base, ".whisper"), ".aws")
+	return base + ".json"
 }
 
 // Read returns the metadata of a recording and the warnings met on the way. A missing sidecar is no
@@ -82,9 +85,10 @@ func (r *Reader) Read(recording string) (*parley.Metadata, []string) {
 			warnings = append(warnings, fmt.Sprintf("metadata_filename: %q does not match filename_pattern", name))
 		}
 	}
-	b, err := os.ReadFile(Sidecar(recording))
+	side := Sidecar(recording)
+	b, err := os.ReadFile(side)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	case side == recording || errors.Is(err, fs.ErrNotExist): // a .json input is not its own sidecar
 	case err != nil:
 		warnings = append(warnings, "metadata_unreadable: "+err.Error())
 	default:

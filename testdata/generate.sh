@@ -97,3 +97,4 @@ gen_bad() {
 
 for s in calls/*.script; do gen_call "$s"; done
 gen_bad
+python3 transcripts.py && echo "generated transcripts/"

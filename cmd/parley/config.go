@@ -43,6 +43,7 @@ type Config struct {
 	KeyPhrases      int      `yaml:"key_phrases"`       // key phrases per call
 	KeyPhraseMethod string   `yaml:"key_phrase_method"` // textrank or rake
 
+	Transcripts     string `yaml:"transcripts"`      // prefer: use NAME.vtt/.whisper.json/.aws.json beside a recording instead of ASR; ignore
 	FilenamePattern string `yaml:"filename_pattern"` // metadata from file names: a regexp with named groups
 	CallerIDSalt    string `yaml:"caller_id_salt"`   // mixed into caller-id hashes
 
@@ -66,6 +67,7 @@ func DefaultConfig() Config {
 		KeyPhrases:      10,
 		KeyPhraseMethod: "textrank",
 		Scoring:         true,
+		Transcripts:     "prefer",
 	}
 }
 
@@ -120,6 +122,7 @@ func (c *Config) envKeys() map[string]func(string) error {
 		"PARLEY_TAXONOMY":         func(v string) error { c.Taxonomy = v; return nil },
 		"PARLEY_INTENT_MODEL":     func(v string) error { c.IntentModel = v; return nil },
 		"PARLEY_PRODUCTS":         func(v string) error { c.Products = splitList(v); return nil },
+		"PARLEY_TRANSCRIPTS":      func(v string) error { c.Transcripts = v; return nil },
 		"PARLEY_FILENAME_PATTERN": func(v string) error { c.FilenamePattern = v; return nil },
 		"PARLEY_CALLER_ID_SALT":   func(v string) error { c.CallerIDSalt = v; return nil },
 		"PARLEY_SCORING":          func(v string) (err error) { c.Scoring, err = strconv.ParseBool(v); return },
@@ -208,6 +211,9 @@ func (c *Config) Validate() error {
 	}
 	if c.KeyPhraseMethod != "textrank" && c.KeyPhraseMethod != "rake" {
 		return parley.Errorf(parley.CodeConfig, "key_phrase_method = %q (want textrank or rake)", c.KeyPhraseMethod)
+	}
+	if c.Transcripts != "prefer" && c.Transcripts != "ignore" {
+		return parley.Errorf(parley.CodeConfig, "transcripts = %q (want prefer or ignore)", c.Transcripts)
 	}
 	if _, err := metadata.CompilePattern(c.FilenamePattern); err != nil {
 		return err

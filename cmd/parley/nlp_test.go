@@ -222,3 +222,39 @@ func TestBadScorecardStopsEarly(t *testing.T) {
 		t.Errorf("a call was processed with a bad scorecard: %v", files)
 	}
 }
+
+// TestRunTranscripts: transcripts from other engines go through NLP and scoring like recordings, and a
+// transcript beside a recording replaces recognition.
+func TestRunTranscripts(t *testing.T) {
+	out := t.TempDir()
+	code, _, stderr := runMain(t, nil, "run", "--model", testenv.TestModel(t), "--out", out, filepath.Join(testenv.Root(), "testdata", "transcripts"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for call, want := range map[string]struct {
+		intent string
+		score  float64
+	}{"address-change": {"address_change", 38.9}, "billing-dispute": {"billing_dispute", 75}, "cancel-service": {"cancel_service", 38.9}} {
+		var doc report.CallDoc
+		readJSON(t, filepath.Join(out, call+".json"), &doc)
+		if doc.Analysis.Intent == nil || doc.Analysis.Intent.Label != want.intent || doc.Score.Score != want.score {
+			t.Errorf("%s: intent %+v score %v, want %s %v", call, doc.Analysis.Intent, doc.Score.Score, want.intent, want.score)
+		}
+	}
+	// A recording with a transcript beside it.
+	dir := t.TempDir()
+	wav := filepath.Join(dir, "c.wav")
+	b, _ := os.ReadFile(filepath.Join(testenv.Root(), "testdata", "calls", "cancel-service.wav"))
+	os.WriteFile(wav, b, 0o644)
+	v, _ := os.ReadFile(filepath.Join(testenv.Root(), "testdata", "transcripts", "cancel-service.vtt"))
+	os.WriteFile(filepath.Join(dir, "c.vtt"), v, 0o644)
+	out2 := t.TempDir()
+	if code, _, stderr := runMain(t, nil, "run", "--model", testenv.TestModel(t), "--out", out2, dir); code != 0 {
+		t.Fatal(stderr)
+	}
+	var sum report.Summary
+	readJSON(t, filepath.Join(out2, "summary.json"), &sum)
+	if sum.Total != 1 || sum.Calls[0].Input != wav || len(sum.Calls[0].Warnings) == 0 || !strings.HasPrefix(sum.Calls[0].Warnings[0], "transcript_imported") {
+		t.Errorf("summary %+v", sum.Calls)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/metadata"
 	"github.com/parley-cc/parley/models"
 	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/report"
@@ -84,8 +85,23 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 		if bar != nil {
 			bar.Describe(fmt.Sprintf("[%d/%d] %s", i+1, len(inputs), transcribe.CallID(path)))
 		}
-		res := pipe.File(ctx, path)
-		res.Metadata, res.Warnings = meta.Read(path)
+		var res parley.Result
+		tp := ""
+		if isAudio(path) && cfg.Transcripts == "prefer" {
+			tp = transcribe.TranscriptBeside(path)
+		}
+		switch {
+		case tp != "":
+			res = pipe.ImportFile(tp)
+			res.Call.ID, res.Call.Source = transcribe.CallID(path), path
+			res.Warnings = append([]string{"transcript_imported: " + filepath.Base(tp) + " used instead of recognising the audio"}, res.Warnings...)
+		case isAudio(path):
+			res = pipe.File(ctx, path)
+		default:
+			res = pipe.ImportFile(path)
+		}
+		md, warnings := meta.Read(path)
+		res.Metadata, res.Warnings = md, append(res.Warnings, warnings...)
 		if ctx.Err() != nil { // cut short by Ctrl-C: not a verdict on the file
 			interrupted = true
 			break
@@ -180,8 +196,11 @@ func (b *batch) add(res parley.Result) {
 	b.sum.Add(res, outputs)
 }
 
-// collectInputs expands directories into the WAV files below them (sorted) and returns paths that do
-// not exist separately, so each can be reported.
+func isAudio(path string) bool { return strings.EqualFold(filepath.Ext(path), ".wav") }
+
+// collectInputs expands directories into the WAV files and transcripts below them (sorted) and returns
+// paths that do not exist separately, so each can be reported. A transcript beside a recording of the
+// same name goes with that recording, not on its own.
 func collectInputs(args []string) (inputs, missing []string) {
 	seen := map[string]bool{}
 	addFile := func(p string) {
@@ -202,7 +221,12 @@ func collectInputs(args []string) (inputs, missing []string) {
 		}
 		var found []string
 		filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.EqualFold(filepath.Ext(p), ".wav") {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			if isAudio(p) {
+				found = append(found, p)
+			} else if _, ok := transcribe.DetectTranscript(p); ok && !hasAudioBeside(p) {
 				found = append(found, p)
 			}
 			return nil
@@ -213,6 +237,11 @@ func collectInputs(args []string) (inputs, missing []string) {
 		}
 	}
 	return inputs, missing
+}
+
+func hasAudioBeside(transcript string) bool {
+	_, err := os.Stat(strings.TrimSuffix(metadata.Sidecar(transcript), ".json") + ".wav")
+	return err == nil
 }
 
 // openTranscriber resolves the configured model and loads it.
