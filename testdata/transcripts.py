@@ -49,3 +49,8 @@ os.makedirs(out, exist_ok=True)
 aws("address-change")
 whisper("billing-dispute")
 vtt("cancel-service", {"agent": "Daniel", "customer": "Customer"})
+vtt("identity-check", {"agent": "agent", "customer": "customer"})
+# Each transcript keeps its call's metadata sidecar (NAME.json).
+for name in ("address-change", "billing-dispute", "cancel-service", "identity-check"):
+    with open(os.path.join(here, "calls", name + ".json")) as src, open(os.path.join(out, name + ".json"), "w") as dst:
+        dst.write(src.read())

@@ -48,6 +48,7 @@ Usage:
   parley run [flags] PATH...      transcribe and analyse WAV files and directories into --out
   parley analyze [flags] CALL.json...   analyse stored call documents again (new taxonomy, redaction)
   parley rescore --scorecard F CALL.json...   grade stored calls again with another scorecard
+  parley report [--from D --to D --by agent|team] CALLS...   scorecards, KPIs, alerts, calibration
   parley nlp sentiment            score lines of stdin, one JSON object per line
   parley intent train|eval        train an intent model from CSV or a taxonomy; evaluate it
   parley models list|pull|verify|path
@@ -70,6 +71,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		return m.runCmd(ctx, args[1:])
 	case "analyze", "rescore":
 		return m.reprocessCmd(ctx, args[0], args[1:])
+	case "report":
+		err = m.reportCmd(ctx, args[1:])
 	case "nlp":
 		err = m.nlpCmd(args[1:], m.Stdin)
 	case "intent":

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -256,5 +258,37 @@ func TestRunTranscripts(t *testing.T) {
 	readJSON(t, filepath.Join(out2, "summary.json"), &sum)
 	if sum.Total != 1 || sum.Calls[0].Input != wav || len(sum.Calls[0].Warnings) == 0 || !strings.HasPrefix(sum.Calls[0].Warnings[0], "transcript_imported") {
 		t.Errorf("summary %+v", sum.Calls)
+	}
+}
+
+// TestReportCommand: run over the transcript fixtures, then parley report with overrides and a webhook.
+func TestReportCommand(t *testing.T) {
+	calls, out := t.TempDir(), t.TempDir()
+	if code, _, stderr := runMain(t, nil, "run", "--model", testenv.TestModel(t), "--out", calls, filepath.Join(testenv.Root(), "testdata", "transcripts")); code != 0 {
+		t.Fatal(stderr)
+	}
+	ov := filepath.Join(t.TempDir(), "overrides.yaml")
+	os.WriteFile(ov, []byte("- {call_id: billing-dispute, item: closing, status: pass, reviewer: qa1, note: said goodbye}\n- {call_id: billing-dispute, item: recap, status: pass, reviewer: qa1}\n"), 0o644)
+	var posted int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { posted++ }))
+	defer srv.Close()
+	code, _, stderr := runMain(t, nil, "report", "--by", "team", "--overrides", ov, "--webhook", srv.URL, "--out", out, calls)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r report.TeamReport
+	readJSON(t, filepath.Join(out, "report.json"), &r)
+	if r.Calls != 4 || len(r.Groups) != 2 || len(r.Alerts) == 0 || posted != len(r.Alerts) || len(r.Calibration) != 2 {
+		t.Errorf("report: %d calls, %d groups, %d alerts (%d posted), calibration %+v", r.Calls, len(r.Groups), len(r.Alerts), posted, r.Calibration)
+	}
+	for _, f := range []string{"report.html", "calls.csv", "items.csv", "alerts.jsonl"} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("- {call_id: x, item: y, status: maybe}\n"), 0o644)
+	if code, _, stderr := runMain(t, nil, "report", "--overrides", bad, "--out", out, calls); code != exitUsage || !strings.Contains(stderr, "entry 1") {
+		t.Errorf("bad overrides: %d %s", code, stderr)
 	}
 }

@@ -1,0 +1,529 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/parley-cc/parley"
+)
+
+// TeamOptions shape a team report.
+type TeamOptions struct {
+	From, To     time.Time     // calls started in [From, To); zero: open
+	By           string        // "agent" or "team"
+	RepeatWindow time.Duration // a caller calling again within this is a repeat (first-call resolution)
+	LowScore     float64       // calls below this score count as low-scoring
+	HoldLimitS   float64       // holds longer than this are counted (default 40 s)
+	Alerts       AlertRules
+}
+
+// AlertRules raise alerts on calls and on KPIs.
+type AlertRules struct {
+	EndSentimentBelow float64  // customer end sentiment at or below this (default -0.5)
+	Intents           []string // intents that alert (default complaint_escalation)…
+	IntentConfidence  float64  // …when classified at least this confidently (default 0.35)
+	TransferRateOver  float64  // KPI: share of calls transferred (default 0.25)
+	RepeatRateOver    float64  // KPI: share of calls from repeat callers (default 0.3)
+}
+
+// Override is a reviewer's verdict on one item of one call (calibration).
+type Override struct {
+	CallID   string `json:"call_id" yaml:"call_id"`
+	Item     string `json:"item" yaml:"item"`
+	Status   string `json:"status" yaml:"status"` // pass, fail or na
+	Reviewer string `json:"reviewer" yaml:"reviewer"`
+	Note     string `json:"note" yaml:"note"`
+}
+
+// Alert is one rule that fired.
+type Alert struct {
+	Rule    string  `json:"rule"`
+	CallID  string  `json:"call_id,omitempty"`
+	Agent   string  `json:"agent,omitempty"`
+	Value   float64 `json:"value"`
+	Message string  `json:"message"`
+}
+
+// TeamReport is the output of parley report.
+type TeamReport struct {
+	Generated   time.Time         `json:"generated"`
+	From        *time.Time        `json:"from,omitempty"`
+	To          *time.Time        `json:"to,omitempty"`
+	By          string            `json:"by"`
+	Calls       int               `json:"calls"`
+	Skipped     []string          `json:"skipped"` // documents not read, and why
+	KPIs        KPIs              `json:"kpis"`
+	Groups      []GroupScorecard  `json:"groups"`
+	Alerts      []Alert           `json:"alerts"`
+	Calibration []ItemAgreement   `json:"calibration"`
+	Rows        []CallRow         `json:"-"`
+	Items       map[string]string `json:"-"` // item id → label
+}
+
+// KPIs are the call-center measures managers track.
+type KPIs struct {
+	CallsPerDay        map[string]int         `json:"calls_per_day"`
+	AvgHandleS         float64                `json:"avg_handle_s"`
+	AvgHoldS           float64                `json:"avg_hold_s"`
+	HoldOverLimitShare float64                `json:"hold_over_limit_share"`
+	TransferRate       float64                `json:"transfer_rate"`         // of calls with a known transfer flag
+	FirstCallRes       float64                `json:"first_call_resolution"` // callers who did not call again within the window
+	FirstTimeCallers   int                    `json:"first_time_callers"`
+	RepeatCallers      int                    `json:"repeat_callers"`
+	HourHeatmap        [7][24]int             `json:"hour_heatmap"` // weekday (Monday 0) × hour, UTC
+	IntentMix          map[string]int         `json:"intent_mix"`
+	SentimentByIntent  map[string]float64     `json:"customer_end_sentiment_by_intent"`
+	BySource           map[string]SourceStats `json:"by_source"`
+	CostPerCall        float64                `json:"cost_per_call"`
+	AvgScore           float64                `json:"avg_score"`
+	LowScorePhrases    []PhraseLift           `json:"phrases_in_low_scoring_calls"`
+	UnresolvedPhrases  []PhraseLift           `json:"phrases_in_unresolved_calls"`
+}
+
+// SourceStats are calls and revenue of one source.
+type SourceStats struct {
+	Calls   int     `json:"calls"`
+	Revenue float64 `json:"revenue"`
+}
+
+// PhraseLift is a key phrase over-represented in a subset of calls.
+type PhraseLift struct {
+	Phrase string  `json:"phrase"`
+	In     int     `json:"in_subset"`
+	All    int     `json:"in_all"`
+	Lift   float64 `json:"lift"`
+}
+
+// GroupScorecard is an agent's or a team's results against the team baseline.
+type GroupScorecard struct {
+	Name        string             `json:"name"`
+	Calls       int                `json:"calls"`
+	AvgScore    float64            `json:"avg_score"`
+	Baseline    float64            `json:"baseline"` // average score of all calls
+	AutoFails   int                `json:"auto_fails"`
+	ItemPass    map[string]float64 `json:"item_pass_rate"` // of calls where the item applied
+	WeeklyScore map[string]float64 `json:"weekly_score"`   // ISO week → average score
+}
+
+// ItemAgreement is how often the automatic result matched the reviewers.
+type ItemAgreement struct {
+	Item      string   `json:"item"`
+	Reviewed  int      `json:"reviewed"`
+	Agreement float64  `json:"agreement"`
+	Disagree  []string `json:"disagreements"` // "call: auto fail, reviewer pass (name)"
+}
+
+// CallRow is one call in the exports.
+type CallRow struct {
+	Doc      CallDoc
+	Group    string
+	Started  *time.Time
+	Repeat   bool // the caller had called within the window before
+	Resolved bool // the caller did not call again within the window
+}
+
+// LoadCallDocs reads every call document under the paths (files or directories), skipping summaries.
+func LoadCallDocs(paths []string) ([]CallDoc, []string) {
+	var docs []CallDoc
+	var skipped []string
+	var files []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			skipped = append(skipped, fmt.Sprintf("%s: %v", p, err))
+			continue
+		}
+		if !st.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		filepath.WalkDir(p, func(f string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(f, ".json") && filepath.Base(f) != "summary.json" && filepath.Base(f) != "report.json" {
+				files = append(files, f)
+			}
+			return nil
+		})
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		var d CallDoc
+		if err == nil {
+			err = json.Unmarshal(b, &d)
+		}
+		if err != nil || d.SchemaVersion != parley.SchemaVersion || d.CallID == "" {
+			skipped = append(skipped, fmt.Sprintf("%s: not a parley call document", f))
+			continue
+		}
+		docs = append(docs, d)
+	}
+	return docs, skipped
+}
+
+// BuildTeamReport aggregates call documents.
+func BuildTeamReport(docs []CallDoc, opt TeamOptions, overrides []Override) *TeamReport {
+	if opt.By == "" {
+		opt.By = "agent"
+	}
+	if opt.RepeatWindow == 0 {
+		opt.RepeatWindow = 7 * 24 * time.Hour
+	}
+	if opt.LowScore == 0 {
+		opt.LowScore = 60
+	}
+	if opt.HoldLimitS == 0 {
+		opt.HoldLimitS = 40
+	}
+	if opt.Alerts.EndSentimentBelow == 0 {
+		opt.Alerts.EndSentimentBelow = -0.5
+	}
+	if opt.Alerts.Intents == nil {
+		opt.Alerts.Intents = []string{"complaint_escalation"}
+	}
+	if opt.Alerts.IntentConfidence == 0 {
+		opt.Alerts.IntentConfidence = 0.35
+	}
+	if opt.Alerts.TransferRateOver == 0 {
+		opt.Alerts.TransferRateOver = 0.25
+	}
+	if opt.Alerts.RepeatRateOver == 0 {
+		opt.Alerts.RepeatRateOver = 0.3
+	}
+	r := &TeamReport{Generated: time.Now().UTC(), By: opt.By, Skipped: []string{}, Alerts: []Alert{}, Calibration: []ItemAgreement{}, Items: map[string]string{},
+		KPIs: KPIs{CallsPerDay: map[string]int{}, IntentMix: map[string]int{}, SentimentByIntent: map[string]float64{}, BySource: map[string]SourceStats{},
+			LowScorePhrases: []PhraseLift{}, UnresolvedPhrases: []PhraseLift{}}}
+	if !opt.From.IsZero() {
+		r.From = &opt.From
+	}
+	if !opt.To.IsZero() {
+		r.To = &opt.To
+	}
+	for _, d := range docs {
+		var started *time.Time
+		if d.Metadata != nil {
+			started = d.Metadata.StartedAt
+		}
+		if (r.From != nil || r.To != nil) && started == nil {
+			r.Skipped = append(r.Skipped, d.CallID+": no started_at, outside any period")
+			continue
+		}
+		if started != nil && (r.From != nil && started.Before(*r.From) || r.To != nil && !started.Before(*r.To)) {
+			continue
+		}
+		group := "(unknown)"
+		if d.Metadata != nil {
+			switch {
+			case opt.By == "team" && d.Metadata.Team != "":
+				group = d.Metadata.Team
+			case opt.By == "agent" && d.Metadata.AgentName != "":
+				group = d.Metadata.AgentName
+			case opt.By == "agent" && d.Metadata.AgentID != "":
+				group = d.Metadata.AgentID
+			}
+		}
+		r.Rows = append(r.Rows, CallRow{Doc: d, Group: group, Started: started})
+	}
+	r.Calls = len(r.Rows)
+	markRepeats(r.Rows, opt.RepeatWindow)
+	r.kpis(opt)
+	r.groups()
+	r.alerts(opt)
+	r.calibrate(overrides)
+	return r
+}
+
+// markRepeats finds repeat callers by caller-id hash and start time.
+func markRepeats(rows []CallRow, window time.Duration) {
+	byCaller := map[string][]int{}
+	for i, row := range rows {
+		rows[i].Resolved = true
+		if m := row.Doc.Metadata; m != nil && m.CallerIDHash != "" && row.Started != nil {
+			byCaller[m.CallerIDHash] = append(byCaller[m.CallerIDHash], i)
+		}
+	}
+	for _, idx := range byCaller {
+		sort.Slice(idx, func(a, b int) bool { return rows[idx[a]].Started.Before(*rows[idx[b]].Started) })
+		for k := 1; k < len(idx); k++ {
+			if rows[idx[k]].Started.Sub(*rows[idx[k-1]].Started) <= window {
+				rows[idx[k]].Repeat = true
+				rows[idx[k-1]].Resolved = false
+			}
+		}
+	}
+}
+
+func (r *TeamReport) kpis(opt TeamOptions) {
+	k := &r.KPIs
+	n := float64(len(r.Rows))
+	if n == 0 {
+		return
+	}
+	var handle, hold, cost, score float64
+	var holdOver, transferKnown, transferred, resolved, scored, costKnown int
+	sentSum, sentN := map[string]float64{}, map[string]int{}
+	phrasesAll, phrasesLow, phrasesUnres := map[string]int{}, map[string]int{}, map[string]int{}
+	for _, row := range r.Rows {
+		d := row.Doc
+		handle += d.DurationS
+		if row.Started != nil {
+			k.CallsPerDay[row.Started.Format("2006-01-02")]++
+			k.HourHeatmap[(int(row.Started.Weekday())+6)%7][row.Started.Hour()]++
+		}
+		if d.Score != nil {
+			hold += d.Score.Metrics.HoldS
+			for _, h := range d.Score.Metrics.Holds {
+				if h.End-h.Start > opt.HoldLimitS {
+					holdOver++
+					break
+				}
+			}
+			score += d.Score.Score
+			scored++
+		}
+		if m := d.Metadata; m != nil {
+			if m.Transferred != nil {
+				transferKnown++
+				if *m.Transferred {
+					transferred++
+				}
+			}
+			if m.Cost != nil {
+				cost += *m.Cost
+				costKnown++
+			}
+			src := m.Source
+			if src == "" {
+				src = "(unknown)"
+			}
+			s := k.BySource[src]
+			s.Calls++
+			if m.Revenue != nil {
+				s.Revenue += *m.Revenue
+			}
+			k.BySource[src] = s
+		}
+		if row.Repeat {
+			k.RepeatCallers++
+		} else {
+			k.FirstTimeCallers++
+		}
+		if row.Resolved {
+			resolved++
+		}
+		if a := d.Analysis; a != nil && a.Intent != nil {
+			k.IntentMix[a.Intent.Label]++
+			if a.Sentiment != nil && a.Sentiment.Customer != nil {
+				sentSum[a.Intent.Label] += a.Sentiment.Customer.End
+				sentN[a.Intent.Label]++
+			}
+		}
+		if a := d.Analysis; a != nil {
+			seen := map[string]bool{}
+			for _, p := range a.KeyPhrases {
+				if seen[p.Text] {
+					continue
+				}
+				seen[p.Text] = true
+				phrasesAll[p.Text]++
+				if d.Score != nil && d.Score.Score < opt.LowScore {
+					phrasesLow[p.Text]++
+				}
+				if !row.Resolved {
+					phrasesUnres[p.Text]++
+				}
+			}
+		}
+	}
+	k.AvgHandleS = round1(handle / n)
+	k.AvgHoldS = round1(hold / n)
+	k.HoldOverLimitShare = round3(float64(holdOver) / n)
+	if transferKnown > 0 {
+		k.TransferRate = round3(float64(transferred) / float64(transferKnown))
+	}
+	k.FirstCallRes = round3(float64(resolved) / n)
+	if costKnown > 0 {
+		k.CostPerCall = round3(cost / float64(costKnown))
+	}
+	if scored > 0 {
+		k.AvgScore = round1(score / float64(scored))
+	}
+	for l, s := range sentSum {
+		k.SentimentByIntent[l] = round3(s / float64(sentN[l]))
+	}
+	k.LowScorePhrases = lifts(phrasesLow, phrasesAll)
+	k.UnresolvedPhrases = lifts(phrasesUnres, phrasesAll)
+}
+
+// lifts ranks phrases by how much more often they occur in the subset than overall (add-one smoothed),
+// keeping those seen in at least two subset calls.
+func lifts(sub, all map[string]int) []PhraseLift {
+	subTotal, allTotal := 0, 0
+	for _, v := range sub {
+		subTotal += v
+	}
+	for _, v := range all {
+		allTotal += v
+	}
+	out := []PhraseLift{}
+	for p, c := range sub {
+		if c < 2 {
+			continue
+		}
+		lift := (float64(c) / float64(subTotal+1)) / (float64(all[p]+1) / float64(allTotal+1))
+		out = append(out, PhraseLift{p, c, all[p], round3(lift)})
+	}
+	sort.Slice(out, func(a, b int) bool {
+		if out[a].Lift != out[b].Lift {
+			return out[a].Lift > out[b].Lift
+		}
+		return out[a].Phrase < out[b].Phrase
+	})
+	if len(out) > 15 {
+		out = out[:15]
+	}
+	return out
+}
+
+func (r *TeamReport) groups() {
+	idx := map[string]*GroupScorecard{}
+	passes, applies := map[string]map[string]int{}, map[string]map[string]int{}
+	weekSum, weekN := map[string]map[string]float64{}, map[string]map[string]int{}
+	scoredIn := map[string]int{}
+	var scoreSum float64
+	var scored int
+	for _, row := range r.Rows {
+		g, ok := idx[row.Group]
+		if !ok {
+			g = &GroupScorecard{Name: row.Group, ItemPass: map[string]float64{}, WeeklyScore: map[string]float64{}}
+			idx[row.Group] = g
+			passes[row.Group], applies[row.Group] = map[string]int{}, map[string]int{}
+			weekSum[row.Group], weekN[row.Group] = map[string]float64{}, map[string]int{}
+		}
+		g.Calls++
+		s := row.Doc.Score
+		if s == nil {
+			continue
+		}
+		g.AvgScore += s.Score
+		scoredIn[row.Group]++
+		scoreSum += s.Score
+		scored++
+		if s.AutoFailed {
+			g.AutoFails++
+		}
+		for _, it := range s.Items {
+			r.Items[it.ID] = it.Label
+			if it.Status == parley.ItemNA {
+				continue
+			}
+			applies[row.Group][it.ID]++
+			if it.Status == parley.ItemPass {
+				passes[row.Group][it.ID]++
+			}
+		}
+		if row.Started != nil {
+			y, w := row.Started.ISOWeek()
+			wk := fmt.Sprintf("%d-W%02d", y, w)
+			weekSum[row.Group][wk] += s.Score
+			weekN[row.Group][wk]++
+		}
+	}
+	baseline := 0.0
+	if scored > 0 {
+		baseline = round1(scoreSum / float64(scored))
+	}
+	for name, g := range idx {
+		if scoredIn[name] > 0 {
+			g.AvgScore = round1(g.AvgScore / float64(scoredIn[name]))
+		}
+		g.Baseline = baseline
+		for id, n := range applies[name] {
+			g.ItemPass[id] = round3(float64(passes[name][id]) / float64(n))
+		}
+		for wk, s := range weekSum[name] {
+			g.WeeklyScore[wk] = round1(s / float64(weekN[name][wk]))
+		}
+		r.Groups = append(r.Groups, *g)
+	}
+	sort.Slice(r.Groups, func(a, b int) bool { return r.Groups[a].Name < r.Groups[b].Name })
+}
+
+func (r *TeamReport) alerts(opt TeamOptions) {
+	for _, row := range r.Rows {
+		d := row.Doc
+		if d.Score != nil && d.Score.AutoFailed {
+			r.Alerts = append(r.Alerts, Alert{Rule: "auto_fail", CallID: d.CallID, Agent: row.Group, Message: "scorecard auto-fail"})
+		}
+		if a := d.Analysis; a != nil {
+			if a.Intent != nil && contains(opt.Alerts.Intents, a.Intent.Label) && a.Intent.Confidence >= opt.Alerts.IntentConfidence {
+				r.Alerts = append(r.Alerts, Alert{Rule: "intent", CallID: d.CallID, Agent: row.Group, Value: a.Intent.Confidence, Message: "intent " + a.Intent.Label})
+			}
+			if a.Sentiment != nil && a.Sentiment.Customer != nil && a.Sentiment.Customer.End <= opt.Alerts.EndSentimentBelow {
+				r.Alerts = append(r.Alerts, Alert{Rule: "negative_end", CallID: d.CallID, Agent: row.Group, Value: a.Sentiment.Customer.End,
+					Message: fmt.Sprintf("customer ended at %+.2f", a.Sentiment.Customer.End)})
+			}
+		}
+	}
+	if r.Calls > 0 {
+		if k := r.KPIs.TransferRate; k > opt.Alerts.TransferRateOver {
+			r.Alerts = append(r.Alerts, Alert{Rule: "transfer_rate", Value: k, Message: fmt.Sprintf("transfer rate %.0f%% over %.0f%%", k*100, opt.Alerts.TransferRateOver*100)})
+		}
+		if rate := float64(r.KPIs.RepeatCallers) / float64(r.Calls); rate > opt.Alerts.RepeatRateOver {
+			r.Alerts = append(r.Alerts, Alert{Rule: "repeat_rate", Value: round3(rate), Message: fmt.Sprintf("repeat callers %.0f%% over %.0f%%", rate*100, opt.Alerts.RepeatRateOver*100)})
+		}
+	}
+}
+
+// calibrate compares reviewers' overrides with the automatic results.
+func (r *TeamReport) calibrate(overrides []Override) {
+	auto := map[[2]string]string{}
+	for _, row := range r.Rows {
+		if row.Doc.Score != nil {
+			for _, it := range row.Doc.Score.Items {
+				auto[[2]string{row.Doc.CallID, it.ID}] = it.Status
+			}
+		}
+	}
+	byItem := map[string]*ItemAgreement{}
+	agree := map[string]int{}
+	for _, o := range overrides {
+		a, ok := auto[[2]string{o.CallID, o.Item}]
+		if !ok {
+			continue
+		}
+		ia := byItem[o.Item]
+		if ia == nil {
+			ia = &ItemAgreement{Item: o.Item, Disagree: []string{}}
+			byItem[o.Item] = ia
+		}
+		ia.Reviewed++
+		if a == o.Status {
+			agree[o.Item]++
+		} else {
+			ia.Disagree = append(ia.Disagree, fmt.Sprintf("%s: auto %s, reviewer %s (%s)", o.CallID, a, o.Status, o.Reviewer))
+		}
+	}
+	for id, ia := range byItem {
+		ia.Agreement = round3(float64(agree[id]) / float64(ia.Reviewed))
+		r.Calibration = append(r.Calibration, *ia)
+	}
+	sort.Slice(r.Calibration, func(a, b int) bool { return r.Calibration[a].Item < r.Calibration[b].Item })
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func round1(v float64) float64 { return math.Round(v*10) / 10 }
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }

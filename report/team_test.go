@@ -1,0 +1,143 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-cc/parley"
+)
+
+func tp(s string) *time.Time { t, _ := time.Parse(time.RFC3339, s); return &t }
+func bp(b bool) *bool        { return &b }
+func fp(f float64) *float64  { return &f }
+
+// doc builds a call document with the fields the team report reads.
+func doc(id, agent, team, caller, started string, score float64, transferred bool, hold float64, intent string, end float64, phrases ...string) CallDoc {
+	d := CallDoc{SchemaVersion: parley.SchemaVersion, CallID: id, DurationS: 300,
+		Metadata: &parley.Metadata{AgentName: agent, Team: team, CallerIDHash: caller, StartedAt: tp(started), Transferred: bp(transferred),
+			Source: "web", Revenue: fp(10), Cost: fp(2)},
+		Score: &parley.Score{Score: score, Items: []parley.ItemResult{
+			{ID: "greeting", Label: "Greeting", Status: map[bool]string{true: "pass", false: "fail"}[score >= 50]},
+			{ID: "holds", Label: "Holds", Status: "na"}},
+			Metrics: parley.TalkMetrics{HoldS: hold}},
+		Analysis: &parley.Analysis{Intent: &parley.IntentResult{Label: intent, Confidence: 0.8},
+			Sentiment: &parley.CallSentiment{Customer: &parley.SpeakerSentiment{End: end}}},
+	}
+	if hold > 0 {
+		d.Score.Metrics.Holds = []parley.Span{{Start: 10, End: 10 + hold}}
+	}
+	for _, p := range phrases {
+		d.Analysis.KeyPhrases = append(d.Analysis.KeyPhrases, parley.KeyPhrase{Text: p})
+	}
+	return d
+}
+
+func sampleDocs() []CallDoc {
+	return []CallDoc{
+		doc("c1", "Sarah", "billing", "h1", "2026-11-02T09:00:00Z", 90, false, 0, "billing_dispute", 0.5, "refund"),
+		doc("c2", "Sarah", "billing", "h1", "2026-11-04T09:30:00Z", 40, false, 55, "billing_dispute", -0.2, "second charge", "refund"),
+		doc("c3", "Daniel", "retention", "h2", "2026-11-03T18:00:00Z", 30, true, 0, "complaint_escalation", -0.7, "second charge"),
+		doc("c4", "Daniel", "retention", "h3", "2026-11-10T11:00:00Z", 70, true, 20, "cancel_service", 0.1),
+	}
+}
+
+func TestTeamReportKPIs(t *testing.T) {
+	r := BuildTeamReport(sampleDocs(), TeamOptions{By: "agent"}, nil)
+	k := r.KPIs
+	if r.Calls != 4 || k.AvgScore != 57.5 || k.AvgHandleS != 300 || k.TransferRate != 0.5 || k.CostPerCall != 2 {
+		t.Errorf("kpis %+v", k)
+	}
+	// h1 called again within 7 days: c2 is a repeat, c1 was not resolved first time.
+	if k.RepeatCallers != 1 || k.FirstTimeCallers != 3 || k.FirstCallRes != 0.75 {
+		t.Errorf("repeat %d first %d fcr %v", k.RepeatCallers, k.FirstTimeCallers, k.FirstCallRes)
+	}
+	if k.HoldOverLimitShare != 0.25 || k.AvgHoldS != 18.8 {
+		t.Errorf("holds %v %v", k.HoldOverLimitShare, k.AvgHoldS)
+	}
+	if k.HourHeatmap[0][9] != 1 || k.HourHeatmap[2][9] != 1 || k.HourHeatmap[1][18] != 1 || k.BySource["web"].Revenue != 40 {
+		t.Errorf("heatmap %v sources %v", k.HourHeatmap[0], k.BySource)
+	}
+	if k.IntentMix["billing_dispute"] != 2 || k.SentimentByIntent["billing_dispute"] != 0.15 {
+		t.Errorf("intents %v %v", k.IntentMix, k.SentimentByIntent)
+	}
+	if len(k.LowScorePhrases) != 1 || k.LowScorePhrases[0].Phrase != "second charge" {
+		t.Errorf("low-score phrases %+v", k.LowScorePhrases)
+	}
+	if len(r.Groups) != 2 || r.Groups[1].Name != "Sarah" || r.Groups[1].AvgScore != 65 || r.Groups[1].Baseline != 57.5 ||
+		r.Groups[1].ItemPass["greeting"] != 0.5 || r.Groups[1].WeeklyScore["2026-W45"] != 65 {
+		t.Errorf("groups %+v", r.Groups)
+	}
+	if _, ok := r.Groups[0].ItemPass["holds"]; ok {
+		t.Error("an N/A item counted in the pass rate")
+	}
+	rules := map[string]int{}
+	for _, a := range r.Alerts {
+		rules[a.Rule]++
+	}
+	if rules["intent"] != 1 || rules["negative_end"] != 1 || rules["transfer_rate"] != 1 || rules["repeat_rate"] != 0 {
+		t.Errorf("alerts %+v", r.Alerts)
+	}
+}
+
+func TestTeamReportPeriodAndTeams(t *testing.T) {
+	docs := sampleDocs()
+	docs = append(docs, CallDoc{SchemaVersion: parley.SchemaVersion, CallID: "undated"})
+	from, _ := time.Parse("2006-01-02", "2026-11-03")
+	to, _ := time.Parse("2006-01-02", "2026-11-10")
+	r := BuildTeamReport(docs, TeamOptions{By: "team", From: from, To: to}, nil)
+	if r.Calls != 2 || len(r.Groups) != 2 || r.Groups[0].Name != "billing" || len(r.Skipped) != 1 {
+		t.Errorf("calls %d groups %+v skipped %v", r.Calls, r.Groups, r.Skipped)
+	}
+}
+
+func TestCalibration(t *testing.T) {
+	r := BuildTeamReport(sampleDocs(), TeamOptions{}, []Override{
+		{CallID: "c1", Item: "greeting", Status: "pass", Reviewer: "qa1"},
+		{CallID: "c2", Item: "greeting", Status: "pass", Reviewer: "qa1"},
+		{CallID: "c9", Item: "greeting", Status: "fail", Reviewer: "qa1"}, // unknown call: ignored
+	})
+	if len(r.Calibration) != 1 || r.Calibration[0].Reviewed != 2 || r.Calibration[0].Agreement != 0.5 || !strings.Contains(r.Calibration[0].Disagree[0], "c2: auto fail, reviewer pass") {
+		t.Errorf("calibration %+v", r.Calibration)
+	}
+}
+
+func TestTeamExportsAndWebhook(t *testing.T) {
+	r := BuildTeamReport(sampleDocs(), TeamOptions{}, nil)
+	var b bytes.Buffer
+	if err := r.WriteCallsCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil || len(rows) != 5 || rows[0][0] != "call_id" || rows[2][20] != "true" {
+		t.Errorf("calls.csv %v %v", rows, err)
+	}
+	b.Reset()
+	if err := r.WriteTeamHTML(&b); err != nil || !strings.Contains(b.String(), "First-call resolution") {
+		t.Errorf("html: %v", err)
+	}
+	var got []Alert
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		var a Alert
+		if json.Unmarshal(body, &a) == nil && req.Header.Get("Content-Type") == "application/json" {
+			got = append(got, a)
+		}
+	}))
+	defer srv.Close()
+	if err := r.PostAlerts(context.Background(), srv.URL, nil); err != nil || len(got) != len(r.Alerts) || len(got) == 0 {
+		t.Errorf("webhook: %v, %d of %d alerts", err, len(got), len(r.Alerts))
+	}
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(500) }))
+	defer failing.Close()
+	if err := r.PostAlerts(context.Background(), failing.URL, nil); err == nil || !strings.Contains(err.Error(), "500") {
+		t.Errorf("failing webhook: %v", err)
+	}
+}
