@@ -45,6 +45,7 @@ type Segment struct {
 	End        time.Duration `json:"-"`
 	Text       string        `json:"text"`
 	Confidence float64       `json:"confidence"`
+	LoudnessDB float64       `json:"-"` // RMS level of the segment's audio, dBFS; 0 when unknown
 }
 
 // Turn is one or more consecutive segments of one speaker. Overlap is set when another speaker talks
@@ -63,6 +64,9 @@ type Transcript struct {
 	Language string    `json:"language"`
 	Segments []Segment `json:"segments"`
 	Turns    []Turn    `json:"turns"`
+	// Sound holds stretches where the agent channel carries sound but no speech was recognised: hold
+	// music or recorded messages. Empty when the transcript came without audio.
+	Sound []Span `json:"sound_without_speech"`
 }
 
 // Call is one recording and what is known about its audio.

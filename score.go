@@ -59,4 +59,5 @@ type TalkMetrics struct {
 	OvertalkS        float64          `json:"overtalk_s"`
 	WordsPerMinute   map[Role]float64 `json:"words_per_minute"`
 	LongestMonologue map[Role]float64 `json:"longest_monologue_s"`
+	RaisedVoice      map[Role]int     `json:"raised_voice"` // segments 6 dB or more above the speaker's median level
 }

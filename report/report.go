@@ -32,6 +32,7 @@ type CallDoc struct {
 	Channels      []parley.Channel `json:"channels"`
 	Segments      []SegmentDoc     `json:"segments"`
 	Turns         []TurnDoc        `json:"turns"`
+	Sound         []parley.Span    `json:"sound_without_speech"` // agent channel: sound but no words (hold music)
 	Notes         []string         `json:"notes"`
 	Analysis      *parley.Analysis `json:"analysis"`
 	Score         *parley.Score    `json:"score"`
@@ -49,6 +50,7 @@ type SegmentDoc struct {
 	End        float64     `json:"end"`
 	Text       string      `json:"text"`
 	Confidence float64     `json:"confidence"`
+	LoudnessDB float64     `json:"loudness_db,omitempty"` // RMS level, dBFS; absent for imported transcripts
 }
 
 // TurnDoc is a turn with times in seconds.
@@ -85,6 +87,7 @@ func newCallDoc(r parley.Result, model string) CallDoc {
 		Segments:      []SegmentDoc{},
 		Turns:         []TurnDoc{},
 		Notes:         []string{},
+		Sound:         []parley.Span{},
 		Model:         model,
 		ProcessingS:   seconds(r.Elapsed),
 	}
@@ -94,7 +97,7 @@ func newCallDoc(r parley.Result, model string) CallDoc {
 	if t := r.Transcript; t != nil {
 		doc.Language = t.Language
 		for _, s := range t.Segments {
-			doc.Segments = append(doc.Segments, SegmentDoc{s.Channel, s.Speaker, seconds(s.Start), seconds(s.End), strings.TrimSpace(s.Text), math.Round(s.Confidence*1000) / 1000})
+			doc.Segments = append(doc.Segments, SegmentDoc{s.Channel, s.Speaker, seconds(s.Start), seconds(s.End), strings.TrimSpace(s.Text), math.Round(s.Confidence*1000) / 1000, math.Round(s.LoudnessDB*10) / 10})
 		}
 		slices.SortStableFunc(doc.Segments, func(a, b SegmentDoc) int {
 			switch {
@@ -108,6 +111,9 @@ func newCallDoc(r parley.Result, model string) CallDoc {
 		for _, t := range t.Turns {
 			doc.Turns = append(doc.Turns, TurnDoc{t.Speaker, t.Channel, seconds(t.Start), seconds(t.End), t.Text, t.Overlap})
 		}
+		if t.Sound != nil {
+			doc.Sound = t.Sound
+		}
 	}
 	return doc
 }
@@ -119,8 +125,9 @@ func (d CallDoc) Result() parley.Result {
 		Encoding: d.Encoding, Channels: d.Channels}, Transcript: &parley.Transcript{Language: d.Language}, Analysis: d.Analysis, Score: d.Score, Metadata: d.Metadata, Warnings: d.Warnings}
 	for _, s := range d.Segments {
 		r.Transcript.Segments = append(r.Transcript.Segments, parley.Segment{Channel: s.Channel, Speaker: s.Speaker,
-			Start: dur(s.Start), End: dur(s.End), Text: s.Text, Confidence: s.Confidence})
+			Start: dur(s.Start), End: dur(s.End), Text: s.Text, Confidence: s.Confidence, LoudnessDB: s.LoudnessDB})
 	}
+	r.Transcript.Sound = d.Sound
 	for _, t := range d.Turns {
 		r.Transcript.Turns = append(r.Transcript.Turns, parley.Turn{Speaker: t.Speaker, Channel: t.Channel,
 			Start: dur(t.Start), End: dur(t.End), Text: t.Text, Overlap: t.Overlap})

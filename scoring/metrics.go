@@ -67,7 +67,8 @@ func total(iv []interval) float64 {
 // Metrics computes talk metrics from the segments and turns of a transcript.
 func Metrics(tr *parley.Transcript, duration float64, set MetricSettings) parley.TalkMetrics {
 	m := parley.TalkMetrics{DurationS: round(duration), TalkS: map[parley.Role]float64{}, Interruptions: map[parley.Role]int{},
-		WordsPerMinute: map[parley.Role]float64{}, LongestMonologue: map[parley.Role]float64{}, DeadAir: []parley.Span{}, Holds: []parley.Span{}, AgentTalkShare: -1}
+		WordsPerMinute: map[parley.Role]float64{}, LongestMonologue: map[parley.Role]float64{}, DeadAir: []parley.Span{}, Holds: []parley.Span{}, AgentTalkShare: -1,
+		RaisedVoice: map[parley.Role]int{}}
 	roles := map[parley.Role]bool{}
 	for _, s := range tr.Segments {
 		roles[s.Speaker] = true
@@ -95,12 +96,15 @@ func Metrics(tr *parley.Transcript, duration float64, set MetricSettings) parley
 		gap := parley.Span{Start: round(all[i-1].end), End: round(all[i].start)}
 		length := gap.End - gap.Start
 		switch {
-		case length >= set.HoldUnannouncedS || length >= set.HoldMinS && announcedBefore(tr, all[i-1].end):
+		case length >= set.HoldUnannouncedS || length >= set.HoldMinS && (announcedBefore(tr, all[i-1].end) || soundDuring(tr, gap)):
 			m.Holds = append(m.Holds, gap)
 			m.HoldS = round(m.HoldS + length)
 		case length >= set.DeadAirS:
 			m.DeadAir = append(m.DeadAir, gap)
 		}
+	}
+	for r := range roles {
+		m.RaisedVoice[r] = len(raisedSegments(tr, r))
 	}
 	// Interruptions: a segment that starts while the other speaker's speech runs on for more than half a
 	// second (back-channel "mhm" at a turn's last syllable is not an interruption).
@@ -121,6 +125,45 @@ func Metrics(tr *parley.Transcript, duration float64, set MetricSettings) parley
 		}
 	}
 	return m
+}
+
+// soundDuring reports whether the agent channel carried sound without speech (hold music, a recorded
+// message) through at least half of a silence.
+func soundDuring(tr *parley.Transcript, gap parley.Span) bool {
+	var covered float64
+	for _, s := range tr.Sound {
+		covered += math.Max(0, math.Min(s.End, gap.End)-math.Max(s.Start, gap.Start))
+	}
+	return covered >= (gap.End-gap.Start)/2
+}
+
+// RaisedVoiceDB is how far above the speaker's own median level a segment counts as a raised voice.
+const RaisedVoiceDB = 6
+
+// raisedSegments returns the indices of a speaker's segments at least RaisedVoiceDB above their median
+// level. Segments without a level (imported transcripts) are left out; fewer than four give no baseline.
+func raisedSegments(tr *parley.Transcript, r parley.Role) []int {
+	var levels []float64
+	var idx []int
+	for i, s := range tr.Segments {
+		if s.Speaker == r && s.LoudnessDB < 0 && s.LoudnessDB > -100 {
+			levels = append(levels, s.LoudnessDB)
+			idx = append(idx, i)
+		}
+	}
+	if len(levels) < 4 {
+		return nil
+	}
+	sorted := slices.Clone(levels)
+	slices.Sort(sorted)
+	median := sorted[len(sorted)/2]
+	var out []int
+	for k, l := range levels {
+		if l >= median+RaisedVoiceDB {
+			out = append(out, idx[k])
+		}
+	}
+	return out
 }
 
 func otherRole(r parley.Role) parley.Role {

@@ -390,9 +390,15 @@ func (e *evaluator) tone(r *parley.ItemResult) (float64, string) {
 		sent = an.Sentiment.Agent.Overall
 	}
 	intr := e.metrics.Interruptions[parley.RoleAgent]
-	v := 0.4*math.Min(1, float64(polite)/3) + 0.3*math.Min(1, float64(emp)) + 0.3*(sent+1)/2 - 0.1*float64(intr)
+	raised := raisedSegments(e.tr, parley.RoleAgent)
+	for _, i := range raised {
+		s := e.tr.Segments[i]
+		r.Evidence = append(r.Evidence, parley.Evidence{Turn: -1, Speaker: s.Speaker, Start: round(s.Start.Seconds()), End: round(s.End.Seconds()),
+			Quote: fmt.Sprintf("raised voice (%.0f dBFS): %s", s.LoudnessDB, s.Text)})
+	}
+	v := 0.4*math.Min(1, float64(polite)/3) + 0.3*math.Min(1, float64(emp)) + 0.3*(sent+1)/2 - 0.1*float64(intr) - 0.15*float64(len(raised))
 	v = math.Max(0, math.Min(1, v))
-	return round(v), fmt.Sprintf("%d politeness and %d empathy markers, agent sentiment %+.2f, %d interruptions", polite, emp, sent, intr)
+	return round(v), fmt.Sprintf("%d politeness and %d empathy markers, agent sentiment %+.2f, %d interruptions, %d raised-voice segments", polite, emp, sent, intr, len(raised))
 }
 
 // dedupe drops evidence that points at a turn already quoted.

@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -255,4 +256,32 @@ func BenchmarkScoreTenMinuteCall(b *testing.B) {
 		sc.Score(Call{Transcript: tr, Analysis: an, DurationS: offset})
 	}
 	b.ReportMetric(float64(len(tr.Turns)), "turns")
+}
+
+func TestAudioSignals(t *testing.T) {
+	// An agent whose fourth segment is 10 dB above the others.
+	tr := transcript(
+		line{A, 0, 2, "Hello, thanks for calling."}, line{A, 3, 5, "I see what you mean."}, line{A, 6, 8, "One more thing."},
+		line{A, 9, 11, "I said no!"}, line{A, 12, 14, "Anything else?"},
+		line{C, 20, 22, "No."},
+	)
+	for i, l := range []float64{-20, -21, -19, -10, -20} {
+		tr.Segments[i].LoudnessDB = l
+	}
+	tr.Sound = []parley.Span{{Start: 14.5, End: 19.5}} // music in the silence before the customer speaks
+	m := Metrics(tr, 22, DefaultMetricSettings)
+	if m.RaisedVoice[A] != 1 || m.RaisedVoice[C] != 0 {
+		t.Errorf("raised voice %v", m.RaisedVoice)
+	}
+	if len(m.Holds) != 1 || len(m.DeadAir) != 0 {
+		t.Errorf("an unannounced silence with music is a hold: holds %v dead air %v", m.Holds, m.DeadAir)
+	}
+	s := oneItem(t, "kind: agent_tone\nat_least: 0.5").Score(Call{Transcript: tr})
+	if !strings.Contains(s.Items[0].Reason, "1 raised-voice") || !strings.Contains(fmt.Sprint(s.Items[0].Evidence), "I said no!") {
+		t.Errorf("tone %q %+v", s.Items[0].Reason, s.Items[0].Evidence)
+	}
+	tr.Sound = nil
+	if m := Metrics(tr, 22, DefaultMetricSettings); len(m.Holds) != 0 || len(m.DeadAir) != 1 {
+		t.Errorf("without music the silence is dead air: %+v %+v", m.Holds, m.DeadAir)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -97,11 +98,20 @@ func (p *Pipeline) Audio(ctx context.Context, audio *Audio, call *parley.Call) (
 		if tr.Language == "" {
 			tr.Language = rec.Language
 		}
+		var kept []parley.Segment
 		for _, s := range rec.Segments {
 			s.Channel, s.Speaker = i, call.Channels[i].Role
 			s.End = min(s.End, call.Duration)
 			s.Start = min(s.Start, s.End)
-			tr.Segments = append(tr.Segments, s)
+			if nonSpeech.MatchString(s.Text) { // "[Music]", "(upbeat music)", "♪": sound, not words
+				continue
+			}
+			s.LoudnessDB = levelDBFS(samples, audio.SampleRate, s.Start, s.End)
+			kept = append(kept, s)
+		}
+		tr.Segments = append(tr.Segments, kept...)
+		if call.Channels[i].Role == parley.RoleAgent {
+			tr.Sound = soundWithoutSpeech(samples, audio.SampleRate, kept)
 		}
 	}
 	tr.Turns = MergeTurns(tr.Segments, p.TurnGap)
@@ -143,6 +153,63 @@ func (p *Pipeline) resampler(rate int) *Resampler {
 		p.resamplers[rate] = r
 	}
 	return r
+}
+
+// nonSpeech matches what recognisers write for sounds that are not words.
+var nonSpeech = regexp.MustCompile(`^\s*([\[(♪*][^\])]*[\])♪*]\s*)+$`)
+
+// levelDBFS is the RMS level of samples between two times, in dBFS (-120 for silence).
+func levelDBFS(samples []float32, rate int, from, to time.Duration) float64 {
+	a := min(len(samples), int(from.Seconds()*float64(rate)))
+	b := min(len(samples), int(to.Seconds()*float64(rate)))
+	if b <= a {
+		return -120
+	}
+	var sum float64
+	for _, v := range samples[a:b] {
+		sum += float64(v) * float64(v)
+	}
+	return math.Max(-120, 10*math.Log10(sum/float64(b-a)+1e-12))
+}
+
+// Sound without speech: half-second windows louder than this, for at least this long, outside the
+// channel's recognised speech.
+const (
+	soundWindow   = 500 * time.Millisecond
+	soundDBFS     = -45.0
+	soundMinSpans = 6 // windows: 3 s
+)
+
+// soundWithoutSpeech finds stretches where a channel carries sound but nothing was recognised in them.
+func soundWithoutSpeech(samples []float32, rate int, segs []parley.Segment) []parley.Span {
+	out := []parley.Span{}
+	n := int(time.Duration(len(samples)) * time.Second / time.Duration(rate) / soundWindow)
+	runStart := -1
+	flush := func(end int) {
+		if runStart >= 0 && end-runStart >= soundMinSpans {
+			out = append(out, parley.Span{Start: (time.Duration(runStart) * soundWindow).Seconds(), End: (time.Duration(end) * soundWindow).Seconds()})
+		}
+		runStart = -1
+	}
+	for w := 0; w < n; w++ {
+		from, to := time.Duration(w)*soundWindow, time.Duration(w+1)*soundWindow
+		speech := false
+		for _, s := range segs {
+			if s.Start < to+300*time.Millisecond && from < s.End+300*time.Millisecond {
+				speech = true
+				break
+			}
+		}
+		if !speech && levelDBFS(samples, rate, from, to) > soundDBFS {
+			if runStart < 0 {
+				runStart = w
+			}
+			continue
+		}
+		flush(w)
+	}
+	flush(n)
+	return out
 }
 
 func peakDBFS(s []float32) float64 {

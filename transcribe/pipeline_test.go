@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,5 +136,64 @@ func TestWER(t *testing.T) {
 		if got := WER(tt.ref, tt.hyp); math.Abs(got-tt.want) > 1e-9 {
 			t.Errorf("WER(%q, %q) = %v, want %v", tt.ref, tt.hyp, got, tt.want)
 		}
+	}
+}
+
+// refTranscriber answers each channel with the reference utterances of a testdata call (and a
+// "[Music]" segment a recogniser might write during the hold), so the audio measurements can be
+// checked against known times.
+func refTranscriber(t *testing.T, call string) parley.Transcriber {
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "calls", call+".turns.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byRole := map[string][]parley.Segment{}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n")[1:] {
+		f := strings.Split(line, "\t")
+		s, _ := strconv.ParseFloat(f[0], 64)
+		e, _ := strconv.ParseFloat(f[1], 64)
+		byRole[f[2]] = append(byRole[f[2]], parley.Segment{Start: secs(s), End: secs(e), Text: f[3]})
+	}
+	byRole["agent"] = append(byRole["agent"], parley.Segment{Start: secs(28), End: secs(32), Text: "[Music]"})
+	calls := 0
+	return parley.TranscriberFunc(func(context.Context, []float32) (parley.Recognition, error) {
+		role := []string{"agent", "customer"}[calls%2]
+		calls++
+		return parley.Recognition{Language: "en", Segments: byRole[role]}, nil
+	})
+}
+
+func TestPipelineAudioSignals(t *testing.T) {
+	p := &Pipeline{Transcriber: refTranscriber(t, "billing-dispute"), TurnGap: time.Second, SilenceDBFS: -50}
+	res := p.File(context.Background(), filepath.Join("..", "testdata", "calls", "billing-dispute.wav"))
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	tr := res.Transcript
+	for _, s := range tr.Segments {
+		if strings.Contains(s.Text, "Music") {
+			t.Errorf("non-speech segment kept: %q", s.Text)
+		}
+		if s.LoudnessDB > -3 || s.LoudnessDB < -40 {
+			t.Errorf("segment %q level %.1f dBFS: synthetic speech is normalised to about -3 dBFS peak", s.Text, s.LoudnessDB)
+		}
+	}
+	// The generator plays 6 s of hold music on the agent channel after "…on hold for a moment." (ends 26.4 s).
+	found := false
+	for _, s := range tr.Sound {
+		if s.Start >= 26 && s.Start <= 28 && s.End >= 32 && s.End <= 34 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("hold music not found: %+v", tr.Sound)
+	}
+	for _, text := range []string{"[Music]", "(upbeat music)", "♪ ♪", "[BLANK_AUDIO]"} {
+		if !nonSpeech.MatchString(text) {
+			t.Errorf("%q not taken as non-speech", text)
+		}
+	}
+	if nonSpeech.MatchString("[PERSON] called") {
+		t.Error("words taken as non-speech")
 	}
 }
