@@ -135,26 +135,15 @@ func (r *Reader) build(fields map[string]any) (*parley.Metadata, []string) {
 		warn(field, v, "a number")
 		return nil
 	}
+	strs := map[string]*string{"call_id": &md.CallID, "agent_id": &md.AgentID, "agent_name": &md.AgentName, "team": &md.Team,
+		"queue": &md.Queue, "source": &md.Source, "campaign": &md.Campaign, "tracking_number": &md.TrackingNumber,
+		"disposition": &md.Disposition, "caller_id_hash": &md.CallerIDHash}
 	for k, v := range fields {
+		if p, ok := strs[k]; ok {
+			*p = str(k, v)
+			continue
+		}
 		switch k {
-		case "call_id":
-			md.CallID = str(k, v)
-		case "agent_id":
-			md.AgentID = str(k, v)
-		case "agent_name":
-			md.AgentName = str(k, v)
-		case "team":
-			md.Team = str(k, v)
-		case "queue":
-			md.Queue = str(k, v)
-		case "source":
-			md.Source = str(k, v)
-		case "campaign":
-			md.Campaign = str(k, v)
-		case "tracking_number":
-			md.TrackingNumber = str(k, v)
-		case "disposition":
-			md.Disposition = str(k, v)
 		case "direction":
 			d := strings.ToLower(str(k, v))
 			switch d {
@@ -204,8 +193,6 @@ func (r *Reader) build(fields map[string]any) (*parley.Metadata, []string) {
 			md.Revenue = num(k, v)
 		case "cost":
 			md.Cost = num(k, v)
-		case "caller_id_hash":
-			md.CallerIDHash = str(k, v) // already hashed upstream
 		default:
 			if md.Extra == nil {
 				md.Extra = map[string]any{}

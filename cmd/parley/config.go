@@ -176,6 +176,16 @@ func (c *Config) MetadataReader() *metadata.Reader {
 	return &metadata.Reader{FilePattern: re, CallerIDSalt: c.CallerIDSalt}
 }
 
+// stages builds what runs after transcription: the NLP analyzer and the scorecard (each nil when off).
+func (c *Config) stages() (*nlp.Analyzer, *scoring.Scorecard, error) {
+	analyzer, err := c.Analyzer()
+	if err != nil {
+		return nil, nil, err
+	}
+	scorecard, err := c.LoadScorecard()
+	return analyzer, scorecard, err
+}
+
 // LoadScorecard returns the configured scorecard, or nil when scoring is off. A bad scorecard is an
 // error before any call is processed.
 func (c *Config) LoadScorecard() (*scoring.Scorecard, error) {

@@ -38,19 +38,14 @@ func (m *Main) reprocessCmd(ctx context.Context, name string, args []string) int
 	if name == "rescore" {
 		cfg.Scoring = true
 	}
-	analyzer, err := cfg.Analyzer()
-	if err != nil {
-		return m.exit(err)
-	}
-	scorecard, err := cfg.LoadScorecard()
+	analyzer, scorecard, err := cfg.stages()
 	if err != nil {
 		return m.exit(err)
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return m.exit(parley.WrapError(parley.CodeIO, err, "create output dir"))
 	}
-	b := newBatch(*out, "", analyzer)
-	b.scorecard = scorecard
+	b := newBatch(*out, "", analyzer, scorecard)
 	for _, path := range fset.Args() {
 		if ctx.Err() != nil {
 			break

@@ -43,11 +43,7 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return m.exit(parley.WrapError(parley.CodeIO, err, "create output dir"))
 	}
-	analyzer, err := cfg.Analyzer()
-	if err != nil {
-		return m.exit(err)
-	}
-	scorecard, err := cfg.LoadScorecard()
+	analyzer, scorecard, err := cfg.stages()
 	if err != nil {
 		return m.exit(err)
 	}
@@ -62,8 +58,7 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 		TurnGap: time.Duration(cfg.TurnGap), SilenceDBFS: cfg.SilenceDBFS,
 	}
 	meta := cfg.MetadataReader()
-	b := newBatch(*out, filepath.Base(modelPath), analyzer)
-	b.scorecard = scorecard
+	b := newBatch(*out, filepath.Base(modelPath), analyzer, scorecard)
 	for _, p := range missing {
 		b.add(parley.Result{Call: parley.Call{ID: transcribe.CallID(p), Source: p},
 			Err: parley.Errorf(parley.CodeIO, "%s does not exist", p)})
@@ -143,8 +138,8 @@ type batch struct {
 	scorecard *scoring.Scorecard // nil: no scoring
 }
 
-func newBatch(out, model string, analyzer *nlp.Analyzer) *batch {
-	b := &batch{out: out, model: model, ids: map[string]bool{}, analyzer: analyzer}
+func newBatch(out, model string, analyzer *nlp.Analyzer, scorecard *scoring.Scorecard) *batch {
+	b := &batch{out: out, model: model, ids: map[string]bool{}, analyzer: analyzer, scorecard: scorecard}
 	b.sum.SchemaVersion, b.sum.StartedAt, b.sum.Model = parley.SchemaVersion, time.Now().UTC(), model
 	return b
 }
