@@ -2,7 +2,8 @@
 # Installs with apt-get what parley needs and the machine lacks (a tool already on PATH, from any source,
 # counts as present: a machine whose Node.js ships npm must not get Debian's npm on top).
 #   scripts/setup.sh          to build and run: cmake, g++, make, npm (whisper.cpp and its pinned source)
-#   scripts/setup.sh --test   also what the tests use: espeak-ng, flite, sox, pocketsphinx-testdata
+#   scripts/setup.sh --test   also what the tests use: espeak-ng, flite, sox, pocketsphinx-testdata,
+#                             redis-server, and a MinIO server built with go install into the parley cache
 set -euo pipefail
 command -v go >/dev/null || { echo "setup: Go 1.26 or later is needed (https://go.dev/dl/)" >&2; exit 1; }
 missing=()
@@ -16,6 +17,16 @@ if [ "${1:-}" = --test ]; then
 	need_cmd flite flite
 	need_cmd sox sox
 	[ -f /usr/share/pocketsphinx/test/data/librivox/transcription ] || missing+=(pocketsphinx-testdata)
+	need_cmd redis-server redis-server
+fi
+# MinIO for the storage tests: no Debian package, so built from the Go module proxy once (about five
+# minutes) into the cache, at a pinned version.
+MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+cache=${PARLEY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/parley}
+if [ "${1:-}" = --test ] && [ ! -x "$cache/bin/minio" ]; then
+	echo "setup: building minio $MINIO_VERSION into $cache/bin (once)" >&2
+	mkdir -p "$cache/bin"
+	GOBIN="$cache/bin" go install "github.com/minio/minio@$MINIO_VERSION"
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 sudo=""

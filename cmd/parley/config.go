@@ -47,6 +47,16 @@ type Config struct {
 	FilenamePattern string `yaml:"filename_pattern"` // metadata from file names: a regexp with named groups
 	CallerIDSalt    string `yaml:"caller_id_salt"`   // mixed into caller-id hashes
 
+	RedisURL          string `yaml:"redis_url"`   // redis://host:port/db
+	S3Endpoint        string `yaml:"s3_endpoint"` // host:port
+	S3AccessKey       string `yaml:"s3_access_key"`
+	S3SecretKey       string `yaml:"s3_secret_key"`
+	S3Secure          bool   `yaml:"s3_secure"` // HTTPS; false on loopback
+	S3Region          string `yaml:"s3_region"`
+	ResultsPrefix     string `yaml:"results_prefix"`     // where workers write results in the bucket
+	IndexPath         string `yaml:"index_path"`         // the SQLite results database
+	WorkerConcurrency int    `yaml:"worker_concurrency"` // tasks one worker runs at once
+
 	Scoring   bool   `yaml:"scoring"`   // grade every call against the scorecard
 	Scorecard string `yaml:"scorecard"` // scorecard YAML (default: built in)
 }
@@ -68,6 +78,13 @@ func DefaultConfig() Config {
 		KeyPhraseMethod: "textrank",
 		Scoring:         true,
 		Transcripts:     "prefer",
+		RedisURL:        "redis://127.0.0.1:6379/0",
+		S3Secure:        true,
+		ResultsPrefix:   "results/",
+		IndexPath:       "parley-results.db",
+		// One recognition runs at a time per loaded model; a second slot downloads, analyses and
+		// writes results meanwhile.
+		WorkerConcurrency: 2,
 	}
 }
 
@@ -108,26 +125,35 @@ func (c *Config) LoadFile(path string) error {
 // envKeys maps PARLEY_* variables to setters.
 func (c *Config) envKeys() map[string]func(string) error {
 	return map[string]func(string) error{
-		"PARLEY_MODEL":            func(v string) error { c.Model = v; return nil },
-		"PARLEY_MODEL_DIR":        func(v string) error { c.ModelDir = v; return nil },
-		"PARLEY_MODEL_BASE_URL":   func(v string) error { c.ModelBaseURL = v; return nil },
-		"PARLEY_THREADS":          func(v string) (err error) { c.Threads, err = strconv.Atoi(v); return },
-		"PARLEY_LANGUAGE":         func(v string) error { c.Language = v; return nil },
-		"PARLEY_CHANNELS":         func(v string) error { c.Channels = splitList(v); return nil },
-		"PARLEY_MAX_DURATION":     func(v string) error { return c.MaxDuration.Set(v) },
-		"PARLEY_TURN_GAP":         func(v string) error { return c.TurnGap.Set(v) },
-		"PARLEY_SILENCE_DBFS":     func(v string) (err error) { c.SilenceDBFS, err = strconv.ParseFloat(v, 64); return },
-		"PARLEY_NLP":              func(v string) (err error) { c.NLP, err = strconv.ParseBool(v); return },
-		"PARLEY_REDACT_PII":       func(v string) (err error) { c.RedactPII, err = strconv.ParseBool(v); return },
-		"PARLEY_TAXONOMY":         func(v string) error { c.Taxonomy = v; return nil },
-		"PARLEY_INTENT_MODEL":     func(v string) error { c.IntentModel = v; return nil },
-		"PARLEY_PRODUCTS":         func(v string) error { c.Products = splitList(v); return nil },
-		"PARLEY_TRANSCRIPTS":      func(v string) error { c.Transcripts = v; return nil },
-		"PARLEY_FILENAME_PATTERN": func(v string) error { c.FilenamePattern = v; return nil },
-		"PARLEY_CALLER_ID_SALT":   func(v string) error { c.CallerIDSalt = v; return nil },
-		"PARLEY_SCORING":          func(v string) (err error) { c.Scoring, err = strconv.ParseBool(v); return },
-		"PARLEY_SCORECARD":        func(v string) error { c.Scorecard = v; return nil },
-		"PARLEY_CONFIG":           func(string) error { return nil }, // read before the file is loaded
+		"PARLEY_MODEL":              func(v string) error { c.Model = v; return nil },
+		"PARLEY_MODEL_DIR":          func(v string) error { c.ModelDir = v; return nil },
+		"PARLEY_MODEL_BASE_URL":     func(v string) error { c.ModelBaseURL = v; return nil },
+		"PARLEY_THREADS":            func(v string) (err error) { c.Threads, err = strconv.Atoi(v); return },
+		"PARLEY_LANGUAGE":           func(v string) error { c.Language = v; return nil },
+		"PARLEY_CHANNELS":           func(v string) error { c.Channels = splitList(v); return nil },
+		"PARLEY_MAX_DURATION":       func(v string) error { return c.MaxDuration.Set(v) },
+		"PARLEY_TURN_GAP":           func(v string) error { return c.TurnGap.Set(v) },
+		"PARLEY_SILENCE_DBFS":       func(v string) (err error) { c.SilenceDBFS, err = strconv.ParseFloat(v, 64); return },
+		"PARLEY_NLP":                func(v string) (err error) { c.NLP, err = strconv.ParseBool(v); return },
+		"PARLEY_REDACT_PII":         func(v string) (err error) { c.RedactPII, err = strconv.ParseBool(v); return },
+		"PARLEY_TAXONOMY":           func(v string) error { c.Taxonomy = v; return nil },
+		"PARLEY_INTENT_MODEL":       func(v string) error { c.IntentModel = v; return nil },
+		"PARLEY_PRODUCTS":           func(v string) error { c.Products = splitList(v); return nil },
+		"PARLEY_TRANSCRIPTS":        func(v string) error { c.Transcripts = v; return nil },
+		"PARLEY_FILENAME_PATTERN":   func(v string) error { c.FilenamePattern = v; return nil },
+		"PARLEY_CALLER_ID_SALT":     func(v string) error { c.CallerIDSalt = v; return nil },
+		"PARLEY_REDIS_URL":          func(v string) error { c.RedisURL = v; return nil },
+		"PARLEY_S3_ENDPOINT":        func(v string) error { c.S3Endpoint = v; return nil },
+		"PARLEY_S3_ACCESS_KEY":      func(v string) error { c.S3AccessKey = v; return nil },
+		"PARLEY_S3_SECRET_KEY":      func(v string) error { c.S3SecretKey = v; return nil },
+		"PARLEY_S3_SECURE":          func(v string) (err error) { c.S3Secure, err = strconv.ParseBool(v); return },
+		"PARLEY_S3_REGION":          func(v string) error { c.S3Region = v; return nil },
+		"PARLEY_RESULTS_PREFIX":     func(v string) error { c.ResultsPrefix = v; return nil },
+		"PARLEY_INDEX_PATH":         func(v string) error { c.IndexPath = v; return nil },
+		"PARLEY_WORKER_CONCURRENCY": func(v string) (err error) { c.WorkerConcurrency, err = strconv.Atoi(v); return },
+		"PARLEY_SCORING":            func(v string) (err error) { c.Scoring, err = strconv.ParseBool(v); return },
+		"PARLEY_SCORECARD":          func(v string) error { c.Scorecard = v; return nil },
+		"PARLEY_CONFIG":             func(string) error { return nil }, // read before the file is loaded
 	}
 }
 
@@ -167,6 +193,10 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Taxonomy, "taxonomy", c.Taxonomy, "intent taxonomy YAML `file` (default: built in)")
 	fs.StringVar(&c.IntentModel, "intent-model", c.IntentModel, "trained intent model `file` (parley intent train)")
 	fs.BoolVar(&c.Scoring, "scoring", c.Scoring, "grade every call against the scorecard")
+	fs.StringVar(&c.RedisURL, "redis", c.RedisURL, "Redis `url` (redis://host:port/db)")
+	fs.StringVar(&c.S3Endpoint, "s3-endpoint", c.S3Endpoint, "S3-compatible endpoint `host:port`")
+	fs.BoolVar(&c.S3Secure, "s3-secure", c.S3Secure, "use HTTPS for S3")
+	fs.StringVar(&c.IndexPath, "index", c.IndexPath, "results database `file` (SQLite)")
 	fs.StringVar(&c.Scorecard, "scorecard", c.Scorecard, "scorecard YAML `file` (default: built in)")
 }
 
@@ -221,6 +251,12 @@ func (c *Config) Validate() error {
 	}
 	if c.KeyPhraseMethod != "textrank" && c.KeyPhraseMethod != "rake" {
 		return parley.Errorf(parley.CodeConfig, "key_phrase_method = %q (want textrank or rake)", c.KeyPhraseMethod)
+	}
+	if c.WorkerConcurrency < 1 || c.WorkerConcurrency > 64 {
+		return parley.Errorf(parley.CodeConfig, "worker_concurrency = %d (want 1–64)", c.WorkerConcurrency)
+	}
+	if !strings.HasSuffix(c.ResultsPrefix, "/") {
+		return parley.Errorf(parley.CodeConfig, "results_prefix %q must end with /", c.ResultsPrefix)
 	}
 	if c.Transcripts != "prefer" && c.Transcripts != "ignore" {
 		return parley.Errorf(parley.CodeConfig, "transcripts = %q (want prefer or ignore)", c.Transcripts)

@@ -48,6 +48,9 @@ Usage:
   parley run [flags] PATH...      transcribe and analyse WAV files and directories into --out
   parley analyze [flags] CALL.json...   analyse stored call documents again (new taxonomy, redaction)
   parley rescore --scorecard F CALL.json...   grade stored calls again with another scorecard
+  parley worker                   process queued recordings (Redis + S3; see README)
+  parley enqueue [--since D --until D --priority P --dry-run] s3://bucket/prefix
+  parley status                   queue depth, throughput per minute, backlog ETA
   parley report [--from D --to D --by agent|team] CALLS...   scorecards, KPIs, alerts, calibration
   parley nlp sentiment            score lines of stdin, one JSON object per line
   parley intent train|eval        train an intent model from CSV or a taxonomy; evaluate it
@@ -71,6 +74,12 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		return m.runCmd(ctx, args[1:])
 	case "analyze", "rescore":
 		return m.reprocessCmd(ctx, args[0], args[1:])
+	case "worker":
+		err = m.workerCmd(ctx, args[1:])
+	case "enqueue":
+		err = m.enqueueCmd(ctx, args[1:])
+	case "status":
+		err = m.statusCmd(ctx, args[1:])
 	case "report":
 		err = m.reportCmd(ctx, args[1:])
 	case "nlp":

@@ -1,0 +1,255 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/index"
+	"github.com/parley-cc/parley/jobs"
+	"github.com/parley-cc/parley/storage"
+	"github.com/parley-cc/parley/transcribe"
+)
+
+func (c *Config) redis() (asynq.RedisConnOpt, error) {
+	opt, err := asynq.ParseRedisURI(c.RedisURL)
+	if err != nil {
+		return nil, parley.WrapError(parley.CodeConfig, err, "redis_url %q", c.RedisURL)
+	}
+	return opt, nil
+}
+
+func (c *Config) s3(bucket string) (*storage.S3, error) {
+	if c.S3Endpoint == "" {
+		return nil, parley.Errorf(parley.CodeConfig, "no S3 endpoint: set PARLEY_S3_ENDPOINT (host:port)")
+	}
+	return storage.NewS3(storage.S3Config{Endpoint: c.S3Endpoint, AccessKey: c.S3AccessKey, SecretKey: c.S3SecretKey, Secure: c.S3Secure, Region: c.S3Region}, bucket)
+}
+
+// workerCmd processes tasks until SIGTERM or SIGINT; then it finishes what it can within the shutdown
+// timeout and hands the rest back to the queue.
+func (m *Main) workerCmd(ctx context.Context, args []string) error {
+	fset := flag.NewFlagSet("worker", flag.ContinueOnError)
+	fset.SetOutput(m.Stderr)
+	conc := fset.Int("concurrency", 0, "tasks at once (default: worker_concurrency)")
+	cfg, err := loadConfig(fset, args, m.Environ)
+	if err != nil {
+		return err
+	}
+	if *conc > 0 {
+		cfg.WorkerConcurrency = *conc
+	}
+	redisOpt, err := cfg.redis()
+	if err != nil {
+		return err
+	}
+	analyzer, scorecard, err := cfg.stages()
+	if err != nil {
+		return err
+	}
+	modelPath, tr, err := openTranscriber(cfg)
+	if err != nil {
+		return err
+	}
+	defer tr.Close()
+	idx, err := index.Open(cfg.IndexPath)
+	if err != nil {
+		return parley.WrapError(parley.CodeConfig, err, "results index")
+	}
+	defer idx.Close()
+	client := asynq.NewClient(redisOpt)
+	defer client.Close()
+	roles, _ := cfg.Roles()
+	host, _ := os.Hostname()
+	var mu sync.Mutex
+	stores := map[string]parley.Store{}
+	proc := &jobs.Processor{
+		Store: func(bucket string) (parley.Store, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if s, ok := stores[bucket]; ok {
+				return s, nil
+			}
+			s, err := cfg.s3(bucket)
+			if err != nil {
+				return nil, err
+			}
+			stores[bucket] = s
+			return s, nil
+		},
+		Pipeline: &transcribe.Pipeline{Transcriber: tr, Roles: roles, MaxDuration: time.Duration(cfg.MaxDuration),
+			TurnGap: time.Duration(cfg.TurnGap), SilenceDBFS: cfg.SilenceDBFS},
+		Analyzer: analyzer, Scorecard: scorecard, Index: idx, Client: client, ResultsPrefix: cfg.ResultsPrefix,
+		Model: modelPath, Worker: fmt.Sprintf("%s:%d", host, os.Getpid()),
+	}
+	srv := asynq.NewServer(redisOpt, asynq.Config{
+		Concurrency: cfg.WorkerConcurrency, Queues: jobs.Queues, ShutdownTimeout: 30 * time.Second,
+		Logger: asynqLogger{slog.Default()}, LogLevel: asynq.WarnLevel,
+	})
+	mux := asynq.NewServeMux()
+	proc.Register(mux)
+	if err := srv.Start(mux); err != nil {
+		return parley.WrapError(parley.CodeIO, err, "start worker")
+	}
+	slog.Info("worker started", "redis", cfg.RedisURL, "s3", cfg.S3Endpoint, "concurrency", cfg.WorkerConcurrency, "model", modelPath)
+	<-ctx.Done()
+	slog.Info("worker stopping: finishing or handing back in-flight tasks")
+	srv.Shutdown()
+	return nil
+}
+
+type asynqLogger struct{ l *slog.Logger }
+
+func (a asynqLogger) Debug(args ...any) {}
+func (a asynqLogger) Info(args ...any)  { a.l.Info(fmt.Sprint(args...)) }
+func (a asynqLogger) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...)) }
+func (a asynqLogger) Error(args ...any) { a.l.Error(fmt.Sprint(args...)) }
+func (a asynqLogger) Fatal(args ...any) { a.l.Error(fmt.Sprint(args...)); os.Exit(1) }
+
+// enqueueCmd: parley enqueue s3://bucket/prefix.
+func (m *Main) enqueueCmd(ctx context.Context, args []string) error {
+	fset := flag.NewFlagSet("enqueue", flag.ContinueOnError)
+	fset.SetOutput(m.Stderr)
+	since := fset.String("since", "", "only objects modified at or after this `day` (YYYY-MM-DD)")
+	until := fset.String("until", "", "only objects modified before this `day` (YYYY-MM-DD)")
+	priority := fset.String("priority", "default", "queue: critical, default or bulk")
+	dry := fset.Bool("dry-run", false, "count what would be enqueued, enqueue nothing")
+	cfg, err := loadConfig(fset, args, m.Environ)
+	if err != nil {
+		return err
+	}
+	if fset.NArg() != 1 {
+		return parley.Errorf(parley.CodeConfig, "usage: parley enqueue [flags] s3://bucket/prefix")
+	}
+	bucket, prefix, err := storage.ParseURL(fset.Arg(0))
+	if err != nil {
+		return err
+	}
+	opt := jobs.EnqueueOptions{Queue: *priority, DryRun: *dry, ResultsPrefix: cfg.ResultsPrefix}
+	for _, d := range []struct {
+		s string
+		t *time.Time
+	}{{*since, &opt.Since}, {*until, &opt.Until}} {
+		if d.s != "" {
+			if *d.t, err = time.Parse("2006-01-02", d.s); err != nil {
+				return parley.Errorf(parley.CodeConfig, "%q: want YYYY-MM-DD", d.s)
+			}
+		}
+	}
+	if _, ok := jobs.Queues[*priority]; !ok {
+		return parley.Errorf(parley.CodeConfig, "--priority %q (critical, default or bulk)", *priority)
+	}
+	redisOpt, err := cfg.redis()
+	if err != nil {
+		return err
+	}
+	store, err := cfg.s3(bucket)
+	if err != nil {
+		return err
+	}
+	client := asynq.NewClient(redisOpt)
+	defer client.Close()
+	if isTerminal(m.Stderr) {
+		bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(m.Stderr), progressbar.OptionSetDescription("listing"),
+			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+		opt.Progress = func(parley.Object) { bar.Add(1) }
+		defer bar.Finish()
+	}
+	c, err := jobs.Enqueue(ctx, client, store, bucket, prefix, opt)
+	if err != nil {
+		return parley.WrapError(parley.CodeIO, err, "enqueue")
+	}
+	verb := "enqueued"
+	if *dry {
+		verb = "would enqueue"
+	}
+	fmt.Fprintf(m.Stdout, "%s %d, skipped %d as duplicates, rejected %d\n", verb, c.Enqueued, c.Duplicates, len(c.Rejected))
+	for _, r := range c.Rejected {
+		fmt.Fprintf(m.Stdout, "  rejected %s: %s\n", r.Key, r.Reason)
+	}
+	return nil
+}
+
+// statusCmd shows queue depth, throughput per minute (measured over --sample) and the backlog's ETA.
+func (m *Main) statusCmd(ctx context.Context, args []string) error {
+	fset := flag.NewFlagSet("status", flag.ContinueOnError)
+	fset.SetOutput(m.Stderr)
+	sample := fset.Duration("sample", 5*time.Second, "measure throughput over this long")
+	cfg, err := loadConfig(fset, args, m.Environ)
+	if err != nil {
+		return err
+	}
+	redisOpt, err := cfg.redis()
+	if err != nil {
+		return err
+	}
+	insp := asynq.NewInspector(redisOpt)
+	defer insp.Close()
+	snap := func() (map[string]*asynq.QueueInfo, error) {
+		out := map[string]*asynq.QueueInfo{}
+		for q := range jobs.Queues {
+			info, err := insp.GetQueueInfo(q)
+			if err != nil {
+				if isQueueNotFound(err) { // no task was ever put in this queue
+					out[q] = &asynq.QueueInfo{Queue: q}
+					continue
+				}
+				return nil, parley.WrapError(parley.CodeIO, err, "queue %s", q)
+			}
+			out[q] = info
+		}
+		return out, nil
+	}
+	a, err := snap()
+	if err != nil {
+		return err
+	}
+	select {
+	case <-time.After(*sample):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	b, err := snap()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "queue\tpending\tactive\tscheduled\tretry\tfailed (archived)\tdone/min\tfailed/min\tETA\t")
+	names := make([]string, 0, len(b))
+	for q := range b {
+		names = append(names, q)
+	}
+	sort.Slice(names, func(i, j int) bool { return jobs.Queues[names[i]] > jobs.Queues[names[j]] })
+	for _, q := range names {
+		x, y := a[q], b[q]
+		mins := sample.Minutes()
+		done := float64(y.Processed-x.Processed) / mins
+		failed := float64(y.Failed-x.Failed) / mins
+		backlog := y.Pending + y.Active + y.Scheduled + y.Retry
+		eta := "–"
+		switch {
+		case backlog == 0:
+			eta = "idle"
+		case done > 0:
+			eta = (time.Duration(float64(backlog)/done*60) * time.Second).Round(time.Second).String()
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%.1f\t%.1f\t%s\t\n", q, y.Pending, y.Active, y.Scheduled, y.Retry, y.Archived, done, failed, eta)
+	}
+	return tw.Flush()
+}
+
+func isQueueNotFound(err error) bool {
+	msg := strings.ToLower(err.Error())
+	return strings.Contains(msg, "does not exist") || strings.Contains(msg, "not found")
+}

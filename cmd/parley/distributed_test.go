@@ -1,0 +1,246 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/index"
+	"github.com/parley-cc/parley/internal/testenv"
+	"github.com/parley-cc/parley/storage"
+)
+
+// cluster is a real Redis, a real MinIO and worker processes of the parley binary.
+type cluster struct {
+	t       *testing.T
+	bin     string
+	redis   *testenv.Server
+	minio   *testenv.Server
+	store   *storage.S3
+	env     []string
+	dbPath  string
+	mu      sync.Mutex
+	workers []*exec.Cmd
+	logs    []*bytes.Buffer
+}
+
+func parleyBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "parley")
+	if out, err := execCommand("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func newCluster(t *testing.T) *cluster {
+	c := &cluster{t: t, bin: parleyBinary(t), redis: testenv.StartRedis(t), minio: testenv.StartMinIO(t)}
+	c.dbPath = filepath.Join(t.TempDir(), "results.db")
+	c.env = []string{"PARLEY_REDIS_URL=redis://" + c.redis.Addr + "/0", "PARLEY_S3_ENDPOINT=" + c.minio.Addr,
+		"PARLEY_S3_ACCESS_KEY=" + testenv.MinIOUser, "PARLEY_S3_SECRET_KEY=" + testenv.MinIOPassword, "PARLEY_S3_SECURE=false",
+		"PARLEY_MODEL=" + testenv.TestModel(t), "PARLEY_THREADS=1", "PARLEY_INDEX_PATH=" + c.dbPath}
+	s, err := storage.NewS3(storage.S3Config{Endpoint: c.minio.Addr, AccessKey: testenv.MinIOUser, SecretKey: testenv.MinIOPassword}, "calls")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnsureBucket(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	c.store = s
+	t.Cleanup(c.stopWorkers)
+	return c
+}
+
+// upload puts testdata files into the bucket under keys.
+func (c *cluster) upload(files map[string]string) {
+	for key, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		if err := c.store.Put(context.Background(), key, bytes.NewReader(b), int64(len(b)), "audio/wav"); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+}
+
+func (c *cluster) parley(args ...string) string {
+	c.t.Helper()
+	cmd := exec.Command(c.bin, args...)
+	cmd.Env = append(os.Environ(), c.env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		c.t.Fatalf("parley %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (c *cluster) startWorker() *exec.Cmd {
+	cmd := exec.Command(c.bin, "worker")
+	cmd.Env = append(os.Environ(), c.env...)
+	var log bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	c.mu.Lock()
+	c.workers = append(c.workers, cmd)
+	c.logs = append(c.logs, &log)
+	c.mu.Unlock()
+	return cmd
+}
+
+func (c *cluster) stopWorkers() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, w := range c.workers {
+		if w.ProcessState == nil {
+			w.Process.Signal(syscall.SIGTERM)
+		}
+	}
+	for _, w := range c.workers {
+		if w.ProcessState == nil {
+			w.Wait()
+		}
+	}
+	if c.t.Failed() {
+		for i, l := range c.logs {
+			c.t.Logf("worker %d log:\n%s", i, l.String())
+		}
+	}
+}
+
+// waitResults waits until the index has n rows.
+func (c *cluster) waitResults(n int, limit time.Duration) []index.Row {
+	c.t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		var rows []index.Row
+		if idx, err := index.Open(c.dbPath); err == nil {
+			rows, _ = idx.All(context.Background())
+			idx.Close()
+		}
+		if len(rows) >= n {
+			return rows
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("%d of %d results after %v", len(rows), n, limit)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// results lists the result objects per recording key.
+func (c *cluster) results() map[string][]string {
+	out := map[string][]string{}
+	c.store.List(context.Background(), "results/", func(o parley.Object) error {
+		k := strings.TrimPrefix(o.Key, "results/")
+		for _, ext := range []string{".transcript.json", ".error.json", ".json", ".vtt", ".html"} {
+			if strings.HasSuffix(k, ext) {
+				base := strings.TrimSuffix(k, ext)
+				out[base] = append(out[base], ext)
+				break
+			}
+		}
+		return nil
+	})
+	return out
+}
+
+func callFiles(n int) map[string]string {
+	calls, _ := filepath.Glob(filepath.Join(testenv.Root(), "testdata", "calls", "*.wav"))
+	files := map[string]string{}
+	for i := 0; i < n; i++ {
+		files[fmt.Sprintf("2026/11/call-%02d.wav", i)] = calls[i%len(calls)]
+	}
+	return files
+}
+
+func TestDistributedTwoWorkers(t *testing.T) {
+	c := newCluster(t)
+	files := callFiles(8)
+	files["2026/11/poisoned.wav"] = filepath.Join(testenv.Root(), "testdata", "bad", "text-renamed.wav")
+	files["2026/11/cut.wav"] = filepath.Join(testenv.Root(), "testdata", "bad", "truncated-data.wav")
+	files["2026/11/notes.txt"] = filepath.Join(testenv.Root(), "testdata", "calls", "billing-dispute.agent.txt")
+	c.upload(files)
+
+	out := c.parley("enqueue", "--dry-run", "s3://calls/2026/")
+	if !strings.Contains(out, "would enqueue 10, skipped 0 as duplicates, rejected 1") {
+		t.Fatalf("dry run: %s", out)
+	}
+	out = c.parley("enqueue", "s3://calls/2026/")
+	if !strings.Contains(out, "enqueued 10, skipped 0 as duplicates, rejected 1") || !strings.Contains(out, "notes.txt") {
+		t.Fatalf("enqueue: %s", out)
+	}
+	c.startWorker()
+	c.startWorker()
+	rows := c.waitResults(10, 3*time.Minute)
+
+	// Enqueuing the same prefix again does nothing.
+	if out := c.parley("enqueue", "s3://calls/2026/"); !strings.Contains(out, "enqueued 0, skipped 10 as duplicates") {
+		t.Errorf("second enqueue: %s", out)
+	}
+	time.Sleep(2 * time.Second)
+	rows = c.waitResults(10, time.Second)
+	if len(rows) != 10 {
+		t.Errorf("%d index rows for 10 recordings", len(rows))
+	}
+	workers := map[string]int{}
+	for _, r := range rows {
+		workers[r.Worker]++
+		switch {
+		case strings.Contains(r.Key, "poisoned"):
+			if r.Status != "failed" || r.ErrorCode != parley.CodeNotWAV {
+				t.Errorf("poisoned: %+v", r)
+			}
+		case strings.Contains(r.Key, "cut"):
+			if r.Status != "failed" || r.ErrorCode != parley.CodeTruncatedData {
+				t.Errorf("cut: %+v", r)
+			}
+		default:
+			if r.Status != "ok" || r.DurationS < 15 {
+				t.Errorf("call: %+v", r)
+			}
+		}
+	}
+	if len(workers) != 2 {
+		t.Errorf("work spread over %d workers: %v", len(workers), workers)
+	}
+	res := c.results()
+	for key := range files {
+		if strings.HasSuffix(key, ".txt") {
+			continue
+		}
+		base := strings.TrimSuffix(key, ".wav")
+		got := strings.Join(res[base], " ")
+		want := map[bool]string{true: ".error.json", false: ".html .json .transcript.json .vtt"}[strings.Contains(key, "poisoned") || strings.Contains(key, "cut")]
+		if sorted := sortWords(got); sorted != want {
+			t.Errorf("%s: results %q, want exactly %q", key, sorted, want)
+		}
+	}
+	status := c.parley("status", "--sample", "1s")
+	if !strings.Contains(status, "default") || !strings.Contains(status, "idle") {
+		t.Errorf("status:\n%s", status)
+	}
+}
+
+func sortWords(s string) string {
+	w := strings.Fields(s)
+	for i := range w {
+		for j := i + 1; j < len(w); j++ {
+			if w[j] < w[i] {
+				w[i], w[j] = w[j], w[i]
+			}
+		}
+	}
+	return strings.Join(w, " ")
+}

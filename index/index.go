@@ -1,0 +1,104 @@
+// Package index is the results database: one row per processed recording (bucket, key, ETag), which
+// enqueue, reports, rescoring and the web UI read. It is embedded SQLite (modernc.org/sqlite, pure Go),
+// opened in WAL mode so the worker processes of one machine can share the file.
+package index
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	_ "modernc.org/sqlite"
+)
+
+// Row is one processed recording.
+type Row struct {
+	Bucket, Key, ETag string
+	Status            string // ok or failed
+	ErrorCode, Error  string
+	CallID            string
+	DurationS         float64
+	Score             float64
+	Intent            string
+	ResultKey         string
+	ProcessedAt       time.Time
+	Worker            string
+}
+
+// Index is an open results database.
+type Index struct{ db *sql.DB }
+
+// Open opens (creating if needed) the database at path.
+func Open(path string) (*Index, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)")
+	if err != nil {
+		return nil, fmt.Errorf("results index %s: %w", path, err)
+	}
+	_, err = db.Exec(`CREATE TABLE IF NOT EXISTS calls (
+		bucket TEXT NOT NULL, key TEXT NOT NULL, etag TEXT NOT NULL,
+		status TEXT NOT NULL, error_code TEXT NOT NULL DEFAULT '', error TEXT NOT NULL DEFAULT '',
+		call_id TEXT NOT NULL DEFAULT '', duration_s REAL NOT NULL DEFAULT 0, score REAL NOT NULL DEFAULT 0,
+		intent TEXT NOT NULL DEFAULT '', result_key TEXT NOT NULL DEFAULT '',
+		processed_at TEXT NOT NULL, worker TEXT NOT NULL DEFAULT '',
+		PRIMARY KEY (bucket, key, etag))`)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("results index %s: %w", path, err)
+	}
+	return &Index{db: db}, nil
+}
+
+// Close closes the database.
+func (x *Index) Close() error { return x.db.Close() }
+
+// Record stores the outcome for a recording version; a later outcome for the same version replaces it
+// (a retried or rescored call keeps one row).
+func (x *Index) Record(ctx context.Context, r Row) error {
+	if r.ProcessedAt.IsZero() {
+		r.ProcessedAt = time.Now().UTC()
+	}
+	_, err := x.db.ExecContext(ctx, `INSERT INTO calls (bucket, key, etag, status, error_code, error, call_id, duration_s, score, intent, result_key, processed_at, worker)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (bucket, key, etag) DO UPDATE SET status=excluded.status, error_code=excluded.error_code, error=excluded.error,
+		call_id=excluded.call_id, duration_s=excluded.duration_s, score=excluded.score, intent=excluded.intent,
+		result_key=excluded.result_key, processed_at=excluded.processed_at, worker=excluded.worker`,
+		r.Bucket, r.Key, r.ETag, r.Status, r.ErrorCode, r.Error, r.CallID, r.DurationS, r.Score, r.Intent, r.ResultKey,
+		r.ProcessedAt.Format(time.RFC3339Nano), r.Worker)
+	if err != nil {
+		return fmt.Errorf("record %s/%s: %w", r.Bucket, r.Key, err)
+	}
+	return nil
+}
+
+// Get returns the row of a recording version, if any.
+func (x *Index) Get(ctx context.Context, bucket, key, etag string) (Row, bool, error) {
+	rows, err := x.query(ctx, `WHERE bucket = ? AND key = ? AND etag = ?`, bucket, key, etag)
+	if err != nil || len(rows) == 0 {
+		return Row{}, false, err
+	}
+	return rows[0], true, nil
+}
+
+// All returns every row, oldest first.
+func (x *Index) All(ctx context.Context) ([]Row, error) { return x.query(ctx, `ORDER BY processed_at`) }
+
+func (x *Index) query(ctx context.Context, where string, args ...any) ([]Row, error) {
+	rs, err := x.db.QueryContext(ctx, `SELECT bucket, key, etag, status, error_code, error, call_id, duration_s, score, intent, result_key, processed_at, worker FROM calls `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []Row
+	for rs.Next() {
+		var r Row
+		var at string
+		if err := rs.Scan(&r.Bucket, &r.Key, &r.ETag, &r.Status, &r.ErrorCode, &r.Error, &r.CallID, &r.DurationS, &r.Score, &r.Intent, &r.ResultKey, &at, &r.Worker); err != nil {
+			return nil, err
+		}
+		r.ProcessedAt, _ = time.Parse(time.RFC3339Nano, at)
+		out = append(out, r)
+	}
+	return out, errors.Join(rs.Err())
+}

@@ -1,0 +1,134 @@
+package testenv
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// FreePort returns a free TCP port on the loopback address.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Server is a server process started for a test.
+type Server struct {
+	Addr string // 127.0.0.1:port
+	cmd  *exec.Cmd
+	args []string
+	env  []string
+	t    testing.TB
+}
+
+func waitPort(addr string, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			c.Close()
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("%s did not open within %v", addr, d)
+}
+
+func (s *Server) start() {
+	s.t.Helper()
+	s.cmd = exec.Command(s.args[0], s.args[1:]...)
+	s.cmd.Env = append(os.Environ(), s.env...)
+	if err := s.cmd.Start(); err != nil {
+		s.t.Fatalf("start %s: %v", s.args[0], err)
+	}
+	if err := waitPort(s.Addr, 30*time.Second); err != nil {
+		s.cmd.Process.Kill()
+		s.t.Fatal(err)
+	}
+}
+
+// Stop kills the server and waits for it.
+func (s *Server) Stop() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		s.cmd.Process.Kill()
+		s.cmd.Wait()
+		s.cmd = nil
+	}
+}
+
+// Restart stops the server and starts it again on the same port (and data).
+func (s *Server) Restart() {
+	s.Stop()
+	s.start()
+}
+
+// StartRedis starts redis-server (Debian's package) on a free loopback port, without persistence.
+func StartRedis(t testing.TB) *Server {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Fatal("redis-server is not installed (scripts/setup.sh --test installs it)")
+	}
+	port := FreePort(t)
+	dir := t.TempDir()
+	s := &Server{Addr: fmt.Sprintf("127.0.0.1:%d", port), t: t,
+		args: []string{bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir}}
+	s.start()
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// MinIO credentials of the test server.
+const (
+	MinIOUser     = "parley-test"
+	MinIOPassword = "parley-test-secret"
+)
+
+// MinIOBinary finds the minio server: PARLEY_MINIO, the project cache (scripts/setup.sh --test
+// installs it there), or PATH.
+func MinIOBinary(t testing.TB) string {
+	t.Helper()
+	if p := os.Getenv("PARLEY_MINIO"); p != "" {
+		return p
+	}
+	cache := os.Getenv("PARLEY_CACHE")
+	if cache == "" {
+		if d, err := os.UserCacheDir(); err == nil {
+			cache = filepath.Join(d, "parley")
+		}
+	}
+	if p := filepath.Join(cache, "bin", "minio"); fileExists(p) {
+		return p
+	}
+	if p, err := exec.LookPath("minio"); err == nil {
+		return p
+	}
+	t.Fatal("minio is not installed (scripts/setup.sh --test installs it into the parley cache)")
+	return ""
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+// StartMinIO starts a MinIO server on a free loopback port with a fresh data directory.
+func StartMinIO(t testing.TB) *Server {
+	t.Helper()
+	port, console := FreePort(t), FreePort(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	s := &Server{Addr: addr, t: t,
+		args: []string{MinIOBinary(t), "server", t.TempDir(), "--address", addr, "--console-address", fmt.Sprintf("127.0.0.1:%d", console), "--quiet"},
+		env:  []string{"MINIO_ROOT_USER=" + MinIOUser, "MINIO_ROOT_PASSWORD=" + MinIOPassword, "MINIO_BROWSER=off", "MINIO_UPDATE=off"}}
+	s.start()
+	t.Cleanup(s.Stop)
+	return s
+}

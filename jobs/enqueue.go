@@ -1,0 +1,90 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/parley-cc/parley"
+)
+
+// EnqueueOptions select what to enqueue.
+type EnqueueOptions struct {
+	Since, Until  time.Time // by last modification; zero: open
+	Queue         string    // critical, default or bulk
+	DryRun        bool
+	MaxSize       int64  // larger objects are rejected (0: 2 GiB)
+	ResultsPrefix string // objects under it are results, not recordings
+	Progress      func(Object parley.Object)
+}
+
+// Rejection is an object that was not enqueued, and why.
+type Rejection struct {
+	Key, Reason string
+}
+
+// Counts are the outcome of an enqueue run.
+type Counts struct {
+	Enqueued   int
+	Duplicates int // already queued, running or done for this version of the object
+	Rejected   []Rejection
+}
+
+// Enqueue lists every object under prefix (all pages) and enqueues a transcribe task for each
+// recording. The same object version is never enqueued twice.
+func Enqueue(ctx context.Context, client *asynq.Client, store parley.Store, bucket, prefix string, opt EnqueueOptions) (Counts, error) {
+	var c Counts
+	if opt.Queue == "" {
+		opt.Queue = "default"
+	}
+	if opt.MaxSize == 0 {
+		opt.MaxSize = 2 << 30
+	}
+	if opt.ResultsPrefix == "" {
+		opt.ResultsPrefix = "results/"
+	}
+	err := store.List(ctx, prefix, func(o parley.Object) error {
+		if opt.Progress != nil {
+			opt.Progress(o)
+		}
+		switch {
+		case strings.HasPrefix(o.Key, opt.ResultsPrefix) || strings.HasSuffix(o.Key, ".json") || strings.HasSuffix(o.Key, "/"):
+			return nil // results and metadata sidecars are not recordings
+		case !opt.Since.IsZero() && o.Modified.Before(opt.Since), !opt.Until.IsZero() && !o.Modified.Before(opt.Until):
+			return nil
+		case !strings.EqualFold(path.Ext(o.Key), ".wav"):
+			c.Rejected = append(c.Rejected, Rejection{o.Key, fmt.Sprintf("%s: not a .wav recording", parley.CodeUnsupportedFormat)})
+			return nil
+		case o.Size == 0:
+			c.Rejected = append(c.Rejected, Rejection{o.Key, parley.CodeEmptyFile + ": 0 bytes"})
+			return nil
+		case o.Size > opt.MaxSize:
+			c.Rejected = append(c.Rejected, Rejection{o.Key, fmt.Sprintf("%s: %d bytes, over the %d-byte limit", parley.CodeTooLong, o.Size, opt.MaxSize)})
+			return nil
+		}
+		if opt.DryRun {
+			c.Enqueued++
+			return nil
+		}
+		task, err := NewTranscribeTask(Payload{Bucket: bucket, Key: o.Key, ETag: o.ETag, Size: o.Size}, opt.Queue)
+		if err != nil {
+			return err
+		}
+		_, err = client.EnqueueContext(ctx, task)
+		switch {
+		case errors.Is(err, asynq.ErrTaskIDConflict):
+			c.Duplicates++
+		case err != nil:
+			return fmt.Errorf("enqueue %s: %w", o.Key, err)
+		default:
+			c.Enqueued++
+		}
+		return nil
+	})
+	return c, err
+}

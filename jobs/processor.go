@@ -1,0 +1,216 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path"
+	"strings"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/index"
+	"github.com/parley-cc/parley/nlp"
+	"github.com/parley-cc/parley/report"
+	"github.com/parley-cc/parley/scoring"
+	"github.com/parley-cc/parley/transcribe"
+)
+
+// Processor handles parley's tasks.
+type Processor struct {
+	Store         func(bucket string) (parley.Store, error)
+	Pipeline      *transcribe.Pipeline
+	Analyzer      *nlp.Analyzer      // nil: no NLP
+	Scorecard     *scoring.Scorecard // nil: no scoring
+	Index         *index.Index
+	Client        *asynq.Client // enqueues the analyze task after transcription
+	ResultsPrefix string        // default "results/"
+	Model         string
+	Worker        string
+}
+
+// permanent are the error codes no retry can fix: the input itself is bad.
+var permanent = map[string]bool{parley.CodeEmptyFile: true, parley.CodeNotWAV: true, parley.CodeTruncatedHeader: true,
+	parley.CodeTruncatedData: true, parley.CodeBadChunkSize: true, parley.CodeBadHeader: true, parley.CodeUnsupportedFormat: true,
+	parley.CodeUnsupportedChannels: true, parley.CodeBadSampleRate: true, parley.CodeTooLong: true}
+
+// Register adds the handlers to a mux.
+func (p *Processor) Register(mux *asynq.ServeMux) {
+	mux.HandleFunc(TypeTranscribe, p.Transcribe)
+	mux.HandleFunc(TypeAnalyze, p.Analyze)
+}
+
+// resultBase is where the results of a recording go: the results prefix, then the recording's key
+// without its extension.
+func (p *Processor) resultBase(key string) string {
+	prefix := p.ResultsPrefix
+	if prefix == "" {
+		prefix = "results/"
+	}
+	return prefix + strings.TrimSuffix(key, path.Ext(key))
+}
+
+// Transcribe downloads a recording (streamed to a temporary file, never held in memory), transcribes
+// it, checkpoints the transcript and enqueues the analysis.
+func (p *Processor) Transcribe(ctx context.Context, t *asynq.Task) error {
+	pl, err := ParsePayload(t.Payload())
+	if err != nil {
+		return err
+	}
+	store, err := p.Store(pl.Bucket)
+	if err != nil {
+		return err
+	}
+	tmp, err := download(ctx, store, pl.Key)
+	if errors.Is(err, parley.ErrNotFound) {
+		return p.fail(ctx, pl, parley.Errorf(parley.CodeIO, "s3://%s/%s no longer exists", pl.Bucket, pl.Key))
+	}
+	if err != nil {
+		return err // storage down: retry with backoff
+	}
+	defer os.Remove(tmp)
+	res := p.Pipeline.File(ctx, tmp)
+	res.Call.ID, res.Call.Source = transcribe.CallID(pl.Key), "s3://"+pl.Bucket+"/"+pl.Key
+	if res.Err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err() // shutting down or timed out: asynq hands the task back
+		}
+		if permanent[parley.ErrorCode(res.Err)] {
+			return p.fail(ctx, pl, res.Err)
+		}
+		return res.Err
+	}
+	var buf bytes.Buffer
+	if err := report.EncodeJSON(&buf, report.NewCallDoc(res, p.Model)); err != nil {
+		return err
+	}
+	if err := store.Put(ctx, p.resultBase(pl.Key)+".transcript.json", &buf, int64(buf.Len()), "application/json"); err != nil {
+		return err
+	}
+	task, err := NewAnalyzeTask(pl, queueOf(ctx))
+	if err != nil {
+		return err
+	}
+	if _, err := p.Client.EnqueueContext(ctx, task); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return fmt.Errorf("enqueue analysis: %w", err)
+	}
+	return nil
+}
+
+func queueOf(ctx context.Context) string {
+	if q, ok := asynq.GetQueueName(ctx); ok {
+		return q
+	}
+	return "default"
+}
+
+// Analyze runs NLP and the scorecard on the checkpointed transcript and writes the results.
+func (p *Processor) Analyze(ctx context.Context, t *asynq.Task) error {
+	pl, err := ParsePayload(t.Payload())
+	if err != nil {
+		return err
+	}
+	store, err := p.Store(pl.Bucket)
+	if err != nil {
+		return err
+	}
+	base := p.resultBase(pl.Key)
+	r, _, err := store.Open(ctx, base+".transcript.json")
+	if errors.Is(err, parley.ErrNotFound) {
+		return fmt.Errorf("no transcript checkpoint %s: %w", base, asynq.SkipRetry)
+	}
+	if err != nil {
+		return err
+	}
+	var doc report.CallDoc
+	err = json.NewDecoder(r).Decode(&doc)
+	r.Close()
+	if err != nil {
+		return fmt.Errorf("transcript checkpoint %s: %v: %w", base, err, asynq.SkipRetry)
+	}
+	res := doc.Result()
+	if p.Analyzer != nil {
+		res.Analysis = p.Analyzer.Analyze(res.Transcript)
+	}
+	if p.Scorecard != nil {
+		res.Score = p.Scorecard.Score(scoring.Call{Transcript: res.Transcript, Analysis: res.Analysis, DurationS: res.Call.Duration.Seconds()})
+	}
+	out := report.NewCallDoc(res, doc.Model)
+	// The JSON goes last: its presence means the call is done.
+	for _, o := range []struct {
+		ext, ctype string
+		write      func(io.Writer) error
+	}{
+		{".vtt", "text/vtt", func(w io.Writer) error { return report.WriteVTT(w, out) }},
+		{".html", "text/html", func(w io.Writer) error { return report.WriteHTML(w, out) }},
+		{".json", "application/json", func(w io.Writer) error { return report.EncodeJSON(w, out) }},
+	} {
+		var buf bytes.Buffer
+		if err := o.write(&buf); err != nil {
+			return err
+		}
+		if err := store.Put(ctx, base+o.ext, &buf, int64(buf.Len()), o.ctype); err != nil {
+			return err
+		}
+	}
+	row := index.Row{Bucket: pl.Bucket, Key: pl.Key, ETag: pl.ETag, Status: "ok", CallID: out.CallID, DurationS: out.DurationS,
+		ResultKey: base + ".json", Worker: p.Worker}
+	if out.Score != nil {
+		row.Score = out.Score.Score
+	}
+	if out.Analysis != nil && out.Analysis.Intent != nil {
+		row.Intent = out.Analysis.Intent.Label
+	}
+	return p.record(ctx, row)
+}
+
+// fail writes a failed result with the reason and records it; the task is not retried.
+func (p *Processor) fail(ctx context.Context, pl Payload, cause error) error {
+	base := p.resultBase(pl.Key)
+	if store, err := p.Store(pl.Bucket); err == nil {
+		b, _ := json.MarshalIndent(map[string]any{"schema_version": parley.SchemaVersion, "source": "s3://" + pl.Bucket + "/" + pl.Key,
+			"etag": pl.ETag, "status": "failed", "error_code": parley.ErrorCode(cause), "error": cause.Error()}, "", "  ")
+		if err := store.Put(ctx, base+".error.json", bytes.NewReader(b), int64(len(b)), "application/json"); err != nil {
+			return err // could not record the failure: retry
+		}
+	}
+	if err := p.record(ctx, index.Row{Bucket: pl.Bucket, Key: pl.Key, ETag: pl.ETag, Status: "failed", ErrorCode: parley.ErrorCode(cause),
+		Error: cause.Error(), CallID: transcribe.CallID(pl.Key), ResultKey: base + ".error.json", Worker: p.Worker}); err != nil {
+		return err
+	}
+	slog.Warn("failed", "key", pl.Key, "error", cause)
+	return fmt.Errorf("%v: %w", cause, asynq.SkipRetry)
+}
+
+func (p *Processor) record(ctx context.Context, row index.Row) error {
+	if p.Index == nil {
+		return nil
+	}
+	return p.Index.Record(ctx, row)
+}
+
+// download streams an object to a temporary file.
+func download(ctx context.Context, store parley.Store, key string) (string, error) {
+	r, _, err := store.Open(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	defer r.Close()
+	f, err := os.CreateTemp("", "parley-*"+path.Ext(key))
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", fmt.Errorf("download %s: %w", key, err)
+	}
+	return f.Name(), f.Close()
+}
+

@@ -1,0 +1,89 @@
+// Package jobs runs parley on asynq: a transcribe task per recording, then an analyze task that runs
+// NLP and scoring on the checkpointed transcript (so a retry or a rescore never transcribes again).
+package jobs
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// Task types.
+const (
+	TypeTranscribe = "parley:transcribe"
+	TypeAnalyze    = "parley:analyze"
+)
+
+// Queues and their weights: critical work is picked six times as often as bulk backfills.
+var Queues = map[string]int{"critical": 6, "default": 3, "bulk": 1}
+
+// PayloadVersion is the version of Payload; a worker refuses (without retrying) payloads of another.
+const PayloadVersion = 1
+
+// Payload names one version of one recording.
+type Payload struct {
+	V      int    `json:"v"`
+	Bucket string `json:"bucket"`
+	Key    string `json:"key"`
+	ETag   string `json:"etag"`
+	Size   int64  `json:"size"`
+}
+
+// TaskID is derived from the task type and the recording version, so enqueuing the same object twice
+// is refused by Redis rather than done twice.
+func TaskID(typ string, p Payload) string {
+	sum := sha256.Sum256([]byte(typ + "\x00" + p.Bucket + "\x00" + p.Key + "\x00" + p.ETag))
+	return hex.EncodeToString(sum[:16])
+}
+
+// Retention keeps completed tasks' IDs, and with them duplicate detection, for a week.
+const Retention = 7 * 24 * time.Hour
+
+// Timeout scales with the audio: its length is estimated from the size at the densest telephone format
+// (8 kHz µ-law mono, 8,000 bytes a second), and CPU recognition may take up to the audio's length again.
+func Timeout(size int64) time.Duration {
+	audio := time.Duration(size/8000) * time.Second
+	return 5*time.Minute + 2*audio
+}
+
+// NewTranscribeTask builds the task that transcribes a recording.
+func NewTranscribeTask(p Payload, queue string) (*asynq.Task, error) {
+	return newTask(TypeTranscribe, p, queue, Timeout(p.Size))
+}
+
+// NewAnalyzeTask builds the task that analyses and scores a checkpointed transcript.
+func NewAnalyzeTask(p Payload, queue string) (*asynq.Task, error) {
+	return newTask(TypeAnalyze, p, queue, 5*time.Minute)
+}
+
+func newTask(typ string, p Payload, queue string, timeout time.Duration) (*asynq.Task, error) {
+	p.V = PayloadVersion
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := Queues[queue]; !ok {
+		return nil, fmt.Errorf("queue %q (want critical, default or bulk)", queue)
+	}
+	return asynq.NewTask(typ, b, asynq.TaskID(TaskID(typ, p)), asynq.Queue(queue), asynq.MaxRetry(8),
+		asynq.Timeout(timeout), asynq.Retention(Retention)), nil
+}
+
+// ParsePayload reads a task payload; another version is an error no retry can fix.
+func ParsePayload(b []byte) (Payload, error) {
+	var p Payload
+	if err := json.Unmarshal(b, &p); err != nil {
+		return p, fmt.Errorf("payload: %v: %w", err, asynq.SkipRetry)
+	}
+	if p.V != PayloadVersion {
+		return p, fmt.Errorf("payload version %d (this worker reads %d): %w", p.V, PayloadVersion, asynq.SkipRetry)
+	}
+	if p.Bucket == "" || p.Key == "" {
+		return p, fmt.Errorf("payload without bucket or key: %w", asynq.SkipRetry)
+	}
+	return p, nil
+}
