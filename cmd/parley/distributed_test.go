@@ -244,3 +244,47 @@ func sortWords(s string) string {
 	}
 	return strings.Join(w, " ")
 }
+
+// TestDistributedFaults: a worker killed with SIGKILL mid-run, Redis restarted, MinIO down for 20 s —
+// every recording still ends with exactly one result.
+func TestDistributedFaults(t *testing.T) {
+	c := newCluster(t)
+	files := callFiles(10)
+	c.upload(files)
+	if out := c.parley("enqueue", "--priority", "bulk", "s3://calls/2026/"); !strings.Contains(out, "enqueued 10") {
+		t.Fatal(out)
+	}
+	victim := c.startWorker()
+	c.startWorker()
+	c.waitResults(2, 2*time.Minute)
+
+	victim.Process.Kill() // kill -9: its task is orphaned until its lease runs out
+	victim.Wait()
+	t.Log("killed a worker")
+	c.redis.Restart()
+	t.Log("restarted redis")
+	c.minio.Stop()
+	t.Log("stopped minio")
+	time.Sleep(20 * time.Second)
+	c.minio.Restart()
+	t.Log("minio back")
+	c.startWorker()
+
+	rows := c.waitResults(10, 6*time.Minute)
+	time.Sleep(3 * time.Second) // a duplicate would show up now
+	rows = c.waitResults(10, time.Second)
+	if len(rows) != 10 {
+		t.Errorf("%d rows for 10 recordings", len(rows))
+	}
+	for _, r := range rows {
+		if r.Status != "ok" {
+			t.Errorf("%+v", r)
+		}
+	}
+	res := c.results()
+	for key := range files {
+		if got := sortWords(strings.Join(res[strings.TrimSuffix(key, ".wav")], " ")); got != ".html .json .transcript.json .vtt" {
+			t.Errorf("%s: results %q", key, got)
+		}
+	}
+}

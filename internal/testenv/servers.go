@@ -70,7 +70,8 @@ func (s *Server) Restart() {
 	s.start()
 }
 
-// StartRedis starts redis-server (Debian's package) on a free loopback port, without persistence.
+// StartRedis starts redis-server (Debian's package) on a free loopback port with an append-only file,
+// as production runs it, so a restart keeps the queues.
 func StartRedis(t testing.TB) *Server {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
@@ -80,7 +81,7 @@ func StartRedis(t testing.TB) *Server {
 	port := FreePort(t)
 	dir := t.TempDir()
 	s := &Server{Addr: fmt.Sprintf("127.0.0.1:%d", port), t: t,
-		args: []string{bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir}}
+		args: []string{bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", dir}}
 	s.start()
 	t.Cleanup(s.Stop)
 	return s
