@@ -44,6 +44,25 @@ var permanent = map[string]bool{parley.CodeEmptyFile: true, parley.CodeNotWAV: t
 func (p *Processor) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeTranscribe, p.Transcribe)
 	mux.HandleFunc(TypeAnalyze, p.Analyze)
+	mux.HandleFunc(TypeScan, p.Scan)
+}
+
+// Scan lists a prefix and enqueues every recording not seen before (task IDs make repeats free).
+func (p *Processor) Scan(ctx context.Context, t *asynq.Task) error {
+	var sp ScanPayload
+	if err := json.Unmarshal(t.Payload(), &sp); err != nil || sp.V != PayloadVersion {
+		return fmt.Errorf("scan payload: %w", asynq.SkipRetry)
+	}
+	store, err := p.Store(sp.Bucket)
+	if err != nil {
+		return err
+	}
+	c, err := Enqueue(ctx, p.Client, store, sp.Bucket, sp.Prefix, EnqueueOptions{Queue: sp.Queue, ResultsPrefix: p.ResultsPrefix})
+	if err != nil {
+		return err
+	}
+	slog.Info("scan", "bucket", sp.Bucket, "prefix", sp.Prefix, "enqueued", c.Enqueued, "duplicates", c.Duplicates, "rejected", len(c.Rejected))
+	return nil
 }
 
 // resultBase is where the results of a recording go: the results prefix, then the recording's key
@@ -213,4 +232,3 @@ func download(ctx context.Context, store parley.Store, key string) (string, erro
 	}
 	return f.Name(), f.Close()
 }
-

@@ -87,3 +87,29 @@ func ParsePayload(b []byte) (Payload, error) {
 	}
 	return p, nil
 }
+
+// TypeScan is the periodic task of parley schedule: list a prefix and enqueue what is new.
+const TypeScan = "parley:scan"
+
+// ScanPayload names what a scan lists.
+type ScanPayload struct {
+	V      int    `json:"v"`
+	Bucket string `json:"bucket"`
+	Prefix string `json:"prefix"`
+	Queue  string `json:"queue"`
+}
+
+// NewScanTask builds the periodic scan task.
+func NewScanTask(p ScanPayload) (*asynq.Task, error) {
+	p.V = PayloadVersion
+	if _, ok := Queues[p.Queue]; !ok {
+		return nil, fmt.Errorf("queue %q (want critical, default or bulk)", p.Queue)
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	// A scan that overlaps the next tick is dropped (Unique), and a scan never blocks recordings: it
+	// runs on the critical queue, which is light, and only enqueues.
+	return asynq.NewTask(TypeScan, b, asynq.Queue("critical"), asynq.MaxRetry(2), asynq.Timeout(10*time.Minute), asynq.Unique(time.Minute)), nil
+}

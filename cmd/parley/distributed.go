@@ -253,3 +253,46 @@ func isQueueNotFound(err error) bool {
 	msg := strings.ToLower(err.Error())
 	return strings.Contains(msg, "does not exist") || strings.Contains(msg, "not found")
 }
+
+// scheduleCmd: parley schedule --cron SPEC s3://bucket/prefix... registers periodic scans with asynq's
+// scheduler and runs until stopped; workers run the scans. Scanning on a schedule was chosen over bucket
+// notifications: it works the same on every S3-compatible store (notifications need per-vendor queues
+// or webhooks), it cannot miss an event, and task IDs make a rescan of known objects free.
+func (m *Main) scheduleCmd(ctx context.Context, args []string) error {
+	fset := flag.NewFlagSet("schedule", flag.ContinueOnError)
+	fset.SetOutput(m.Stderr)
+	spec := fset.String("cron", "*/5 * * * *", "cron `spec` of the scans (or @every 1m)")
+	priority := fset.String("priority", "default", "queue of the recordings found: critical, default or bulk")
+	cfg, err := loadConfig(fset, args, m.Environ)
+	if err != nil {
+		return err
+	}
+	if fset.NArg() == 0 {
+		return parley.Errorf(parley.CodeConfig, "usage: parley schedule [--cron SPEC] s3://bucket/prefix...")
+	}
+	redisOpt, err := cfg.redis()
+	if err != nil {
+		return err
+	}
+	sched := asynq.NewScheduler(redisOpt, &asynq.SchedulerOpts{Logger: asynqLogger{slog.Default()}, LogLevel: asynq.WarnLevel})
+	for _, u := range fset.Args() {
+		bucket, prefix, err := storage.ParseURL(u)
+		if err != nil {
+			return err
+		}
+		task, err := jobs.NewScanTask(jobs.ScanPayload{Bucket: bucket, Prefix: prefix, Queue: *priority})
+		if err != nil {
+			return parley.WrapError(parley.CodeConfig, err, "schedule")
+		}
+		if _, err := sched.Register(*spec, task); err != nil {
+			return parley.WrapError(parley.CodeConfig, err, "cron %q", *spec)
+		}
+		fmt.Fprintf(m.Stderr, "parley schedule: scanning %s on %q\n", u, *spec)
+	}
+	if err := sched.Start(); err != nil {
+		return parley.WrapError(parley.CodeIO, err, "scheduler")
+	}
+	<-ctx.Done()
+	sched.Shutdown()
+	return nil
+}

@@ -288,3 +288,25 @@ func TestDistributedFaults(t *testing.T) {
 		}
 	}
 }
+
+// TestSchedule: a periodic scan picks up recordings uploaded after it started, each once.
+func TestSchedule(t *testing.T) {
+	c := newCluster(t)
+	c.startWorker()
+	sched := exec.Command(c.bin, "schedule", "--cron", "@every 2s", "s3://calls/incoming/")
+	sched.Env = append(os.Environ(), c.env...)
+	if err := sched.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { sched.Process.Signal(syscall.SIGTERM); sched.Wait() }()
+	calls := callFiles(3)
+	first := map[string]string{"incoming/a.wav": calls["2026/11/call-00.wav"], "incoming/b.wav": calls["2026/11/call-01.wav"]}
+	c.upload(first)
+	c.waitResults(2, 2*time.Minute)
+	c.upload(map[string]string{"incoming/c.wav": calls["2026/11/call-02.wav"]})
+	rows := c.waitResults(3, 2*time.Minute)
+	time.Sleep(5 * time.Second) // two more scans: nothing new
+	if rows = c.waitResults(3, time.Second); len(rows) != 3 {
+		t.Errorf("%d rows, want 3", len(rows))
+	}
+}

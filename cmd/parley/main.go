@@ -50,6 +50,7 @@ Usage:
   parley rescore --scorecard F CALL.json...   grade stored calls again with another scorecard
   parley worker                   process queued recordings (Redis + S3; see README)
   parley enqueue [--since D --until D --priority P --dry-run] s3://bucket/prefix
+  parley schedule [--cron SPEC] s3://bucket/prefix...   scan prefixes periodically
   parley status                   queue depth, throughput per minute, backlog ETA
   parley report [--from D --to D --by agent|team] CALLS...   scorecards, KPIs, alerts, calibration
   parley nlp sentiment            score lines of stdin, one JSON object per line
@@ -78,6 +79,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.workerCmd(ctx, args[1:])
 	case "enqueue":
 		err = m.enqueueCmd(ctx, args[1:])
+	case "schedule":
+		err = m.scheduleCmd(ctx, args[1:])
 	case "status":
 		err = m.statusCmd(ctx, args[1:])
 	case "report":
