@@ -21,7 +21,7 @@ import (
 
 // cluster is a real Redis, a real MinIO and worker processes of the parley binary.
 type cluster struct {
-	t       *testing.T
+	t       testing.TB
 	bin     string
 	redis   *testenv.Server
 	minio   *testenv.Server
@@ -33,7 +33,7 @@ type cluster struct {
 	logs    []*bytes.Buffer
 }
 
-func parleyBinary(t *testing.T) string {
+func parleyBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "parley")
 	if out, err := execCommand("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
@@ -42,7 +42,7 @@ func parleyBinary(t *testing.T) string {
 	return bin
 }
 
-func newCluster(t *testing.T) *cluster {
+func newCluster(t testing.TB) *cluster {
 	c := &cluster{t: t, bin: parleyBinary(t), redis: testenv.StartRedis(t), minio: testenv.StartMinIO(t)}
 	c.dbPath = filepath.Join(t.TempDir(), "results.db")
 	c.env = []string{"PARLEY_REDIS_URL=redis://" + c.redis.Addr + "/0", "PARLEY_S3_ENDPOINT=" + c.minio.Addr,
@@ -308,5 +308,31 @@ func TestSchedule(t *testing.T) {
 	time.Sleep(5 * time.Second) // two more scans: nothing new
 	if rows = c.waitResults(3, time.Second); len(rows) != 3 {
 		t.Errorf("%d rows, want 3", len(rows))
+	}
+}
+
+// BenchmarkWorkers compares one worker process (2 whisper threads) with two (1 thread each) on real
+// transcription of 8 calls with the test model: wall time from enqueue to the last result.
+func BenchmarkWorkers(b *testing.B) {
+	for _, n := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				c := newCluster(b)
+				c.env = append(c.env, fmt.Sprintf("PARLEY_THREADS=%d", 2/n))
+				c.upload(callFiles(8))
+				b.StartTimer()
+				start := time.Now()
+				c.parley("enqueue", "s3://calls/2026/")
+				for range n {
+					c.startWorker()
+				}
+				c.waitResults(8, 10*time.Minute)
+				b.ReportMetric(8/time.Since(start).Seconds(), "calls/s")
+				b.StopTimer()
+				c.stopWorkers()
+				b.StartTimer()
+			}
+		})
 	}
 }
