@@ -16,6 +16,7 @@ import (
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/index"
+	"github.com/parley-cc/parley/metadata"
 	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/scoring"
@@ -29,8 +30,9 @@ type Processor struct {
 	Analyzer      *nlp.Analyzer      // nil: no NLP
 	Scorecard     *scoring.Scorecard // nil: no scoring
 	Index         *index.Index
-	Client        *asynq.Client // enqueues the analyze task after transcription
-	ResultsPrefix string        // default "results/"
+	Client        *asynq.Client    // enqueues the analyze task after transcription
+	ResultsPrefix string           // default "results/"
+	Metadata      *metadata.Reader // file-name pattern and caller-id salt; sidecars are read from the bucket
 	Model         string
 	Worker        string
 }
@@ -96,6 +98,7 @@ func (p *Processor) Transcribe(ctx context.Context, t *asynq.Task) error {
 	defer os.Remove(tmp)
 	res := p.Pipeline.File(ctx, tmp)
 	res.Call.ID, res.Call.Source = transcribe.CallID(pl.Key), "s3://"+pl.Bucket+"/"+pl.Key
+	res.Metadata, res.Warnings = p.metadata(ctx, store, pl.Key)
 	if res.Err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err() // shutting down or timed out: asynq hands the task back
@@ -205,6 +208,29 @@ func (p *Processor) fail(ctx context.Context, pl Payload, cause error) error {
 	}
 	slog.Warn("failed", "key", pl.Key, "error", cause)
 	return fmt.Errorf("%v: %w", cause, asynq.SkipRetry)
+}
+
+// metadata reads the recording's sidecar object (<key>.json) and its file name.
+func (p *Processor) metadata(ctx context.Context, store parley.Store, key string) (*parley.Metadata, []string) {
+	reader := p.Metadata
+	if reader == nil {
+		reader = &metadata.Reader{}
+	}
+	r, _, err := store.Open(ctx, metadata.Sidecar(key))
+	if err != nil {
+		if errors.Is(err, parley.ErrNotFound) {
+			return reader.Parse(key, nil)
+		}
+		md, w := reader.Parse(key, nil)
+		return md, append([]string{"metadata_unreadable: " + err.Error()}, w...)
+	}
+	defer r.Close()
+	b, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	if err != nil {
+		md, w := reader.Parse(key, nil)
+		return md, append([]string{"metadata_unreadable: " + err.Error()}, w...)
+	}
+	return reader.Parse(key, b)
 }
 
 func (p *Processor) record(ctx context.Context, row index.Row) error {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -68,13 +69,28 @@ func Sidecar(path string) string {
 	return base + ".json"
 }
 
-// Read returns the metadata of a recording and the warnings met on the way. A missing sidecar is no
+// Read returns the metadata of a recording file and the warnings met on the way. A missing sidecar is no
 // warning; an unreadable one, or a field of the wrong type, is.
 func (r *Reader) Read(recording string) (*parley.Metadata, []string) {
+	side := Sidecar(recording)
+	b, err := os.ReadFile(side)
+	switch {
+	case side == recording || errors.Is(err, fs.ErrNotExist): // a .json input is not its own sidecar
+		return r.Parse(recording, nil)
+	case err != nil:
+		md, w := r.Parse(recording, nil)
+		return md, append([]string{"metadata_unreadable: " + err.Error()}, w...)
+	}
+	return r.Parse(recording, b)
+}
+
+// Parse builds the metadata of a recording (a path or an object key) from the file-name pattern and a
+// sidecar's bytes (nil: none).
+func (r *Reader) Parse(recording string, sidecar []byte) (*parley.Metadata, []string) {
 	fields := map[string]any{}
 	var warnings []string
 	if r.FilePattern != nil {
-		name := strings.TrimSuffix(filepath.Base(recording), filepath.Ext(recording))
+		name := strings.TrimSuffix(path.Base(filepath.ToSlash(recording)), path.Ext(recording))
 		if m := r.FilePattern.FindStringSubmatch(name); m != nil {
 			for i, n := range r.FilePattern.SubexpNames() {
 				if n != "" && m[i] != "" {
@@ -85,16 +101,10 @@ func (r *Reader) Read(recording string) (*parley.Metadata, []string) {
 			warnings = append(warnings, fmt.Sprintf("metadata_filename: %q does not match filename_pattern", name))
 		}
 	}
-	side := Sidecar(recording)
-	b, err := os.ReadFile(side)
-	switch {
-	case side == recording || errors.Is(err, fs.ErrNotExist): // a .json input is not its own sidecar
-	case err != nil:
-		warnings = append(warnings, "metadata_unreadable: "+err.Error())
-	default:
+	if sidecar != nil {
 		var side map[string]any
-		if err := json.Unmarshal(b, &side); err != nil {
-			warnings = append(warnings, fmt.Sprintf("metadata_malformed: %s is not a JSON object: %v", filepath.Base(Sidecar(recording)), err))
+		if err := json.Unmarshal(sidecar, &side); err != nil {
+			warnings = append(warnings, fmt.Sprintf("metadata_malformed: %s is not a JSON object: %v", path.Base(filepath.ToSlash(Sidecar(recording))), err))
 		}
 		for k, v := range side { // the sidecar wins over the file name
 			fields[k] = v

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,6 +17,7 @@ import (
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/internal/testenv"
+	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/storage"
 )
 
@@ -172,6 +174,8 @@ func TestDistributedTwoWorkers(t *testing.T) {
 	files["2026/11/cut.wav"] = filepath.Join(testenv.Root(), "testdata", "bad", "truncated-data.wav")
 	files["2026/11/notes.txt"] = filepath.Join(testenv.Root(), "testdata", "calls", "billing-dispute.agent.txt")
 	c.upload(files)
+	// A metadata sidecar for one recording, as telephony platforms drop them next to the audio.
+	c.upload(map[string]string{"2026/11/call-00.json": filepath.Join(testenv.Root(), "testdata", "calls", "billing-dispute.json")})
 
 	out := c.parley("enqueue", "--dry-run", "s3://calls/2026/")
 	if !strings.Contains(out, "would enqueue 10, skipped 0 as duplicates, rejected 1") {
@@ -226,6 +230,16 @@ func TestDistributedTwoWorkers(t *testing.T) {
 		if sorted := sortWords(got); sorted != want {
 			t.Errorf("%s: results %q, want exactly %q", key, sorted, want)
 		}
+	}
+	r, _, err := c.store.Open(context.Background(), "results/2026/11/call-00.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc report.CallDoc
+	json.NewDecoder(r).Decode(&doc)
+	r.Close()
+	if doc.Metadata == nil || doc.Metadata.AgentID != "a17" || doc.Score == nil || doc.Analysis == nil {
+		t.Errorf("result of call-00: metadata %+v", doc.Metadata)
 	}
 	status := c.parley("status", "--sample", "1s")
 	if !strings.Contains(status, "default") || !strings.Contains(status, "idle") {
