@@ -77,14 +77,20 @@ func (p *Processor) resultBase(key string) string {
 	return prefix + strings.TrimSuffix(key, path.Ext(key))
 }
 
+// open reads a task's payload and finds its bucket.
+func (p *Processor) open(t *asynq.Task) (Payload, parley.Store, error) {
+	pl, err := ParsePayload(t.Payload())
+	if err != nil {
+		return pl, nil, err
+	}
+	store, err := p.Store(pl.Bucket)
+	return pl, store, err
+}
+
 // Transcribe downloads a recording (streamed to a temporary file, never held in memory), transcribes
 // it, checkpoints the transcript and enqueues the analysis.
 func (p *Processor) Transcribe(ctx context.Context, t *asynq.Task) error {
-	pl, err := ParsePayload(t.Payload())
-	if err != nil {
-		return err
-	}
-	store, err := p.Store(pl.Bucket)
+	pl, store, err := p.open(t)
 	if err != nil {
 		return err
 	}
@@ -134,11 +140,7 @@ func queueOf(ctx context.Context) string {
 
 // Analyze runs NLP and the scorecard on the checkpointed transcript and writes the results.
 func (p *Processor) Analyze(ctx context.Context, t *asynq.Task) error {
-	pl, err := ParsePayload(t.Payload())
-	if err != nil {
-		return err
-	}
-	store, err := p.Store(pl.Bucket)
+	pl, store, err := p.open(t)
 	if err != nil {
 		return err
 	}
