@@ -1,6 +1,7 @@
 // Package index is the results database: one row per processed recording (bucket, key, ETag), which
-// enqueue, reports, rescoring and the web UI read. It is embedded SQLite (modernc.org/sqlite, pure Go),
-// opened in WAL mode so the worker processes of one machine can share the file.
+// enqueue, reports, rescoring and the web UI read. By default it is embedded SQLite (modernc.org/sqlite,
+// pure Go), opened in WAL mode so the worker processes of one machine can share the file; with a
+// postgres:// URL it is PostgreSQL (pgx), for workers on many machines.
 package index
 
 import (
@@ -8,8 +9,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 )
 
@@ -28,26 +31,56 @@ type Row struct {
 }
 
 // Index is an open results database.
-type Index struct{ db *sql.DB }
+type Index struct {
+	db       *sql.DB
+	postgres bool
+}
 
-// Open opens (creating if needed) the database at path.
-func Open(path string) (*Index, error) {
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)")
-	if err != nil {
-		return nil, fmt.Errorf("results index %s: %w", path, err)
+// Open opens (creating the table if needed) the database: a postgres:// or postgresql:// URL, or
+// else the path of an SQLite file.
+func Open(dsn string) (*Index, error) {
+	x := &Index{}
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		x.postgres = true
+		x.db, err = sql.Open("pgx", dsn)
+	} else {
+		x.db, err = sql.Open("sqlite", "file:"+dsn+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)")
 	}
+	if err != nil {
+		return nil, fmt.Errorf("results index: %w", err)
+	}
+	db := x.db
 	_, err = db.Exec(`CREATE TABLE IF NOT EXISTS calls (
 		bucket TEXT NOT NULL, key TEXT NOT NULL, etag TEXT NOT NULL,
 		status TEXT NOT NULL, error_code TEXT NOT NULL DEFAULT '', error TEXT NOT NULL DEFAULT '',
-		call_id TEXT NOT NULL DEFAULT '', duration_s REAL NOT NULL DEFAULT 0, score REAL NOT NULL DEFAULT 0,
+		call_id TEXT NOT NULL DEFAULT '', duration_s DOUBLE PRECISION NOT NULL DEFAULT 0, score DOUBLE PRECISION NOT NULL DEFAULT 0,
 		intent TEXT NOT NULL DEFAULT '', result_key TEXT NOT NULL DEFAULT '',
 		processed_at TEXT NOT NULL, worker TEXT NOT NULL DEFAULT '',
 		PRIMARY KEY (bucket, key, etag))`)
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("results index %s: %w", path, err)
+		return nil, fmt.Errorf("results index: %w", err)
 	}
-	return &Index{db: db}, nil
+	return x, nil
+}
+
+// bind writes placeholders the way the database wants them: ? for SQLite, $1, $2… for PostgreSQL.
+func (x *Index) bind(q string) string {
+	if !x.postgres {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range q {
+		if c == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 // Close closes the database.
@@ -59,11 +92,11 @@ func (x *Index) Record(ctx context.Context, r Row) error {
 	if r.ProcessedAt.IsZero() {
 		r.ProcessedAt = time.Now().UTC()
 	}
-	_, err := x.db.ExecContext(ctx, `INSERT INTO calls (bucket, key, etag, status, error_code, error, call_id, duration_s, score, intent, result_key, processed_at, worker)
+	_, err := x.db.ExecContext(ctx, x.bind(`INSERT INTO calls (bucket, key, etag, status, error_code, error, call_id, duration_s, score, intent, result_key, processed_at, worker)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (bucket, key, etag) DO UPDATE SET status=excluded.status, error_code=excluded.error_code, error=excluded.error,
 		call_id=excluded.call_id, duration_s=excluded.duration_s, score=excluded.score, intent=excluded.intent,
-		result_key=excluded.result_key, processed_at=excluded.processed_at, worker=excluded.worker`,
+		result_key=excluded.result_key, processed_at=excluded.processed_at, worker=excluded.worker`),
 		r.Bucket, r.Key, r.ETag, r.Status, r.ErrorCode, r.Error, r.CallID, r.DurationS, r.Score, r.Intent, r.ResultKey,
 		r.ProcessedAt.Format(time.RFC3339Nano), r.Worker)
 	if err != nil {
@@ -85,7 +118,7 @@ func (x *Index) Get(ctx context.Context, bucket, key, etag string) (Row, bool, e
 func (x *Index) All(ctx context.Context) ([]Row, error) { return x.query(ctx, `ORDER BY processed_at`) }
 
 func (x *Index) query(ctx context.Context, where string, args ...any) ([]Row, error) {
-	rs, err := x.db.QueryContext(ctx, `SELECT bucket, key, etag, status, error_code, error, call_id, duration_s, score, intent, result_key, processed_at, worker FROM calls `+where, args...)
+	rs, err := x.db.QueryContext(ctx, x.bind(`SELECT bucket, key, etag, status, error_code, error, call_id, duration_s, score, intent, result_key, processed_at, worker FROM calls `+where), args...)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/parley-cc/parley/internal/testenv"
 )
 
 func TestIndex(t *testing.T) {
@@ -48,5 +50,27 @@ func TestIndex(t *testing.T) {
 	all, err := x.All(ctx)
 	if err != nil || len(all) != 102 {
 		t.Errorf("%d rows, %v", len(all), err)
+	}
+}
+
+func TestIndexPostgres(t *testing.T) {
+	_, url := testenv.StartPostgres(t)
+	x, err := Open(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	ctx := context.Background()
+	for _, r := range []Row{{Bucket: "b", Key: "k.wav", ETag: "e1", Status: "failed"}, {Bucket: "b", Key: "k.wav", ETag: "e1", Status: "ok", Score: 70.5}} {
+		if err := x.Record(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, ok, err := x.Get(ctx, "b", "k.wav", "e1")
+	if err != nil || !ok || r.Status != "ok" || r.Score != 70.5 {
+		t.Errorf("%+v %v %v", r, ok, err)
+	}
+	if all, err := x.All(ctx); err != nil || len(all) != 1 {
+		t.Errorf("%d rows %v", len(all), err)
 	}
 }

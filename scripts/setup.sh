@@ -3,7 +3,7 @@
 # counts as present: a machine whose Node.js ships npm must not get Debian's npm on top).
 #   scripts/setup.sh          to build and run: cmake, g++, make, npm (whisper.cpp and its pinned source)
 #   scripts/setup.sh --test   also what the tests use: espeak-ng, flite, sox, pocketsphinx-testdata,
-#                             redis-server, and a MinIO server built with go install into the parley cache
+#                             redis-server, postgresql, and a MinIO server built with go install into the parley cache
 set -euo pipefail
 command -v go >/dev/null || { echo "setup: Go 1.26 or later is needed (https://go.dev/dl/)" >&2; exit 1; }
 missing=()
@@ -18,6 +18,7 @@ if [ "${1:-}" = --test ]; then
 	need_cmd sox sox
 	[ -f /usr/share/pocketsphinx/test/data/librivox/transcription ] || missing+=(pocketsphinx-testdata)
 	need_cmd redis-server redis-server
+	compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
 fi
 # MinIO for the storage tests: no Debian package, so built from the Go module proxy once (about five
 # minutes) into the cache, at a pinned version.

@@ -54,7 +54,7 @@ type Config struct {
 	S3Secure          bool   `yaml:"s3_secure"` // HTTPS; false on loopback
 	S3Region          string `yaml:"s3_region"`
 	ResultsPrefix     string `yaml:"results_prefix"`     // where workers write results in the bucket
-	IndexPath         string `yaml:"index_path"`         // the SQLite results database
+	IndexPath         string `yaml:"index_path"`         // the results database: an SQLite file, or a postgres:// URL
 	WorkerConcurrency int    `yaml:"worker_concurrency"` // tasks one worker runs at once
 
 	Scoring   bool   `yaml:"scoring"`   // grade every call against the scorecard

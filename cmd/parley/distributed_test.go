@@ -304,8 +304,12 @@ func TestDistributedFaults(t *testing.T) {
 }
 
 // TestSchedule: a periodic scan picks up recordings uploaded after it started, each once.
+// The results index here is PostgreSQL, as for workers on many machines.
 func TestSchedule(t *testing.T) {
 	c := newCluster(t)
+	_, url := testenv.StartPostgres(t)
+	c.dbPath = url
+	c.env = append(c.env, "PARLEY_INDEX_PATH="+url)
 	c.startWorker()
 	sched := exec.Command(c.bin, "schedule", "--cron", "@every 2s", "s3://calls/incoming/")
 	sched.Env = append(os.Environ(), c.env...)

@@ -133,3 +133,39 @@ func StartMinIO(t testing.TB) *Server {
 	t.Cleanup(s.Stop)
 	return s
 }
+
+// StartPostgres starts a throwaway PostgreSQL server (Debian's package) on a free loopback port and
+// returns its URL. As root it runs the server as the postgres user, which initdb requires.
+func StartPostgres(t testing.TB) (*Server, string) {
+	t.Helper()
+	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/postgres")
+	if len(bins) == 0 {
+		t.Fatal("PostgreSQL is not installed (scripts/setup.sh --test installs it)")
+	}
+	bin := filepath.Dir(bins[len(bins)-1])
+	dir, err := os.MkdirTemp("", "parley-pg-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	var prefix []string
+	if os.Geteuid() == 0 {
+		os.Chmod(dir, 0o755)
+		if out, err := exec.Command("chown", "postgres", dir).CombinedOutput(); err != nil {
+			t.Fatalf("chown: %v %s", err, out)
+		}
+		prefix = []string{"runuser", "-u", "postgres", "--"}
+	}
+	data := filepath.Join(dir, "data")
+	args := append(append([]string{}, prefix...), filepath.Join(bin, "initdb"), "-D", data, "--auth=trust", "--username=parley", "--no-sync")
+	if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+		t.Fatalf("initdb: %v\n%s", err, out)
+	}
+	port := FreePort(t)
+	s := &Server{Addr: fmt.Sprintf("127.0.0.1:%d", port), t: t,
+		args: append(append([]string{}, prefix...), filepath.Join(bin, "postgres"), "-D", data, "-p", fmt.Sprint(port), "-k", dir,
+			"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off")}
+	s.start()
+	t.Cleanup(s.Stop)
+	return s, fmt.Sprintf("postgres://parley@%s/postgres?sslmode=disable", s.Addr)
+}
