@@ -128,6 +128,22 @@ type CallRow struct {
 	Resolved bool // the caller did not call again within the window
 }
 
+// IsCallDocKey tells call documents from the other JSON files parley writes.
+func IsCallDocKey(name string) bool {
+	base := filepath.Base(name)
+	return strings.HasSuffix(base, ".json") && base != "summary.json" && base != "report.json" &&
+		!strings.HasSuffix(base, ".transcript.json") && !strings.HasSuffix(base, ".error.json")
+}
+
+// ParseCallDoc reads one call document.
+func ParseCallDoc(b []byte) (CallDoc, bool) {
+	var d CallDoc
+	if json.Unmarshal(b, &d) != nil || d.SchemaVersion != parley.SchemaVersion || d.CallID == "" {
+		return d, false
+	}
+	return d, true
+}
+
 // LoadCallDocs reads every call document under the paths (files or directories), skipping summaries.
 func LoadCallDocs(paths []string) ([]CallDoc, []string) {
 	var docs []CallDoc
@@ -144,7 +160,7 @@ func LoadCallDocs(paths []string) ([]CallDoc, []string) {
 			continue
 		}
 		filepath.WalkDir(p, func(f string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(f, ".json") && filepath.Base(f) != "summary.json" && filepath.Base(f) != "report.json" {
+			if err == nil && !d.IsDir() && IsCallDocKey(f) {
 				files = append(files, f)
 			}
 			return nil
@@ -153,11 +169,8 @@ func LoadCallDocs(paths []string) ([]CallDoc, []string) {
 	sort.Strings(files)
 	for _, f := range files {
 		b, err := os.ReadFile(f)
-		var d CallDoc
-		if err == nil {
-			err = json.Unmarshal(b, &d)
-		}
-		if err != nil || d.SchemaVersion != parley.SchemaVersion || d.CallID == "" {
+		d, ok := ParseCallDoc(b)
+		if err != nil || !ok {
 			skipped = append(skipped, fmt.Sprintf("%s: not a parley call document", f))
 			continue
 		}

@@ -241,6 +241,15 @@ func TestDistributedTwoWorkers(t *testing.T) {
 	if doc.Metadata == nil || doc.Metadata.AgentID != "a17" || doc.Score == nil || doc.Analysis == nil {
 		t.Errorf("result of call-00: metadata %+v", doc.Metadata)
 	}
+	// Reports read the results straight from the bucket.
+	repDir := t.TempDir()
+	c.parley("report", "--out", repDir, "s3://calls/results/")
+	var rep report.TeamReport
+	b, _ := os.ReadFile(filepath.Join(repDir, "report.json"))
+	json.Unmarshal(b, &rep)
+	if rep.Calls != 8 || len(rep.Skipped) != 0 {
+		t.Errorf("report from the bucket: %d calls, skipped %v", rep.Calls, rep.Skipped)
+	}
 	status := c.parley("status", "--sample", "1s")
 	if !strings.Contains(status, "default") || !strings.Contains(status, "idle") {
 		t.Errorf("status:\n%s", status)

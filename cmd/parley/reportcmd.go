@@ -8,12 +8,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/report"
+	"github.com/parley-cc/parley/storage"
 )
 
 // reportCmd: parley report [--from D] [--to D] [--by agent|team] --out DIR CALLS... aggregates call
@@ -21,6 +23,11 @@ import (
 func (m *Main) reportCmd(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("report", flag.ContinueOnError)
 	fset.SetOutput(m.Stderr)
+	cfg := DefaultConfig()
+	if err := cfg.LoadEnv(m.Environ); err != nil {
+		return err
+	}
+	fset.StringVar(&cfg.S3Endpoint, "s3-endpoint", cfg.S3Endpoint, "S3-compatible endpoint `host:port` for s3:// inputs")
 	from := fset.String("from", "", "first `day` (YYYY-MM-DD), inclusive")
 	to := fset.String("to", "", "last `day` (YYYY-MM-DD), inclusive")
 	by := fset.String("by", "agent", "group scorecards by agent or team")
@@ -62,7 +69,22 @@ func (m *Main) reportCmd(ctx context.Context, args []string) error {
 	if len(paths) == 0 {
 		paths = []string{"out"}
 	}
-	docs, skipped := report.LoadCallDocs(paths)
+	var local []string
+	var docs []report.CallDoc
+	var skipped []string
+	for _, p := range paths {
+		if !strings.HasPrefix(p, "s3://") {
+			local = append(local, p)
+			continue
+		}
+		d, s, err := loadS3Docs(ctx, &cfg, p)
+		if err != nil {
+			return err
+		}
+		docs, skipped = append(docs, d...), append(skipped, s...)
+	}
+	d, s := report.LoadCallDocs(local)
+	docs, skipped = append(docs, d...), append(skipped, s...)
 	r := report.BuildTeamReport(docs, opt, ov)
 	r.Skipped = append(skipped, r.Skipped...)
 	if err := os.MkdirAll(*out, 0o755); err != nil {
@@ -87,6 +109,44 @@ func (m *Main) reportCmd(ctx context.Context, args []string) error {
 		}
 	}
 	return nil
+}
+
+// loadS3Docs reads the call documents under an s3://bucket/prefix.
+func loadS3Docs(ctx context.Context, cfg *Config, url string) ([]report.CallDoc, []string, error) {
+	bucket, prefix, err := storage.ParseURL(url)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := cfg.s3(bucket)
+	if err != nil {
+		return nil, nil, err
+	}
+	var docs []report.CallDoc
+	var skipped []string
+	err = store.List(ctx, prefix, func(o parley.Object) error {
+		if !report.IsCallDocKey(o.Key) {
+			return nil
+		}
+		r, _, err := store.Open(ctx, o.Key)
+		if err != nil {
+			return err
+		}
+		b, err := io.ReadAll(io.LimitReader(r, 64<<20))
+		r.Close()
+		if err != nil {
+			return err
+		}
+		if d, ok := report.ParseCallDoc(b); ok {
+			docs = append(docs, d)
+		} else {
+			skipped = append(skipped, "s3://"+bucket+"/"+o.Key+": not a parley call document")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, parley.WrapError(parley.CodeIO, err, "read %s", url)
+	}
+	return docs, skipped, nil
 }
 
 func readOverrides(path string) ([]report.Override, error) {
