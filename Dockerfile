@@ -1,4 +1,4 @@
-# parley: multi-stage build. The builder compiles the pinned whisper.cpp with scripts/whisper.sh (the
+# parley: multi-stage build; the same image runs `parley run`, `worker`, `schedule` and the CLI. The builder compiles the pinned whisper.cpp with scripts/whisper.sh (the
 # same script as the Makefile and CI) and links parley statically against it; the runtime image is
 # Debian slim with the binary and the OpenMP runtime. Models live in the /models volume:
 #   docker run -v parley-models:/models parley models pull base.en
@@ -16,10 +16,11 @@ RUN make build
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 libstdc++6 ca-certificates && rm -rf /var/lib/apt/lists/* \
-	&& useradd --system --create-home parley && mkdir /models && chown parley /models
+	&& useradd --system --create-home parley && mkdir /models /results && chown parley /models /results
 COPY --from=build /src/bin/parley /usr/local/bin/parley
 USER parley
-ENV PARLEY_MODEL_DIR=/models
-VOLUME /models
+WORKDIR /home/parley
+ENV PARLEY_MODEL_DIR=/models PARLEY_INDEX_PATH=/results/parley-results.db
+VOLUME /models /results
 ENTRYPOINT ["parley"]
 CMD ["--help"]
