@@ -3,6 +3,7 @@ package testenv
 import (
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,9 +26,10 @@ func FreePort(t testing.TB) int {
 type Server struct {
 	Addr string // 127.0.0.1:port
 	cmd  *exec.Cmd
-	args []string
-	env  []string
-	t    testing.TB
+	args  []string
+	env   []string
+	t     testing.TB
+	ready func() error // beyond an open port, when the server says it is ready
 }
 
 func waitPort(addr string, d time.Duration) error {
@@ -52,6 +54,21 @@ func (s *Server) start() {
 	if err := waitPort(s.Addr, 30*time.Second); err != nil {
 		s.cmd.Process.Kill()
 		s.t.Fatal(err)
+	}
+	if s.ready == nil {
+		return
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		err := s.ready()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.cmd.Process.Kill()
+			s.t.Fatalf("%s not ready: %v", s.args[0], err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 
@@ -129,9 +146,35 @@ func StartMinIO(t testing.TB) *Server {
 	s := &Server{Addr: addr, t: t,
 		args: []string{MinIOBinary(t), "server", t.TempDir(), "--address", addr, "--console-address", fmt.Sprintf("127.0.0.1:%d", console), "--quiet"},
 		env:  []string{"MINIO_ROOT_USER=" + MinIOUser, "MINIO_ROOT_PASSWORD=" + MinIOPassword, "MINIO_BROWSER=off", "MINIO_UPDATE=off"}}
+	// MinIO opens its port before it can serve ("Server not initialized yet"): wait for its health check.
+	s.ready = func() error {
+		resp, err := http.Get("http://" + addr + "/minio/health/ready")
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("health: %s", resp.Status)
+		}
+		return nil
+	}
 	s.start()
 	t.Cleanup(s.Stop)
 	return s
+}
+
+// sbin finds a system tool that may live outside the PATH of a CI job (/usr/sbin, /sbin).
+func sbin(t testing.TB, name string) string {
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, d := range []string{"/usr/sbin", "/sbin"} {
+		if p := filepath.Join(d, name); fileExists(p) {
+			return p
+		}
+	}
+	t.Fatalf("%s not found", name)
+	return ""
 }
 
 // StartPostgres starts a throwaway PostgreSQL server (Debian's package) on a free loopback port and
@@ -154,7 +197,7 @@ func StartPostgres(t testing.TB) (*Server, string) {
 		if out, err := exec.Command("chown", "postgres", dir).CombinedOutput(); err != nil {
 			t.Fatalf("chown: %v %s", err, out)
 		}
-		prefix = []string{"runuser", "-u", "postgres", "--"}
+		prefix = []string{sbin(t, "runuser"), "-u", "postgres", "--"}
 	}
 	data := filepath.Join(dir, "data")
 	args := append(append([]string{}, prefix...), filepath.Join(bin, "initdb"), "-D", data, "--auth=trust", "--username=parley", "--no-sync")
