@@ -31,7 +31,7 @@ func (m *Main) reportCmd(ctx context.Context, args []string) error {
 	from := fset.String("from", "", "first `day` (YYYY-MM-DD), inclusive")
 	to := fset.String("to", "", "last `day` (YYYY-MM-DD), inclusive")
 	by := fset.String("by", "agent", "group scorecards by agent or team")
-	out := fset.String("out", "report", "output `dir`")
+	out := fset.String("out", "qa-report", "output `dir`")
 	window := fset.Duration("repeat-window", 7*24*time.Hour, "a caller calling again within this is a repeat caller")
 	low := fset.Float64("low-score", 60, "calls below this score count as low-scoring")
 	overrides := fset.String("overrides", "", "reviewer overrides `file` (YAML or JSON list of call_id, item, status, reviewer, note)")
