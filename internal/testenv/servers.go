@@ -1,14 +1,17 @@
 package testenv
 
 import (
+	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
 )
 
 // FreePort returns a free TCP port on the loopback address.
@@ -146,17 +149,17 @@ func StartMinIO(t testing.TB) *Server {
 	s := &Server{Addr: addr, t: t,
 		args: []string{MinIOBinary(t), "server", t.TempDir(), "--address", addr, "--console-address", fmt.Sprintf("127.0.0.1:%d", console), "--quiet"},
 		env:  []string{"MINIO_ROOT_USER=" + MinIOUser, "MINIO_ROOT_PASSWORD=" + MinIOPassword, "MINIO_BROWSER=off", "MINIO_UPDATE=off"}}
-	// MinIO opens its port before it can serve ("Server not initialized yet"): wait for its health check.
+	// MinIO opens its port, and even answers its health check, before it serves S3 requests ("Server
+	// not initialized yet"): ready is when a real request succeeds.
+	client, err := minio.New(addr, &minio.Options{Creds: credentials.NewStaticV4(MinIOUser, MinIOPassword, "")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	s.ready = func() error {
-		resp, err := http.Get("http://" + addr + "/minio/health/ready")
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("health: %s", resp.Status)
-		}
-		return nil
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, err := client.ListBuckets(ctx)
+		return err
 	}
 	s.start()
 	t.Cleanup(s.Stop)
