@@ -11,7 +11,9 @@ const (
 type Score struct {
 	Scorecard  string       `json:"scorecard"`
 	Version    int          `json:"version"`
-	Score      float64      `json:"score"` // 0–100 over the items that apply; 0 when auto-failed
+	Score      float64      `json:"score"`  // 0–100 over the items that apply; 0 when auto-failed
+	Scored     bool         `json:"scored"` // false when no item applied (no speech): Score means nothing
+	Note       string       `json:"note,omitempty"`
 	AutoFailed bool         `json:"auto_failed"`
 	Items      []ItemResult `json:"items"`
 	Metrics    TalkMetrics  `json:"metrics"`

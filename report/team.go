@@ -288,7 +288,7 @@ func (r *TeamReport) kpis(opt TeamOptions) {
 			k.CallsPerDay[row.Started.Format("2006-01-02")]++
 			k.HourHeatmap[(int(row.Started.Weekday())+6)%7][row.Started.Hour()]++
 		}
-		if d.Score != nil {
+		if d.Score != nil && d.Score.Scored {
 			hold += d.Score.Metrics.HoldS
 			for _, h := range d.Score.Metrics.Holds {
 				if h.End-h.Start > opt.HoldLimitS {
@@ -344,7 +344,7 @@ func (r *TeamReport) kpis(opt TeamOptions) {
 				}
 				seen[p.Text] = true
 				phrasesAll[p.Text]++
-				if d.Score != nil && d.Score.Score < opt.LowScore {
+				if d.Score != nil && d.Score.Scored && d.Score.Score < opt.LowScore {
 					phrasesLow[p.Text]++
 				}
 				if !row.Resolved {
@@ -420,7 +420,7 @@ func (r *TeamReport) groups() {
 		}
 		g.Calls++
 		s := row.Doc.Score
-		if s == nil {
+		if s == nil || !s.Scored {
 			continue
 		}
 		g.AvgScore += s.Score

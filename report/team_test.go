@@ -24,7 +24,7 @@ func doc(id, agent, team, caller, started string, score float64, transferred boo
 	d := CallDoc{SchemaVersion: parley.SchemaVersion, CallID: id, DurationS: 300,
 		Metadata: &parley.Metadata{AgentName: agent, Team: team, CallerIDHash: caller, StartedAt: tp(started), Transferred: bp(transferred),
 			Source: "web", Revenue: fp(10), Cost: fp(2)},
-		Score: &parley.Score{Score: score, Items: []parley.ItemResult{
+		Score: &parley.Score{Score: score, Scored: true, Items: []parley.ItemResult{
 			{ID: "greeting", Label: "Greeting", Status: map[bool]string{true: "pass", false: "fail"}[score >= 50]},
 			{ID: "holds", Label: "Holds", Status: "na"}},
 			Metrics: parley.TalkMetrics{HoldS: hold}},

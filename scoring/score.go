@@ -55,7 +55,11 @@ func (sc *Scorecard) Score(c Call) *parley.Score {
 			out.Items = append(out.Items, r)
 		}
 	}
-	if possible > 0 && !out.AutoFailed {
+	out.Scored = possible > 0
+	switch {
+	case !out.Scored:
+		out.Note = "not scored: no item applies to this call (was any speech recognised?)"
+	case !out.AutoFailed:
 		out.Score = math.Round(got/possible*1000) / 10
 	}
 	return out

@@ -122,7 +122,7 @@ func TestItemKinds(t *testing.T) {
 				t.Errorf("evidence %+v: one turn quoted twice", r.Evidence)
 			}
 			want := map[string]float64{"pass": 100, "fail": 0, "na": 0}[tt.status]
-			if s.Score != want {
+			if s.Score != want || s.Scored != (tt.status != "na") {
 				t.Errorf("score %v, want %v", s.Score, want)
 			}
 		})
@@ -136,6 +136,9 @@ func TestAutoFailAndNoAgent(t *testing.T) {
 	s := sc.Score(Call{Transcript: rude, DurationS: 10})
 	if !s.AutoFailed || s.Score != 0 {
 		t.Errorf("prohibited language: score %v auto_failed %v", s.Score, s.AutoFailed)
+	}
+	if s := sc.Score(Call{Transcript: &parley.Transcript{}, DurationS: 30}); s.Scored || s.Note == "" {
+		t.Errorf("an empty call must be marked not scored: %+v", s)
 	}
 	mono := &parley.Transcript{Segments: []parley.Segment{{Speaker: parley.RoleUnknown, Start: 0, End: dur(3), Text: "Thank you for calling, my name is Tom."}}}
 	mono.Turns = transcribe.MergeTurns(mono.Segments, time.Second)

@@ -27,8 +27,8 @@ func FreePort(t testing.TB) int {
 
 // Server is a server process started for a test.
 type Server struct {
-	Addr string // 127.0.0.1:port
-	cmd  *exec.Cmd
+	Addr  string // 127.0.0.1:port
+	cmd   *exec.Cmd
 	args  []string
 	env   []string
 	t     testing.TB
