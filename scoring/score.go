@@ -108,18 +108,18 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 	role := parley.Role(it.Of)
 	switch it.Kind {
 	case KindRequired:
-		found, missing := e.findAll(it, r)
+		found, missing, searched := e.findAll(it, r)
 		if it.Match == "all" {
-			pass(len(missing) == 0, "%s", describe(found, missing, it, e))
+			pass(len(missing) == 0, "%s", describe(found, missing, it, searched))
 		} else {
-			pass(len(found) > 0, "%s", describe(found, missing, it, e))
+			pass(len(found) > 0, "%s", describe(found, missing, it, searched))
 		}
 	case KindProhibited:
-		found, _ := e.findAll(it, r)
+		found, _, _ := e.findAll(it, r)
 		if len(found) > 0 {
 			pass(false, "said %s", strings.Join(found, ", "))
 		} else {
-			pass(true, "none of %d prohibited phrases said by the %s", len(it.phrases)+len(it.patterns), it.Speaker)
+			pass(true, "none of %d prohibited phrases said by the %s", it.alternatives(), it.Speaker)
 		}
 	case KindSentiment:
 		an := e.call.Analysis
@@ -203,11 +203,11 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 }
 
 // findAll looks for every phrase entry (and pattern) in the turns the item covers and adds evidence.
-// It returns the entries found and those missing.
-func (e *evaluator) findAll(it *Item, r *parley.ItemResult) (found, missing []string) {
+// It returns the entries found, those missing, and how many turns it searched.
+func (e *evaluator) findAll(it *Item, r *parley.ItemResult) (found, missing []string, searched int) {
 	turns := e.turnsFor(it)
-	for _, entry := range it.Phrases {
-		ps := compilePhrases([]string{entry})
+	for k, ps := range it.entries {
+		entry := it.Phrases[k]
 		hit := false
 		for _, i := range turns {
 			if a, ok := ps.find(e.words[i]); ok {
@@ -235,7 +235,7 @@ func (e *evaluator) findAll(it *Item, r *parley.ItemResult) (found, missing []st
 			missing = append(missing, "/"+re.String()[4:]+"/")
 		}
 	}
-	return found, missing
+	return found, missing, len(turns)
 }
 
 func firstAlt(entry string) string {
@@ -246,7 +246,7 @@ func firstAlt(entry string) string {
 	return entry
 }
 
-func describe(found, missing []string, it *Item, e *evaluator) string {
+func describe(found, missing []string, it *Item, searched int) string {
 	where := it.Speaker + " turns"
 	switch {
 	case it.Window.First > 0:
@@ -259,7 +259,7 @@ func describe(found, missing []string, it *Item, e *evaluator) string {
 		parts = append(parts, "found "+strings.Join(found, ", "))
 	}
 	if len(missing) > 0 {
-		parts = append(parts, fmt.Sprintf("looked for %s in %s (%d turns): not found", strings.Join(missing, ", "), where, len(e.turnsFor(it))))
+		parts = append(parts, fmt.Sprintf("looked for %s in %s (%d turns): not found", strings.Join(missing, ", "), where, searched))
 	}
 	return strings.Join(parts, "; ")
 }

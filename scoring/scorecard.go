@@ -79,7 +79,7 @@ type Item struct {
 	MaxWPM    float64  `yaml:"max_wpm"`
 
 	line     int
-	phrases  phrases
+	entries  []phrases // one per Phrases entry, its alternatives compiled once at parse time
 	patterns []*regexp.Regexp
 }
 
@@ -197,7 +197,9 @@ func (it *Item) check() error {
 	if it.Of == "" {
 		it.Of = it.Speaker
 	}
-	it.phrases = compilePhrases(it.Phrases)
+	for _, e := range it.Phrases {
+		it.entries = append(it.entries, compilePhrases([]string{e}))
+	}
 	for _, p := range it.Patterns {
 		re, err := regexp.Compile("(?i)" + p)
 		if err != nil {
@@ -207,7 +209,7 @@ func (it *Item) check() error {
 	}
 	switch it.Kind {
 	case KindRequired, KindProhibited:
-		if len(it.phrases) == 0 && len(it.patterns) == 0 {
+		if it.alternatives() == 0 {
 			return fmt.Errorf("%s needs phrases or patterns", it.Kind)
 		}
 		if it.Match == "" {
@@ -254,6 +256,15 @@ func (it *Item) check() error {
 		}
 	}
 	return nil
+}
+
+// alternatives counts what a phrase item looks for: phrase alternatives and patterns.
+func (it *Item) alternatives() int {
+	n := len(it.patterns)
+	for _, ps := range it.entries {
+		n += len(ps)
+	}
+	return n
 }
 
 // itemLines returns the line of every item, in order, from the YAML tree.
