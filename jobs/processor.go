@@ -17,9 +17,7 @@ import (
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/metadata"
-	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/report"
-	"github.com/parley-cc/parley/scoring"
 	"github.com/parley-cc/parley/transcribe"
 )
 
@@ -27,8 +25,7 @@ import (
 type Processor struct {
 	Store         func(bucket string) (parley.Store, error)
 	Pipeline      *transcribe.Pipeline
-	Analyzer      *nlp.Analyzer      // nil: no NLP
-	Scorecard     *scoring.Scorecard // nil: no scoring
+	Stages        Stages
 	Index         *index.Index
 	Client        *asynq.Client    // enqueues the analyze task after transcription
 	ResultsPrefix string           // default "results/"
@@ -159,27 +156,14 @@ func (p *Processor) Analyze(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("transcript checkpoint %s: %v: %w", base, err, asynq.SkipRetry)
 	}
 	res := doc.Result()
-	if p.Analyzer != nil {
-		res.Analysis = p.Analyzer.Analyze(res.Transcript)
-	}
-	if p.Scorecard != nil {
-		res.Score = p.Scorecard.Score(scoring.Call{Transcript: res.Transcript, Analysis: res.Analysis, DurationS: res.Call.Duration.Seconds()})
-	}
+	p.Stages.Apply(&res)
 	out := report.NewCallDoc(res, doc.Model)
-	// The JSON goes last: its presence means the call is done.
-	for _, o := range []struct {
-		ext, ctype string
-		write      func(io.Writer) error
-	}{
-		{".vtt", "text/vtt", func(w io.Writer) error { return report.WriteVTT(w, out) }},
-		{".html", "text/html", func(w io.Writer) error { return report.WriteHTML(w, out) }},
-		{".json", "application/json", func(w io.Writer) error { return report.EncodeJSON(w, out) }},
-	} {
+	for _, f := range report.CallFiles(out) {
 		var buf bytes.Buffer
-		if err := o.write(&buf); err != nil {
+		if err := f.Write(&buf); err != nil {
 			return err
 		}
-		if err := store.Put(ctx, base+o.ext, &buf, int64(buf.Len()), o.ctype); err != nil {
+		if err := store.Put(ctx, base+f.Ext, &buf, int64(buf.Len()), f.ContentType); err != nil {
 			return err
 		}
 	}

@@ -229,3 +229,19 @@ func EncodeJSON(w io.Writer, v any) error {
 func WriteJSON(path string, v any) error {
 	return WriteFileAtomic(path, func(w io.Writer) error { return EncodeJSON(w, v) })
 }
+
+// CallFile is one file written per call.
+type CallFile struct {
+	Ext, ContentType string
+	Write            func(io.Writer) error
+}
+
+// CallFiles are the files of a call, in the order to write them: the JSON last, so that its presence
+// means the call is complete.
+func CallFiles(doc CallDoc) []CallFile {
+	return []CallFile{
+		{".vtt", "text/vtt", func(w io.Writer) error { return WriteVTT(w, doc) }},
+		{".html", "text/html", func(w io.Writer) error { return WriteHTML(w, doc) }},
+		{".json", "application/json", func(w io.Writer) error { return EncodeJSON(w, doc) }},
+	}
+}

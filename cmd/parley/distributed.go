@@ -90,7 +90,7 @@ func (m *Main) workerCmd(ctx context.Context, args []string) error {
 		},
 		Pipeline: &transcribe.Pipeline{Transcriber: tr, Roles: roles, MaxDuration: time.Duration(cfg.MaxDuration),
 			TurnGap: time.Duration(cfg.TurnGap), SilenceDBFS: cfg.SilenceDBFS},
-		Analyzer: analyzer, Scorecard: scorecard, Index: idx, Client: client, ResultsPrefix: cfg.ResultsPrefix, Metadata: cfg.MetadataReader(),
+		Stages: jobs.Stages{Analyzer: analyzer, Scorecard: scorecard}, Index: idx, Client: client, ResultsPrefix: cfg.ResultsPrefix, Metadata: cfg.MetadataReader(),
 		Model: modelPath, Worker: fmt.Sprintf("%s:%d", host, os.Getpid()),
 	}
 	srv := asynq.NewServer(redisOpt, asynq.Config{

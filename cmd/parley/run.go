@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/jobs"
 	"github.com/parley-cc/parley/metadata"
 	"github.com/parley-cc/parley/models"
 	"github.com/parley-cc/parley/nlp"
@@ -130,16 +131,15 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 
 // batch writes each result as it comes and keeps the summary.
 type batch struct {
-	out       string
-	model     string
-	ids       map[string]bool
-	sum       report.Summary
-	analyzer  *nlp.Analyzer      // nil: no NLP
-	scorecard *scoring.Scorecard // nil: no scoring
+	out    string
+	model  string
+	ids    map[string]bool
+	sum    report.Summary
+	stages jobs.Stages
 }
 
 func newBatch(out, model string, analyzer *nlp.Analyzer, scorecard *scoring.Scorecard) *batch {
-	b := &batch{out: out, model: model, ids: map[string]bool{}, analyzer: analyzer, scorecard: scorecard}
+	b := &batch{out: out, model: model, ids: map[string]bool{}, stages: jobs.Stages{Analyzer: analyzer, Scorecard: scorecard}}
 	b.sum.SchemaVersion, b.sum.StartedAt, b.sum.Model = parley.SchemaVersion, time.Now().UTC(), model
 	return b
 }
@@ -164,25 +164,16 @@ func (b *batch) add(res parley.Result) {
 	res.Call.ID = id
 	var outputs []string
 	if res.Err == nil {
-		if b.analyzer != nil {
-			// Redaction happens here, on the transcript itself, before any output is written.
-			res.Analysis = b.analyzer.Analyze(res.Transcript)
-		}
-		if b.scorecard != nil {
-			res.Score = b.scorecard.Score(scoring.Call{Transcript: res.Transcript, Analysis: res.Analysis, DurationS: res.Call.Duration.Seconds()})
-		}
-		doc := report.NewCallDoc(res, b.model)
-		names := []string{id + ".json", id + ".vtt", id + ".html"}
-		writers := []func(io.Writer) error{
-			func(w io.Writer) error { return report.EncodeJSON(w, doc) },
-			func(w io.Writer) error { return report.WriteVTT(w, doc) },
-			func(w io.Writer) error { return report.WriteHTML(w, doc) },
-		}
-		for i, name := range names {
-			if err := report.WriteFileAtomic(filepath.Join(b.out, name), writers[i]); err != nil {
+		// Redaction happens here, on the transcript itself, before any output is written.
+		b.stages.Apply(&res)
+		var names []string
+		for _, f := range report.CallFiles(report.NewCallDoc(res, b.model)) {
+			name := id + f.Ext
+			if err := report.WriteFileAtomic(filepath.Join(b.out, name), f.Write); err != nil {
 				res.Err = parley.WrapError(parley.CodeIO, err, "write %s", name)
 				break
 			}
+			names = append(names, name)
 		}
 		if res.Err == nil {
 			outputs = names

@@ -1,0 +1,24 @@
+package jobs
+
+import (
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/nlp"
+	"github.com/parley-cc/parley/scoring"
+)
+
+// Stages is what runs on a transcript: the NLP analysis (which redacts first, when configured) and the
+// scorecard. parley run, parley analyze and the worker all go through it.
+type Stages struct {
+	Analyzer  *nlp.Analyzer      // nil: no NLP
+	Scorecard *scoring.Scorecard // nil: no scoring
+}
+
+// Apply analyses and scores a transcribed result in place.
+func (s Stages) Apply(res *parley.Result) {
+	if s.Analyzer != nil {
+		res.Analysis = s.Analyzer.Analyze(res.Transcript)
+	}
+	if s.Scorecard != nil {
+		res.Score = s.Scorecard.Score(scoring.Call{Transcript: res.Transcript, Analysis: res.Analysis, DurationS: res.Call.Duration.Seconds()})
+	}
+}
