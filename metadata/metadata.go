@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/transcribe"
 )
 
 // Reader finds and reads the metadata of recordings.
@@ -64,9 +65,7 @@ func knownList() []string {
 // Sidecar is the metadata file of a recording or transcript: the same path with .json instead of the
 // extension (call.wav, call.vtt, call.whisper.json and call.aws.json all have call.json).
 func Sidecar(path string) string {
-	base := strings.TrimSuffix(path, filepath.Ext(path))
-	base = strings.TrimSuffix(strings.TrimSuffix(base, ".whisper"), ".aws")
-	return base + ".json"
+	return transcribe.BaseName(path) + ".json"
 }
 
 // Read returns the metadata of a recording file and the warnings met on the way. A missing sidecar is no

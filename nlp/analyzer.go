@@ -175,7 +175,11 @@ func (a *Analyzer) Analyze(tr *parley.Transcript) *parley.Analysis {
 	}
 
 	an.Intent = a.callIntent(tr)
-	an.KeyPhrases = a.keyPhrases(tr, infos2cands(tr, func(i int) ([]ptoken, []Entity) { return infos[i].toks, infos[i].ents }))
+	var cands []candidate
+	for i, info := range infos {
+		cands = append(cands, candidates(info.toks, info.ents, i)...)
+	}
+	an.KeyPhrases = a.keyPhrases(tr, cands)
 	return an
 }
 
@@ -253,15 +257,6 @@ func (a *Analyzer) callIntent(tr *parley.Transcript) *parley.IntentResult {
 	}
 	res.Label, res.Confidence = res.Top[0].Label, res.Top[0].Score
 	return res
-}
-
-func infos2cands(tr *parley.Transcript, info func(int) ([]ptoken, []Entity)) []candidate {
-	var cands []candidate
-	for i := range tr.Turns {
-		toks, ents := info(i)
-		cands = append(cands, candidates(toks, ents, i)...)
-	}
-	return cands
 }
 
 func (a *Analyzer) keyPhrases(tr *parley.Transcript, cands []candidate) []parley.KeyPhrase {

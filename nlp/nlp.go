@@ -59,9 +59,8 @@ var (
 	opinionWords map[string]bool // the sentiment lexicon's single words
 )
 
-// commonWord reports whether w is an everyday English word: prose's recogniser takes capitalised
-// sentence openers ("Thank", "Sure") for names and places, and these are filtered out.
-func commonWord(w string) bool {
+// loadWordLists builds the everyday-word and opinion-word sets once.
+func loadWordLists() {
 	commonOnce.Do(func() {
 		commonWords = set("the a an i my to is it of in for be and on this do can me you your have what how with at there that am are " +
 			"hi hello hey yes no okay ok sure thank thanks please sorry well so but and or if then also just now here good great " +
@@ -76,12 +75,18 @@ func commonWord(w string) bool {
 			}
 		}
 	})
+}
+
+// commonWord reports whether w is an everyday English word: prose's recogniser takes capitalised
+// sentence openers ("Thank", "Sure") for names and places, and these are filtered out.
+func commonWord(w string) bool {
+	loadWordLists()
 	return commonWords[strings.ToLower(w)]
 }
 
 // opinionWord reports whether w is a sentiment word ("great", "help"): not a key phrase on its own.
 func opinionWord(w string) bool {
-	commonWord("")
+	loadWordLists()
 	return opinionWords[w]
 }
 

@@ -67,15 +67,6 @@ func seconds(d time.Duration) float64 { return math.Round(d.Seconds()*1000) / 10
 
 // NewCallDoc builds the JSON document of a successful result.
 func NewCallDoc(r parley.Result, model string) CallDoc {
-	doc := newCallDoc(r, model)
-	doc.Analysis, doc.Score, doc.Metadata, doc.Warnings = r.Analysis, r.Score, r.Metadata, r.Warnings
-	if doc.Warnings == nil {
-		doc.Warnings = []string{}
-	}
-	return doc
-}
-
-func newCallDoc(r parley.Result, model string) CallDoc {
 	doc := CallDoc{
 		SchemaVersion: parley.SchemaVersion,
 		CallID:        r.Call.ID,
@@ -88,8 +79,15 @@ func newCallDoc(r parley.Result, model string) CallDoc {
 		Turns:         []TurnDoc{},
 		Notes:         []string{},
 		Sound:         []parley.Span{},
+		Analysis:      r.Analysis,
+		Score:         r.Score,
+		Metadata:      r.Metadata,
+		Warnings:      r.Warnings,
 		Model:         model,
 		ProcessingS:   seconds(r.Elapsed),
+	}
+	if doc.Warnings == nil {
+		doc.Warnings = []string{}
 	}
 	if len(r.Call.Channels) == 1 {
 		doc.Notes = append(doc.Notes, MonoNote)

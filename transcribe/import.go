@@ -24,11 +24,24 @@ const (
 	FormatAWS     = "aws"         // AWS Transcribe job output, channel or speaker identification
 )
 
-// TranscriptBeside returns a transcript file next to a recording (NAME.vtt, NAME.whisper.json,
-// NAME.aws.json), or "".
+// transcriptSuffixes name transcripts beside a recording: NAME.vtt, NAME.whisper.json, NAME.aws.json.
+var transcriptSuffixes = []string{".vtt", ".whisper.json", ".aws.json"}
+
+// BaseName is a recording's or transcript's path without its extension, or without its transcript
+// suffix (calls/a.wav, calls/a.vtt and calls/a.whisper.json are all calls/a).
+func BaseName(path string) string {
+	for _, suf := range transcriptSuffixes {
+		if strings.HasSuffix(path, suf) {
+			return strings.TrimSuffix(path, suf)
+		}
+	}
+	return strings.TrimSuffix(path, filepath.Ext(path))
+}
+
+// TranscriptBeside returns a transcript file next to a recording, or "".
 func TranscriptBeside(recording string) string {
-	base := strings.TrimSuffix(recording, filepath.Ext(recording))
-	for _, ext := range []string{".vtt", ".whisper.json", ".aws.json"} {
+	base := BaseName(recording)
+	for _, ext := range transcriptSuffixes {
 		if st, err := os.Stat(base + ext); err == nil && !st.IsDir() {
 			return base + ext
 		}
@@ -65,10 +78,7 @@ func DetectTranscript(path string) (string, bool) {
 // as for recordings. Warnings name what was guessed.
 func (p *Pipeline) ImportFile(path string) parley.Result {
 	start := time.Now()
-	res := parley.Result{Call: parley.Call{ID: CallID(strings.TrimSuffix(path, ".whisper.json")), Source: path}}
-	if strings.HasSuffix(path, ".aws.json") {
-		res.Call.ID = CallID(strings.TrimSuffix(path, ".aws.json"))
-	}
+	res := parley.Result{Call: parley.Call{ID: CallID(path), Source: path}}
 	format, ok := DetectTranscript(path)
 	if !ok {
 		res.Err = parley.Errorf(parley.CodeNotWAV, "%s is neither a WAV recording nor a transcript parley imports (WebVTT, whisper-cli JSON, AWS Transcribe JSON)", filepath.Base(path))

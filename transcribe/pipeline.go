@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"sync"
 	"time"
 
@@ -46,11 +45,8 @@ func (p *Pipeline) File(ctx context.Context, path string) parley.Result {
 	return res
 }
 
-// CallID is the name of a recording without directory and extension.
-func CallID(path string) string {
-	base := filepath.Base(path)
-	return strings.TrimSuffix(base, filepath.Ext(base))
-}
+// CallID is the name of a recording or transcript without directory and extension (see BaseName).
+func CallID(path string) string { return filepath.Base(BaseName(path)) }
 
 func (p *Pipeline) file(ctx context.Context, path string, call *parley.Call) (*parley.Transcript, error) {
 	f, err := os.Open(path)
