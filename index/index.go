@@ -50,19 +50,29 @@ func Open(dsn string) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("results index: %w", err)
 	}
-	db := x.db
-	_, err = db.Exec(`CREATE TABLE IF NOT EXISTS calls (
-		bucket TEXT NOT NULL, key TEXT NOT NULL, etag TEXT NOT NULL,
-		status TEXT NOT NULL, error_code TEXT NOT NULL DEFAULT '', error TEXT NOT NULL DEFAULT '',
-		call_id TEXT NOT NULL DEFAULT '', duration_s DOUBLE PRECISION NOT NULL DEFAULT 0, score DOUBLE PRECISION NOT NULL DEFAULT 0,
-		intent TEXT NOT NULL DEFAULT '', result_key TEXT NOT NULL DEFAULT '',
-		processed_at TEXT NOT NULL, worker TEXT NOT NULL DEFAULT '',
-		PRIMARY KEY (bucket, key, etag))`)
-	if err != nil {
-		db.Close()
+	if err := x.migrate(); err != nil {
+		x.db.Close()
 		return nil, fmt.Errorf("results index: %w", err)
 	}
 	return x, nil
+}
+
+// migrate creates the tables that do not exist yet. Every statement is idempotent; the few that differ
+// between the databases (full-text search, generated keys) come in two spellings.
+func (x *Index) migrate() error {
+	for _, st := range schema {
+		q := st.sqlite
+		if x.postgres {
+			q = st.postgres
+		}
+		if q == "" {
+			continue
+		}
+		if _, err := x.db.Exec(q); err != nil {
+			return fmt.Errorf("%.60s…: %w", strings.TrimSpace(q), err)
+		}
+	}
+	return nil
 }
 
 // bind writes placeholders the way the database wants them: ? for SQLite, $1, $2… for PostgreSQL.
@@ -98,7 +108,7 @@ func (x *Index) Record(ctx context.Context, r Row) error {
 		call_id=excluded.call_id, duration_s=excluded.duration_s, score=excluded.score, intent=excluded.intent,
 		result_key=excluded.result_key, processed_at=excluded.processed_at, worker=excluded.worker`),
 		r.Bucket, r.Key, r.ETag, r.Status, r.ErrorCode, r.Error, r.CallID, r.DurationS, r.Score, r.Intent, r.ResultKey,
-		r.ProcessedAt.Format(time.RFC3339Nano), r.Worker)
+		stamp(r.ProcessedAt), r.Worker)
 	if err != nil {
 		return fmt.Errorf("record %s/%s: %w", r.Bucket, r.Key, err)
 	}

@@ -175,6 +175,11 @@ func (p *Processor) Analyze(ctx context.Context, t *asynq.Task) error {
 	if out.Analysis != nil && out.Analysis.Intent != nil {
 		row.Intent = out.Analysis.Intent.Label
 	}
+	if p.Index != nil {
+		if _, err := p.Index.PutCall(ctx, out, "s3://"+pl.Bucket+"/"+base+".json"); err != nil {
+			return err
+		}
+	}
 	return p.record(ctx, row)
 }
 

@@ -31,12 +31,17 @@ type Payload struct {
 	Key    string `json:"key"`
 	ETag   string `json:"etag"`
 	Size   int64  `json:"size"`
+	Run    string `json:"run,omitempty"` // a rescore: analyse again although this version was analysed before
 }
 
 // TaskID is derived from the task type and the recording version, so enqueuing the same object twice
 // is refused by Redis rather than done twice.
 func TaskID(typ string, p Payload) string {
-	sum := sha256.Sum256([]byte(typ + "\x00" + p.Bucket + "\x00" + p.Key + "\x00" + p.ETag))
+	id := typ + "\x00" + p.Bucket + "\x00" + p.Key + "\x00" + p.ETag
+	if p.Run != "" {
+		id += "\x00" + p.Run
+	}
+	sum := sha256.Sum256([]byte(id))
 	return hex.EncodeToString(sum[:16])
 }
 

@@ -15,7 +15,7 @@ import (
 var templates embed.FS
 
 var callTemplate = template.Must(template.New("call.html").Funcs(template.FuncMap{
-	"clock": clock,
+	"clock": Clock,
 	"duration": func(s float64) string {
 		t := int(s + 0.5)
 		return fmt.Sprintf("%d min %02d s", t/60, t%60)
@@ -27,7 +27,7 @@ var callTemplate = template.Must(template.New("call.html").Funcs(template.FuncMa
 		}
 		return fmt.Sprintf("%.0f%%", v*100)
 	},
-	"timeline": timeline,
+	"timeline": Timeline,
 	"label":    func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 	"first": func(o []parley.Occurrence) float64 {
 		if len(o) == 0 {
@@ -51,8 +51,8 @@ var callTemplate = template.Must(template.New("call.html").Funcs(template.FuncMa
 	},
 }).ParseFS(templates, "templates/call.html"))
 
-// timeline draws the call as an SVG: one row per speaker with their speech, holds and dead air below.
-func timeline(d CallDoc) template.HTML {
+// Timeline draws the call as an SVG: one row per speaker with their speech, holds and dead air below.
+func Timeline(d CallDoc) template.HTML {
 	dur := d.DurationS
 	for _, s := range d.Segments {
 		dur = math.Max(dur, s.End)
@@ -67,21 +67,22 @@ func timeline(d CallDoc) template.HTML {
 	colors := map[parley.Role]string{parley.RoleAgent: "#1f5fa8", parley.RoleCustomer: "#8a3b12", parley.RoleUnknown: "#555"}
 	for _, s := range d.Segments {
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.0f" width="%.1f" height="14" fill="%s"><title>%s %s–%s</title></rect>`,
-			x(s.Start), rows[s.Speaker], math.Max(1, x(s.End)-x(s.Start)), colors[s.Speaker], s.Speaker, clock(s.Start), clock(s.End))
+			x(s.Start), rows[s.Speaker], math.Max(1, x(s.End)-x(s.Start)), colors[s.Speaker], s.Speaker, Clock(s.Start), Clock(s.End))
 	}
 	if d.Score != nil {
 		for _, h := range d.Score.Metrics.Holds {
-			fmt.Fprintf(&b, `<rect x="%.1f" y="50" width="%.1f" height="10" fill="#d9a400"><title>hold %s–%s</title></rect>`, x(h.Start), math.Max(1, x(h.End)-x(h.Start)), clock(h.Start), clock(h.End))
+			fmt.Fprintf(&b, `<rect x="%.1f" y="50" width="%.1f" height="10" fill="#d9a400"><title>hold %s–%s</title></rect>`, x(h.Start), math.Max(1, x(h.End)-x(h.Start)), Clock(h.Start), Clock(h.End))
 		}
 		for _, h := range d.Score.Metrics.DeadAir {
-			fmt.Fprintf(&b, `<rect x="%.1f" y="50" width="%.1f" height="10" fill="#b3261e"><title>dead air %s–%s</title></rect>`, x(h.Start), math.Max(1, x(h.End)-x(h.Start)), clock(h.Start), clock(h.End))
+			fmt.Fprintf(&b, `<rect x="%.1f" y="50" width="%.1f" height="10" fill="#b3261e"><title>dead air %s–%s</title></rect>`, x(h.Start), math.Max(1, x(h.End)-x(h.Start)), Clock(h.Start), Clock(h.End))
 		}
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // numbers and fixed strings only
 }
 
-func clock(s float64) string {
+// Clock writes seconds as m:ss.
+func Clock(s float64) string {
 	t := int(s)
 	return fmt.Sprintf("%d:%02d", t/60, t%60)
 }

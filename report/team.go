@@ -32,6 +32,26 @@ type AlertRules struct {
 	RepeatRateOver    float64  // KPI: share of calls from repeat callers (default 0.3)
 }
 
+// withDefaults fills the rules left zero.
+func (a AlertRules) withDefaults() AlertRules {
+	if a.EndSentimentBelow == 0 {
+		a.EndSentimentBelow = -0.5
+	}
+	if a.Intents == nil {
+		a.Intents = []string{"complaint_escalation"}
+	}
+	if a.IntentConfidence == 0 {
+		a.IntentConfidence = 0.35
+	}
+	if a.TransferRateOver == 0 {
+		a.TransferRateOver = 0.25
+	}
+	if a.RepeatRateOver == 0 {
+		a.RepeatRateOver = 0.3
+	}
+	return a
+}
+
 // Override is a reviewer's verdict on one item of one call (calibration).
 type Override struct {
 	CallID   string `json:"call_id" yaml:"call_id"`
@@ -193,21 +213,7 @@ func BuildTeamReport(docs []CallDoc, opt TeamOptions, overrides []Override) *Tea
 	if opt.HoldLimitS == 0 {
 		opt.HoldLimitS = 40
 	}
-	if opt.Alerts.EndSentimentBelow == 0 {
-		opt.Alerts.EndSentimentBelow = -0.5
-	}
-	if opt.Alerts.Intents == nil {
-		opt.Alerts.Intents = []string{"complaint_escalation"}
-	}
-	if opt.Alerts.IntentConfidence == 0 {
-		opt.Alerts.IntentConfidence = 0.35
-	}
-	if opt.Alerts.TransferRateOver == 0 {
-		opt.Alerts.TransferRateOver = 0.25
-	}
-	if opt.Alerts.RepeatRateOver == 0 {
-		opt.Alerts.RepeatRateOver = 0.3
-	}
+	opt.Alerts = opt.Alerts.withDefaults()
 	r := &TeamReport{Generated: time.Now().UTC(), By: opt.By, Skipped: []string{}, Alerts: []Alert{}, Calibration: []ItemAgreement{}, Items: map[string]string{},
 		KPIs: KPIs{CallsPerDay: map[string]int{}, IntentMix: map[string]int{}, SentimentByIntent: map[string]float64{}, BySource: map[string]SourceStats{},
 			LowScorePhrases: []PhraseLift{}, UnresolvedPhrases: []PhraseLift{}}}
@@ -469,19 +475,7 @@ func (r *TeamReport) groups() {
 
 func (r *TeamReport) alerts(opt TeamOptions) {
 	for _, row := range r.Rows {
-		d := row.Doc
-		if d.Score != nil && d.Score.AutoFailed {
-			r.Alerts = append(r.Alerts, Alert{Rule: "auto_fail", CallID: d.CallID, Agent: row.Group, Message: "scorecard auto-fail"})
-		}
-		if a := d.Analysis; a != nil {
-			if a.Intent != nil && contains(opt.Alerts.Intents, a.Intent.Label) && a.Intent.Confidence >= opt.Alerts.IntentConfidence {
-				r.Alerts = append(r.Alerts, Alert{Rule: "intent", CallID: d.CallID, Agent: row.Group, Value: a.Intent.Confidence, Message: "intent " + a.Intent.Label})
-			}
-			if a.Sentiment != nil && a.Sentiment.Customer != nil && a.Sentiment.Customer.End <= opt.Alerts.EndSentimentBelow {
-				r.Alerts = append(r.Alerts, Alert{Rule: "negative_end", CallID: d.CallID, Agent: row.Group, Value: a.Sentiment.Customer.End,
-					Message: fmt.Sprintf("customer ended at %+.2f", a.Sentiment.Customer.End)})
-			}
-		}
+		r.Alerts = append(r.Alerts, CallAlerts(row.Doc, row.Group, opt.Alerts)...)
 	}
 	if r.Calls > 0 {
 		if k := r.KPIs.TransferRate; k > opt.Alerts.TransferRateOver {
@@ -491,6 +485,26 @@ func (r *TeamReport) alerts(opt TeamOptions) {
 			r.Alerts = append(r.Alerts, Alert{Rule: "repeat_rate", Value: round3(rate), Message: fmt.Sprintf("repeat callers %.0f%% over %.0f%%", rate*100, opt.Alerts.RepeatRateOver*100)})
 		}
 	}
+}
+
+// CallAlerts are the per-call rules that fire on one call: auto_fail, intent and negative_end. Rules
+// left zero take their defaults.
+func CallAlerts(d CallDoc, agent string, rules AlertRules) []Alert {
+	rules = rules.withDefaults()
+	var out []Alert
+	if d.Score != nil && d.Score.AutoFailed {
+		out = append(out, Alert{Rule: "auto_fail", CallID: d.CallID, Agent: agent, Message: "scorecard auto-fail"})
+	}
+	if a := d.Analysis; a != nil {
+		if a.Intent != nil && contains(rules.Intents, a.Intent.Label) && a.Intent.Confidence >= rules.IntentConfidence {
+			out = append(out, Alert{Rule: "intent", CallID: d.CallID, Agent: agent, Value: a.Intent.Confidence, Message: "intent " + a.Intent.Label})
+		}
+		if a.Sentiment != nil && a.Sentiment.Customer != nil && a.Sentiment.Customer.End <= rules.EndSentimentBelow {
+			out = append(out, Alert{Rule: "negative_end", CallID: d.CallID, Agent: agent, Value: a.Sentiment.Customer.End,
+				Message: fmt.Sprintf("customer ended at %+.2f", a.Sentiment.Customer.End)})
+		}
+	}
+	return out
 }
 
 // calibrate compares reviewers' overrides with the automatic results.
@@ -503,6 +517,12 @@ func (r *TeamReport) calibrate(overrides []Override) {
 			}
 		}
 	}
+	r.Calibration = Calibrate(auto, overrides)
+}
+
+// Calibrate measures, per item, how often reviewers agreed with the automatic result. auto maps
+// {call id, item id} to the automatic status; overrides on items not in it are left out.
+func Calibrate(auto map[[2]string]string, overrides []Override) []ItemAgreement {
 	byItem := map[string]*ItemAgreement{}
 	agree := map[string]int{}
 	for _, o := range overrides {
@@ -522,11 +542,13 @@ func (r *TeamReport) calibrate(overrides []Override) {
 			ia.Disagree = append(ia.Disagree, fmt.Sprintf("%s: auto %s, reviewer %s (%s)", o.CallID, a, o.Status, o.Reviewer))
 		}
 	}
+	out := []ItemAgreement{}
 	for id, ia := range byItem {
 		ia.Agreement = round3(float64(agree[id]) / float64(ia.Reviewed))
-		r.Calibration = append(r.Calibration, *ia)
+		out = append(out, *ia)
 	}
-	sort.Slice(r.Calibration, func(a, b int) bool { return r.Calibration[a].Item < r.Calibration[b].Item })
+	sort.Slice(out, func(a, b int) bool { return out[a].Item < out[b].Item })
+	return out
 }
 
 func contains(list []string, s string) bool {

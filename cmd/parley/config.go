@@ -59,6 +59,11 @@ type Config struct {
 
 	Scoring   bool   `yaml:"scoring"`   // grade every call against the scorecard
 	Scorecard string `yaml:"scorecard"` // scorecard YAML (default: built in)
+
+	Listen      string `yaml:"listen"`             // parley serve: address of the review app
+	TLSCert     string `yaml:"tls_cert"`           // parley serve: HTTPS certificate and key files
+	TLSKey      string `yaml:"tls_key"`            //
+	BehindHTTPS bool   `yaml:"behind_https_proxy"` // parley serve: users reach it over HTTPS through a proxy (secure cookies)
 }
 
 // DefaultConfig is what parley does with no settings.
@@ -85,6 +90,7 @@ func DefaultConfig() Config {
 		// One recognition runs at a time per loaded model; a second slot downloads, analyses and
 		// writes results meanwhile.
 		WorkerConcurrency: 2,
+		Listen:            "127.0.0.1:8080",
 	}
 }
 
@@ -153,6 +159,10 @@ func (c *Config) envKeys() map[string]func(string) error {
 		"PARLEY_WORKER_CONCURRENCY": func(v string) (err error) { c.WorkerConcurrency, err = strconv.Atoi(v); return },
 		"PARLEY_SCORING":            func(v string) (err error) { c.Scoring, err = strconv.ParseBool(v); return },
 		"PARLEY_SCORECARD":          func(v string) error { c.Scorecard = v; return nil },
+		"PARLEY_LISTEN":             func(v string) error { c.Listen = v; return nil },
+		"PARLEY_TLS_CERT":           func(v string) error { c.TLSCert = v; return nil },
+		"PARLEY_TLS_KEY":            func(v string) error { c.TLSKey = v; return nil },
+		"PARLEY_BEHIND_HTTPS_PROXY": func(v string) (err error) { c.BehindHTTPS, err = strconv.ParseBool(v); return },
 		"PARLEY_CONFIG":             func(string) error { return nil }, // read before the file is loaded
 	}
 }
@@ -264,6 +274,9 @@ func (c *Config) Validate() error {
 	if _, err := metadata.CompilePattern(c.FilenamePattern); err != nil {
 		return err
 	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return parley.Errorf(parley.CodeConfig, "tls_cert and tls_key go together")
+	}
 	if c.Language == "" {
 		return parley.Errorf(parley.CodeConfig, "language is empty (use auto or a code like en)")
 	}
@@ -323,7 +336,8 @@ func (c *Config) Analyzer() (*nlp.Analyzer, error) {
 }
 
 // loadConfig builds the configuration for a subcommand: defaults, file, environment, then flags.
-func loadConfig(fs *flag.FlagSet, args []string, environ []string) (*Config, error) {
+// extra registers a command's own flags on the configuration.
+func loadConfig(fs *flag.FlagSet, args []string, environ []string, extra ...func(*Config, *flag.FlagSet)) (*Config, error) {
 	c := DefaultConfig()
 	path := os.Getenv("PARLEY_CONFIG")
 	for i, a := range args { // the file comes before the flags that override it
@@ -345,6 +359,9 @@ func loadConfig(fs *flag.FlagSet, args []string, environ []string) (*Config, err
 		return nil, err
 	}
 	c.RegisterFlags(fs)
+	for _, f := range extra {
+		f(&c, fs)
+	}
 	fs.String("config", path, "YAML config `file` (also PARLEY_CONFIG)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

@@ -8,7 +8,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -28,6 +27,11 @@ func (c *Config) redis() (asynq.RedisConnOpt, error) {
 		return nil, parley.WrapError(parley.CodeConfig, err, "redis_url %q", c.RedisURL)
 	}
 	return opt, nil
+}
+
+// locations opens results and recordings by location, one S3 client per bucket.
+func (c *Config) locations() *storage.Locations {
+	return &storage.Locations{NewBucket: func(bucket string) (parley.Store, error) { return c.s3(bucket) }}
 }
 
 func (c *Config) s3(bucket string) (*storage.S3, error) {
@@ -72,22 +76,9 @@ func (m *Main) workerCmd(ctx context.Context, args []string) error {
 	defer client.Close()
 	roles, _ := cfg.Roles()
 	host, _ := os.Hostname()
-	var mu sync.Mutex
-	stores := map[string]parley.Store{}
+	locs := cfg.locations()
 	proc := &jobs.Processor{
-		Store: func(bucket string) (parley.Store, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			if s, ok := stores[bucket]; ok {
-				return s, nil
-			}
-			s, err := cfg.s3(bucket)
-			if err != nil {
-				return nil, err
-			}
-			stores[bucket] = s
-			return s, nil
-		},
+		Store: locs.Bucket,
 		Pipeline: &transcribe.Pipeline{Transcriber: tr, Roles: roles, MaxDuration: time.Duration(cfg.MaxDuration),
 			TurnGap: time.Duration(cfg.TurnGap), SilenceDBFS: cfg.SilenceDBFS},
 		Stages: jobs.Stages{Analyzer: analyzer, Scorecard: scorecard}, Index: idx, Client: client, ResultsPrefix: cfg.ResultsPrefix, Metadata: cfg.MetadataReader(),

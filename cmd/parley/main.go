@@ -53,6 +53,8 @@ Usage:
   parley schedule [--cron SPEC] s3://bucket/prefix...   scan prefixes periodically
   parley status                   queue depth, throughput per minute, backlog ETA
   parley report [--from D --to D --by agent|team] CALLS...   scorecards, KPIs, alerts, calibration
+  parley serve [DIR|s3://bucket/results/...]   the review app (indexes the call documents given)
+  parley users add|list|passwd|token   review app users (the first admin: parley users add --role admin NAME)
   parley nlp sentiment            score lines of stdin, one JSON object per line
   parley intent train|eval        train an intent model from CSV or a taxonomy; evaluate it
   parley models list|pull|verify|path
@@ -85,6 +87,10 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.statusCmd(ctx, args[1:])
 	case "report":
 		err = m.reportCmd(ctx, args[1:])
+	case "serve":
+		err = m.serveCmd(ctx, args[1:])
+	case "users":
+		err = m.usersCmd(ctx, args[1:])
 	case "nlp":
 		err = m.nlpCmd(args[1:], m.Stdin)
 	case "intent":

@@ -1,0 +1,459 @@
+package index
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/report"
+)
+
+// timeFormat is how times are stored: fixed width, so that text order is time order.
+const timeFormat = "2006-01-02T15:04:05Z"
+
+// stampFormat orders events within a second; fixed width too.
+const stampFormat = "2006-01-02T15:04:05.000000000Z"
+
+func stamp(t time.Time) string { return t.UTC().Format(stampFormat) }
+
+func fmtTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(timeFormat, s)
+	return t
+}
+
+// CallKey is the review app's id of a call: a hash of where its recording is (s3://bucket/key or a
+// path), so that a re-analysed recording keeps its id, its overrides and its clips.
+func CallKey(source string) string {
+	sum := sha256.Sum256([]byte(source))
+	return hex.EncodeToString(sum[:10])
+}
+
+// Call is one analysed call as the calls list shows it.
+type Call struct {
+	ID             string
+	CallID         string
+	Source         string // the recording: s3://bucket/key or a local path
+	Doc            string // the call document: s3://bucket/key or a local path
+	StartedAt      *time.Time
+	Agent          string // agent id, or the agent's name when the metadata has no id
+	AgentName      string
+	Team, Queue    string
+	DurationS      float64
+	Scored         bool
+	Score          float64
+	AutoFailed     bool
+	Intent         string
+	Sentiment      float64 // the customer's closing sentiment
+	SentimentLabel string  // positive, neutral, negative; "" when unknown
+	Alerts         []string
+	Redacted       bool
+}
+
+// AgentOf is the agent a call is filed under: the agent id, else the agent's name.
+func AgentOf(m *parley.Metadata) (key, name string) {
+	if m == nil {
+		return "", ""
+	}
+	key, name = m.AgentID, m.AgentName
+	if key == "" {
+		key = name
+	}
+	if name == "" {
+		name = key
+	}
+	return key, name
+}
+
+// sentimentLabel labels a closing sentiment the way the NLP stage labels turns.
+func sentimentLabel(v float64) string {
+	switch {
+	case v >= 0.05:
+		return "positive"
+	case v <= -0.05:
+		return "negative"
+	}
+	return "neutral"
+}
+
+// PutCall indexes an analysed call document (found at docLoc) for the review app: its filterable
+// columns, scorecard items, key phrases and transcript turns for full-text search. Indexing the same
+// recording again replaces everything it had. It returns the call's id.
+func (x *Index) PutCall(ctx context.Context, doc report.CallDoc, docLoc string) (string, error) {
+	id := CallKey(doc.Source)
+	c := Call{ID: id, CallID: doc.CallID, Source: doc.Source, Doc: docLoc, DurationS: doc.DurationS}
+	if m := doc.Metadata; m != nil {
+		c.StartedAt = m.StartedAt
+		c.Agent, c.AgentName = AgentOf(m)
+		c.Team, c.Queue = m.Team, m.Queue
+	}
+	if s := doc.Score; s != nil {
+		c.Scored, c.Score, c.AutoFailed = s.Scored, s.Score, s.AutoFailed
+	}
+	if a := doc.Analysis; a != nil {
+		c.Redacted = a.Redacted
+		if a.Intent != nil {
+			c.Intent = a.Intent.Label
+		}
+		if a.Sentiment != nil && a.Sentiment.Customer != nil {
+			c.Sentiment = a.Sentiment.Customer.End
+			c.SentimentLabel = sentimentLabel(c.Sentiment)
+		}
+	}
+	for _, al := range report.CallAlerts(doc, c.Agent, report.AlertRules{}) {
+		c.Alerts = append(c.Alerts, al.Rule)
+	}
+	var started any
+	if c.StartedAt != nil {
+		started = fmtTime(*c.StartedAt)
+	}
+	tx, err := x.db.BeginTx(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	if err := x.deleteCall(ctx, tx, id); err != nil {
+		return "", err
+	}
+	exec := func(q string, args ...any) error {
+		_, err := tx.ExecContext(ctx, x.bind(q), args...)
+		return err
+	}
+	// Alerts are stored space-delimited with a space on each side, so that one is found with LIKE '% rule %'.
+	alerts := ""
+	if len(c.Alerts) > 0 {
+		alerts = " " + strings.Join(c.Alerts, " ") + " "
+	}
+	if err := exec(`INSERT INTO call_docs (id, call_id, source, doc, started_at, agent, agent_name, team, queue, duration_s, scored, score,
+		auto_failed, intent, sentiment, sentiment_label, alerts, redacted, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, c.CallID, c.Source, c.Doc, started, c.Agent, c.AgentName, c.Team, c.Queue, c.DurationS, b2i(c.Scored), c.Score,
+		b2i(c.AutoFailed), c.Intent, c.Sentiment, c.SentimentLabel, alerts, b2i(c.Redacted), fmtTime(time.Now())); err != nil {
+		return "", fmt.Errorf("index call %s: %w", doc.CallID, err)
+	}
+	if c.Agent != "" {
+		if err := exec(`INSERT INTO agents (agent, name, team) VALUES (?, ?, ?) ON CONFLICT (agent) DO UPDATE SET name = excluded.name, team = excluded.team`,
+			c.Agent, c.AgentName, c.Team); err != nil {
+			return "", err
+		}
+	}
+	if s := doc.Score; s != nil {
+		for _, it := range s.Items {
+			if err := exec(`INSERT INTO call_items (call, item, label, status) VALUES (?, ?, ?, ?) ON CONFLICT (call, item) DO NOTHING`,
+				id, it.ID, it.Label, it.Status); err != nil {
+				return "", err
+			}
+			if err := exec(`INSERT INTO items (item, label) VALUES (?, ?) ON CONFLICT (item) DO UPDATE SET label = excluded.label`, it.ID, it.Label); err != nil {
+				return "", err
+			}
+		}
+	}
+	if a := doc.Analysis; a != nil {
+		for _, p := range a.KeyPhrases {
+			if err := exec(`INSERT INTO call_phrases (phrase, call) VALUES (?, ?) ON CONFLICT (phrase, call) DO NOTHING`, strings.ToLower(p.Text), id); err != nil {
+				return "", err
+			}
+		}
+	}
+	for i, t := range doc.Turns {
+		text := cleanText(t.Text)
+		if text == "" {
+			continue
+		}
+		if x.postgres {
+			err = exec(`INSERT INTO turns (call, turn, speaker, start, text) VALUES (?, ?, ?, ?, ?)`, id, i, string(t.Speaker), t.Start, text)
+		} else {
+			var res sql.Result
+			res, err = tx.ExecContext(ctx, `INSERT INTO turns (call, turn, speaker, start, text) VALUES (?, ?, ?, ?, ?)`, id, i, string(t.Speaker), t.Start, text)
+			if err == nil {
+				rowid, _ := res.LastInsertId()
+				err = exec(`INSERT INTO turns_fts (rowid, text) VALUES (?, ?)`, rowid, text)
+			}
+		}
+		if err != nil {
+			return "", fmt.Errorf("index turns of %s: %w", doc.CallID, err)
+		}
+	}
+	return id, tx.Commit()
+}
+
+// cleanText drops the control characters that search snippets use as highlight markers.
+func cleanText(s string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\n' && r != '\t' {
+			return -1
+		}
+		return r
+	}, s))
+}
+
+// deleteCall removes what a call had in the search tables.
+func (x *Index) deleteCall(ctx context.Context, tx *sql.Tx, id string) error {
+	if !x.postgres {
+		// An external-content FTS5 table forgets a row by being told the text it had.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO turns_fts (turns_fts, rowid, text) SELECT 'delete', id, text FROM turns WHERE call = ?`, id); err != nil {
+			return err
+		}
+	}
+	for _, q := range []string{`DELETE FROM turns WHERE call = ?`, `DELETE FROM call_items WHERE call = ?`,
+		`DELETE FROM call_phrases WHERE call = ?`, `DELETE FROM call_docs WHERE id = ?`} {
+		if _, err := tx.ExecContext(ctx, x.bind(q), id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Filter selects calls. Zero fields do not filter.
+type Filter struct {
+	From, To           time.Time // started in [From, To)
+	Agent, Team, Queue string
+	MinScore, MaxScore *float64
+	AutoFail           string // "yes", "no" or ""
+	Intent             string
+	Sentiment          string // the customer's closing sentiment: positive, neutral or negative
+	Phrase             string // a key phrase of the call
+	Alert              string // auto_fail, intent or negative_end
+	// OnlyAgent restricts every query to one agent's calls (an agent's own view); set with Restricted.
+	OnlyAgent  string
+	Restricted bool
+}
+
+// where builds the WHERE clause of a filter over call_docs aliased c.
+func (f Filter) where() (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, a ...any) {
+		conds = append(conds, cond)
+		args = append(args, a...)
+	}
+	if f.Restricted {
+		add("c.agent = ?", f.OnlyAgent)
+	}
+	if !f.From.IsZero() {
+		add("c.started_at >= ?", fmtTime(f.From))
+	}
+	if !f.To.IsZero() {
+		add("c.started_at < ?", fmtTime(f.To))
+	}
+	for _, eq := range []struct{ col, v string }{{"agent", f.Agent}, {"team", f.Team}, {"queue", f.Queue}, {"intent", f.Intent}, {"sentiment_label", f.Sentiment}} {
+		if eq.v != "" {
+			add("c."+eq.col+" = ?", eq.v)
+		}
+	}
+	if f.MinScore != nil {
+		add("c.scored = 1 AND c.score >= ?", *f.MinScore)
+	}
+	if f.MaxScore != nil {
+		add("c.scored = 1 AND c.score <= ?", *f.MaxScore)
+	}
+	switch f.AutoFail {
+	case "yes":
+		add("c.auto_failed = 1")
+	case "no":
+		add("c.auto_failed = 0")
+	}
+	if f.Phrase != "" {
+		add("c.id IN (SELECT call FROM call_phrases WHERE phrase = ?)", strings.ToLower(strings.TrimSpace(f.Phrase)))
+	}
+	if f.Alert != "" {
+		add("c.alerts LIKE ?", "% "+f.Alert+" %")
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// Sort columns of the calls list.
+var sortColumns = map[string]string{
+	"started": "c.started_at", "call": "c.call_id", "agent": "c.agent_name", "team": "c.team", "queue": "c.queue",
+	"duration": "c.duration_s", "score": "c.score", "intent": "c.intent", "sentiment": "c.sentiment",
+}
+
+// Page is a slice of a listing.
+type Page struct {
+	Sort   string // a key of the sort columns; default started
+	Desc   bool
+	Limit  int // default 50, at most 1000
+	Offset int
+}
+
+func (p Page) clause() string {
+	col, ok := sortColumns[p.Sort]
+	if !ok {
+		col = sortColumns["started"]
+	}
+	dir := " ASC"
+	if p.Desc {
+		dir = " DESC"
+	}
+	return fmt.Sprintf(" ORDER BY %s%s, c.id%s LIMIT %d OFFSET %d", col, dir, dir, p.limit(), max(p.Offset, 0))
+}
+
+func (p Page) limit() int {
+	switch {
+	case p.Limit <= 0:
+		return 50
+	case p.Limit > 1000:
+		return 1000
+	}
+	return p.Limit
+}
+
+const callColumns = `c.id, c.call_id, c.source, c.doc, c.started_at, c.agent, c.agent_name, c.team, c.queue, c.duration_s, c.scored, c.score,
+	c.auto_failed, c.intent, c.sentiment, c.sentiment_label, c.alerts, c.redacted`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanCall(s scanner, extra ...any) (Call, error) {
+	var c Call
+	var started sql.NullString
+	var scored, af, red int
+	var alerts string
+	err := s.Scan(append([]any{&c.ID, &c.CallID, &c.Source, &c.Doc, &started, &c.Agent, &c.AgentName, &c.Team, &c.Queue, &c.DurationS,
+		&scored, &c.Score, &af, &c.Intent, &c.Sentiment, &c.SentimentLabel, &alerts, &red}, extra...)...)
+	if started.Valid {
+		t := parseTime(started.String)
+		c.StartedAt = &t
+	}
+	c.Scored, c.AutoFailed, c.Redacted = scored == 1, af == 1, red == 1
+	c.Alerts = strings.Fields(alerts)
+	return c, err
+}
+
+// Calls lists the calls a filter selects, one page, and how many it selects in all.
+func (x *Index) Calls(ctx context.Context, f Filter, p Page) ([]Call, int, error) {
+	where, args := f.where()
+	var total int
+	if err := x.db.QueryRowContext(ctx, x.bind(`SELECT COUNT(*) FROM call_docs c`+where), args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count calls: %w", err)
+	}
+	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT `+callColumns+` FROM call_docs c`+where+p.clause()), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list calls: %w", err)
+	}
+	defer rows.Close()
+	out := []Call{}
+	for rows.Next() {
+		c, err := scanCall(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, c)
+	}
+	return out, total, rows.Err()
+}
+
+// EachCall calls fn for every call a filter selects, in page order, without holding them all.
+func (x *Index) EachCall(ctx context.Context, f Filter, sort string, desc bool, fn func(Call) error) error {
+	for off := 0; ; off += 1000 {
+		calls, _, err := x.Calls(ctx, f, Page{Sort: sort, Desc: desc, Limit: 1000, Offset: off})
+		if err != nil {
+			return err
+		}
+		for _, c := range calls {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+		if len(calls) < 1000 {
+			return nil
+		}
+	}
+}
+
+// Call returns one call by id.
+func (x *Index) Call(ctx context.Context, id string) (Call, bool, error) {
+	c, err := scanCall(x.db.QueryRowContext(ctx, x.bind(`SELECT `+callColumns+` FROM call_docs c WHERE c.id = ?`), id))
+	if err == sql.ErrNoRows {
+		return c, false, nil
+	}
+	return c, err == nil, err
+}
+
+// Facets are the values the calls list offers in its drop-downs.
+type Facets struct {
+	Agents             [][2]string // key, name
+	Teams, Queues      []string
+	Intents            []string
+	Items              [][2]string // scorecard item id, label
+	Alerts, Sentiments []string
+}
+
+// Facets lists the distinct agents, teams, queues, intents and scorecard items in the index.
+func (x *Index) Facets(ctx context.Context, f Filter) (Facets, error) {
+	var out Facets
+	restrict, args := "", []any{}
+	if f.Restricted {
+		restrict, args = " WHERE agent = ?", []any{f.OnlyAgent}
+	}
+	restrictDocs := restrict
+	list := func(col string) ([]string, error) {
+		rows, err := x.db.QueryContext(ctx, x.bind(`SELECT DISTINCT `+col+` FROM call_docs`+restrictDocs+` ORDER BY 1`), args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var vals []string
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				return nil, err
+			}
+			if v != "" {
+				vals = append(vals, v)
+			}
+		}
+		return vals, rows.Err()
+	}
+	var err error
+	if out.Teams, err = list("team"); err != nil {
+		return out, err
+	}
+	if out.Queues, err = list("queue"); err != nil {
+		return out, err
+	}
+	if out.Intents, err = list("intent"); err != nil {
+		return out, err
+	}
+	pairs := func(q string, args ...any) ([][2]string, error) {
+		rows, err := x.db.QueryContext(ctx, x.bind(q), args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var vals [][2]string
+		for rows.Next() {
+			var a, b string
+			if err := rows.Scan(&a, &b); err != nil {
+				return nil, err
+			}
+			if a != "" {
+				vals = append(vals, [2]string{a, b})
+			}
+		}
+		return vals, rows.Err()
+	}
+	if out.Agents, err = pairs(`SELECT agent, name FROM agents`+restrict+` ORDER BY 2`, args...); err != nil {
+		return out, err
+	}
+	if out.Items, err = pairs(`SELECT item, label FROM items ORDER BY 1`); err != nil {
+		return out, err
+	}
+	out.Alerts = []string{"auto_fail", "intent", "negative_end"}
+	out.Sentiments = []string{"positive", "neutral", "negative"}
+	return out, nil
+}

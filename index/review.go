@@ -1,0 +1,353 @@
+package index
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/report"
+)
+
+// NewID returns a random, unguessable id (128 bits, hex).
+func NewID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// AgentStats are an agent's results against their team.
+type AgentStats struct {
+	Agent, Name, Team string
+	Calls, Scored     int
+	AvgScore          float64
+	Weekly            []WeekScore // oldest first
+	Items             []ItemRate  // per scorecard item: the agent's pass rate and the team's
+	Best, Worst       []Call
+}
+
+// WeekScore is the average score of an ISO week.
+type WeekScore struct {
+	Week  string
+	Score float64
+	Calls int
+}
+
+// ItemRate is the pass rate of one scorecard item, of the calls where it applied.
+type ItemRate struct {
+	Item, Label             string
+	Applied, Passed         int
+	Rate                    float64
+	TeamApplied, TeamPassed int
+	TeamRate                float64
+}
+
+// Agent returns an agent's score trend, item pass rates against the team and best and worst calls.
+// ok is false when the agent has no calls.
+func (x *Index) Agent(ctx context.Context, agent string) (AgentStats, bool, error) {
+	st := AgentStats{Agent: agent}
+	err := x.db.QueryRowContext(ctx, x.bind(`SELECT name, team FROM agents WHERE agent = ?`), agent).Scan(&st.Name, &st.Team)
+	if err == sql.ErrNoRows {
+		return st, false, nil
+	}
+	if err != nil {
+		return st, false, err
+	}
+	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT started_at, scored, score FROM call_docs WHERE agent = ?`), agent)
+	if err != nil {
+		return st, false, err
+	}
+	weeks := map[string]*WeekScore{}
+	var sum float64
+	for rows.Next() {
+		var started sql.NullString
+		var scored int
+		var score float64
+		if err := rows.Scan(&started, &scored, &score); err != nil {
+			rows.Close()
+			return st, false, err
+		}
+		st.Calls++
+		if scored == 0 {
+			continue
+		}
+		st.Scored++
+		sum += score
+		if started.Valid {
+			y, w := parseTime(started.String).ISOWeek()
+			key := fmt.Sprintf("%d-W%02d", y, w)
+			if weeks[key] == nil {
+				weeks[key] = &WeekScore{Week: key}
+			}
+			weeks[key].Score += score
+			weeks[key].Calls++
+		}
+	}
+	rows.Close()
+	if st.Scored > 0 {
+		st.AvgScore = round1(sum / float64(st.Scored))
+	}
+	for _, w := range weeks {
+		w.Score = round1(w.Score / float64(w.Calls))
+		st.Weekly = append(st.Weekly, *w)
+	}
+	sort.Slice(st.Weekly, func(i, j int) bool { return st.Weekly[i].Week < st.Weekly[j].Week })
+
+	rates := map[string]*ItemRate{}
+	count := func(where string, arg any, team bool) error {
+		rows, err := x.db.QueryContext(ctx, x.bind(`SELECT i.item, MIN(i.label), SUM(CASE WHEN i.status = 'pass' THEN 1 ELSE 0 END), COUNT(*)
+			FROM call_items i JOIN call_docs c ON c.id = i.call WHERE c.scored = 1 AND i.status <> 'na' AND `+where+` GROUP BY i.item`), arg)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, label string
+			var passed, applied int
+			if err := rows.Scan(&id, &label, &passed, &applied); err != nil {
+				return err
+			}
+			r := rates[id]
+			if r == nil {
+				r = &ItemRate{Item: id, Label: label}
+				rates[id] = r
+			}
+			if team {
+				r.TeamPassed, r.TeamApplied, r.TeamRate = passed, applied, round3(float64(passed)/float64(applied))
+			} else {
+				r.Passed, r.Applied, r.Rate = passed, applied, round3(float64(passed)/float64(applied))
+			}
+		}
+		return rows.Err()
+	}
+	if err := count("c.agent = ?", agent, false); err != nil {
+		return st, false, err
+	}
+	// The team is the agent's team; an agent without one is compared with every call.
+	teamWhere, teamArg := "c.team = ?", any(st.Team)
+	if st.Team == "" {
+		teamWhere, teamArg = "? = ''", ""
+	}
+	if err := count(teamWhere, teamArg, true); err != nil {
+		return st, false, err
+	}
+	for _, r := range rates {
+		if r.Applied > 0 {
+			st.Items = append(st.Items, *r)
+		}
+	}
+	sort.Slice(st.Items, func(i, j int) bool { return st.Items[i].Item < st.Items[j].Item })
+	f := Filter{Agent: agent}
+	zero := 0.0
+	f.MinScore = &zero
+	if st.Best, _, err = x.Calls(ctx, f, Page{Sort: "score", Desc: true, Limit: 5}); err != nil {
+		return st, false, err
+	}
+	if st.Worst, _, err = x.Calls(ctx, f, Page{Sort: "score", Limit: 5}); err != nil {
+		return st, false, err
+	}
+	return st, true, nil
+}
+
+// ItemExamples are calls that show one scorecard item done well (passed, highest call scores first) and
+// badly (failed, lowest first), for coaching.
+func (x *Index) ItemExamples(ctx context.Context, item string, f Filter, n int) (best, worst []Call, err error) {
+	get := func(status, dir string) ([]Call, error) {
+		where, args := f.where()
+		if where == "" {
+			where = " WHERE 1 = 1"
+		}
+		rows, err := x.db.QueryContext(ctx, x.bind(`SELECT `+callColumns+` FROM call_items i JOIN call_docs c ON c.id = i.call`+where+
+			` AND i.item = ? AND i.status = ? AND c.scored = 1 ORDER BY c.score `+dir+`, c.id LIMIT `+fmt.Sprint(n)), append(args, item, status)...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []Call
+		for rows.Next() {
+			c, err := scanCall(rows)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, c)
+		}
+		return out, rows.Err()
+	}
+	if best, err = get(parley.ItemPass, "DESC"); err != nil {
+		return nil, nil, err
+	}
+	worst, err = get(parley.ItemFail, "ASC")
+	return best, worst, err
+}
+
+// Override is a reviewer's verdict on one scorecard item of one call.
+type Override struct {
+	ID, Call, Item, Status, Comment, Reviewer string
+	At                                        time.Time
+}
+
+// AddOverride stores a reviewer's verdict; earlier ones on the same item stay in the history.
+func (x *Index) AddOverride(ctx context.Context, o Override) error {
+	if o.At.IsZero() {
+		o.At = time.Now()
+	}
+	if o.ID == "" {
+		o.ID = NewID()
+	}
+	_, err := x.db.ExecContext(ctx, x.bind(`INSERT INTO overrides (id, call, item, status, comment, reviewer, at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		o.ID, o.Call, o.Item, o.Status, o.Comment, o.Reviewer, stamp(o.At))
+	return err
+}
+
+// Overrides returns a call's overrides, oldest first (the last per item is in force).
+func (x *Index) Overrides(ctx context.Context, call string) ([]Override, error) {
+	return x.overrides(ctx, ` WHERE call = ?`, call)
+}
+
+func (x *Index) overrides(ctx context.Context, where string, args ...any) ([]Override, error) {
+	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT id, call, item, status, comment, reviewer, at FROM overrides`+where+` ORDER BY at, id`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Override
+	for rows.Next() {
+		var o Override
+		var at string
+		if err := rows.Scan(&o.ID, &o.Call, &o.Item, &o.Status, &o.Comment, &o.Reviewer, &at); err != nil {
+			return nil, err
+		}
+		o.At, _ = time.Parse(stampFormat, at)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Calibration compares the overrides in force (the latest per call and item) with the automatic results.
+func (x *Index) Calibration(ctx context.Context) ([]report.ItemAgreement, error) {
+	all, err := x.overrides(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	latest := map[[2]string]Override{}
+	for _, o := range all {
+		latest[[2]string{o.Call, o.Item}] = o
+	}
+	auto := map[[2]string]string{}
+	names := map[string]string{}
+	rows, err := x.db.QueryContext(ctx, `SELECT i.call, i.item, i.status, c.call_id FROM call_items i JOIN call_docs c ON c.id = i.call
+		WHERE i.call IN (SELECT call FROM overrides)`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var call, item, status, callID string
+		if err := rows.Scan(&call, &item, &status, &callID); err != nil {
+			return nil, err
+		}
+		auto[[2]string{callID, item}] = status
+		names[call] = callID
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var ov []report.Override
+	for k, o := range latest {
+		ov = append(ov, report.Override{CallID: names[k[0]], Item: o.Item, Status: o.Status, Reviewer: o.Reviewer, Note: o.Comment})
+	}
+	sort.Slice(ov, func(i, j int) bool { return ov[i].CallID+ov[i].Item < ov[j].CallID+ov[j].Item })
+	return report.Calibrate(auto, ov), nil
+}
+
+// Collection is a coach's set of clips, shared by its link.
+type Collection struct {
+	ID, Name, Owner string
+	CreatedAt       time.Time
+	Clips           []Clip
+}
+
+// Clip is a stretch of a call with a note.
+type Clip struct {
+	ID, Collection, Call string
+	CallID               string // the call's name, for display
+	Start, End           float64
+	Note, AddedBy        string
+	CreatedAt            time.Time
+}
+
+// CreateCollection makes an empty collection and returns its id.
+func (x *Index) CreateCollection(ctx context.Context, name, owner string) (string, error) {
+	id := NewID()
+	_, err := x.db.ExecContext(ctx, x.bind(`INSERT INTO collections (id, name, owner, created_at) VALUES (?, ?, ?, ?)`), id, name, owner, fmtTime(time.Now()))
+	return id, err
+}
+
+// AddClip adds a clip to a collection.
+func (x *Index) AddClip(ctx context.Context, c Clip) error {
+	_, err := x.db.ExecContext(ctx, x.bind(`INSERT INTO clips (id, collection, call, start, end_s, note, added_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		NewID(), c.Collection, c.Call, c.Start, c.End, c.Note, c.AddedBy, stamp(time.Now()))
+	return err
+}
+
+// Collections lists collections, newest first.
+func (x *Index) Collections(ctx context.Context) ([]Collection, error) {
+	rows, err := x.db.QueryContext(ctx, `SELECT id, name, owner, created_at FROM collections ORDER BY created_at DESC, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Collection
+	for rows.Next() {
+		var c Collection
+		var at string
+		if err := rows.Scan(&c.ID, &c.Name, &c.Owner, &at); err != nil {
+			return nil, err
+		}
+		c.CreatedAt = parseTime(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Collection returns a collection with its clips.
+func (x *Index) Collection(ctx context.Context, id string) (Collection, bool, error) {
+	var c Collection
+	var at string
+	err := x.db.QueryRowContext(ctx, x.bind(`SELECT id, name, owner, created_at FROM collections WHERE id = ?`), id).Scan(&c.ID, &c.Name, &c.Owner, &at)
+	if err == sql.ErrNoRows {
+		return c, false, nil
+	}
+	if err != nil {
+		return c, false, err
+	}
+	c.CreatedAt = parseTime(at)
+	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT k.id, k.call, COALESCE(d.call_id, ''), k.start, k.end_s, k.note, k.added_by, k.created_at
+		FROM clips k LEFT JOIN call_docs d ON d.id = k.call WHERE k.collection = ? ORDER BY k.created_at, k.id`), id)
+	if err != nil {
+		return c, false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		k := Clip{Collection: id}
+		var at string
+		if err := rows.Scan(&k.ID, &k.Call, &k.CallID, &k.Start, &k.End, &k.Note, &k.AddedBy, &at); err != nil {
+			return c, false, err
+		}
+		k.CreatedAt, _ = time.Parse(stampFormat, at)
+		c.Clips = append(c.Clips, k)
+	}
+	return c, true, rows.Err()
+}
+
+// Failures lists recordings whose processing failed, newest first.
+func (x *Index) Failures(ctx context.Context, limit int) ([]Row, error) {
+	return x.query(ctx, fmt.Sprintf(`WHERE status = 'failed' ORDER BY processed_at DESC LIMIT %d`, limit))
+}
+
+func round1(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }
+func round3(v float64) float64 { return float64(int64(v*1000+0.5)) / 1000 }

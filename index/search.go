@@ -1,0 +1,128 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// Highlight markers around matched words in search snippets; PutCall strips them from indexed text.
+const (
+	MarkStart = "\x02"
+	MarkEnd   = "\x03"
+)
+
+// Hit is a transcript turn that matched a search.
+type Hit struct {
+	Call    Call
+	Turn    int
+	Speaker string
+	Start   float64
+	Snippet string // the turn's text around the matches, matches between MarkStart and MarkEnd
+}
+
+// Query is a full-text search: words and "quoted phrases", all of which a turn must contain (by word
+// stem), optionally said by one speaker, in calls a filter selects.
+type Query struct {
+	Text    string
+	Speaker string // agent, customer or "" for anyone
+	Filter  Filter
+}
+
+// terms splits a query into words and quoted phrases, keeping letters, digits and apostrophes.
+func terms(q string) [][]string {
+	var out [][]string
+	for i, part := range strings.Split(q, `"`) {
+		words := strings.FieldsFunc(part, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' })
+		if len(words) == 0 {
+			continue
+		}
+		if i%2 == 1 { // inside quotes: one phrase
+			out = append(out, words)
+			continue
+		}
+		for _, w := range words {
+			out = append(out, []string{w})
+		}
+	}
+	return out
+}
+
+// ftsQuery writes terms in FTS5's syntax: every word or phrase quoted (so that no user text is read
+// as an operator), all of them required.
+func ftsQuery(ts [][]string) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		parts[i] = `"` + strings.ReplaceAll(strings.Join(t, " "), `"`, "") + `"`
+	}
+	return strings.Join(parts, " ")
+}
+
+// tsQuery writes terms for PostgreSQL's websearch_to_tsquery.
+func tsQuery(ts [][]string) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		parts[i] = strings.Join(t, " ")
+		if len(t) > 1 {
+			parts[i] = `"` + parts[i] + `"`
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// Search finds the turns that match a query, newest indexed first, one page at a time; more says
+// whether another page follows.
+func (x *Index) Search(ctx context.Context, q Query, offset, limit int) (hits []Hit, more bool, err error) {
+	ts := terms(q.Text)
+	if len(ts) == 0 {
+		return nil, false, nil
+	}
+	if limit <= 0 || limit > 200 {
+		limit = 20
+	}
+	where, args := q.Filter.where()
+	if where == "" {
+		where = " WHERE 1 = 1"
+	}
+	var sqlq string
+	if x.postgres {
+		sqlq = `SELECT ` + callColumns + `, t.turn, t.speaker, t.start,
+			ts_headline('english', t.text, websearch_to_tsquery('english', ?), 'StartSel=` + MarkStart + `, StopSel=` + MarkEnd + `, MaxWords=24, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "')
+			FROM turns t JOIN call_docs c ON c.id = t.call` + where + ` AND t.tsv @@ websearch_to_tsquery('english', ?)`
+		args = append([]any{tsQuery(ts)}, append(args, tsQuery(ts))...)
+	} else {
+		sqlq = `SELECT ` + callColumns + `, t.turn, t.speaker, t.start,
+			snippet(turns_fts, 0, '` + MarkStart + `', '` + MarkEnd + `', ' … ', 24)
+			FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid JOIN call_docs c ON c.id = t.call` + where + ` AND turns_fts MATCH ?`
+		args = append(args, ftsQuery(ts))
+	}
+	if q.Speaker != "" {
+		sqlq += ` AND t.speaker = ?`
+		args = append(args, q.Speaker)
+	}
+	// Newest first by the turn's id: FTS5 walks its index in that order and stops at the page's end.
+	order := "turns_fts.rowid"
+	if x.postgres {
+		order = "t.id"
+	}
+	sqlq += fmt.Sprintf(` ORDER BY %s DESC LIMIT %d OFFSET %d`, order, limit+1, max(offset, 0))
+	rows, err := x.db.QueryContext(ctx, x.bind(sqlq), args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("search: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h Hit
+		c, err := scanCall(rows, &h.Turn, &h.Speaker, &h.Start, &h.Snippet)
+		if err != nil {
+			return nil, false, err
+		}
+		h.Call = c
+		hits = append(hits, h)
+	}
+	if len(hits) > limit {
+		return hits[:limit], true, rows.Err()
+	}
+	return hits, false, rows.Err()
+}

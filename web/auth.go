@@ -1,0 +1,174 @@
+package web
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/parley-cc/parley/index"
+)
+
+// User is the signed-in user of a request.
+type User struct {
+	Name, Role, Agent string
+	CSRF              string // the session's form token; "" for API tokens
+}
+
+// HashPassword hashes a password with bcrypt. Passwords are 10–72 bytes (bcrypt reads no further).
+func HashPassword(pw string) (string, error) {
+	if err := CheckPassword(pw); err != nil {
+		return "", err
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	return string(h), err
+}
+
+// CheckPassword says what is wrong with a new password.
+func CheckPassword(pw string) error {
+	switch {
+	case utf8.RuneCountInString(pw) < 10:
+		return errors.New("a password needs at least 10 characters")
+	case len(pw) > 72:
+		return errors.New("a password may have at most 72 bytes")
+	}
+	return nil
+}
+
+// NewSecret returns a random token for a cookie or an API token: 32 bytes, base64url.
+func NewSecret() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// HashSecret is what the index stores of a token: its SHA-256 (the token itself is never stored).
+func HashSecret(t string) string {
+	sum := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(sum[:])
+}
+
+// APITokenPrefix starts every API token, so that a leaked one is recognisable.
+const APITokenPrefix = "parley_"
+
+func (s *Server) cookieName() string {
+	if s.SecureCookies {
+		return "__Host-parley_session" // the prefix makes browsers insist on Secure, Path=/ and no Domain
+	}
+	return "parley_session"
+}
+
+// authenticate finds the user of a request: a bearer API token, else the session cookie. viaCookie
+// says that the browser sent the credential by itself (so forms must prove where they came from).
+func (s *Server) authenticate(r *http.Request) (u *User, viaCookie bool, err error) {
+	ctx := r.Context()
+	if h := r.Header.Get("Authorization"); h != "" {
+		tok, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || !strings.HasPrefix(tok, APITokenPrefix) {
+			return nil, false, nil
+		}
+		name, ok, err := s.Index.TokenUser(ctx, HashSecret(tok))
+		if err != nil || !ok {
+			return nil, false, err
+		}
+		u, err := s.user(r, name, "")
+		return u, false, err
+	}
+	c, err := r.Cookie(s.cookieName())
+	if err != nil || c.Value == "" {
+		return nil, false, nil
+	}
+	sess, ok, err := s.Index.Session(ctx, HashSecret(c.Value))
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	u, err = s.user(r, sess.Name, sess.CSRF)
+	return u, true, err
+}
+
+func (s *Server) user(r *http.Request, name, csrf string) (*User, error) {
+	iu, ok, err := s.Index.User(r.Context(), name)
+	if err != nil || !ok || iu.Disabled {
+		return nil, err
+	}
+	return &User{Name: iu.Name, Role: iu.Role, Agent: iu.Agent, CSRF: csrf}, nil
+}
+
+func validCSRF(u *User, got string) bool {
+	return u.CSRF != "" && hmac.Equal([]byte(u.CSRF), []byte(got))
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, nil, "login.html", map[string]any{"Title": "Sign in", "Next": safeNext(r.URL.Query().Get("next"))})
+}
+
+// dummyHash is compared against when the user does not exist, so that a wrong name costs as long as a
+// wrong password and names cannot be told apart by timing.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("parley-no-such-user"), bcrypt.DefaultCost)
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	name, pw := strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("password")
+	next := safeNext(r.PostFormValue("next"))
+	iu, ok, err := s.Index.User(r.Context(), name)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	hash := dummyHash
+	if ok {
+		hash = []byte(iu.PasswordHash)
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(pw)) != nil || !ok || iu.Disabled {
+		s.Index.Audit(r.Context(), name, "login_failed", "", r.RemoteAddr)
+		w.WriteHeader(http.StatusUnauthorized)
+		s.render(w, r, nil, "login.html", map[string]any{"Title": "Sign in", "Next": next, "Error": "Wrong name or password.", "Name": name})
+		return
+	}
+	tok := NewSecret()
+	exp := time.Now().Add(s.SessionTTL)
+	if err := s.Index.AddSession(r.Context(), index.Session{TokenHash: HashSecret(tok), Name: iu.Name, CSRF: NewSecret(), Expires: exp}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: tok, Path: "/", Expires: exp, HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
+	s.Index.Audit(r.Context(), iu.Name, "login", "", r.RemoteAddr)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, u *User) {
+	if c, err := r.Cookie(s.cookieName()); err == nil {
+		s.Index.DeleteSession(r.Context(), HashSecret(c.Value))
+	}
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// safeNext keeps a post-login redirect on this site: a path, never //host or a scheme.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// NewAPIToken creates an API token for a user and returns it (shown once; only its hash is kept).
+func NewAPIToken(ctx context.Context, x *index.Index, name, label string) (string, error) {
+	tok := APITokenPrefix + NewSecret()
+	if _, err := x.AddToken(ctx, HashSecret(tok), name, label); err != nil {
+		return "", fmt.Errorf("token: %w", err)
+	}
+	return tok, nil
+}

@@ -1,0 +1,111 @@
+// End-to-end walk through parley's review app in real headless Chromium, as a QA reviewer would:
+// sign in, filter the calls list, open a call, click an evidence link (the player must move there),
+// record an override, search the coach library. Screenshots go to $SHOTS.
+//
+// Run by cmd/parley's TestReviewAppInBrowser, which starts `parley serve` on a loopback port and passes
+// BASE_URL, USER_NAME, USER_PASSWORD, FILTER_INTENT, SEARCH and SHOTS. Exits non-zero on the first failure.
+import { chromium } from "playwright-core";
+import assert from "node:assert/strict";
+import path from "node:path";
+
+const base = process.env.BASE_URL;
+const shots = process.env.SHOTS;
+const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
+const step = (msg) => console.log("e2e: " + msg);
+
+const browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--autoplay-policy=no-user-gesture-required"] });
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+
+  // An anonymous visit ends on the sign-in page.
+  await page.goto(base + "/calls");
+  assert.match(new URL(page.url()).pathname, /^\/login/);
+  await page.fill("input[name=name]", process.env.USER_NAME);
+  await page.fill("input[name=password]", "wrong password!");
+  await page.click("button[type=submit]");
+  assert.equal(await page.locator("p.error").textContent(), "Wrong name or password.");
+  await page.fill("input[name=password]", process.env.USER_PASSWORD);
+  await Promise.all([page.waitForURL(/\/calls/), page.click("button[type=submit]")]);
+  errors.length = 0; // the refused password above was logged as a failed request, as it should be
+  step("signed in");
+
+  // The calls list and a filter.
+  const all = await page.locator("#calls tbody tr").count();
+  assert.ok(all >= 3, `list shows ${all} calls`);
+  await page.screenshot({ path: path.join(shots, "calls.png"), fullPage: true });
+  await page.selectOption("select[name=intent]", process.env.FILTER_INTENT);
+  await Promise.all([page.waitForURL(/intent=/), page.click("#filters button[type=submit]")]);
+  const filtered = await page.locator("#calls tbody tr").count();
+  assert.ok(filtered >= 1 && filtered < all, `filter on ${process.env.FILTER_INTENT}: ${filtered} of ${all}`);
+  const intents = await page.locator("#calls tbody tr td:nth-child(8)").allTextContents();
+  for (const t of intents) assert.equal(t.trim(), process.env.FILTER_INTENT.replaceAll("_", " "));
+  step(`filtered ${all} → ${filtered} calls`);
+  const csv = await page.locator("#csv").getAttribute("href");
+  assert.match(csv, /intent=/, "the CSV link keeps the filter");
+
+  // A call: the recording loads, an evidence link moves the player, the turn lights up.
+  await Promise.all([page.waitForURL(/\/calls\/[0-9a-f]+$/), page.locator("#calls tbody tr a").first().click()]);
+  await page.waitForFunction(() => document.getElementById("player").readyState >= 1 && document.getElementById("player").duration > 0, null, { timeout: 15000 });
+  const duration = await page.evaluate(() => document.getElementById("player").duration);
+  assert.ok(duration > 5, `player duration ${duration}`);
+  const seeks = (await page.locator("a.evidence").evaluateAll((as) => as.map((a) => parseFloat(a.dataset.seek))));
+  const pick = seeks.findIndex((t) => t > 1);
+  assert.ok(pick >= 0, `an evidence link past the first second (${seeks})`);
+  const ev = page.locator("a.evidence").nth(pick);
+  const target = seeks[pick];
+  await ev.click();
+  await page.waitForFunction((t) => Math.abs(document.getElementById("player").currentTime - t) < 0.5, target, { timeout: 5000 });
+  const at = await page.evaluate(() => document.getElementById("player").currentTime);
+  const current = await page.locator("#turns .turn.current").count();
+  assert.equal(current, 1, "the turn at the evidence is highlighted");
+  step(`evidence link moved the player to ${at.toFixed(2)} s (target ${target})`);
+  // Clicking a turn seeks too.
+  const turn = page.locator("#turns .turn").nth(1);
+  const turnStart = parseFloat(await turn.getAttribute("data-start"));
+  await turn.click();
+  await page.waitForFunction((t) => Math.abs(document.getElementById("player").currentTime - t) < 0.5, turnStart, { timeout: 5000 });
+  await page.screenshot({ path: path.join(shots, "call.png"), fullPage: true });
+
+  // An override with a comment: stored with who and when, shown beside the automatic result.
+  const item = page.locator("li.item").first();
+  const itemID = (await item.getAttribute("id")).replace(/^item-/, "");
+  const auto = (await item.locator(".st").first().textContent()).trim();
+  const verdict = auto === "pass" ? "fail" : "pass";
+  await item.locator("details.override summary").click();
+  await item.locator("select[name=status]").selectOption(verdict);
+  await item.locator("input[name=comment]").fill("reviewer heard it differently <b>really</b>");
+  await Promise.all([page.waitForURL(new RegExp("#item-" + itemID)), item.locator("form button[type=submit]").click()]);
+  const reviewed = page.locator(`#item-${itemID} .st.reviewed`);
+  assert.match((await reviewed.textContent()).trim(), new RegExp("^" + verdict + " · " + process.env.USER_NAME + "$"));
+  const hist = await page.locator(`#item-${itemID} details.history`).textContent();
+  assert.ok(hist.includes("reviewer heard it differently <b>really</b>"), "the comment is shown as text");
+  step(`override ${itemID}: auto ${auto} → ${verdict}`);
+  await page.screenshot({ path: path.join(shots, "override.png"), fullPage: true });
+
+  // Calibration counts the override.
+  await page.goto(base + "/calibration");
+  const cal = await page.locator("#calibration").textContent();
+  assert.ok(cal.includes(itemID), "calibration lists the overridden item");
+
+  // The coach library: full-text search with highlighted snippets that link to the moment.
+  await page.goto(base + "/library");
+  await page.fill("input[name=q]", process.env.SEARCH);
+  await Promise.all([page.waitForURL(/q=/), page.click("#search button[type=submit]")]);
+  const hits = page.locator("#hits li a.hit");
+  assert.ok((await hits.count()) >= 1, "search finds the phrase");
+  const marked = await page.locator("#hits mark").first().textContent();
+  assert.ok(process.env.SEARCH.toLowerCase().includes(marked.toLowerCase().replace(/[^a-z]/g, "").slice(0, 4)), `highlight ${marked}`);
+  await page.screenshot({ path: path.join(shots, "library.png"), fullPage: true });
+  await Promise.all([page.waitForURL(/#t=/), hits.first().click()]);
+  const hitT = parseFloat(new URL(page.url()).hash.replace("#t=", ""));
+  await page.waitForFunction((t) => Math.abs(document.getElementById("player").currentTime - t) < 0.5, hitT, { timeout: 5000 });
+  step(`search "${process.env.SEARCH}": ${await hits.count()} hits; the first opens its call at ${hitT} s`);
+
+  assert.deepEqual(errors, [], "no script errors");
+  step("done");
+} finally {
+  await browser.close();
+}
