@@ -300,7 +300,8 @@ func (p Page) clause() string {
 	if p.Desc {
 		dir = " DESC"
 	}
-	return fmt.Sprintf(" ORDER BY %s%s, c.id%s LIMIT %d OFFSET %d", col, dir, dir, p.limit(), max(p.Offset, 0))
+	// Calls without the value (no start time) come last either way, in both databases.
+	return fmt.Sprintf(" ORDER BY (%s IS NULL), %s%s, c.id%s LIMIT %d OFFSET %d", col, col, dir, dir, p.limit(), max(p.Offset, 0))
 }
 
 func (p Page) limit() int {

@@ -1,0 +1,264 @@
+package index_test
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-cc/parley/index"
+	"github.com/parley-cc/parley/internal/fixtures"
+	"github.com/parley-cc/parley/internal/testenv"
+)
+
+// databases opens an empty index on SQLite and on a real PostgreSQL.
+func databases(t *testing.T) map[string]*index.Index {
+	out := map[string]*index.Index{}
+	x, err := index.Open(filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Close() })
+	out["sqlite"] = x
+	_, url := testenv.StartPostgres(t)
+	p, err := index.Open(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	out["postgres"] = p
+	return out
+}
+
+func ids(calls []index.Call) []string {
+	var out []string
+	for _, c := range calls {
+		out = append(out, strings.TrimSuffix(c.CallID, ""))
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestCallsFilterSearchAndReview(t *testing.T) {
+	docs := map[string]any{}
+	for _, n := range fixtures.Names {
+		docs[n] = fixtures.Doc(t, n)
+	}
+	for name, x := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			byName := map[string]string{}
+			for _, n := range fixtures.Names {
+				d := fixtures.Doc(t, n)
+				id, err := x.PutCall(ctx, d, fixtures.Write(t, dir, d))
+				if err != nil {
+					t.Fatal(err)
+				}
+				byName[n] = id
+			}
+			// Indexing a call again replaces it: no second row, no duplicate turns in search.
+			again := fixtures.Doc(t, "billing-dispute")
+			if _, err := x.PutCall(ctx, again, filepath.Join(dir, "billing-dispute.json")); err != nil {
+				t.Fatal(err)
+			}
+			all, total, err := x.Calls(ctx, index.Filter{}, index.Page{Desc: true})
+			if err != nil || total != 4 || len(all) != 4 {
+				t.Fatalf("%d of %d calls, %v", len(all), total, err)
+			}
+			// Newest first: address-change (Nov 9) … billing-dispute (Nov 2); identity-check, whose sidecar
+			// has no usable start time, comes last in either direction.
+			if got := ids(all); all[0].CallID != "address-change" || all[2].CallID != "billing-dispute" || all[3].StartedAt != nil {
+				t.Errorf("newest first, undated last: %v", got)
+			}
+			asc, _, _ := x.Calls(ctx, index.Filter{}, index.Page{})
+			if asc[0].CallID != "billing-dispute" || asc[3].StartedAt != nil {
+				t.Errorf("oldest first, undated last: %s … %v", asc[0].CallID, asc[3].StartedAt)
+			}
+			f := func(min, max float64) (*float64, *float64) { return &min, &max }
+			lo, hi := f(70, 100)
+			cases := []struct {
+				name   string
+				filter index.Filter
+				want   []string
+			}{
+				{"agent", index.Filter{Agent: "a17"}, []string{"address-change", "billing-dispute"}},
+				{"team", index.Filter{Team: "retention"}, []string{"cancel-service"}},
+				{"score range", index.Filter{MinScore: lo, MaxScore: hi}, []string{"billing-dispute", "identity-check"}},
+				{"intent", index.Filter{Intent: "billing_dispute"}, []string{"billing-dispute"}},
+				{"customer ended negative", index.Filter{Sentiment: "negative"}, []string{"cancel-service"}},
+				{"alert", index.Filter{Alert: "negative_end"}, []string{"cancel-service"}},
+				{"key phrase", index.Filter{Phrase: "Internet Bill"}, []string{"billing-dispute"}},
+				{"not auto-failed", index.Filter{AutoFail: "no"}, []string{"address-change", "billing-dispute", "cancel-service", "identity-check"}},
+				{"auto-failed", index.Filter{AutoFail: "yes"}, nil},
+				{"from", index.Filter{From: time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)}, []string{"address-change", "cancel-service"}},
+				{"to", index.Filter{To: time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)}, []string{"billing-dispute"}},
+				{"agent's own view ignores other filters' reach", index.Filter{Restricted: true, OnlyAgent: "a21"}, []string{"cancel-service"}},
+				{"agent without an id sees nothing", index.Filter{Restricted: true}, nil},
+			}
+			for _, c := range cases {
+				got, n, err := x.Calls(ctx, c.filter, index.Page{})
+				if err != nil {
+					t.Fatalf("%s: %v", c.name, err)
+				}
+				if !slices.Equal(ids(got), c.want) || n != len(c.want) {
+					t.Errorf("%s: got %v (total %d), want %v", c.name, ids(got), n, c.want)
+				}
+			}
+			// Sorting and paging.
+			bySc, _, _ := x.Calls(ctx, index.Filter{}, index.Page{Sort: "score", Desc: false, Limit: 2})
+			if len(bySc) != 2 || bySc[0].Score > bySc[1].Score || bySc[1].Score > 40 {
+				t.Errorf("lowest scores first, two a page: %+v", bySc)
+			}
+			page2, _, _ := x.Calls(ctx, index.Filter{}, index.Page{Sort: "score", Limit: 2, Offset: 2})
+			if len(page2) != 2 || page2[0].Score < bySc[1].Score {
+				t.Errorf("second page: %+v", page2)
+			}
+
+			// Full-text search: by stem, phrases, speaker, with highlighted snippets.
+			hits, more, err := x.Search(ctx, index.Query{Text: "charged twice"}, 0, 10)
+			if err != nil || len(hits) != 1 || more || hits[0].Call.CallID != "billing-dispute" || hits[0].Speaker != "customer" {
+				t.Fatalf("charged twice: %+v %v %v", hits, more, err)
+			}
+			if !strings.Contains(hits[0].Snippet, index.MarkStart+"charged"+index.MarkEnd) || hits[0].Start < 6 || hits[0].Start > 7 {
+				t.Errorf("snippet %q at %.1f", hits[0].Snippet, hits[0].Start)
+			}
+			if h, _, _ := x.Search(ctx, index.Query{Text: `"twice charged"`}, 0, 10); len(h) != 0 {
+				t.Errorf("a quoted phrase must match in order: %+v", h)
+			}
+			if h, _, _ := x.Search(ctx, index.Query{Text: "charge"}, 0, 10); len(h) == 0 {
+				t.Error("stemming: charge finds charged")
+			}
+			if h, _, _ := x.Search(ctx, index.Query{Text: "charged twice", Speaker: "agent"}, 0, 10); len(h) != 0 {
+				t.Errorf("speaker filter: %+v", h)
+			}
+			if h, _, err := x.Search(ctx, index.Query{Text: `thank* -( ^ "`}, 0, 10); err != nil {
+				t.Errorf("operators in user text are words, not syntax: %v", err)
+			} else if len(h) == 0 {
+				t.Error("thank was said in every call")
+			}
+			thanks, more, _ := x.Search(ctx, index.Query{Text: "thank"}, 0, 2)
+			rest, _, _ := x.Search(ctx, index.Query{Text: "thank"}, 2, 100)
+			if len(thanks) != 2 || !more || len(rest) == 0 {
+				t.Errorf("search pages: %d then %d, more=%v", len(thanks), len(rest), more)
+			}
+			if h, _, _ := x.Search(ctx, index.Query{Text: "morning", Filter: index.Filter{Restricted: true, OnlyAgent: "a21"}}, 0, 100); len(h) == 0 || slices.ContainsFunc(h, func(h index.Hit) bool { return h.Call.Agent != "a21" }) {
+				t.Errorf("restricted search leaks other agents' calls: %+v", h)
+			}
+
+			// Agent page numbers.
+			st, ok, err := x.Agent(ctx, "a17")
+			if err != nil || !ok || st.Calls != 2 || st.Name != "Sarah" || len(st.Items) == 0 || len(st.Best) != 2 || len(st.Weekly) == 0 {
+				t.Fatalf("agent: %+v %v %v", st, ok, err)
+			}
+			if st.Best[0].Score < st.Best[1].Score || st.Worst[0].Score > st.Worst[1].Score {
+				t.Errorf("best/worst order: %v %v", st.Best, st.Worst)
+			}
+			if _, ok, _ := x.Agent(ctx, "nobody"); ok {
+				t.Error("an unknown agent has stats")
+			}
+			// Examples per item: the greeting passed in calls that the best/worst lists name.
+			best, worst, err := x.ItemExamples(ctx, "identity_verification", index.Filter{}, 5)
+			if err != nil || len(best)+len(worst) == 0 {
+				t.Errorf("examples: %v %v %v", best, worst, err)
+			}
+			for _, c := range worst {
+				if c.Score > 80 {
+					t.Errorf("worst example scored %.1f", c.Score)
+				}
+			}
+
+			// Overrides: history kept, the latest counts in calibration.
+			bd := byName["billing-dispute"]
+			for _, o := range []index.Override{
+				{Call: bd, Item: "identity_verification", Status: "pass", Comment: "verified by postcode", Reviewer: "qa1"},
+				{Call: bd, Item: "identity_verification", Status: "fail", Comment: "on second listen, no", Reviewer: "qa2", At: time.Now().Add(time.Second)},
+				{Call: bd, Item: "empathy", Status: "pass", Comment: "agrees", Reviewer: "qa1"},
+			} {
+				if err := x.AddOverride(ctx, o); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ovs, err := x.Overrides(ctx, bd)
+			if err != nil || len(ovs) != 3 || ovs[1].Reviewer != "qa2" && ovs[2].Reviewer != "qa2" {
+				t.Fatalf("overrides: %+v %v", ovs, err)
+			}
+			cal, err := x.Calibration(ctx)
+			if err != nil || len(cal) != 2 {
+				t.Fatalf("calibration: %+v %v", cal, err)
+			}
+			for _, c := range cal {
+				if c.Reviewed != 1 || c.Agreement != 1 {
+					t.Errorf("calibration of %s: %+v (the auto result agrees with the latest override)", c.Item, c)
+				}
+			}
+
+			// Collections and clips.
+			col, err := x.CreateCollection(ctx, "de-escalation", "coach1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := x.AddClip(ctx, index.Clip{Collection: col, Call: bd, Start: 6.5, End: 13, Note: "customer upset", AddedBy: "coach1"}); err != nil {
+				t.Fatal(err)
+			}
+			c, ok, err := x.Collection(ctx, col)
+			if err != nil || !ok || len(c.Clips) != 1 || c.Clips[0].CallID != "billing-dispute" || c.Clips[0].End != 13 {
+				t.Errorf("collection: %+v %v %v", c, ok, err)
+			}
+			if len(col) < 32 {
+				t.Errorf("collection id %q is guessable", col)
+			}
+		})
+	}
+}
+
+func TestUsersSessionsTokens(t *testing.T) {
+	for name, x := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			if err := x.AddUser(ctx, index.User{Name: "ann", PasswordHash: "h", Role: "qa"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := x.AddUser(ctx, index.User{Name: "ann", PasswordHash: "h", Role: "qa"}); err == nil {
+				t.Error("a second user of the same name")
+			}
+			exp := time.Now().Add(time.Hour)
+			x.AddSession(ctx, index.Session{TokenHash: "live", Name: "ann", CSRF: "c", Expires: exp})
+			x.AddSession(ctx, index.Session{TokenHash: "old", Name: "ann", CSRF: "c", Expires: time.Now().Add(-time.Second)})
+			if s, ok, err := x.Session(ctx, "live"); err != nil || !ok || s.Name != "ann" || s.CSRF != "c" {
+				t.Errorf("live session: %+v %v %v", s, ok, err)
+			}
+			if _, ok, _ := x.Session(ctx, "old"); ok {
+				t.Error("an expired session is accepted")
+			}
+			if err := x.SetPassword(ctx, "ann", "h2"); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok, _ := x.Session(ctx, "live"); ok {
+				t.Error("a password change must end the user's sessions")
+			}
+			id, err := x.AddToken(ctx, "tokhash", "ann", "export")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, ok, _ := x.TokenUser(ctx, "tokhash"); !ok || n != "ann" {
+				t.Error("token lookup")
+			}
+			if toks, _ := x.Tokens(ctx, "ann"); len(toks) != 1 || toks[0].LastUsed.IsZero() {
+				t.Errorf("token list: %+v", toks)
+			}
+			x.DeleteToken(ctx, "ann", id)
+			if _, ok, _ := x.TokenUser(ctx, "tokhash"); ok {
+				t.Error("a revoked token still works")
+			}
+			x.Audit(ctx, "ann", "override", "c/i", "first")
+			x.Audit(ctx, "ann", "override", "c/i", "second")
+			log, err := x.AuditLog(ctx, 10)
+			if err != nil || len(log) != 2 || log[0].Detail != "second" {
+				t.Errorf("audit log newest first: %+v %v", log, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,594 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/parley-cc/parley/index"
+	"github.com/parley-cc/parley/internal/fixtures"
+	"github.com/parley-cc/parley/storage"
+	"github.com/parley-cc/parley/web"
+)
+
+// app is the review app over an index of the testdata calls, with one signed-in user per role.
+type app struct {
+	t        *testing.T
+	x        *index.Index
+	srv      *httptest.Server
+	calls    map[string]string // call name → id
+	sessions map[string]string // role → session token
+	csrf     map[string]string // role → form token
+}
+
+const xssName = "xss-call"
+
+func newApp(t *testing.T) *app {
+	t.Helper()
+	ctx := context.Background()
+	x, err := index.Open(filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Close() })
+	a := &app{t: t, x: x, calls: map[string]string{}, sessions: map[string]string{}, csrf: map[string]string{}}
+	dir, docs := fixtures.Dir(t)
+	// A call whose transcript and metadata carry markup, as a caller could make a transcript say.
+	evil := fixtures.Doc(t, "billing-dispute")
+	evil.CallID, evil.Source = xssName, filepath.Join(dir, "xss.wav")
+	evil.Turns[1].Text = `I said <script>alert("pwned")</script> and <img src=x onerror=alert(1)>`
+	md := *evil.Metadata
+	md.AgentName, md.Team = `<b onmouseover=alert(2)>Eve</b>`, `"><script>alert(3)</script>`
+	evil.Metadata = &md
+	docs = append(docs, evil)
+	for _, d := range docs {
+		id, err := x.PutCall(ctx, d, fixtures.Write(t, dir, d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.calls[d.CallID] = id
+	}
+	for _, u := range []index.User{{Name: "root", Role: "admin"}, {Name: "quinn", Role: "qa"}, {Name: "cora", Role: "coach"},
+		{Name: "otto", Role: "ops"}, {Name: "sarah", Role: "agent", Agent: "a17"}} {
+		hash, err := web.HashPassword("password-of-" + u.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.PasswordHash = hash
+		if err := x.AddUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		a.sessions[u.Role], a.csrf[u.Role] = a.login(u.Name, "password-of-"+u.Name)
+	}
+	return a
+}
+
+func (a *app) start(s *web.Server) {
+	s.Index = a.x
+	if s.Blobs == nil {
+		s.Blobs = &storage.Locations{}
+	}
+	a.srv = httptest.NewServer(web.New(s))
+	a.t.Cleanup(a.srv.Close)
+}
+
+func noRedirect() *http.Client {
+	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// login signs in through the form and returns the session cookie and the session's form token.
+func (a *app) login(name, pw string) (string, string) {
+	if a.srv == nil {
+		a.start(&web.Server{})
+	}
+	res, err := noRedirect().PostForm(a.srv.URL+"/login", url.Values{"name": {name}, "password": {pw}, "next": {"/calls"}})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		a.t.Fatalf("login %s: %s", name, res.Status)
+	}
+	var tok string
+	for _, c := range res.Cookies() {
+		if c.Name == "parley_session" {
+			tok = c.Value
+			if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode {
+				a.t.Errorf("session cookie must be HttpOnly and SameSite=Lax: %+v", c)
+			}
+		}
+	}
+	s, ok, err := a.x.Session(context.Background(), web.HashSecret(tok))
+	if err != nil || !ok {
+		a.t.Fatalf("no session for %s", name)
+	}
+	return tok, s.CSRF
+}
+
+// do sends a request as a role ("" for anonymous); form is sent as POST with the role's form token.
+func (a *app) do(role, method, path string, form url.Values) (*http.Response, string) {
+	a.t.Helper()
+	var body io.Reader
+	if form != nil {
+		if _, ok := form["csrf"]; !ok {
+			form.Set("csrf", a.csrf[role])
+		}
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequest(method, a.srv.URL+path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if role != "" {
+		req.AddCookie(&http.Cookie{Name: "parley_session", Value: a.sessions[role]})
+	}
+	res, err := noRedirect().Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	return res, string(b)
+}
+
+// allowed is the access matrix, written out here rather than read from the server's route table.
+var allowed = map[string]string{
+	"GET /{$}":                          "admin qa coach ops agent",
+	"GET /calls":                        "admin qa coach agent",
+	"GET /calls.csv":                    "admin qa coach agent",
+	"GET /calls/{id}":                   "admin qa coach agent",
+	"GET /calls/{id}/audio":             "admin qa coach agent",
+	"POST /calls/{id}/override":         "admin qa",
+	"GET /agents/{agent}":               "admin qa coach agent",
+	"GET /library":                      "admin qa coach",
+	"GET /collections":                  "admin qa coach",
+	"POST /collections":                 "admin qa coach",
+	"GET /collections/{id}":             "admin qa coach",
+	"POST /collections/{id}/clips":      "admin qa coach",
+	"GET /calibration":                  "admin qa",
+	"GET /ops":                          "admin ops",
+	"POST /ops/enqueue":                 "admin ops",
+	"POST /ops/rescore":                 "admin ops",
+	"/ops/queues/":                      "admin",
+	"GET /admin/users":                  "admin",
+	"POST /admin/users":                 "admin",
+	"GET /admin/audit":                  "admin",
+	"GET /account":                      "admin qa coach ops agent",
+	"POST /account/tokens":              "admin qa coach ops agent",
+	"POST /account/tokens/{tid}/revoke": "admin qa coach ops agent",
+	"POST /logout":                      "admin qa coach ops agent",
+	"GET /api/calls":                    "admin qa coach agent",
+	"GET /api/calls/{id}":               "admin qa coach agent",
+	"GET /api/search":                   "admin qa coach",
+}
+
+func TestEveryRouteChecksSignInAndRole(t *testing.T) {
+	a := newApp(t)
+	col, _ := a.x.CreateCollection(context.Background(), "c", "cora")
+	own := a.calls["billing-dispute"] // agent a17's call, so the agent is admitted on its merits
+	fill := strings.NewReplacer("{$}", "", "{id}", own, "{agent}", "a17", "{tid}", "0", "/collections/"+own, "/collections/"+col)
+	routes := a.srv.Config.Handler.(*web.Server).Routes()
+	if len(routes) != len(allowed) {
+		t.Errorf("%d routes, %d in the test's matrix: add the new route to the matrix", len(routes), len(allowed))
+	}
+	for _, rt := range routes {
+		want, ok := allowed[rt.Pattern]
+		if !ok {
+			t.Errorf("route %s is not in the test's matrix", rt.Pattern)
+			continue
+		}
+		if got := strings.Join(rt.Roles, " "); got != want {
+			t.Errorf("%s: roles %q, the matrix says %q", rt.Pattern, got, want)
+		}
+		method, path, found := strings.Cut(rt.Pattern, " ")
+		if !found {
+			method, path = "GET", rt.Pattern
+		}
+		path = fill.Replace(path)
+		var form url.Values
+		if method == "POST" {
+			form = url.Values{}
+		}
+		res, _ := a.do("", method, path, form)
+		if res.StatusCode != http.StatusSeeOther && res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("anonymous %s %s: %s", method, path, res.Status)
+		}
+		if res.StatusCode == http.StatusSeeOther && !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+			t.Errorf("anonymous %s %s redirected to %s", method, path, res.Header.Get("Location"))
+		}
+		for _, role := range []string{"admin", "qa", "coach", "ops", "agent"} {
+			if method == "POST" {
+				form = url.Values{}
+			}
+			if rt.Pattern == "POST /logout" {
+				continue // would end the role's session for the rest of the test
+			}
+			res, _ := a.do(role, method, path, form)
+			may := strings.Contains(" "+want+" ", " "+role+" ")
+			if !may && res.StatusCode != http.StatusForbidden {
+				t.Errorf("%s %s as %s: %s, want 403", method, path, role, res.Status)
+			}
+			if may && (res.StatusCode == http.StatusForbidden || res.StatusCode == http.StatusUnauthorized) {
+				t.Errorf("%s %s as %s: %s, want admitted", method, path, role, res.Status)
+			}
+		}
+	}
+}
+
+func TestFormsNeedTheSessionToken(t *testing.T) {
+	a := newApp(t)
+	id := a.calls["billing-dispute"]
+	form := func(csrf string) url.Values {
+		return url.Values{"item": {"empathy"}, "status": {"fail"}, "comment": {"x"}, "csrf": {csrf}}
+	}
+	for _, csrf := range []string{"", "forged", a.csrf["admin"]} { // another session's token is no good either
+		if res, _ := a.do("qa", "POST", "/calls/"+id+"/override", form(csrf)); res.StatusCode != http.StatusForbidden {
+			t.Errorf("override with form token %q: %s", csrf, res.Status)
+		}
+	}
+	// A request another site's page makes the browser send: refused even with the right token.
+	req, _ := http.NewRequest("POST", a.srv.URL+"/calls/"+id+"/override", strings.NewReader(form(a.csrf["qa"]).Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.AddCookie(&http.Cookie{Name: "parley_session", Value: a.sessions["qa"]})
+	res, err := noRedirect().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site post: %s", res.Status)
+	}
+	if ovs, _ := a.x.Overrides(context.Background(), id); len(ovs) != 0 {
+		t.Errorf("a refused form stored %d overrides", len(ovs))
+	}
+}
+
+func TestOverrideIsStoredShownAndAudited(t *testing.T) {
+	a := newApp(t)
+	id := a.calls["billing-dispute"]
+	res, _ := a.do("qa", "POST", "/calls/"+id+"/override", url.Values{"item": {"closing"}, "status": {"pass"}, "comment": {"said goodbye politely"}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/calls/"+id+"#item-closing" {
+		t.Fatalf("override: %s %s", res.Status, res.Header.Get("Location"))
+	}
+	for _, bad := range []url.Values{
+		{"item": {"closing"}, "status": {"maybe"}, "comment": {"x"}},
+		{"item": {"closing"}, "status": {"pass"}, "comment": {"  "}},
+		{"item": {"no_such_item"}, "status": {"pass"}, "comment": {"x"}},
+	} {
+		if res, _ := a.do("qa", "POST", "/calls/"+id+"/override", bad); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("override %v: %s", bad, res.Status)
+		}
+	}
+	ovs, err := a.x.Overrides(context.Background(), id)
+	if err != nil || len(ovs) != 1 || ovs[0].Reviewer != "quinn" || ovs[0].At.IsZero() || ovs[0].Status != "pass" {
+		t.Fatalf("stored: %+v %v", ovs, err)
+	}
+	_, page := a.do("qa", "GET", "/calls/"+id, nil)
+	item := page[strings.Index(page, `id="item-closing"`):]
+	item = item[:strings.Index(item, "</li>")]
+	if !strings.Contains(item, `<span class="st fail" title="automatic result">fail</span>`) || !strings.Contains(item, "pass · quinn") ||
+		!strings.Contains(item, "said goodbye politely") {
+		t.Errorf("the call page shows the automatic result and the override beside it:\n%s", item)
+	}
+	log, _ := a.x.AuditLog(context.Background(), 10)
+	if len(log) == 0 || log[0].Action != "override" || log[0].Actor != "quinn" || !strings.Contains(log[0].Detail, "auto fail → pass") {
+		t.Errorf("audit: %+v", log)
+	}
+	_, cal := a.do("qa", "GET", "/calibration", nil)
+	if !strings.Contains(cal, "billing-dispute: auto fail, reviewer pass (quinn)") {
+		t.Error("calibration does not count the override")
+	}
+}
+
+func TestAgentSeesOnlyOwnCalls(t *testing.T) {
+	a := newApp(t)
+	_, other := a.do("agent", "GET", "/calls?agent=a21", nil) // asking for someone else's calls finds none
+	if strings.Contains(other, a.calls["cancel-service"]) {
+		t.Error("an agent filtering for another agent sees their calls")
+	}
+	_, list := a.do("agent", "GET", "/calls", nil)
+	for name, id := range a.calls {
+		own := name == "billing-dispute" || name == "address-change" || name == xssName
+		if shown := strings.Contains(list, "/calls/"+id+`"`); shown != own {
+			t.Errorf("list: %s shown=%v, own=%v", name, shown, own)
+		}
+		for _, p := range []string{"/calls/" + id, "/calls/" + id + "/audio", "/api/calls/" + id} {
+			res, _ := a.do("agent", "GET", p, nil)
+			if own && res.StatusCode == http.StatusNotFound && !strings.HasSuffix(p, "/audio") || !own && res.StatusCode != http.StatusNotFound {
+				t.Errorf("agent GET %s (%s): %s", p, name, res.Status)
+			}
+		}
+	}
+	if res, _ := a.do("agent", "GET", "/agents/a21", nil); res.StatusCode != http.StatusNotFound {
+		t.Errorf("another agent's page: %s", res.Status)
+	}
+	if res, _ := a.do("agent", "GET", "/agents/a17", nil); res.StatusCode != http.StatusOK {
+		t.Errorf("own agent page: %s", res.Status)
+	}
+	_, body := a.do("agent", "GET", "/calls.csv", nil)
+	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil || len(rows) != 4 {
+		t.Fatalf("agent's CSV: %d rows %v", len(rows), err)
+	}
+	for _, r := range rows[1:] {
+		if r[2] != "a17" {
+			t.Errorf("agent's CSV has a call of %s", r[2])
+		}
+	}
+}
+
+func TestTranscriptTextIsEscaped(t *testing.T) {
+	a := newApp(t)
+	for _, p := range []string{"/calls/" + a.calls[xssName], "/calls", "/library?q=pwned", "/agents/a17"} {
+		_, body := a.do("admin", "GET", p, nil)
+		for _, raw := range []string{"<script>alert", "<img src=x", "<b onmouseover"} {
+			if strings.Contains(body, raw) {
+				t.Errorf("%s renders %q unescaped", p, raw)
+			}
+		}
+	}
+	_, page := a.do("admin", "GET", "/calls/"+a.calls[xssName], nil)
+	if !strings.Contains(page, "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;") {
+		t.Error("the transcript text is not shown escaped")
+	}
+	_, lib := a.do("admin", "GET", "/library?q=pwned", nil)
+	if !strings.Contains(lib, "&lt;script&gt;alert(&#34;<mark>pwned</mark>&#34;)") {
+		t.Errorf("the search snippet must escape the text and mark the match: %s", regexp.MustCompile(`(?s)<ol class="hits".*?</ol>`).FindString(lib))
+	}
+	res, _ := a.do("admin", "GET", "/calls", nil)
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP: %q", csp)
+	}
+}
+
+func TestAudioAnswersRangeRequests(t *testing.T) {
+	a := newApp(t)
+	id := a.calls["billing-dispute"]
+	want, err := os.ReadFile(fixtures.Doc(t, "billing-dispute").Source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", a.srv.URL+"/calls/"+id+"/audio", nil)
+	req.Header.Set("Range", "bytes=1000-1999")
+	req.AddCookie(&http.Cookie{Name: "parley_session", Value: a.sessions["coach"]})
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusPartialContent || !bytes.Equal(got, want[1000:2000]) || res.Header.Get("Content-Type") != "audio/wav" {
+		t.Errorf("range: %s, %d bytes, %s", res.Status, len(got), res.Header.Get("Content-Type"))
+	}
+	if cr := res.Header.Get("Content-Range"); cr != "bytes 1000-1999/"+itoa(len(want)) {
+		t.Errorf("Content-Range %q", cr)
+	}
+	// A call whose recording is gone says so.
+	res2, _ := a.do("admin", "GET", "/calls/"+a.calls[xssName]+"/audio", nil)
+	if res2.StatusCode != http.StatusNotFound {
+		t.Errorf("missing recording: %s", res2.Status)
+	}
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+func TestSignInOut(t *testing.T) {
+	a := newApp(t)
+	res, err := noRedirect().PostForm(a.srv.URL+"/login", url.Values{"name": {"quinn"}, "password": {"password-of-cora"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized || len(res.Cookies()) != 0 {
+		t.Errorf("wrong password: %s, cookies %v", res.Status, res.Cookies())
+	}
+	for next, want := range map[string]string{"/library?q=x": "/library?q=x", "//evil.example/": "/", "https://evil.example/": "/", `/\evil.example`: "/"} {
+		res, err := noRedirect().PostForm(a.srv.URL+"/login", url.Values{"name": {"cora"}, "password": {"password-of-cora"}, "next": {next}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.Header.Get("Location") != want {
+			t.Errorf("next=%q redirects to %q", next, res.Header.Get("Location"))
+		}
+	}
+	if res, _ := a.do("coach", "POST", "/logout", url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: %s", res.Status)
+	}
+	if res, _ := a.do("coach", "GET", "/library", nil); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("a signed-out session still works: %s", res.Status)
+	}
+	log, _ := a.x.AuditLog(context.Background(), 50)
+	failed := 0
+	for _, e := range log {
+		if e.Action == "login_failed" && e.Actor == "quinn" {
+			failed++
+		}
+	}
+	if failed != 1 {
+		t.Errorf("failed sign-ins audited: %d", failed)
+	}
+}
+
+func TestSecureCookies(t *testing.T) {
+	a := newApp(t)
+	srv := httptest.NewTLSServer(web.New(&web.Server{Index: a.x, Blobs: &storage.Locations{}, SecureCookies: true}))
+	defer srv.Close()
+	c := srv.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	res, err := c.PostForm(srv.URL+"/login", url.Values{"name": {"quinn"}, "password": {"password-of-quinn"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	cs := res.Cookies()
+	if len(cs) != 1 || cs[0].Name != "__Host-parley_session" || !cs[0].Secure || !cs[0].HttpOnly || cs[0].Path != "/" {
+		t.Errorf("cookie over HTTPS: %+v", cs)
+	}
+}
+
+func TestAPITokens(t *testing.T) {
+	a := newApp(t)
+	res, page := a.do("agent", "POST", "/account/tokens", url.Values{"label": {"my export"}})
+	tok := regexp.MustCompile(`parley_[A-Za-z0-9_-]{43}`).FindString(page)
+	if res.StatusCode != http.StatusOK || tok == "" {
+		t.Fatalf("new token: %s", res.Status)
+	}
+	get := func(tok, path string) (*http.Response, []byte) {
+		req, _ := http.NewRequest("GET", a.srv.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		return res, b
+	}
+	res, body := get(tok, "/api/calls?sort=score&dir=asc")
+	var out struct {
+		Total int `json:"total"`
+		Calls []web.CallJSON
+	}
+	if err := json.Unmarshal(body, &out); err != nil || res.StatusCode != 200 || out.Total != 3 {
+		t.Fatalf("api as the agent: %s %s %v", res.Status, body, err)
+	}
+	for _, c := range out.Calls {
+		if c.Agent != "a17" {
+			t.Errorf("the agent's token lists %s's call", c.Agent)
+		}
+	}
+	if res, _ := get(tok, "/api/search?q=thank"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("an agent's token on the library API: %s", res.Status)
+	}
+	if res, _ := get("parley_notatoken", "/api/calls"); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a wrong token: %s", res.Status)
+	}
+	toks, _ := a.x.Tokens(context.Background(), "sarah")
+	a.do("agent", "POST", "/account/tokens/"+toks[0].ID+"/revoke", url.Values{})
+	if res, _ := get(tok, "/api/calls"); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a revoked token: %s", res.Status)
+	}
+}
+
+func TestCallsListFiltersPagesAndExports(t *testing.T) {
+	a := newApp(t)
+	_, page := a.do("qa", "GET", "/calls?team=billing&min=70&sort=score&dir=desc", nil)
+	rows := regexp.MustCompile(`href="/calls/([0-9a-f]+)">([^<]+)</a>`).FindAllStringSubmatch(page, -1)
+	var names []string
+	for _, r := range rows {
+		names = append(names, r[2])
+	}
+	if strings.Join(names, ",") != "identity-check,billing-dispute" { // the markup call's team is not billing
+		t.Errorf("team billing, score ≥ 70, best first: %v", names)
+	}
+	_, bad := a.do("qa", "GET", "/calls?from=yesterday&min=lots", nil)
+	if !strings.Contains(bad, "from: &#34;yesterday&#34; is not a date") || !strings.Contains(bad, "min: &#34;lots&#34; is not a number") {
+		t.Error("bad filter values are named")
+	}
+	res, body := a.do("qa", "GET", "/calls.csv?team=billing&min=70", nil)
+	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil || len(recs) != 3 || res.Header.Get("Content-Type") != "text/csv; charset=utf-8" {
+		t.Fatalf("CSV of the view: %d rows %v", len(recs), err)
+	}
+	for _, r := range recs[1:] {
+		if r[4] != "billing" && !strings.HasPrefix(r[4], `'"`) {
+			t.Errorf("CSV row outside the filter: %v", r)
+		}
+	}
+	// Markup in a cell stays text, and a cell that a spreadsheet would run as a formula is defused.
+	for _, r := range recs[1:] {
+		if strings.HasPrefix(r[3], "=") || strings.HasPrefix(r[3], "+") {
+			t.Errorf("formula cell %q", r[3])
+		}
+	}
+}
+
+func TestLibraryCollectionsAndAgentPage(t *testing.T) {
+	a := newApp(t)
+	_, lib := a.do("coach", "GET", "/library?q=%22charged+twice%22&speaker=customer", nil)
+	if !strings.Contains(lib, `href="/calls/`+a.calls["billing-dispute"]+`#t=6.685"`) || !strings.Contains(lib, "<mark>charged twice</mark>") {
+		t.Errorf("search hit with its moment and highlight missing:\n%s", regexp.MustCompile(`(?s)<ol class="hits".*?</ol>`).FindString(lib))
+	}
+	_, ex := a.do("coach", "GET", "/library?item=recap", nil)
+	if !strings.Contains(ex, `id="examples"`) || !strings.Contains(ex, "#item-recap") {
+		t.Error("examples per item are missing")
+	}
+	res, _ := a.do("coach", "POST", "/collections", url.Values{"name": {"Handling repeat callers"}})
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !regexp.MustCompile(`^/collections/[0-9a-f]{32}$`).MatchString(loc) {
+		t.Fatalf("create collection: %s %s", res.Status, loc)
+	}
+	call := a.calls["cancel-service"]
+	for _, bad := range []url.Values{{"call": {call}, "start": {"9"}, "end": {"3"}}, {"call": {"nope"}, "start": {"1"}, "end": {"3"}}, {"call": {call}, "start": {"1"}, "end": {"9999"}}} {
+		if res, _ := a.do("coach", "POST", loc+"/clips", bad); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("bad clip %v: %s", bad, res.Status)
+		}
+	}
+	a.do("coach", "POST", loc+"/clips", url.Values{"call": {call}, "start": {"5.2"}, "end": {"12"}, "note": {"third time calling"}})
+	// Shared by link: another library user opens the same address.
+	_, shared := a.do("qa", "GET", loc, nil)
+	if !strings.Contains(shared, `href="/calls/`+call+`#t=5.2"`) || !strings.Contains(shared, "third time calling") {
+		t.Error("the shared collection does not show the clip")
+	}
+	_, ag := a.do("qa", "GET", "/agents/a17", nil)
+	if !strings.Contains(ag, "a17") || !strings.Contains(ag, `id="agent-items"`) || !strings.Contains(ag, "<svg class=\"trend\"") {
+		t.Errorf("agent page: name, items against the team, trend:\n%s", ag)
+	}
+}
+
+func TestOpsWithoutAQueue(t *testing.T) {
+	a := newApp(t)
+	_, page := a.do("ops", "GET", "/ops", nil)
+	if !strings.Contains(page, "No queue is configured") {
+		t.Error("the ops page must say that no queue is configured")
+	}
+	if res, _ := a.do("ops", "POST", "/ops/enqueue", url.Values{"url": {"s3://b/p"}, "queue": {"default"}}); res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("enqueue without a queue: %s", res.Status)
+	}
+	if res, _ := a.do("admin", "GET", "/ops/queues/", nil); res.StatusCode != http.StatusNotFound {
+		t.Errorf("queue dashboard without a queue: %s", res.Status)
+	}
+}
+
+func TestAdminAddsUsers(t *testing.T) {
+	a := newApp(t)
+	for _, bad := range []url.Values{
+		{"name": {"ann"}, "password": {"short"}, "role": {"qa"}},
+		{"name": {"ann"}, "password": {"long enough password"}, "role": {"boss"}},
+		{"name": {"al"}, "password": {"long enough password"}, "role": {"agent"}},
+		{"name": {"a b"}, "password": {"long enough password"}, "role": {"qa"}},
+	} {
+		if res, _ := a.do("admin", "POST", "/admin/users", bad); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("add %v: %s", bad, res.Status)
+		}
+	}
+	res, _ := a.do("admin", "POST", "/admin/users", url.Values{"name": {"ann"}, "password": {"long enough password"}, "role": {"agent"}, "agent": {"a21"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add: %s", res.Status)
+	}
+	if res, _ := a.do("admin", "POST", "/admin/users", url.Values{"name": {"ann"}, "password": {"long enough password"}, "role": {"qa"}}); res.StatusCode != http.StatusConflict {
+		t.Errorf("duplicate: %s", res.Status)
+	}
+	tok, _ := a.login("ann", "long enough password")
+	a.sessions["ann"] = tok
+	_, list := a.do("ann", "GET", "/calls", nil)
+	if !strings.Contains(list, "cancel-service") || strings.Contains(list, ">billing-dispute<") {
+		t.Error("the new agent sees their own calls only")
+	}
+	_, audit := a.do("admin", "GET", "/admin/audit", nil)
+	if !strings.Contains(audit, "user_add") {
+		t.Error("adding a user is audited")
+	}
+}
