@@ -95,14 +95,15 @@ try {
   await page.fill("input[name=q]", process.env.SEARCH);
   await Promise.all([page.waitForURL(/q=/), page.click("#search button[type=submit]")]);
   const hits = page.locator("#hits li a.hit");
-  assert.ok((await hits.count()) >= 1, "search finds the phrase");
+  const nhits = await hits.count();
+  assert.ok(nhits >= 1, "search finds the phrase");
   const marked = await page.locator("#hits mark").first().textContent();
   assert.ok(process.env.SEARCH.toLowerCase().includes(marked.toLowerCase().replace(/[^a-z]/g, "").slice(0, 4)), `highlight ${marked}`);
   await page.screenshot({ path: path.join(shots, "library.png"), fullPage: true });
   await Promise.all([page.waitForURL(/#t=/), hits.first().click()]);
   const hitT = parseFloat(new URL(page.url()).hash.replace("#t=", ""));
   await page.waitForFunction((t) => Math.abs(document.getElementById("player").currentTime - t) < 0.5, hitT, { timeout: 5000 });
-  step(`search "${process.env.SEARCH}": ${await hits.count()} hits; the first opens its call at ${hitT} s`);
+  step(`search "${process.env.SEARCH}": ${nhits} hits; the first opens its call at ${hitT} s`);
 
   assert.deepEqual(errors, [], "no script errors");
   step("done");
