@@ -86,6 +86,40 @@ func sentimentLabel(v float64) string {
 // columns, scorecard items, key phrases and transcript turns for full-text search. Indexing the same
 // recording again replaces everything it had. It returns the call's id.
 func (x *Index) PutCall(ctx context.Context, doc report.CallDoc, docLoc string) (string, error) {
+	tx, err := x.db.BeginTx(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	id, err := x.putCall(ctx, tx, doc, docLoc)
+	if err != nil {
+		return "", err
+	}
+	return id, tx.Commit()
+}
+
+// DocAt is a call document and where it is stored.
+type DocAt struct {
+	Doc report.CallDoc
+	Loc string
+}
+
+// PutCalls indexes many call documents in one transaction (an import, a backfill).
+func (x *Index) PutCalls(ctx context.Context, docs []DocAt) error {
+	tx, err := x.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, d := range docs {
+		if _, err := x.putCall(ctx, tx, d.Doc, d.Loc); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc report.CallDoc, docLoc string) (string, error) {
 	id := CallKey(doc.Source)
 	c := Call{ID: id, CallID: doc.CallID, Source: doc.Source, Doc: docLoc, DurationS: doc.DurationS}
 	if m := doc.Metadata; m != nil {
@@ -113,11 +147,6 @@ func (x *Index) PutCall(ctx context.Context, doc report.CallDoc, docLoc string) 
 	if c.StartedAt != nil {
 		started = fmtTime(*c.StartedAt)
 	}
-	tx, err := x.db.BeginTx(ctx, nil)
-	if err != nil {
-		return "", err
-	}
-	defer tx.Rollback()
 	if err := x.deleteCall(ctx, tx, id); err != nil {
 		return "", err
 	}
@@ -160,6 +189,7 @@ func (x *Index) PutCall(ctx context.Context, doc report.CallDoc, docLoc string) 
 			}
 		}
 	}
+	var err error
 	for i, t := range doc.Turns {
 		text := cleanText(t.Text)
 		if text == "" {
@@ -179,7 +209,7 @@ func (x *Index) PutCall(ctx context.Context, doc report.CallDoc, docLoc string) 
 			return "", fmt.Errorf("index turns of %s: %w", doc.CallID, err)
 		}
 	}
-	return id, tx.Commit()
+	return id, nil
 }
 
 // cleanText drops the control characters that search snippets use as highlight markers.
@@ -300,8 +330,9 @@ func (p Page) clause() string {
 	if p.Desc {
 		dir = " DESC"
 	}
-	// Calls without the value (no start time) come last either way, in both databases.
-	return fmt.Sprintf(" ORDER BY (%s IS NULL), %s%s, c.id%s LIMIT %d OFFSET %d", col, col, dir, dir, p.limit(), max(p.Offset, 0))
+	// Calls without the value (no start time) come last either way, in both databases. Newest first
+	// (DESC NULLS LAST) is SQLite's natural order of the (column, id) indexes, so no sort is needed.
+	return fmt.Sprintf(" ORDER BY %s%s NULLS LAST, c.id%s LIMIT %d OFFSET %d", col, dir, dir, p.limit(), max(p.Offset, 0))
 }
 
 func (p Page) limit() int {

@@ -3,7 +3,8 @@
 # counts as present: a machine whose Node.js ships npm must not get Debian's npm on top).
 #   scripts/setup.sh          to build and run: cmake, g++, make, npm (whisper.cpp and its pinned source)
 #   scripts/setup.sh --test   also what the tests use: espeak-ng, flite, sox, pocketsphinx-testdata,
-#                             redis-server, postgresql, and a MinIO server built with go install into the parley cache
+#                             redis-server, postgresql, chromium, a MinIO server built with go install into the
+#                             parley cache, and playwright-core (npm, pinned by web/e2e/package-lock.json)
 set -euo pipefail
 command -v go >/dev/null || { echo "setup: Go 1.26 or later is needed (https://go.dev/dl/)" >&2; exit 1; }
 missing=()
@@ -19,6 +20,7 @@ if [ "${1:-}" = --test ]; then
 	[ -f /usr/share/pocketsphinx/test/data/librivox/transcription ] || missing+=(pocketsphinx-testdata)
 	need_cmd redis-server redis-server
 	compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
+	[ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
 fi
 # MinIO for the storage tests: no Debian package, so built from the Go module proxy once (about five
 # minutes) into the cache, at a pinned version.
@@ -29,10 +31,21 @@ if [ "${1:-}" = --test ] && [ ! -x "$cache/bin/minio" ]; then
 	mkdir -p "$cache/bin"
 	GOBIN="$cache/bin" go install "github.com/minio/minio@$MINIO_VERSION"
 fi
-[ ${#missing[@]} -eq 0 ] && exit 0
-sudo=""
-[ "$(id -u)" = 0 ] || sudo=sudo
-echo "setup: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+	sudo=""
+	[ "$(id -u)" = 0 ] || sudo=sudo
+	echo "setup: installing ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq
+	$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The browser tests drive Debian's chromium with playwright-core (no browser download).
+e2e="$(cd "$(dirname "$0")/.." && pwd)/web/e2e"
+if [ "${1:-}" = --test ]; then
+	want=$(node -p "require('$e2e/package.json').dependencies['playwright-core']")
+	have=$(node -p "require('$e2e/node_modules/playwright-core/package.json').version" 2>/dev/null || true)
+	if [ "$want" != "$have" ]; then
+		echo "setup: npm ci in web/e2e (playwright-core $want)" >&2
+		npm ci --prefix "$e2e" --no-audit --no-fund >/dev/null
+	fi
+fi

@@ -107,6 +107,18 @@ func (m *Main) serveCmd(ctx context.Context, args []string) error {
 func importDocs(ctx context.Context, idx *index.Index, locs *storage.Locations, place string) (int, []string, error) {
 	n := 0
 	var skipped []string
+	var batch []index.DocAt
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := idx.PutCalls(ctx, batch)
+		if err == nil {
+			n += len(batch)
+		}
+		batch = batch[:0]
+		return err
+	}
 	put := func(doc report.CallDoc, loc string) error {
 		if !strings.HasPrefix(doc.Source, "s3://") && doc.Source != "" && !filepath.IsAbs(doc.Source) {
 			// parley run records the input as it was given; the app opens it from wherever it runs.
@@ -114,10 +126,10 @@ func importDocs(ctx context.Context, idx *index.Index, locs *storage.Locations, 
 				doc.Source = abs
 			}
 		}
-		if _, err := idx.PutCall(ctx, doc, loc); err != nil {
-			return err
+		batch = append(batch, index.DocAt{Doc: doc, Loc: loc})
+		if len(batch) == 500 { // one transaction per 500 calls
+			return flush()
 		}
-		n++
 		return nil
 	}
 	if strings.HasPrefix(place, "s3://") {
@@ -149,6 +161,9 @@ func importDocs(ctx context.Context, idx *index.Index, locs *storage.Locations, 
 			}
 			return put(doc, "s3://"+bucket+"/"+o.Key)
 		})
+		if err == nil {
+			err = flush()
+		}
 		if err != nil {
 			return n, skipped, parley.WrapError(parley.CodeIO, err, "index %s", place)
 		}
@@ -176,6 +191,9 @@ func importDocs(ctx context.Context, idx *index.Index, locs *storage.Locations, 
 		}
 		return put(doc, p)
 	})
+	if err == nil {
+		err = flush()
+	}
 	if err != nil {
 		return n, skipped, parley.WrapError(parley.CodeIO, err, "index %s", place)
 	}
