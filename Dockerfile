@@ -1,4 +1,5 @@
-# parley: multi-stage build; the same image runs `parley run`, `worker`, `schedule` and the CLI. The builder compiles the pinned whisper.cpp with scripts/whisper.sh (the
+# parley: multi-stage build; the same image runs `parley run`, `worker`, `schedule`, `serve` (the review
+# app, port 8080; its pages, scripts and styles are inside the binary) and the CLI. The builder compiles the pinned whisper.cpp with scripts/whisper.sh (the
 # same script as the Makefile and CI) and links parley statically against it; the runtime image is
 # Debian slim with the binary and the OpenMP runtime. Models live in the /models volume:
 #   docker run -v parley-models:/models parley models pull base.en
@@ -22,5 +23,6 @@ USER parley
 WORKDIR /home/parley
 ENV PARLEY_MODEL_DIR=/models PARLEY_INDEX_PATH=/results/parley-results.db
 VOLUME /models /results
+EXPOSE 8080
 ENTRYPOINT ["parley"]
 CMD ["--help"]
