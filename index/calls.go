@@ -270,7 +270,11 @@ func (f Filter) where() (string, []any) {
 		args = append(args, a...)
 	}
 	if f.Restricted {
-		add("c.agent = ?", f.OnlyAgent)
+		if f.OnlyAgent == "" {
+			add("1 = 0") // an agent user linked to no agent id sees no call, not the unassigned ones
+		} else {
+			add("c.agent = ?", f.OnlyAgent)
+		}
 	}
 	if !f.From.IsZero() {
 		add("c.started_at >= ?", fmtTime(f.From))

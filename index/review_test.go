@@ -210,6 +210,19 @@ func TestCallsFilterSearchAndReview(t *testing.T) {
 			if len(col) < 32 {
 				t.Errorf("collection id %q is guessable", col)
 			}
+
+			// A call filed under no agent is not shown to an agent user who is linked to no agent id.
+			unassigned := fixtures.Doc(t, "billing-dispute")
+			unassigned.CallID, unassigned.Source, unassigned.Metadata = "unassigned", "/nowhere/unassigned.wav", nil
+			if _, err := x.PutCall(ctx, unassigned, "/nowhere/unassigned.json"); err != nil {
+				t.Fatal(err)
+			}
+			if got, n, _ := x.Calls(ctx, index.Filter{Restricted: true}, index.Page{}); n != 0 {
+				t.Errorf("an agent without an id sees %v", ids(got))
+			}
+			if h, _, _ := x.Search(ctx, index.Query{Text: "charged", Filter: index.Filter{Restricted: true}}, 0, 10); len(h) != 0 {
+				t.Errorf("an agent without an id finds %d turns", len(h))
+			}
 		})
 	}
 }
