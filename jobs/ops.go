@@ -229,19 +229,12 @@ func (o *Ops) rescoreLocal(ctx context.Context, call index.Call) error {
 	if err != nil {
 		return parley.WrapError(parley.CodeIO, err, "read %s", call.Doc)
 	}
-	res := doc.Result()
-	o.Stages.Apply(&res)
-	out := report.NewCallDoc(res, doc.Model)
-	out.ProcessingS = doc.ProcessingS
-	base := strings.TrimSuffix(call.Doc, ".json")
-	for _, f := range report.CallFiles(out) { // the JSON last: the captions and the report stay in step with it
-		var buf bytes.Buffer
-		if err := f.Write(&buf); err != nil {
-			return err
-		}
-		if err := o.Locations.Put(ctx, base+f.Ext, &buf, int64(buf.Len()), f.ContentType); err != nil {
-			return err
-		}
+	out := o.Stages.Redo(doc)
+	err = report.PutCallFiles(out, strings.TrimSuffix(call.Doc, ".json"), func(loc string, b []byte, contentType string) error {
+		return o.Locations.Put(ctx, loc, bytes.NewReader(b), int64(len(b)), contentType)
+	})
+	if err != nil {
+		return err
 	}
 	_, err = o.Index.PutCall(ctx, out, call.Doc)
 	return err

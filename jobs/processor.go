@@ -155,17 +155,12 @@ func (p *Processor) Analyze(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return fmt.Errorf("transcript checkpoint %s: %v: %w", base, err, asynq.SkipRetry)
 	}
-	res := doc.Result()
-	p.Stages.Apply(&res)
-	out := report.NewCallDoc(res, doc.Model)
-	for _, f := range report.CallFiles(out) {
-		var buf bytes.Buffer
-		if err := f.Write(&buf); err != nil {
-			return err
-		}
-		if err := store.Put(ctx, base+f.Ext, &buf, int64(buf.Len()), f.ContentType); err != nil {
-			return err
-		}
+	out := p.Stages.Redo(doc)
+	err = report.PutCallFiles(out, base, func(key string, b []byte, contentType string) error {
+		return store.Put(ctx, key, bytes.NewReader(b), int64(len(b)), contentType)
+	})
+	if err != nil {
+		return err
 	}
 	row := index.Row{Bucket: pl.Bucket, Key: pl.Key, ETag: pl.ETag, Status: "ok", CallID: out.CallID, DurationS: out.DurationS,
 		ResultKey: base + ".json", Worker: p.Worker}

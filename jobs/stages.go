@@ -3,6 +3,7 @@ package jobs
 import (
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/nlp"
+	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/scoring"
 )
 
@@ -21,4 +22,14 @@ func (s Stages) Apply(res *parley.Result) {
 	if s.Scorecard != nil {
 		res.Score = s.Scorecard.Score(scoring.Call{Transcript: res.Transcript, Analysis: res.Analysis, DurationS: res.Call.Duration.Seconds()})
 	}
+}
+
+// Redo analyses and scores a stored call document again and returns the new document (the recognition
+// model and processing time of the first pass are kept).
+func (s Stages) Redo(doc report.CallDoc) report.CallDoc {
+	res := doc.Result()
+	s.Apply(&res)
+	out := report.NewCallDoc(res, doc.Model)
+	out.ProcessingS = doc.ProcessingS
+	return out
 }

@@ -3,6 +3,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -232,6 +233,21 @@ func WriteJSON(path string, v any) error {
 type CallFile struct {
 	Ext, ContentType string
 	Write            func(io.Writer) error
+}
+
+// PutCallFiles writes a call's files through put (a bucket's or a directory's), base + each file's
+// extension, the JSON last.
+func PutCallFiles(doc CallDoc, base string, put func(key string, b []byte, contentType string) error) error {
+	for _, f := range CallFiles(doc) {
+		var buf bytes.Buffer
+		if err := f.Write(&buf); err != nil {
+			return err
+		}
+		if err := put(base+f.Ext, buf.Bytes(), f.ContentType); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CallFiles are the files of a call, in the order to write them: the JSON last, so that its presence

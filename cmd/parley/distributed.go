@@ -29,6 +29,15 @@ func (c *Config) redis() (asynq.RedisConnOpt, error) {
 	return opt, nil
 }
 
+// openIndex opens the results index.
+func (c *Config) openIndex() (*index.Index, error) {
+	idx, err := index.Open(c.IndexPath)
+	if err != nil {
+		return nil, parley.WrapError(parley.CodeConfig, err, "results index")
+	}
+	return idx, nil
+}
+
 // locations opens results and recordings by location, one S3 client per bucket.
 func (c *Config) locations() *storage.Locations {
 	return &storage.Locations{NewBucket: func(bucket string) (parley.Store, error) { return c.s3(bucket) }}
@@ -67,9 +76,9 @@ func (m *Main) workerCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer tr.Close()
-	idx, err := index.Open(cfg.IndexPath)
+	idx, err := cfg.openIndex()
 	if err != nil {
-		return parley.WrapError(parley.CodeConfig, err, "results index")
+		return err
 	}
 	defer idx.Close()
 	client := asynq.NewClient(redisOpt)

@@ -40,9 +40,9 @@ func (m *Main) serveCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	idx, err := index.Open(cfg.IndexPath)
+	idx, err := cfg.openIndex()
 	if err != nil {
-		return parley.WrapError(parley.CodeConfig, err, "results index")
+		return err
 	}
 	defer idx.Close()
 	locs := cfg.locations()
@@ -215,9 +215,9 @@ func (m *Main) usersCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	idx, err := index.Open(cfg.IndexPath)
+	idx, err := cfg.openIndex()
 	if err != nil {
-		return parley.WrapError(parley.CodeConfig, err, "results index")
+		return err
 	}
 	defer idx.Close()
 	name := fset.Arg(0)
