@@ -184,7 +184,7 @@ func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc report.CallDoc, doc
 	}
 	if a := doc.Analysis; a != nil {
 		for _, p := range a.KeyPhrases {
-			if err := exec(`INSERT INTO call_phrases (phrase, call) VALUES (?, ?) ON CONFLICT (phrase, call) DO NOTHING`, strings.ToLower(p.Text), id); err != nil {
+			if err := exec(`INSERT INTO call_phrases (phrase, call) VALUES (?, ?) ON CONFLICT (phrase, call) DO NOTHING`, phraseKey(p.Text), id); err != nil {
 				return "", err
 			}
 		}
@@ -239,6 +239,13 @@ func (x *Index) deleteCall(ctx context.Context, tx *sql.Tx, id string) error {
 	return nil
 }
 
+func phraseKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// commonPhraseCalls is how many calls a key phrase must be in for the calls list to walk the ordering
+// index rather than list the phrase's calls and sort them (measured on 100,000 calls: sorting 25,000
+// takes 170 ms, walking for a phrase in none takes 90 ms).
+var commonPhraseCalls = 2000
+
 func b2i(b bool) int {
 	if b {
 		return 1
@@ -262,7 +269,12 @@ type Filter struct {
 }
 
 // where builds the WHERE clause of a filter over call_docs aliased c.
-func (f Filter) where() (string, []any) {
+func (f Filter) where() (string, []any) { return f.whereFor(false) }
+
+// whereFor builds the WHERE clause. With walk, the key-phrase condition is written for a query that
+// walks an ordering index and stops at a page's end (EXISTS per call: cheap when the phrase is
+// common); without, the phrase's calls are listed first (IN: cheap when it is rare, and for counting).
+func (f Filter) whereFor(walk bool) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(cond string, a ...any) {
@@ -300,7 +312,11 @@ func (f Filter) where() (string, []any) {
 		add("c.auto_failed = 0")
 	}
 	if f.Phrase != "" {
-		add("c.id IN (SELECT call FROM call_phrases WHERE phrase = ?)", strings.ToLower(strings.TrimSpace(f.Phrase)))
+		if walk {
+			add("EXISTS (SELECT 1 FROM call_phrases p WHERE p.phrase = ? AND p.call = c.id)", phraseKey(f.Phrase))
+		} else {
+			add("c.id IN (SELECT call FROM call_phrases WHERE phrase = ?)", phraseKey(f.Phrase))
+		}
 	}
 	if f.Alert != "" {
 		add("c.alerts LIKE ?", "% "+f.Alert+" %")
@@ -370,12 +386,23 @@ func scanCall(s scanner, extra ...any) (Call, error) {
 	return c, err
 }
 
-// Calls lists the calls a filter selects, one page, and how many it selects in all.
+// CountCap bounds how far Calls counts: past it the total is CountCap+1, "more than CountCap". Counting
+// a broad filter to the end would cost more than the page itself.
+const CountCap = 10000
+
+// Calls lists the calls a filter selects, one page, and how many it selects in all (up to CountCap+1).
 func (x *Index) Calls(ctx context.Context, f Filter, p Page) ([]Call, int, error) {
 	where, args := f.where()
 	var total int
-	if err := x.db.QueryRowContext(ctx, x.bind(`SELECT COUNT(*) FROM call_docs c`+where), args...).Scan(&total); err != nil {
+	if err := x.db.QueryRowContext(ctx, x.bind(fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM call_docs c%s LIMIT %d) n`, where, CountCap+1)), args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count calls: %w", err)
+	}
+	if f.Phrase != "" {
+		var n int
+		if err := x.db.QueryRowContext(ctx, x.bind(`SELECT COUNT(*) FROM call_phrases WHERE phrase = ?`), phraseKey(f.Phrase)).Scan(&n); err != nil {
+			return nil, 0, err
+		}
+		where, args = f.whereFor(n >= commonPhraseCalls)
 	}
 	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT `+callColumns+` FROM call_docs c`+where+p.clause()), args...)
 	if err != nil {

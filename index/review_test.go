@@ -107,6 +107,13 @@ func TestCallsFilterSearchAndReview(t *testing.T) {
 					t.Errorf("%s: got %v (total %d), want %v", c.name, ids(got), n, c.want)
 				}
 			}
+			// The key-phrase filter walking the ordering index (as for a phrase in many calls) selects the same.
+			restore := index.SetCommonPhraseCalls(0)
+			got, n, err := x.Calls(ctx, index.Filter{Phrase: "internet bill", Team: "billing"}, index.Page{Desc: true})
+			restore()
+			if err != nil || n != 1 || !slices.Equal(ids(got), []string{"billing-dispute"}) {
+				t.Errorf("key phrase, walking: %v %d %v", ids(got), n, err)
+			}
 			// Sorting and paging.
 			bySc, _, _ := x.Calls(ctx, index.Filter{}, index.Page{Sort: "score", Desc: false, Limit: 2})
 			if len(bySc) != 2 || bySc[0].Score > bySc[1].Score || bySc[1].Score > 40 {

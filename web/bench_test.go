@@ -88,6 +88,7 @@ func BenchmarkReviewApp100k(b *testing.B) {
 		{"list/intent+dates", "/calls?intent=billing_dispute&from=2026-10-01&to=2026-10-31"},
 		{"list/auto-fail+sentiment", "/calls?autofail=yes&sentiment=negative"},
 		{"list/key-phrase", "/calls?phrase=internet+bill"},
+		{"list/rare-key-phrase", "/calls?phrase=zebra+crossing&sort=score"},
 		{"list/alert+queue", "/calls?alert=negative_end&queue=sales"},
 		{"list/sort-by-agent", "/calls?sort=agent&dir=asc"},
 		{"search/common-word", "/library?q=thank"},

@@ -112,9 +112,11 @@ func (s *Server) callsPage(w http.ResponseWriter, r *http.Request, u *User) {
 		return
 	}
 	page := p.Offset/pageSize + 1
+	pages := (min(total, index.CountCap) + pageSize - 1) / pageSize
+	more := page < pages || total > index.CountCap && len(calls) == pageSize
 	s.render(w, r, u, "calls.html", map[string]any{
-		"Title": "Calls", "Calls": calls, "Total": total, "Q": q, "Facets": facets, "Problems": problems,
-		"Page": page, "Pages": (total + pageSize - 1) / pageSize, "Sort": p.Sort, "Desc": p.Desc,
+		"Title": "Calls", "Calls": calls, "Total": total, "Capped": total > index.CountCap, "Q": q, "Facets": facets, "Problems": problems,
+		"Page": page, "Pages": pages, "More": more, "Sort": p.Sort, "Desc": p.Desc,
 		"Prev": withQuery(q, "page", strconv.Itoa(page-1)), "Next": withQuery(q, "page", strconv.Itoa(page+1)),
 		"CSV": "/calls.csv?" + withoutKey(q, "page"),
 	})
@@ -696,7 +698,8 @@ func (s *Server) apiCalls(w http.ResponseWriter, r *http.Request, u *User) {
 	for i, c := range calls {
 		out[i] = callJSON(c)
 	}
-	writeJSON(w, map[string]any{"total": total, "page_size": pageSize, "calls": out})
+	// total is exact up to index.CountCap; past it, total_capped says it is a lower bound.
+	writeJSON(w, map[string]any{"total": min(total, index.CountCap), "total_capped": total > index.CountCap, "page_size": pageSize, "calls": out})
 }
 
 func (s *Server) apiCall(w http.ResponseWriter, r *http.Request, u *User) {
