@@ -188,10 +188,14 @@ func (s *session) post(path string, form url.Values) (*http.Response, []byte) {
 }
 
 // TestReviewAppOnQueue serves calls that workers processed from a real MinIO bucket through a real
-// Redis queue: the list comes from the index the workers filled, the audio streams from the bucket
-// with range requests, and the ops page enqueues a prefix, rescores a date range and mounts asynqmon.
+// Redis queue, with the results index on a real PostgreSQL (the browser test runs on SQLite): the list
+// comes from the index the workers filled, the audio streams from the bucket with range requests, and
+// the ops page enqueues a prefix, rescores a date range and mounts asynqmon.
 func TestReviewAppOnQueue(t *testing.T) {
 	c := newCluster(t)
+	_, pg := testenv.StartPostgres(t)
+	c.env = append(c.env, "PARLEY_INDEX_PATH="+pg)
+	c.dbPath = pg
 	files := map[string]string{}
 	for i, name := range []string{"address-change", "billing-dispute", "cancel-service", "identity-check"} {
 		files[fmt.Sprintf("2026/11/call-%02d.wav", i)] = filepath.Join(testenv.Root(), "testdata", "calls", name+".wav")
