@@ -105,6 +105,13 @@ func (s *Server) user(r *http.Request, name, csrf string) (*User, error) {
 	return &User{Name: iu.Name, Role: iu.Role, Agent: iu.Agent, CSRF: csrf}, nil
 }
 
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
+}
+
 func validCSRF(u *User, got string) bool {
 	return u.CSRF != "" && hmac.Equal([]byte(u.CSRF), []byte(got))
 }
@@ -130,7 +137,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		hash = []byte(iu.PasswordHash)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(pw)) != nil || !ok || iu.Disabled {
-		s.Index.Audit(r.Context(), name, "login_failed", "", r.RemoteAddr)
+		s.Index.Audit(r.Context(), truncate(name, 100), "login_failed", "", r.RemoteAddr)
 		w.WriteHeader(http.StatusUnauthorized)
 		s.render(w, r, nil, "login.html", map[string]any{"Title": "Sign in", "Next": next, "Error": "Wrong name or password.", "Name": name})
 		return

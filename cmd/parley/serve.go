@@ -65,7 +65,7 @@ func (m *Main) serveCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		_, scorecard, err := cfg.stages()
+		scorecard, err := cfg.LoadScorecard()
 		if err != nil {
 			return err
 		}

@@ -211,6 +211,14 @@ func StartPostgres(t testing.TB) (*Server, string) {
 	s := &Server{Addr: fmt.Sprintf("127.0.0.1:%d", port), t: t,
 		args: append(append([]string{}, prefix...), filepath.Join(bin, "postgres"), "-D", data, "-p", fmt.Sprint(port), "-k", dir,
 			"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off")}
+	// The port opens while the server is still starting up and refusing connections.
+	s.ready = func() error {
+		out, err := exec.Command(filepath.Join(bin, "pg_isready"), "-h", "127.0.0.1", "-p", fmt.Sprint(port), "-U", "parley", "-d", "postgres").CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("%v: %s", err, out)
+		}
+		return nil
+	}
 	s.start()
 	t.Cleanup(s.Stop)
 	return s, fmt.Sprintf("postgres://parley@%s/postgres?sslmode=disable", s.Addr)

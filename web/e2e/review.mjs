@@ -85,6 +85,12 @@ try {
   step(`override ${itemID}: auto ${auto} → ${verdict}`);
   await page.screenshot({ path: path.join(shots, "override.png"), fullPage: true });
 
+  // The agent's page from the call.
+  await page.goto(base + "/calls");
+  await Promise.all([page.waitForURL(/\/agents\//), page.locator("#calls tbody tr td:nth-child(3) a").first().click()]);
+  assert.ok((await page.locator("#agent-items tbody tr").count()) > 0, "agent page lists item pass rates");
+  await page.screenshot({ path: path.join(shots, "agent.png"), fullPage: true });
+
   // Calibration counts the override.
   await page.goto(base + "/calibration");
   const cal = await page.locator("#calibration").textContent();
