@@ -27,6 +27,11 @@ type Pipeline struct {
 	// SilenceDBFS: a channel whose peak stays below this level is not sent to the recogniser
 	// (recognisers invent text on silence). 0 disables the check.
 	SilenceDBFS float64
+	// VAD, when set, sends only each channel's speech to the recogniser, packed into windows of at
+	// most MaxWindow (default 29.5 s: whisper encodes 30 s at a time whatever the input's length), and
+	// maps the timestamps back. nil recognises whole channels.
+	VAD       *VAD
+	MaxWindow time.Duration
 
 	mu         sync.Mutex
 	resamplers map[int]*Resampler
@@ -77,18 +82,24 @@ func (p *Pipeline) Audio(ctx context.Context, audio *Audio, call *parley.Call) (
 
 	rs := p.resampler(audio.SampleRate)
 	tr := &parley.Transcript{Segments: []parley.Segment{}}
+	// Every channel's recognition starts at once: the Transcriber runs as many as it has states for
+	// and queues the rest, so the cores stay busy across channels and windows.
+	recs := make([]parley.Recognition, len(audio.Channels))
+	errs := make([]error, len(audio.Channels))
+	var wg sync.WaitGroup
+	for i, samples := range audio.Channels {
+		if p.SilenceDBFS != 0 && peakDBFS(samples) < p.SilenceDBFS {
+			continue
+		}
+		wg.Go(func() { recs[i], errs[i] = p.recognise(ctx, rs.Resample(samples)) })
+	}
+	wg.Wait()
 	for i, samples := range audio.Channels {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if p.SilenceDBFS != 0 && peakDBFS(samples) < p.SilenceDBFS {
-			continue
-		}
-		rec, err := p.Transcriber.Transcribe(ctx, rs.Resample(samples))
+		rec, err := recs[i], errs[i]
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
 			return nil, parley.WrapError(parley.CodeTranscribe, err, "channel %d", i)
 		}
 		if tr.Language == "" {
@@ -115,6 +126,45 @@ func (p *Pipeline) Audio(ctx context.Context, audio *Audio, call *parley.Call) (
 		tr.Turns = []parley.Turn{}
 	}
 	return tr, nil
+}
+
+// gapBetweenPieces is the silence between packed speech regions: enough for the recogniser to end a
+// segment there.
+const gapBetweenPieces = 300 * time.Millisecond
+
+// recognise runs the recogniser on one channel at 16 kHz: the whole channel, or with a VAD its speech
+// packed into windows, each recognised on its own, with the segments' times mapped back to the channel.
+func (p *Pipeline) recognise(ctx context.Context, samples []float32) (parley.Recognition, error) {
+	if p.VAD == nil {
+		return p.Transcriber.Transcribe(ctx, samples)
+	}
+	maxWindow := p.MaxWindow
+	if maxWindow == 0 {
+		maxWindow = 29500 * time.Millisecond
+	}
+	rate := parley.SampleRate
+	windows := Pack(samples, p.VAD.Speech(samples, rate), int(maxWindow.Seconds()*float64(rate)), int(gapBetweenPieces.Seconds()*float64(rate)), rate)
+	recs := make([]parley.Recognition, len(windows))
+	errs := make([]error, len(windows))
+	var wg sync.WaitGroup
+	for k, w := range windows {
+		wg.Go(func() { recs[k], errs[k] = p.Transcriber.Transcribe(ctx, w.Samples) })
+	}
+	wg.Wait()
+	var out parley.Recognition
+	for k, w := range windows {
+		if errs[k] != nil {
+			return out, errs[k]
+		}
+		if out.Language == "" {
+			out.Language = recs[k].Language
+		}
+		for _, s := range recs[k].Segments {
+			s.Start, s.End = w.ToChannel(s.Start, rate), w.ToChannel(s.End, rate)
+			out.Segments = append(out.Segments, s)
+		}
+	}
+	return out, nil
 }
 
 func (p *Pipeline) channels(n int) []parley.Channel {

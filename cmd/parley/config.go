@@ -25,15 +25,19 @@ import (
 // Config is every setting of parley. Defaults come from DefaultConfig, then a YAML file (--config or
 // PARLEY_CONFIG), then PARLEY_* environment variables, then command-line flags.
 type Config struct {
-	Model        string   `yaml:"model"`          // catalog name or file path
-	ModelDir     string   `yaml:"model_dir"`      // model cache
-	ModelBaseURL string   `yaml:"model_base_url"` // where `models pull` downloads from
-	Threads      int      `yaml:"threads"`        // CPU threads per recognition
-	Language     string   `yaml:"language"`       // "auto" or a language code
-	Channels     []string `yaml:"channels"`       // speaker of the left and right channel of stereo calls
-	MaxDuration  Duration `yaml:"max_duration"`   // longer recordings are refused
-	TurnGap      Duration `yaml:"turn_gap"`       // longest pause inside one turn
-	SilenceDBFS  float64  `yaml:"silence_dbfs"`   // channels quieter than this are not recognised
+	Model        string   `yaml:"model"`                // catalog name or file path
+	ModelDir     string   `yaml:"model_dir"`            // model cache
+	ModelBaseURL string   `yaml:"model_base_url"`       // where `models pull` downloads from
+	Threads      int      `yaml:"threads"`              // CPU threads per recognition
+	States       int      `yaml:"whisper_states"`       // recognitions at once on the loaded model; 0: CPUs / threads
+	BeamSize     int      `yaml:"beam_size"`            // 0 or 1: greedy decoding; more: beam search of that width
+	Fallback     bool     `yaml:"temperature_fallback"` // decode again at higher temperatures when a decode fails whisper's checks
+	Language     string   `yaml:"language"`             // "auto" or a language code
+	Channels     []string `yaml:"channels"`             // speaker of the left and right channel of stereo calls
+	MaxDuration  Duration `yaml:"max_duration"`         // longer recordings are refused
+	TurnGap      Duration `yaml:"turn_gap"`             // longest pause inside one turn
+	SilenceDBFS  float64  `yaml:"silence_dbfs"`         // channels quieter than this are not recognised
+	VAD          string   `yaml:"vad"`                  // energy: recognise only each channel's speech; off: whole channels
 
 	NLP             bool     `yaml:"nlp"`               // run the NLP stage after transcription
 	RedactPII       bool     `yaml:"redact_pii"`        // replace PII by [TYPE] before anything is written
@@ -78,6 +82,8 @@ func DefaultConfig() Config {
 		MaxDuration:     Duration(4 * time.Hour),
 		TurnGap:         Duration(time.Second),
 		SilenceDBFS:     -50,
+		Fallback:        true,
+		VAD:             "energy",
 		NLP:             true,
 		KeyPhrases:      10,
 		KeyPhraseMethod: "textrank",
@@ -131,39 +137,43 @@ func (c *Config) LoadFile(path string) error {
 // envKeys maps PARLEY_* variables to setters.
 func (c *Config) envKeys() map[string]func(string) error {
 	return map[string]func(string) error{
-		"PARLEY_MODEL":              func(v string) error { c.Model = v; return nil },
-		"PARLEY_MODEL_DIR":          func(v string) error { c.ModelDir = v; return nil },
-		"PARLEY_MODEL_BASE_URL":     func(v string) error { c.ModelBaseURL = v; return nil },
-		"PARLEY_THREADS":            func(v string) (err error) { c.Threads, err = strconv.Atoi(v); return },
-		"PARLEY_LANGUAGE":           func(v string) error { c.Language = v; return nil },
-		"PARLEY_CHANNELS":           func(v string) error { c.Channels = splitList(v); return nil },
-		"PARLEY_MAX_DURATION":       func(v string) error { return c.MaxDuration.Set(v) },
-		"PARLEY_TURN_GAP":           func(v string) error { return c.TurnGap.Set(v) },
-		"PARLEY_SILENCE_DBFS":       func(v string) (err error) { c.SilenceDBFS, err = strconv.ParseFloat(v, 64); return },
-		"PARLEY_NLP":                func(v string) (err error) { c.NLP, err = strconv.ParseBool(v); return },
-		"PARLEY_REDACT_PII":         func(v string) (err error) { c.RedactPII, err = strconv.ParseBool(v); return },
-		"PARLEY_TAXONOMY":           func(v string) error { c.Taxonomy = v; return nil },
-		"PARLEY_INTENT_MODEL":       func(v string) error { c.IntentModel = v; return nil },
-		"PARLEY_PRODUCTS":           func(v string) error { c.Products = splitList(v); return nil },
-		"PARLEY_TRANSCRIPTS":        func(v string) error { c.Transcripts = v; return nil },
-		"PARLEY_FILENAME_PATTERN":   func(v string) error { c.FilenamePattern = v; return nil },
-		"PARLEY_CALLER_ID_SALT":     func(v string) error { c.CallerIDSalt = v; return nil },
-		"PARLEY_REDIS_URL":          func(v string) error { c.RedisURL = v; return nil },
-		"PARLEY_S3_ENDPOINT":        func(v string) error { c.S3Endpoint = v; return nil },
-		"PARLEY_S3_ACCESS_KEY":      func(v string) error { c.S3AccessKey = v; return nil },
-		"PARLEY_S3_SECRET_KEY":      func(v string) error { c.S3SecretKey = v; return nil },
-		"PARLEY_S3_SECURE":          func(v string) (err error) { c.S3Secure, err = strconv.ParseBool(v); return },
-		"PARLEY_S3_REGION":          func(v string) error { c.S3Region = v; return nil },
-		"PARLEY_RESULTS_PREFIX":     func(v string) error { c.ResultsPrefix = v; return nil },
-		"PARLEY_INDEX_PATH":         func(v string) error { c.IndexPath = v; return nil },
-		"PARLEY_WORKER_CONCURRENCY": func(v string) (err error) { c.WorkerConcurrency, err = strconv.Atoi(v); return },
-		"PARLEY_SCORING":            func(v string) (err error) { c.Scoring, err = strconv.ParseBool(v); return },
-		"PARLEY_SCORECARD":          func(v string) error { c.Scorecard = v; return nil },
-		"PARLEY_LISTEN":             func(v string) error { c.Listen = v; return nil },
-		"PARLEY_TLS_CERT":           func(v string) error { c.TLSCert = v; return nil },
-		"PARLEY_TLS_KEY":            func(v string) error { c.TLSKey = v; return nil },
-		"PARLEY_BEHIND_HTTPS_PROXY": func(v string) (err error) { c.BehindHTTPS, err = strconv.ParseBool(v); return },
-		"PARLEY_CONFIG":             func(string) error { return nil }, // read before the file is loaded
+		"PARLEY_MODEL":                func(v string) error { c.Model = v; return nil },
+		"PARLEY_MODEL_DIR":            func(v string) error { c.ModelDir = v; return nil },
+		"PARLEY_MODEL_BASE_URL":       func(v string) error { c.ModelBaseURL = v; return nil },
+		"PARLEY_WHISPER_STATES":       func(v string) (err error) { c.States, err = strconv.Atoi(v); return },
+		"PARLEY_BEAM_SIZE":            func(v string) (err error) { c.BeamSize, err = strconv.Atoi(v); return },
+		"PARLEY_TEMPERATURE_FALLBACK": func(v string) (err error) { c.Fallback, err = strconv.ParseBool(v); return },
+		"PARLEY_THREADS":              func(v string) (err error) { c.Threads, err = strconv.Atoi(v); return },
+		"PARLEY_LANGUAGE":             func(v string) error { c.Language = v; return nil },
+		"PARLEY_CHANNELS":             func(v string) error { c.Channels = splitList(v); return nil },
+		"PARLEY_MAX_DURATION":         func(v string) error { return c.MaxDuration.Set(v) },
+		"PARLEY_TURN_GAP":             func(v string) error { return c.TurnGap.Set(v) },
+		"PARLEY_VAD":                  func(v string) error { c.VAD = v; return nil },
+		"PARLEY_SILENCE_DBFS":         func(v string) (err error) { c.SilenceDBFS, err = strconv.ParseFloat(v, 64); return },
+		"PARLEY_NLP":                  func(v string) (err error) { c.NLP, err = strconv.ParseBool(v); return },
+		"PARLEY_REDACT_PII":           func(v string) (err error) { c.RedactPII, err = strconv.ParseBool(v); return },
+		"PARLEY_TAXONOMY":             func(v string) error { c.Taxonomy = v; return nil },
+		"PARLEY_INTENT_MODEL":         func(v string) error { c.IntentModel = v; return nil },
+		"PARLEY_PRODUCTS":             func(v string) error { c.Products = splitList(v); return nil },
+		"PARLEY_TRANSCRIPTS":          func(v string) error { c.Transcripts = v; return nil },
+		"PARLEY_FILENAME_PATTERN":     func(v string) error { c.FilenamePattern = v; return nil },
+		"PARLEY_CALLER_ID_SALT":       func(v string) error { c.CallerIDSalt = v; return nil },
+		"PARLEY_REDIS_URL":            func(v string) error { c.RedisURL = v; return nil },
+		"PARLEY_S3_ENDPOINT":          func(v string) error { c.S3Endpoint = v; return nil },
+		"PARLEY_S3_ACCESS_KEY":        func(v string) error { c.S3AccessKey = v; return nil },
+		"PARLEY_S3_SECRET_KEY":        func(v string) error { c.S3SecretKey = v; return nil },
+		"PARLEY_S3_SECURE":            func(v string) (err error) { c.S3Secure, err = strconv.ParseBool(v); return },
+		"PARLEY_S3_REGION":            func(v string) error { c.S3Region = v; return nil },
+		"PARLEY_RESULTS_PREFIX":       func(v string) error { c.ResultsPrefix = v; return nil },
+		"PARLEY_INDEX_PATH":           func(v string) error { c.IndexPath = v; return nil },
+		"PARLEY_WORKER_CONCURRENCY":   func(v string) (err error) { c.WorkerConcurrency, err = strconv.Atoi(v); return },
+		"PARLEY_SCORING":              func(v string) (err error) { c.Scoring, err = strconv.ParseBool(v); return },
+		"PARLEY_SCORECARD":            func(v string) error { c.Scorecard = v; return nil },
+		"PARLEY_LISTEN":               func(v string) error { c.Listen = v; return nil },
+		"PARLEY_TLS_CERT":             func(v string) error { c.TLSCert = v; return nil },
+		"PARLEY_TLS_KEY":              func(v string) error { c.TLSKey = v; return nil },
+		"PARLEY_BEHIND_HTTPS_PROXY":   func(v string) (err error) { c.BehindHTTPS, err = strconv.ParseBool(v); return },
+		"PARLEY_CONFIG":               func(string) error { return nil }, // read before the file is loaded
 	}
 }
 
@@ -191,6 +201,9 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Model, "model", c.Model, "model name (parley models list) or ggml file `path`")
 	fs.StringVar(&c.ModelDir, "model-dir", c.ModelDir, "model cache `dir`")
 	fs.IntVar(&c.Threads, "threads", c.Threads, "CPU threads per recognition")
+	fs.IntVar(&c.States, "states", c.States, "recognitions at once on the loaded model (0: CPUs / threads)")
+	fs.IntVar(&c.BeamSize, "beam-size", c.BeamSize, "beam search width (0 or 1: greedy)")
+	fs.BoolVar(&c.Fallback, "temperature-fallback", c.Fallback, "decode again at higher temperatures when a decode fails whisper's checks")
 	fs.StringVar(&c.Language, "language", c.Language, "spoken language code, or auto")
 	fs.Func("channels", "speakers of the left,right channel of stereo calls (agent, customer, unknown)", func(v string) error {
 		c.Channels = splitList(v)
@@ -198,6 +211,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	})
 	fs.Var(&c.MaxDuration, "max-duration", "refuse recordings longer than this")
 	fs.Var(&c.TurnGap, "turn-gap", "longest pause inside one speaker turn")
+	fs.StringVar(&c.VAD, "vad", c.VAD, "energy: send only each channel's speech to whisper; off: whole channels")
 	fs.BoolVar(&c.NLP, "nlp", c.NLP, "run sentiment, intent, key phrases and entities")
 	fs.BoolVar(&c.RedactPII, "redact", c.RedactPII, "replace names, numbers, cards, emails, addresses and dates of birth by [TYPE] before writing")
 	fs.StringVar(&c.Taxonomy, "taxonomy", c.Taxonomy, "intent taxonomy YAML `file` (default: built in)")
@@ -250,6 +264,12 @@ func (c *Config) Validate() error {
 	if _, err := c.Roles(); err != nil {
 		return err
 	}
+	if c.States < 0 || c.States > 64 {
+		return parley.Errorf(parley.CodeConfig, "whisper_states = %d (want 0–64)", c.States)
+	}
+	if c.BeamSize < 0 || c.BeamSize > 16 {
+		return parley.Errorf(parley.CodeConfig, "beam_size = %d (want 0–16)", c.BeamSize)
+	}
 	if c.MaxDuration < 0 || c.TurnGap < 0 {
 		return parley.Errorf(parley.CodeConfig, "max_duration and turn_gap must not be negative")
 	}
@@ -268,6 +288,9 @@ func (c *Config) Validate() error {
 	if !strings.HasSuffix(c.ResultsPrefix, "/") {
 		return parley.Errorf(parley.CodeConfig, "results_prefix %q must end with /", c.ResultsPrefix)
 	}
+	if c.VAD != "energy" && c.VAD != "off" {
+		return parley.Errorf(parley.CodeConfig, "vad = %q (want energy or off)", c.VAD)
+	}
 	if c.Transcripts != "prefer" && c.Transcripts != "ignore" {
 		return parley.Errorf(parley.CodeConfig, "transcripts = %q (want prefer or ignore)", c.Transcripts)
 	}
@@ -281,6 +304,25 @@ func (c *Config) Validate() error {
 		return parley.Errorf(parley.CodeConfig, "language is empty (use auto or a code like en)")
 	}
 	return nil
+}
+
+// WhisperStates is how many recognitions run at once: whisper_states, or the CPUs divided by threads.
+func (c *Config) WhisperStates() int {
+	if c.States > 0 {
+		return c.States
+	}
+	return max(1, runtime.NumCPU()/c.Threads)
+}
+
+// Pipeline builds the transcription pipeline around a recogniser.
+func (c *Config) Pipeline(tr parley.Transcriber) *transcribe.Pipeline {
+	roles, _ := c.Roles() // checked by Validate
+	p := &transcribe.Pipeline{Transcriber: tr, Roles: roles, MaxDuration: time.Duration(c.MaxDuration),
+		TurnGap: time.Duration(c.TurnGap), SilenceDBFS: c.SilenceDBFS}
+	if c.VAD == "energy" {
+		p.VAD = &transcribe.VAD{}
+	}
+	return p
 }
 
 // Roles returns the channel→speaker map.

@@ -18,7 +18,6 @@ import (
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/jobs"
 	"github.com/parley-cc/parley/storage"
-	"github.com/parley-cc/parley/transcribe"
 )
 
 func (c *Config) redis() (asynq.RedisConnOpt, error) {
@@ -83,14 +82,12 @@ func (m *Main) workerCmd(ctx context.Context, args []string) error {
 	defer idx.Close()
 	client := asynq.NewClient(redisOpt)
 	defer client.Close()
-	roles, _ := cfg.Roles()
 	host, _ := os.Hostname()
 	locs := cfg.locations()
 	proc := &jobs.Processor{
-		Store: locs.Bucket,
-		Pipeline: &transcribe.Pipeline{Transcriber: tr, Roles: roles, MaxDuration: time.Duration(cfg.MaxDuration),
-			TurnGap: time.Duration(cfg.TurnGap), SilenceDBFS: cfg.SilenceDBFS},
-		Stages: jobs.Stages{Analyzer: analyzer, Scorecard: scorecard}, Index: idx, Client: client, ResultsPrefix: cfg.ResultsPrefix, Metadata: cfg.MetadataReader(),
+		Store:    locs.Bucket,
+		Pipeline: cfg.Pipeline(tr),
+		Stages:   jobs.Stages{Analyzer: analyzer, Scorecard: scorecard}, Index: idx, Client: client, ResultsPrefix: cfg.ResultsPrefix, Metadata: cfg.MetadataReader(),
 		Model: modelPath, Worker: fmt.Sprintf("%s:%d", host, os.Getpid()),
 	}
 	srv := asynq.NewServer(redisOpt, asynq.Config{

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -32,6 +33,7 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 	fset.SetOutput(m.Stderr)
 	out := fset.String("out", "out", "output `dir` for <call>.json, <call>.vtt and summary.json")
 	progress := fset.String("progress", "auto", "progress bar on stderr: auto (when a terminal), on, off")
+	cpuProfile := fset.String("cpuprofile", "", "write a CPU profile (go tool pprof) of the run to `file`")
 	cfg, err := loadConfig(fset, args, m.Environ)
 	if err != nil {
 		return m.exit(err)
@@ -39,6 +41,13 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 	if fset.NArg() == 0 {
 		fmt.Fprintln(m.Stderr, "parley run: no input: give WAV files or directories")
 		return exitUsage
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return m.exit(err)
+		}
+		defer stop()
 	}
 	inputs, missing := collectInputs(fset.Args())
 	if err := os.MkdirAll(*out, 0o755); err != nil {
@@ -53,11 +62,7 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 		return m.exit(err)
 	}
 	defer tr.Close()
-	roles, _ := cfg.Roles()
-	pipe := &transcribe.Pipeline{
-		Transcriber: tr, Roles: roles, MaxDuration: time.Duration(cfg.MaxDuration),
-		TurnGap: time.Duration(cfg.TurnGap), SilenceDBFS: cfg.SilenceDBFS,
-	}
+	pipe := cfg.Pipeline(tr)
 	meta := cfg.MetadataReader()
 	b := newBatch(*out, filepath.Base(modelPath), analyzer, scorecard)
 	for _, p := range missing {
@@ -73,31 +78,36 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 			progressbar.OptionSetWidth(30), progressbar.OptionClearOnFinish())
 	}
 	interrupted := false
-	for i, path := range inputs {
-		if ctx.Err() != nil {
-			interrupted = true
-			break
+	// Calls are transcribed a few at a time — one more than the recognitions that can run at once — so
+	// that decoding, resampling and the voice detector of the next call overlap with recognition of
+	// this one; results are analysed and written in input order as they complete.
+	slots := make([]chan parley.Result, len(inputs))
+	for i := range slots {
+		slots[i] = make(chan parley.Result, 1)
+	}
+	sem := make(chan struct{}, cfg.WhisperStates()+1)
+	go func() {
+		for i, path := range inputs {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			go func() {
+				defer func() { <-sem }()
+				slots[i] <- transcribeInput(ctx, pipe, meta, cfg, path)
+			}()
 		}
+	}()
+	for i, path := range inputs {
 		if bar != nil {
 			bar.Describe(fmt.Sprintf("[%d/%d] %s", i+1, len(inputs), transcribe.CallID(path)))
 		}
 		var res parley.Result
-		tp := ""
-		if isAudio(path) && cfg.Transcripts == "prefer" {
-			tp = transcribe.TranscriptBeside(path)
+		select {
+		case res = <-slots[i]:
+		case <-ctx.Done():
 		}
-		switch {
-		case tp != "":
-			res = pipe.ImportFile(tp)
-			res.Call.ID, res.Call.Source = transcribe.CallID(path), path
-			res.Warnings = append([]string{"transcript_imported: " + filepath.Base(tp) + " used instead of recognising the audio"}, res.Warnings...)
-		case isAudio(path):
-			res = pipe.File(ctx, path)
-		default:
-			res = pipe.ImportFile(path)
-		}
-		md, warnings := meta.Read(path)
-		res.Metadata, res.Warnings = md, append(res.Warnings, warnings...)
 		if ctx.Err() != nil { // cut short by Ctrl-C: not a verdict on the file
 			interrupted = true
 			break
@@ -237,7 +247,8 @@ func openTranscriber(cfg *Config) (string, *whisper.Transcriber, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	tr, err := whisper.Open(path, whisper.Options{Threads: cfg.Threads, Language: cfg.Language})
+	tr, err := whisper.Open(path, whisper.Options{Threads: cfg.Threads, States: cfg.WhisperStates(), Language: cfg.Language,
+		BeamSize: cfg.BeamSize, NoFallback: !cfg.Fallback})
 	if err != nil {
 		return "", nil, err
 	}
@@ -262,4 +273,40 @@ func totalSize(paths []string) int64 {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// transcribeInput reads one input: a transcript beside a recording (when preferred), the recording
+// itself, or a transcript file; with its metadata.
+func transcribeInput(ctx context.Context, pipe *transcribe.Pipeline, meta *metadata.Reader, cfg *Config, path string) parley.Result {
+	var res parley.Result
+	tp := ""
+	if isAudio(path) && cfg.Transcripts == "prefer" {
+		tp = transcribe.TranscriptBeside(path)
+	}
+	switch {
+	case tp != "":
+		res = pipe.ImportFile(tp)
+		res.Call.ID, res.Call.Source = transcribe.CallID(path), path
+		res.Warnings = append([]string{"transcript_imported: " + filepath.Base(tp) + " used instead of recognising the audio"}, res.Warnings...)
+	case isAudio(path):
+		res = pipe.File(ctx, path)
+	default:
+		res = pipe.ImportFile(path)
+	}
+	md, warnings := meta.Read(path)
+	res.Metadata, res.Warnings = md, append(res.Warnings, warnings...)
+	return res
+}
+
+// startCPUProfile profiles the process until the returned function is called.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, parley.WrapError(parley.CodeIO, err, "cpu profile")
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, parley.WrapError(parley.CodeIO, err, "cpu profile")
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

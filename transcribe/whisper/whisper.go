@@ -1,12 +1,15 @@
-// Package whisper implements parley.Transcriber with whisper.cpp through its Go bindings. The model is
-// loaded once per process. whisper.cpp keeps one decoding state per loaded model, and every context made
-// from that model shares it, so Transcriber serialises recognition on a model: concurrency comes from the
-// thread count inside one recognition (and, later, from more loaded models), never from two recognitions
-// on one state.
+// Package whisper implements parley.Transcriber with whisper.cpp, called through cgo. The model is loaded
+// once per process; recognitions run on a pool of whisper states (whisper_init_state and
+// whisper_full_with_state), each with its own buffers, so that several run at once on one model in
+// memory. The Go bindings of whisper.cpp keep one state per model and so serialise recognition; this
+// package talks to the same C API directly for that reason.
 package whisper
 
 /*
+#cgo LDFLAGS: -lwhisper -lggml -lggml-base -lggml-cpu -lm -lstdc++
+#cgo linux LDFLAGS: -fopenmp
 #include <stdio.h>
+#include <stdlib.h>
 #include <whisper.h>
 
 // whisper.cpp and ggml log every step to stderr; parley keeps its own output clean and passes on errors.
@@ -14,18 +17,44 @@ static void parley_whisper_log(enum ggml_log_level level, const char *text, void
 	if (level == GGML_LOG_LEVEL_ERROR) fputs(text, stderr);
 }
 static void parley_whisper_quiet(void) { whisper_log_set(parley_whisper_log, NULL); }
+
+// Recognition stops before the next encoder pass once the flag is set (the caller's context ended).
+static bool parley_abort(void *flag) { return *(volatile int *)flag != 0; }
+
+static struct whisper_full_params parley_params(int threads, const char *lang, int beam, float temperature_inc, volatile int *abort_flag) {
+	struct whisper_full_params p = whisper_full_default_params(beam > 1 ? WHISPER_SAMPLING_BEAM_SEARCH : WHISPER_SAMPLING_GREEDY);
+	p.n_threads = threads;
+	p.language = lang;
+	p.translate = false;
+	p.no_context = true;
+	p.print_special = false;
+	p.print_progress = false;
+	p.print_realtime = false;
+	p.print_timestamps = false;
+	if (beam > 1) p.beam_search.beam_size = beam;
+	if (temperature_inc >= 0) p.temperature_inc = temperature_inc;
+	p.abort_callback = parley_abort;
+	p.abort_callback_user_data = (void *)abort_flag;
+	return p;
+}
+
+static struct whisper_context *parley_load(const char *path) {
+	struct whisper_context_params cp = whisper_context_default_params();
+	cp.use_gpu = false;
+	return whisper_init_from_file_with_params(path, cp);
+}
 */
 import "C"
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
+	"runtime"
+	"strings"
 	"sync"
-
-	wb "github.com/ggerganov/whisper.cpp/bindings/go/pkg/whisper"
+	"time"
+	"unsafe"
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/models"
@@ -33,16 +62,28 @@ import (
 
 // Options tune recognition.
 type Options struct {
-	Threads  int    // CPU threads for one recognition; 0: whisper.cpp's default
+	Threads  int    // CPU threads for one recognition; 0: all CPUs divided among the states
+	States   int    // recognitions at once on the model (each holds its own buffers); 0: 1
 	Language string // "en", "de"…, or "auto" to detect; English-only models always use "en"
-	Verbose  bool   // keep whisper.cpp's own log on stderr
+	// BeamSize > 1 decodes with beam search of that width; otherwise greedy.
+	BeamSize int
+	// NoFallback turns off whisper's temperature fallback (decoding again at higher temperatures when
+	// a decode fails its quality checks).
+	NoFallback bool
+	Verbose    bool // keep whisper.cpp's own log on stderr
 }
 
 // Transcriber recognises speech with one loaded whisper model.
 type Transcriber struct {
-	model wb.Model
-	opts  Options
-	mu    sync.Mutex // one recognition at a time on the model's shared state
+	ctx    *C.struct_whisper_context
+	opts   Options
+	lang   *C.char // the language passed to whisper.cpp, kept for the model's life
+	multi  bool
+	eot    C.whisper_token
+	states chan *C.struct_whisper_state // the idle states
+	mu     sync.Mutex
+	all    []*C.struct_whisper_state
+	closed bool
 }
 
 var _ parley.Transcriber = (*Transcriber)(nil)
@@ -60,81 +101,144 @@ func Open(path string, opts Options) (*Transcriber, error) {
 	if !opts.Verbose {
 		C.parley_whisper_quiet()
 	}
-	m, err := wb.New(path)
-	if err != nil {
-		return nil, parley.WrapError(parley.CodeModelCorrupt, err, "load model %s", path)
+	if opts.States < 1 {
+		opts.States = 1
+	}
+	if opts.Threads < 1 {
+		opts.Threads = max(1, runtime.NumCPU()/opts.States)
 	}
 	if opts.Language == "" {
 		opts.Language = "auto"
 	}
-	return &Transcriber{model: m, opts: opts}, nil
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	wctx := C.parley_load(cpath)
+	if wctx == nil {
+		return nil, parley.Errorf(parley.CodeModelCorrupt, "whisper.cpp could not load the model %s", path)
+	}
+	t := &Transcriber{ctx: wctx, opts: opts, multi: C.whisper_is_multilingual(wctx) != 0, eot: C.whisper_token_eot(wctx),
+		states: make(chan *C.struct_whisper_state, opts.States)}
+	lang := "en"
+	if t.multi {
+		lang = opts.Language
+		if lang != "auto" {
+			cl := C.CString(lang)
+			id := C.whisper_lang_id(cl)
+			C.free(unsafe.Pointer(cl))
+			if id < 0 {
+				C.whisper_free(wctx)
+				return nil, parley.Errorf(parley.CodeConfig, "language %q is not one whisper knows", lang)
+			}
+		}
+	}
+	t.lang = C.CString(lang)
+	for range opts.States {
+		st := C.whisper_init_state(wctx)
+		if st == nil {
+			t.Close()
+			return nil, parley.Errorf(parley.CodeTranscribe, "whisper.cpp could not allocate a recognition state")
+		}
+		t.all = append(t.all, st)
+		t.states <- st
+	}
+	return t, nil
 }
 
-// Close frees the model.
-func (t *Transcriber) Close() error { return t.model.Close() }
-
-// Multilingual reports whether the model knows more languages than English.
-func (t *Transcriber) Multilingual() bool { return t.model.IsMultilingual() }
-
-// Transcribe recognises 16 kHz mono samples. It waits while another recognition runs on the model.
-// Cancelling ctx stops recognition before the next encoder pass.
-func (t *Transcriber) Transcribe(ctx context.Context, samples []float32) (parley.Recognition, error) {
+// Close frees the states and the model. Recognitions still running must have returned.
+func (t *Transcriber) Close() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if err := ctx.Err(); err != nil {
-		return parley.Recognition{}, err
+	if t.closed {
+		return nil
 	}
-	wctx, err := t.model.NewContext()
-	if err != nil {
-		return parley.Recognition{}, fmt.Errorf("new context: %w", err)
+	t.closed = true
+	for _, st := range t.all {
+		C.whisper_free_state(st)
 	}
-	if t.opts.Threads > 0 {
-		wctx.SetThreads(uint(t.opts.Threads))
-	}
-	lang := "en"
-	if t.model.IsMultilingual() {
-		if err := wctx.SetLanguage(t.opts.Language); err != nil {
-			return parley.Recognition{}, parley.WrapError(parley.CodeConfig, err, "language %q", t.opts.Language)
-		}
-		lang = t.opts.Language
-	}
-	keepGoing := func() bool { return ctx.Err() == nil }
-	if err := wctx.Process(samples, keepGoing, nil, nil); err != nil {
-		if ctx.Err() != nil {
-			return parley.Recognition{}, ctx.Err()
-		}
-		return parley.Recognition{}, fmt.Errorf("whisper: %w", err)
-	}
-	if ctx.Err() != nil { // whisper_full returns success when the encoder callback aborts
+	C.whisper_free(t.ctx)
+	C.free(unsafe.Pointer(t.lang))
+	return nil
+}
+
+// Multilingual reports whether the model knows more languages than English.
+func (t *Transcriber) Multilingual() bool { return t.multi }
+
+// Options returns the options in force (threads and states filled in).
+func (t *Transcriber) Options() Options { return t.opts }
+
+// Transcribe recognises 16 kHz mono samples on a free state, waiting while all are busy. Cancelling
+// ctx stops recognition before the next encoder pass.
+func (t *Transcriber) Transcribe(ctx context.Context, samples []float32) (parley.Recognition, error) {
+	var st *C.struct_whisper_state
+	select {
+	case st = <-t.states:
+	case <-ctx.Done():
 		return parley.Recognition{}, ctx.Err()
 	}
-	if lang == "auto" {
-		lang = wctx.DetectedLanguage()
+	defer func() { t.states <- st }()
+	if len(samples) == 0 {
+		return parley.Recognition{Language: t.language(st, false)}, nil
 	}
-	rec := parley.Recognition{Language: lang}
-	for {
-		seg, err := wctx.NextSegment()
-		if errors.Is(err, io.EOF) {
-			break
+	flag := (*C.int)(C.calloc(1, C.size_t(unsafe.Sizeof(C.int(0)))))
+	defer C.free(unsafe.Pointer(flag))
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-ctx.Done():
+			*(*int32)(unsafe.Pointer(flag)) = 1
+		case <-done:
 		}
-		if err != nil {
-			return parley.Recognition{}, fmt.Errorf("whisper segment: %w", err)
-		}
+	}()
+	fallback := C.float(-1) // whisper.cpp's default step
+	if t.opts.NoFallback {
+		fallback = 0
+	}
+	params := C.parley_params(C.int(t.opts.Threads), t.lang, C.int(t.opts.BeamSize), fallback, (*C.int)(flag))
+	rc := C.whisper_full_with_state(t.ctx, st, params, (*C.float)(unsafe.Pointer(&samples[0])), C.int(len(samples)))
+	if ctx.Err() != nil { // an aborted recognition may still return success
+		return parley.Recognition{}, ctx.Err()
+	}
+	if rc != 0 {
+		return parley.Recognition{}, fmt.Errorf("whisper_full_with_state returned %d", int(rc))
+	}
+	rec := parley.Recognition{Language: t.language(st, true)}
+	n := int(C.whisper_full_n_segments_from_state(st))
+	for i := range n {
+		ci := C.int(i)
 		var sum float64
-		var n int
-		for _, tok := range seg.Tokens {
-			if wctx.IsText(tok) {
-				sum += float64(tok.P)
-				n++
+		var tokens int
+		for j := range int(C.whisper_full_n_tokens_from_state(st, ci)) {
+			d := C.whisper_full_get_token_data_from_state(st, ci, C.int(j))
+			if d.id < t.eot { // text tokens come before end-of-text in the vocabulary; specials after
+				sum += float64(d.p)
+				tokens++
 			}
 		}
 		conf := 0.0
-		if n > 0 {
-			conf = sum / float64(n)
+		if tokens > 0 {
+			conf = sum / float64(tokens)
 		}
 		rec.Segments = append(rec.Segments, parley.Segment{
-			Start: seg.Start, End: seg.End, Text: seg.Text, Confidence: conf,
+			Start:      time.Duration(C.whisper_full_get_segment_t0_from_state(st, ci)) * 10 * time.Millisecond,
+			End:        time.Duration(C.whisper_full_get_segment_t1_from_state(st, ci)) * 10 * time.Millisecond,
+			Text:       strings.TrimSpace(C.GoString(C.whisper_full_get_segment_text_from_state(st, ci))),
+			Confidence: conf,
 		})
 	}
 	return rec, nil
+}
+
+// language is the recognition's language: "en" for English-only models, the configured one, or the
+// one whisper detected.
+func (t *Transcriber) language(st *C.struct_whisper_state, ran bool) string {
+	switch {
+	case !t.multi:
+		return "en"
+	case t.opts.Language != "auto":
+		return t.opts.Language
+	case ran:
+		return C.GoString(C.whisper_lang_str(C.whisper_full_lang_id_from_state(st)))
+	}
+	return ""
 }

@@ -1,0 +1,178 @@
+package transcribe
+
+import (
+	"math"
+	"slices"
+	"time"
+)
+
+// VAD finds speech in one channel by the energy of short frames against the channel's own noise floor.
+// In a stereo call each channel holds one party: the other party's turns, holds and pauses are near
+// silence on it, so most of a channel is not speech and need not be recognised.
+//
+// A frame is speech when its level is ThresholdDB above the noise floor (a low percentile of the
+// channel's frame levels) and above MinDBFS; gaps shorter than MinSilence are bridged, stretches
+// shorter than MinSpeech dropped, and Pad added on both sides so that word onsets and tails survive.
+type VAD struct {
+	Frame       time.Duration // default 20 ms
+	ThresholdDB float64       // above the noise floor; default 12
+	MinDBFS     float64       // never speech below this; default -50
+	MinSpeech   time.Duration // default 150 ms
+	MinSilence  time.Duration // default 400 ms
+	Pad         time.Duration // default 250 ms
+}
+
+// Region is a stretch of samples [Start, End).
+type Region struct{ Start, End int }
+
+func (v VAD) withDefaults() VAD {
+	if v.Frame == 0 {
+		v.Frame = 20 * time.Millisecond
+	}
+	if v.ThresholdDB == 0 {
+		v.ThresholdDB = 12
+	}
+	if v.MinDBFS == 0 {
+		v.MinDBFS = -50
+	}
+	if v.MinSpeech == 0 {
+		v.MinSpeech = 150 * time.Millisecond
+	}
+	if v.MinSilence == 0 {
+		v.MinSilence = 400 * time.Millisecond
+	}
+	if v.Pad == 0 {
+		v.Pad = 250 * time.Millisecond
+	}
+	return v
+}
+
+// Speech returns the speech regions of samples at rate, in order and not overlapping.
+func (v VAD) Speech(samples []float32, rate int) []Region {
+	v = v.withDefaults()
+	frame := max(1, int(v.Frame.Seconds()*float64(rate)))
+	n := len(samples) / frame
+	if len(samples)%frame != 0 {
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	levels := make([]float64, n)
+	for i := range levels {
+		seg := samples[i*frame : min(len(samples), (i+1)*frame)]
+		var sum float64
+		for _, s := range seg {
+			sum += float64(s) * float64(s)
+		}
+		levels[i] = 10 * math.Log10(sum/float64(len(seg))+1e-12)
+	}
+	// The noise floor: the 10th percentile of frame levels. A channel that is all speech has a high
+	// floor, but MinDBFS and the threshold above the quietest frames still separate pauses.
+	sorted := slices.Clone(levels)
+	slices.Sort(sorted)
+	floor := sorted[len(sorted)/10]
+	threshold := max(v.MinDBFS, floor+v.ThresholdDB)
+
+	frames := func(d time.Duration) int { return int(math.Ceil(d.Seconds() * float64(rate) / float64(frame))) }
+	var regs []Region // in frames
+	for i := 0; i < n; {
+		if levels[i] < threshold {
+			i++
+			continue
+		}
+		j := i
+		for j < n && levels[j] >= threshold {
+			j++
+		}
+		if len(regs) > 0 && i-regs[len(regs)-1].End < frames(v.MinSilence) {
+			regs[len(regs)-1].End = j
+		} else {
+			regs = append(regs, Region{i, j})
+		}
+		i = j
+	}
+	pad := frames(v.Pad)
+	var out []Region
+	for _, r := range regs {
+		if r.End-r.Start < frames(v.MinSpeech) {
+			continue
+		}
+		s, e := max(0, (r.Start-pad)*frame), min(len(samples), (r.End+pad)*frame)
+		if len(out) > 0 && s <= out[len(out)-1].End {
+			out[len(out)-1].End = e
+			continue
+		}
+		out = append(out, Region{s, e})
+	}
+	return out
+}
+
+// Window is audio for one recognition: speech regions of a channel packed one after another with a
+// short silence between them, and where each piece came from.
+type Window struct {
+	Samples []float32
+	Pieces  []Piece
+}
+
+// Piece is a region of the channel placed in a window: At samples into the window, From samples into
+// the channel, Len samples long.
+type Piece struct{ At, From, Len int }
+
+// Pack places regions of samples into windows of at most maxLen samples, in order, with gap samples
+// of silence between regions. A region longer than a window is cut at its quietest 100 ms in the last
+// fifth of the window, so that a cut rarely falls inside a word.
+func Pack(samples []float32, regions []Region, maxLen, gap, rate int) []Window {
+	var out []Window
+	var cur *Window
+	for _, r := range regions {
+		for start := r.Start; start < r.End; {
+			length := r.End - start
+			if length > maxLen {
+				length = quietestCut(samples[start:start+maxLen], rate, maxLen*4/5)
+			}
+			if cur == nil || len(cur.Samples)+gap+length > maxLen {
+				out = append(out, Window{})
+				cur = &out[len(out)-1]
+			} else {
+				cur.Samples = append(cur.Samples, make([]float32, gap)...)
+			}
+			cur.Pieces = append(cur.Pieces, Piece{At: len(cur.Samples), From: start, Len: length})
+			cur.Samples = append(cur.Samples, samples[start:start+length]...)
+			start += length
+		}
+	}
+	return out
+}
+
+// quietestCut returns where to cut s: the end of its quietest 100 ms window at or after from.
+func quietestCut(s []float32, rate, from int) int {
+	win := max(1, rate/10)
+	best, bestE := len(s), math.Inf(1)
+	for at := from; at+win <= len(s); at += win / 2 {
+		var e float64
+		for _, v := range s[at : at+win] {
+			e += float64(v) * float64(v)
+		}
+		if e < bestE {
+			best, bestE = at+win/2, e
+		}
+	}
+	return best
+}
+
+// ToChannel maps a time in the window back to the channel. A time in a gap between pieces belongs to
+// the end of the piece before it (a segment that runs on past its speech), one before the first piece
+// to the first piece's start.
+func (w Window) ToChannel(t time.Duration, rate int) time.Duration {
+	at := int(t.Seconds() * float64(rate))
+	p := w.Pieces[0]
+	for _, q := range w.Pieces {
+		if q.At > at {
+			break
+		}
+		p = q
+	}
+	off := min(max(at-p.At, 0), p.Len)
+	return time.Duration(float64(p.From+off) / float64(rate) * float64(time.Second))
+}
