@@ -46,6 +46,14 @@ type Segment struct {
 	Text       string        `json:"text"`
 	Confidence float64       `json:"confidence"`
 	LoudnessDB float64       `json:"-"` // RMS level of the segment's audio, dBFS; 0 when unknown
+	Tokens     []Token       `json:"-"` // the recogniser's text tokens with their times, when it gives them
+}
+
+// Token is one recognised text token with its time, as offsets like the segment's.
+type Token struct {
+	Start, End time.Duration
+	Text       string
+	P          float64 // probability
 }
 
 // Turn is one or more consecutive segments of one speaker. Overlap is set when another speaker talks

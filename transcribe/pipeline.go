@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sync"
 	"time"
 
@@ -32,6 +33,9 @@ type Pipeline struct {
 	// maps the timestamps back. nil recognises whole channels.
 	VAD       *VAD
 	MaxWindow time.Duration
+	// PackPerChannel keeps each window to one channel's speech (the default packs both parties'
+	// turns, in call order, and splits the recognised text back by token times).
+	PackPerChannel bool
 
 	mu         sync.Mutex
 	resamplers map[int]*Resampler
@@ -82,18 +86,14 @@ func (p *Pipeline) Audio(ctx context.Context, audio *Audio, call *parley.Call) (
 
 	rs := p.resampler(audio.SampleRate)
 	tr := &parley.Transcript{Segments: []parley.Segment{}}
-	// Every channel's recognition starts at once: the Transcriber runs as many as it has states for
-	// and queues the rest, so the cores stay busy across channels and windows.
-	recs := make([]parley.Recognition, len(audio.Channels))
-	errs := make([]error, len(audio.Channels))
-	var wg sync.WaitGroup
+	s16 := make([][]float32, len(audio.Channels))
 	for i, samples := range audio.Channels {
 		if p.SilenceDBFS != 0 && peakDBFS(samples) < p.SilenceDBFS {
 			continue
 		}
-		wg.Go(func() { recs[i], errs[i] = p.recognise(ctx, rs.Resample(samples)) })
+		s16[i] = rs.Resample(samples)
 	}
-	wg.Wait()
+	recs, errs := p.recognise(ctx, s16)
 	for i, samples := range audio.Channels {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -132,39 +132,74 @@ func (p *Pipeline) Audio(ctx context.Context, audio *Audio, call *parley.Call) (
 // segment there.
 const gapBetweenPieces = 300 * time.Millisecond
 
-// recognise runs the recogniser on one channel at 16 kHz: the whole channel, or with a VAD its speech
-// packed into windows, each recognised on its own, with the segments' times mapped back to the channel.
-func (p *Pipeline) recognise(ctx context.Context, samples []float32) (parley.Recognition, error) {
+// recognise runs the recogniser on the channels at 16 kHz (nil: skipped). Without a VAD each channel
+// is recognised whole. With one, the channels' speech is packed into windows — by default across the
+// channels, in call order, so that the short turns of both parties share windows; with PackPerChannel
+// each channel's own — and each window's segments are split back to their channels by their tokens'
+// times. All recognitions are started at once: the Transcriber runs as many as it has states for.
+func (p *Pipeline) recognise(ctx context.Context, channels [][]float32) ([]parley.Recognition, []error) {
+	recs := make([]parley.Recognition, len(channels))
+	errs := make([]error, len(channels))
+	var wg sync.WaitGroup
 	if p.VAD == nil {
-		return p.Transcriber.Transcribe(ctx, samples)
+		for i, s := range channels {
+			if s != nil {
+				wg.Go(func() { recs[i], errs[i] = p.Transcriber.Transcribe(ctx, s) })
+			}
+		}
+		wg.Wait()
+		return recs, errs
 	}
 	maxWindow := p.MaxWindow
 	if maxWindow == 0 {
 		maxWindow = 29500 * time.Millisecond
 	}
 	rate := parley.SampleRate
-	windows := Pack(samples, p.VAD.Speech(samples, rate), int(maxWindow.Seconds()*float64(rate)), int(gapBetweenPieces.Seconds()*float64(rate)), rate)
-	recs := make([]parley.Recognition, len(windows))
-	errs := make([]error, len(windows))
-	var wg sync.WaitGroup
+	regions := make([][]Region, len(channels))
+	for i, s := range channels {
+		if s != nil {
+			regions[i] = p.VAD.Speech(s, rate)
+		}
+	}
+	maxLen, gap := int(maxWindow.Seconds()*float64(rate)), int(gapBetweenPieces.Seconds()*float64(rate))
+	var windows []Window
+	if p.PackPerChannel {
+		for i := range channels {
+			only := make([][]Region, len(channels))
+			only[i] = regions[i]
+			windows = append(windows, Pack(channels, only, maxLen, gap, rate)...)
+		}
+	} else {
+		windows = Pack(channels, regions, maxLen, gap, rate)
+	}
+	wrecs := make([]parley.Recognition, len(windows))
+	werrs := make([]error, len(windows))
 	for k, w := range windows {
-		wg.Go(func() { recs[k], errs[k] = p.Transcriber.Transcribe(ctx, w.Samples) })
+		wg.Go(func() { wrecs[k], werrs[k] = p.Transcriber.Transcribe(ctx, w.Samples) })
 	}
 	wg.Wait()
-	var out parley.Recognition
 	for k, w := range windows {
-		if errs[k] != nil {
-			return out, errs[k]
+		if werrs[k] != nil {
+			for _, pc := range w.Pieces {
+				errs[pc.Channel] = werrs[k]
+			}
+			continue
 		}
-		if out.Language == "" {
-			out.Language = recs[k].Language
+		for _, seg := range wrecs[k].Segments {
+			for _, s := range w.Split(seg, rate) {
+				recs[s.Channel].Segments = append(recs[s.Channel].Segments, s)
+			}
 		}
-		for _, s := range recs[k].Segments {
-			s.Start, s.End = w.ToChannel(s.Start, rate), w.ToChannel(s.End, rate)
-			out.Segments = append(out.Segments, s)
+		for _, pc := range w.Pieces {
+			if recs[pc.Channel].Language == "" {
+				recs[pc.Channel].Language = wrecs[k].Language
+			}
 		}
 	}
-	return out, nil
+	for i := range recs {
+		slices.SortStableFunc(recs[i].Segments, func(a, b parley.Segment) int { return int(a.Start - b.Start) })
+	}
+	return recs, errs
 }
 
 func (p *Pipeline) channels(n int) []parley.Channel {

@@ -3,7 +3,10 @@ package transcribe
 import (
 	"math"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/parley-cc/parley"
 )
 
 // VAD finds speech in one channel by the energy of short frames against the channel's own noise floor.
@@ -108,24 +111,42 @@ func (v VAD) Speech(samples []float32, rate int) []Region {
 	return out
 }
 
-// Window is audio for one recognition: speech regions of a channel packed one after another with a
-// short silence between them, and where each piece came from.
+// Window is audio for one recognition: speech regions packed one after another with a short silence
+// between them, and where each piece came from.
 type Window struct {
 	Samples []float32
 	Pieces  []Piece
 }
 
-// Piece is a region of the channel placed in a window: At samples into the window, From samples into
-// the channel, Len samples long.
-type Piece struct{ At, From, Len int }
+// Piece is a region of a channel placed in a window: At samples into the window, From samples into
+// channel Channel, Len samples long.
+type Piece struct{ Channel, At, From, Len int }
 
-// Pack places regions of samples into windows of at most maxLen samples, in order, with gap samples
-// of silence between regions. A region longer than a window is cut at its quietest 100 ms in the last
-// fifth of the window, so that a cut rarely falls inside a word.
-func Pack(samples []float32, regions []Region, maxLen, gap, rate int) []Window {
+// Pack places the speech regions of the channels into windows of at most maxLen samples, in order of
+// their start in the call (so a window reads like the conversation), with gap samples of silence
+// between pieces. A region longer than a window is cut at its quietest 100 ms in the last fifth of
+// the window, so that a cut rarely falls inside a word.
+func Pack(channels [][]float32, regions [][]Region, maxLen, gap, rate int) []Window {
+	type chRegion struct {
+		ch int
+		Region
+	}
+	var all []chRegion
+	for ch, rs := range regions {
+		for _, r := range rs {
+			all = append(all, chRegion{ch, r})
+		}
+	}
+	slices.SortStableFunc(all, func(a, b chRegion) int {
+		if a.Start != b.Start {
+			return a.Start - b.Start
+		}
+		return a.ch - b.ch
+	})
 	var out []Window
 	var cur *Window
-	for _, r := range regions {
+	for _, r := range all {
+		samples := channels[r.ch]
 		for start := r.Start; start < r.End; {
 			length := r.End - start
 			if length > maxLen {
@@ -137,7 +158,7 @@ func Pack(samples []float32, regions []Region, maxLen, gap, rate int) []Window {
 			} else {
 				cur.Samples = append(cur.Samples, make([]float32, gap)...)
 			}
-			cur.Pieces = append(cur.Pieces, Piece{At: len(cur.Samples), From: start, Len: length})
+			cur.Pieces = append(cur.Pieces, Piece{Channel: r.ch, At: len(cur.Samples), From: start, Len: length})
 			cur.Samples = append(cur.Samples, samples[start:start+length]...)
 			start += length
 		}
@@ -145,7 +166,7 @@ func Pack(samples []float32, regions []Region, maxLen, gap, rate int) []Window {
 	return out
 }
 
-// quietestCut returns where to cut s: the end of its quietest 100 ms window at or after from.
+// quietestCut returns where to cut s: the middle of its quietest 100 ms window at or after from.
 func quietestCut(s []float32, rate, from int) int {
 	win := max(1, rate/10)
 	best, bestE := len(s), math.Inf(1)
@@ -161,18 +182,85 @@ func quietestCut(s []float32, rate, from int) int {
 	return best
 }
 
-// ToChannel maps a time in the window back to the channel. A time in a gap between pieces belongs to
-// the end of the piece before it (a segment that runs on past its speech), one before the first piece
-// to the first piece's start.
-func (w Window) ToChannel(t time.Duration, rate int) time.Duration {
+// piece returns the index of the piece a window time belongs to: the piece it falls in, or in a gap
+// the nearer of the two pieces around it.
+func (w Window) piece(t time.Duration, rate int) int {
 	at := int(t.Seconds() * float64(rate))
-	p := w.Pieces[0]
-	for _, q := range w.Pieces {
-		if q.At > at {
+	k := 0
+	for i, p := range w.Pieces {
+		if p.At > at {
 			break
 		}
-		p = q
+		k = i
 	}
-	off := min(max(at-p.At, 0), p.Len)
+	if p := w.Pieces[k]; at >= p.At+p.Len && k+1 < len(w.Pieces) && w.Pieces[k+1].At-at < at-(p.At+p.Len) {
+		k++
+	}
+	return k
+}
+
+// toChannel maps a window time into piece k's channel, clamped to the piece.
+func (w Window) toChannel(t time.Duration, k, rate int) time.Duration {
+	p := w.Pieces[k]
+	off := min(max(int(t.Seconds()*float64(rate))-p.At, 0), p.Len)
 	return time.Duration(float64(p.From+off) / float64(rate) * float64(time.Second))
+}
+
+// Split maps a segment recognised in the window back to the channels: its tokens are grouped by the
+// piece each falls in (by its middle), and every group becomes a segment of that piece's channel with
+// times in the channel. A segment without tokens goes whole to the piece it overlaps most.
+func (w Window) Split(seg parley.Segment, rate int) []parley.Segment {
+	if len(seg.Tokens) == 0 {
+		best, bestOv := w.piece(seg.Start, rate), time.Duration(-1)
+		for k, p := range w.Pieces {
+			ps := time.Duration(float64(p.At) / float64(rate) * float64(time.Second))
+			pe := time.Duration(float64(p.At+p.Len) / float64(rate) * float64(time.Second))
+			if ov := min(seg.End, pe) - max(seg.Start, ps); ov > bestOv {
+				best, bestOv = k, ov
+			}
+		}
+		seg.Channel = w.Pieces[best].Channel
+		seg.Start, seg.End = w.toChannel(seg.Start, best, rate), w.toChannel(seg.End, best, rate)
+		return []parley.Segment{seg}
+	}
+	var out []parley.Segment
+	var text strings.Builder
+	var sum float64
+	flush := func(k int, toks []parley.Token) {
+		if len(toks) == 0 {
+			return
+		}
+		text.Reset()
+		sum = 0
+		s := parley.Segment{Channel: w.Pieces[k].Channel}
+		for _, t := range toks {
+			text.WriteString(t.Text)
+			sum += t.P
+			t.Start, t.End = w.toChannel(t.Start, k, rate), w.toChannel(t.End, k, rate)
+			s.Tokens = append(s.Tokens, t)
+		}
+		s.Text = strings.TrimSpace(text.String())
+		s.Start, s.End = s.Tokens[0].Start, s.Tokens[len(s.Tokens)-1].End
+		s.Confidence = sum / float64(len(toks))
+		if s.Text != "" {
+			out = append(out, s)
+		}
+	}
+	cur, from := -1, 0
+	for i, t := range seg.Tokens {
+		k := w.piece((t.Start+t.End)/2, rate)
+		if cur >= 0 && k != cur {
+			flush(cur, seg.Tokens[from:i])
+			from = i
+		}
+		cur = k
+	}
+	flush(cur, seg.Tokens[from:])
+	// A segment that stays in one piece keeps whisper's own segment times and text.
+	if len(out) == 1 && cur >= 0 {
+		k := cur
+		out[0].Start, out[0].End = w.toChannel(seg.Start, k, rate), w.toChannel(seg.End, k, rate)
+		out[0].Text, out[0].Confidence = seg.Text, seg.Confidence
+	}
+	return out
 }

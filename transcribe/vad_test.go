@@ -1,10 +1,12 @@
 package transcribe
 
 import (
+	"context"
 	"math"
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -119,46 +121,75 @@ func TestVADSilenceAndNoise(t *testing.T) {
 }
 
 func TestPackAndMapBack(t *testing.T) {
-	rate := 100 // samples are their own index, to check every piece lands where it says
-	samples := make([]float32, 10000)
-	for i := range samples {
-		samples[i] = float32(i)
+	rate := 100 // samples are their own index (+ a channel offset), to check every piece lands where it says
+	chans := [][]float32{make([]float32, 10000), make([]float32, 10000)}
+	for i := range chans[0] {
+		chans[0][i], chans[1][i] = float32(i), float32(100000+i)
 	}
-	regions := []Region{{100, 300}, {500, 1500}, {2000, 2100}, {3000, 7000}}
+	regions := [][]Region{{{100, 300}, {3000, 7000}}, {{500, 1500}, {2000, 2100}}}
 	maxLen, gap := 1500, 30
-	ws := Pack(samples, regions, maxLen, gap, rate)
+	ws := Pack(chans, regions, maxLen, gap, rate)
 	total := 0
+	var order []int
 	for _, w := range ws {
 		if len(w.Samples) > maxLen {
 			t.Errorf("window of %d samples", len(w.Samples))
 		}
 		for _, p := range w.Pieces {
 			for k := 0; k < p.Len; k++ {
-				if w.Samples[p.At+k] != float32(p.From+k) {
+				if w.Samples[p.At+k] != chans[p.Channel][p.From+k] {
 					t.Fatalf("piece %+v: sample %d is %v", p, k, w.Samples[p.At+k])
 				}
 			}
 			total += p.Len
-			// A time inside the piece maps back exactly.
-			mid := time.Duration(float64(p.At+p.Len/2) / float64(rate) * float64(time.Second))
-			if got, want := w.ToChannel(mid, rate), time.Duration(float64(p.From+p.Len/2)/float64(rate)*float64(time.Second)); absDur(got-want) > 10*time.Millisecond {
-				t.Errorf("piece %+v: %v maps to %v, want %v", p, mid, got, want)
-			}
+			order = append(order, p.From)
 		}
 	}
 	if total != 200+1000+100+4000 {
 		t.Errorf("packed %d samples of speech", total)
 	}
+	if !slices.IsSorted(order) {
+		t.Errorf("pieces are not in call order: %v", order)
+	}
 	// 5,300 samples of speech in windows of 1,500: at least 4 windows, and the 4,000-sample region is cut.
 	if len(ws) < 4 || len(ws) > 5 {
 		t.Errorf("%d windows", len(ws))
 	}
-	// A time in the gap after a piece belongs to that piece's end.
+
+	// The first window holds agent 100–300 and customer 500–1500: [0,200) gap [230,1230).
 	w := ws[0]
-	p0 := w.Pieces[0]
-	inGap := time.Duration(float64(p0.At+p0.Len+gap/2) / float64(rate) * float64(time.Second))
-	if got := w.ToChannel(inGap, rate); absDur(got-time.Duration(float64(p0.From+p0.Len)/float64(rate)*float64(time.Second))) > 10*time.Millisecond {
-		t.Errorf("gap time maps to %v", got)
+	if len(w.Pieces) < 2 || w.Pieces[0].Channel != 0 || w.Pieces[1].Channel != 1 {
+		t.Fatalf("first window: %+v", w.Pieces)
+	}
+	sec := func(samples int) time.Duration { return time.Duration(samples) * time.Second / time.Duration(rate) }
+	// A segment whose tokens run from the agent's piece into the customer's is split in two, each with
+	// its own words and times in its own channel.
+	seg := parley.Segment{Start: sec(10), End: sec(900), Text: " yes please. My bill", Tokens: []parley.Token{
+		{Start: sec(10), End: sec(90), Text: " yes", P: 0.9},
+		{Start: sec(90), End: sec(190), Text: " please.", P: 0.7},
+		{Start: sec(240), End: sec(500), Text: " My", P: 0.5},
+		{Start: sec(500), End: sec(900), Text: " bill", P: 0.3},
+	}}
+	got := w.Split(seg, rate)
+	if len(got) != 2 {
+		t.Fatalf("split into %d: %+v", len(got), got)
+	}
+	if got[0].Channel != 0 || got[0].Text != "yes please." || got[0].Start != sec(110) || got[0].End != sec(290) || math.Abs(got[0].Confidence-0.8) > 1e-9 {
+		t.Errorf("agent part: %+v", got[0])
+	}
+	if got[1].Channel != 1 || got[1].Text != "My bill" || got[1].Start != sec(510) || got[1].End != sec(1170) {
+		t.Errorf("customer part: %+v", got[1])
+	}
+	// A segment inside one piece keeps whisper's text and times, mapped.
+	one := w.Split(parley.Segment{Start: sec(300), End: sec(800), Text: "thanks", Confidence: 0.6,
+		Tokens: []parley.Token{{Start: sec(300), End: sec(800), Text: " thanks", P: 0.6}}}, rate)
+	if len(one) != 1 || one[0].Channel != 1 || one[0].Text != "thanks" || one[0].Start != sec(570) || one[0].End != sec(1070) {
+		t.Errorf("one piece: %+v", one)
+	}
+	// Without tokens, the segment goes to the piece it overlaps most.
+	whole := w.Split(parley.Segment{Start: sec(150), End: sec(700), Text: "mostly customer"}, rate)
+	if len(whole) != 1 || whole[0].Channel != 1 || whole[0].Start != sec(500) {
+		t.Errorf("no tokens: %+v", whole)
 	}
 }
 
@@ -167,4 +198,68 @@ func absDur(d time.Duration) time.Duration {
 		return -d
 	}
 	return d
+}
+
+// TestPackedCallComesBackToItsChannels runs the pipeline with the voice detector over the testdata
+// calls with a recogniser that hears every burst of sound in a window and, as whisper may, puts them
+// all in one segment with a token per burst. Every segment must come back on the channel whose reference
+// utterance it falls in, at that utterance's time.
+func TestPackedCallComesBackToItsChannels(t *testing.T) {
+	asr := parley.TranscriberFunc(func(_ context.Context, samples []float32) (parley.Recognition, error) {
+		seg := parley.Segment{Text: "all of it"}
+		for _, r := range (VAD{MinSilence: 100 * time.Millisecond, Pad: time.Millisecond}).Speech(samples, parley.SampleRate) {
+			seg.Tokens = append(seg.Tokens, parley.Token{Start: time.Duration(r.Start) * time.Second / parley.SampleRate,
+				End: time.Duration(r.End) * time.Second / parley.SampleRate, Text: " w", P: 1})
+		}
+		if len(seg.Tokens) == 0 {
+			return parley.Recognition{Language: "en"}, nil
+		}
+		seg.Start, seg.End = seg.Tokens[0].Start, seg.Tokens[len(seg.Tokens)-1].End
+		return parley.Recognition{Language: "en", Segments: []parley.Segment{seg}}, nil
+	})
+	for _, name := range []string{"billing-dispute", "cancel-service", "address-change", "identity-check"} {
+		windows := 0
+		counting := parley.TranscriberFunc(func(ctx context.Context, s []float32) (parley.Recognition, error) {
+			windows++
+			return asr(ctx, s)
+		})
+		p := &Pipeline{Transcriber: counting, VAD: &VAD{}, TurnGap: time.Second, SilenceDBFS: -50}
+		res := p.File(context.Background(), filepath.Join("..", "testdata", "calls", name+".wav"))
+		if res.Err != nil {
+			t.Fatal(res.Err)
+		}
+		ref := refSpeech(t, name)
+		var speech float64
+		for _, ch := range ref {
+			for _, u := range ch {
+				speech += u[1] - u[0]
+			}
+		}
+		if max := int(math.Ceil(speech*1.3/29.5)) + 1; windows > max {
+			t.Errorf("%s: %d windows for %.1f s of speech", name, windows, speech)
+		}
+		if len(res.Transcript.Segments) == 0 {
+			t.Fatalf("%s: no segments", name)
+		}
+		for _, s := range res.Transcript.Segments {
+			span := [2]float64{s.Start.Seconds(), s.End.Seconds()}
+			var own, other float64
+			for ch, us := range ref {
+				for _, u := range us {
+					if ch == s.Channel {
+						own += overlap(span, u)
+					} else {
+						other += overlap(span, u)
+					}
+				}
+			}
+			if own == 0 && other == 0 {
+				continue // sound that is nobody's speech (the hold music): a recogniser writes [Music]
+			}
+			if l := span[1] - span[0]; own < 0.5*l || other > own {
+				t.Errorf("%s: segment on channel %d at %.2f–%.2f s overlaps its channel's speech %.2f s, the other's %.2f s", name, s.Channel, span[0], span[1], own, other)
+			}
+		}
+		t.Logf("%s: %d windows, %d segments", name, windows, len(res.Transcript.Segments))
+	}
 }

@@ -5,10 +5,14 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"html"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -43,18 +47,50 @@ type benchResult struct {
 	PeakRSSM float64 `json:"peak_rss_mb"`
 }
 
+// benchCorpus is one PATH argument of parley bench: its recordings, split for whisper-cli.
+type benchCorpus struct {
+	Name   string
+	files  []string
+	inputs []benchInput
+	audioS float64
+}
+
+// benchReport is what parley bench writes as JSON.
+type benchReport struct {
+	Machine  string         `json:"machine"`
+	Cores    int            `json:"cores"`
+	Model    string         `json:"model"`
+	Threads  int            `json:"threads"`
+	States   int            `json:"whisper_states"`
+	VAD      string         `json:"vad"`
+	Rounds   int            `json:"rounds"`
+	Whisper  string         `json:"whisper_cpp"`
+	Corpora  []benchCorpusR `json:"corpora"`
+	Measured time.Time      `json:"measured"`
+}
+
+type benchCorpusR struct {
+	Corpus  string        `json:"corpus"`
+	Results []benchResult `json:"results"` // parley, then the whisper-cli loop
+	Speedup float64       `json:"speedup"` // parley's throughput over the loop's
+}
+
 func (m *Main) benchCmd(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fset.SetOutput(m.Stderr)
 	cli := fset.String("whisper-cli", os.Getenv("WHISPER_CLI"), "whisper-cli `binary` to compare with (scripts/whisper.sh env sets WHISPER_CLI)")
 	refsDir := fset.String("refs", "testdata/refs", "extra `dir` of reference transcripts NAME.txt")
-	jsonOut := fset.String("json", "", "also write the results as JSON to `file`")
+	outDir := fset.String("out", "bench-out", "`dir` for bench.json and bench.svg")
+	rounds := fset.Int("rounds", 3, "runs of each side per corpus, alternating; the median wall time counts")
 	cfg, err := loadConfig(fset, args, m.Environ)
 	if err != nil {
 		return err
 	}
 	if *cli == "" {
 		return parley.Errorf(parley.CodeConfig, "no whisper-cli: pass --whisper-cli or set WHISPER_CLI (eval \"$(scripts/whisper.sh env)\")")
+	}
+	if *rounds < 1 {
+		return parley.Errorf(parley.CodeConfig, "--rounds %d (want at least 1)", *rounds)
 	}
 	modelPath, err := (&models.Cache{Dir: cfg.ModelDir}).Resolve(cfg.Model)
 	if err != nil {
@@ -67,96 +103,200 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 	if len(paths) == 0 {
 		paths = []string{"testdata/calls"}
 	}
-	files, missing := collectInputs(paths)
-	for _, p := range missing {
-		fmt.Fprintf(m.Stderr, "bench: skipping %s: does not exist\n", p)
-	}
 	work, err := os.MkdirTemp("", "parley-bench-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
 
-	// Split every recording into 16 kHz mono channel files: whisper-cli mixes stereo down to one
+	// Every recording is split into 16 kHz mono channel files: whisper-cli mixes stereo down to one
 	// channel, so it gets each speaker separately, as parley does. This preparation is not timed.
-	var inputs []benchInput
-	var usable []string
-	var audioS float64
-	for _, f := range files {
-		chans, dur, err := splitForCLI(f, work)
-		if err != nil {
-			fmt.Fprintf(m.Stderr, "bench: skipping %s: %v\n", f, err)
-			continue
+	var corpora []*benchCorpus
+	for ci, p := range paths {
+		files, missing := collectInputs([]string{p})
+		for _, x := range missing {
+			fmt.Fprintf(m.Stderr, "bench: skipping %s: does not exist\n", x)
 		}
-		usable = append(usable, f)
-		audioS += dur.Seconds() * float64(len(chans))
-		id := transcribe.CallID(f)
-		for i, c := range chans {
-			ref, ok := findReference(f, *refsDir, i, len(chans))
-			inputs = append(inputs, benchInput{callID: id, channel: i, wav16k: c, ref: ref, hasRef: ok})
+		c := &benchCorpus{Name: p}
+		dir := filepath.Join(work, fmt.Sprint(ci))
+		os.MkdirAll(dir, 0o755)
+		for _, f := range files {
+			chans, dur, err := splitForCLI(f, dir)
+			if err != nil {
+				fmt.Fprintf(m.Stderr, "bench: skipping %s: %v\n", f, err)
+				continue
+			}
+			c.files = append(c.files, f)
+			c.audioS += dur.Seconds() * float64(len(chans))
+			id := transcribe.CallID(f)
+			for i, ch := range chans {
+				ref, ok := findReference(f, *refsDir, i, len(chans))
+				c.inputs = append(c.inputs, benchInput{callID: id, channel: i, wav16k: ch, ref: ref, hasRef: ok})
+			}
+		}
+		if len(c.files) > 0 {
+			corpora = append(corpora, c)
 		}
 	}
-	if len(usable) == 0 {
+	if len(corpora) == 0 {
 		return parley.Errorf(parley.CodeConfig, "bench: no usable recordings")
 	}
-	threads := fmt.Sprint(cfg.Threads)
-	fmt.Fprintf(m.Stderr, "bench: %d recordings, %d channels, %.1f s of audio; model %s, %s threads\n", len(usable), len(inputs), audioS, filepath.Base(modelPath), threads)
-
-	// parley: one process for the batch, the model loaded once.
 	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	pout := filepath.Join(work, "parley")
-	pargs := append([]string{"run", "--model", modelPath, "--threads", threads, "--language", cfg.Language, "--progress", "off", "--out", pout}, usable...)
-	pWall, pRSS, err := timedRun(ctx, self, pargs, nil)
-	if err != nil {
-		return fmt.Errorf("parley run: %w", err)
+	rep := benchReport{Machine: cpuModel(), Cores: runtime.NumCPU(), Model: filepath.Base(modelPath), Threads: cfg.Threads,
+		States: cfg.WhisperStates(), VAD: cfg.VAD, Rounds: *rounds, Whisper: WhisperVersion, Measured: time.Now().UTC()}
+	threads := fmt.Sprint(cfg.Threads)
+	for _, c := range corpora {
+		fmt.Fprintf(m.Stderr, "bench: %s: %d recordings, %d channels, %.1f s of audio; model %s, %s threads, %d rounds\n",
+			c.Name, len(c.files), len(c.inputs), c.audioS, rep.Model, threads, *rounds)
+		var pWalls, cWalls []time.Duration
+		var pRSS, cRSS int64
+		var ptexts, ctexts map[string]string
+		for r := range *rounds {
+			// parley: one process for the corpus, the model loaded once.
+			runParley := func() error {
+				pout := filepath.Join(work, "parley")
+				os.RemoveAll(pout)
+				pargs := append([]string{"run", "--model", modelPath, "--threads", threads, "--states", fmt.Sprint(rep.States), "--vad", cfg.VAD,
+					"--language", cfg.Language, "--progress", "off", "--out", pout}, c.files...)
+				wall, rss, err := timedRun(ctx, self, pargs, nil)
+				if err != nil {
+					return fmt.Errorf("parley run: %w", err)
+				}
+				pWalls, pRSS = append(pWalls, wall), max(pRSS, rss)
+				ptexts, err = parleyTexts(pout)
+				return err
+			}
+			// whisper-cli: one process per channel file, as a shell loop over recordings would run it,
+			// with the same decoding settings.
+			runCLI := func() error {
+				cout := filepath.Join(work, "cli")
+				os.MkdirAll(cout, 0o755)
+				var wall time.Duration
+				ctexts = map[string]string{}
+				for _, in := range c.inputs {
+					of := filepath.Join(cout, fmt.Sprintf("%s.%d", in.callID, in.channel))
+					cargs := []string{"-m", modelPath, "-t", threads, "-bs", fmt.Sprint(max(1, cfg.BeamSize)), "-l", cliLanguage(cfg.Language), "-np", "-nt", "-otxt", "-of", of, "-f", in.wav16k}
+					if !cfg.Fallback {
+						cargs = append(cargs, "-nf")
+					}
+					w, rss, err := timedRun(ctx, *cli, cargs, nil)
+					if err != nil {
+						return fmt.Errorf("whisper-cli %s: %w", in.wav16k, err)
+					}
+					wall += w
+					cRSS = max(cRSS, rss)
+					b, _ := os.ReadFile(of + ".txt")
+					ctexts[fmt.Sprintf("%s.%d", in.callID, in.channel)] = string(b)
+				}
+				cWalls = append(cWalls, wall)
+				return nil
+			}
+			first, second := runParley, runCLI
+			if r%2 == 1 { // alternate, so that neither side always runs on a warmer machine
+				first, second = runCLI, runParley
+			}
+			if err := first(); err != nil {
+				return err
+			}
+			if err := second(); err != nil {
+				return err
+			}
+		}
+		res := []benchResult{
+			summarise("parley", c.inputs, ptexts, c.audioS, median(pWalls), pRSS),
+			summarise("whisper-cli loop", c.inputs, ctexts, c.audioS, median(cWalls), cRSS),
+		}
+		cr := benchCorpusR{Corpus: c.Name, Results: res}
+		if res[1].XRT > 0 {
+			cr.Speedup = res[0].XRT / res[1].XRT
+		}
+		rep.Corpora = append(rep.Corpora, cr)
 	}
-	ptexts, err := parleyTexts(pout)
-	if err != nil {
+	writeBenchTable(m.Stdout, rep)
+	if err := os.MkdirAll(*outDir, 0o755); err != nil {
+		return parley.WrapError(parley.CodeIO, err, "bench output")
+	}
+	if err := report.WriteJSON(filepath.Join(*outDir, "bench.json"), rep); err != nil {
 		return err
 	}
-
-	// whisper-cli: one process per channel file, as a shell loop over recordings would run it. Greedy
-	// decoding (-bs 1) as parley's; best-of and temperature fallback are the defaults of both.
-	cout := filepath.Join(work, "cli")
-	os.MkdirAll(cout, 0o755)
-	var cWall time.Duration
-	var cRSS int64
-	ctexts := map[string]string{}
-	for _, in := range inputs {
-		of := filepath.Join(cout, fmt.Sprintf("%s.%d", in.callID, in.channel))
-		cargs := []string{"-m", modelPath, "-t", threads, "-bs", "1", "-l", cliLanguage(cfg.Language), "-np", "-nt", "-otxt", "-of", of, "-f", in.wav16k}
-		wall, rss, err := timedRun(ctx, *cli, cargs, nil)
-		if err != nil {
-			return fmt.Errorf("whisper-cli %s: %w", in.wav16k, err)
-		}
-		cWall += wall
-		cRSS = max(cRSS, rss)
-		b, _ := os.ReadFile(of + ".txt")
-		ctexts[fmt.Sprintf("%s.%d", in.callID, in.channel)] = string(b)
+	if err := report.WriteFileAtomic(filepath.Join(*outDir, "bench.svg"), func(w io.Writer) error { return writeBenchChart(w, rep) }); err != nil {
+		return err
 	}
+	fmt.Fprintf(m.Stderr, "bench: %s, %s\n", filepath.Join(*outDir, "bench.json"), filepath.Join(*outDir, "bench.svg"))
+	return nil
+}
 
-	results := []benchResult{
-		summarise("parley", inputs, ptexts, audioS, pWall, pRSS),
-		summarise("whisper-cli loop", inputs, ctexts, audioS, cWall, cRSS),
-	}
-	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "\taudio s\twall s\t× real time\tWER\tref words\tpeak RSS MB\t")
-	for _, r := range results {
-		wer := "n/a"
-		if r.WER >= 0 {
-			wer = fmt.Sprintf("%.3f", r.WER)
+// writeBenchTable prints one table for all corpora.
+func writeBenchTable(w io.Writer, rep benchReport) {
+	fmt.Fprintf(w, "%s, %d cores; model %s, %d threads × %d states, vad %s; median of %d rounds\n", rep.Machine, rep.Cores, rep.Model, rep.Threads, rep.States, rep.VAD, rep.Rounds)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "corpus\t\taudio s\twall s\t× real time\tWER\tref words\tpeak RSS MB\tspeed-up\t")
+	for _, c := range rep.Corpora {
+		for i, r := range c.Results {
+			wer := "n/a"
+			if r.WER >= 0 {
+				wer = fmt.Sprintf("%.3f", r.WER)
+			}
+			name, speed := "", ""
+			if i == 0 {
+				name, speed = filepath.Base(c.Corpus), fmt.Sprintf("%.2f×", c.Speedup)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.2f\t%.1f\t%s\t%d\t%.0f\t%s\t\n", name, r.Name, r.AudioS, r.WallS, r.XRT, wer, r.RefWords, r.PeakRSSM, speed)
 		}
-		fmt.Fprintf(tw, "%s\t%.1f\t%.2f\t%.1f\t%s\t%d\t%.0f\t\n", r.Name, r.AudioS, r.WallS, r.XRT, wer, r.RefWords, r.PeakRSSM)
 	}
 	tw.Flush()
-	fmt.Fprintf(m.Stdout, "parley is %.2f× the speed of the whisper-cli loop\n", results[0].XRT/results[1].XRT)
-	if *jsonOut != "" {
-		return report.WriteJSON(*jsonOut, map[string]any{"model": filepath.Base(modelPath), "threads": cfg.Threads, "results": results})
+}
+
+// writeBenchChart draws × real time per corpus, parley beside the whisper-cli loop, as an SVG.
+func writeBenchChart(w io.Writer, rep benchReport) error {
+	const width, rowH, left, barMax = 640.0, 56.0, 150.0, 420.0
+	top := 40.0
+	maxX := 1.0
+	for _, c := range rep.Corpora {
+		for _, r := range c.Results {
+			maxX = math.Max(maxX, r.XRT)
+		}
 	}
-	return nil
+	h := top + rowH*float64(len(rep.Corpora)) + 30
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" font-family="sans-serif" font-size="12">`, width, h)
+	fmt.Fprintf(&b, `<text x="8" y="18" font-size="14" font-weight="bold">× real time (higher is faster): %s, %d threads, %s</text>`, html.EscapeString(rep.Model), rep.Threads, html.EscapeString(rep.Machine))
+	colors := []string{"#1f5fa8", "#9a9a9a"}
+	for i, c := range rep.Corpora {
+		y := top + rowH*float64(i)
+		fmt.Fprintf(&b, `<text x="8" y="%.0f">%s</text><text x="8" y="%.0f" fill="#555">%.2f× the loop</text>`, y+18, html.EscapeString(filepath.Base(c.Corpus)), y+34, c.Speedup)
+		for j, r := range c.Results {
+			bw := barMax * r.XRT / maxX
+			by := y + float64(j)*22
+			fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="%.1f" height="18" fill="%s"/><text x="%.1f" y="%.0f">%s %.1f×</text>`,
+				left, by, bw, colors[j], left+bw+4, by+13, html.EscapeString(r.Name), r.XRT)
+		}
+	}
+	b.WriteString(`</svg>`)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// cpuModel names the processor, from /proc/cpuinfo.
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				return strings.TrimSpace(v)
+			}
+		}
+	}
+	return runtime.GOARCH
 }
 
 func cliLanguage(l string) string {

@@ -27,6 +27,7 @@ static struct whisper_full_params parley_params(int threads, const char *lang, i
 	p.language = lang;
 	p.translate = false;
 	p.no_context = true;
+	p.token_timestamps = true; // token times let the pipeline split a segment between packed pieces
 	p.print_special = false;
 	p.print_progress = false;
 	p.print_realtime = false;
@@ -206,25 +207,26 @@ func (t *Transcriber) Transcribe(ctx context.Context, samples []float32) (parley
 	n := int(C.whisper_full_n_segments_from_state(st))
 	for i := range n {
 		ci := C.int(i)
+		seg := parley.Segment{
+			Start: time.Duration(C.whisper_full_get_segment_t0_from_state(st, ci)) * 10 * time.Millisecond,
+			End:   time.Duration(C.whisper_full_get_segment_t1_from_state(st, ci)) * 10 * time.Millisecond,
+			Text:  strings.TrimSpace(C.GoString(C.whisper_full_get_segment_text_from_state(st, ci))),
+		}
 		var sum float64
-		var tokens int
 		for j := range int(C.whisper_full_n_tokens_from_state(st, ci)) {
 			d := C.whisper_full_get_token_data_from_state(st, ci, C.int(j))
-			if d.id < t.eot { // text tokens come before end-of-text in the vocabulary; specials after
-				sum += float64(d.p)
-				tokens++
+			if d.id >= t.eot { // text tokens come before end-of-text in the vocabulary; specials after
+				continue
 			}
+			sum += float64(d.p)
+			seg.Tokens = append(seg.Tokens, parley.Token{
+				Start: time.Duration(d.t0) * 10 * time.Millisecond, End: time.Duration(d.t1) * 10 * time.Millisecond,
+				Text: C.GoString(C.whisper_full_get_token_text_from_state(t.ctx, st, ci, C.int(j))), P: float64(d.p)})
 		}
-		conf := 0.0
-		if tokens > 0 {
-			conf = sum / float64(tokens)
+		if len(seg.Tokens) > 0 {
+			seg.Confidence = sum / float64(len(seg.Tokens))
 		}
-		rec.Segments = append(rec.Segments, parley.Segment{
-			Start:      time.Duration(C.whisper_full_get_segment_t0_from_state(st, ci)) * 10 * time.Millisecond,
-			End:        time.Duration(C.whisper_full_get_segment_t1_from_state(st, ci)) * 10 * time.Millisecond,
-			Text:       strings.TrimSpace(C.GoString(C.whisper_full_get_segment_text_from_state(st, ci))),
-			Confidence: conf,
-		})
+		rec.Segments = append(rec.Segments, seg)
 	}
 	return rec, nil
 }
