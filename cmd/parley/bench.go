@@ -146,7 +146,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	rep := benchReport{Machine: cpuModel(), Cores: runtime.NumCPU(), Model: filepath.Base(modelPath), Threads: cfg.Threads,
-		States: cfg.WhisperStates(), VAD: cfg.VAD, Rounds: *rounds, Whisper: WhisperVersion, Measured: time.Now().UTC()}
+		States: cfg.WhisperStates(), VAD: cfg.VAD + "/" + cfg.VADPack, Rounds: *rounds, Whisper: WhisperVersion, Measured: time.Now().UTC()}
 	threads := fmt.Sprint(cfg.Threads)
 	for _, c := range corpora {
 		fmt.Fprintf(m.Stderr, "bench: %s: %d recordings, %d channels, %.1f s of audio; model %s, %s threads, %d rounds\n",
@@ -159,7 +159,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 			runParley := func() error {
 				pout := filepath.Join(work, "parley")
 				os.RemoveAll(pout)
-				pargs := append([]string{"run", "--model", modelPath, "--threads", threads, "--states", fmt.Sprint(rep.States), "--vad", cfg.VAD,
+				pargs := append([]string{"run", "--model", modelPath, "--threads", threads, "--states", fmt.Sprint(rep.States), "--vad", cfg.VAD, "--vad-pack", cfg.VADPack,
 					"--language", cfg.Language, "--progress", "off", "--out", pout}, c.files...)
 				wall, rss, err := timedRun(ctx, self, pargs, nil)
 				if err != nil {

@@ -38,6 +38,7 @@ type Config struct {
 	TurnGap      Duration `yaml:"turn_gap"`             // longest pause inside one turn
 	SilenceDBFS  float64  `yaml:"silence_dbfs"`         // channels quieter than this are not recognised
 	VAD          string   `yaml:"vad"`                  // energy: recognise only each channel's speech; off: whole channels
+	VADPack      string   `yaml:"vad_pack"`             // call: both parties' speech shares windows; channel: one channel's per window
 
 	NLP             bool     `yaml:"nlp"`               // run the NLP stage after transcription
 	RedactPII       bool     `yaml:"redact_pii"`        // replace PII by [TYPE] before anything is written
@@ -84,6 +85,7 @@ func DefaultConfig() Config {
 		SilenceDBFS:     -50,
 		Fallback:        true,
 		VAD:             "energy",
+		VADPack:         "call",
 		NLP:             true,
 		KeyPhrases:      10,
 		KeyPhraseMethod: "textrank",
@@ -149,6 +151,7 @@ func (c *Config) envKeys() map[string]func(string) error {
 		"PARLEY_MAX_DURATION":         func(v string) error { return c.MaxDuration.Set(v) },
 		"PARLEY_TURN_GAP":             func(v string) error { return c.TurnGap.Set(v) },
 		"PARLEY_VAD":                  func(v string) error { c.VAD = v; return nil },
+		"PARLEY_VAD_PACK":             func(v string) error { c.VADPack = v; return nil },
 		"PARLEY_SILENCE_DBFS":         func(v string) (err error) { c.SilenceDBFS, err = strconv.ParseFloat(v, 64); return },
 		"PARLEY_NLP":                  func(v string) (err error) { c.NLP, err = strconv.ParseBool(v); return },
 		"PARLEY_REDACT_PII":           func(v string) (err error) { c.RedactPII, err = strconv.ParseBool(v); return },
@@ -212,6 +215,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.Var(&c.MaxDuration, "max-duration", "refuse recordings longer than this")
 	fs.Var(&c.TurnGap, "turn-gap", "longest pause inside one speaker turn")
 	fs.StringVar(&c.VAD, "vad", c.VAD, "energy: send only each channel's speech to whisper; off: whole channels")
+	fs.StringVar(&c.VADPack, "vad-pack", c.VADPack, "call: both parties' speech shares whisper windows; channel: one channel's per window")
 	fs.BoolVar(&c.NLP, "nlp", c.NLP, "run sentiment, intent, key phrases and entities")
 	fs.BoolVar(&c.RedactPII, "redact", c.RedactPII, "replace names, numbers, cards, emails, addresses and dates of birth by [TYPE] before writing")
 	fs.StringVar(&c.Taxonomy, "taxonomy", c.Taxonomy, "intent taxonomy YAML `file` (default: built in)")
@@ -291,6 +295,9 @@ func (c *Config) Validate() error {
 	if c.VAD != "energy" && c.VAD != "off" {
 		return parley.Errorf(parley.CodeConfig, "vad = %q (want energy or off)", c.VAD)
 	}
+	if c.VADPack != "call" && c.VADPack != "channel" {
+		return parley.Errorf(parley.CodeConfig, "vad_pack = %q (want call or channel)", c.VADPack)
+	}
 	if c.Transcripts != "prefer" && c.Transcripts != "ignore" {
 		return parley.Errorf(parley.CodeConfig, "transcripts = %q (want prefer or ignore)", c.Transcripts)
 	}
@@ -321,6 +328,7 @@ func (c *Config) Pipeline(tr parley.Transcriber) *transcribe.Pipeline {
 		TurnGap: time.Duration(c.TurnGap), SilenceDBFS: c.SilenceDBFS}
 	if c.VAD == "energy" {
 		p.VAD = &transcribe.VAD{}
+		p.PackPerChannel = c.VADPack == "channel"
 	}
 	return p
 }

@@ -233,21 +233,40 @@ func TestBench(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	jsonOut := filepath.Join(t.TempDir(), "bench.json")
-	cmd := execCommand(bin, "bench", "--model", testenv.TestModel(t), "--threads", "2", "--whisper-cli", cli, "--json", jsonOut,
-		filepath.Join(testenv.Root(), "testdata", "calls", "address-change.wav"))
+	outDir := t.TempDir()
+	// Two corpora, one round: a stereo call and a LibriVox utterance.
+	utt := testenv.Librivox(t)[0].Path
+	cmd := execCommand(bin, "bench", "--model", testenv.TestModel(t), "--threads", "2", "--whisper-cli", cli, "--out", outDir, "--rounds", "1",
+		filepath.Join(testenv.Root(), "testdata", "calls", "address-change.wav"), utt)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, out)
 	}
-	var res struct{ Results []benchResult }
-	readJSON(t, jsonOut, &res)
-	if len(res.Results) != 2 {
-		t.Fatalf("results %+v", res.Results)
+	var rep benchReport
+	readJSON(t, filepath.Join(outDir, "bench.json"), &rep)
+	if len(rep.Corpora) != 2 || rep.Cores < 1 || rep.Model == "" || rep.Rounds != 1 {
+		t.Fatalf("report %+v", rep)
 	}
-	for _, r := range res.Results {
-		if r.AudioS < 39 || r.WallS <= 0 || r.PeakRSSM < 10 || r.RefWords == 0 {
-			t.Errorf("%s: %+v", r.Name, r)
+	for _, c := range rep.Corpora {
+		if len(c.Results) != 2 || c.Speedup <= 0 {
+			t.Fatalf("%s: %+v", c.Corpus, c)
+		}
+		for _, r := range c.Results {
+			if r.AudioS < 3 || r.WallS <= 0 || r.PeakRSSM < 10 || r.RefWords == 0 {
+				t.Errorf("%s %s: %+v", c.Corpus, r.Name, r)
+			}
+		}
+	}
+	if call := rep.Corpora[0].Results[0]; call.AudioS < 39 {
+		t.Errorf("the stereo call counts both channels: %.1f s", call.AudioS)
+	}
+	svg, err := os.ReadFile(filepath.Join(outDir, "bench.svg"))
+	if err != nil || !strings.HasPrefix(string(svg), "<svg") || strings.Count(string(svg), "<rect") != 4 {
+		t.Errorf("chart: %v %.200s", err, svg)
+	}
+	for _, want := range []string{"corpus", "speed-up", "address-change.wav", "whisper-cli loop"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
 		}
 	}
 	t.Logf("\n%s", out)

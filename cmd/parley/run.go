@@ -53,10 +53,23 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return m.exit(parley.WrapError(parley.CodeIO, err, "create output dir"))
 	}
-	analyzer, scorecard, err := cfg.stages()
+	// The scorecard is read first (a bad one stops the run before anything); the NLP stage loads its
+	// models while the first calls are recognised, and joins before the first result is analysed.
+	scorecard, err := cfg.LoadScorecard()
 	if err != nil {
 		return m.exit(err)
 	}
+	type analyzerOrErr struct {
+		a   *nlp.Analyzer
+		err error
+	}
+	analyzerc := make(chan analyzerOrErr, 1)
+	go func() {
+		a, err := cfg.Analyzer()
+		analyzerc <- analyzerOrErr{a, err}
+	}()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	modelPath, tr, err := openTranscriber(cfg)
 	if err != nil {
 		return m.exit(err)
@@ -64,11 +77,6 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 	defer tr.Close()
 	pipe := cfg.Pipeline(tr)
 	meta := cfg.MetadataReader()
-	b := newBatch(*out, filepath.Base(modelPath), analyzer, scorecard)
-	for _, p := range missing {
-		b.add(parley.Result{Call: parley.Call{ID: transcribe.CallID(p), Source: p},
-			Err: parley.Errorf(parley.CodeIO, "%s does not exist", p)})
-	}
 
 	var bar *progressbar.ProgressBar
 	if *progress == "on" || (*progress == "auto" && isTerminal(m.Stderr)) {
@@ -99,6 +107,16 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 			}()
 		}
 	}()
+	an := <-analyzerc
+	if an.err != nil {
+		cancel()
+		return m.exit(an.err)
+	}
+	b := newBatch(*out, filepath.Base(modelPath), an.a, scorecard)
+	for _, p := range missing {
+		b.add(parley.Result{Call: parley.Call{ID: transcribe.CallID(p), Source: p},
+			Err: parley.Errorf(parley.CodeIO, "%s does not exist", p)})
+	}
 	for i, path := range inputs {
 		if bar != nil {
 			bar.Describe(fmt.Sprintf("[%d/%d] %s", i+1, len(inputs), transcribe.CallID(path)))
