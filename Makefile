@@ -29,7 +29,7 @@ test: setup-test whisper
 
 # parley against the whisper-cli loop on the same recordings, model and threads.
 bench: build
-	$(WHISPER_ENV) && bin/parley bench $(BENCH_FLAGS) testdata/calls ../shared/audio/jfk.wav /usr/share/pocketsphinx/test/data/librivox
+	$(WHISPER_ENV) && bin/parley bench $(BENCH_FLAGS) --out bench-out testdata/calls /usr/share/pocketsphinx/test/data/librivox
 	$(WHISPER_ENV) && go test -run XXX -bench . ./transcribe/
 	GOMAXPROCS=1 go test -run XXX -bench . -benchtime 3x ./nlp/
 

@@ -252,7 +252,7 @@ func writeBenchTable(w io.Writer, rep benchReport) {
 
 // writeBenchChart draws × real time per corpus, parley beside the whisper-cli loop, as an SVG.
 func writeBenchChart(w io.Writer, rep benchReport) error {
-	const width, rowH, left, barMax = 640.0, 56.0, 150.0, 420.0
+	const width, rowH, left, barMax = 660.0, 56.0, 150.0, 370.0
 	top := 40.0
 	maxX := 1.0
 	for _, c := range rep.Corpora {

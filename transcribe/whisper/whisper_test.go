@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -243,4 +244,49 @@ func TestWordErrorRate(t *testing.T) {
 			t.Logf("WER %.3f over %d words", w, words)
 		}
 	})
+}
+
+// TestStatesAreIndependent runs recognitions at once on a pool of two states of one model: every result
+// must equal the result of the same audio recognised alone (a shared buffer would mix them up). The
+// test model's text is empty, so with it this shows that recognitions run at once without error; with a
+// real model (PARLEY_MODEL) it compares the text too.
+func TestStatesAreIndependent(t *testing.T) {
+	model := testenv.TestModel(t)
+	if p := os.Getenv("PARLEY_MODEL"); p != "" {
+		model = p
+	}
+	tr, err := Open(model, Options{Threads: 1, States: 2, Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if o := tr.Options(); o.States != 2 || o.Threads != 1 {
+		t.Fatalf("options %+v", o)
+	}
+	jfk, _ := testenv.JFK(t)
+	chans, _ := decode16k(t, jfk)
+	inputs := [][]float32{chans[0], chans[0][:len(chans[0])/2], make([]float32, 3*parley.SampleRate), chans[0][len(chans[0])/3:]}
+	alone := make([]parley.Recognition, len(inputs))
+	for i, in := range inputs {
+		if alone[i], err = tr.Transcribe(context.Background(), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	together := make([]parley.Recognition, len(inputs))
+	var wg sync.WaitGroup
+	for i, in := range inputs {
+		wg.Go(func() {
+			rec, err := tr.Transcribe(context.Background(), in)
+			if err != nil {
+				t.Error(err)
+			}
+			together[i] = rec
+		})
+	}
+	wg.Wait()
+	for i := range inputs {
+		if !reflect.DeepEqual(alone[i], together[i]) {
+			t.Errorf("input %d: alone %+v, together %+v", i, alone[i], together[i])
+		}
+	}
 }
