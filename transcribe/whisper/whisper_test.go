@@ -244,6 +244,43 @@ func TestWordErrorRate(t *testing.T) {
 			t.Logf("WER %.3f over %d words", w, words)
 		}
 	})
+	// The speed work must not cost accuracy: the pipeline with the voice detector and windows packed
+	// across the channels (the default), and per channel, against whole channels, at most +0.5 points.
+	t.Run("calls-packed", func(t *testing.T) {
+		calls, _ := filepath.Glob(filepath.Join(testenv.Root(), "testdata", "calls", "*.wav"))
+		wer := func(p *transcribe.Pipeline) float64 {
+			var errs, words int
+			for _, c := range calls {
+				refs := testenv.CallRefs(t, c)
+				res := p.File(context.Background(), c)
+				if res.Err != nil {
+					t.Fatal(res.Err)
+				}
+				for i, who := range []string{"agent", "customer"} {
+					var hyp strings.Builder
+					for _, s := range res.Transcript.Segments {
+						if s.Channel == i {
+							hyp.WriteString(s.Text + " ")
+						}
+					}
+					e, n := transcribe.WordErrors(refs[who], hyp.String())
+					errs, words = errs+e, words+n
+				}
+			}
+			return float64(errs) / float64(words)
+		}
+		whole := wer(&transcribe.Pipeline{Transcriber: tr, TurnGap: time.Second})
+		for name, p := range map[string]*transcribe.Pipeline{
+			"call":    {Transcriber: tr, TurnGap: time.Second, VAD: &transcribe.VAD{}},
+			"channel": {Transcriber: tr, TurnGap: time.Second, VAD: &transcribe.VAD{}, PackPerChannel: true},
+		} {
+			if w := wer(p); w > whole+0.005 {
+				t.Errorf("packed by %s: WER %.3f, whole channels %.3f", name, w, whole)
+			} else {
+				t.Logf("packed by %s: WER %.3f, whole channels %.3f", name, w, whole)
+			}
+		}
+	})
 }
 
 // TestStatesAreIndependent runs recognitions at once on a pool of two states of one model: every result
