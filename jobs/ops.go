@@ -223,9 +223,7 @@ func (o *Ops) rescoreLocal(ctx context.Context, call index.Call) error {
 	if err != nil {
 		return err
 	}
-	var doc report.CallDoc
-	err = json.NewDecoder(r).Decode(&doc)
-	r.Close()
+	doc, err := report.ReadCallDoc(r)
 	if err != nil {
 		return parley.WrapError(parley.CodeIO, err, "read %s", call.Doc)
 	}

@@ -149,9 +149,7 @@ func (p *Processor) Analyze(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	var doc report.CallDoc
-	err = json.NewDecoder(r).Decode(&doc)
-	r.Close()
+	doc, err := report.ReadCallDoc(r)
 	if err != nil {
 		return fmt.Errorf("transcript checkpoint %s: %v: %w", base, err, asynq.SkipRetry)
 	}

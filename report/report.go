@@ -117,6 +117,14 @@ func NewCallDoc(r parley.Result, model string) CallDoc {
 	return doc
 }
 
+// ReadCallDoc decodes a call document from r and closes it.
+func ReadCallDoc(r io.ReadCloser) (CallDoc, error) {
+	defer r.Close()
+	var d CallDoc
+	err := json.NewDecoder(r).Decode(&d)
+	return d, err
+}
+
 // Result turns a call document back into a result, for analysing stored transcripts again.
 func (d CallDoc) Result() parley.Result {
 	dur := func(s float64) time.Duration { return time.Duration(math.Round(s * float64(time.Second))) }

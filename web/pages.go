@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -200,13 +199,12 @@ func (s *Server) visibleCall(w http.ResponseWriter, r *http.Request, u *User) (i
 }
 
 func (s *Server) loadDoc(r *http.Request, c index.Call) (report.CallDoc, error) {
-	var doc report.CallDoc
 	rc, _, err := s.Blobs.Open(r.Context(), c.Doc)
 	if err != nil {
-		return doc, err
+		return report.CallDoc{}, err
 	}
-	defer rc.Close()
-	if err := json.NewDecoder(rc).Decode(&doc); err != nil {
+	doc, err := report.ReadCallDoc(rc)
+	if err != nil {
 		return doc, fmt.Errorf("call document %s: %w", c.Doc, err)
 	}
 	return doc, nil
