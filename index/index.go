@@ -93,6 +93,12 @@ func (x *Index) bind(q string) string {
 	return b.String()
 }
 
+// Ping checks that the database answers a query.
+func (x *Index) Ping(ctx context.Context) error {
+	var one int
+	return x.db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
 // Close closes the database.
 func (x *Index) Close() error { return x.db.Close() }
 

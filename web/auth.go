@@ -9,9 +9,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -124,9 +126,78 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 // wrong password and names cannot be told apart by timing.
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("parley-no-such-user"), bcrypt.DefaultCost)
 
+// throttle counts failed sign-ins per user name and per client address over a window; past the limit
+// further attempts are refused without checking the password, until the oldest failure ages out.
+type throttle struct {
+	mu       sync.Mutex
+	failures map[string][]time.Time
+}
+
+const (
+	throttleWindow  = 15 * time.Minute
+	throttlePerName = 5  // failed sign-ins for one name
+	throttlePerAddr = 20 // failed sign-ins from one address (many names)
+)
+
+// wait returns how long key must wait, given its limit; 0 when it may try.
+func (t *throttle) wait(key string, limit int, now time.Time) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.failures == nil {
+		t.failures = map[string][]time.Time{}
+	}
+	recent := t.failures[key][:0]
+	for _, at := range t.failures[key] {
+		if now.Sub(at) < throttleWindow {
+			recent = append(recent, at)
+		}
+	}
+	t.failures[key] = recent
+	if len(recent) < limit {
+		return 0
+	}
+	return throttleWindow - now.Sub(recent[len(recent)-limit])
+}
+
+func (t *throttle) fail(now time.Time, keys ...string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.failures == nil {
+		t.failures = map[string][]time.Time{}
+	}
+	for _, k := range keys {
+		t.failures[k] = append(t.failures[k], now)
+	}
+}
+
+func (t *throttle) reset(key string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.failures, key)
+}
+
+// clientAddr is the request's remote host (without the port).
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	name, pw := strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
+	now := time.Now()
+	nameKey, addrKey := "name:"+strings.ToLower(name), "addr:"+clientAddr(r)
+	if d := max(s.signIns.wait(nameKey, throttlePerName, now), s.signIns.wait(addrKey, throttlePerAddr, now)); d > 0 {
+		s.Index.Audit(r.Context(), truncate(name, 100), "login_throttled", "", r.RemoteAddr)
+		w.Header().Set("Retry-After", fmt.Sprint(int(d.Seconds())+1))
+		w.WriteHeader(http.StatusTooManyRequests)
+		s.render(w, r, nil, "login.html", map[string]any{"Title": "Sign in", "Next": next, "Name": name,
+			"Error": fmt.Sprintf("Too many failed sign-ins: try again in %d minutes.", int(d.Minutes())+1)})
+		return
+	}
 	iu, ok, err := s.Index.User(r.Context(), name)
 	if err != nil {
 		s.fail(w, r, err)
@@ -137,11 +208,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		hash = []byte(iu.PasswordHash)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(pw)) != nil || !ok || iu.Disabled {
+		s.signIns.fail(now, nameKey, addrKey)
 		s.Index.Audit(r.Context(), truncate(name, 100), "login_failed", "", r.RemoteAddr)
 		w.WriteHeader(http.StatusUnauthorized)
 		s.render(w, r, nil, "login.html", map[string]any{"Title": "Sign in", "Next": next, "Error": "Wrong name or password.", "Name": name})
 		return
 	}
+	s.signIns.reset(nameKey)
 	tok := NewSecret()
 	exp := time.Now().Add(s.SessionTTL)
 	if err := s.Index.AddSession(r.Context(), index.Session{TokenHash: HashSecret(tok), Name: iu.Name, CSRF: NewSecret(), Expires: exp}); err != nil {

@@ -64,6 +64,8 @@ type Server struct {
 	mux    *http.ServeMux
 	routes []Route
 
+	signIns throttle
+
 	facetsMu sync.Mutex
 	facets   map[string]cachedFacets
 }
@@ -134,6 +136,8 @@ func New(s *Server) *Server {
 	for _, rt := range s.routes {
 		mux.Handle(rt.Pattern, s.guard(rt))
 	}
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", s.ready)
 	mux.HandleFunc("GET /login", s.loginPage)
 	mux.HandleFunc("POST /login", s.login)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(mustSub(static, "static"))))
@@ -214,6 +218,19 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, u *User) {
 	default:
 		http.Redirect(w, r, "/calls", http.StatusSeeOther)
 	}
+}
+
+// ready answers whether the app can serve: the results index answers a query. Like /healthz it needs
+// no sign-in (load balancers and orchestrators call it) and says nothing about the data.
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.Index.Ping(ctx); err != nil {
+		s.Log.Warn("not ready", "error", err)
+		http.Error(w, "results index unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	io.WriteString(w, "ready\n")
 }
 
 func (s *Server) queueMonitor(w http.ResponseWriter, r *http.Request, u *User) {

@@ -592,3 +592,59 @@ func TestAdminAddsUsers(t *testing.T) {
 		t.Error("adding a user is audited")
 	}
 }
+
+func TestSignInThrottled(t *testing.T) {
+	a := newApp(t)
+	try := func(name, pw string) *http.Response {
+		res, err := noRedirect().PostForm(a.srv.URL+"/login", url.Values{"name": {name}, "password": {pw}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	for i := range 5 {
+		if res := try("quinn", "guess-"+itoa(i)); res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %s", i, res.Status)
+		}
+	}
+	// The right password no longer helps: the name is locked for the window.
+	res := try("quinn", "password-of-quinn")
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Errorf("after 5 failures: %s, Retry-After %q", res.Status, res.Header.Get("Retry-After"))
+	}
+	// Names are counted apart: another user signs in.
+	if res := try("cora", "password-of-cora"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("another user: %s", res.Status)
+	}
+	log, _ := a.x.AuditLog(context.Background(), 50)
+	if !slicesContainsFunc(log, func(e index.AuditEntry) bool { return e.Action == "login_throttled" && e.Actor == "quinn" }) {
+		t.Error("a throttled sign-in is audited")
+	}
+}
+
+func slicesContainsFunc[T any](s []T, f func(T) bool) bool {
+	for _, v := range s {
+		if f(v) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	a := newApp(t)
+	for _, p := range []string{"/healthz", "/readyz"} {
+		res, body := a.do("", "GET", p, nil)
+		if res.StatusCode != http.StatusOK || strings.Contains(body, "billing") {
+			t.Errorf("%s: %s %q", p, res.Status, body)
+		}
+	}
+	a.x.Close()
+	if res, _ := a.do("", "GET", "/readyz", nil); res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("readyz with the index closed: %s", res.Status)
+	}
+	if res, _ := a.do("", "GET", "/healthz", nil); res.StatusCode != http.StatusOK {
+		t.Errorf("healthz: %s", res.Status)
+	}
+}
