@@ -5,7 +5,11 @@ WHISPER_ENV = eval "$$(scripts/whisper.sh env)"
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 GO_LDFLAGS = -X main.version=$(VERSION)
 
-.PHONY: setup setup-test build whisper demo test bench clean
+.PHONY: setup setup-test build whisper demo test fuzz bench clean
+
+# Fuzz targets (package:target); `make fuzz FUZZTIME=5m` fuzzes longer. make test runs each briefly.
+FUZZ_TARGETS = transcribe:FuzzDecodeWAV transcribe:FuzzDecodeG711 metadata:FuzzSidecar scoring:FuzzScorecard nlp:FuzzTaxonomy jobs:FuzzPayload
+FUZZTIME ?= 10s
 
 setup:
 	scripts/setup.sh
@@ -26,6 +30,14 @@ demo: build
 # All tests, with real whisper inference. Slow tests run too: nothing is skipped for time.
 test: setup-test whisper
 	$(WHISPER_ENV) && go vet ./... && go test -count=1 -timeout 30m ./...
+	$(MAKE) --no-print-directory fuzz
+
+fuzz: whisper
+	@set -e; $(WHISPER_ENV); for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t%%:*} $${t##*:} for $(FUZZTIME)"; \
+		go test ./$${t%%:*} -run XXX -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME) >/tmp/parley-fuzz.log 2>&1 || { cat /tmp/parley-fuzz.log; exit 1; }; \
+		tail -n 1 /tmp/parley-fuzz.log; \
+	done
 
 # parley against the whisper-cli loop on the same recordings, model and threads.
 bench: build

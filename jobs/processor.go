@@ -32,6 +32,7 @@ type Processor struct {
 	Metadata      *metadata.Reader // file-name pattern and caller-id salt; sidecars are read from the bucket
 	Model         string
 	Worker        string
+	Metrics       *Metrics // nil: none kept
 }
 
 // permanent are the error codes no retry can fix: the input itself is bad.
@@ -39,8 +40,11 @@ var permanent = map[string]bool{parley.CodeEmptyFile: true, parley.CodeNotWAV: t
 	parley.CodeTruncatedData: true, parley.CodeBadChunkSize: true, parley.CodeBadHeader: true, parley.CodeUnsupportedFormat: true,
 	parley.CodeUnsupportedChannels: true, parley.CodeBadSampleRate: true, parley.CodeTooLong: true}
 
-// Register adds the handlers to a mux.
+// Register adds the handlers to a mux (counted and timed when there are metrics).
 func (p *Processor) Register(mux *asynq.ServeMux) {
+	if p.Metrics != nil {
+		mux.Use(p.Metrics.Middleware)
+	}
 	mux.HandleFunc(TypeTranscribe, p.Transcribe)
 	mux.HandleFunc(TypeAnalyze, p.Analyze)
 	mux.HandleFunc(TypeScan, p.Scan)
@@ -102,6 +106,7 @@ func (p *Processor) Transcribe(ctx context.Context, t *asynq.Task) error {
 	res := p.Pipeline.File(ctx, tmp)
 	res.Call.ID, res.Call.Source = transcribe.CallID(pl.Key), "s3://"+pl.Bucket+"/"+pl.Key
 	res.Metadata, res.Warnings = p.metadata(ctx, store, pl.Key)
+	p.Metrics.transcribed(res)
 	if res.Err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err() // shutting down or timed out: asynq hands the task back
@@ -190,6 +195,7 @@ func (p *Processor) fail(ctx context.Context, pl Payload, cause error) error {
 		Error: cause.Error(), CallID: transcribe.CallID(pl.Key), ResultKey: base + ".error.json", Worker: p.Worker}); err != nil {
 		return err
 	}
+	p.Metrics.failed(parley.ErrorCode(cause))
 	slog.Warn("failed", "key", pl.Key, "error", cause)
 	return fmt.Errorf("%v: %w", cause, asynq.SkipRetry)
 }

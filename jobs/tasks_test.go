@@ -41,3 +41,31 @@ func TestTaskContracts(t *testing.T) {
 		t.Errorf("queue weights %v", Queues)
 	}
 }
+
+// FuzzPayload reads any bytes as a task payload: a payload is either refused as one no retry can fix,
+// or names a bucket and key, and a task made from it has the same id every time.
+func FuzzPayload(f *testing.F) {
+	f.Add([]byte(`{"v":1,"bucket":"calls","key":"2026/11/a.wav","etag":"e","size":100}`))
+	f.Add([]byte(`{"v":2,"bucket":"calls","key":"a.wav"}`))
+	f.Add([]byte(`{"v":1,"bucket":"","key":"../../etc/passwd"}`))
+	f.Add([]byte(`{"v":1,"bucket":"b","key":"k","size":-5,"run":"\u0000"}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := ParsePayload(b)
+		if err != nil {
+			if !errors.Is(err, asynq.SkipRetry) {
+				t.Fatalf("a bad payload must not be retried: %v", err)
+			}
+			return
+		}
+		if p.Bucket == "" || p.Key == "" || p.V != PayloadVersion {
+			t.Fatalf("accepted %+v", p)
+		}
+		if TaskID(TypeTranscribe, p) != TaskID(TypeTranscribe, p) || TaskID(TypeTranscribe, p) == TaskID(TypeAnalyze, p) {
+			t.Fatal("task ids are not stable per type")
+		}
+		if task, err := NewTranscribeTask(p, "bulk"); err != nil || task == nil {
+			t.Fatalf("task: %v", err)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package metadata
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,4 +106,35 @@ func TestFilenamePattern(t *testing.T) {
 			t.Errorf("%q accepted", bad)
 		}
 	}
+}
+
+// FuzzSidecar reads any bytes as a sidecar and any file name through a pattern: no panic, every
+// problem a named warning, the caller id never kept in clear.
+func FuzzSidecar(f *testing.F) {
+	f.Add("calls/a17_20261102T091500_inbound.wav", []byte(`{"agent_id": "a17", "started_at": "2026-11-02T09:15:00Z", "caller_id": "+1 555 010", "transferred": true, "revenue": 1.5}`))
+	f.Add("x.wav", []byte(`{"started_at": 5, "ivr_path": "main", "transferred": "maybe", "revenue": [1], "extra_field": {"a": null}}`))
+	f.Add("x.wav", []byte(`[1, 2]`))
+	f.Add("../../etc/passwd.wav", []byte(`{"call_id": "\u0000\u202e"}`))
+	re, err := CompilePattern(`^(?P<agent_id>[^_]+)_(?P<started_at>\d{8}T\d{6})_(?P<direction>in|out)bound$`)
+	if err != nil {
+		f.Fatal(err)
+	}
+	r := &Reader{FilePattern: re, CallerIDSalt: "salt"}
+	f.Fuzz(func(t *testing.T, name string, sidecar []byte) {
+		md, warnings := r.Parse(name, sidecar)
+		for _, w := range warnings {
+			if !strings.HasPrefix(w, "metadata_") {
+				t.Fatalf("warning without a name: %q", w)
+			}
+		}
+		if md == nil {
+			return
+		}
+		if md.CallerIDHash != "" && strings.Contains(string(sidecar), md.CallerIDHash) {
+			t.Fatalf("caller id kept as given: %q", md.CallerIDHash)
+		}
+		if _, err := json.Marshal(md); err != nil {
+			t.Fatalf("metadata does not encode: %v", err)
+		}
+	})
 }

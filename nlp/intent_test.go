@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/internal/testenv"
 )
 
@@ -138,4 +139,42 @@ func TestParseTaxonomyErrors(t *testing.T) {
 	if n := len(DefaultTaxonomy().Intents); n != 9 {
 		t.Errorf("default taxonomy has %d intents, want 9", n)
 	}
+}
+
+// FuzzTaxonomy parses any YAML as an intent taxonomy: a refusal is a configuration error; an accepted
+// taxonomy trains a model that classifies a sentence into one of its intents.
+func FuzzTaxonomy(f *testing.F) {
+	b, err := os.ReadFile(filepath.Join("data", "taxonomy.yaml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Add([]byte("version: 1\nintents:\n  - name: a\n    examples: [hello there]\n  - name: b\n    examples: [goodbye now]\n"))
+	f.Add([]byte("version: 1\nintents: [{name: a, examples: []}, {name: a, examples: [x]}]"))
+	f.Add([]byte("version: 2"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tax, err := ParseTaxonomy(b, "fuzz.yaml")
+		if err != nil {
+			if parley.ErrorCode(err) != parley.CodeConfig {
+				t.Fatalf("refusal without a code: %v", err)
+			}
+			return
+		}
+		ex := tax.Examples()
+		if len(ex) > 2000 {
+			return // training time grows with the examples; the parser is what is fuzzed
+		}
+		m, err := TrainIntent(ex, DefaultC)
+		if err != nil {
+			return
+		}
+		labels := map[string]bool{}
+		for _, e := range ex {
+			labels[e.Label] = true
+		}
+		got := m.Predict("I want to cancel my account")
+		if len(got) == 0 || !labels[got[0].Label] {
+			t.Fatalf("predicted %v, not an intent of the taxonomy", got)
+		}
+	})
 }

@@ -288,3 +288,26 @@ func TestAudioSignals(t *testing.T) {
 		t.Errorf("without music the silence is dead air: %+v %+v", m.Holds, m.DeadAir)
 	}
 }
+
+// FuzzScorecard parses any YAML as a scorecard: a refusal is a configuration error with the file's
+// name; an accepted scorecard has weights adding up to 100 and scores a call without panicking.
+func FuzzScorecard(f *testing.F) {
+	f.Add(defaultScorecard)
+	f.Add([]byte("version: 1\nname: x\nsections:\n  - name: s\n    items:\n      - id: a\n        label: A\n        kind: required_phrase\n        weight: 100\n        phrases: ['hello', '/(?i)good (morning|day)/']\n"))
+	f.Add([]byte("version: 1\nname: x\nsections: [{name: s, items: [{id: a, kind: dead_air, weight: 100, max_seconds: -1}]}]"))
+	f.Add([]byte("{{{"))
+	tr := testenv.RefTranscript(f, "billing-dispute")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sc, err := Parse(b, "fuzz.yaml")
+		if err != nil {
+			if parley.ErrorCode(err) != parley.CodeConfig || !strings.Contains(err.Error(), "fuzz.yaml") {
+				t.Fatalf("refusal without its code or file: %v", err)
+			}
+			return
+		}
+		s := sc.Score(Call{Transcript: tr, DurationS: 50})
+		if s.Score < 0 || s.Score > 100 || s.Score != s.Score {
+			t.Fatalf("score %v", s.Score)
+		}
+	})
+}

@@ -279,3 +279,37 @@ func FuzzDecodeWAV(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeG711 decodes µ-law and A-law recordings with any channel count, rate and data: every
+// sample is in [-1, 1], the channels are of one length, and a refusal has a name.
+func FuzzDecodeG711(f *testing.F) {
+	f.Add(uint16(formatMuLaw), uint8(2), uint32(8000), []byte{0x00, 0xff, 0x7f, 0x80, 0x01})
+	f.Add(uint16(formatALaw), uint8(1), uint32(8000), []byte{0xd5, 0x55, 0x2a})
+	f.Add(uint16(formatMuLaw), uint8(3), uint32(0), []byte{})
+	f.Fuzz(func(t *testing.T, tag uint16, channels uint8, rate uint32, data []byte) {
+		if tag%2 == 0 {
+			tag = formatALaw
+		} else {
+			tag = formatMuLaw
+		}
+		b := wavBytes(tag, int(channels), int(rate), 8, 0, data, -1)
+		a, err := decodeBytes(t, b, DecodeOptions{MaxDuration: time.Hour})
+		if err != nil {
+			if parley.ErrorCode(err) == parley.CodeInternal {
+				t.Fatalf("unnamed error: %v", err)
+			}
+			return
+		}
+		n := len(a.Channels[0])
+		for c, ch := range a.Channels {
+			if len(ch) != n {
+				t.Fatalf("channel %d has %d samples, channel 0 %d", c, len(ch), n)
+			}
+			for i, v := range ch {
+				if v < -1 || v > 1 || v != v {
+					t.Fatalf("channel %d sample %d = %v", c, i, v)
+				}
+			}
+		}
+	})
+}

@@ -61,6 +61,7 @@ type Config struct {
 	ResultsPrefix     string `yaml:"results_prefix"`     // where workers write results in the bucket
 	IndexPath         string `yaml:"index_path"`         // the results database: an SQLite file, or a postgres:// URL
 	WorkerConcurrency int    `yaml:"worker_concurrency"` // tasks one worker runs at once
+	MetricsListen     string `yaml:"metrics_listen"`     // parley worker: address of /metrics, /healthz and /readyz ("" off)
 
 	Scoring   bool   `yaml:"scoring"`   // grade every call against the scorecard
 	Scorecard string `yaml:"scorecard"` // scorecard YAML (default: built in)
@@ -170,6 +171,7 @@ func (c *Config) envKeys() map[string]func(string) error {
 		"PARLEY_RESULTS_PREFIX":       func(v string) error { c.ResultsPrefix = v; return nil },
 		"PARLEY_INDEX_PATH":           func(v string) error { c.IndexPath = v; return nil },
 		"PARLEY_WORKER_CONCURRENCY":   func(v string) (err error) { c.WorkerConcurrency, err = strconv.Atoi(v); return },
+		"PARLEY_METRICS_LISTEN":       func(v string) error { c.MetricsListen = v; return nil },
 		"PARLEY_SCORING":              func(v string) (err error) { c.Scoring, err = strconv.ParseBool(v); return },
 		"PARLEY_SCORECARD":            func(v string) error { c.Scorecard = v; return nil },
 		"PARLEY_LISTEN":               func(v string) error { c.Listen = v; return nil },

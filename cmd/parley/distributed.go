@@ -4,7 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -12,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/parley-cc/parley"
@@ -55,7 +60,9 @@ func (m *Main) workerCmd(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fset.SetOutput(m.Stderr)
 	conc := fset.Int("concurrency", 0, "tasks at once (default: worker_concurrency)")
-	cfg, err := loadConfig(fset, args, m.Environ)
+	cfg, err := loadConfig(fset, args, m.Environ, func(c *Config, fs *flag.FlagSet) {
+		fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "serve /metrics, /healthz and /readyz on this `address`")
+	})
 	if err != nil {
 		return err
 	}
@@ -94,16 +101,67 @@ func (m *Main) workerCmd(ctx context.Context, args []string) error {
 		Concurrency: cfg.WorkerConcurrency, Queues: jobs.Queues, ShutdownTimeout: 30 * time.Second,
 		Logger: asynqLogger{slog.Default()}, LogLevel: asynq.WarnLevel,
 	})
+	proc.Metrics = jobs.NewMetrics()
 	mux := asynq.NewServeMux()
 	proc.Register(mux)
+	if cfg.MetricsListen != "" {
+		stop, err := serveWorkerOps(cfg.MetricsListen, proc.Metrics, redisOpt, idx)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	if err := srv.Start(mux); err != nil {
 		return parley.WrapError(parley.CodeIO, err, "start worker")
 	}
-	slog.Info("worker started", "redis", cfg.RedisURL, "s3", cfg.S3Endpoint, "concurrency", cfg.WorkerConcurrency, "model", modelPath)
+	slog.Info("worker started", "redis", redactURL(cfg.RedisURL), "s3", cfg.S3Endpoint, "concurrency", cfg.WorkerConcurrency, "model", modelPath)
 	<-ctx.Done()
 	slog.Info("worker stopping: finishing or handing back in-flight tasks")
 	srv.Shutdown()
 	return nil
+}
+
+// serveWorkerOps serves a worker's Prometheus metrics, liveness (/healthz: the process answers) and
+// readiness (/readyz: Redis and the results index answer).
+func serveWorkerOps(addr string, metrics *jobs.Metrics, redisOpt asynq.RedisConnOpt, idx *index.Index) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, parley.WrapError(parley.CodeConfig, err, "metrics_listen")
+	}
+	rdb, ok := redisOpt.MakeRedisClient().(redis.UniversalClient)
+	if !ok {
+		ln.Close()
+		return nil, parley.Errorf(parley.CodeConfig, "redis_url: no client for readiness checks")
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics.Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := rdb.Ping(ctx).Err(); err != nil {
+			http.Error(w, "redis unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		if err := idx.Ping(ctx); err != nil {
+			http.Error(w, "results index unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	slog.Info("worker metrics", "addr", ln.Addr().String())
+	return func() { srv.Close(); rdb.Close() }, nil
+}
+
+// redactURL drops the password from a URL before it is logged.
+func redactURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return p.Redacted()
 }
 
 type asynqLogger struct{ l *slog.Logger }

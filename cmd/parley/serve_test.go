@@ -203,8 +203,32 @@ func TestReviewAppOnQueue(t *testing.T) {
 	}
 	c.upload(files)
 	c.parley("enqueue", "s3://calls/2026/")
+	metricsAddr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
+	c.env = append(c.env, "PARLEY_METRICS_LISTEN="+metricsAddr)
 	c.startWorker()
 	c.waitResults(4, 3*time.Minute)
+
+	// The worker's operations endpoints: liveness, readiness (Redis and the index answer), metrics.
+	for _, p := range []string{"/healthz", "/readyz"} {
+		res, err := http.Get("http://" + metricsAddr + p)
+		if err != nil || res.StatusCode != 200 {
+			t.Errorf("worker %s: %v %v", p, res, err)
+		} else {
+			res.Body.Close()
+		}
+	}
+	res0, err := http.Get("http://" + metricsAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(res0.Body)
+	res0.Body.Close()
+	for _, want := range []string{`parley_tasks_total{outcome="ok",type="parley:transcribe"} 4`, `parley_tasks_total{outcome="ok",type="parley:analyze"} 4`,
+		"parley_audio_seconds_total 1", "parley_transcribe_realtime_factor_count 4", "parley_task_seconds_bucket"} {
+		if !bytes.Contains(metrics, []byte(want)) {
+			t.Errorf("worker metrics lack %q", want)
+		}
+	}
 
 	addUser(t, c.bin, c.env, "root", "admin", "a long admin password")
 	app := serveApp(t, c.bin, c.env)
