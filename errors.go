@@ -18,6 +18,8 @@ const (
 	CodeUnsupportedChannels = "unsupported_channels" // not mono or stereo
 	CodeBadSampleRate       = "bad_sample_rate"      // zero or outside what a recorder produces
 	CodeTooLong             = "too_long"             // longer than the configured maximum
+	CodeTooLarge            = "too_large"            // a file over the configured maximum size
+	CodeBadKey              = "bad_key"              // a storage key or file name parley will not use (.., control characters…)
 	CodeModelMissing        = "model_missing"        // no model file where one was expected
 	CodeModelCorrupt        = "model_corrupt"        // wrong magic, size or checksum
 	CodeTranscribe          = "transcribe_failed"    // the recogniser failed

@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/storage"
 )
 
 // EnqueueOptions select what to enqueue.
@@ -57,6 +58,9 @@ func Enqueue(ctx context.Context, client *asynq.Client, store parley.Store, buck
 			return nil // results and metadata sidecars are not recordings
 		case !opt.Since.IsZero() && o.Modified.Before(opt.Since), !opt.Until.IsZero() && !o.Modified.Before(opt.Until):
 			return nil
+		case storage.ValidKey(o.Key) != nil:
+			c.Rejected = append(c.Rejected, Rejection{o.Key, storage.ValidKey(o.Key).Error()})
+			return nil
 		case !strings.EqualFold(path.Ext(o.Key), ".wav"):
 			c.Rejected = append(c.Rejected, Rejection{o.Key, fmt.Sprintf("%s: not a .wav recording", parley.CodeUnsupportedFormat)})
 			return nil
@@ -64,7 +68,7 @@ func Enqueue(ctx context.Context, client *asynq.Client, store parley.Store, buck
 			c.Rejected = append(c.Rejected, Rejection{o.Key, parley.CodeEmptyFile + ": 0 bytes"})
 			return nil
 		case o.Size > opt.MaxSize:
-			c.Rejected = append(c.Rejected, Rejection{o.Key, fmt.Sprintf("%s: %d bytes, over the %d-byte limit", parley.CodeTooLong, o.Size, opt.MaxSize)})
+			c.Rejected = append(c.Rejected, Rejection{o.Key, fmt.Sprintf("%s: %d bytes, over the %d-byte limit", parley.CodeTooLarge, o.Size, opt.MaxSize)})
 			return nil
 		}
 		if opt.DryRun {

@@ -33,10 +33,11 @@ type Processor struct {
 	Model         string
 	Worker        string
 	Metrics       *Metrics // nil: none kept
+	MaxFileSize   int64    // recordings larger than this are refused before download (0: no limit)
 }
 
 // permanent are the error codes no retry can fix: the input itself is bad.
-var permanent = map[string]bool{parley.CodeEmptyFile: true, parley.CodeNotWAV: true, parley.CodeTruncatedHeader: true,
+var permanent = map[string]bool{parley.CodeTooLarge: true, parley.CodeBadKey: true, parley.CodeEmptyFile: true, parley.CodeNotWAV: true, parley.CodeTruncatedHeader: true,
 	parley.CodeTruncatedData: true, parley.CodeBadChunkSize: true, parley.CodeBadHeader: true, parley.CodeUnsupportedFormat: true,
 	parley.CodeUnsupportedChannels: true, parley.CodeBadSampleRate: true, parley.CodeTooLong: true}
 
@@ -95,7 +96,13 @@ func (p *Processor) Transcribe(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := download(ctx, store, pl.Key)
+	if p.MaxFileSize > 0 && pl.Size > p.MaxFileSize {
+		return p.fail(ctx, pl, parley.Errorf(parley.CodeTooLarge, "%d bytes, over the %d-byte limit", pl.Size, p.MaxFileSize))
+	}
+	tmp, err := download(ctx, store, pl.Key, p.MaxFileSize)
+	if parley.ErrorCode(err) == parley.CodeTooLarge {
+		return p.fail(ctx, pl, err)
+	}
 	if errors.Is(err, parley.ErrNotFound) {
 		return p.fail(ctx, pl, parley.Errorf(parley.CodeIO, "s3://%s/%s no longer exists", pl.Bucket, pl.Key))
 	}
@@ -230,13 +237,17 @@ func (p *Processor) record(ctx context.Context, row index.Row) error {
 	return p.Index.Record(ctx, row)
 }
 
-// download streams an object to a temporary file.
-func download(ctx context.Context, store parley.Store, key string) (string, error) {
-	r, _, err := store.Open(ctx, key)
+// download streams an object to a temporary file, refusing one over limit bytes (0: no limit) before
+// reading it — its size may have grown since it was enqueued.
+func download(ctx context.Context, store parley.Store, key string, limit int64) (string, error) {
+	r, obj, err := store.Open(ctx, key)
 	if err != nil {
 		return "", err
 	}
 	defer r.Close()
+	if limit > 0 && obj.Size > limit {
+		return "", parley.Errorf(parley.CodeTooLarge, "%d bytes, over the %d-byte limit", obj.Size, limit)
+	}
 	f, err := os.CreateTemp("", "parley-*"+path.Ext(key))
 	if err != nil {
 		return "", err

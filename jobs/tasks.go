@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+
+	"github.com/parley-cc/parley/storage"
 )
 
 // Task types.
@@ -89,6 +91,9 @@ func ParsePayload(b []byte) (Payload, error) {
 	}
 	if p.Bucket == "" || p.Key == "" {
 		return p, fmt.Errorf("payload without bucket or key: %w", asynq.SkipRetry)
+	}
+	if err := storage.ValidKey(p.Key); err != nil {
+		return p, fmt.Errorf("payload: %v: %w", err, asynq.SkipRetry)
 	}
 	return p, nil
 }

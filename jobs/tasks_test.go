@@ -1,11 +1,17 @@
 package jobs
 
 import (
+	"context"
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/hibiken/asynq"
+
+	"github.com/parley-cc/parley/storage"
 )
 
 func TestTaskContracts(t *testing.T) {
@@ -68,4 +74,30 @@ func FuzzPayload(f *testing.F) {
 			t.Fatalf("task: %v", err)
 		}
 	})
+}
+
+func TestEnqueueRefusesBadAndLargeObjects(t *testing.T) {
+	dir := t.TempDir()
+	for name, size := range map[string]int{"ok.wav": 100, "big.wav": 5000, "empty.wav": 0, "notes.txt": 10} {
+		if err := os.WriteFile(filepath.Join(dir, name), make([]byte, size), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := Enqueue(context.Background(), nil, &storage.FS{Root: dir}, "b", "", EnqueueOptions{DryRun: true, MaxSize: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reasons := map[string]string{}
+	for _, r := range c.Rejected {
+		reasons[r.Key] = r.Reason
+	}
+	if c.Enqueued != 1 || !strings.HasPrefix(reasons["big.wav"], "too_large:") || !strings.HasPrefix(reasons["empty.wav"], "empty_file:") ||
+		!strings.HasPrefix(reasons["notes.txt"], "unsupported_format:") {
+		t.Errorf("enqueued %d, rejected %v", c.Enqueued, reasons)
+	}
+	for _, key := range []string{"a/../b.wav", "/abs.wav", "x\u202ey.wav"} {
+		if _, err := ParsePayload([]byte(`{"v":1,"bucket":"b","key":"` + strings.ReplaceAll(key, "\u202e", `\u202e`) + `"}`)); !errors.Is(err, asynq.SkipRetry) || !strings.Contains(err.Error(), "bad_key") {
+			t.Errorf("payload with key %q: %v", key, err)
+		}
+	}
 }

@@ -112,3 +112,31 @@ func TestS3(t *testing.T) {
 		}
 	}
 }
+
+func TestValidKey(t *testing.T) {
+	for key, ok := range map[string]bool{
+		"2026/11/call-01.wav":               true,
+		"équipe/appel n°3.wav":              true,
+		"通話/録音.wav":                         true,
+		"../etc/passwd.wav":                 false,
+		"a/../../b.wav":                     false,
+		"/abs/call.wav":                     false,
+		"a//b.wav":                          false,
+		"./a.wav":                           false,
+		"a\x00b.wav":                        false,
+		"a\nb.wav":                          false,
+		"invoice\u202egnp.wav":              false, // right-to-left override: shows as "invoicevaw.png"
+		"a\\..\\b.wav":                      false,
+		"":                                  false,
+		string([]byte{0xff, 0xfe}) + ".wav": false,
+		strings.Repeat("a", 1025):           false,
+	} {
+		err := ValidKey(key)
+		if (err == nil) != ok {
+			t.Errorf("ValidKey(%q) = %v, want ok=%v", key, err, ok)
+		}
+		if err != nil && parley.ErrorCode(err) != parley.CodeBadKey {
+			t.Errorf("ValidKey(%q): code %s", key, parley.ErrorCode(err))
+		}
+	}
+}

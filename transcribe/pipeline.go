@@ -23,6 +23,8 @@ type Pipeline struct {
 	Roles []parley.Role
 	// MaxDuration refuses longer recordings before decoding them (0: no limit).
 	MaxDuration time.Duration
+	// MaxFileSize refuses larger files before reading them (0: no limit).
+	MaxFileSize int64
 	// TurnGap is the longest silence inside one turn.
 	TurnGap time.Duration
 	// SilenceDBFS: a channel whose peak stays below this level is not sent to the recogniser
@@ -69,6 +71,9 @@ func (p *Pipeline) file(ctx context.Context, path string, call *parley.Call) (*p
 	}
 	if st.IsDir() {
 		return nil, parley.Errorf(parley.CodeIO, "%s is a directory", path)
+	}
+	if p.MaxFileSize > 0 && st.Size() > p.MaxFileSize {
+		return nil, parley.Errorf(parley.CodeTooLarge, "%d bytes, over the %d-byte limit (max_file_size)", st.Size(), p.MaxFileSize)
 	}
 	audio, err := DecodeWAV(f, st.Size(), DecodeOptions{MaxDuration: p.MaxDuration})
 	if err != nil {

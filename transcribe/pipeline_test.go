@@ -208,3 +208,14 @@ func TestPipelineAudioSignals(t *testing.T) {
 		t.Error("words taken as non-speech")
 	}
 }
+
+func TestMaxFileSize(t *testing.T) {
+	p := &Pipeline{Transcriber: parley.TranscriberFunc(func(context.Context, []float32) (parley.Recognition, error) {
+		t.Fatal("a refused file reached the recogniser")
+		return parley.Recognition{}, nil
+	}), MaxFileSize: 1000}
+	res := p.File(context.Background(), filepath.Join("..", "testdata", "calls", "address-change.wav"))
+	if parley.ErrorCode(res.Err) != parley.CodeTooLarge || !strings.Contains(res.Err.Error(), "1000-byte limit") {
+		t.Errorf("error %v", res.Err)
+	}
+}

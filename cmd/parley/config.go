@@ -35,6 +35,7 @@ type Config struct {
 	Language     string   `yaml:"language"`             // "auto" or a language code
 	Channels     []string `yaml:"channels"`             // speaker of the left and right channel of stereo calls
 	MaxDuration  Duration `yaml:"max_duration"`         // longer recordings are refused
+	MaxFileSize  int64    `yaml:"max_file_size"`        // larger recordings are refused before they are read (bytes)
 	TurnGap      Duration `yaml:"turn_gap"`             // longest pause inside one turn
 	SilenceDBFS  float64  `yaml:"silence_dbfs"`         // channels quieter than this are not recognised
 	VAD          string   `yaml:"vad"`                  // energy: recognise only each channel's speech; off: whole channels
@@ -82,6 +83,7 @@ func DefaultConfig() Config {
 		Language:        "auto",
 		Channels:        []string{"agent", "customer"},
 		MaxDuration:     Duration(4 * time.Hour),
+		MaxFileSize:     2 << 30,
 		TurnGap:         Duration(time.Second),
 		SilenceDBFS:     -50,
 		Fallback:        true,
@@ -150,6 +152,7 @@ func (c *Config) envKeys() map[string]func(string) error {
 		"PARLEY_LANGUAGE":             func(v string) error { c.Language = v; return nil },
 		"PARLEY_CHANNELS":             func(v string) error { c.Channels = splitList(v); return nil },
 		"PARLEY_MAX_DURATION":         func(v string) error { return c.MaxDuration.Set(v) },
+		"PARLEY_MAX_FILE_SIZE":        func(v string) (err error) { c.MaxFileSize, err = strconv.ParseInt(v, 10, 64); return },
 		"PARLEY_TURN_GAP":             func(v string) error { return c.TurnGap.Set(v) },
 		"PARLEY_VAD":                  func(v string) error { c.VAD = v; return nil },
 		"PARLEY_VAD_PACK":             func(v string) error { c.VADPack = v; return nil },
@@ -276,6 +279,9 @@ func (c *Config) Validate() error {
 	if c.BeamSize < 0 || c.BeamSize > 16 {
 		return parley.Errorf(parley.CodeConfig, "beam_size = %d (want 0–16)", c.BeamSize)
 	}
+	if c.MaxFileSize < 0 {
+		return parley.Errorf(parley.CodeConfig, "max_file_size = %d (want bytes ≥ 0; 0: no limit)", c.MaxFileSize)
+	}
 	if c.MaxDuration < 0 || c.TurnGap < 0 {
 		return parley.Errorf(parley.CodeConfig, "max_duration and turn_gap must not be negative")
 	}
@@ -326,7 +332,7 @@ func (c *Config) WhisperStates() int {
 // Pipeline builds the transcription pipeline around a recogniser.
 func (c *Config) Pipeline(tr parley.Transcriber) *transcribe.Pipeline {
 	roles, _ := c.Roles() // checked by Validate
-	p := &transcribe.Pipeline{Transcriber: tr, Roles: roles, MaxDuration: time.Duration(c.MaxDuration),
+	p := &transcribe.Pipeline{Transcriber: tr, Roles: roles, MaxDuration: time.Duration(c.MaxDuration), MaxFileSize: c.MaxFileSize,
 		TurnGap: time.Duration(c.TurnGap), SilenceDBFS: c.SilenceDBFS}
 	if c.VAD == "energy" {
 		p.VAD = &transcribe.VAD{}

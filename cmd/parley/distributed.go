@@ -93,8 +93,8 @@ func (m *Main) workerCmd(ctx context.Context, args []string) error {
 	locs := cfg.locations()
 	proc := &jobs.Processor{
 		Store:    locs.Bucket,
-		Pipeline: cfg.Pipeline(tr),
-		Stages:   jobs.Stages{Analyzer: analyzer, Scorecard: scorecard}, Index: idx, Client: client, ResultsPrefix: cfg.ResultsPrefix, Metadata: cfg.MetadataReader(),
+		Pipeline: cfg.Pipeline(tr), MaxFileSize: cfg.MaxFileSize,
+		Stages: jobs.Stages{Analyzer: analyzer, Scorecard: scorecard}, Index: idx, Client: client, ResultsPrefix: cfg.ResultsPrefix, Metadata: cfg.MetadataReader(),
 		Model: modelPath, Worker: fmt.Sprintf("%s:%d", host, os.Getpid()),
 	}
 	srv := asynq.NewServer(redisOpt, asynq.Config{
@@ -191,7 +191,7 @@ func (m *Main) enqueueCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	opt := jobs.EnqueueOptions{Queue: *priority, DryRun: *dry, ResultsPrefix: cfg.ResultsPrefix}
+	opt := jobs.EnqueueOptions{Queue: *priority, DryRun: *dry, ResultsPrefix: cfg.ResultsPrefix, MaxSize: cfg.MaxFileSize}
 	for _, d := range []struct {
 		s string
 		t *time.Time
