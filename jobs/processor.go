@@ -114,6 +114,9 @@ func (p *Processor) Transcribe(ctx context.Context, t *asynq.Task) error {
 	res.Call.ID, res.Call.Source = transcribe.CallID(pl.Key), "s3://"+pl.Bucket+"/"+pl.Key
 	res.Metadata, res.Warnings = p.metadata(ctx, store, pl.Key)
 	p.Metrics.transcribed(res)
+	if res.Err == nil {
+		taskLog(ctx, pl).Info("transcribed", "call_id", res.Call.ID, "audio_s", res.Call.Duration.Seconds(), "took_s", res.Elapsed.Seconds())
+	}
 	if res.Err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err() // shutting down or timed out: asynq hands the task back
@@ -185,7 +188,11 @@ func (p *Processor) Analyze(ctx context.Context, t *asynq.Task) error {
 			return err
 		}
 	}
-	return p.record(ctx, row)
+	if err := p.record(ctx, row); err != nil {
+		return err
+	}
+	taskLog(ctx, pl).Info("analysed", "call_id", out.CallID, "duration_s", out.DurationS, "score", row.Score, "intent", row.Intent)
+	return nil
 }
 
 // fail writes a failed result with the reason and records it; the task is not retried.
@@ -203,8 +210,14 @@ func (p *Processor) fail(ctx context.Context, pl Payload, cause error) error {
 		return err
 	}
 	p.Metrics.failed(parley.ErrorCode(cause))
-	slog.Warn("failed", "key", pl.Key, "error", cause)
+	taskLog(ctx, pl).Warn("failed", "code", parley.ErrorCode(cause), "error", cause)
 	return fmt.Errorf("%v: %w", cause, asynq.SkipRetry)
+}
+
+// taskLog is the log of one task: its id, type and recording.
+func taskLog(ctx context.Context, pl Payload) *slog.Logger {
+	id, _ := asynq.GetTaskID(ctx)
+	return slog.With("task_id", id, "bucket", pl.Bucket, "key", pl.Key)
 }
 
 // metadata reads the recording's sidecar object (<key>.json) and its file name.

@@ -10,9 +10,12 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"net"
 	"net/http"
+	neturl "net/url"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -87,7 +90,8 @@ func (r *TeamReport) WriteAlerts(w io.Writer) error {
 // PostAlerts sends each alert as a JSON POST to a webhook and returns the first failure.
 func (r *TeamReport) PostAlerts(ctx context.Context, url string, client *http.Client) error {
 	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Second}
+		// A redirect could lead anywhere, past the check of the configured hosts: none is followed.
+		client = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	for _, a := range r.Alerts {
 		b, _ := json.Marshal(a)
@@ -106,6 +110,28 @@ func (r *TeamReport) PostAlerts(ctx context.Context, url string, client *http.Cl
 		}
 	}
 	return nil
+}
+
+// CheckWebhook allows a webhook URL only to one of the configured hosts (host or host:port), over
+// HTTPS, or plain HTTP to a loopback address; alerts name agents and calls and must not go elsewhere.
+func CheckWebhook(raw string, hosts []string) error {
+	u, err := neturl.Parse(raw)
+	if err != nil || u.Host == "" || u.User != nil {
+		return fmt.Errorf("webhook %q is not an http(s) URL without credentials", raw)
+	}
+	loopback := false
+	if ip := net.ParseIP(u.Hostname()); ip != nil && ip.IsLoopback() || u.Hostname() == "localhost" {
+		loopback = true
+	}
+	if u.Scheme != "https" && !(u.Scheme == "http" && loopback) {
+		return fmt.Errorf("webhook %q: https only (plain http to loopback addresses)", raw)
+	}
+	for _, h := range hosts {
+		if strings.EqualFold(h, u.Host) || strings.EqualFold(h, u.Hostname()) {
+			return nil
+		}
+	}
+	return fmt.Errorf("webhook host %q is not in webhook_hosts (%s)", u.Host, strings.Join(hosts, ", "))
 }
 
 func ff(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

@@ -49,9 +49,10 @@ type Config struct {
 	KeyPhrases      int      `yaml:"key_phrases"`       // key phrases per call
 	KeyPhraseMethod string   `yaml:"key_phrase_method"` // textrank or rake
 
-	Transcripts     string `yaml:"transcripts"`      // prefer: use NAME.vtt/.whisper.json/.aws.json beside a recording instead of ASR; ignore
-	FilenamePattern string `yaml:"filename_pattern"` // metadata from file names: a regexp with named groups
-	CallerIDSalt    string `yaml:"caller_id_salt"`   // mixed into caller-id hashes
+	Transcripts     string   `yaml:"transcripts"`      // prefer: use NAME.vtt/.whisper.json/.aws.json beside a recording instead of ASR; ignore
+	FilenamePattern string   `yaml:"filename_pattern"` // metadata from file names: a regexp with named groups
+	CallerIDSalt    string   `yaml:"caller_id_salt"`   // mixed into caller-id hashes
+	WebhookHosts    []string `yaml:"webhook_hosts"`    // the only hosts parley report posts alerts to
 
 	RedisURL          string `yaml:"redis_url"`   // redis://host:port/db
 	S3Endpoint        string `yaml:"s3_endpoint"` // host:port
@@ -165,6 +166,7 @@ func (c *Config) envKeys() map[string]func(string) error {
 		"PARLEY_TRANSCRIPTS":          func(v string) error { c.Transcripts = v; return nil },
 		"PARLEY_FILENAME_PATTERN":     func(v string) error { c.FilenamePattern = v; return nil },
 		"PARLEY_CALLER_ID_SALT":       func(v string) error { c.CallerIDSalt = v; return nil },
+		"PARLEY_WEBHOOK_HOSTS":        func(v string) error { c.WebhookHosts = splitList(v); return nil },
 		"PARLEY_REDIS_URL":            func(v string) error { c.RedisURL = v; return nil },
 		"PARLEY_S3_ENDPOINT":          func(v string) error { c.S3Endpoint = v; return nil },
 		"PARLEY_S3_ACCESS_KEY":        func(v string) error { c.S3AccessKey = v; return nil },

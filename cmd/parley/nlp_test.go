@@ -272,7 +272,18 @@ func TestReportCommand(t *testing.T) {
 	var posted int
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { posted++ }))
 	defer srv.Close()
-	code, _, stderr := runMain(t, nil, "report", "--by", "team", "--overrides", ov, "--webhook", srv.URL, "--out", out, calls)
+	// Alerts go only to configured hosts.
+	if code, _, stderr := runMain(t, nil, "report", "--webhook", srv.URL, "--out", out, calls); code != exitUsage || !strings.Contains(stderr, "not in webhook_hosts") {
+		t.Errorf("webhook to an unlisted host: exit %d, %s", code, stderr)
+	}
+	if code, _, stderr := runMain(t, []string{"PARLEY_WEBHOOK_HOSTS=alerts.example.com"}, "report", "--webhook", "http://alerts.example.com/x", "--out", out, calls); code != exitUsage || !strings.Contains(stderr, "https only") {
+		t.Errorf("plain-http webhook off loopback: exit %d, %s", code, stderr)
+	}
+	if posted != 0 {
+		t.Fatalf("%d alerts posted by refused runs", posted)
+	}
+	host := strings.TrimPrefix(srv.URL, "http://")
+	code, _, stderr := runMain(t, []string{"PARLEY_WEBHOOK_HOSTS=" + host}, "report", "--by", "team", "--overrides", ov, "--webhook", srv.URL, "--out", out, calls)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

@@ -43,6 +43,11 @@ func (m *Main) reportCmd(ctx context.Context, args []string) error {
 	if err := fset.Parse(args); err != nil {
 		return err
 	}
+	if *webhook != "" {
+		if err := report.CheckWebhook(*webhook, cfg.WebhookHosts); err != nil {
+			return parley.Errorf(parley.CodeConfig, "%v", err)
+		}
+	}
 	if *by != "agent" && *by != "team" {
 		return parley.Errorf(parley.CodeConfig, "--by %q (agent or team)", *by)
 	}
