@@ -17,6 +17,9 @@ import (
 
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/internal/fixtures"
+	"github.com/parley-cc/parley/nlp"
+	"github.com/parley-cc/parley/jobs"
+	"github.com/parley-cc/parley/scoring"
 	"github.com/parley-cc/parley/storage"
 	"github.com/parley-cc/parley/web"
 )
@@ -646,5 +649,67 @@ func TestHealthAndReadiness(t *testing.T) {
 	}
 	if res, _ := a.do("", "GET", "/healthz", nil); res.StatusCode != http.StatusOK {
 		t.Errorf("healthz: %s", res.Status)
+	}
+}
+
+// TestRedactedCallsStayRedacted indexes calls analysed with PII redaction on and scans everything the
+// app gives out about them — list, call page, CSV, API, search, agent page — for the personal data
+// spoken in them.
+func TestRedactedCallsStayRedacted(t *testing.T) {
+	a := newApp(t)
+	ctx := context.Background()
+	redactor, err := nlp.NewAnalyzer(nlp.Options{Redact: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var ids []string
+	for _, name := range []string{"identity-check", "billing-dispute"} {
+		// As parley analyze --redact does it: redaction first, then everything derived from the text.
+		d := jobs.Stages{Analyzer: redactor, Scorecard: scoring.Default()}.Redo(fixtures.Doc(t, name))
+		d.CallID, d.Source = "redacted-"+name, filepath.Join(dir, name+".wav")
+		id, err := a.x.PutCall(ctx, d, fixtures.Write(t, dir, d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	// Said by the callers: a name, a date of birth, an email, a card, a phone number, an address, an
+	// account number. (Agents' names are the call's metadata and are shown on purpose.)
+	pii := []string{"john", "smith", "nineteen eighty", "dot com", "example", "four one one one", "one one one one",
+		"zero seven seven", "fourteen maple", "maple street", "seven two four one nine"}
+	pages := []string{"/calls?q=redacted", "/calls.csv", "/api/calls", "/agents/a30", "/agents/a17",
+		"/library?q=account", "/library?q=birth", "/library?q=email", "/library?q=street", "/api/search?q=account"}
+	for _, id := range ids {
+		pages = append(pages, "/calls/"+id, "/api/calls/"+id)
+	}
+	for _, p := range pages {
+		res, body := a.do("admin", "GET", p, nil)
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("%s: %s", p, res.Status)
+			continue
+		}
+		low := strings.ToLower(body)
+		if p == "/calls/"+ids[0] {
+			// The pages of the redacted identity check must show its placeholders.
+			if !strings.Contains(body, "[") || !strings.Contains(low, "redacted") {
+				t.Errorf("%s shows no redaction", p)
+			}
+		}
+		for _, s := range pii {
+			if strings.Contains(low, s) && !strings.Contains(p, "/api/calls/") && !strings.Contains(p, ids[0]) && !strings.Contains(p, ids[1]) {
+				// list-type pages also hold the unredacted testdata calls of newApp: check only lines
+				// that mention a redacted call
+				for _, line := range strings.Split(low, "\n") {
+					if strings.Contains(line, "redacted-") && strings.Contains(line, s) {
+						t.Errorf("%s: %q shown for a redacted call: %s", p, s, line)
+					}
+				}
+				continue
+			}
+			if i := strings.Index(low, s); i >= 0 {
+				t.Errorf("%s: %q survived redaction: …%s…", p, s, low[max(0, i-150):min(len(low), i+60)])
+			}
+		}
 	}
 }
