@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/minio/minio-go/v7"
+
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/report"
 )
@@ -50,7 +52,8 @@ func shortCall(seed int) []byte {
 // TestSoak pushes 2,000 short calls through several worker processes while ten of them are killed
 // with SIGKILL at random moments (a replacement starts each time) and Redis restarts once, then audits
 // the outcome: every recording has exactly one row in the results index, status ok, and exactly one
-// complete set of result objects whose JSON parses; nothing failed, nothing is missing.
+// complete set of result objects whose JSON parses; nothing failed, nothing is missing — except one
+// recording deleted after it was enqueued, which fails once with a named error.
 func TestSoak(t *testing.T) {
 	c := newCluster(t)
 	ctx := context.Background()
@@ -79,6 +82,11 @@ func TestSoak(t *testing.T) {
 	if out := c.parley("enqueue", "--priority", "bulk", "s3://calls/soak/"); !strings.Contains(out, fmt.Sprintf("enqueued %d,", soakCalls)) {
 		t.Fatalf("enqueue: %s", out)
 	}
+	// One recording disappears between enqueue and processing, as when a retention job deletes it.
+	gone := keys[soakCalls/2]
+	if err := c.store.Client.RemoveObject(ctx, "calls", gone, minio.RemoveObjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	workers := []*exec.Cmd{c.startWorker(), c.startWorker(), c.startWorker()}
 	rng := rand.New(rand.NewSource(1))
 	soakStart := time.Now()
@@ -103,7 +111,12 @@ func TestSoak(t *testing.T) {
 	perKey := map[string]int{}
 	for _, r := range rows {
 		perKey[r.Key]++
-		if r.Status != "ok" {
+		switch {
+		case r.Key == gone:
+			if r.Status != "failed" || r.ErrorCode != parley.CodeIO || !strings.Contains(r.Error, "no longer exists") {
+				t.Errorf("deleted recording: %+v", r)
+			}
+		case r.Status != "ok":
 			t.Errorf("%s: %s %s %s", r.Key, r.Status, r.ErrorCode, r.Error)
 		}
 	}
@@ -116,13 +129,17 @@ func TestSoak(t *testing.T) {
 		if perKey[k] != 1 {
 			bad = append(bad, fmt.Sprintf("%s: %d index rows", k, perKey[k]))
 		}
-		if got := sortWords(strings.Join(res["soak/"+strings.TrimSuffix(strings.TrimPrefix(k, "soak/"), ".wav")], " ")); got != ".html .json .transcript.json .vtt" {
+		want := ".html .json .transcript.json .vtt"
+		if k == gone {
+			want = ".error.json"
+		}
+		if got := sortWords(strings.Join(res["soak/"+strings.TrimSuffix(strings.TrimPrefix(k, "soak/"), ".wav")], " ")); got != want {
 			bad = append(bad, fmt.Sprintf("%s: results %q", k, got))
 		}
 	}
 	// Every call document is whole: it parses and names its recording.
 	for i, k := range keys {
-		if i%10 != 0 && i >= 100 { // all of the first hundred, then every tenth
+		if k == gone || i%10 != 0 && i >= 100 { // all of the first hundred, then every tenth
 			continue
 		}
 		r, _, err := c.store.Open(ctx, "results/"+strings.TrimSuffix(k, ".wav")+".json")
