@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -241,8 +240,6 @@ func safeNext(next string) string {
 	}
 	return next
 }
-
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 // NewAPIToken creates an API token for a user and returns it (shown once; only its hash is kept).
 func NewAPIToken(ctx context.Context, x *index.Index, name, label string) (string, error) {

@@ -10,6 +10,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -178,7 +180,7 @@ func (s *Server) guard(rt Route) http.Handler {
 				http.Error(w, "sign in first (or send an API token: Authorization: Bearer …)", http.StatusUnauthorized)
 				return
 			}
-			http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
 		if !contains(rt.Roles, u.Role) {
@@ -196,14 +198,7 @@ func (s *Server) guard(rt Route) http.Handler {
 	})
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
+func contains(list []string, s string) bool { return slices.Contains(list, s) }
 
 // fail answers an internal error without showing its details to the user; the log has them.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {

@@ -17,8 +17,8 @@ import (
 
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/internal/fixtures"
-	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/jobs"
+	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/scoring"
 	"github.com/parley-cc/parley/storage"
 	"github.com/parley-cc/parley/web"
