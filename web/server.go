@@ -63,8 +63,9 @@ type Server struct {
 	SessionTTL    time.Duration
 	Log           *slog.Logger
 
-	mux    *http.ServeMux
-	routes []Route
+	mux     *http.ServeMux
+	handler http.Handler // mux behind the cross-origin protection
+	routes  []Route
 
 	signIns throttle
 
@@ -144,6 +145,7 @@ func New(s *Server) *Server {
 	mux.HandleFunc("POST /login", s.login)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(mustSub(static, "static"))))
 	s.mux = mux
+	s.handler = http.NewCrossOriginProtection().Handler(mux)
 	return s
 }
 
@@ -161,10 +163,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, "/ops/queues/") { // asynqmon brings its own inline scripts
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; media-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 	}
-	crossOrigin.Handler(s.mux).ServeHTTP(w, r)
+	s.handler.ServeHTTP(w, r)
 }
-
-var crossOrigin = http.NewCrossOriginProtection()
 
 // guard admits a request to a route: a session cookie or an API token for a user of one of the
 // route's roles, and on state-changing requests from a browser session the session's form token.
