@@ -188,6 +188,40 @@ func TestRunBadSet(t *testing.T) {
 	}
 }
 
+// TestRunOddNames: names in any script are fine; a name with a right-to-left override (which shows one
+// name and holds another) is refused with its code, and the rest of the batch goes on.
+func TestRunOddNames(t *testing.T) {
+	in, out := t.TempDir(), t.TempDir()
+	b, err := os.ReadFile(filepath.Join(testenv.Root(), "testdata", "calls", "address-change.wav"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"appel n°3 — équipe.wav", "通話.wav", "invoice\u202egnp.wav"} {
+		if err := os.WriteFile(filepath.Join(in, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, _, _ := runMain(t, nil, "run", "--model", testenv.TestModel(t), "--out", out, in)
+	if code != exitFailed {
+		t.Fatalf("exit %d", code)
+	}
+	var sum report.Summary
+	readJSON(t, filepath.Join(out, "summary.json"), &sum)
+	if sum.OK != 2 || sum.Failed != 1 {
+		t.Fatalf("ok %d failed %d: %+v", sum.OK, sum.Failed, sum.Calls)
+	}
+	for _, c := range sum.Calls {
+		if c.Status == "failed" && (c.ErrorCode != parley.CodeBadKey || !strings.Contains(c.Input, "invoice")) {
+			t.Errorf("%+v", c)
+		}
+		if c.Status == "ok" {
+			if _, err := os.Stat(filepath.Join(out, c.CallID+".json")); err != nil {
+				t.Errorf("%s: %v", c.CallID, err)
+			}
+		}
+	}
+}
+
 func TestRunModelMissing(t *testing.T) {
 	code, _, stderr := runMain(t, []string{"PARLEY_MODEL_DIR=" + t.TempDir()}, "run", "--model", "tiny.en", "--out", t.TempDir(), "x.wav")
 	if code != exitUsage || !strings.Contains(stderr, "parley models pull tiny.en") {

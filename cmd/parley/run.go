@@ -24,6 +24,7 @@ import (
 	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/scoring"
+	"github.com/parley-cc/parley/storage"
 	"github.com/parley-cc/parley/transcribe"
 	"github.com/parley-cc/parley/transcribe/whisper"
 )
@@ -297,6 +298,11 @@ func isTerminal(w io.Writer) bool {
 // itself, or a transcript file; with its metadata.
 func transcribeInput(ctx context.Context, pipe *transcribe.Pipeline, meta *metadata.Reader, cfg *Config, path string) parley.Result {
 	var res parley.Result
+	// The file's name becomes the call id and the names of its results: one that hides its real
+	// characters (control or bidirectional-override characters) is refused.
+	if err := storage.ValidKey(filepath.Base(path)); err != nil {
+		return parley.Result{Call: parley.Call{ID: "bad-name", Source: path}, Err: err}
+	}
 	tp := ""
 	if isAudio(path) && cfg.Transcripts == "prefer" {
 		tp = transcribe.TranscriptBeside(path)
