@@ -168,6 +168,17 @@ func ParseCallDoc(b []byte) (CallDoc, bool) {
 // LoadCallDocs reads every call document under the paths (files or directories), skipping summaries.
 func LoadCallDocs(paths []string) ([]CallDoc, []string) {
 	var docs []CallDoc
+	skipped, _ := WalkCallDocs(paths, func(d CallDoc, _ string) error {
+		docs = append(docs, d)
+		return nil
+	})
+	return docs, skipped
+}
+
+// WalkCallDocs calls fn for every call document under the paths (files or directories), in path
+// order, with the file it came from. Paths that do not exist and files that are not call documents
+// are returned as skipped, each with the reason; an error from fn stops the walk.
+func WalkCallDocs(paths []string, fn func(d CallDoc, path string) error) ([]string, error) {
 	var skipped []string
 	var files []string
 	for _, p := range paths {
@@ -195,9 +206,11 @@ func LoadCallDocs(paths []string) ([]CallDoc, []string) {
 			skipped = append(skipped, fmt.Sprintf("%s: not a parley call document", f))
 			continue
 		}
-		docs = append(docs, d)
+		if err := fn(d, f); err != nil {
+			return skipped, err
+		}
 	}
-	return docs, skipped
+	return skipped, nil
 }
 
 // BuildTeamReport aggregates call documents.

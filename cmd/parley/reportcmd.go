@@ -127,8 +127,21 @@ func loadS3Docs(ctx context.Context, cfg *Config, url string) ([]report.CallDoc,
 		return nil, nil, err
 	}
 	var docs []report.CallDoc
+	skipped, err := eachS3CallDoc(ctx, store, bucket, prefix, func(d report.CallDoc, _ string) error {
+		docs = append(docs, d)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, parley.WrapError(parley.CodeIO, err, "read %s", url)
+	}
+	return docs, skipped, nil
+}
+
+// eachS3CallDoc calls fn for every call document under a bucket's prefix (all pages), with its
+// s3:// location; objects that are not call documents are returned as skipped.
+func eachS3CallDoc(ctx context.Context, store parley.Store, bucket, prefix string, fn func(d report.CallDoc, loc string) error) ([]string, error) {
 	var skipped []string
-	err = store.List(ctx, prefix, func(o parley.Object) error {
+	err := store.List(ctx, prefix, func(o parley.Object) error {
 		if !report.IsCallDocKey(o.Key) {
 			return nil
 		}
@@ -141,17 +154,15 @@ func loadS3Docs(ctx context.Context, cfg *Config, url string) ([]report.CallDoc,
 		if err != nil {
 			return err
 		}
-		if d, ok := report.ParseCallDoc(b); ok {
-			docs = append(docs, d)
-		} else {
-			skipped = append(skipped, "s3://"+bucket+"/"+o.Key+": not a parley call document")
+		loc := "s3://" + bucket + "/" + o.Key
+		d, ok := report.ParseCallDoc(b)
+		if !ok {
+			skipped = append(skipped, loc+": not a parley call document")
+			return nil
 		}
-		return nil
+		return fn(d, loc)
 	})
-	if err != nil {
-		return nil, nil, parley.WrapError(parley.CodeIO, err, "read %s", url)
-	}
-	return docs, skipped, nil
+	return skipped, err
 }
 
 func readOverrides(path string) ([]report.Override, error) {

@@ -106,7 +106,6 @@ func (m *Main) serveCmd(ctx context.Context, args []string) error {
 // importDocs indexes the call documents under a directory or an s3://bucket/prefix.
 func importDocs(ctx context.Context, idx *index.Index, locs *storage.Locations, place string) (int, []string, error) {
 	n := 0
-	var skipped []string
 	var batch []index.DocAt
 	flush := func() error {
 		if len(batch) == 0 {
@@ -132,65 +131,26 @@ func importDocs(ctx context.Context, idx *index.Index, locs *storage.Locations, 
 		}
 		return nil
 	}
+	var skipped []string
+	var err error
 	if strings.HasPrefix(place, "s3://") {
-		bucket, prefix, err := storage.ParseURL(place)
-		if err != nil {
-			return 0, nil, err
+		bucket, prefix, perr := storage.ParseURL(place)
+		if perr != nil {
+			return 0, nil, perr
 		}
-		store, err := locs.Bucket(bucket)
-		if err != nil {
-			return 0, nil, err
+		store, berr := locs.Bucket(bucket)
+		if berr != nil {
+			return 0, nil, berr
 		}
-		err = store.List(ctx, prefix, func(o parley.Object) error {
-			if !report.IsCallDocKey(o.Key) {
-				return nil
+		skipped, err = eachS3CallDoc(ctx, store, bucket, prefix, put)
+	} else {
+		var abs string
+		if abs, err = filepath.Abs(place); err == nil {
+			if _, err = os.Stat(abs); err == nil {
+				skipped, err = report.WalkCallDocs([]string{abs}, put)
 			}
-			r, _, err := store.Open(ctx, o.Key)
-			if err != nil {
-				return err
-			}
-			b, err := io.ReadAll(io.LimitReader(r, 64<<20))
-			r.Close()
-			if err != nil {
-				return err
-			}
-			doc, ok := report.ParseCallDoc(b)
-			if !ok {
-				skipped = append(skipped, "s3://"+bucket+"/"+o.Key+": not a parley call document")
-				return nil
-			}
-			return put(doc, "s3://"+bucket+"/"+o.Key)
-		})
-		if err == nil {
-			err = flush()
 		}
-		if err != nil {
-			return n, skipped, parley.WrapError(parley.CodeIO, err, "index %s", place)
-		}
-		return n, skipped, nil
 	}
-	abs, err := filepath.Abs(place)
-	if err != nil {
-		return 0, nil, parley.WrapError(parley.CodeIO, err, "index %s", place)
-	}
-	err = filepath.WalkDir(abs, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() || !report.IsCallDocKey(p) {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		doc, ok := report.ParseCallDoc(b)
-		if !ok {
-			skipped = append(skipped, p+": not a parley call document")
-			return nil
-		}
-		return put(doc, p)
-	})
 	if err == nil {
 		err = flush()
 	}
