@@ -75,7 +75,10 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 	if err != nil {
 		return m.exit(err)
 	}
-	defer tr.Close()
+	defer func() {
+		cancel() // calls still in recognition stop at their next encoder pass; Close waits for them
+		tr.Close()
+	}()
 	pipe := cfg.Pipeline(tr)
 	meta := cfg.MetadataReader()
 

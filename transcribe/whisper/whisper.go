@@ -49,11 +49,13 @@ import "C"
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -74,6 +76,9 @@ type Options struct {
 	Verbose    bool // keep whisper.cpp's own log on stderr
 }
 
+// ErrClosed is returned by Transcribe after Close.
+var ErrClosed = errors.New("whisper: transcriber closed")
+
 // Transcriber recognises speech with one loaded whisper model.
 type Transcriber struct {
 	ctx    *C.struct_whisper_context
@@ -84,7 +89,8 @@ type Transcriber struct {
 	states chan *C.struct_whisper_state // the idle states
 	mu     sync.Mutex
 	all    []*C.struct_whisper_state
-	closed bool
+	closed atomic.Bool
+	done   chan struct{} // closed by Close
 }
 
 var _ parley.Transcriber = (*Transcriber)(nil)
@@ -118,7 +124,7 @@ func Open(path string, opts Options) (*Transcriber, error) {
 		return nil, parley.Errorf(parley.CodeModelCorrupt, "whisper.cpp could not load the model %s", path)
 	}
 	t := &Transcriber{ctx: wctx, opts: opts, multi: C.whisper_is_multilingual(wctx) != 0, eot: C.whisper_token_eot(wctx),
-		states: make(chan *C.struct_whisper_state, opts.States)}
+		states: make(chan *C.struct_whisper_state, opts.States), done: make(chan struct{})}
 	lang := "en"
 	if t.multi {
 		lang = opts.Language
@@ -145,14 +151,20 @@ func Open(path string, opts Options) (*Transcriber, error) {
 	return t, nil
 }
 
-// Close frees the states and the model. Recognitions still running must have returned.
+// Close waits for the recognitions still running (a cancelled one stops at its next encoder pass), then
+// frees the states and the model. Transcribe fails with ErrClosed from then on.
 func (t *Transcriber) Close() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.closed {
+	if t.closed.Swap(true) {
 		return nil
 	}
-	t.closed = true
+	close(t.done)
+	// Every state is back in the pool once no recognition holds one; freeing a state whisper.cpp is
+	// still computing on would corrupt the heap.
+	for range t.all {
+		<-t.states
+	}
 	for _, st := range t.all {
 		C.whisper_free_state(st)
 	}
@@ -175,8 +187,16 @@ func (t *Transcriber) Transcribe(ctx context.Context, samples []float32) (parley
 	case st = <-t.states:
 	case <-ctx.Done():
 		return parley.Recognition{}, ctx.Err()
+	case <-t.done:
+		return parley.Recognition{}, ErrClosed
 	}
 	defer func() { t.states <- st }()
+	if t.closed.Load() {
+		return parley.Recognition{}, ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return parley.Recognition{}, err
+	}
 	if len(samples) == 0 {
 		return parley.Recognition{Language: t.language(st, false)}, nil
 	}

@@ -140,6 +140,51 @@ func TestCancelled(t *testing.T) {
 	}
 }
 
+// TestCloseWhileRecognising: Close during a recognition (a run interrupted by Ctrl-C returns while a
+// window is still being decoded) waits for it instead of freeing the state under whisper.cpp — which
+// aborted the process with a corrupted heap, so this test crashes if Close does not wait — and later
+// calls fail with ErrClosed.
+func TestCloseWhileRecognising(t *testing.T) {
+	tr, err := Open(testenv.TestModel(t), Options{Threads: 2, States: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jfk, _ := testenv.JFK(t)
+	chans, _ := decode16k(t, jfk)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range errs {
+		wg.Go(func() {
+			c := context.Background()
+			if i == 1 {
+				c = ctx // one is cancelled mid-way, one runs to the end
+			}
+			_, errs[i] = tr.Transcribe(c, chans[0])
+		})
+	}
+	for len(tr.states) > 0 { // both recognitions hold a state
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if errs[0] != nil {
+		t.Errorf("uncancelled recognition: %v", errs[0])
+	}
+	if !errors.Is(errs[1], context.Canceled) {
+		t.Errorf("cancelled recognition: %v, want context.Canceled", errs[1])
+	}
+	if _, err := tr.Transcribe(context.Background(), chans[0]); !errors.Is(err, ErrClosed) {
+		t.Errorf("after Close: %v, want ErrClosed", err)
+	}
+	if err := tr.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
+
 // TestBadModelFiles: damaged model files are refused with the file named, before whisper.cpp sees them
 // (a truncated vocabulary would abort the process inside whisper_full).
 func TestBadModelFiles(t *testing.T) {
