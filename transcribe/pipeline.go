@@ -75,31 +75,53 @@ func (p *Pipeline) file(ctx context.Context, path string, call *parley.Call) (*p
 	if p.MaxFileSize > 0 && st.Size() > p.MaxFileSize {
 		return nil, parley.Errorf(parley.CodeTooLarge, "%d bytes, over the %d-byte limit (max_file_size)", st.Size(), p.MaxFileSize)
 	}
-	audio, err := DecodeWAV(f, st.Size(), DecodeOptions{MaxDuration: p.MaxDuration})
+	w, err := OpenWAV(f, st.Size(), DecodeOptions{MaxDuration: p.MaxDuration})
 	if err != nil {
 		return nil, err
 	}
-	return p.Audio(ctx, audio, call)
+	return p.transcribe(ctx, w, call)
 }
 
 // Audio transcribes decoded audio and fills in the call's audio facts.
 func (p *Pipeline) Audio(ctx context.Context, audio *Audio, call *parley.Call) (*parley.Transcript, error) {
-	call.Duration = audio.Duration()
-	call.SampleRate = audio.SampleRate
-	call.Encoding = audio.Encoding
-	call.Channels = p.channels(len(audio.Channels))
+	return p.transcribe(ctx, audioSource{audio}, call)
+}
 
-	rs := p.resampler(audio.SampleRate)
-	tr := &parley.Transcript{Segments: []parley.Segment{}}
-	s16 := make([][]float32, len(audio.Channels))
-	for i, samples := range audio.Channels {
-		if p.SilenceDBFS != 0 && peakDBFS(samples) < p.SilenceDBFS {
-			continue
-		}
-		s16[i] = rs.Resample(samples)
+// transcribe reads the recording twice: once whole, to measure its levels (for the silence check, the
+// voice detector, loudness and sound without speech), then — with the voice detector — only the speech,
+// window by window, resampled piece by piece. Memory then stays bounded by the windows in flight,
+// whatever the length of the call; without the detector each channel is read and recognised whole.
+func (p *Pipeline) transcribe(ctx context.Context, src source, call *parley.Call) (*parley.Transcript, error) {
+	f := src.format()
+	call.Duration = samplesToDuration(f.frames, f.rate)
+	call.SampleRate = f.rate
+	call.Encoding = f.encoding
+	call.Channels = p.channels(f.channels)
+
+	frame := VAD{}.withDefaults().Frame
+	if p.VAD != nil {
+		frame = p.VAD.withDefaults().Frame
 	}
-	recs, errs := p.recognise(ctx, s16)
-	for i, samples := range audio.Channels {
+	lv, err := measure(ctx, src, frame)
+	if err != nil {
+		return nil, err
+	}
+	active := make([]bool, f.channels)
+	for c := range active {
+		active[c] = p.SilenceDBFS == 0 || lv.peakDBFS(c) >= p.SilenceDBFS
+	}
+	var recs []parley.Recognition
+	var errs []error
+	if p.VAD == nil {
+		recs, errs, err = p.recogniseWhole(ctx, src, active)
+	} else {
+		recs, errs, err = p.recogniseSpeech(ctx, src, lv, active)
+	}
+	if err != nil {
+		return nil, err
+	}
+	tr := &parley.Transcript{Segments: []parley.Segment{}}
+	for i := range f.channels {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -118,12 +140,12 @@ func (p *Pipeline) Audio(ctx context.Context, audio *Audio, call *parley.Call) (
 			if nonSpeech.MatchString(s.Text) { // "[Music]", "(upbeat music)", "♪": sound, not words
 				continue
 			}
-			s.LoudnessDB = levelDBFS(samples, audio.SampleRate, s.Start, s.End)
+			s.LoudnessDB = lv.dbfs(i, s.Start, s.End)
 			kept = append(kept, s)
 		}
 		tr.Segments = append(tr.Segments, kept...)
 		if call.Channels[i].Role == parley.RoleAgent {
-			tr.Sound = soundWithoutSpeech(samples, audio.SampleRate, kept)
+			tr.Sound = soundWithoutSpeech(lv, i, kept)
 		}
 	}
 	tr.Turns = MergeTurns(tr.Segments, p.TurnGap)
@@ -137,52 +159,115 @@ func (p *Pipeline) Audio(ctx context.Context, audio *Audio, call *parley.Call) (
 // segment there.
 const gapBetweenPieces = 300 * time.Millisecond
 
-// recognise runs the recogniser on the channels at 16 kHz (nil: skipped). Without a VAD each channel
-// is recognised whole. With one, the channels' speech is packed into windows — by default across the
-// channels, in call order, so that the short turns of both parties share windows; with PackPerChannel
-// each channel's own — and each window's segments are split back to their channels by their tokens'
-// times. All recognitions are started at once: the Transcriber runs as many as it has states for.
-func (p *Pipeline) recognise(ctx context.Context, channels [][]float32) ([]parley.Recognition, []error) {
-	recs := make([]parley.Recognition, len(channels))
-	errs := make([]error, len(channels))
-	var wg sync.WaitGroup
-	if p.VAD == nil {
-		for i, s := range channels {
-			if s != nil {
-				wg.Go(func() { recs[i], errs[i] = p.Transcriber.Transcribe(ctx, s) })
-			}
+// windowsInFlight bounds the packed windows of one call held in memory at once (filled and waiting for,
+// or in, recognition): 8 × 30 s at 16 kHz is 15 MB.
+const windowsInFlight = 8
+
+// recogniseWhole reads each active channel whole, resamples it to 16 kHz and recognises it; the
+// channels are recognised at once (the Transcriber runs as many as it has states for).
+func (p *Pipeline) recogniseWhole(ctx context.Context, src source, active []bool) ([]parley.Recognition, []error, error) {
+	f := src.format()
+	recs := make([]parley.Recognition, f.channels)
+	errs := make([]error, f.channels)
+	chans := make([][]float32, f.channels)
+	for c := range chans {
+		if active[c] {
+			chans[c] = make([]float32, f.frames)
 		}
-		wg.Wait()
-		return recs, errs
 	}
+	if err := src.read(0, chans); err != nil {
+		return nil, nil, err
+	}
+	rs := p.resampler(f.rate)
+	var wg sync.WaitGroup
+	for c, s := range chans {
+		if s != nil {
+			s16 := rs.Resample(s)
+			chans[c] = nil
+			wg.Go(func() { recs[c], errs[c] = p.Transcriber.Transcribe(ctx, s16) })
+		}
+	}
+	wg.Wait()
+	return recs, errs, nil
+}
+
+// recogniseSpeech packs the speech the voice detector finds into windows — by default across the
+// channels, in call order, so that the short turns of both parties share windows; with PackPerChannel
+// each channel's own — reads and resamples each window's pieces as it goes, front to back, and splits
+// each window's segments back to their channels by their tokens' times.
+func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, active []bool) ([]parley.Recognition, []error, error) {
+	f := src.format()
+	recs := make([]parley.Recognition, f.channels)
+	errs := make([]error, f.channels)
 	maxWindow := p.MaxWindow
 	if maxWindow == 0 {
 		maxWindow = 29500 * time.Millisecond
 	}
 	rate := parley.SampleRate
-	regions := make([][]Region, len(channels))
-	for i, s := range channels {
-		if s != nil {
-			regions[i] = p.VAD.Speech(s, rate)
+	rs := p.resampler(f.rate)
+	n16 := rs.OutLen(f.frames)
+	to16 := func(s int) int { return int(int64(s) * int64(rate) / int64(f.rate)) }
+	from16 := func(s int) int { return int(int64(s) * int64(f.rate) / int64(rate)) }
+	regions := make([][]Region, f.channels)
+	for c := range regions {
+		if !active[c] {
+			continue
+		}
+		for _, r := range p.VAD.speech(lv, c) {
+			if r16 := (Region{to16(r.Start), min(n16, to16(r.End+1))}); r16.End > r16.Start {
+				regions[c] = append(regions[c], r16)
+			}
 		}
 	}
 	maxLen, gap := int(maxWindow.Seconds()*float64(rate)), int(gapBetweenPieces.Seconds()*float64(rate))
+	// A region longer than a window is cut at its quietest 100 ms in the window's last fifth.
+	cut := func(ch, start int) int {
+		q := lv.quietest(ch, from16(start+maxLen*4/5), from16(start+maxLen), 100*time.Millisecond)
+		return to16(q) - start
+	}
 	var windows []Window
 	if p.PackPerChannel {
-		for i := range channels {
-			only := make([][]Region, len(channels))
-			only[i] = regions[i]
-			windows = append(windows, Pack(channels, only, maxLen, gap, rate)...)
+		for c := range regions {
+			only := make([][]Region, len(regions))
+			only[c] = regions[c]
+			windows = append(windows, Pack(only, maxLen, gap, cut)...)
 		}
+		// Still front to back through the recording.
+		slices.SortStableFunc(windows, func(a, b Window) int { return a.Pieces[0].From - b.Pieces[0].From })
 	} else {
-		windows = Pack(channels, regions, maxLen, gap, rate)
+		windows = Pack(regions, maxLen, gap, cut)
 	}
 	wrecs := make([]parley.Recognition, len(windows))
 	werrs := make([]error, len(windows))
-	for k, w := range windows {
-		wg.Go(func() { wrecs[k], werrs[k] = p.Transcriber.Transcribe(ctx, w.Samples) })
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, windowsInFlight)
+	var readErr error
+	for k := range windows {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		samples, err := p.fill(src, rs, windows[k])
+		if err != nil {
+			<-slots
+			readErr = err
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			wrecs[k], werrs[k] = p.Transcriber.Transcribe(ctx, samples)
+		})
 	}
 	wg.Wait()
+	if readErr != nil {
+		return nil, nil, readErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
 	for k, w := range windows {
 		if werrs[k] != nil {
 			for _, pc := range w.Pieces {
@@ -204,7 +289,27 @@ func (p *Pipeline) recognise(ctx context.Context, channels [][]float32) ([]parle
 	for i := range recs {
 		slices.SortStableFunc(recs[i].Segments, func(a, b parley.Segment) int { return int(a.Start - b.Start) })
 	}
-	return recs, errs
+	return recs, errs, nil
+}
+
+// fill reads a window's pieces from the source — each with the margin its resampling filter needs, so
+// that it comes out as the same samples as resampling the whole channel — and lays them out at 16 kHz.
+func (p *Pipeline) fill(src source, rs *Resampler, w Window) ([]float32, error) {
+	f := src.format()
+	out := make([]float32, w.Len)
+	for _, pc := range w.Pieces {
+		from, to := rs.Span(pc.From, pc.Len)
+		from, to = max(0, from), min(f.frames, to)
+		dst := make([][]float32, f.channels)
+		dst[pc.Channel] = make([]float32, max(0, to-from))
+		if to > from {
+			if err := src.read(from, dst); err != nil {
+				return nil, err
+			}
+		}
+		copy(out[pc.At:pc.At+pc.Len], rs.ResampleAt(dst[pc.Channel], from, pc.From, pc.Len))
+	}
+	return out, nil
 }
 
 func (p *Pipeline) channels(n int) []parley.Channel {
@@ -244,20 +349,6 @@ func (p *Pipeline) resampler(rate int) *Resampler {
 // nonSpeech matches what recognisers write for sounds that are not words.
 var nonSpeech = regexp.MustCompile(`^\s*([\[(♪*][^\])]*[\])♪*]\s*)+$`)
 
-// levelDBFS is the RMS level of samples between two times, in dBFS (-120 for silence).
-func levelDBFS(samples []float32, rate int, from, to time.Duration) float64 {
-	a := min(len(samples), int(from.Seconds()*float64(rate)))
-	b := min(len(samples), int(to.Seconds()*float64(rate)))
-	if b <= a {
-		return -120
-	}
-	var sum float64
-	for _, v := range samples[a:b] {
-		sum += float64(v) * float64(v)
-	}
-	return math.Max(-120, 10*math.Log10(sum/float64(b-a)+1e-12))
-}
-
 // Sound without speech: half-second windows louder than this, for at least this long, outside the
 // channel's recognised speech.
 const (
@@ -267,9 +358,9 @@ const (
 )
 
 // soundWithoutSpeech finds stretches where a channel carries sound but nothing was recognised in them.
-func soundWithoutSpeech(samples []float32, rate int, segs []parley.Segment) []parley.Span {
+func soundWithoutSpeech(lv *levels, c int, segs []parley.Segment) []parley.Span {
 	out := []parley.Span{}
-	n := int(time.Duration(len(samples)) * time.Second / time.Duration(rate) / soundWindow)
+	n := int(samplesToDuration(lv.n, lv.rate) / soundWindow)
 	runStart := -1
 	flush := func(end int) {
 		if runStart >= 0 && end-runStart >= soundMinSpans {
@@ -286,7 +377,7 @@ func soundWithoutSpeech(samples []float32, rate int, segs []parley.Segment) []pa
 				break
 			}
 		}
-		if !speech && levelDBFS(samples, rate, from, to) > soundDBFS {
+		if !speech && lv.dbfs(c, from, to) > soundDBFS {
 			if runStart < 0 {
 				runStart = w
 			}

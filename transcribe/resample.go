@@ -59,16 +59,45 @@ func NewResampler(from, to int) *Resampler {
 
 // Resample returns in converted to the target rate.
 func (r *Resampler) Resample(in []float32) []float32 {
-	if r.from == r.to {
-		return append([]float32(nil), in...)
+	return r.ResampleAt(in, 0, 0, r.OutLen(len(in)))
+}
+
+// OutLen is the number of output samples for n input samples.
+func (r *Resampler) OutLen(n int) int { return int(int64(n) * int64(r.up) / int64(r.down)) }
+
+// Span returns the input samples [from, to) that the outputs [at, at+n) depend on (from may be below 0:
+// the signal's start).
+func (r *Resampler) Span(at, n int) (from, to int) {
+	if n <= 0 {
+		return 0, 0
 	}
-	n := int(int64(len(in)) * int64(r.up) / int64(r.down))
+	first := int(int64(at) * int64(r.down) / int64(r.up))
+	last := int(int64(at+n-1) * int64(r.down) / int64(r.up))
+	if r.from == r.to {
+		return first, last + 1
+	}
+	return first - r.half + 1, last + r.half + 1
+}
+
+// ResampleAt returns the outputs [at, at+n) of resampling a signal of which in holds the samples from
+// input position off on; samples outside in count as silence. Given the whole Span, the result is the
+// same as those outputs of resampling the whole signal, so a long recording can be converted piece by
+// piece.
+func (r *Resampler) ResampleAt(in []float32, off, at, n int) []float32 {
 	out := make([]float32, n)
+	if r.from == r.to {
+		for j := range out {
+			if s := at + j - off; s >= 0 && s < len(in) {
+				out[j] = in[s]
+			}
+		}
+		return out
+	}
 	for j := range out {
-		pos := int64(j) * int64(r.down)
+		pos := int64(at+j) * int64(r.down)
 		i := int(pos / int64(r.up))
 		taps := r.bank[pos%int64(r.up)]
-		start := i - r.half + 1
+		start := i - r.half + 1 - off
 		var acc float32
 		if start >= 0 && start+len(taps) <= len(in) {
 			for k, h := range taps {

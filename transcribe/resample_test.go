@@ -102,6 +102,37 @@ func TestResampleIdentity(t *testing.T) {
 	}
 }
 
+// TestResamplePieces: resampling a stretch from the input Span says it needs gives exactly the samples of
+// resampling the whole signal — what lets the pipeline read a long recording piece by piece.
+func TestResamplePieces(t *testing.T) {
+	for _, from := range []int{8000, 11025, 16000, 44100, 48000} {
+		in := sweep(50, float64(from)/2.2, from, from*3)
+		r := NewResampler(from, 16000)
+		whole := r.Resample(in)
+		if len(whole) != r.OutLen(len(in)) {
+			t.Fatalf("%d Hz: %d samples out, OutLen says %d", from, len(whole), r.OutLen(len(in)))
+		}
+		for _, span := range [][2]int{{0, 100}, {0, len(whole)}, {777, 4000}, {16000, 1}, {len(whole) - 300, 300}, {23456, 9999}} {
+			at, n := span[0], span[1]
+			a, b := r.Span(at, n)
+			part := in[max(0, a):min(len(in), b)]
+			got := r.ResampleAt(part, max(0, a), at, n)
+			for j := range got {
+				if got[j] != whole[at+j] {
+					t.Fatalf("%d Hz, outputs %d+%d: sample %d is %v, whole gives %v", from, at, n, j, got[j], whole[at+j])
+				}
+			}
+			// One sample short of the span on either side changes the result (the span is not wider
+			// than it must be), unless that side is the signal's edge.
+			if a > 0 && from != 16000 {
+				if short := r.ResampleAt(in[a+1:min(len(in), b)], a+1, at, n); short[0] == whole[at] {
+					t.Errorf("%d Hz, outputs %d+%d: the first input of the span is not needed", from, at, n)
+				}
+			}
+		}
+	}
+}
+
 func BenchmarkResample8kTo16k(b *testing.B) {
 	in := sweep(100, 3900, 8000, 8000*60) // one minute of telephone audio
 	r := NewResampler(8000, 16000)

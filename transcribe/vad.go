@@ -53,22 +53,22 @@ func (v VAD) withDefaults() VAD {
 // Speech returns the speech regions of samples at rate, in order and not overlapping.
 func (v VAD) Speech(samples []float32, rate int) []Region {
 	v = v.withDefaults()
-	frame := max(1, int(v.Frame.Seconds()*float64(rate)))
-	n := len(samples) / frame
-	if len(samples)%frame != 0 {
-		n++
-	}
+	l := newLevels(rate, 1, v.Frame)
+	l.add([][]float32{samples})
+	return v.speech(l, 0)
+}
+
+// speech returns the speech regions of channel c from its levels (measured in frames of v.Frame), in
+// samples of the source.
+func (v VAD) speech(l *levels, c int) []Region {
+	v = v.withDefaults()
+	n := l.frames()
 	if n == 0 {
 		return nil
 	}
 	levels := make([]float64, n)
 	for i := range levels {
-		seg := samples[i*frame : min(len(samples), (i+1)*frame)]
-		var sum float64
-		for _, s := range seg {
-			sum += float64(s) * float64(s)
-		}
-		levels[i] = 10 * math.Log10(sum/float64(len(seg))+1e-12)
+		levels[i] = l.frameDB(c, i)
 	}
 	// The noise floor: the 10th percentile of frame levels. A channel that is all speech has a high
 	// floor, but MinDBFS and the threshold above the quietest frames still separate pauses.
@@ -77,7 +77,8 @@ func (v VAD) Speech(samples []float32, rate int) []Region {
 	floor := sorted[len(sorted)/10]
 	threshold := max(v.MinDBFS, floor+v.ThresholdDB)
 
-	frames := func(d time.Duration) int { return int(math.Ceil(d.Seconds() * float64(rate) / float64(frame))) }
+	frame := l.frame
+	frames := func(d time.Duration) int { return int(math.Ceil(d.Seconds() * float64(l.rate) / float64(frame))) }
 	var regs []Region // in frames
 	for i := 0; i < n; {
 		if levels[i] < threshold {
@@ -101,7 +102,7 @@ func (v VAD) Speech(samples []float32, rate int) []Region {
 		if r.End-r.Start < frames(v.MinSpeech) {
 			continue
 		}
-		s, e := max(0, (r.Start-pad)*frame), min(len(samples), (r.End+pad)*frame)
+		s, e := max(0, (r.Start-pad)*frame), min(l.n, (r.End+pad)*frame)
 		if len(out) > 0 && s <= out[len(out)-1].End {
 			out[len(out)-1].End = e
 			continue
@@ -114,72 +115,56 @@ func (v VAD) Speech(samples []float32, rate int) []Region {
 // Window is audio for one recognition: speech regions packed one after another with a short silence
 // between them, and where each piece came from.
 type Window struct {
-	Samples []float32
-	Pieces  []Piece
+	Len    int // samples, gaps included
+	Pieces []Piece
 }
 
 // Piece is a region of a channel placed in a window: At samples into the window, From samples into
 // channel Channel, Len samples long.
 type Piece struct{ Channel, At, From, Len int }
 
-// Pack places the speech regions of the channels into windows of at most maxLen samples, in order of
-// their start in the call (so a window reads like the conversation), with gap samples of silence
-// between pieces. A region longer than a window is cut at its quietest 100 ms in the last fifth of
-// the window, so that a cut rarely falls inside a word.
-func Pack(channels [][]float32, regions [][]Region, maxLen, gap, rate int) []Window {
-	type chRegion struct {
-		ch int
-		Region
-	}
-	var all []chRegion
+// Pack places the speech regions of the channels into windows of at most maxLen samples, with gap
+// samples of silence between pieces. A region longer than a window is cut into pieces: cut(ch, start)
+// says how long the piece starting there is (nil: maxLen) — the pipeline cuts at the quietest 100 ms in
+// the last fifth, so that a cut rarely falls inside a word. Pieces go in order of their start in the
+// call (so a window reads like the conversation, and a long recording is read front to back).
+func Pack(regions [][]Region, maxLen, gap int, cut func(ch, start int) int) []Window {
+	var all []Piece
 	for ch, rs := range regions {
 		for _, r := range rs {
-			all = append(all, chRegion{ch, r})
+			for start := r.Start; start < r.End; {
+				length := r.End - start
+				if length > maxLen {
+					length = maxLen
+					if cut != nil {
+						length = min(maxLen, max(1, cut(ch, start)))
+					}
+				}
+				all = append(all, Piece{Channel: ch, From: start, Len: length})
+				start += length
+			}
 		}
 	}
-	slices.SortStableFunc(all, func(a, b chRegion) int {
-		if a.Start != b.Start {
-			return a.Start - b.Start
+	slices.SortStableFunc(all, func(a, b Piece) int {
+		if a.From != b.From {
+			return a.From - b.From
 		}
-		return a.ch - b.ch
+		return a.Channel - b.Channel
 	})
 	var out []Window
 	var cur *Window
-	for _, r := range all {
-		samples := channels[r.ch]
-		for start := r.Start; start < r.End; {
-			length := r.End - start
-			if length > maxLen {
-				length = quietestCut(samples[start:start+maxLen], rate, maxLen*4/5)
-			}
-			if cur == nil || len(cur.Samples)+gap+length > maxLen {
-				out = append(out, Window{})
-				cur = &out[len(out)-1]
-			} else {
-				cur.Samples = append(cur.Samples, make([]float32, gap)...)
-			}
-			cur.Pieces = append(cur.Pieces, Piece{Channel: r.ch, At: len(cur.Samples), From: start, Len: length})
-			cur.Samples = append(cur.Samples, samples[start:start+length]...)
-			start += length
+	for _, pc := range all {
+		if cur == nil || cur.Len+gap+pc.Len > maxLen {
+			out = append(out, Window{})
+			cur = &out[len(out)-1]
+		} else {
+			cur.Len += gap
 		}
+		pc.At = cur.Len
+		cur.Pieces = append(cur.Pieces, pc)
+		cur.Len += pc.Len
 	}
 	return out
-}
-
-// quietestCut returns where to cut s: the middle of its quietest 100 ms window at or after from.
-func quietestCut(s []float32, rate, from int) int {
-	win := max(1, rate/10)
-	best, bestE := len(s), math.Inf(1)
-	for at := from; at+win <= len(s); at += win / 2 {
-		var e float64
-		for _, v := range s[at : at+win] {
-			e += float64(v) * float64(v)
-		}
-		if e < bestE {
-			best, bestE = at+win/2, e
-		}
-	}
-	return best
 }
 
 // piece returns the index of the piece a window time belongs to: the piece it falls in, or in a gap

@@ -62,9 +62,83 @@ type DecodeOptions struct {
 	MaxDuration time.Duration
 }
 
-// DecodeWAV decodes a WAV file of size bytes. Every refusal is a *parley.Error with one of the Code*
-// constants, so that a batch can report it and move on.
+// DecodeWAV decodes a WAV file of size bytes into memory. Every refusal is a *parley.Error with one of
+// the Code* constants, so that a batch can report it and move on.
 func DecodeWAV(r io.ReadSeeker, size int64, opt DecodeOptions) (*Audio, error) {
+	w, err := OpenWAV(r, size, opt)
+	if err != nil {
+		return nil, err
+	}
+	a := &Audio{SampleRate: w.SampleRate, Encoding: w.Encoding, Channels: make([][]float32, w.NumChannels)}
+	for c := range a.Channels {
+		a.Channels[c] = make([]float32, w.Frames)
+	}
+	if err := w.ReadFrames(0, a.Channels); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// WAVReader reads the samples of a WAV file whose header OpenWAV has checked, by range, so that a
+// recording need not be held in memory whole.
+type WAVReader struct {
+	SampleRate  int
+	NumChannels int
+	Encoding    string
+	Frames      int // sample frames (one sample per channel) in the data chunk
+
+	r         io.ReadSeeker
+	dataStart int64
+	pos       int // the frame r is at
+	frameSize int
+	bps       int
+	conv      func([]byte) float32
+	buf       []byte
+}
+
+// Duration is the length of the recording.
+func (w *WAVReader) Duration() time.Duration { return samplesToDuration(w.Frames, w.SampleRate) }
+
+// ReadFrames decodes the frames [from, from+len(dst[0])) into dst, one slice per channel (a nil slice
+// skips its channel).
+func (w *WAVReader) ReadFrames(from int, dst [][]float32) error {
+	n := 0
+	for _, d := range dst {
+		n = max(n, len(d))
+	}
+	if from < 0 || from+n > w.Frames || len(dst) != w.NumChannels {
+		return fmt.Errorf("read frames %d–%d of %d (%d channels of %d)", from, from+n, w.Frames, len(dst), w.NumChannels)
+	}
+	if from != w.pos {
+		if _, err := w.r.Seek(w.dataStart+int64(from)*int64(w.frameSize), io.SeekStart); err != nil {
+			return parley.WrapError(parley.CodeIO, err, "seek")
+		}
+		w.pos = from
+	}
+	for f := 0; f < n; {
+		want := min(len(w.buf)/w.frameSize, n-f)
+		if _, err := io.ReadFull(w.r, w.buf[:want*w.frameSize]); err != nil {
+			w.pos = -1 // unknown: seek next time
+			return parley.WrapError(parley.CodeTruncatedData, err, "read samples at frame %d of %d", from+f, w.Frames)
+		}
+		for c, d := range dst {
+			if d == nil {
+				continue
+			}
+			off := c * w.bps
+			for i := range want {
+				d[f+i] = w.conv(w.buf[i*w.frameSize+off : i*w.frameSize+off+w.bps])
+			}
+		}
+		f += want
+		w.pos += want
+	}
+	return nil
+}
+
+// OpenWAV checks the header of a WAV file of size bytes and returns a reader of its samples. Every
+// refusal is a *parley.Error with one of the Code* constants.
+func OpenWAV(r io.ReadSeeker, size int64, opt DecodeOptions) (*WAVReader, error) {
 	if size == 0 {
 		return nil, parley.Errorf(parley.CodeEmptyFile, "the file is empty (0 bytes)")
 	}
@@ -148,27 +222,9 @@ func DecodeWAV(r io.ReadSeeker, size int64, opt DecodeOptions) (*Audio, error) {
 		return nil, parley.Errorf(parley.CodeTruncatedData, "the data chunk holds no complete sample frame")
 	}
 
-	a := &Audio{SampleRate: rate, Encoding: enc, Channels: make([][]float32, channels)}
-	for c := range a.Channels {
-		a.Channels[c] = make([]float32, frames)
-	}
-	conv := sampleConverter(enc)
-	bps := bits / 8
-	buf := make([]byte, 64*1024/frameSize*frameSize)
-	for f := 0; f < frames; {
-		want := min(len(buf)/frameSize, frames-f)
-		if _, err := io.ReadFull(r, buf[:want*frameSize]); err != nil {
-			return nil, parley.WrapError(parley.CodeTruncatedData, err, "read samples at frame %d of %d", f, frames)
-		}
-		for i := 0; i < want; i++ {
-			frame := buf[i*frameSize:]
-			for c := 0; c < channels; c++ {
-				a.Channels[c][f+i] = conv(frame[c*bps : (c+1)*bps])
-			}
-		}
-		f += want
-	}
-	return a, nil
+	return &WAVReader{SampleRate: rate, NumChannels: channels, Encoding: enc, Frames: frames,
+		r: r, dataStart: dataStart, pos: 0, frameSize: frameSize, bps: bits / 8, conv: sampleConverter(enc),
+		buf: make([]byte, 64*1024/frameSize*frameSize)}, nil
 }
 
 // encodingOf names the sample encoding of a format tag and bit depth, or refuses it.

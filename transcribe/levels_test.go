@@ -1,0 +1,256 @@
+package transcribe
+
+import (
+	"context"
+	"math"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parley-cc/parley"
+)
+
+// TestLevels: levels measured block by block, in blocks that do not line up with frames, give the
+// RMS level and peak of the samples themselves.
+func TestLevels(t *testing.T) {
+	rate := 8000
+	rng := rand.New(rand.NewSource(7))
+	s := make([]float32, rate*3+123)
+	for i := range s {
+		s[i] = float32(rng.NormFloat64() * 0.05 * (1 + math.Sin(float64(i)/3000)))
+	}
+	s[5000] = -0.9
+	l := newLevels(rate, 1, 20*time.Millisecond)
+	for at := 0; at < len(s); {
+		n := min(len(s)-at, 37+at%1001)
+		l.add([][]float32{s[at : at+n]})
+		at += n
+	}
+	if l.n != len(s) || l.frames() != (len(s)+159)/160 {
+		t.Fatalf("%d samples in %d frames", l.n, l.frames())
+	}
+	if got := l.peakDBFS(0); math.Abs(got-20*math.Log10(0.9)) > 1e-6 {
+		t.Errorf("peak %.3f dBFS", got)
+	}
+	rms := func(a, b int) float64 {
+		var sum float64
+		for _, v := range s[a:b] {
+			sum += float64(v) * float64(v)
+		}
+		return 10 * math.Log10(sum/float64(b-a)+1e-12)
+	}
+	sec := func(n int) time.Duration { return time.Duration(n) * time.Second / time.Duration(rate) }
+	for _, span := range [][2]int{{0, 160}, {160, 8000}, {3200, 24000}, {0, len(s)}, {24000, len(s)}} {
+		if got, want := l.dbfs(0, sec(span[0]), sec(span[1])), rms(span[0], span[1]); math.Abs(got-want) > 0.01 {
+			t.Errorf("samples %v: %.3f dBFS, want %.3f", span, got, want)
+		}
+	}
+	if got := l.dbfs(0, sec(len(s)), sec(len(s)+100)); got != -120 {
+		t.Errorf("past the end: %v", got)
+	}
+	// The quietest 100 ms is found where the signal is quietest: a hole of silence cut into it.
+	for i := 12000; i < 13600; i++ {
+		s[i] = 0
+	}
+	l = newLevels(rate, 1, 20*time.Millisecond)
+	l.add([][]float32{s})
+	if q := l.quietest(0, 8000, 20000, 100*time.Millisecond); q < 12000 || q > 13600 {
+		t.Errorf("quietest 100 ms at sample %d, want inside the silence 12000–13600", q)
+	}
+}
+
+// windowsOf packs a call's speech as the pipeline does.
+func windowsOf(t testing.TB, w *WAVReader, rs *Resampler) []Window {
+	lv, err := measure(context.Background(), w, 20*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	regions := make([][]Region, w.NumChannels)
+	for c := range regions {
+		for _, r := range (VAD{}).speech(lv, c) {
+			regions[c] = append(regions[c], Region{rs.OutLen(r.Start), rs.OutLen(r.End)})
+		}
+	}
+	return Pack(regions, 16000*5, 4800, nil) // short windows: more pieces, more edges
+}
+
+// TestFillIsWholeResampling: the windows the pipeline reads piece by piece from the file hold exactly
+// the samples they would if the whole file were decoded and resampled first.
+func TestFillIsWholeResampling(t *testing.T) {
+	path := filepath.Join("..", "testdata", "calls", "billing-dispute.wav")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	a, err := DecodeWAV(f, st.Size(), DecodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := NewResampler(a.SampleRate, parley.SampleRate)
+	whole := [][]float32{rs.Resample(a.Channels[0]), rs.Resample(a.Channels[1])}
+	if _, err := f.Seek(0, 0); err != nil {
+		t.Fatal(err)
+	}
+	w, err := OpenWAV(f, st.Size(), DecodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Pipeline{}
+	windows := windowsOf(t, w, rs)
+	if len(windows) < 5 {
+		t.Fatalf("%d windows", len(windows))
+	}
+	pieces := 0
+	for k, win := range windows {
+		got, err := p.fill(w, rs, win)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := make([]float32, win.Len)
+		for _, pc := range win.Pieces {
+			copy(want[pc.At:], whole[pc.Channel][pc.From:pc.From+pc.Len])
+			pieces++
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("window %d, sample %d: %v, whole-file resampling gives %v", k, i, got[i], want[i])
+			}
+		}
+	}
+	t.Logf("%d windows, %d pieces", len(windows), pieces)
+}
+
+// TestLongCallWindowsInFlight: on a long call the pipeline holds at most windowsInFlight windows at once,
+// however slow the recogniser — the bound on its memory.
+func TestLongCallWindowsInFlight(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "long.wav")
+	writeBurstCall(t, path, 20*time.Minute)
+	var mu sync.Mutex
+	busy, most, windows := 0, 0, 0
+	slow := parley.TranscriberFunc(func(ctx context.Context, s []float32) (parley.Recognition, error) {
+		mu.Lock()
+		busy++
+		windows++
+		most = max(most, busy)
+		mu.Unlock()
+		time.Sleep(2 * time.Millisecond)
+		mu.Lock()
+		busy--
+		mu.Unlock()
+		return parley.Recognition{Language: "en", Segments: []parley.Segment{{Start: 0, End: time.Second, Text: "hello"}}}, nil
+	})
+	p := &Pipeline{Transcriber: slow, VAD: &VAD{}, TurnGap: time.Second, SilenceDBFS: -50}
+	res := p.File(context.Background(), path)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if most > windowsInFlight || windows < 40 {
+		t.Errorf("%d windows, %d at once (limit %d)", windows, most, windowsInFlight)
+	}
+	if res.Call.Duration != 20*time.Minute || len(res.Transcript.Segments) == 0 {
+		t.Errorf("duration %v, %d segments", res.Call.Duration, len(res.Transcript.Segments))
+	}
+}
+
+// writeBurstCall writes a stereo 8 kHz µ-law call of the given length in which the two channels take
+// turns: 4 s of a warbling tone on one, then the other, over faint line noise.
+func writeBurstCall(t testing.TB, path string, d time.Duration) {
+	t.Helper()
+	const rate = 8000
+	n := int(d.Seconds() * rate)
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	hdr := wavBytes(formatMuLaw, 2, rate, 8, 0, nil, int64(n*2))
+	patch32(hdr, 4, uint32(len(hdr)-8+n*2))
+	if _, err := f.Write(hdr); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewSource(1))
+	buf := make([]byte, 0, 2*rate)
+	for i := range n {
+		turn := (i / (4 * rate)) % 2
+		for c := range 2 {
+			v := rng.NormFloat64() * 0.001
+			if c == turn && i%(4*rate) < 3*rate {
+				v += 0.3 * math.Sin(2*math.Pi*(300+100*math.Sin(float64(i)/800))*float64(i)/rate)
+			}
+			buf = append(buf, muLawEncode(v))
+		}
+		if len(buf) == cap(buf) {
+			if _, err := f.Write(buf); err != nil {
+				t.Fatal(err)
+			}
+			buf = buf[:0]
+		}
+	}
+	if _, err := f.Write(buf); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// BenchmarkLongCall runs the pipeline over a one-hour stereo call with a recogniser that returns at
+// once, and reports the largest live heap seen while it ran: it stays near the few windows in flight
+// (about 15 MB) whatever the call's length, where decoding whole took 16 bytes per second of audio at
+// 8 kHz stereo plus 128 per second at 16 kHz (about 0.6 GB per hour).
+func BenchmarkLongCall(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "hour.wav")
+	writeBurstCall(b, path, time.Hour)
+	none := parley.TranscriberFunc(func(ctx context.Context, s []float32) (parley.Recognition, error) {
+		return parley.Recognition{Language: "en"}, nil
+	})
+	p := &Pipeline{Transcriber: none, VAD: &VAD{}, TurnGap: time.Second, SilenceDBFS: -50}
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var peak uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	runtime.GC()
+	metrics.Read(sample)
+	base := sample[0].Value.Uint64()
+	wg.Go(func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+			metrics.Read(sample)
+			peak = max(peak, sample[0].Value.Uint64())
+		}
+	})
+	for b.Loop() {
+		if res := p.File(context.Background(), path); res.Err != nil {
+			b.Fatal(res.Err)
+		}
+	}
+	close(done)
+	wg.Wait()
+	b.ReportMetric(float64(peak-min(peak, base))/1e6, "peak-heap-MB")
+	b.ReportMetric(3600*float64(b.N)/b.Elapsed().Seconds(), "audio-s/s")
+}
+
+// muLawEncode is G.711 µ-law compression of a sample in [-1, 1] (the inverse of muLawDecode, to the
+// code).
+func muLawEncode(v float64) byte {
+	x := int(math.Round(math.Max(-1, math.Min(1, v)) * 32767))
+	sign := 0
+	if x < 0 {
+		x, sign = -x, 0x80
+	}
+	x = min(x+0x84, 0x7FFF)
+	exp := 7
+	for mask := 0x4000; x&mask == 0 && exp > 0; mask >>= 1 {
+		exp--
+	}
+	mant := (x >> (exp + 3)) & 0x0F
+	return ^byte(sign | exp<<4 | mant)
+}
