@@ -34,6 +34,7 @@ type Processor struct {
 	Worker        string
 	Metrics       *Metrics // nil: none kept
 	MaxFileSize   int64    // recordings larger than this are refused before download (0: no limit)
+	WorkDir       string   // where recordings are downloaded to be read ("": the system's temporary directory); see WorkDir
 }
 
 // permanent are the error codes no retry can fix: the input itself is bad.
@@ -99,7 +100,7 @@ func (p *Processor) Transcribe(ctx context.Context, t *asynq.Task) error {
 	if p.MaxFileSize > 0 && pl.Size > p.MaxFileSize {
 		return p.fail(ctx, pl, parley.Errorf(parley.CodeTooLarge, "%d bytes, over the %d-byte limit", pl.Size, p.MaxFileSize))
 	}
-	tmp, err := download(ctx, store, pl.Key, p.MaxFileSize)
+	tmp, err := download(ctx, store, pl.Key, p.MaxFileSize, p.WorkDir)
 	if parley.ErrorCode(err) == parley.CodeTooLarge {
 		return p.fail(ctx, pl, err)
 	}
@@ -252,7 +253,7 @@ func (p *Processor) record(ctx context.Context, row index.Row) error {
 
 // download streams an object to a temporary file, refusing one over limit bytes (0: no limit) before
 // reading it — its size may have grown since it was enqueued.
-func download(ctx context.Context, store parley.Store, key string, limit int64) (string, error) {
+func download(ctx context.Context, store parley.Store, key string, limit int64, dir string) (string, error) {
 	r, obj, err := store.Open(ctx, key)
 	if err != nil {
 		return "", err
@@ -261,7 +262,7 @@ func download(ctx context.Context, store parley.Store, key string, limit int64) 
 	if limit > 0 && obj.Size > limit {
 		return "", parley.Errorf(parley.CodeTooLarge, "%d bytes, over the %d-byte limit", obj.Size, limit)
 	}
-	f, err := os.CreateTemp("", "parley-*"+path.Ext(key))
+	f, err := os.CreateTemp(dir, "call-*"+path.Ext(key))
 	if err != nil {
 		return "", err
 	}

@@ -89,13 +89,18 @@ func (m *Main) workerCmd(ctx context.Context, args []string) error {
 	defer idx.Close()
 	client := asynq.NewClient(redisOpt)
 	defer client.Close()
+	workDir, removeWorkDir, err := jobs.WorkDir(os.TempDir())
+	if err != nil {
+		return err
+	}
+	defer removeWorkDir()
 	host, _ := os.Hostname()
 	locs := cfg.locations()
 	proc := &jobs.Processor{
 		Store:    locs.Bucket,
 		Pipeline: cfg.Pipeline(tr), MaxFileSize: cfg.MaxFileSize,
 		Stages: jobs.Stages{Analyzer: analyzer, Scorecard: scorecard}, Index: idx, Client: client, ResultsPrefix: cfg.ResultsPrefix, Metadata: cfg.MetadataReader(),
-		Model: modelPath, Worker: fmt.Sprintf("%s:%d", host, os.Getpid()),
+		Model: modelPath, Worker: fmt.Sprintf("%s:%d", host, os.Getpid()), WorkDir: workDir,
 	}
 	srv := asynq.NewServer(redisOpt, asynq.Config{
 		Concurrency: cfg.WorkerConcurrency, Queues: jobs.Queues, ShutdownTimeout: 30 * time.Second,

@@ -30,6 +30,7 @@ type cluster struct {
 	store   *storage.S3
 	env     []string
 	dbPath  string
+	tmp     string // the workers' TMPDIR
 	mu      sync.Mutex
 	workers []*exec.Cmd
 	logs    []*bytes.Buffer
@@ -47,7 +48,8 @@ func parleyBinary(t testing.TB) string {
 func newCluster(t testing.TB) *cluster {
 	c := &cluster{t: t, bin: parleyBinary(t), redis: testenv.StartRedis(t), minio: testenv.StartMinIO(t)}
 	c.dbPath = filepath.Join(t.TempDir(), "results.db")
-	c.env = []string{"PARLEY_REDIS_URL=redis://" + c.redis.Addr + "/0", "PARLEY_S3_ENDPOINT=" + c.minio.Addr,
+	c.tmp = t.TempDir()
+	c.env = []string{"TMPDIR=" + c.tmp, "PARLEY_REDIS_URL=redis://" + c.redis.Addr + "/0", "PARLEY_S3_ENDPOINT=" + c.minio.Addr,
 		"PARLEY_S3_ACCESS_KEY=" + testenv.MinIOUser, "PARLEY_S3_SECRET_KEY=" + testenv.MinIOPassword, "PARLEY_S3_SECURE=false",
 		"PARLEY_MODEL=" + testenv.TestModel(t), "PARLEY_THREADS=1", "PARLEY_INDEX_PATH=" + c.dbPath}
 	s, err := storage.NewS3(storage.S3Config{Endpoint: c.minio.Addr, AccessKey: testenv.MinIOUser, SecretKey: testenv.MinIOPassword}, "calls")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -156,6 +157,13 @@ func TestSoak(t *testing.T) {
 	}
 	if len(bad) > 0 {
 		t.Errorf("%d problems, first: %s", len(bad), strings.Join(bad[:min(10, len(bad))], "; "))
+	}
+	// The recordings the killed workers were downloading were removed by the workers started after
+	// them, and the others' own when they stopped.
+	c.stopWorkers()
+	left, _ := filepath.Glob(filepath.Join(c.tmp, "*"))
+	if len(left) > 0 {
+		t.Errorf("left in the workers' temporary directory: %v", left)
 	}
 	t.Logf("soak: %d recordings, 3 workers at a time, 10 kill -9s, 1 Redis restart: %d results, each once, in %v",
 		soakCalls, len(rows), time.Since(soakStart).Round(time.Second))
