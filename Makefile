@@ -5,7 +5,7 @@ WHISPER_ENV = eval "$$(scripts/whisper.sh env)"
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 GO_LDFLAGS = -X main.version=$(VERSION)
 
-.PHONY: setup setup-test build whisper demo test fuzz bench clean
+.PHONY: setup setup-test build whisper demo test fuzz bench vulncheck clean
 
 # Fuzz targets (package:target); `make fuzz FUZZTIME=5m` fuzzes longer. make test runs each briefly.
 FUZZ_TARGETS = transcribe:FuzzDecodeWAV transcribe:FuzzDecodeG711 metadata:FuzzSidecar scoring:FuzzScorecard nlp:FuzzTaxonomy jobs:FuzzPayload
@@ -38,6 +38,13 @@ fuzz: whisper
 		go test ./$${t%%:*} -run XXX -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME) >/tmp/parley-fuzz.log 2>&1 || { cat /tmp/parley-fuzz.log; exit 1; }; \
 		tail -n 1 /tmp/parley-fuzz.log; \
 	done
+
+# Known vulnerabilities in the code parley calls, from the Go vulnerability database (GOVULNDB, default
+# https://vuln.go.dev; point it at a mirror where that host is not reachable).
+GOVULNCHECK_VERSION = v1.9.0
+vulncheck: whisper
+	GOFLAGS= go install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
+	$(WHISPER_ENV) && "$$(go env GOPATH)/bin/govulncheck" ./...
 
 # parley against the whisper-cli loop on the same recordings, model and threads.
 bench: build
