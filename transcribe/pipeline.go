@@ -214,7 +214,8 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 			continue
 		}
 		for _, r := range p.VAD.speech(lv, c) {
-			if r16 := (Region{to16(r.Start), min(n16, to16(r.End+1))}); r16.End > r16.Start {
+			end := int((int64(r.End)*int64(rate) + int64(f.rate) - 1) / int64(f.rate)) // rounded up
+			if r16 := (Region{to16(r.Start), min(n16, end)}); r16.End > r16.Start {
 				regions[c] = append(regions[c], r16)
 			}
 		}
