@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand"
 	"os/exec"
 	"path/filepath"
@@ -23,14 +24,30 @@ import (
 // soakCalls is how many recordings the soak pushes through; the floor is 2,000.
 const soakCalls = 2000
 
-// shortCall is a one-second mono µ-law recording of line noise too quiet to be speech, different for
-// every seed (so every object has its own ETag): the whole path runs — download, decode, voice
-// detection, analysis, scoring, four result objects, the index — without minutes of recognition.
+// shortCall is a one-second mono recording, different for every seed (so every object has its own
+// ETag). Most are µ-law line noise too quiet to be speech: the whole path runs — download, decode, voice
+// detection, analysis, scoring, four result objects, the index — without recognition. Every 25th is
+// 16-bit PCM with 0.6 s of a warbling tone the voice detector takes for speech, so that whisper runs
+// (a full encoder pass) on 80 of the calls while workers are being killed.
 func shortCall(seed int) []byte {
 	rng := rand.New(rand.NewSource(int64(seed)))
-	data := make([]byte, 8000)
-	for i := range data {
-		data[i] = 0xff - byte(rng.Intn(2)) // µ-law codes 0xff and 0xfe: the two levels next to zero
+	tag, bits := uint16(7), 8 // µ-law
+	var data []byte
+	if seed%25 == 0 {
+		tag, bits = 1, 16
+		data = make([]byte, 2*8000)
+		for i := range 8000 {
+			v := rng.NormFloat64() * 30
+			if i >= 2000 && i < 6800 {
+				v += 8000 * math.Sin(2*math.Pi*(300+80*math.Sin(float64(i)/500))*float64(i)/8000)
+			}
+			binary.LittleEndian.PutUint16(data[2*i:], uint16(int16(v)))
+		}
+	} else {
+		data = make([]byte, 8000)
+		for i := range data {
+			data[i] = 0xff - byte(rng.Intn(2)) // µ-law codes 0xff and 0xfe: the two levels next to zero
+		}
 	}
 	var b bytes.Buffer
 	le := func(v any) { binary.Write(&b, binary.LittleEndian, v) }
@@ -38,12 +55,12 @@ func shortCall(seed int) []byte {
 	le(uint32(36 + len(data)))
 	b.WriteString("WAVEfmt ")
 	le(uint32(16))
-	le(uint16(7)) // µ-law
+	le(tag)
 	le(uint16(1))
 	le(uint32(8000))
-	le(uint32(8000))
-	le(uint16(1))
-	le(uint16(8))
+	le(uint32(8000 * bits / 8))
+	le(uint16(bits / 8))
+	le(uint16(bits))
 	b.WriteString("data")
 	le(uint32(len(data)))
 	b.Write(data)
@@ -139,6 +156,7 @@ func TestSoak(t *testing.T) {
 		}
 	}
 	// Every call document is whole: it parses and names its recording.
+	var voiced, noise []float64
 	for i, k := range keys {
 		if k == gone || i%10 != 0 && i >= 100 { // all of the first hundred, then every tenth
 			continue
@@ -154,6 +172,18 @@ func TestSoak(t *testing.T) {
 		if err != nil || doc.SchemaVersion != parley.SchemaVersion || doc.Source != "s3://calls/"+k {
 			bad = append(bad, fmt.Sprintf("%s: document %v %q", k, err, doc.Source))
 		}
+		if i%25 == 0 {
+			voiced = append(voiced, doc.ProcessingS)
+		} else {
+			noise = append(noise, doc.ProcessingS)
+		}
+	}
+	// The calls with a tone went through whisper (an encoder pass takes the better part of a second);
+	// the others stopped at the voice detector.
+	if mv, mn := median(voiced), median(noise); len(voiced) < 10 || mv < 0.2 || mv < 5*mn {
+		t.Errorf("processing: median %.3f s for %d calls with a tone, %.3f s for %d of noise", mv, len(voiced), mn, len(noise))
+	} else {
+		t.Logf("processing: median %.3f s for %d calls with a tone, %.3f s for %d of noise", mv, len(voiced), mn, len(noise))
 	}
 	if len(bad) > 0 {
 		t.Errorf("%d problems, first: %s", len(bad), strings.Join(bad[:min(10, len(bad))], "; "))
