@@ -13,9 +13,9 @@ import (
 	"github.com/parley-cc/parley"
 )
 
-// Pipeline transcribes one recording at a time: decode, split channels, resample to 16 kHz, recognise
-// each channel, merge into turns. It is safe for concurrent use; the Transcriber decides how much
-// recognition runs at once.
+// Pipeline transcribes recordings: decode, split channels, resample to 16 kHz, recognise, merge into
+// turns — reading a WAV file by range rather than whole (see transcribe). It is safe for concurrent use;
+// the Transcriber decides how much recognition runs at once.
 type Pipeline struct {
 	Transcriber parley.Transcriber
 	// Roles maps the channels of a stereo recording to speakers, by index. Contact-center recorders
