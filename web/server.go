@@ -68,6 +68,7 @@ type Server struct {
 	routes  []Route
 
 	signIns throttle
+	metrics *metrics
 
 	facetsMu sync.Mutex
 	facets   map[string]cachedFacets
@@ -134,7 +135,9 @@ func New(s *Server) *Server {
 		{"GET /api/calls", readers, s.apiCalls},
 		{"GET /api/calls/{id}", readers, s.apiCall},
 		{"GET /api/search", library, s.apiSearch},
+		{"GET /metrics", opsRoles, s.metricsPage},
 	}
+	s.metrics = newMetrics()
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {
 		mux.Handle(rt.Pattern, s.guard(rt))
@@ -163,7 +166,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, "/ops/queues/") { // asynqmon brings its own inline scripts
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; media-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 	}
-	s.handler.ServeHTTP(w, r)
+	s.metrics.observe(w, r, s.handler)
 }
 
 // guard admits a request to a route: a session cookie or an API token for a user of one of the

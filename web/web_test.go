@@ -173,6 +173,7 @@ var allowed = map[string]string{
 	"GET /api/calls":                    "admin qa coach agent",
 	"GET /api/calls/{id}":               "admin qa coach agent",
 	"GET /api/search":                   "admin qa coach",
+	"GET /metrics":                      "admin ops",
 }
 
 func TestEveryRouteChecksSignInAndRole(t *testing.T) {
@@ -711,5 +712,51 @@ func TestRedactedCallsStayRedacted(t *testing.T) {
 				t.Errorf("%s: %q survived redaction: …%s…", p, s, low[max(0, i-150):min(len(low), i+60)])
 			}
 		}
+	}
+}
+
+// TestMetrics: the app counts requests by route pattern and status — never by raw path, which holds call
+// ids — and serves them to a scraper holding an ops user's API token.
+func TestMetrics(t *testing.T) {
+	a := newApp(t)
+	id := a.calls["billing-dispute"]
+	a.do("qa", "GET", "/calls", nil)
+	a.do("qa", "GET", "/calls/"+id, nil)
+	a.do("agent", "GET", "/admin/users", nil)
+	a.do("", "POST", "/login", url.Values{"name": {"quinn"}, "password": {"not-the-password"}})
+	_, page := a.do("ops", "POST", "/account/tokens", url.Values{"label": {"prometheus"}})
+	tok := regexp.MustCompile(`parley_[A-Za-z0-9_-]{43}`).FindString(page)
+	if tok == "" {
+		t.Fatal("no token")
+	}
+	req, _ := http.NewRequest("GET", a.srv.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	body := string(b)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("metrics as ops: %s", res.Status)
+	}
+	for _, want := range []string{
+		`parley_http_requests_total{code="200",route="GET /calls"} 1`,
+		`parley_http_requests_total{code="200",route="GET /calls/{id}"} 1`,
+		`parley_http_requests_total{code="403",route="GET /admin/users"} 1`,
+		`parley_http_requests_total{code="401",route="POST /login"} 1`,
+		`parley_http_request_seconds_count{route="GET /calls"} 1`,
+		"go_goroutines",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if strings.Contains(body, id) {
+		t.Error("a call id is in the metrics")
+	}
+	if res, _ := a.do("qa", "GET", "/metrics", nil); res.StatusCode != http.StatusForbidden {
+		t.Errorf("metrics as qa: %s", res.Status)
 	}
 }
