@@ -144,6 +144,20 @@ func (a *app) do(role, method, path string, form url.Values) (*http.Response, st
 	return res, string(b)
 }
 
+// bearer GETs path with an API token.
+func (a *app) bearer(tok, path string) (*http.Response, []byte) {
+	a.t.Helper()
+	req, _ := http.NewRequest("GET", a.srv.URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	return res, b
+}
+
 // allowed is the access matrix, written out here rather than read from the server's route table.
 var allowed = map[string]string{
 	"GET /{$}":                          "admin qa coach ops agent",
@@ -449,17 +463,7 @@ func TestAPITokens(t *testing.T) {
 	if res.StatusCode != http.StatusOK || tok == "" {
 		t.Fatalf("new token: %s", res.Status)
 	}
-	get := func(tok, path string) (*http.Response, []byte) {
-		req, _ := http.NewRequest("GET", a.srv.URL+path, nil)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		return res, b
-	}
+	get := a.bearer
 	res, body := get(tok, "/api/calls?sort=score&dir=asc")
 	var out struct {
 		Total int `json:"total"`
@@ -729,14 +733,7 @@ func TestMetrics(t *testing.T) {
 	if tok == "" {
 		t.Fatal("no token")
 	}
-	req, _ := http.NewRequest("GET", a.srv.URL+"/metrics", nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	res, b := a.bearer(tok, "/metrics")
 	body := string(b)
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("metrics as ops: %s", res.Status)
