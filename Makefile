@@ -8,8 +8,10 @@ GO_LDFLAGS = -X main.version=$(VERSION)
 .PHONY: setup setup-test build whisper demo test fuzz bench vulncheck clean
 
 # Fuzz targets (package:target); `make fuzz FUZZTIME=5m` fuzzes longer. make test runs each briefly.
-FUZZ_TARGETS = transcribe:FuzzDecodeWAV transcribe:FuzzDecodeG711 metadata:FuzzSidecar scoring:FuzzScorecard nlp:FuzzTaxonomy jobs:FuzzPayload
+FUZZ_TARGETS = transcribe:FuzzDecodeWAV transcribe:FuzzDecodeG711 transcribe:FuzzPipeline metadata:FuzzSidecar scoring:FuzzScorecard nlp:FuzzTaxonomy jobs:FuzzPayload
 FUZZTIME ?= 10s
+# Minimising a new interesting input may take a minute by default; a short run would spend all of it there.
+FUZZMINIMIZETIME ?= 2s
 
 setup:
 	scripts/setup.sh
@@ -35,7 +37,7 @@ test: setup-test whisper
 fuzz: whisper
 	@set -e; $(WHISPER_ENV); for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $${t%%:*} $${t##*:} for $(FUZZTIME)"; \
-		go test ./$${t%%:*} -run XXX -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME) >/tmp/parley-fuzz.log 2>&1 || { cat /tmp/parley-fuzz.log; exit 1; }; \
+		go test ./$${t%%:*} -run XXX -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) >/tmp/parley-fuzz.log 2>&1 || { cat /tmp/parley-fuzz.log; exit 1; }; \
 		tail -n 1 /tmp/parley-fuzz.log; \
 	done
 

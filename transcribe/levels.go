@@ -126,7 +126,7 @@ func (l *levels) quietest(c, from, to int, span time.Duration) int {
 			e += float64(v)
 		}
 		if e < bestE {
-			best, bestE = (i*l.frame + (i+w)*l.frame) / 2, e
+			best, bestE = (i*l.frame+(i+w)*l.frame)/2, e
 		}
 	}
 	return best

@@ -1,6 +1,7 @@
 package transcribe
 
 import (
+	"bytes"
 	"context"
 	"math"
 	"math/rand"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -253,4 +255,83 @@ func muLawEncode(v float64) byte {
 	}
 	mant := (x >> (exp + 3)) & 0x0F
 	return ^byte(sign | exp<<4 | mant)
+}
+
+// FuzzPipeline runs the reading side of the pipeline on any 16-bit PCM recording at the common rates,
+// with short windows so that long speech gets cut: every window fits, every piece lies inside its
+// window and its channel, no two pieces of a channel overlap, every window read piece by piece from the
+// file equals the same pieces of the whole channel resampled, and transcribing gives segments inside
+// the call.
+func FuzzPipeline(f *testing.F) {
+	tone := make([]byte, 2*4000) // 1 s at 4 kHz: bursts of 250 ms
+	for i := 0; i < len(tone)/2; i++ {
+		v := int16(12000 * math.Sin(float64(i)/3) * float64((i/1000)%2))
+		tone[2*i], tone[2*i+1] = byte(v), byte(uint16(v)>>8)
+	}
+	f.Add(uint8(3), uint8(0), tone)
+	f.Add(uint8(0), uint8(1), tone[:3001])
+	f.Add(uint8(5), uint8(1), []byte{0, 0x80, 0xff, 0x7f})
+	rates := []int{8000, 16000, 11025, 4000, 44100, 48000, 22050, 6000}
+	maxWindow := 400 * time.Millisecond
+	// One pipeline for all inputs, so that its resamplers are built once per rate.
+	p := &Pipeline{VAD: &VAD{MinSpeech: 20 * time.Millisecond}, MaxWindow: maxWindow, SilenceDBFS: -60, TurnGap: time.Second,
+		Transcriber: parley.TranscriberFunc(func(ctx context.Context, s []float32) (parley.Recognition, error) {
+			d := samplesToDuration(len(s), parley.SampleRate)
+			return parley.Recognition{Language: "en", Segments: []parley.Segment{{Start: 0, End: d, Text: "words",
+				Tokens: []parley.Token{{Start: 0, End: d / 2, Text: " wo"}, {Start: d / 2, End: d, Text: "rds"}}}}}, nil
+		})}
+	f.Fuzz(func(t *testing.T, ri, channels uint8, data []byte) {
+		rate, nch := rates[int(ri)%len(rates)], 1+int(channels)%2
+		data = data[:min(len(data), 32<<10)] // up to 4 s at 4 kHz: many windows, and quick to fuzz
+		b := wavBytes(formatPCM, nch, rate, 16, 0, data, -1)
+		a, err := decodeBytes(t, b, DecodeOptions{})
+		if err != nil {
+			return // the decoder's own fuzz target covers refusals
+		}
+		w, err := OpenWAV(bytes.NewReader(b), int64(len(b)), DecodeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lv, err := measure(context.Background(), w, 20*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		active := []bool{true, true}[:nch]
+		rs := p.resampler(rate)
+		n16 := rs.OutLen(w.Frames)
+		last := make([]int, nch)
+		whole := make([][]float32, nch)
+		for c := range whole {
+			whole[c] = rs.Resample(a.Channels[c])
+		}
+		for k, win := range p.windows(w.format(), lv, active) {
+			if win.Len > int(maxWindow.Seconds()*parley.SampleRate) {
+				t.Fatalf("window %d: %d samples", k, win.Len)
+			}
+			got, err := p.fill(w, rs, win)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, pc := range win.Pieces {
+				if pc.Len <= 0 || pc.At < 0 || pc.At+pc.Len > win.Len || pc.From < last[pc.Channel] || pc.From+pc.Len > n16 {
+					t.Fatalf("window %d (%d samples): piece %+v (channel's speech so far ends at %d, channel %d samples)", k, win.Len, pc, last[pc.Channel], n16)
+				}
+				last[pc.Channel] = pc.From + pc.Len
+				want := whole[pc.Channel][pc.From : pc.From+pc.Len]
+				if !slices.Equal(got[pc.At:pc.At+pc.Len], want) {
+					t.Fatalf("window %d, piece %+v: read piece by piece differs from the whole channel resampled", k, pc)
+				}
+			}
+		}
+		var call parley.Call
+		tr, err := p.transcribe(context.Background(), audioSource{a}, &call)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range tr.Segments {
+			if s.Start < 0 || s.End < s.Start || s.End > call.Duration {
+				t.Fatalf("segment %v–%v in a call of %v", s.Start, s.End, call.Duration)
+			}
+		}
+	})
 }

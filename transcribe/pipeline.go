@@ -199,45 +199,9 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 	f := src.format()
 	recs := make([]parley.Recognition, f.channels)
 	errs := make([]error, f.channels)
-	maxWindow := p.MaxWindow
-	if maxWindow == 0 {
-		maxWindow = 29500 * time.Millisecond
-	}
 	rate := parley.SampleRate
 	rs := p.resampler(f.rate)
-	n16 := rs.OutLen(f.frames)
-	to16 := func(s int) int { return int(int64(s) * int64(rate) / int64(f.rate)) }
-	from16 := func(s int) int { return int(int64(s) * int64(f.rate) / int64(rate)) }
-	regions := make([][]Region, f.channels)
-	for c := range regions {
-		if !active[c] {
-			continue
-		}
-		for _, r := range p.VAD.speech(lv, c) {
-			end := int((int64(r.End)*int64(rate) + int64(f.rate) - 1) / int64(f.rate)) // rounded up
-			if r16 := (Region{to16(r.Start), min(n16, end)}); r16.End > r16.Start {
-				regions[c] = append(regions[c], r16)
-			}
-		}
-	}
-	maxLen, gap := int(maxWindow.Seconds()*float64(rate)), int(gapBetweenPieces.Seconds()*float64(rate))
-	// A region longer than a window is cut at its quietest 100 ms in the window's last fifth.
-	cut := func(ch, start int) int {
-		q := lv.quietest(ch, from16(start+maxLen*4/5), from16(start+maxLen), 100*time.Millisecond)
-		return to16(q) - start
-	}
-	var windows []Window
-	if p.PackPerChannel {
-		for c := range regions {
-			only := make([][]Region, len(regions))
-			only[c] = regions[c]
-			windows = append(windows, Pack(only, maxLen, gap, cut)...)
-		}
-		// Still front to back through the recording.
-		slices.SortStableFunc(windows, func(a, b Window) int { return a.Pieces[0].From - b.Pieces[0].From })
-	} else {
-		windows = Pack(regions, maxLen, gap, cut)
-	}
+	windows := p.windows(f, lv, active)
 	wrecs := make([]parley.Recognition, len(windows))
 	werrs := make([]error, len(windows))
 	var wg sync.WaitGroup
@@ -291,6 +255,52 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 		slices.SortStableFunc(recs[i].Segments, func(a, b parley.Segment) int { return int(a.Start - b.Start) })
 	}
 	return recs, errs, nil
+}
+
+// windows finds the speech of the active channels in their levels and packs it into windows of 16 kHz
+// samples — by default across the channels, in call order; with PackPerChannel each channel's own — in
+// the order they are to be read.
+func (p *Pipeline) windows(f sourceFormat, lv *levels, active []bool) []Window {
+	maxWindow := p.MaxWindow
+	if maxWindow == 0 {
+		maxWindow = 29500 * time.Millisecond
+	}
+	rate := parley.SampleRate
+	rs := p.resampler(f.rate)
+	n16 := rs.OutLen(f.frames)
+	to16 := func(s int) int { return int(int64(s) * int64(rate) / int64(f.rate)) }
+	from16 := func(s int) int { return int(int64(s) * int64(f.rate) / int64(rate)) }
+	regions := make([][]Region, f.channels)
+	for c := range regions {
+		if !active[c] {
+			continue
+		}
+		for _, r := range p.VAD.speech(lv, c) {
+			end := int((int64(r.End)*int64(rate) + int64(f.rate) - 1) / int64(f.rate)) // rounded up
+			if r16 := (Region{to16(r.Start), min(n16, end)}); r16.End > r16.Start {
+				regions[c] = append(regions[c], r16)
+			}
+		}
+	}
+	maxLen, gap := int(maxWindow.Seconds()*float64(rate)), int(gapBetweenPieces.Seconds()*float64(rate))
+	// A region longer than a window is cut at its quietest 100 ms in the window's last fifth.
+	cut := func(ch, start int) int {
+		q := lv.quietest(ch, from16(start+maxLen*4/5), from16(start+maxLen), 100*time.Millisecond)
+		return to16(q) - start
+	}
+	var windows []Window
+	if p.PackPerChannel {
+		for c := range regions {
+			only := make([][]Region, len(regions))
+			only[c] = regions[c]
+			windows = append(windows, Pack(only, maxLen, gap, cut)...)
+		}
+		// Still front to back through the recording.
+		slices.SortStableFunc(windows, func(a, b Window) int { return a.Pieces[0].From - b.Pieces[0].From })
+	} else {
+		windows = Pack(regions, maxLen, gap, cut)
+	}
+	return windows
 }
 
 // fill reads a window's pieces from the source — each with the margin its resampling filter needs, so
