@@ -15,7 +15,7 @@ const (
 	CodeBadChunkSize        = "bad_chunk_size"       // a chunk claims more bytes than the RIFF container holds
 	CodeBadHeader           = "bad_header"           // the fmt chunk contradicts itself
 	CodeUnsupportedFormat   = "unsupported_format"   // an encoding parley does not decode (ADPCM, MP3 in WAV…)
-	CodeUnsupportedChannels = "unsupported_channels" // not mono or stereo
+	CodeUnsupportedChannels = "unsupported_channels" // more channels than max_channels (default: mono or stereo)
 	CodeBadSampleRate       = "bad_sample_rate"      // zero or outside what a recorder produces
 	CodeTooLong             = "too_long"             // longer than the configured maximum
 	CodeTooLarge            = "too_large"            // a file over the configured maximum size

@@ -23,6 +23,8 @@ type Pipeline struct {
 	Roles []parley.Role
 	// MaxDuration refuses longer recordings before decoding them (0: no limit).
 	MaxDuration time.Duration
+	// MaxChannels refuses recordings with more channels (0: 2). Channels past the Roles are RoleUnknown.
+	MaxChannels int
 	// MaxFileSize refuses larger files before reading them (0: no limit).
 	MaxFileSize int64
 	// TurnGap is the longest silence inside one turn.
@@ -75,7 +77,7 @@ func (p *Pipeline) file(ctx context.Context, path string, call *parley.Call) (*p
 	if p.MaxFileSize > 0 && st.Size() > p.MaxFileSize {
 		return nil, parley.Errorf(parley.CodeTooLarge, "%d bytes, over the %d-byte limit (max_file_size)", st.Size(), p.MaxFileSize)
 	}
-	w, err := OpenWAV(f, st.Size(), DecodeOptions{MaxDuration: p.MaxDuration})
+	w, err := OpenWAV(f, st.Size(), DecodeOptions{MaxDuration: p.MaxDuration, MaxChannels: p.MaxChannels})
 	if err != nil {
 		return nil, err
 	}
@@ -411,13 +413,16 @@ func peakDBFS(s []float32) float64 {
 	return 20 * math.Log10(float64(peak))
 }
 
-// ValidateRoles checks a stereo role map.
+// ValidateRoles checks a channel→role map: one role per channel of a multichannel recording (2 to
+// MaxChannelsLimit), the agent and the customer on one channel each at most.
 func ValidateRoles(roles []parley.Role) error {
-	if len(roles) != 2 {
-		return parley.Errorf(parley.CodeConfig, "channel roles: want 2 (left, right), got %d", len(roles))
+	if len(roles) < 2 || len(roles) > MaxChannelsLimit {
+		return parley.Errorf(parley.CodeConfig, "channel roles: want one per channel (left, right, …), 2 to %d, got %d", MaxChannelsLimit, len(roles))
 	}
-	if roles[0] == roles[1] && roles[0] != parley.RoleUnknown {
-		return parley.Errorf(parley.CodeConfig, "channel roles: both channels are %s", roles[0])
+	for i, r := range roles {
+		if r != parley.RoleUnknown && slices.Index(roles, r) != i {
+			return parley.Errorf(parley.CodeConfig, "channel roles: channels %d and %d are both %s", slices.Index(roles, r), i, r)
+		}
 	}
 	return nil
 }

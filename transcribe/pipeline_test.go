@@ -3,6 +3,7 @@ package transcribe
 import (
 	"context"
 	"errors"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -114,6 +115,10 @@ func TestValidateRoles(t *testing.T) {
 		{[]parley.Role{parley.RoleUnknown, parley.RoleUnknown}, true},
 		{[]parley.Role{parley.RoleAgent, parley.RoleAgent}, false},
 		{[]parley.Role{parley.RoleAgent}, false},
+		{[]parley.Role{parley.RoleAgent, parley.RoleCustomer, parley.RoleUnknown}, true},
+		{[]parley.Role{parley.RoleUnknown, parley.RoleCustomer, parley.RoleUnknown, parley.RoleAgent}, true},
+		{[]parley.Role{parley.RoleAgent, parley.RoleCustomer, parley.RoleCustomer}, false},
+		{make([]parley.Role, 9), false},
 	} {
 		if err := ValidateRoles(tt.roles); (err == nil) != tt.ok {
 			t.Errorf("ValidateRoles(%v) = %v", tt.roles, err)
@@ -217,5 +222,40 @@ func TestMaxFileSize(t *testing.T) {
 	res := p.File(context.Background(), filepath.Join("..", "testdata", "calls", "address-change.wav"))
 	if parley.ErrorCode(res.Err) != parley.CodeTooLarge || !strings.Contains(res.Err.Error(), "1000-byte limit") {
 		t.Errorf("error %v", res.Err)
+	}
+}
+
+// TestPipelineThreeChannels: with max_channels 3, a recording of three parties (a supervisor joined on
+// the third channel) is transcribed with each channel's speech under its own role, the channels past
+// the role map as unknown; at the default of 2 it is refused by name.
+func TestPipelineThreeChannels(t *testing.T) {
+	const rate, n = 8000, 8000
+	pcm := make([]int16, 3*n)
+	for i := range n {
+		for c, amp := range []float64{0.9, 0.3, 0.05} {
+			pcm[3*i+c] = int16(amp * 32767 * math.Sin(2*math.Pi*300*float64(i)/rate))
+		}
+	}
+	path := filepath.Join(t.TempDir(), "three.wav")
+	if err := os.WriteFile(path, wavBytes(formatPCM, 3, rate, 16, 0, le16(pcm...), -1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	p := &Pipeline{Transcriber: echoTranscriber(&calls), Roles: DefaultRoles, MaxChannels: 3, TurnGap: time.Second, SilenceDBFS: -50}
+	res := p.File(context.Background(), path)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	got := map[int]parley.Role{}
+	for _, s := range res.Transcript.Segments {
+		got[s.Channel] = s.Speaker
+	}
+	want := map[int]parley.Role{0: parley.RoleAgent, 1: parley.RoleCustomer, 2: parley.RoleUnknown}
+	if calls != 3 || len(res.Call.Channels) != 3 || !maps.Equal(got, want) {
+		t.Errorf("%d recognitions, channels %v, speakers by channel %v", calls, res.Call.Channels, got)
+	}
+	p.MaxChannels = 0
+	if res := p.File(context.Background(), path); parley.ErrorCode(res.Err) != parley.CodeUnsupportedChannels || !strings.Contains(res.Err.Error(), "max_channels") {
+		t.Errorf("at the default: %v", res.Err)
 	}
 }

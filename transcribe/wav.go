@@ -60,7 +60,13 @@ func samplesToDuration(n, rate int) time.Duration {
 type DecodeOptions struct {
 	// MaxDuration refuses longer recordings before their samples are read (0: no limit).
 	MaxDuration time.Duration
+	// MaxChannels refuses recordings with more channels (0: 2, stereo; at most MaxChannelsLimit).
+	MaxChannels int
 }
+
+// MaxChannelsLimit is the most channels a recording may have: one speaker per channel (agent, customer,
+// a supervisor or third party…); a recorder that writes more is mixing something else into the file.
+const MaxChannelsLimit = 8
 
 // DecodeWAV decodes a WAV file of size bytes into memory. Every refusal is a *parley.Error with one of
 // the Code* constants, so that a batch can report it and move on.
@@ -186,8 +192,20 @@ func OpenWAV(r io.ReadSeeker, size int64, opt DecodeOptions) (*WAVReader, error)
 	if err != nil {
 		return nil, err
 	}
-	if channels != 1 && channels != 2 {
-		return nil, parley.Errorf(parley.CodeUnsupportedChannels, "%d channels; parley takes mono (1) or stereo (2, one speaker per channel)", channels)
+	maxChannels := opt.MaxChannels
+	if maxChannels <= 0 {
+		maxChannels = 2
+	}
+	maxChannels = min(maxChannels, MaxChannelsLimit)
+	if channels > maxChannels {
+		what := "mono (1) or stereo (2)"
+		switch {
+		case maxChannels == 1:
+			what = "mono only"
+		case maxChannels > 2:
+			what = fmt.Sprintf("up to %d channels", maxChannels)
+		}
+		return nil, parley.Errorf(parley.CodeUnsupportedChannels, "%d channels; parley takes %s, one speaker per channel (max_channels)", channels, what)
 	}
 	if rate == 0 {
 		return nil, parley.Errorf(parley.CodeBadSampleRate, "sample rate is 0 Hz")

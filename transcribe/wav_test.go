@@ -180,6 +180,8 @@ func TestDecodeRefusals(t *testing.T) {
 		{"mp3 in wav", wavBytes(0x0055, 1, 8000, 16, 0, pcm, -1), DecodeOptions{}, parley.CodeUnsupportedFormat},
 		{"zero channels", wavBytes(formatPCM, 0, 8000, 16, 0, pcm, -1), DecodeOptions{}, parley.CodeTruncatedHeader},
 		{"three channels", wavBytes(formatPCM, 3, 8000, 16, 0, le16(make([]int16, 300)...), -1), DecodeOptions{}, parley.CodeUnsupportedChannels},
+		{"stereo, mono only", wavBytes(formatPCM, 2, 8000, 16, 0, pcm, -1), DecodeOptions{MaxChannels: 1}, parley.CodeUnsupportedChannels},
+		{"nine channels", wavBytes(formatPCM, 9, 8000, 16, 0, le16(make([]int16, 900)...), -1), DecodeOptions{MaxChannels: 9}, parley.CodeUnsupportedChannels},
 		{"rate too high", wavBytes(formatPCM, 1, 1_000_000, 16, 0, pcm, -1), DecodeOptions{}, parley.CodeBadSampleRate},
 		{"over max duration", wavBytes(formatPCM, 1, 8000, 16, 0, pcm, -1), DecodeOptions{MaxDuration: 50 * time.Millisecond}, parley.CodeTooLong},
 		{"no whole frame", wavBytes(formatPCM, 2, 8000, 16, 0, []byte{1, 2}, -1), DecodeOptions{}, parley.CodeTruncatedData},

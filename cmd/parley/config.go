@@ -33,7 +33,8 @@ type Config struct {
 	BeamSize     int      `yaml:"beam_size"`            // 0 or 1: greedy decoding; more: beam search of that width
 	Fallback     bool     `yaml:"temperature_fallback"` // decode again at higher temperatures when a decode fails whisper's checks
 	Language     string   `yaml:"language"`             // "auto" or a language code
-	Channels     []string `yaml:"channels"`             // speaker of the left and right channel of stereo calls
+	Channels     []string `yaml:"channels"`             // speaker of each channel: left, right (, third…)
+	MaxChannels  int      `yaml:"max_channels"`         // recordings with more channels are refused (1–8)
 	MaxDuration  Duration `yaml:"max_duration"`         // longer recordings are refused
 	MaxFileSize  int64    `yaml:"max_file_size"`        // larger recordings are refused before they are read (bytes)
 	TurnGap      Duration `yaml:"turn_gap"`             // longest pause inside one turn
@@ -83,6 +84,7 @@ func DefaultConfig() Config {
 		Threads:         min(4, runtime.NumCPU()),
 		Language:        "auto",
 		Channels:        []string{"agent", "customer"},
+		MaxChannels:     2,
 		MaxDuration:     Duration(4 * time.Hour),
 		MaxFileSize:     2 << 30,
 		TurnGap:         Duration(time.Second),
@@ -153,6 +155,7 @@ func (c *Config) envKeys() map[string]func(string) error {
 		"PARLEY_LANGUAGE":             func(v string) error { c.Language = v; return nil },
 		"PARLEY_CHANNELS":             func(v string) error { c.Channels = splitList(v); return nil },
 		"PARLEY_MAX_DURATION":         func(v string) error { return c.MaxDuration.Set(v) },
+		"PARLEY_MAX_CHANNELS":         func(v string) (err error) { c.MaxChannels, err = strconv.Atoi(v); return },
 		"PARLEY_MAX_FILE_SIZE":        func(v string) (err error) { c.MaxFileSize, err = strconv.ParseInt(v, 10, 64); return },
 		"PARLEY_TURN_GAP":             func(v string) error { return c.TurnGap.Set(v) },
 		"PARLEY_VAD":                  func(v string) error { c.VAD = v; return nil },
@@ -215,11 +218,12 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.BeamSize, "beam-size", c.BeamSize, "beam search width (0 or 1: greedy)")
 	fs.BoolVar(&c.Fallback, "temperature-fallback", c.Fallback, "decode again at higher temperatures when a decode fails whisper's checks")
 	fs.StringVar(&c.Language, "language", c.Language, "spoken language code, or auto")
-	fs.Func("channels", "speakers of the left,right channel of stereo calls (agent, customer, unknown)", func(v string) error {
+	fs.Func("channels", "speakers of the channels, left,right(,third…) (agent, customer, unknown)", func(v string) error {
 		c.Channels = splitList(v)
 		return nil
 	})
 	fs.Var(&c.MaxDuration, "max-duration", "refuse recordings longer than this")
+	fs.IntVar(&c.MaxChannels, "max-channels", c.MaxChannels, "refuse recordings with more channels than this (1–8)")
 	fs.Var(&c.TurnGap, "turn-gap", "longest pause inside one speaker turn")
 	fs.StringVar(&c.VAD, "vad", c.VAD, "energy: send only each channel's speech to whisper; off: whole channels")
 	fs.StringVar(&c.VADPack, "vad-pack", c.VADPack, "call: both parties' speech shares whisper windows; channel: one channel's per window")
@@ -281,6 +285,9 @@ func (c *Config) Validate() error {
 	if c.BeamSize < 0 || c.BeamSize > 16 {
 		return parley.Errorf(parley.CodeConfig, "beam_size = %d (want 0–16)", c.BeamSize)
 	}
+	if c.MaxChannels < 1 || c.MaxChannels > transcribe.MaxChannelsLimit {
+		return parley.Errorf(parley.CodeConfig, "max_channels = %d (want 1–%d)", c.MaxChannels, transcribe.MaxChannelsLimit)
+	}
 	if c.MaxFileSize < 0 {
 		return parley.Errorf(parley.CodeConfig, "max_file_size = %d (want bytes ≥ 0; 0: no limit)", c.MaxFileSize)
 	}
@@ -334,7 +341,7 @@ func (c *Config) WhisperStates() int {
 // Pipeline builds the transcription pipeline around a recogniser.
 func (c *Config) Pipeline(tr parley.Transcriber) *transcribe.Pipeline {
 	roles, _ := c.Roles() // checked by Validate
-	p := &transcribe.Pipeline{Transcriber: tr, Roles: roles, MaxDuration: time.Duration(c.MaxDuration), MaxFileSize: c.MaxFileSize,
+	p := &transcribe.Pipeline{Transcriber: tr, Roles: roles, MaxDuration: time.Duration(c.MaxDuration), MaxChannels: c.MaxChannels, MaxFileSize: c.MaxFileSize,
 		TurnGap: time.Duration(c.TurnGap), SilenceDBFS: c.SilenceDBFS}
 	if c.VAD == "energy" {
 		p.VAD = &transcribe.VAD{}
