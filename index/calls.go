@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -404,20 +405,15 @@ func (x *Index) Calls(ctx context.Context, f Filter, p Page) ([]Call, int, error
 		}
 		where, args = f.whereFor(n >= commonPhraseCalls)
 	}
-	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT `+callColumns+` FROM call_docs c`+where+p.clause()), args...)
+	out, err := collect(ctx, x.db, x.bind(`SELECT `+callColumns+` FROM call_docs c`+where+p.clause()), args,
+		func(rows *sql.Rows) (Call, error) { return scanCall(rows) })
 	if err != nil {
 		return nil, 0, fmt.Errorf("list calls: %w", err)
 	}
-	defer rows.Close()
-	out := []Call{}
-	for rows.Next() {
-		c, err := scanCall(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, c)
+	if out == nil {
+		out = []Call{} // an empty page is [] in the API, not null
 	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // EachCall calls fn for every call a filter selects, in page order, without holding them all.
@@ -465,22 +461,9 @@ func (x *Index) Facets(ctx context.Context, f Filter) (Facets, error) {
 	}
 	restrictDocs := restrict
 	list := func(col string) ([]string, error) {
-		rows, err := x.db.QueryContext(ctx, x.bind(`SELECT DISTINCT `+col+` FROM call_docs`+restrictDocs+` ORDER BY 1`), args...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var vals []string
-		for rows.Next() {
-			var v string
-			if err := rows.Scan(&v); err != nil {
-				return nil, err
-			}
-			if v != "" {
-				vals = append(vals, v)
-			}
-		}
-		return vals, rows.Err()
+		vals, err := collect(ctx, x.db, x.bind(`SELECT DISTINCT `+col+` FROM call_docs`+restrictDocs+` ORDER BY 1`), args,
+			func(rows *sql.Rows) (v string, err error) { return v, rows.Scan(&v) })
+		return slices.DeleteFunc(vals, func(v string) bool { return v == "" }), err
 	}
 	var err error
 	if out.Teams, err = list("team"); err != nil {
@@ -493,22 +476,9 @@ func (x *Index) Facets(ctx context.Context, f Filter) (Facets, error) {
 		return out, err
 	}
 	pairs := func(q string, args ...any) ([][2]string, error) {
-		rows, err := x.db.QueryContext(ctx, x.bind(q), args...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var vals [][2]string
-		for rows.Next() {
-			var a, b string
-			if err := rows.Scan(&a, &b); err != nil {
-				return nil, err
-			}
-			if a != "" {
-				vals = append(vals, [2]string{a, b})
-			}
-		}
-		return vals, rows.Err()
+		vals, err := collect(ctx, x.db, x.bind(q), args,
+			func(rows *sql.Rows) (v [2]string, err error) { return v, rows.Scan(&v[0], &v[1]) })
+		return slices.DeleteFunc(vals, func(v [2]string) bool { return v[0] == "" }), err
 	}
 	if out.Agents, err = pairs(`SELECT agent, name FROM agents`+restrict+` ORDER BY 2`, args...); err != nil {
 		return out, err

@@ -7,7 +7,6 @@ package index
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -134,20 +133,29 @@ func (x *Index) Get(ctx context.Context, bucket, key, etag string) (Row, bool, e
 func (x *Index) All(ctx context.Context) ([]Row, error) { return x.query(ctx, `ORDER BY processed_at`) }
 
 func (x *Index) query(ctx context.Context, where string, args ...any) ([]Row, error) {
-	rs, err := x.db.QueryContext(ctx, x.bind(`SELECT bucket, key, etag, status, error_code, error, call_id, duration_s, score, intent, result_key, processed_at, worker FROM calls `+where), args...)
+	return collect(ctx, x.db, x.bind(`SELECT bucket, key, etag, status, error_code, error, call_id, duration_s, score, intent, result_key, processed_at, worker FROM calls `+where), args,
+		func(rs *sql.Rows) (r Row, err error) {
+			var at string
+			err = rs.Scan(&r.Bucket, &r.Key, &r.ETag, &r.Status, &r.ErrorCode, &r.Error, &r.CallID, &r.DurationS, &r.Score, &r.Intent, &r.ResultKey, &at, &r.Worker)
+			r.ProcessedAt, _ = time.Parse(time.RFC3339Nano, at)
+			return r, err
+		})
+}
+
+// collect runs a query and returns its rows, each turned into a T by scan (nil when there are none).
+func collect[T any](ctx context.Context, db *sql.DB, query string, args []any, scan func(*sql.Rows) (T, error)) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rs.Close()
-	var out []Row
-	for rs.Next() {
-		var r Row
-		var at string
-		if err := rs.Scan(&r.Bucket, &r.Key, &r.ETag, &r.Status, &r.ErrorCode, &r.Error, &r.CallID, &r.DurationS, &r.Score, &r.Intent, &r.ResultKey, &at, &r.Worker); err != nil {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
 			return nil, err
 		}
-		r.ProcessedAt, _ = time.Parse(time.RFC3339Nano, at)
-		out = append(out, r)
+		out = append(out, v)
 	}
-	return out, errors.Join(rs.Err())
+	return out, rows.Err()
 }

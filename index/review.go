@@ -161,21 +161,9 @@ func (x *Index) ItemExamples(ctx context.Context, item string, f Filter, n int) 
 		if where == "" {
 			where = " WHERE 1 = 1"
 		}
-		rows, err := x.db.QueryContext(ctx, x.bind(`SELECT `+callColumns+` FROM call_items i JOIN call_docs c ON c.id = i.call`+where+
-			` AND i.item = ? AND i.status = ? AND c.scored = 1 ORDER BY c.score `+dir+`, c.id LIMIT `+fmt.Sprint(n)), append(args, item, status)...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var out []Call
-		for rows.Next() {
-			c, err := scanCall(rows)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, c)
-		}
-		return out, rows.Err()
+		return collect(ctx, x.db, x.bind(`SELECT `+callColumns+` FROM call_items i JOIN call_docs c ON c.id = i.call`+where+
+			` AND i.item = ? AND i.status = ? AND c.scored = 1 ORDER BY c.score `+dir+`, c.id LIMIT `+fmt.Sprint(n)), append(args, item, status),
+			func(rows *sql.Rows) (Call, error) { return scanCall(rows) })
 	}
 	if best, err = get(parley.ItemPass, "DESC"); err != nil {
 		return nil, nil, err
@@ -209,22 +197,13 @@ func (x *Index) Overrides(ctx context.Context, call string) ([]Override, error) 
 }
 
 func (x *Index) overrides(ctx context.Context, where string, args ...any) ([]Override, error) {
-	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT id, call, item, status, comment, reviewer, at FROM overrides`+where+` ORDER BY at, id`), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Override
-	for rows.Next() {
-		var o Override
-		var at string
-		if err := rows.Scan(&o.ID, &o.Call, &o.Item, &o.Status, &o.Comment, &o.Reviewer, &at); err != nil {
-			return nil, err
-		}
-		o.At, _ = time.Parse(stampFormat, at)
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return collect(ctx, x.db, x.bind(`SELECT id, call, item, status, comment, reviewer, at FROM overrides`+where+` ORDER BY at, id`), args,
+		func(rows *sql.Rows) (o Override, err error) {
+			var at string
+			err = rows.Scan(&o.ID, &o.Call, &o.Item, &o.Status, &o.Comment, &o.Reviewer, &at)
+			o.At, _ = time.Parse(stampFormat, at)
+			return o, err
+		})
 }
 
 // Calibration compares the overrides in force (the latest per call and item) with the automatic results.
@@ -296,22 +275,13 @@ func (x *Index) AddClip(ctx context.Context, c Clip) error {
 
 // Collections lists collections, newest first.
 func (x *Index) Collections(ctx context.Context) ([]Collection, error) {
-	rows, err := x.db.QueryContext(ctx, `SELECT id, name, owner, created_at FROM collections ORDER BY created_at DESC, id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Collection
-	for rows.Next() {
-		var c Collection
-		var at string
-		if err := rows.Scan(&c.ID, &c.Name, &c.Owner, &at); err != nil {
-			return nil, err
-		}
-		c.CreatedAt = parseTime(at)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return collect(ctx, x.db, `SELECT id, name, owner, created_at FROM collections ORDER BY created_at DESC, id`, nil,
+		func(rows *sql.Rows) (c Collection, err error) {
+			var at string
+			err = rows.Scan(&c.ID, &c.Name, &c.Owner, &at)
+			c.CreatedAt = parseTime(at)
+			return c, err
+		})
 }
 
 // Collection returns a collection with its clips.
@@ -326,22 +296,19 @@ func (x *Index) Collection(ctx context.Context, id string) (Collection, bool, er
 		return c, false, err
 	}
 	c.CreatedAt = parseTime(at)
-	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT k.id, k.call, COALESCE(d.call_id, ''), k.start, k.end_s, k.note, k.added_by, k.created_at
-		FROM clips k LEFT JOIN call_docs d ON d.id = k.call WHERE k.collection = ? ORDER BY k.created_at, k.id`), id)
+	c.Clips, err = collect(ctx, x.db, x.bind(`SELECT k.id, k.call, COALESCE(d.call_id, ''), k.start, k.end_s, k.note, k.added_by, k.created_at
+		FROM clips k LEFT JOIN call_docs d ON d.id = k.call WHERE k.collection = ? ORDER BY k.created_at, k.id`), []any{id},
+		func(rows *sql.Rows) (k Clip, err error) {
+			k.Collection = id
+			var at string
+			err = rows.Scan(&k.ID, &k.Call, &k.CallID, &k.Start, &k.End, &k.Note, &k.AddedBy, &at)
+			k.CreatedAt, _ = time.Parse(stampFormat, at)
+			return k, err
+		})
 	if err != nil {
 		return c, false, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		k := Clip{Collection: id}
-		var at string
-		if err := rows.Scan(&k.ID, &k.Call, &k.CallID, &k.Start, &k.End, &k.Note, &k.AddedBy, &at); err != nil {
-			return c, false, err
-		}
-		k.CreatedAt, _ = time.Parse(stampFormat, at)
-		c.Clips = append(c.Clips, k)
-	}
-	return c, true, rows.Err()
+	return c, true, nil
 }
 
 // Failures lists recordings whose processing failed, newest first.

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"unicode"
@@ -107,22 +108,15 @@ func (x *Index) Search(ctx context.Context, q Query, offset, limit int) (hits []
 		order = "t.id"
 	}
 	sqlq += fmt.Sprintf(` ORDER BY %s DESC LIMIT %d OFFSET %d`, order, limit+1, max(offset, 0))
-	rows, err := x.db.QueryContext(ctx, x.bind(sqlq), args...)
+	hits, err = collect(ctx, x.db, x.bind(sqlq), args, func(rows *sql.Rows) (h Hit, err error) {
+		h.Call, err = scanCall(rows, &h.Turn, &h.Speaker, &h.Start, &h.Snippet)
+		return h, err
+	})
 	if err != nil {
 		return nil, false, fmt.Errorf("search: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var h Hit
-		c, err := scanCall(rows, &h.Turn, &h.Speaker, &h.Start, &h.Snippet)
-		if err != nil {
-			return nil, false, err
-		}
-		h.Call = c
-		hits = append(hits, h)
-	}
 	if len(hits) > limit {
-		return hits[:limit], true, rows.Err()
+		return hits[:limit], true, nil
 	}
-	return hits, false, rows.Err()
+	return hits, false, nil
 }

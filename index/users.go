@@ -59,23 +59,14 @@ func (x *Index) User(ctx context.Context, name string) (User, bool, error) {
 
 // Users lists every user by name.
 func (x *Index) Users(ctx context.Context) ([]User, error) {
-	rows, err := x.db.QueryContext(ctx, `SELECT name, role, agent, created_at, disabled FROM users ORDER BY name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		var u User
-		var at string
-		var dis int
-		if err := rows.Scan(&u.Name, &u.Role, &u.Agent, &at, &dis); err != nil {
-			return nil, err
-		}
-		u.CreatedAt, u.Disabled = parseTime(at), dis == 1
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return collect(ctx, x.db, `SELECT name, role, agent, created_at, disabled FROM users ORDER BY name`, nil,
+		func(rows *sql.Rows) (u User, err error) {
+			var at string
+			var dis int
+			err = rows.Scan(&u.Name, &u.Role, &u.Agent, &at, &dis)
+			u.CreatedAt, u.Disabled = parseTime(at), dis == 1
+			return u, err
+		})
 }
 
 // Session is a signed-in browser: the hash of its cookie's token, and the token its forms carry
@@ -141,22 +132,13 @@ func (x *Index) TokenUser(ctx context.Context, tokenHash string) (string, bool, 
 
 // Tokens lists a user's API tokens.
 func (x *Index) Tokens(ctx context.Context, name string) ([]Token, error) {
-	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT id, name, label, created_at, last_used FROM api_tokens WHERE name = ? ORDER BY created_at`), name)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Token
-	for rows.Next() {
-		var t Token
-		var created, used string
-		if err := rows.Scan(&t.ID, &t.Name, &t.Label, &created, &used); err != nil {
-			return nil, err
-		}
-		t.CreatedAt, t.LastUsed = parseTime(created), parseTime(used)
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return collect(ctx, x.db, x.bind(`SELECT id, name, label, created_at, last_used FROM api_tokens WHERE name = ? ORDER BY created_at`), []any{name},
+		func(rows *sql.Rows) (t Token, err error) {
+			var created, used string
+			err = rows.Scan(&t.ID, &t.Name, &t.Label, &created, &used)
+			t.CreatedAt, t.LastUsed = parseTime(created), parseTime(used)
+			return t, err
+		})
 }
 
 // DeleteToken revokes one of a user's tokens.
@@ -180,20 +162,11 @@ func (x *Index) Audit(ctx context.Context, actor, action, target, detail string)
 
 // AuditLog returns the latest entries, newest first.
 func (x *Index) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
-	rows, err := x.db.QueryContext(ctx, fmt.Sprintf(`SELECT at, actor, action, target, detail FROM audit ORDER BY at DESC LIMIT %d`, limit))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
-		var e AuditEntry
-		var at string
-		if err := rows.Scan(&at, &e.Actor, &e.Action, &e.Target, &e.Detail); err != nil {
-			return nil, err
-		}
-		e.At, _ = time.Parse(stampFormat, at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return collect(ctx, x.db, fmt.Sprintf(`SELECT at, actor, action, target, detail FROM audit ORDER BY at DESC LIMIT %d`, limit), nil,
+		func(rows *sql.Rows) (e AuditEntry, err error) {
+			var at string
+			err = rows.Scan(&at, &e.Actor, &e.Action, &e.Target, &e.Detail)
+			e.At, _ = time.Parse(stampFormat, at)
+			return e, err
+		})
 }
