@@ -191,8 +191,7 @@ func (s *Server) visibleCall(w http.ResponseWriter, r *http.Request, u *User) (i
 		return c, false
 	}
 	if !ok || u.Role == RoleAgent && (u.Agent == "" || c.Agent != u.Agent) {
-		w.WriteHeader(http.StatusNotFound)
-		s.render(w, r, u, "error.html", map[string]any{"Title": "Not found", "Message": "No such call."})
+		s.errorPage(w, r, u, http.StatusNotFound, "Not found", "No such call.")
 		return c, false
 	}
 	return c, true
@@ -225,8 +224,7 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 	doc, err := s.loadDoc(r, c)
 	if err != nil {
 		if errors.Is(err, parley.ErrNotFound) {
-			w.WriteHeader(http.StatusNotFound)
-			s.render(w, r, u, "error.html", map[string]any{"Title": "Document missing", "Message": "The call is indexed but its document is gone: " + c.Doc})
+			s.errorPage(w, r, u, http.StatusNotFound, "Document missing", "The call is indexed but its document is gone: "+c.Doc)
 			return
 		}
 		s.fail(w, r, err)
@@ -337,8 +335,7 @@ func (s *Server) audit(r *http.Request, u *User, action, target, detail string) 
 func (s *Server) agentPage(w http.ResponseWriter, r *http.Request, u *User) {
 	agent := r.PathValue("agent")
 	if u.Role == RoleAgent && agent != u.Agent {
-		w.WriteHeader(http.StatusNotFound)
-		s.render(w, r, u, "error.html", map[string]any{"Title": "Not found", "Message": "No such agent."})
+		s.errorPage(w, r, u, http.StatusNotFound, "Not found", "No such agent.")
 		return
 	}
 	st, ok, err := s.Index.Agent(r.Context(), agent)
@@ -347,8 +344,7 @@ func (s *Server) agentPage(w http.ResponseWriter, r *http.Request, u *User) {
 		return
 	}
 	if !ok {
-		w.WriteHeader(http.StatusNotFound)
-		s.render(w, r, u, "error.html", map[string]any{"Title": "Not found", "Message": "No calls of agent " + agent + "."})
+		s.errorPage(w, r, u, http.StatusNotFound, "Not found", "No calls of agent "+agent+".")
 		return
 	}
 	s.render(w, r, u, "agent.html", map[string]any{"Title": "Agent " + st.Name, "A": st, "Trend": trendChart(st.Weekly)})
@@ -426,8 +422,7 @@ func (s *Server) collectionPage(w http.ResponseWriter, r *http.Request, u *User)
 		return
 	}
 	if !ok {
-		w.WriteHeader(http.StatusNotFound)
-		s.render(w, r, u, "error.html", map[string]any{"Title": "Not found", "Message": "No such collection."})
+		s.errorPage(w, r, u, http.StatusNotFound, "Not found", "No such collection.")
 		return
 	}
 	s.render(w, r, u, "collection.html", map[string]any{"Title": c.Name, "C": c, "Link": "/collections/" + c.ID})

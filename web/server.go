@@ -187,8 +187,7 @@ func (s *Server) guard(rt Route) http.Handler {
 			return
 		}
 		if !contains(rt.Roles, u.Role) {
-			w.WriteHeader(http.StatusForbidden)
-			s.render(w, r, u, "error.html", map[string]any{"Title": "Not allowed", "Message": "Your role (" + u.Role + ") does not open this page."})
+			s.errorPage(w, r, u, http.StatusForbidden, "Not allowed", "Your role ("+u.Role+") does not open this page.")
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && viaCookie && !strings.HasPrefix(r.URL.Path, "/ops/queues/") {
@@ -199,6 +198,12 @@ func (s *Server) guard(rt Route) http.Handler {
 		}
 		rt.handler(w, r, u)
 	})
+}
+
+// errorPage answers with a status code and the app's error page.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, u *User, code int, title, message string) {
+	w.WriteHeader(code)
+	s.render(w, r, u, "error.html", map[string]any{"Title": title, "Message": message})
 }
 
 func contains(list []string, s string) bool { return slices.Contains(list, s) }
