@@ -59,6 +59,20 @@ func RealModel(t testing.TB) string {
 	return ""
 }
 
+// Encoder is the all-MiniLM-L6-v2 sentence encoder directory: PARLEY_ENCODER, else the shared models
+// folder's. Tests that need it fail (not skip) when it is missing: CI has it.
+func Encoder(t testing.TB) string {
+	t.Helper()
+	p := os.Getenv("PARLEY_ENCODER")
+	if p == "" {
+		p = filepath.Join(Shared(), "models", "all-MiniLM-L6-v2")
+	}
+	if _, err := os.Stat(filepath.Join(p, "model-f16.safetensors")); err != nil {
+		t.Fatalf("sentence encoder missing: %v (set PARLEY_ENCODER or PARLEY_SHARED)", err)
+	}
+	return p
+}
+
 // JFK is 11 s of real speech (16 kHz mono) and its reference text.
 func JFK(t testing.TB) (path, ref string) {
 	t.Helper()

@@ -1,0 +1,135 @@
+#include "bert.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ggml.h>
+#include <ggml-alloc.h>
+#include <ggml-backend.h>
+#include <ggml-cpu.h>
+
+struct parley_bert {
+	int hidden, layers, heads, inter, vocab, max_pos, type_vocab;
+	float eps;
+	struct ggml_context *wctx;
+	ggml_backend_t backend;
+	ggml_backend_buffer_t wbuf;
+	ggml_gallocr_t alloc;
+	struct ggml_tensor **slots; // PB_EMB_COUNT + layers * PARLEY_BERT_PER_LAYER
+	int n_slots;
+};
+
+#define MAX_NODES 2048
+
+parley_bert *parley_bert_new(int hidden, int layers, int heads, int inter, int vocab, int max_pos, int type_vocab, float eps) {
+	parley_bert *m = calloc(1, sizeof *m);
+	if (!m) return NULL;
+	m->hidden = hidden; m->layers = layers; m->heads = heads; m->inter = inter;
+	m->vocab = vocab; m->max_pos = max_pos; m->type_vocab = type_vocab; m->eps = eps;
+	m->n_slots = PB_EMB_COUNT + layers * PARLEY_BERT_PER_LAYER;
+	m->slots = calloc(m->n_slots, sizeof *m->slots);
+	struct ggml_init_params p = { .mem_size = ggml_tensor_overhead() * (m->n_slots + 1), .mem_buffer = NULL, .no_alloc = true };
+	m->wctx = ggml_init(p);
+	m->backend = ggml_backend_cpu_init();
+	if (!m->slots || !m->wctx || !m->backend) { parley_bert_free(m); return NULL; }
+	struct ggml_context *c = m->wctx;
+	m->slots[PB_WORD] = ggml_new_tensor_2d(c, GGML_TYPE_F16, hidden, vocab);
+	m->slots[PB_POS] = ggml_new_tensor_2d(c, GGML_TYPE_F16, hidden, max_pos);
+	m->slots[PB_TYPE] = ggml_new_tensor_2d(c, GGML_TYPE_F32, hidden, type_vocab);
+	m->slots[PB_LNG] = ggml_new_tensor_1d(c, GGML_TYPE_F32, hidden);
+	m->slots[PB_LNB] = ggml_new_tensor_1d(c, GGML_TYPE_F32, hidden);
+	for (int l = 0; l < layers; l++) {
+		struct ggml_tensor **s = m->slots + PB_EMB_COUNT + l * PARLEY_BERT_PER_LAYER;
+		s[PB_Q] = ggml_new_tensor_2d(c, GGML_TYPE_F16, hidden, hidden);
+		s[PB_K] = ggml_new_tensor_2d(c, GGML_TYPE_F16, hidden, hidden);
+		s[PB_V] = ggml_new_tensor_2d(c, GGML_TYPE_F16, hidden, hidden);
+		s[PB_O] = ggml_new_tensor_2d(c, GGML_TYPE_F16, hidden, hidden);
+		s[PB_UP] = ggml_new_tensor_2d(c, GGML_TYPE_F16, hidden, inter);
+		s[PB_DOWN] = ggml_new_tensor_2d(c, GGML_TYPE_F16, inter, hidden);
+		s[PB_UPB] = ggml_new_tensor_1d(c, GGML_TYPE_F32, inter);
+		int vecs[] = {PB_QB, PB_KB, PB_VB, PB_OB, PB_LN1G, PB_LN1B, PB_DOWNB, PB_LN2G, PB_LN2B};
+		for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++) s[vecs[i]] = ggml_new_tensor_1d(c, GGML_TYPE_F32, hidden);
+	}
+	m->wbuf = ggml_backend_alloc_ctx_tensors(c, m->backend);
+	m->alloc = ggml_gallocr_new(ggml_backend_get_default_buffer_type(m->backend));
+	if (!m->wbuf || !m->alloc) { parley_bert_free(m); return NULL; }
+	return m;
+}
+
+int parley_bert_set(parley_bert *m, int slot, const float *data, int64_t n) {
+	if (slot < 0 || slot >= m->n_slots) return 1;
+	struct ggml_tensor *t = m->slots[slot];
+	if (ggml_nelements(t) != n) return 2;
+	if (t->type == GGML_TYPE_F32) {
+		ggml_backend_tensor_set(t, data, 0, ggml_nbytes(t));
+		return 0;
+	}
+	ggml_fp16_t *h = malloc(n * sizeof *h);
+	if (!h) return 3;
+	ggml_fp32_to_fp16_row(data, h, n);
+	ggml_backend_tensor_set(t, h, 0, ggml_nbytes(t));
+	free(h);
+	return 0;
+}
+
+static struct ggml_tensor *norm(struct ggml_context *c, struct ggml_tensor *x, struct ggml_tensor *g, struct ggml_tensor *b, float eps) {
+	return ggml_add(c, ggml_mul(c, ggml_norm(c, x, eps), g), b);
+}
+
+static struct ggml_tensor *linear(struct ggml_context *c, struct ggml_tensor *x, struct ggml_tensor *w, struct ggml_tensor *b) {
+	return ggml_add(c, ggml_mul_mat(c, w, x), b);
+}
+
+int parley_bert_encode(parley_bert *m, const int32_t *ids, const int32_t *pos, const float *mask, int n, int threads, float *out) {
+	const int H = m->hidden, nh = m->heads, hd = H / nh;
+	size_t meta = ggml_tensor_overhead() * MAX_NODES + ggml_graph_overhead_custom(MAX_NODES, false);
+	struct ggml_init_params p = { .mem_size = meta, .mem_buffer = NULL, .no_alloc = true };
+	struct ggml_context *c = ggml_init(p);
+	if (!c) return 1;
+	struct ggml_cgraph *gf = ggml_new_graph_custom(c, MAX_NODES, false);
+
+	struct ggml_tensor *t_ids = ggml_new_tensor_1d(c, GGML_TYPE_I32, n);
+	struct ggml_tensor *t_pos = ggml_new_tensor_1d(c, GGML_TYPE_I32, n);
+	struct ggml_tensor *t_mask = ggml_new_tensor_2d(c, GGML_TYPE_F32, n, n);
+	ggml_set_input(t_ids); ggml_set_input(t_pos); ggml_set_input(t_mask);
+
+	struct ggml_tensor **s = m->slots;
+	struct ggml_tensor *x = ggml_add(c, ggml_get_rows(c, s[PB_WORD], t_ids), ggml_get_rows(c, s[PB_POS], t_pos));
+	x = ggml_add(c, x, ggml_view_1d(c, s[PB_TYPE], H, 0));
+	x = norm(c, x, s[PB_LNG], s[PB_LNB], m->eps);
+	const float scale = 1.0f / sqrtf((float)hd);
+	for (int l = 0; l < m->layers; l++) {
+		struct ggml_tensor **w = s + PB_EMB_COUNT + l * PARLEY_BERT_PER_LAYER;
+		struct ggml_tensor *q = ggml_permute(c, ggml_reshape_3d(c, linear(c, x, w[PB_Q], w[PB_QB]), hd, nh, n), 0, 2, 1, 3); // [hd, n, nh]
+		struct ggml_tensor *k = ggml_permute(c, ggml_reshape_3d(c, linear(c, x, w[PB_K], w[PB_KB]), hd, nh, n), 0, 2, 1, 3); // [hd, n, nh]
+		struct ggml_tensor *v = ggml_cont(c, ggml_permute(c, ggml_reshape_3d(c, linear(c, x, w[PB_V], w[PB_VB]), hd, nh, n), 1, 2, 0, 3)); // [n, hd, nh]
+		struct ggml_tensor *kq = ggml_soft_max_ext(c, ggml_mul_mat(c, k, q), t_mask, scale, 0.0f); // [n_k, n_q, nh]
+		struct ggml_tensor *kqv = ggml_mul_mat(c, v, kq); // [hd, n_q, nh]
+		struct ggml_tensor *ctx = ggml_cont_2d(c, ggml_permute(c, kqv, 0, 2, 1, 3), H, n);
+		x = norm(c, ggml_add(c, linear(c, ctx, w[PB_O], w[PB_OB]), x), w[PB_LN1G], w[PB_LN1B], m->eps);
+		struct ggml_tensor *up = ggml_gelu_erf(c, linear(c, x, w[PB_UP], w[PB_UPB]));
+		x = norm(c, ggml_add(c, linear(c, up, w[PB_DOWN], w[PB_DOWNB]), x), w[PB_LN2G], w[PB_LN2B], m->eps);
+	}
+	ggml_set_output(x);
+	ggml_build_forward_expand(gf, x);
+	if (!ggml_gallocr_alloc_graph(m->alloc, gf)) { ggml_free(c); return 2; }
+	ggml_backend_tensor_set(t_ids, ids, 0, ggml_nbytes(t_ids));
+	ggml_backend_tensor_set(t_pos, pos, 0, ggml_nbytes(t_pos));
+	ggml_backend_tensor_set(t_mask, mask, 0, ggml_nbytes(t_mask));
+	ggml_backend_cpu_set_n_threads(m->backend, threads);
+	if (ggml_backend_graph_compute(m->backend, gf) != GGML_STATUS_SUCCESS) { ggml_free(c); return 3; }
+	ggml_backend_tensor_get(x, out, 0, ggml_nbytes(x));
+	ggml_free(c);
+	return 0;
+}
+
+void parley_bert_free(parley_bert *m) {
+	if (!m) return;
+	if (m->alloc) ggml_gallocr_free(m->alloc);
+	if (m->wbuf) ggml_backend_buffer_free(m->wbuf);
+	if (m->backend) ggml_backend_free(m->backend);
+	if (m->wctx) ggml_free(m->wctx);
+	free(m->slots);
+	free(m);
+}

@@ -1,0 +1,24 @@
+// A BERT encoder on ggml's CPU backend: the weights live in one backend buffer; each call builds the
+// graph for a batch of sentences laid end to end (positions restart per sentence, a block-diagonal mask
+// keeps attention inside each sentence), computes it and copies out the last layer's token vectors.
+#include <stdint.h>
+
+typedef struct parley_bert parley_bert;
+
+// Tensor slots, in the order parley_bert_set takes them: five embedding tensors, then per layer
+// PARLEY_BERT_PER_LAYER tensors in the order of the enum below.
+enum {
+	PB_WORD, PB_POS, PB_TYPE, PB_LNG, PB_LNB, PB_EMB_COUNT
+};
+enum {
+	PB_Q, PB_QB, PB_K, PB_KB, PB_V, PB_VB, PB_O, PB_OB, PB_LN1G, PB_LN1B,
+	PB_UP, PB_UPB, PB_DOWN, PB_DOWNB, PB_LN2G, PB_LN2B, PARLEY_BERT_PER_LAYER
+};
+
+parley_bert *parley_bert_new(int hidden, int layers, int heads, int inter, int vocab, int max_pos, int type_vocab, float eps);
+// Copies n floats into slot (stored as f16 for matrices, f32 for vectors). Returns 0 on success.
+int parley_bert_set(parley_bert *m, int slot, const float *data, int64_t n);
+// Runs n_tokens tokens (ids and positions) with mask [n_tokens × n_tokens] (0 or -INFINITY) on threads;
+// out receives n_tokens × hidden floats. Returns 0 on success.
+int parley_bert_encode(parley_bert *m, const int32_t *ids, const int32_t *pos, const float *mask, int n_tokens, int threads, float *out);
+void parley_bert_free(parley_bert *m);

@@ -1,0 +1,280 @@
+// Package encoder embeds sentences with a BERT sentence encoder (all-MiniLM-L6-v2 by default: 6 layers,
+// 384 wide) in-process on the CPU. The WordPiece tokenizer and the safetensors reader are Go; the forward
+// pass is a ggml graph run through cgo on the same ggml that whisper.cpp links, so parley has one
+// numeric engine. A sentence's embedding is the mean of the last layer's token vectors, L2-normalised,
+// as sentence-transformers computes it.
+package encoder
+
+/*
+#cgo CFLAGS: -O2
+#cgo LDFLAGS: -lggml -lggml-base -lggml-cpu -lm -lstdc++
+#cgo linux LDFLAGS: -fopenmp
+#include <stdlib.h>
+#include "bert.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"unsafe"
+
+	"github.com/parley-cc/parley"
+)
+
+// The files of a model directory.
+const (
+	WeightsFile = "model-f16.safetensors"
+	VocabFile   = "vocab.txt"
+	ConfigFile  = "config.json"
+)
+
+// Options tune an Encoder. Zero values take the defaults.
+type Options struct {
+	Threads     int // ggml threads per batch (default min(4, CPUs))
+	MaxTokens   int // tokens per window, [CLS] and [SEP] included (default 256, the model's training length)
+	BatchTokens int // tokens laid end to end in one forward pass (default 384)
+	// Truncate cuts a text after MaxTokens instead of averaging its windows (how sentence-transformers
+	// embeds, used to compare with its reference vectors).
+	Truncate bool
+}
+
+// Encoder embeds texts. It is safe for concurrent use; batches run one at a time, each on Threads.
+type Encoder struct {
+	cfg  Config
+	tok  *Tokenizer
+	opts Options
+	name string
+
+	mu sync.Mutex
+	m  *C.parley_bert
+}
+
+// ErrClosed is returned by Embed after Close.
+var ErrClosed = errors.New("encoder: closed")
+
+// Load reads a model directory (config.json, vocab.txt, model-f16.safetensors). A missing file is a
+// model_missing error, a file of the wrong form or shape model_corrupt.
+func Load(dir string, opts Options) (*Encoder, error) {
+	cfg, tok, w, err := loadFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Threads <= 0 {
+		opts.Threads = min(4, runtime.NumCPU())
+	}
+	if opts.MaxTokens <= 2 || opts.MaxTokens > cfg.MaxPositions {
+		opts.MaxTokens = min(256, cfg.MaxPositions)
+	}
+	if opts.BatchTokens < opts.MaxTokens {
+		opts.BatchTokens = max(384, opts.MaxTokens)
+	}
+	m := C.parley_bert_new(C.int(cfg.Hidden), C.int(cfg.Layers), C.int(cfg.Heads), C.int(cfg.Intermediate),
+		C.int(cfg.Vocab), C.int(cfg.MaxPositions), C.int(cfg.TypeVocab), C.float(cfg.Eps))
+	if m == nil {
+		return nil, parley.Errorf(parley.CodeInternal, "encoder: ggml could not allocate the model")
+	}
+	e := &Encoder{cfg: cfg, tok: tok, opts: opts, m: m, name: filepath.Base(dir)}
+	set := func(slot int, data []float32) {
+		if err == nil && C.parley_bert_set(m, C.int(slot), (*C.float)(unsafe.Pointer(&data[0])), C.int64_t(len(data))) != 0 {
+			err = parley.Errorf(parley.CodeModelCorrupt, "encoder %s: tensor slot %d does not fit", dir, slot)
+		}
+	}
+	set(C.PB_WORD, w.word)
+	set(C.PB_POS, w.pos)
+	set(C.PB_TYPE, w.typ)
+	set(C.PB_LNG, w.lng)
+	set(C.PB_LNB, w.lnb)
+	for i, l := range w.layers {
+		base := C.PB_EMB_COUNT + i*C.PARLEY_BERT_PER_LAYER
+		for slot, data := range map[int][]float32{
+			C.PB_Q: l.q, C.PB_QB: l.qb, C.PB_K: l.k, C.PB_KB: l.kb, C.PB_V: l.v, C.PB_VB: l.vb, C.PB_O: l.o, C.PB_OB: l.ob,
+			C.PB_LN1G: l.ln1g, C.PB_LN1B: l.ln1b, C.PB_UP: l.up, C.PB_UPB: l.upb, C.PB_DOWN: l.down, C.PB_DOWNB: l.downb,
+			C.PB_LN2G: l.ln2g, C.PB_LN2B: l.ln2b,
+		} {
+			set(base+slot, data)
+		}
+	}
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// loadFiles reads and checks a model directory's three files.
+func loadFiles(dir string) (Config, *Tokenizer, *weights, error) {
+	read := func(name string) ([]byte, error) {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, parley.WrapError(parley.CodeModelMissing, err, "sentence encoder: %s is missing in %s", name, dir)
+		}
+		if err != nil {
+			return nil, parley.WrapError(parley.CodeIO, err, "sentence encoder")
+		}
+		return b, nil
+	}
+	corrupt := func(name string, err error) error {
+		return parley.WrapError(parley.CodeModelCorrupt, err, "sentence encoder %s", filepath.Join(dir, name))
+	}
+	var cfg Config
+	b, err := read(ConfigFile)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	if cfg, err = parseConfig(b); err != nil {
+		return cfg, nil, nil, corrupt(ConfigFile, err)
+	}
+	if b, err = read(VocabFile); err != nil {
+		return cfg, nil, nil, err
+	}
+	tok, err := NewTokenizer(b)
+	if err != nil {
+		return cfg, nil, nil, corrupt(VocabFile, err)
+	}
+	if tok.Size() != cfg.Vocab {
+		return cfg, nil, nil, corrupt(VocabFile, fmt.Errorf("%d tokens, the configuration says %d", tok.Size(), cfg.Vocab))
+	}
+	if b, err = read(WeightsFile); err != nil {
+		return cfg, nil, nil, err
+	}
+	ts, err := readSafetensors(b)
+	if err != nil {
+		return cfg, nil, nil, corrupt(WeightsFile, err)
+	}
+	w, err := bindWeights(ts, cfg)
+	if err != nil {
+		return cfg, nil, nil, corrupt(WeightsFile, err)
+	}
+	return cfg, tok, w, nil
+}
+
+// Dim is the length of an embedding.
+func (e *Encoder) Dim() int { return e.cfg.Hidden }
+
+// Name is the model directory's name.
+func (e *Encoder) Name() string { return e.name }
+
+// Tokenizer returns the encoder's tokenizer.
+func (e *Encoder) Tokenizer() *Tokenizer { return e.tok }
+
+// Close frees the model; Embed fails with ErrClosed afterwards.
+func (e *Encoder) Close() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.m != nil {
+		C.parley_bert_free(e.m)
+		e.m = nil
+	}
+}
+
+// window is one forward-pass input: [CLS] pieces [SEP] of one text.
+type window struct {
+	text int // index of the text
+	ids  []int32
+}
+
+// windows splits a text's pieces into windows of at most MaxTokens tokens (or the first one, with
+// Truncate). An empty text is one window of [CLS] [SEP].
+func (e *Encoder) windows(i int, text string, out []window) []window {
+	pieces := e.tok.Encode(text)
+	per := e.opts.MaxTokens - 2
+	for start := 0; ; start += per {
+		end := min(start+per, len(pieces))
+		ids := make([]int32, 0, end-start+2)
+		ids = append(append(append(ids, e.tok.cls), pieces[start:end]...), e.tok.sep)
+		out = append(out, window{text: i, ids: ids})
+		if end >= len(pieces) || e.opts.Truncate {
+			return out
+		}
+	}
+}
+
+// Embed returns one L2-normalised embedding per text. A text longer than MaxTokens is embedded in
+// windows whose mean vectors are averaged by their token counts.
+func (e *Encoder) Embed(texts []string) ([][]float32, error) {
+	var wins []window
+	for i, t := range texts {
+		wins = e.windows(i, t, wins)
+	}
+	h := e.cfg.Hidden
+	sums := make([][]float64, len(texts))
+	for i := range sums {
+		sums[i] = make([]float64, h)
+	}
+	for len(wins) > 0 {
+		n, k := 0, 0
+		for k < len(wins) && (k == 0 || n+len(wins[k].ids) <= e.opts.BatchTokens) {
+			n += len(wins[k].ids)
+			k++
+		}
+		hidden, err := e.forward(wins[:k], n)
+		if err != nil {
+			return nil, err
+		}
+		off := 0
+		for _, w := range wins[:k] {
+			sum := sums[w.text]
+			for t := range w.ids {
+				row := hidden[(off+t)*h : (off+t+1)*h]
+				for j, v := range row {
+					sum[j] += float64(v)
+				}
+			}
+			off += len(w.ids)
+		}
+		wins = wins[k:]
+	}
+	out := make([][]float32, len(texts))
+	for i, sum := range sums {
+		var norm float64
+		for _, v := range sum {
+			norm += v * v
+		}
+		norm = math.Sqrt(norm)
+		out[i] = make([]float32, h)
+		for j, v := range sum {
+			out[i][j] = float32(v / norm)
+		}
+	}
+	return out, nil
+}
+
+// forward runs windows laid end to end (n tokens in all) and returns the last layer, [n][hidden].
+func (e *Encoder) forward(wins []window, n int) ([]float32, error) {
+	ids := make([]int32, 0, n)
+	pos := make([]int32, 0, n)
+	mask := make([]float32, n*n)
+	neg := float32(math.Inf(-1))
+	for i := range mask {
+		mask[i] = neg
+	}
+	off := 0
+	for _, w := range wins {
+		ids = append(ids, w.ids...)
+		for p := range w.ids {
+			pos = append(pos, int32(p))
+			row := mask[(off+p)*n:]
+			for q := range w.ids {
+				row[off+q] = 0
+			}
+		}
+		off += len(w.ids)
+	}
+	out := make([]float32, n*e.cfg.Hidden)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.m == nil {
+		return nil, ErrClosed
+	}
+	if rc := C.parley_bert_encode(e.m, (*C.int32_t)(unsafe.Pointer(&ids[0])), (*C.int32_t)(unsafe.Pointer(&pos[0])),
+		(*C.float)(unsafe.Pointer(&mask[0])), C.int(n), C.int(e.opts.Threads), (*C.float)(unsafe.Pointer(&out[0]))); rc != 0 {
+		return nil, parley.Errorf(parley.CodeInternal, "encoder: ggml forward pass failed (%d)", int(rc))
+	}
+	return out, nil
+}

@@ -1,0 +1,300 @@
+package encoder
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/internal/testenv"
+)
+
+type reference struct {
+	Text      string    `json:"text"`
+	Tokens    []string  `json:"tokens"`
+	IDs       []int32   `json:"ids"`
+	Embedding []float32 `json:"embedding"`
+}
+
+func references(t testing.TB) []reference {
+	t.Helper()
+	f, err := os.Open(filepath.Join(testenv.Encoder(t), "reference.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var refs []reference
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var r reference
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		refs = append(refs, r)
+	}
+	if len(refs) < 10 {
+		t.Fatalf("%d reference sentences", len(refs))
+	}
+	return refs
+}
+
+var (
+	sharedOnce sync.Once
+	sharedEnc  *Encoder
+	sharedErr  error
+)
+
+// truncating is the encoder in the reference's mode (cut at 256 tokens), loaded once for the package.
+func truncating(t testing.TB) *Encoder {
+	t.Helper()
+	sharedOnce.Do(func() { sharedEnc, sharedErr = Load(testenv.Encoder(t), Options{Truncate: true, Threads: 2}) })
+	if sharedErr != nil {
+		t.Fatal(sharedErr)
+	}
+	return sharedEnc
+}
+
+func cosine(a, b []float32) float64 {
+	var ab, aa, bb float64
+	for i := range a {
+		ab += float64(a[i]) * float64(b[i])
+		aa += float64(a[i]) * float64(a[i])
+		bb += float64(b[i]) * float64(b[i])
+	}
+	return ab / math.Sqrt(aa*bb)
+}
+
+func TestTokenizerMatchesReference(t *testing.T) {
+	e := truncating(t)
+	for _, r := range references(t) {
+		ids := e.windows(0, r.Text, nil)[0].ids
+		if !slices.Equal(ids, r.IDs) {
+			var got []string
+			for _, id := range ids {
+				got = append(got, e.tok.Token(id))
+			}
+			t.Errorf("%q:\n got %v\nwant %v", r.Text, got, r.Tokens)
+		}
+	}
+}
+
+func TestEmbeddingsMatchReference(t *testing.T) {
+	e := truncating(t)
+	refs := references(t)
+	var texts []string
+	for _, r := range refs {
+		texts = append(texts, r.Text)
+	}
+	// All at once (several sentences share a forward pass) and one by one must both match.
+	batch, err := e.Embed(texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range refs {
+		one, err := e.Embed([]string{r.Text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for mode, got := range map[string][]float32{"batched": batch[i], "alone": one[0]} {
+			if c := cosine(got, r.Embedding); c < 0.999 {
+				t.Errorf("%s %q: cosine %.5f with the reference", mode, r.Text, c)
+			}
+		}
+	}
+}
+
+// The ggml graph against a plain Go forward pass of the same weights, token vector by token vector.
+func TestGraphMatchesGoForward(t *testing.T) {
+	e := truncating(t)
+	cfg, _, w, err := loadFiles(testenv.Encoder(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "No, that's perfect. Thank you so much."
+	win := e.windows(0, text, nil)
+	got, err := e.forward(win, len(win[0].ids))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := goForward(w, cfg, win[0].ids)
+	for i, row := range want {
+		if c := cosine(got[i*cfg.Hidden:(i+1)*cfg.Hidden], row); c < 0.999 {
+			t.Errorf("token %d: cosine %.5f", i, c)
+		}
+	}
+}
+
+func TestLongTextsAreWindowed(t *testing.T) {
+	e, err := Load(testenv.Encoder(t), Options{Threads: 2, MaxTokens: 32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	long := strings.Repeat("my internet has been down since monday and nobody called me back. ", 20)
+	wins := e.windows(0, long, nil)
+	if len(wins) < 5 {
+		t.Fatalf("%d windows for %d pieces", len(wins), len(e.tok.Encode(long)))
+	}
+	for _, w := range wins {
+		if len(w.ids) > 32 || w.ids[0] != e.tok.cls || w.ids[len(w.ids)-1] != e.tok.sep {
+			t.Fatalf("window %v", w.ids)
+		}
+	}
+	embs, err := e.Embed([]string{long, "my internet has been down since monday and nobody called me back.", "thank you, goodbye"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := cosine(embs[0], embs[1]); c < 0.9 {
+		t.Errorf("a repeated sentence and the sentence: cosine %.3f", c)
+	}
+	if cosine(embs[0], embs[2]) >= cosine(embs[0], embs[1]) {
+		t.Error("the long text is closer to an unrelated sentence")
+	}
+	// 10,000 words go through, bounded by windows and batches.
+	huge := strings.Repeat("word ", 10000)
+	if got, err := e.Embed([]string{huge}); err != nil || len(got[0]) != e.Dim() {
+		t.Fatalf("10,000 words: %v", err)
+	}
+}
+
+func TestBadModelFiles(t *testing.T) {
+	src := testenv.Encoder(t)
+	copyDir := func(t *testing.T, skip string) string {
+		dir := t.TempDir()
+		for _, f := range []string{ConfigFile, VocabFile, WeightsFile} {
+			if f == skip {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(src, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	write := func(t *testing.T, dir, name string, b []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	weights, _ := os.ReadFile(filepath.Join(src, WeightsFile))
+	cases := []struct {
+		name  string
+		setup func(t *testing.T) string
+		code  string
+		says  string
+	}{
+		{"no directory", func(t *testing.T) string { return filepath.Join(t.TempDir(), "none") }, parley.CodeModelMissing, ConfigFile},
+		{"no weights", func(t *testing.T) string { return copyDir(t, WeightsFile) }, parley.CodeModelMissing, WeightsFile},
+		{"truncated weights", func(t *testing.T) string {
+			d := copyDir(t, "")
+			write(t, d, WeightsFile, weights[:len(weights)/2])
+			return d
+		}, parley.CodeModelCorrupt, "bytes"},
+		{"not safetensors", func(t *testing.T) string {
+			d := copyDir(t, "")
+			write(t, d, WeightsFile, []byte("this is not a model"))
+			return d
+		}, parley.CodeModelCorrupt, WeightsFile},
+		{"wrong shape", func(t *testing.T) string {
+			d := copyDir(t, "")
+			write(t, d, ConfigFile, []byte(`{"hidden_size":768,"num_hidden_layers":6,"num_attention_heads":12,"intermediate_size":1536,"max_position_embeddings":512,"vocab_size":30522}`))
+			return d
+		}, parley.CodeModelCorrupt, "shape"},
+		{"vocabulary of another model", func(t *testing.T) string {
+			d := copyDir(t, "")
+			write(t, d, VocabFile, []byte("[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n"))
+			return d
+		}, parley.CodeModelCorrupt, "tokens"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Load(c.setup(t), Options{})
+			if parley.ErrorCode(err) != c.code || !strings.Contains(err.Error(), c.says) {
+				t.Fatalf("got %v, want %s naming %q", err, c.code, c.says)
+			}
+		})
+	}
+}
+
+func TestTokenizerOddText(t *testing.T) {
+	e := truncating(t)
+	for _, s := range []string{"\x00\x01\u200b", "\xff\xfe broken utf-8", "ｆｕｌｌ ｗｉｄｔｈ", "🙂🙂", "한국어 텍스트", strings.Repeat("a", 500)} {
+		embs, err := e.Embed([]string{s})
+		if err != nil || len(embs[0]) != e.Dim() || math.IsNaN(float64(embs[0][0])) {
+			t.Errorf("%q: %v", s, err)
+		}
+	}
+}
+
+func TestEmbedAfterClose(t *testing.T) {
+	e, err := Load(testenv.Encoder(t), Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	if _, err := e.Embed([]string{"hello"}); err != ErrClosed {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// BenchmarkEmbed: short call-centre sentences (about 15 tokens) in batches, as a call's turns go through.
+func BenchmarkEmbed(b *testing.B) {
+	for _, bt := range []int{0, 128, 256, 768} {
+		b.Run(fmt.Sprintf("batch=%d", bt), func(b *testing.B) { benchEmbed(b, bt) })
+	}
+}
+
+func benchEmbed(b *testing.B, batchTokens int) {
+	e, err := Load(testenv.Encoder(b), Options{Threads: 2, BatchTokens: batchTokens})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	var texts []string
+	for _, r := range references(b) {
+		if n := len(e.tok.Encode(r.Text)); n > 4 && n < 40 {
+			texts = append(texts, r.Text)
+		}
+	}
+	for len(texts) < 256 {
+		texts = append(texts, texts...)
+	}
+	texts = texts[:256]
+	tokens := 0
+	for _, s := range texts {
+		tokens += len(e.tok.Encode(s)) + 2
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := e.Embed(texts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(texts)*b.N)/b.Elapsed().Seconds(), "sentences/s")
+	b.ReportMetric(float64(tokens)/float64(len(texts)), "tokens/sentence")
+}
+
+// BenchmarkGoForward is the plain Go forward pass on one core, for comparison with the ggml graph.
+func BenchmarkGoForward(b *testing.B) {
+	cfg, tok, w, err := loadFiles(testenv.Encoder(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids := append(append([]int32{tok.cls}, tok.Encode("Is there anything more I can do for you today?")...), tok.sep)
+	for b.Loop() {
+		goForward(w, cfg, ids)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sentences/s")
+}

@@ -1,0 +1,101 @@
+package encoder
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+)
+
+// tensor is one tensor of a safetensors file, as float32 in row-major order (the last dimension varies
+// fastest), whatever its stored type.
+type tensor struct {
+	shape []int
+	data  []float32
+}
+
+// readSafetensors decodes a safetensors file: an 8-byte little-endian header length, a JSON header
+// naming each tensor's dtype, shape and byte range, then the bytes. F16, BF16 and F32 are read.
+func readSafetensors(b []byte) (map[string]tensor, error) {
+	if len(b) < 8 {
+		return nil, fmt.Errorf("%d bytes: too short for a safetensors header", len(b))
+	}
+	n := binary.LittleEndian.Uint64(b)
+	if n == 0 || n > uint64(len(b)-8) || n > 100<<20 {
+		return nil, fmt.Errorf("header length %d does not fit in a %d-byte file", n, len(b))
+	}
+	var hdr map[string]json.RawMessage
+	if err := json.Unmarshal(b[8:8+n], &hdr); err != nil {
+		return nil, fmt.Errorf("header: %w", err)
+	}
+	body := b[8+n:]
+	names := make([]string, 0, len(hdr))
+	for name := range hdr {
+		if name != "__metadata__" {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	out := make(map[string]tensor, len(names))
+	for _, name := range names {
+		var info struct {
+			Dtype   string   `json:"dtype"`
+			Shape   []int    `json:"shape"`
+			Offsets [2]int64 `json:"data_offsets"`
+		}
+		if err := json.Unmarshal(hdr[name], &info); err != nil {
+			return nil, fmt.Errorf("tensor %s: %w", name, err)
+		}
+		count := int64(1)
+		for _, d := range info.Shape {
+			if d < 0 || d > 1<<28 {
+				return nil, fmt.Errorf("tensor %s: dimension %d", name, d)
+			}
+			count *= int64(d)
+		}
+		width := map[string]int64{"F16": 2, "BF16": 2, "F32": 4}[info.Dtype]
+		if width == 0 {
+			return nil, fmt.Errorf("tensor %s: dtype %s (want F16, BF16 or F32)", name, info.Dtype)
+		}
+		lo, hi := info.Offsets[0], info.Offsets[1]
+		if lo < 0 || hi < lo || hi > int64(len(body)) || hi-lo != count*width {
+			return nil, fmt.Errorf("tensor %s: bytes %d–%d do not hold %d %s values in a %d-byte body", name, lo, hi, count, info.Dtype, len(body))
+		}
+		raw := body[lo:hi]
+		data := make([]float32, count)
+		for i := range data {
+			switch info.Dtype {
+			case "F16":
+				data[i] = halfToFloat(binary.LittleEndian.Uint16(raw[2*i:]))
+			case "BF16":
+				data[i] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(raw[2*i:])) << 16)
+			default:
+				data[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+			}
+		}
+		out[name] = tensor{shape: info.Shape, data: data}
+	}
+	return out, nil
+}
+
+// halfToFloat converts an IEEE 754 half-precision value.
+func halfToFloat(h uint16) float32 {
+	sign := uint32(h>>15) << 31
+	exp := uint32(h>>10) & 0x1f
+	frac := uint32(h) & 0x3ff
+	switch {
+	case exp == 0 && frac == 0:
+		return math.Float32frombits(sign)
+	case exp == 0: // subnormal
+		for frac&0x400 == 0 {
+			frac <<= 1
+			exp--
+		}
+		exp++
+		frac &= 0x3ff
+	case exp == 0x1f:
+		return math.Float32frombits(sign | 0xff<<23 | frac<<13)
+	}
+	return math.Float32frombits(sign | (exp+127-15)<<23 | frac<<13)
+}
