@@ -40,6 +40,10 @@ type Evidence struct {
 	Start   float64 `json:"start"`
 	End     float64 `json:"end"`
 	Quote   string  `json:"quote"`
+	// For a match by meaning: the scorecard example the quoted sentence was closest to, and how close
+	// (cosine similarity of their sentence embeddings).
+	Example    string  `json:"example,omitempty"`
+	Similarity float64 `json:"similarity,omitempty"`
 }
 
 // Span is a stretch of the call, in seconds.

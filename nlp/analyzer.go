@@ -29,14 +29,20 @@ type Options struct {
 	Redact     bool         // replace PII with [TYPE] in the transcript and everything derived from it
 	KeyPhrases int          // how many key phrases per call (default 10)
 	Method     string       // key-phrase ranking, TextRank (default) or RAKE
+	// Encoder embeds sentences for sentiment and threat detection; nil: sentiment comes from the word
+	// lexicon, and the analysis says so.
+	Encoder   Embedder
+	Sentiment *SentimentModel // the classifier on Encoder's embeddings (nil: the built-in model)
 }
 
 // Analyzer runs the NLP stage on transcripts. It is safe for concurrent use.
 type Analyzer struct {
-	opts   Options
-	sent   *Sentiment
-	x      *Extractor
-	intent *IntentModel
+	opts    Options
+	sent    *Sentiment
+	model   *SentimentModel
+	threats *Prototypes
+	x       *Extractor
+	intent  *IntentModel
 }
 
 // NewAnalyzer prepares an analyser, training the default intent model when none is given (about 0.1 s).
@@ -51,6 +57,24 @@ func NewAnalyzer(opts Options) (*Analyzer, error) {
 		return nil, parley.Errorf(parley.CodeConfig, "key-phrase method %q (want textrank or rake)", opts.Method)
 	}
 	a := &Analyzer{opts: opts, sent: NewSentiment(), x: NewExtractor(opts.Products), intent: opts.Intent}
+	if opts.Encoder != nil {
+		a.model = opts.Sentiment
+		if a.model == nil {
+			m, err := DefaultSentimentModel()
+			if err != nil {
+				return nil, err
+			}
+			a.model = m
+		}
+		if a.model.Dim != opts.Encoder.Dim() {
+			return nil, parley.Errorf(parley.CodeConfig, "the sentiment model was trained on %d-dimensional embeddings (%s); the encoder %s gives %d",
+				a.model.Dim, a.model.Encoder, opts.Encoder.Name(), opts.Encoder.Dim())
+		}
+		var err error
+		if a.threats, err = DefaultThreats(opts.Encoder); err != nil {
+			return nil, err
+		}
+	}
 	if a.intent == nil {
 		m, err := TrainIntent(DefaultTaxonomy().Examples(), DefaultC)
 		if err != nil {
@@ -161,17 +185,27 @@ func (a *Analyzer) Analyze(tr *parley.Transcript) *parley.Analysis {
 
 	// Sentiment per turn, then per speaker.
 	an.Sentiment = &parley.CallSentiment{Turns: []parley.TurnSentiment{}}
+	scored, method, err := a.scoreTurns(tr)
+	if err != nil {
+		an.Notes = append(an.Notes, fmt.Sprintf("sentence encoder failed (%v): sentiment comes from the word lexicon", err))
+	}
+	an.Sentiment.Method = method
 	byRole := map[parley.Role][]scoredTurn{}
 	for i, t := range tr.Turns {
-		sc := a.sent.Score(t.Text)
-		an.Sentiment.Turns = append(an.Sentiment.Turns, parley.TurnSentiment{Turn: i, Speaker: t.Speaker, Start: secs(t.Start.Seconds()), Score: round3(sc), Label: Label(sc)})
-		byRole[t.Speaker] = append(byRole[t.Speaker], scoredTurn{sc, max(1, len(words(t.Text)))})
+		st := scored[i]
+		an.Sentiment.Turns = append(an.Sentiment.Turns, parley.TurnSentiment{Turn: i, Speaker: t.Speaker, Start: secs(t.Start.Seconds()), Score: round3(st.score), Label: st.label})
+		byRole[t.Speaker] = append(byRole[t.Speaker], st)
 	}
 	an.Sentiment.Customer = speakerSentiment(byRole[parley.RoleCustomer])
 	an.Sentiment.Agent = speakerSentiment(byRole[parley.RoleAgent])
 	an.Sentiment.Unknown = speakerSentiment(byRole[parley.RoleUnknown])
 	if an.Sentiment.Customer == nil && an.Sentiment.Unknown != nil {
 		an.Notes = append(an.Notes, "customer and agent sentiment are not available for mono recordings: see sentiment.unknown")
+	}
+	if a.threats != nil && err == nil {
+		if an.Threats, err = a.findThreats(tr); err != nil {
+			an.Notes = append(an.Notes, fmt.Sprintf("threat detection failed: %v", err))
+		}
 	}
 
 	an.Intent = a.callIntent(tr)
@@ -185,7 +219,72 @@ func (a *Analyzer) Analyze(tr *parley.Transcript) *parley.Analysis {
 
 type scoredTurn struct {
 	score float64
+	label string
+	probs [3]float64 // negative, neutral, positive (zero with the lexicon)
+	model bool       // probs are set
 	words int
+}
+
+// MethodLexicon names the word-lexicon sentiment in the analysis.
+const MethodLexicon = "lexicon"
+
+// scoreTurns scores every turn with the classifier on sentence embeddings, or with the lexicon when the
+// analyzer has no encoder (or the encoder fails). A short answer is read with the question before it:
+// "No." after "Is there anything else?" is not the "No." after "Is it working now?".
+func (a *Analyzer) scoreTurns(tr *parley.Transcript) ([]scoredTurn, string, error) {
+	out := make([]scoredTurn, len(tr.Turns))
+	for i, t := range tr.Turns {
+		out[i].words = max(1, len(words(t.Text)))
+	}
+	lexicon := func() {
+		for i, t := range tr.Turns {
+			sc := a.sent.Score(t.Text)
+			out[i].score, out[i].label, out[i].model = sc, Label(sc), false
+		}
+	}
+	if a.model == nil {
+		lexicon()
+		return out, MethodLexicon, nil
+	}
+	texts := make([]string, len(tr.Turns))
+	for i, t := range tr.Turns {
+		texts[i] = withQuestion(tr, i)
+		if texts[i] == "" {
+			texts[i] = t.Text
+		}
+	}
+	embs, err := a.opts.Encoder.Embed(texts)
+	if err != nil {
+		lexicon()
+		return out, MethodLexicon, err
+	}
+	for i := range tr.Turns {
+		r, err := a.model.Classify(texts[i], embs[i])
+		if err != nil {
+			lexicon()
+			return out, MethodLexicon, err
+		}
+		out[i].score, out[i].label, out[i].probs, out[i].model = r.Score, r.Label, r.Probs, true
+	}
+	return out, "encoder:" + a.opts.Encoder.Name(), nil
+}
+
+// withQuestion returns the question a short answer (three words or fewer) answers joined to the answer,
+// or "" when turn i is not such an answer.
+func withQuestion(tr *parley.Transcript, i int) string {
+	t := tr.Turns[i]
+	if i == 0 || len(words(t.Text)) > 3 {
+		return ""
+	}
+	prev := tr.Turns[i-1]
+	if prev.Speaker == t.Speaker {
+		return ""
+	}
+	ss := sentences(prev.Text)
+	if len(ss) == 0 || !strings.HasSuffix(ss[len(ss)-1], "?") {
+		return ""
+	}
+	return ss[len(ss)-1] + " " + strings.TrimSpace(t.Text)
 }
 
 func speakerSentiment(turns []scoredTurn) *parley.SpeakerSentiment {
@@ -202,6 +301,9 @@ func speakerSentiment(turns []scoredTurn) *parley.SpeakerSentiment {
 		return s / w
 	}
 	ss := &parley.SpeakerSentiment{Start: mean(turns[:third]), End: mean(turns[len(turns)-third:]), Min: math.Inf(1), Overall: mean(turns)}
+	if turns[0].model {
+		ss.End, ss.EndLabel = closing(turns)
+	}
 	for _, t := range turns {
 		ss.Min = min(ss.Min, t.score)
 	}
@@ -209,6 +311,40 @@ func speakerSentiment(turns []scoredTurn) *parley.SpeakerSentiment {
 	ss.Label = Label(ss.Overall)
 	ss.Start, ss.End, ss.Min, ss.Overall, ss.Change = round3(ss.Start), round3(ss.End), round3(ss.Min), round3(ss.Overall), round3(ss.Change)
 	return ss
+}
+
+// closing is the speaker's state at the end of the call: walking back from their last turn, each turn
+// weighs by its words (at most 30) times how far it is from neutral, until the weight of about one
+// clearly felt sentence is gathered or half their turns are read. Closing pleasantries ("Okay. Thanks,
+// bye.") are mostly neutral and weigh little, so a call that went badly ends negative even when the
+// customer says goodbye politely, and one that was put right ends positive.
+func closing(turns []scoredTurn) (float64, string) {
+	const enough = 6.0
+	var w, s float64
+	var probs [3]float64
+	floor := max(1, len(turns)/2)
+	for k := len(turns) - 1; k >= 0; k-- {
+		t := turns[k]
+		wt := float64(min(t.words, 30)) * (1 - t.probs[1])
+		w += wt
+		s += wt * t.score
+		for c := range probs {
+			probs[c] += wt * t.probs[c]
+		}
+		if w >= enough || len(turns)-k >= floor {
+			break
+		}
+	}
+	if w < 0.5 { // nothing felt at the end: neutral
+		return 0, Neutral
+	}
+	best := 0
+	for c := range probs {
+		if probs[c] > probs[best] {
+			best = c
+		}
+	}
+	return s / w, sentimentLabels[best]
 }
 
 // callIntent classifies the customer's turns (everyone's on mono calls), weighting the opening of the
@@ -278,7 +414,9 @@ func (a *Analyzer) keyPhrases(tr *parley.Transcript, cands []candidate) []parley
 	return out
 }
 
-// sentences splits text after ., ? and !. ASR text without punctuation stays one sentence.
+// Sentences splits text after ., ? and !. ASR text without punctuation stays one sentence.
+func Sentences(text string) []string { return sentences(text) }
+
 func sentences(text string) []string {
 	var out []string
 	for _, sp := range sentenceSpans(text) {

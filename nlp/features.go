@@ -107,11 +107,17 @@ type vectorizer struct {
 	Block []uint8 // block of each feature
 }
 
-func fitVectorizer(texts []string) *vectorizer {
+func fitVectorizer(texts []string) *vectorizer { return fitVectorizerBlocks(texts, 3, 1) }
+
+// fitVectorizerBlocks keeps the first blocks feature blocks and the features seen in at least minDF texts.
+func fitVectorizerBlocks(texts []string, blocks, minDF int) *vectorizer {
 	df := map[string]int{}
 	for _, t := range texts {
 		seen := map[string]bool{}
 		for b, feats := range featureBlocks(t) {
+			if b >= blocks {
+				break
+			}
 			for _, f := range feats {
 				k := blockPrefix[b] + f
 				if !seen[k] {
@@ -122,8 +128,10 @@ func fitVectorizer(texts []string) *vectorizer {
 		}
 	}
 	keys := make([]string, 0, len(df))
-	for k := range df {
-		keys = append(keys, k)
+	for k, n := range df {
+		if n >= minDF {
+			keys = append(keys, k)
+		}
 	}
 	sort.Strings(keys)
 	v := &vectorizer{Vocab: make(map[string]int32, len(keys)), IDF: make([]float32, len(keys)), Block: make([]uint8, len(keys))}

@@ -111,22 +111,7 @@ func (m *IntentModel) Predict(text string) []Scored {
 }
 
 // Save writes the model, gzip-compressed.
-func (m *IntentModel) Save(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	zw := gzip.NewWriter(f)
-	if err := gob.NewEncoder(zw).Encode(m); err != nil {
-		f.Close()
-		return err
-	}
-	if err := zw.Close(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
+func (m *IntentModel) Save(path string) error { return saveGob(path, m) }
 
 // LoadIntentModel reads a model written by Save. Files that are not intent models, or of another format
 // version, are refused with a message naming the file.
@@ -161,8 +146,8 @@ func LoadIntentModel(path string) (*IntentModel, error) {
 	return &m, nil
 }
 
-// ReadExamplesCSV reads labelled examples from CSV with a header row "text,category". Errors name the
-// line.
+// ReadExamplesCSV reads labelled examples from CSV with a header row naming the columns text and
+// category (or label). Errors name the line.
 func ReadExamplesCSV(r io.Reader, name string) ([]Example, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
@@ -171,8 +156,11 @@ func ReadExamplesCSV(r io.Reader, name string) ([]Example, error) {
 		return nil, parley.Errorf(parley.CodeConfig, "%s: line 1: no header row (want text,category): %v", name, err)
 	}
 	ti, ci := slices.Index(header, "text"), slices.Index(header, "category")
+	if ci < 0 {
+		ci = slices.Index(header, "label")
+	}
 	if ti < 0 || ci < 0 {
-		return nil, parley.Errorf(parley.CodeConfig, "%s: line 1: header %q must name the columns text and category", name, strings.Join(header, ","))
+		return nil, parley.Errorf(parley.CodeConfig, "%s: line 1: header %q must name the columns text and category (or label)", name, strings.Join(header, ","))
 	}
 	var out []Example
 	for {
@@ -242,11 +230,20 @@ type Confusion struct {
 // Evaluate scores the model on examples: accuracy, macro-averaged F1 over the labels present in the
 // examples or predicted, and the most frequent confusions.
 func (m *IntentModel) Evaluate(examples []Example) Eval {
+	pred := make([]string, len(examples))
+	for i, e := range examples {
+		pred[i] = m.Predict(e.Text)[0].Label
+	}
+	return Evaluate(examples, pred)
+}
+
+// Evaluate compares predicted labels with the examples' labels.
+func Evaluate(examples []Example, predicted []string) Eval {
 	tp, fp, fn, support := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	conf := map[[2]string]int{}
 	correct := 0
-	for _, e := range examples {
-		p := m.Predict(e.Text)[0].Label
+	for i, e := range examples {
+		p := predicted[i]
 		support[e.Label]++
 		if p == e.Label {
 			correct++

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/nlp"
 )
 
 // Call is what a scorecard grades: the transcript, the NLP analysis (may be nil) and the call length.
@@ -22,9 +23,7 @@ func (sc *Scorecard) Score(c Call) *parley.Score {
 	if tr == nil {
 		tr = &parley.Transcript{}
 	}
-	for _, s := range tr.Segments { // a call is at least as long as its speech (documents may lack duration)
-		c.DurationS = math.Max(c.DurationS, s.End.Seconds())
-	}
+	c.DurationS = duration(c.DurationS, tr)
 	set := MetricSettings{DeadAirS: sc.Settings.DeadAirS, HoldMinS: sc.Settings.HoldMinS, HoldUnannouncedS: sc.Settings.HoldUnannouncedS}
 	e := &evaluator{sc: sc, call: c, tr: tr, metrics: Metrics(tr, c.DurationS, set), words: make([][]word, len(tr.Turns)), spoke: map[parley.Role]bool{}}
 	for i, t := range tr.Turns {
@@ -65,6 +64,14 @@ func (sc *Scorecard) Score(c Call) *parley.Score {
 	return out
 }
 
+// duration is a call's length: at least as long as its speech (documents may lack duration).
+func duration(d float64, tr *parley.Transcript) float64 {
+	for _, s := range tr.Segments {
+		d = math.Max(d, s.End.Seconds())
+	}
+	return d
+}
+
 type evaluator struct {
 	sc      *Scorecard
 	call    Call
@@ -72,6 +79,81 @@ type evaluator struct {
 	metrics parley.TalkMetrics
 	words   [][]word
 	spoke   map[parley.Role]bool
+	sents   map[int][]sentence // sentences of a turn with embeddings, embedded on first use
+	encErr  error
+}
+
+// sentence is one sentence of a turn and its embedding.
+type sentence struct {
+	text string
+	emb  []float32
+}
+
+// sentencesOf embeds the sentences of the given turns that are not embedded yet, in one batch.
+func (e *evaluator) sentencesOf(turns []int) error {
+	if e.sents == nil {
+		e.sents = map[int][]sentence{}
+	}
+	var texts []string
+	var owners []int
+	for _, i := range turns {
+		if _, done := e.sents[i]; done {
+			continue
+		}
+		e.sents[i] = nil
+		for _, s := range nlp.Sentences(e.tr.Turns[i].Text) {
+			texts = append(texts, s)
+			owners = append(owners, i)
+		}
+	}
+	if len(texts) == 0 {
+		return nil
+	}
+	embs, err := e.sc.enc.Embed(texts)
+	if err != nil {
+		return err
+	}
+	for k, i := range owners {
+		e.sents[i] = append(e.sents[i], sentence{texts[k], embs[k]})
+	}
+	return nil
+}
+
+// meaning matches an item's examples against every sentence of the turns it covers. It reports whether
+// the best sentence reaches the item's similarity and a sentence saying what was found (empty when the
+// item has no examples); a match adds evidence quoting the sentence and the example.
+func (e *evaluator) meaning(it *Item, r *parley.ItemResult) (bool, string) {
+	if len(it.Examples) == 0 {
+		return false, ""
+	}
+	if it.protos == nil || e.sc.enc == nil {
+		return false, "examples not matched: no sentence encoder"
+	}
+	turns := e.turnsFor(it)
+	if e.encErr == nil {
+		e.encErr = e.sentencesOf(turns)
+	}
+	if e.encErr != nil {
+		return false, fmt.Sprintf("examples not matched: sentence encoder failed (%v)", e.encErr)
+	}
+	bestTurn, bestSent, bestEx, bestSim := -1, "", -1, -1.0
+	for _, i := range turns {
+		for _, s := range e.sents[i] {
+			if k, sim := it.protos.Best(s.emb); k >= 0 && sim > bestSim {
+				bestTurn, bestSent, bestEx, bestSim = i, s.text, k, sim
+			}
+		}
+	}
+	if bestTurn < 0 {
+		return false, fmt.Sprintf("no %s sentence to compare with its examples", it.Speaker)
+	}
+	if bestSim < it.Similarity {
+		return false, fmt.Sprintf("closest %s sentence %q is %.2f like %q (needs %.2f)", it.Speaker, bestSent, bestSim, it.protos.Texts[bestEx], it.Similarity)
+	}
+	ev := e.evidence(bestTurn)
+	ev.Quote, ev.Example, ev.Similarity = bestSent, it.protos.Texts[bestEx], math.Round(bestSim*1000)/1000
+	r.Evidence = append(r.Evidence, ev)
+	return true, fmt.Sprintf("%q at %s means %q (similarity %.2f, needs %.2f)", bestSent, clock(e.tr.Turns[bestTurn].Start.Seconds()), it.protos.Texts[bestEx], bestSim, it.Similarity)
 }
 
 func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
@@ -108,18 +190,39 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 	role := parley.Role(it.Of)
 	switch it.Kind {
 	case KindRequired:
-		found, missing, searched := e.findAll(it, r)
-		if it.Match == "all" {
-			pass(len(missing) == 0, "%s", describe(found, missing, it, searched))
-		} else {
-			pass(len(found) > 0, "%s", describe(found, missing, it, searched))
+		if it.alternatives() == 0 && it.protos == nil {
+			na("matches its examples by meaning: needs the sentence encoder")
+			return
 		}
+		found, missing, searched := e.findAll(it, r)
+		ok := len(found) > 0
+		if it.Match == "all" {
+			ok = len(missing) == 0
+		}
+		reason := describe(found, missing, it, searched)
+		if m, matched := e.meaning(it, r); matched != "" {
+			if m {
+				ok = true
+				reason = matched
+			} else {
+				reason = strings.TrimPrefix(reason+"; "+matched, "; ")
+			}
+		}
+		pass(ok, "%s", reason)
 	case KindProhibited:
+		if it.alternatives() == 0 && it.protos == nil {
+			na("matches its examples by meaning: needs the sentence encoder")
+			return
+		}
 		found, _, _ := e.findAll(it, r)
-		if len(found) > 0 {
+		m, matched := e.meaning(it, r)
+		switch {
+		case len(found) > 0:
 			pass(false, "said %s", strings.Join(found, ", "))
-		} else {
-			pass(true, "none of %d prohibited phrases said by the %s", it.alternatives(), it.Speaker)
+		case m:
+			pass(false, "%s", matched)
+		default:
+			pass(true, "none of %d prohibited phrases said by the %s", it.alternatives()+len(it.Examples), it.Speaker)
 		}
 	case KindSentiment:
 		an := e.call.Analysis

@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/nlp"
 )
 
 // Item kinds.
@@ -37,6 +38,41 @@ type Scorecard struct {
 	Name     string    `yaml:"name"`
 	Settings Settings  `yaml:"settings"`
 	Sections []Section `yaml:"sections"`
+
+	enc nlp.Embedder // set by UseEncoder: items' examples are matched by meaning
+}
+
+// Default least similarities for examples, per kind: a prohibited match fails a call (often
+// automatically), so it needs a closer match than a required one. Set on the labelled sentences of
+// testdata/scorecard/ (README, Scoring).
+const (
+	DefaultRequiredSimilarity   = 0.45
+	DefaultProhibitedSimilarity = 0.55
+	maxExamples                 = 500
+)
+
+// UseEncoder embeds every item's examples so that Score matches them by meaning. Without it, examples
+// are not used and items say so.
+func (sc *Scorecard) UseEncoder(enc nlp.Embedder) error {
+	for si := range sc.Sections {
+		for ii := range sc.Sections[si].Items {
+			it := &sc.Sections[si].Items[ii]
+			if len(it.Examples) == 0 {
+				continue
+			}
+			ex := make([]nlp.Example, len(it.Examples))
+			for k, t := range it.Examples {
+				ex[k] = nlp.Example{Text: t, Label: it.ID}
+			}
+			p, err := nlp.NewPrototypes(enc, ex, it.Similarity)
+			if err != nil {
+				return parley.WrapError(parley.CodeConfig, err, "scorecard %s: item %q: embedding its examples", sc.Name, it.ID)
+			}
+			it.protos = p
+		}
+	}
+	sc.enc = enc
+	return nil
 }
 
 // Settings of a scorecard.
@@ -66,6 +102,10 @@ type Item struct {
 	Phrases  []string `yaml:"phrases"`  // required/prohibited: alternatives, "a|b" too
 	Patterns []string `yaml:"patterns"` // required/prohibited: regular expressions on the turn text
 	Match    string   `yaml:"match"`    // required: any (default) or all
+	// required/prohibited: sentences that count, matched by meaning (sentence embeddings) against each
+	// sentence of the speaker's turns; Similarity is the least cosine that counts (default per kind).
+	Examples   []string `yaml:"examples"`
+	Similarity float64  `yaml:"similarity"`
 
 	Of      string   `yaml:"of"`       // sentiment and metrics: whose (agent, customer)
 	Measure string   `yaml:"measure"`  // sentiment: start, end, overall, min
@@ -81,6 +121,7 @@ type Item struct {
 	line     int
 	entries  []phrases // one per Phrases entry, its alternatives compiled once at parse time
 	patterns []*regexp.Regexp
+	protos   *nlp.Prototypes // Examples embedded (UseEncoder)
 }
 
 // Window limits where a phrase counts.
@@ -200,6 +241,26 @@ func (it *Item) check() error {
 	for _, e := range it.Phrases {
 		it.entries = append(it.entries, compilePhrases([]string{e}))
 	}
+	if len(it.Examples) > maxExamples {
+		return fmt.Errorf("%d examples (at most %d: examples are embedded when the scorecard loads)", len(it.Examples), maxExamples)
+	}
+	for k, ex := range it.Examples {
+		if strings.TrimSpace(ex) == "" {
+			return fmt.Errorf("example %d is empty", k+1)
+		}
+	}
+	if len(it.Examples) > 0 && it.Kind != KindRequired && it.Kind != KindProhibited {
+		return fmt.Errorf("examples are for required_phrase and prohibited_phrase items, not %s", it.Kind)
+	}
+	if it.Similarity < 0 || it.Similarity >= 1 {
+		return fmt.Errorf("similarity %g (want 0 < similarity < 1)", it.Similarity)
+	}
+	if it.Similarity == 0 {
+		it.Similarity = DefaultRequiredSimilarity
+		if it.Kind == KindProhibited {
+			it.Similarity = DefaultProhibitedSimilarity
+		}
+	}
 	for _, p := range it.Patterns {
 		re, err := regexp.Compile("(?i)" + p)
 		if err != nil {
@@ -209,8 +270,8 @@ func (it *Item) check() error {
 	}
 	switch it.Kind {
 	case KindRequired, KindProhibited:
-		if it.alternatives() == 0 {
-			return fmt.Errorf("%s needs phrases or patterns", it.Kind)
+		if it.alternatives() == 0 && len(it.Examples) == 0 {
+			return fmt.Errorf("%s needs phrases, patterns or examples", it.Kind)
 		}
 		if it.Match == "" {
 			it.Match = "any"
@@ -292,4 +353,117 @@ func itemLines(data []byte) []int {
 		}
 	}
 	return out
+}
+
+// Match is a sentence compared with an item's examples.
+type Match struct {
+	Turn       int     `json:"turn"` // -1 outside a call
+	Start      float64 `json:"start"`
+	Text       string  `json:"text"`
+	Example    string  `json:"example"`
+	Similarity float64 `json:"similarity"`
+	Counts     bool    `json:"counts"` // reaches the item's similarity
+}
+
+// Item returns the item with the given id.
+func (sc *Scorecard) Item(id string) (*Item, bool) {
+	for si := range sc.Sections {
+		for ii := range sc.Sections[si].Items {
+			if it := &sc.Sections[si].Items[ii]; it.ID == id {
+				return it, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// Nearest compares texts with an item's examples (UseEncoder first): for each text, the closest example
+// and the similarity, in the order of texts.
+func (sc *Scorecard) Nearest(it *Item, texts []string) ([]Match, error) {
+	if it.protos == nil || sc.enc == nil {
+		return nil, parley.Errorf(parley.CodeConfig, "item %q: no examples matched by meaning (it has %d examples; the scorecard needs the sentence encoder)", it.ID, len(it.Examples))
+	}
+	if len(texts) == 0 {
+		return nil, nil
+	}
+	embs, err := sc.enc.Embed(texts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Match, len(texts))
+	for i, e := range embs {
+		k, sim := it.protos.Best(e)
+		out[i] = Match{Turn: -1, Text: texts[i], Similarity: math.Round(sim*1000) / 1000, Counts: sim >= it.Similarity}
+		if k >= 0 {
+			out[i].Example = it.protos.Texts[k]
+		}
+	}
+	return out, nil
+}
+
+// Candidates lists the sentences of a call an item would compare with its examples: every sentence of
+// the speaker's turns inside the item's window.
+func (sc *Scorecard) Candidates(it *Item, c Call) []Match {
+	if c.Transcript == nil {
+		return nil
+	}
+	c.DurationS = duration(c.DurationS, c.Transcript)
+	e := &evaluator{sc: sc, call: c, tr: c.Transcript}
+	var out []Match
+	for _, i := range e.turnsFor(it) {
+		for _, s := range nlp.Sentences(c.Transcript.Turns[i].Text) {
+			out = append(out, Match{Turn: i, Start: math.Round(c.Transcript.Turns[i].Start.Seconds()*1000) / 1000, Text: s})
+		}
+	}
+	return out
+}
+
+// SortQuality is how a least similarity sorts labelled sentences: accuracy, precision and recall of
+// "counts" (similarity ≥ threshold) against the labels.
+func SortQuality(sims []float64, labels []bool, threshold float64) (acc, prec, rec float64) {
+	var tp, fp, fn, ok int
+	for i, s := range sims {
+		got := s >= threshold
+		switch {
+		case got && labels[i]:
+			tp++
+		case got:
+			fp++
+		case labels[i]:
+			fn++
+		}
+		if got == labels[i] {
+			ok++
+		}
+	}
+	if len(sims) > 0 {
+		acc = float64(ok) / float64(len(sims))
+	}
+	if tp+fp > 0 {
+		prec = float64(tp) / float64(tp+fp)
+	}
+	if tp+fn > 0 {
+		rec = float64(tp) / float64(tp+fn)
+	}
+	return acc, prec, rec
+}
+
+// BestSimilarity is the least similarity (in steps of 0.01) that sorts labelled sentences most
+// accurately, the middle one when several tie.
+func BestSimilarity(sims []float64, labels []bool) (float64, float64) {
+	var bestAcc float64
+	var ties []float64
+	for t := 0.30; t <= 0.95+1e-9; t += 0.01 {
+		acc, _, _ := SortQuality(sims, labels, t)
+		switch {
+		case acc > bestAcc+1e-12:
+			bestAcc, ties = acc, []float64{t}
+		case math.Abs(acc-bestAcc) <= 1e-12:
+			ties = append(ties, t)
+		}
+	}
+	if len(ties) == 0 {
+		return 0, 0
+	}
+	return math.Round(ties[len(ties)/2]*100) / 100, bestAcc
 }

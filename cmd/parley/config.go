@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -18,6 +19,7 @@ import (
 	"github.com/parley-cc/parley/metadata"
 	"github.com/parley-cc/parley/models"
 	"github.com/parley-cc/parley/nlp"
+	"github.com/parley-cc/parley/nlp/encoder"
 	"github.com/parley-cc/parley/scoring"
 	"github.com/parley-cc/parley/transcribe"
 )
@@ -43,6 +45,8 @@ type Config struct {
 	VADPack      string   `yaml:"vad_pack"`             // call: both parties' speech shares windows; channel: one channel's per window
 
 	NLP             bool     `yaml:"nlp"`               // run the NLP stage after transcription
+	Encoder         string   `yaml:"encoder"`           // sentence encoder directory (default: all-MiniLM-L6-v2 in model_dir)
+	SentimentModel  string   `yaml:"sentiment_model"`   // trained sentiment model (parley sentiment train; default: built in)
 	RedactPII       bool     `yaml:"redact_pii"`        // replace PII by [TYPE] before anything is written
 	Taxonomy        string   `yaml:"taxonomy"`          // intent taxonomy YAML (default: built in)
 	IntentModel     string   `yaml:"intent_model"`      // trained intent model (parley intent train); overrides taxonomy
@@ -147,6 +151,8 @@ func (c *Config) envKeys() map[string]func(string) error {
 	return map[string]func(string) error{
 		"PARLEY_MODEL":                func(v string) error { c.Model = v; return nil },
 		"PARLEY_MODEL_DIR":            func(v string) error { c.ModelDir = v; return nil },
+		"PARLEY_ENCODER":              func(v string) error { c.Encoder = v; return nil },
+		"PARLEY_SENTIMENT_MODEL":      func(v string) error { c.SentimentModel = v; return nil },
 		"PARLEY_MODEL_BASE_URL":       func(v string) error { c.ModelBaseURL = v; return nil },
 		"PARLEY_WHISPER_STATES":       func(v string) (err error) { c.States, err = strconv.Atoi(v); return },
 		"PARLEY_BEAM_SIZE":            func(v string) (err error) { c.BeamSize, err = strconv.Atoi(v); return },
@@ -213,6 +219,8 @@ func (c *Config) LoadEnv(environ []string) error {
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Model, "model", c.Model, "model name (parley models list) or ggml file `path`")
 	fs.StringVar(&c.ModelDir, "model-dir", c.ModelDir, "model cache `dir`")
+	fs.StringVar(&c.Encoder, "encoder", c.Encoder, "sentence encoder `dir` (default: all-MiniLM-L6-v2 in the model cache)")
+	fs.StringVar(&c.SentimentModel, "sentiment-model", c.SentimentModel, "sentiment model `file` (parley sentiment train; default: built in)")
 	fs.IntVar(&c.Threads, "threads", c.Threads, "CPU threads per recognition")
 	fs.IntVar(&c.States, "states", c.States, "recognitions at once on the loaded model (0: CPUs / threads)")
 	fs.IntVar(&c.BeamSize, "beam-size", c.BeamSize, "beam search width (0 or 1: greedy)")
@@ -261,14 +269,26 @@ func (c *Config) LoadScorecard() (*scoring.Scorecard, error) {
 	if !c.Scoring {
 		return nil, nil
 	}
-	if c.Scorecard == "" {
-		return scoring.Default(), nil
+	sc := scoring.Default()
+	if c.Scorecard != "" {
+		b, err := os.ReadFile(c.Scorecard)
+		if err != nil {
+			return nil, parley.WrapError(parley.CodeConfig, err, "scorecard")
+		}
+		if sc, err = scoring.Parse(b, c.Scorecard); err != nil {
+			return nil, err
+		}
 	}
-	b, err := os.ReadFile(c.Scorecard)
+	enc, err := c.LoadEncoder()
 	if err != nil {
-		return nil, parley.WrapError(parley.CodeConfig, err, "scorecard")
+		return nil, err
 	}
-	return scoring.Parse(b, c.Scorecard)
+	if enc != nil {
+		if err := sc.UseEncoder(enc); err != nil {
+			return nil, err
+		}
+	}
+	return sc, nil
 }
 
 // Validate checks every setting.
@@ -373,12 +393,74 @@ func splitList(v string) []string {
 	return out
 }
 
+var (
+	encoderMu     sync.Mutex
+	encoderLoaded = map[string]*encoder.Encoder{}
+)
+
+// EncoderDir is the sentence encoder's directory: the encoder setting, else all-MiniLM-L6-v2 in the model
+// cache. found is false when the default directory does not exist (a set directory must exist).
+func (c *Config) EncoderDir() (dir string, found bool, err error) {
+	if c.Encoder != "" {
+		if _, err := os.Stat(c.Encoder); err != nil {
+			return c.Encoder, false, parley.WrapError(parley.CodeModelMissing, err, "sentence encoder (encoder = %s)", c.Encoder)
+		}
+		return c.Encoder, true, nil
+	}
+	dir = (&models.Cache{Dir: c.ModelDir}).EncoderDir()
+	_, err = os.Stat(dir)
+	return dir, err == nil, nil
+}
+
+// LoadEncoder loads the sentence encoder once per process and directory; nil (and no error) when none
+// is installed and none was asked for.
+func (c *Config) LoadEncoder() (*encoder.Encoder, error) {
+	dir, found, err := c.EncoderDir()
+	if err != nil || !found {
+		return nil, err
+	}
+	encoderMu.Lock()
+	defer encoderMu.Unlock()
+	if e := encoderLoaded[dir]; e != nil {
+		return e, nil
+	}
+	e, err := encoder.Load(dir, encoder.Options{Threads: c.Threads})
+	if err != nil {
+		return nil, err
+	}
+	encoderLoaded[dir] = e
+	return e, nil
+}
+
+// LoadSentimentModel reads sentiment_model, or returns the built-in model.
+func (c *Config) LoadSentimentModel() (*nlp.SentimentModel, error) {
+	if c.SentimentModel == "" {
+		return nlp.DefaultSentimentModel()
+	}
+	return nlp.LoadSentimentModel(c.SentimentModel)
+}
+
 // Analyzer builds the NLP stage from the configuration, or returns nil when NLP is off.
 func (c *Config) Analyzer() (*nlp.Analyzer, error) {
 	if !c.NLP {
 		return nil, nil
 	}
 	opts := nlp.Options{Redact: c.RedactPII, Products: c.Products, KeyPhrases: c.KeyPhrases, Method: c.KeyPhraseMethod}
+	enc, err := c.LoadEncoder()
+	if err != nil {
+		return nil, err
+	}
+	if enc != nil {
+		opts.Encoder = enc
+		if c.SentimentModel != "" {
+			if opts.Sentiment, err = nlp.LoadSentimentModel(c.SentimentModel); err != nil {
+				return nil, err
+			}
+		}
+	} else if c.SentimentModel != "" {
+		dir, _, _ := c.EncoderDir()
+		return nil, parley.Errorf(parley.CodeModelMissing, "sentiment_model %s needs the sentence encoder: %s", c.SentimentModel, models.EncoderHelp(dir))
+	}
 	switch {
 	case c.IntentModel != "":
 		m, err := nlp.LoadIntentModel(c.IntentModel)

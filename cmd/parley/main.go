@@ -95,6 +95,10 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.nlpCmd(args[1:], m.Stdin)
 	case "intent":
 		err = m.intentCmd(args[1:])
+	case "sentiment":
+		err = m.sentimentCmd(args[1:])
+	case "scorecard":
+		err = m.scorecardCmd(args[1:])
 	case "models":
 		err = m.modelsCmd(ctx, args[1:])
 	case "bench":

@@ -88,27 +88,82 @@ func readCallDoc(path string) (parley.Result, string, error) {
 	return doc.Result(), doc.Model, nil
 }
 
-// nlpCmd: parley nlp sentiment reads lines of text and writes one JSON object per line.
+// nlpCmd: parley nlp sentiment reads lines of text and writes one JSON object per line: with the
+// sentence encoder installed, the classifier's score, label and class probabilities; without it, the
+// word lexicon's score and label, with "method" saying which.
 func (m *Main) nlpCmd(args []string, stdin io.Reader) error {
 	if len(args) == 0 || args[0] != "sentiment" {
 		return parley.Errorf(parley.CodeConfig, "usage: parley nlp sentiment < lines.txt")
 	}
-	s := nlp.NewSentiment()
-	sc := bufio.NewScanner(stdin)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	enc := json.NewEncoder(m.Stdout)
-	for sc.Scan() {
-		text := sc.Text()
-		score := s.Score(text)
-		if err := enc.Encode(struct {
-			Text  string  `json:"text"`
-			Score float64 `json:"score"`
-			Label string  `json:"label"`
-		}{text, math.Round(score*1000) / 1000, nlp.Label(score)}); err != nil {
+	fset := flag.NewFlagSet("nlp sentiment", flag.ContinueOnError)
+	fset.SetOutput(m.Stderr)
+	cfg, err := loadConfig(fset, args[1:], m.Environ)
+	if err != nil {
+		return err
+	}
+	enc, err := cfg.LoadEncoder()
+	if err != nil {
+		return err
+	}
+	var model *nlp.SentimentModel
+	if enc != nil {
+		if model, err = cfg.LoadSentimentModel(); err != nil {
 			return err
 		}
 	}
-	return sc.Err()
+	lex := nlp.NewSentiment()
+	type line struct {
+		Text   string     `json:"text"`
+		Score  float64    `json:"score"`
+		Label  string     `json:"label"`
+		Probs  *[3]float64 `json:"probabilities,omitempty"` // negative, neutral, positive
+		Method string     `json:"method"`
+	}
+	enc2 := json.NewEncoder(m.Stdout)
+	flush := func(texts []string) error {
+		var embs [][]float32
+		if model != nil {
+			if embs, err = enc.Embed(texts); err != nil {
+				return err
+			}
+		}
+		for i, text := range texts {
+			l := line{Text: text, Method: nlp.MethodLexicon}
+			if model != nil {
+				r, err := model.Classify(text, embs[i])
+				if err != nil {
+					return err
+				}
+				for k := range r.Probs {
+					r.Probs[k] = math.Round(r.Probs[k]*1000) / 1000
+				}
+				l.Score, l.Label, l.Probs, l.Method = r.Score, r.Label, &r.Probs, "encoder:"+enc.Name()
+			} else {
+				l.Score = lex.Score(text)
+				l.Label = nlp.Label(l.Score)
+			}
+			l.Score = math.Round(l.Score*1000) / 1000
+			if err := enc2.Encode(l); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	sc := bufio.NewScanner(stdin)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	var batch []string
+	for sc.Scan() {
+		if batch = append(batch, sc.Text()); len(batch) == 256 {
+			if err := flush(batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	return flush(batch)
 }
 
 // intentCmd: parley intent train|eval.

@@ -21,6 +21,8 @@ struct parley_bert {
 };
 
 #define MAX_NODES 2048
+// Matrices stay float16 as the checkpoint stores them: ggml's f16 products ran faster here than f32.
+#define WTYPE GGML_TYPE_F16
 
 parley_bert *parley_bert_new(int hidden, int layers, int heads, int inter, int vocab, int max_pos, int type_vocab, float eps) {
 	parley_bert *m = calloc(1, sizeof *m);
@@ -41,12 +43,12 @@ parley_bert *parley_bert_new(int hidden, int layers, int heads, int inter, int v
 	m->slots[PB_LNB] = ggml_new_tensor_1d(c, GGML_TYPE_F32, hidden);
 	for (int l = 0; l < layers; l++) {
 		struct ggml_tensor **s = m->slots + PB_EMB_COUNT + l * PARLEY_BERT_PER_LAYER;
-		s[PB_Q] = ggml_new_tensor_2d(c, GGML_TYPE_F16, hidden, hidden);
-		s[PB_K] = ggml_new_tensor_2d(c, GGML_TYPE_F16, hidden, hidden);
-		s[PB_V] = ggml_new_tensor_2d(c, GGML_TYPE_F16, hidden, hidden);
-		s[PB_O] = ggml_new_tensor_2d(c, GGML_TYPE_F16, hidden, hidden);
-		s[PB_UP] = ggml_new_tensor_2d(c, GGML_TYPE_F16, hidden, inter);
-		s[PB_DOWN] = ggml_new_tensor_2d(c, GGML_TYPE_F16, inter, hidden);
+		s[PB_Q] = ggml_new_tensor_2d(c, WTYPE, hidden, hidden);
+		s[PB_K] = ggml_new_tensor_2d(c, WTYPE, hidden, hidden);
+		s[PB_V] = ggml_new_tensor_2d(c, WTYPE, hidden, hidden);
+		s[PB_O] = ggml_new_tensor_2d(c, WTYPE, hidden, hidden);
+		s[PB_UP] = ggml_new_tensor_2d(c, WTYPE, hidden, inter);
+		s[PB_DOWN] = ggml_new_tensor_2d(c, WTYPE, inter, hidden);
 		s[PB_UPB] = ggml_new_tensor_1d(c, GGML_TYPE_F32, inter);
 		int vecs[] = {PB_QB, PB_KB, PB_VB, PB_OB, PB_LN1G, PB_LN1B, PB_DOWNB, PB_LN2G, PB_LN2B};
 		for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++) s[vecs[i]] = ggml_new_tensor_1d(c, GGML_TYPE_F32, hidden);
@@ -81,8 +83,8 @@ static struct ggml_tensor *linear(struct ggml_context *c, struct ggml_tensor *x,
 	return ggml_add(c, ggml_mul_mat(c, w, x), b);
 }
 
-int parley_bert_encode(parley_bert *m, const int32_t *ids, const int32_t *pos, const float *mask, int n, int threads, float *out) {
-	const int H = m->hidden, nh = m->heads, hd = H / nh;
+int parley_bert_encode(parley_bert *m, const int32_t *ids, const int32_t *pos, const float *mask, int len, int batch, int threads, float *out) {
+	const int H = m->hidden, nh = m->heads, hd = H / nh, n = len * batch;
 	size_t meta = ggml_tensor_overhead() * MAX_NODES + ggml_graph_overhead_custom(MAX_NODES, false);
 	struct ggml_init_params p = { .mem_size = meta, .mem_buffer = NULL, .no_alloc = true };
 	struct ggml_context *c = ggml_init(p);
@@ -91,21 +93,21 @@ int parley_bert_encode(parley_bert *m, const int32_t *ids, const int32_t *pos, c
 
 	struct ggml_tensor *t_ids = ggml_new_tensor_1d(c, GGML_TYPE_I32, n);
 	struct ggml_tensor *t_pos = ggml_new_tensor_1d(c, GGML_TYPE_I32, n);
-	struct ggml_tensor *t_mask = ggml_new_tensor_2d(c, GGML_TYPE_F32, n, n);
+	struct ggml_tensor *t_mask = ggml_new_tensor_4d(c, GGML_TYPE_F32, len, len, 1, batch);
 	ggml_set_input(t_ids); ggml_set_input(t_pos); ggml_set_input(t_mask);
 
 	struct ggml_tensor **s = m->slots;
 	struct ggml_tensor *x = ggml_add(c, ggml_get_rows(c, s[PB_WORD], t_ids), ggml_get_rows(c, s[PB_POS], t_pos));
 	x = ggml_add(c, x, ggml_view_1d(c, s[PB_TYPE], H, 0));
-	x = norm(c, x, s[PB_LNG], s[PB_LNB], m->eps);
+	x = norm(c, x, s[PB_LNG], s[PB_LNB], m->eps); // [H, len*batch]
 	const float scale = 1.0f / sqrtf((float)hd);
 	for (int l = 0; l < m->layers; l++) {
 		struct ggml_tensor **w = s + PB_EMB_COUNT + l * PARLEY_BERT_PER_LAYER;
-		struct ggml_tensor *q = ggml_permute(c, ggml_reshape_3d(c, linear(c, x, w[PB_Q], w[PB_QB]), hd, nh, n), 0, 2, 1, 3); // [hd, n, nh]
-		struct ggml_tensor *k = ggml_permute(c, ggml_reshape_3d(c, linear(c, x, w[PB_K], w[PB_KB]), hd, nh, n), 0, 2, 1, 3); // [hd, n, nh]
-		struct ggml_tensor *v = ggml_cont(c, ggml_permute(c, ggml_reshape_3d(c, linear(c, x, w[PB_V], w[PB_VB]), hd, nh, n), 1, 2, 0, 3)); // [n, hd, nh]
-		struct ggml_tensor *kq = ggml_soft_max_ext(c, ggml_mul_mat(c, k, q), t_mask, scale, 0.0f); // [n_k, n_q, nh]
-		struct ggml_tensor *kqv = ggml_mul_mat(c, v, kq); // [hd, n_q, nh]
+		struct ggml_tensor *q = ggml_permute(c, ggml_reshape_4d(c, linear(c, x, w[PB_Q], w[PB_QB]), hd, nh, len, batch), 0, 2, 1, 3); // [hd, len, nh, batch]
+		struct ggml_tensor *k = ggml_permute(c, ggml_reshape_4d(c, linear(c, x, w[PB_K], w[PB_KB]), hd, nh, len, batch), 0, 2, 1, 3);
+		struct ggml_tensor *v = ggml_cont(c, ggml_permute(c, ggml_reshape_4d(c, linear(c, x, w[PB_V], w[PB_VB]), hd, nh, len, batch), 1, 2, 0, 3)); // [len, hd, nh, batch]
+		struct ggml_tensor *kq = ggml_soft_max_ext(c, ggml_mul_mat(c, k, q), t_mask, scale, 0.0f); // [len_k, len_q, nh, batch]
+		struct ggml_tensor *kqv = ggml_mul_mat(c, v, kq); // [hd, len_q, nh, batch]
 		struct ggml_tensor *ctx = ggml_cont_2d(c, ggml_permute(c, kqv, 0, 2, 1, 3), H, n);
 		x = norm(c, ggml_add(c, linear(c, ctx, w[PB_O], w[PB_OB]), x), w[PB_LN1G], w[PB_LN1B], m->eps);
 		struct ggml_tensor *up = ggml_gelu_erf(c, linear(c, x, w[PB_UP], w[PB_UPB]));

@@ -1,6 +1,6 @@
 // A BERT encoder on ggml's CPU backend: the weights live in one backend buffer; each call builds the
-// graph for a batch of sentences laid end to end (positions restart per sentence, a block-diagonal mask
-// keeps attention inside each sentence), computes it and copies out the last layer's token vectors.
+// graph for a batch of sentences padded to one length (a mask keeps attention off the padding), computes
+// it and copies out the last layer's token vectors.
 #include <stdint.h>
 
 typedef struct parley_bert parley_bert;
@@ -18,7 +18,8 @@ enum {
 parley_bert *parley_bert_new(int hidden, int layers, int heads, int inter, int vocab, int max_pos, int type_vocab, float eps);
 // Copies n floats into slot (stored as f16 for matrices, f32 for vectors). Returns 0 on success.
 int parley_bert_set(parley_bert *m, int slot, const float *data, int64_t n);
-// Runs n_tokens tokens (ids and positions) with mask [n_tokens × n_tokens] (0 or -INFINITY) on threads;
-// out receives n_tokens × hidden floats. Returns 0 on success.
-int parley_bert_encode(parley_bert *m, const int32_t *ids, const int32_t *pos, const float *mask, int n_tokens, int threads, float *out);
+// Runs batch sequences of len tokens each (ids and positions, sequence after sequence) with mask
+// [batch][len][len] (0, or -INFINITY for a padding key) on threads; out receives batch × len × hidden
+// floats. Returns 0 on success.
+int parley_bert_encode(parley_bert *m, const int32_t *ids, const int32_t *pos, const float *mask, int len, int batch, int threads, float *out);
 void parley_bert_free(parley_bert *m);

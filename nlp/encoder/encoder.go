@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -30,15 +31,17 @@ import (
 // The files of a model directory.
 const (
 	WeightsFile = "model-f16.safetensors"
-	VocabFile   = "vocab.txt"
-	ConfigFile  = "config.json"
+	// WeightsFile32 is the float32 original, read when the float16 file is absent.
+	WeightsFile32 = "model.safetensors"
+	VocabFile     = "vocab.txt"
+	ConfigFile    = "config.json"
 )
 
 // Options tune an Encoder. Zero values take the defaults.
 type Options struct {
 	Threads     int // ggml threads per batch (default min(4, CPUs))
 	MaxTokens   int // tokens per window, [CLS] and [SEP] included (default 256, the model's training length)
-	BatchTokens int // tokens laid end to end in one forward pass (default 384)
+	BatchTokens int // tokens in one forward pass, padding included (default 512)
 	// Truncate cuts a text after MaxTokens instead of averaging its windows (how sentence-transformers
 	// embeds, used to compare with its reference vectors).
 	Truncate bool
@@ -72,7 +75,7 @@ func Load(dir string, opts Options) (*Encoder, error) {
 		opts.MaxTokens = min(256, cfg.MaxPositions)
 	}
 	if opts.BatchTokens < opts.MaxTokens {
-		opts.BatchTokens = max(384, opts.MaxTokens)
+		opts.BatchTokens = max(512, opts.MaxTokens)
 	}
 	m := C.parley_bert_new(C.int(cfg.Hidden), C.int(cfg.Layers), C.int(cfg.Heads), C.int(cfg.Intermediate),
 		C.int(cfg.Vocab), C.int(cfg.MaxPositions), C.int(cfg.TypeVocab), C.float(cfg.Eps))
@@ -140,16 +143,22 @@ func loadFiles(dir string) (Config, *Tokenizer, *weights, error) {
 	if tok.Size() != cfg.Vocab {
 		return cfg, nil, nil, corrupt(VocabFile, fmt.Errorf("%d tokens, the configuration says %d", tok.Size(), cfg.Vocab))
 	}
-	if b, err = read(WeightsFile); err != nil {
+	weightsFile := WeightsFile
+	if _, err := os.Stat(filepath.Join(dir, WeightsFile)); errors.Is(err, os.ErrNotExist) {
+		if _, err32 := os.Stat(filepath.Join(dir, WeightsFile32)); err32 == nil {
+			weightsFile = WeightsFile32
+		}
+	}
+	if b, err = read(weightsFile); err != nil {
 		return cfg, nil, nil, err
 	}
 	ts, err := readSafetensors(b)
 	if err != nil {
-		return cfg, nil, nil, corrupt(WeightsFile, err)
+		return cfg, nil, nil, corrupt(weightsFile, err)
 	}
 	w, err := bindWeights(ts, cfg)
 	if err != nil {
-		return cfg, nil, nil, corrupt(WeightsFile, err)
+		return cfg, nil, nil, corrupt(weightsFile, err)
 	}
 	return cfg, tok, w, nil
 }
@@ -196,37 +205,39 @@ func (e *Encoder) windows(i int, text string, out []window) []window {
 }
 
 // Embed returns one L2-normalised embedding per text. A text longer than MaxTokens is embedded in
-// windows whose mean vectors are averaged by their token counts.
+// windows whose mean vectors are averaged by their token counts. Windows are sorted by length and run in
+// batches padded to their longest, at most BatchTokens tokens a batch.
 func (e *Encoder) Embed(texts []string) ([][]float32, error) {
 	var wins []window
 	for i, t := range texts {
 		wins = e.windows(i, t, wins)
 	}
+	slices.SortStableFunc(wins, func(a, b window) int { return len(a.ids) - len(b.ids) })
 	h := e.cfg.Hidden
 	sums := make([][]float64, len(texts))
 	for i := range sums {
 		sums[i] = make([]float64, h)
 	}
 	for len(wins) > 0 {
-		n, k := 0, 0
-		for k < len(wins) && (k == 0 || n+len(wins[k].ids) <= e.opts.BatchTokens) {
-			n += len(wins[k].ids)
+		// Sorted ascending: the batch's last window is its longest.
+		k := 1
+		for k < len(wins) && (k+1)*len(wins[k].ids) <= e.opts.BatchTokens {
 			k++
 		}
-		hidden, err := e.forward(wins[:k], n)
+		batch := wins[:k]
+		length := len(batch[k-1].ids)
+		hidden, err := e.forward(batch, length)
 		if err != nil {
 			return nil, err
 		}
-		off := 0
-		for _, w := range wins[:k] {
+		for b, w := range batch {
 			sum := sums[w.text]
 			for t := range w.ids {
-				row := hidden[(off+t)*h : (off+t+1)*h]
+				row := hidden[(b*length+t)*h : (b*length+t+1)*h]
 				for j, v := range row {
 					sum[j] += float64(v)
 				}
 			}
-			off += len(w.ids)
 		}
 		wins = wins[k:]
 	}
@@ -245,26 +256,24 @@ func (e *Encoder) Embed(texts []string) ([][]float32, error) {
 	return out, nil
 }
 
-// forward runs windows laid end to end (n tokens in all) and returns the last layer, [n][hidden].
-func (e *Encoder) forward(wins []window, n int) ([]float32, error) {
-	ids := make([]int32, 0, n)
-	pos := make([]int32, 0, n)
-	mask := make([]float32, n*n)
+// forward runs windows padded to length tokens and returns the last layer, [window][length][hidden].
+func (e *Encoder) forward(wins []window, length int) ([]float32, error) {
+	n := len(wins) * length
+	ids := make([]int32, n)
+	pos := make([]int32, n)
+	mask := make([]float32, len(wins)*length*length)
 	neg := float32(math.Inf(-1))
-	for i := range mask {
-		mask[i] = neg
-	}
-	off := 0
-	for _, w := range wins {
-		ids = append(ids, w.ids...)
-		for p := range w.ids {
-			pos = append(pos, int32(p))
-			row := mask[(off+p)*n:]
-			for q := range w.ids {
-				row[off+q] = 0
+	for b, w := range wins {
+		copy(ids[b*length:], w.ids)
+		for p := range length {
+			pos[b*length+p] = int32(p)
+		}
+		for q := range length {
+			row := mask[(b*length+q)*length : (b*length+q+1)*length]
+			for k := len(w.ids); k < length; k++ {
+				row[k] = neg
 			}
 		}
-		off += len(w.ids)
 	}
 	out := make([]float32, n*e.cfg.Hidden)
 	e.mu.Lock()
@@ -273,7 +282,7 @@ func (e *Encoder) forward(wins []window, n int) ([]float32, error) {
 		return nil, ErrClosed
 	}
 	if rc := C.parley_bert_encode(e.m, (*C.int32_t)(unsafe.Pointer(&ids[0])), (*C.int32_t)(unsafe.Pointer(&pos[0])),
-		(*C.float)(unsafe.Pointer(&mask[0])), C.int(n), C.int(e.opts.Threads), (*C.float)(unsafe.Pointer(&out[0]))); rc != 0 {
+		(*C.float)(unsafe.Pointer(&mask[0])), C.int(length), C.int(len(wins)), C.int(e.opts.Threads), (*C.float)(unsafe.Pointer(&out[0]))); rc != 0 {
 		return nil, parley.Errorf(parley.CodeInternal, "encoder: ggml forward pass failed (%d)", int(rc))
 	}
 	return out, nil

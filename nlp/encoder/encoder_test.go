@@ -251,7 +251,7 @@ func TestEmbedAfterClose(t *testing.T) {
 
 // BenchmarkEmbed: short call-centre sentences (about 15 tokens) in batches, as a call's turns go through.
 func BenchmarkEmbed(b *testing.B) {
-	for _, bt := range []int{0, 128, 256, 768} {
+	for _, bt := range []int{256, 512, 1024, 2048} {
 		b.Run(fmt.Sprintf("batch=%d", bt), func(b *testing.B) { benchEmbed(b, bt) })
 	}
 }

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/models"
+	"github.com/parley-cc/parley/nlp"
+	"github.com/parley-cc/parley/report"
+)
+
+// sentimentCmd: parley sentiment train|eval. Training embeds every example with the sentence encoder
+// (minutes for tens of thousands of rows); --cache keeps those embeddings between runs.
+func (m *Main) sentimentCmd(args []string) error {
+	const usage = "usage: parley sentiment train --data a.csv[,b.csv…] [--dev dev.csv] --out MODEL | parley sentiment eval [--sentiment-model MODEL] --data test.csv[,…]"
+	if len(args) == 0 || (args[0] != "train" && args[0] != "eval") {
+		return parley.Errorf(parley.CodeConfig, usage)
+	}
+	fset := flag.NewFlagSet("sentiment "+args[0], flag.ContinueOnError)
+	fset.SetOutput(m.Stderr)
+	data := fset.String("data", "", "CSV `files` (comma-separated) with columns text,label (negative, neutral, positive)")
+	dev := fset.String("dev", "", "CSV `files` that set the probability scale (default: the training data)")
+	out := fset.String("out", "", "where to write the model `file`")
+	cache := fset.String("cache", "", "`dir` keeping embeddings between runs")
+	c := fset.Float64("c", 0.5, "SVM regularisation")
+	minDF := fset.Int("min-df", 3, "keep words seen in at least this many training texts")
+	embWeight := fset.Float64("emb-weight", 2, "weight of the sentence embedding beside the words")
+	asJSON := fset.Bool("json", false, "print the evaluation as JSON")
+	cfg, err := loadConfig(fset, args[1:], m.Environ)
+	if err != nil {
+		return err
+	}
+	if *data == "" || fset.NArg() > 0 {
+		return parley.Errorf(parley.CodeConfig, usage)
+	}
+	enc, err := cfg.LoadEncoder()
+	if err != nil {
+		return err
+	}
+	if enc == nil {
+		dir, _, _ := cfg.EncoderDir()
+		return parley.Errorf(parley.CodeModelMissing, "sentiment %s needs the sentence encoder: %s", args[0], models.EncoderHelp(dir))
+	}
+	readSets := func(list string) ([]nlp.Example, [][]float32, error) {
+		var ex []nlp.Example
+		var embs [][]float32
+		for _, path := range splitList(list) {
+			e, err := nlp.ReadExamplesFile(path)
+			if err != nil {
+				return nil, nil, err
+			}
+			v, err := embedCached(enc, e, *cache)
+			if err != nil {
+				return nil, nil, err
+			}
+			ex, embs = append(ex, e...), append(embs, v...)
+		}
+		return ex, embs, nil
+	}
+	ex, embs, err := readSets(*data)
+	if err != nil {
+		return err
+	}
+	var mdl *nlp.SentimentModel
+	switch args[0] {
+	case "train":
+		if *out == "" {
+			return parley.Errorf(parley.CodeConfig, "sentiment train: give --out MODEL")
+		}
+		var dx []nlp.Example
+		var dv [][]float32
+		if *dev != "" {
+			if dx, dv, err = readSets(*dev); err != nil {
+				return err
+			}
+		}
+		start := time.Now()
+		mdl, err = nlp.TrainSentiment(ex, embs, dx, dv, enc.Name(), nlp.SentimentTrainOptions{C: *c, MinDF: *minDF, EmbWeight: *embWeight})
+		if err != nil {
+			return err
+		}
+		if err := mdl.Save(*out); err != nil {
+			return parley.WrapError(parley.CodeIO, err, "save model")
+		}
+		fmt.Fprintf(m.Stdout, "trained on %d examples (%d word features + %d-dim %s embeddings, scale %.2f) in %.1f s → %s\n",
+			len(ex), len(mdl.W[0])-mdl.Dim, mdl.Dim, mdl.Encoder, mdl.Scale, time.Since(start).Seconds(), *out)
+		return nil
+	default:
+		if mdl, err = cfg.LoadSentimentModel(); err != nil {
+			return err
+		}
+		ev, err := mdl.Evaluate(ex, embs)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return report.EncodeJSON(m.Stdout, ev)
+		}
+		fmt.Fprintf(m.Stdout, "examples  %d\naccuracy  %.4f\nmacro-F1  %.4f\n\nmost confused (true → predicted):\n", ev.N, ev.Accuracy, ev.MacroF1)
+		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+		for _, c := range ev.Confused {
+			fmt.Fprintf(tw, "  %d\t%s\t→ %s\n", c.Count, c.True, c.Predicted)
+		}
+		return tw.Flush()
+	}
+}
+
+// embedCached embeds the examples' texts, reading and writing dir/<sha256 of encoder and texts>.f32 when
+// dir is set.
+func embedCached(enc nlp.Embedder, ex []nlp.Example, dir string) ([][]float32, error) {
+	texts := make([]string, len(ex))
+	for i, e := range ex {
+		texts[i] = e.Text
+	}
+	var path string
+	if dir != "" {
+		h := sha256.New()
+		fmt.Fprintf(h, "%s\x00%d\x00", enc.Name(), enc.Dim())
+		h.Write([]byte(strings.Join(texts, "\x00")))
+		path = filepath.Join(dir, hex.EncodeToString(h.Sum(nil))[:24]+".f32")
+		if b, err := os.ReadFile(path); err == nil && len(b) == 4*enc.Dim()*len(texts) {
+			out := make([][]float32, len(texts))
+			for i := range out {
+				out[i] = make([]float32, enc.Dim())
+				for j := range out[i] {
+					out[i][j] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*(i*enc.Dim()+j):]))
+				}
+			}
+			return out, nil
+		}
+	}
+	var out [][]float32
+	for start := 0; start < len(texts); start += 512 {
+		v, err := enc.Embed(texts[start:min(start+512, len(texts))])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v...)
+	}
+	if path != "" {
+		b := make([]byte, 0, 4*enc.Dim()*len(texts))
+		for _, v := range out {
+			for _, f := range v {
+				b = binary.LittleEndian.AppendUint32(b, math.Float32bits(f))
+			}
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, parley.WrapError(parley.CodeIO, err, "embedding cache")
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			return nil, parley.WrapError(parley.CodeIO, err, "embedding cache")
+		}
+	}
+	return out, nil
+}

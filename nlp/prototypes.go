@@ -1,0 +1,136 @@
+package nlp
+
+import (
+	_ "embed"
+	"math"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/parley-cc/parley"
+)
+
+// Prototypes are labelled example sentences, embedded once. A sentence is matched by meaning: its most
+// similar example (cosine of the embeddings) and that similarity.
+type Prototypes struct {
+	Labels    []string
+	Texts     []string
+	embs      [][]float32
+	Threshold float64
+}
+
+// NewPrototypes embeds the examples (Text, Label) with enc.
+func NewPrototypes(enc Embedder, examples []Example, threshold float64) (*Prototypes, error) {
+	p := &Prototypes{Threshold: threshold}
+	for _, e := range examples {
+		if strings.TrimSpace(e.Text) == "" {
+			continue
+		}
+		p.Labels = append(p.Labels, e.Label)
+		p.Texts = append(p.Texts, e.Text)
+	}
+	if len(p.Texts) == 0 {
+		return p, nil
+	}
+	var err error
+	if p.embs, err = enc.Embed(p.Texts); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Best returns the index of the example most similar to emb and the similarity (-1, 0 when there are no
+// examples).
+func (p *Prototypes) Best(emb []float32) (int, float64) {
+	best, sim := -1, math.Inf(-1)
+	for i, e := range p.embs {
+		if c := Cosine(emb, e); c > sim {
+			best, sim = i, c
+		}
+	}
+	if best < 0 {
+		return -1, 0
+	}
+	return best, sim
+}
+
+// Cosine is the cosine similarity of two vectors (their dot product when both are unit length).
+func Cosine(a, b []float32) float64 {
+	var ab, aa, bb float64
+	for i := range a {
+		ab += float64(a[i]) * float64(b[i])
+		aa += float64(a[i]) * float64(a[i])
+		bb += float64(b[i]) * float64(b[i])
+	}
+	if aa == 0 || bb == 0 {
+		return 0
+	}
+	return ab / math.Sqrt(aa*bb)
+}
+
+//go:embed data/threats.yaml
+var threatsYAML []byte
+
+// DefaultThreats embeds the built-in churn and escalation examples (nlp/data/threats.yaml).
+func DefaultThreats(enc Embedder) (*Prototypes, error) {
+	var f struct {
+		Threshold float64             `yaml:"threshold"`
+		Kinds     map[string][]string `yaml:"kinds"`
+	}
+	if err := yaml.Unmarshal(threatsYAML, &f); err != nil {
+		return nil, parley.WrapError(parley.CodeInternal, err, "threats.yaml")
+	}
+	var ex []Example
+	for _, kind := range []string{parley.ThreatChurn, parley.ThreatEscalation} {
+		for _, t := range f.Kinds[kind] {
+			ex = append(ex, Example{Text: t, Label: kind})
+		}
+	}
+	return NewPrototypes(enc, ex, f.Threshold)
+}
+
+// findThreats matches every sentence of the customer's turns (everyone's on mono calls) against the
+// threat examples.
+func (a *Analyzer) findThreats(tr *parley.Transcript) ([]parley.Threat, error) {
+	hasCustomer := false
+	for _, t := range tr.Turns {
+		hasCustomer = hasCustomer || t.Speaker == parley.RoleCustomer
+	}
+	type at struct {
+		turn int
+		text string
+	}
+	var sents []at
+	for i, t := range tr.Turns {
+		if hasCustomer && t.Speaker != parley.RoleCustomer {
+			continue
+		}
+		for _, s := range sentences(t.Text) {
+			if len(words(s)) >= 3 {
+				sents = append(sents, at{i, s})
+			}
+		}
+	}
+	if len(sents) == 0 {
+		return nil, nil
+	}
+	texts := make([]string, len(sents))
+	for i, s := range sents {
+		texts[i] = s.text
+	}
+	embs, err := a.opts.Encoder.Embed(texts)
+	if err != nil {
+		return nil, err
+	}
+	var out []parley.Threat
+	for i, s := range sents {
+		k, sim := a.threats.Best(embs[i])
+		if k < 0 || sim < a.threats.Threshold {
+			continue
+		}
+		t := tr.Turns[s.turn]
+		out = append(out, parley.Threat{Kind: a.threats.Labels[k], Turn: s.turn, Speaker: t.Speaker, Start: secs(t.Start.Seconds()),
+			Text: s.text, Example: a.threats.Texts[k], Similarity: round3(sim)})
+	}
+	return out, nil
+}

@@ -1,0 +1,261 @@
+package nlp
+
+import (
+	"bytes"
+	"compress/gzip"
+	_ "embed"
+	"encoding/gob"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/parley-cc/parley"
+)
+
+// Embedder turns texts into L2-normalised sentence embeddings (nlp/encoder.Encoder is one).
+type Embedder interface {
+	Embed(texts []string) ([][]float32, error)
+	Dim() int
+	Name() string
+}
+
+// SentimentModelVersion is the format version of saved sentiment models.
+const SentimentModelVersion = 1
+
+const sentimentMagic = "parley-sentiment-model"
+
+// sentimentLabels are the classes, in the order of a model's weights.
+var sentimentLabels = []string{Negative, Neutral, Positive}
+
+// SentimentModel classifies text as negative, neutral or positive from its sentence embedding and its
+// stemmed words and word pairs: one-vs-rest linear SVMs whose decision values a softmax turns into
+// probabilities (its scale fitted on held-out data). The score in [-1, 1] is P(positive) − P(negative).
+type SentimentModel struct {
+	Magic     string
+	Version   int
+	Encoder   string // the embedder's name: a model is only used with the encoder it was trained on
+	Dim       int
+	Vec       *vectorizer
+	EmbWeight float32 // the embedding block's length beside the unit-length word block
+	W         [][]float32
+	B         []float32
+	Scale     float64
+	Trained   time.Time
+	Samples   int
+}
+
+// SentimentTrainOptions tune TrainSentiment.
+type SentimentTrainOptions struct {
+	C         float64 // SVM regularisation (default 0.5)
+	MinDF     int     // a word feature must appear in this many training texts (default 3)
+	EmbWeight float64 // length of the embedding block (default 2)
+}
+
+// Sentiment result of one text.
+type SentimentResult struct {
+	Score float64    // P(positive) − P(negative)
+	Label string     // the most probable class
+	Probs [3]float64 // negative, neutral, positive
+}
+
+// TrainSentiment fits a model on examples and their embeddings (embs[i] for examples[i]); dev, with its
+// embeddings, sets the probability scale (nil: the training data does).
+func TrainSentiment(examples []Example, embs [][]float32, dev []Example, devEmbs [][]float32, encoder string, o SentimentTrainOptions) (*SentimentModel, error) {
+	if len(examples) == 0 || len(embs) != len(examples) {
+		return nil, parley.Errorf(parley.CodeConfig, "sentiment training: %d examples, %d embeddings", len(examples), len(embs))
+	}
+	if o.C == 0 {
+		o.C = 0.5
+	}
+	if o.MinDF == 0 {
+		o.MinDF = 3
+	}
+	if o.EmbWeight == 0 {
+		o.EmbWeight = 2
+	}
+	ys, err := sentimentClasses(examples)
+	if err != nil {
+		return nil, err
+	}
+	texts := make([]string, len(examples))
+	for i, e := range examples {
+		texts[i] = e.Text
+	}
+	m := &SentimentModel{Magic: sentimentMagic, Version: SentimentModelVersion, Encoder: encoder, Dim: len(embs[0]),
+		Vec: fitVectorizerBlocks(texts, 1, o.MinDF), EmbWeight: float32(o.EmbWeight), Trained: time.Now().UTC(), Samples: len(examples)}
+	xs := make([]sparse, len(texts))
+	for i, t := range texts {
+		if xs[i], err = m.features(t, embs[i]); err != nil {
+			return nil, err
+		}
+	}
+	m.W, m.B = trainLinearSVM(xs, ys, len(sentimentLabels), len(m.Vec.IDF)+m.Dim, o.C, 1)
+	if dev == nil {
+		dev, devEmbs = examples, embs
+	}
+	dys, err := sentimentClasses(dev)
+	if err != nil {
+		return nil, err
+	}
+	m.Scale = 1
+	best := math.Inf(1)
+	for scale := 0.5; scale <= 12; scale += 0.25 {
+		m.Scale = scale
+		var loss float64
+		for i, e := range dev {
+			r, err := m.Classify(e.Text, devEmbs[i])
+			if err != nil {
+				return nil, err
+			}
+			loss -= math.Log(max(r.Probs[dys[i]], 1e-12))
+		}
+		if loss < best {
+			best = loss
+		} else {
+			m.Scale -= 0.25
+			break
+		}
+	}
+	return m, nil
+}
+
+func sentimentClasses(examples []Example) ([]int, error) {
+	ys := make([]int, len(examples))
+	for i, e := range examples {
+		ys[i] = slices.Index(sentimentLabels, e.Label)
+		if ys[i] < 0 {
+			return nil, parley.Errorf(parley.CodeConfig, "sentiment example %d (%q): label %q, want negative, neutral or positive", i+1, e.Text, e.Label)
+		}
+	}
+	return ys, nil
+}
+
+// features joins the word block and the weighted embedding into one sparse vector.
+func (m *SentimentModel) features(text string, emb []float32) (sparse, error) {
+	if len(emb) != m.Dim {
+		return sparse{}, parley.Errorf(parley.CodeConfig, "sentiment model wants %d-dimensional embeddings (encoder %s), got %d", m.Dim, m.Encoder, len(emb))
+	}
+	x := m.Vec.transform(text)
+	base := int32(len(m.Vec.IDF))
+	for j, v := range emb {
+		x.idx = append(x.idx, base+int32(j))
+		x.val = append(x.val, v*m.EmbWeight)
+	}
+	return x, nil
+}
+
+// Classify scores one text given its embedding.
+func (m *SentimentModel) Classify(text string, emb []float32) (SentimentResult, error) {
+	x, err := m.features(text, emb)
+	if err != nil {
+		return SentimentResult{}, err
+	}
+	var r SentimentResult
+	var d [3]float64
+	top := math.Inf(-1)
+	for k := range sentimentLabels {
+		d[k] = m.Scale * (x.dot(m.W[k]) + float64(m.B[k]))
+		top = max(top, d[k])
+	}
+	var sum float64
+	for k := range d {
+		r.Probs[k] = math.Exp(d[k] - top)
+		sum += r.Probs[k]
+	}
+	best := 0
+	for k := range r.Probs {
+		r.Probs[k] /= sum
+		if r.Probs[k] > r.Probs[best] {
+			best = k
+		}
+	}
+	r.Label = sentimentLabels[best]
+	r.Score = r.Probs[2] - r.Probs[0]
+	return r, nil
+}
+
+// Evaluate classifies examples (with their embeddings) and compares with their labels.
+func (m *SentimentModel) Evaluate(examples []Example, embs [][]float32) (Eval, error) {
+	pred := make([]string, len(examples))
+	for i, e := range examples {
+		r, err := m.Classify(e.Text, embs[i])
+		if err != nil {
+			return Eval{}, err
+		}
+		pred[i] = r.Label
+	}
+	return Evaluate(examples, pred), nil
+}
+
+// Save writes the model, gzip-compressed.
+func (m *SentimentModel) Save(path string) error { return saveGob(path, m) }
+
+// LoadSentimentModel reads a model written by Save; a file that is not one, or of another version, is
+// refused naming the file.
+func LoadSentimentModel(path string) (*SentimentModel, error) {
+	var m SentimentModel
+	if err := loadGob(path, &m); err != nil {
+		return nil, parley.WrapError(parley.CodeModelCorrupt, err, "sentiment model %s", path)
+	}
+	if m.Magic != sentimentMagic {
+		return nil, parley.Errorf(parley.CodeModelCorrupt, "%s is not a parley sentiment model", path)
+	}
+	if m.Version != SentimentModelVersion {
+		return nil, parley.Errorf(parley.CodeModelCorrupt, "%s: sentiment model format %d, this parley reads %d: train it again (parley sentiment train)", path, m.Version, SentimentModelVersion)
+	}
+	if len(m.W) != 3 || len(m.B) != 3 || m.Vec == nil || len(m.W[0]) != len(m.Vec.IDF)+m.Dim {
+		return nil, parley.Errorf(parley.CodeModelCorrupt, "%s: sentiment model weights do not fit its features", path)
+	}
+	return &m, nil
+}
+
+func saveGob(path string, v any) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	zw := gzip.NewWriter(f)
+	if err := gob.NewEncoder(zw).Encode(v); err != nil {
+		f.Close()
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func loadGob(path string, v any) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return decodeGob(f, v)
+}
+
+func decodeGob(r io.Reader, v any) error {
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return fmt.Errorf("not gzip: %w", err)
+	}
+	return gob.NewDecoder(zr).Decode(v)
+}
+
+// defaultSentimentModel is trained by scripts/train-sentiment.sh on the labelled sets named there.
+//
+//go:embed data/sentiment.model
+var defaultSentimentModel []byte
+
+// DefaultSentimentModel is the built-in model (for the all-MiniLM-L6-v2 encoder).
+func DefaultSentimentModel() (*SentimentModel, error) {
+	var m SentimentModel
+	if err := decodeGob(bytes.NewReader(defaultSentimentModel), &m); err != nil {
+		return nil, parley.WrapError(parley.CodeInternal, err, "built-in sentiment model")
+	}
+	return &m, nil
+}
