@@ -3,6 +3,7 @@
 # same script as the Makefile and CI) and links parley statically against it; the runtime image is
 # Debian slim with the binary and the OpenMP runtime. Models live in the /models volume:
 #   docker run -v parley-models:/models parley models pull base.en
+# and the sentence encoder in /models/all-MiniLM-L6-v2 (parley models list says where to get it).
 #   docker run -v parley-models:/models -v "$PWD/calls:/calls" -v "$PWD/out:/out" parley run --out /out /calls
 FROM golang:1.26-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends cmake g++ make npm && rm -rf /var/lib/apt/lists/*

@@ -31,8 +31,11 @@ type Options struct {
 	Method     string       // key-phrase ranking, TextRank (default) or RAKE
 	// Encoder embeds sentences for sentiment and threat detection; nil: sentiment comes from the word
 	// lexicon, and the analysis says so.
-	Encoder   Embedder
-	Sentiment *SentimentModel // the classifier on Encoder's embeddings (nil: the built-in model)
+	Encoder Embedder
+	// SentimentEncoder gives the embeddings the sentiment classifier reads (nil: Encoder), and Sentiment
+	// is that classifier (nil: the built-in model, which reads the built-in sentiment layers).
+	SentimentEncoder Embedder
+	Sentiment        *SentimentModel
 }
 
 // Analyzer runs the NLP stage on transcripts. It is safe for concurrent use.
@@ -66,9 +69,11 @@ func NewAnalyzer(opts Options) (*Analyzer, error) {
 			}
 			a.model = m
 		}
-		if a.model.Dim != opts.Encoder.Dim() {
-			return nil, parley.Errorf(parley.CodeConfig, "the sentiment model was trained on %d-dimensional embeddings (%s); the encoder %s gives %d",
-				a.model.Dim, a.model.Encoder, opts.Encoder.Name(), opts.Encoder.Dim())
+		if opts.SentimentEncoder == nil {
+			a.opts.SentimentEncoder = opts.Encoder
+		}
+		if err := a.model.CheckEncoder(a.opts.SentimentEncoder); err != nil {
+			return nil, err
 		}
 		var err error
 		if a.threats, err = DefaultThreats(opts.Encoder); err != nil {
@@ -76,11 +81,14 @@ func NewAnalyzer(opts Options) (*Analyzer, error) {
 		}
 	}
 	if a.intent == nil {
-		m, err := TrainIntent(DefaultTaxonomy().Examples(), DefaultC)
+		m, err := TrainIntentWith(DefaultTaxonomy().Examples(), nil, opts.Encoder, DefaultC)
 		if err != nil {
 			return nil, err
 		}
 		a.intent = m
+	}
+	if err := a.intent.CheckEncoder(opts.Encoder); err != nil {
+		return nil, err
 	}
 	sharedProse()
 	return a, nil
@@ -183,6 +191,15 @@ func (a *Analyzer) Analyze(tr *parley.Transcript) *parley.Analysis {
 		return an
 	}
 
+	// Threats first: a turn that threatens to leave or escalate is negative whatever else it says.
+	cs, csErr := a.customerSentences(tr)
+	if csErr != nil {
+		an.Notes = append(an.Notes, fmt.Sprintf("sentence encoder failed (%v): no threat detection, intent from words alone", csErr))
+	}
+	if a.threats != nil && csErr == nil {
+		an.Threats = a.findThreats(tr, cs)
+	}
+
 	// Sentiment per turn, then per speaker.
 	an.Sentiment = &parley.CallSentiment{Turns: []parley.TurnSentiment{}}
 	scored, method, err := a.scoreTurns(tr)
@@ -190,6 +207,14 @@ func (a *Analyzer) Analyze(tr *parley.Transcript) *parley.Analysis {
 		an.Notes = append(an.Notes, fmt.Sprintf("sentence encoder failed (%v): sentiment comes from the word lexicon", err))
 	}
 	an.Sentiment.Method = method
+	if a.model == nil {
+		an.Notes = append(an.Notes, "sentiment from the word lexicon and no churn or escalation threats: the sentence encoder is not installed (parley models list)")
+	}
+	for _, th := range an.Threats {
+		if st := &scored[th.Turn]; st.model && st.label != Negative {
+			st.label, st.score, st.probs = Negative, min(st.score, threatScore), [3]float64{1, 0, 0}
+		}
+	}
 	byRole := map[parley.Role][]scoredTurn{}
 	for i, t := range tr.Turns {
 		st := scored[i]
@@ -202,13 +227,8 @@ func (a *Analyzer) Analyze(tr *parley.Transcript) *parley.Analysis {
 	if an.Sentiment.Customer == nil && an.Sentiment.Unknown != nil {
 		an.Notes = append(an.Notes, "customer and agent sentiment are not available for mono recordings: see sentiment.unknown")
 	}
-	if a.threats != nil && err == nil {
-		if an.Threats, err = a.findThreats(tr); err != nil {
-			an.Notes = append(an.Notes, fmt.Sprintf("threat detection failed: %v", err))
-		}
-	}
 
-	an.Intent = a.callIntent(tr)
+	an.Intent = a.callIntent(cs)
 	var cands []candidate
 	for i, info := range infos {
 		cands = append(cands, candidates(info.toks, info.ents, i)...)
@@ -224,6 +244,9 @@ type scoredTurn struct {
 	model bool       // probs are set
 	words int
 }
+
+// threatScore is the highest score of a turn with a churn or escalation threat.
+const threatScore = -0.5
 
 // MethodLexicon names the word-lexicon sentiment in the analysis.
 const MethodLexicon = "lexicon"
@@ -253,7 +276,7 @@ func (a *Analyzer) scoreTurns(tr *parley.Transcript) ([]scoredTurn, string, erro
 			texts[i] = t.Text
 		}
 	}
-	embs, err := a.opts.Encoder.Embed(texts)
+	embs, err := a.opts.SentimentEncoder.Embed(texts)
 	if err != nil {
 		lexicon()
 		return out, MethodLexicon, err
@@ -266,7 +289,7 @@ func (a *Analyzer) scoreTurns(tr *parley.Transcript) ([]scoredTurn, string, erro
 		}
 		out[i].score, out[i].label, out[i].probs, out[i].model = r.Score, r.Label, r.Probs, true
 	}
-	return out, "encoder:" + a.opts.Encoder.Name(), nil
+	return out, "encoder:" + a.opts.SentimentEncoder.Name(), nil
 }
 
 // withQuestion returns the question a short answer (three words or fewer) answers joined to the answer,
@@ -347,31 +370,66 @@ func closing(turns []scoredTurn) (float64, string) {
 	return s / w, sentimentLabels[best]
 }
 
-// callIntent classifies the customer's turns (everyone's on mono calls), weighting the opening of the
-// call: customers say why they call first. Each sentence votes; sentences of fewer than three words ("yes", "okay") do not vote.
-func (a *Analyzer) callIntent(tr *parley.Transcript) *parley.IntentResult {
+// custSentence is a sentence of the customer's turns (everyone's on mono calls) of three words or more,
+// with its embedding when the analyzer has an encoder.
+type custSentence struct {
+	turn int
+	text string
+	emb  []float32
+}
+
+// customerSentences lists (and embeds, in one batch) the sentences intent and threats read.
+func (a *Analyzer) customerSentences(tr *parley.Transcript) ([]custSentence, error) {
 	hasCustomer := false
 	for _, t := range tr.Turns {
 		hasCustomer = hasCustomer || t.Speaker == parley.RoleCustomer
 	}
-	votes := map[string]float64{}
-	var total float64
-	k := 0
-	for _, t := range tr.Turns {
+	var out []custSentence
+	for i, t := range tr.Turns {
 		if hasCustomer && t.Speaker != parley.RoleCustomer {
 			continue
 		}
-		for _, sent := range sentences(t.Text) {
-			n := len(words(sent))
-			if n < 3 {
-				continue
+		for _, s := range sentences(t.Text) {
+			if len(words(s)) >= 3 {
+				out = append(out, custSentence{turn: i, text: s})
 			}
-			w := math.Pow(0.7, float64(k)) * math.Min(float64(n), 12) / 12
-			k++
-			for _, s := range a.intent.Predict(sent) {
-				votes[s.Label] += w * s.Score
-				total += w * s.Score
-			}
+		}
+	}
+	if a.opts.Encoder == nil || len(out) == 0 {
+		return out, nil
+	}
+	texts := make([]string, len(out))
+	for i, s := range out {
+		texts[i] = s.text
+	}
+	embs, err := a.opts.Encoder.Embed(texts)
+	if err != nil {
+		return out, err
+	}
+	for i := range out {
+		out[i].emb = embs[i]
+	}
+	return out, nil
+}
+
+// UnclearBelow: a call whose leading intent has less of the vote than this is "unclear" (its runners-up
+// are kept in top).
+const UnclearBelow = 0.3
+
+// Unclear labels a call whose intent cannot be told.
+const Unclear = "unclear"
+
+// callIntent classifies the customer's sentences, weighting the opening of the call: customers say why
+// they call first. Each sentence of three words or more votes.
+func (a *Analyzer) callIntent(cs []custSentence) *parley.IntentResult {
+	votes := map[string]float64{}
+	var total float64
+	for k, s := range cs {
+		n := len(words(s.text))
+		w := math.Pow(0.7, float64(k)) * math.Min(float64(n), 12) / 12
+		for _, p := range a.intent.PredictWith(s.text, s.emb) {
+			votes[p.Label] += w * p.Score
+			total += w * p.Score
 		}
 	}
 	if total == 0 {
@@ -392,6 +450,9 @@ func (a *Analyzer) callIntent(tr *parley.Transcript) *parley.IntentResult {
 		res.Top[i].Score = round3(res.Top[i].Score)
 	}
 	res.Label, res.Confidence = res.Top[0].Label, res.Top[0].Score
+	if res.Confidence < UnclearBelow {
+		res.Label = Unclear
+	}
 	return res
 }
 

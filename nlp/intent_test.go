@@ -33,7 +33,7 @@ func TestBanking77(t *testing.T) {
 		t.Fatal(err)
 	}
 	took := time.Since(start)
-	ev := m.Evaluate(test)
+	ev := m.Evaluate(test, nil)
 	t.Logf("trained on %d in %v (%d features); test %d: accuracy %.4f, macro-F1 %.4f; most confused: %+v",
 		len(train), took.Round(time.Millisecond), len(m.Vec.IDF), ev.N, ev.Accuracy, ev.MacroF1, ev.Confused[:3])
 	if ev.MacroF1 < 0.92 || ev.Accuracy < 0.92 {

@@ -89,42 +89,14 @@ func DefaultThreats(enc Embedder) (*Prototypes, error) {
 	return NewPrototypes(enc, ex, f.Threshold)
 }
 
-// findThreats matches every sentence of the customer's turns (everyone's on mono calls) against the
-// threat examples.
-func (a *Analyzer) findThreats(tr *parley.Transcript) ([]parley.Threat, error) {
-	hasCustomer := false
-	for _, t := range tr.Turns {
-		hasCustomer = hasCustomer || t.Speaker == parley.RoleCustomer
-	}
-	type at struct {
-		turn int
-		text string
-	}
-	var sents []at
-	for i, t := range tr.Turns {
-		if hasCustomer && t.Speaker != parley.RoleCustomer {
+// findThreats matches the customer's sentences (embedded) against the threat examples.
+func (a *Analyzer) findThreats(tr *parley.Transcript, cs []custSentence) []parley.Threat {
+	var out []parley.Threat
+	for _, s := range cs {
+		if s.emb == nil {
 			continue
 		}
-		for _, s := range sentences(t.Text) {
-			if len(words(s)) >= 3 {
-				sents = append(sents, at{i, s})
-			}
-		}
-	}
-	if len(sents) == 0 {
-		return nil, nil
-	}
-	texts := make([]string, len(sents))
-	for i, s := range sents {
-		texts[i] = s.text
-	}
-	embs, err := a.opts.Encoder.Embed(texts)
-	if err != nil {
-		return nil, err
-	}
-	var out []parley.Threat
-	for i, s := range sents {
-		k, sim := a.threats.Best(embs[i])
+		k, sim := a.threats.Best(s.emb)
 		if k < 0 || sim < a.threats.Threshold {
 			continue
 		}
@@ -132,5 +104,5 @@ func (a *Analyzer) findThreats(tr *parley.Transcript) ([]parley.Threat, error) {
 		out = append(out, parley.Threat{Kind: a.threats.Labels[k], Turn: s.turn, Speaker: t.Speaker, Start: secs(t.Start.Seconds()),
 			Text: s.text, Example: a.threats.Texts[k], Similarity: round3(sim)})
 	}
-	return out, nil
+	return out
 }

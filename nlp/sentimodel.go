@@ -20,6 +20,7 @@ type Embedder interface {
 	Embed(texts []string) ([][]float32, error)
 	Dim() int
 	Name() string
+	Fingerprint() string // identifies the weights: a classifier works only on the embeddings it was trained on
 }
 
 // SentimentModelVersion is the format version of saved sentiment models.
@@ -36,8 +37,9 @@ var sentimentLabels = []string{Negative, Neutral, Positive}
 type SentimentModel struct {
 	Magic     string
 	Version   int
-	Encoder   string // the embedder's name: a model is only used with the encoder it was trained on
-	Dim       int
+	Encoder     string // the embedder's name and fingerprint: a model is only used with the encoder it was trained on
+	Fingerprint string
+	Dim         int
 	Vec       *vectorizer
 	EmbWeight float32 // the embedding block's length beside the unit-length word block
 	W         [][]float32
@@ -63,7 +65,7 @@ type SentimentResult struct {
 
 // TrainSentiment fits a model on examples and their embeddings (embs[i] for examples[i]); dev, with its
 // embeddings, sets the probability scale (nil: the training data does).
-func TrainSentiment(examples []Example, embs [][]float32, dev []Example, devEmbs [][]float32, encoder string, o SentimentTrainOptions) (*SentimentModel, error) {
+func TrainSentiment(examples []Example, embs [][]float32, dev []Example, devEmbs [][]float32, enc Embedder, o SentimentTrainOptions) (*SentimentModel, error) {
 	if len(examples) == 0 || len(embs) != len(examples) {
 		return nil, parley.Errorf(parley.CodeConfig, "sentiment training: %d examples, %d embeddings", len(examples), len(embs))
 	}
@@ -84,7 +86,7 @@ func TrainSentiment(examples []Example, embs [][]float32, dev []Example, devEmbs
 	for i, e := range examples {
 		texts[i] = e.Text
 	}
-	m := &SentimentModel{Magic: sentimentMagic, Version: SentimentModelVersion, Encoder: encoder, Dim: len(embs[0]),
+	m := &SentimentModel{Magic: sentimentMagic, Version: SentimentModelVersion, Encoder: enc.Name(), Fingerprint: enc.Fingerprint(), Dim: len(embs[0]),
 		Vec: fitVectorizerBlocks(texts, 1, o.MinDF), EmbWeight: float32(o.EmbWeight), Trained: time.Now().UTC(), Samples: len(examples)}
 	xs := make([]sparse, len(texts))
 	for i, t := range texts {
@@ -138,13 +140,7 @@ func (m *SentimentModel) features(text string, emb []float32) (sparse, error) {
 	if len(emb) != m.Dim {
 		return sparse{}, parley.Errorf(parley.CodeConfig, "sentiment model wants %d-dimensional embeddings (encoder %s), got %d", m.Dim, m.Encoder, len(emb))
 	}
-	x := m.Vec.transform(text)
-	base := int32(len(m.Vec.IDF))
-	for j, v := range emb {
-		x.idx = append(x.idx, base+int32(j))
-		x.val = append(x.val, v*m.EmbWeight)
-	}
-	return x, nil
+	return appendDense(m.Vec.transform(text), len(m.Vec.IDF), emb, m.EmbWeight), nil
 }
 
 // Classify scores one text given its embedding.
@@ -245,6 +241,23 @@ func decodeGob(r io.Reader, v any) error {
 	}
 	return gob.NewDecoder(zr).Decode(v)
 }
+
+// CheckEncoder refuses an embedder other than the one the model was trained on.
+func (m *SentimentModel) CheckEncoder(enc Embedder) error {
+	if m.Dim != enc.Dim() || (m.Fingerprint != "" && m.Fingerprint != enc.Fingerprint()) {
+		return parley.Errorf(parley.CodeConfig, "the sentiment model was trained on the encoder %s (%d dimensions, weights %s); %s (%d, %s) is another",
+			m.Encoder, m.Dim, m.Fingerprint, enc.Name(), enc.Dim(), enc.Fingerprint())
+	}
+	return nil
+}
+
+//go:embed data/sentiment-layers.safetensors
+var sentimentLayers []byte
+
+// SentimentLayers are the top layers of all-MiniLM-L6-v2 fine-tuned for sentiment
+// (scripts/train/finetune-sentiment.sh): an encoder overlay (nlp/encoder Options.Overlay) whose
+// embeddings the built-in sentiment model reads.
+func SentimentLayers() []byte { return sentimentLayers }
 
 // defaultSentimentModel is trained by scripts/train-sentiment.sh on the labelled sets named there.
 //

@@ -136,20 +136,41 @@ func (e *evaluator) meaning(it *Item, r *parley.ItemResult) (bool, string) {
 	if e.encErr != nil {
 		return false, fmt.Sprintf("examples not matched: sentence encoder failed (%v)", e.encErr)
 	}
-	bestTurn, bestSent, bestEx, bestSim := -1, "", -1, -1.0
+	// The best sentence that counts; failing one, the closest sentence, to say what came nearest.
+	type cand struct {
+		turn    int
+		text    string
+		ex      int
+		sim     float64
+		counter string
+	}
+	var best, closest cand
+	best.turn, closest.turn, closest.sim = -1, -1, -2
 	for _, i := range turns {
 		for _, s := range e.sents[i] {
-			if k, sim := it.protos.Best(s.emb); k >= 0 && sim > bestSim {
-				bestTurn, bestSent, bestEx, bestSim = i, s.text, k, sim
+			k, sim, counter := it.compare(s.emb)
+			if k < 0 {
+				continue
+			}
+			c := cand{i, s.text, k, sim, counter}
+			if sim > closest.sim {
+				closest = c
+			}
+			if sim >= it.Similarity && counter == "" && (best.turn < 0 || sim > best.sim) {
+				best = c
 			}
 		}
 	}
-	if bestTurn < 0 {
+	if closest.turn < 0 {
 		return false, fmt.Sprintf("no %s sentence to compare with its examples", it.Speaker)
 	}
-	if bestSim < it.Similarity {
-		return false, fmt.Sprintf("closest %s sentence %q is %.2f like %q (needs %.2f)", it.Speaker, bestSent, bestSim, it.protos.Texts[bestEx], it.Similarity)
+	if best.turn < 0 {
+		if closest.counter != "" {
+			return false, fmt.Sprintf("closest %s sentence %q is %.2f like %q but as close to %q, which does not count", it.Speaker, closest.text, closest.sim, it.protos.Texts[closest.ex], closest.counter)
+		}
+		return false, fmt.Sprintf("closest %s sentence %q is %.2f like %q (needs %.2f)", it.Speaker, closest.text, closest.sim, it.protos.Texts[closest.ex], it.Similarity)
 	}
+	bestTurn, bestSent, bestEx, bestSim := best.turn, best.text, best.ex, best.sim
 	ev := e.evidence(bestTurn)
 	ev.Quote, ev.Example, ev.Similarity = bestSent, it.protos.Texts[bestEx], math.Round(bestSim*1000)/1000
 	r.Evidence = append(r.Evidence, ev)

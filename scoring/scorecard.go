@@ -42,9 +42,10 @@ type Scorecard struct {
 	enc nlp.Embedder // set by UseEncoder: items' examples are matched by meaning
 }
 
-// Default least similarities for examples, per kind: a prohibited match fails a call (often
-// automatically), so it needs a closer match than a required one. Set on the labelled sentences of
-// testdata/scorecard/ (README, Scoring).
+// Default least cosines at which a sentence counts as an item's example. The required one was set on
+// the labelled sentences of testdata/scorecard/items-tune.csv (README, Scoring): the middle of the
+// per-item best values, with counter-examples keeping greetings and bare thanks from counting. A
+// prohibited match fails the call, often automatically, so it needs a closer match.
 const (
 	DefaultRequiredSimilarity   = 0.45
 	DefaultProhibitedSimilarity = 0.55
@@ -69,6 +70,13 @@ func (sc *Scorecard) UseEncoder(enc nlp.Embedder) error {
 				return parley.WrapError(parley.CodeConfig, err, "scorecard %s: item %q: embedding its examples", sc.Name, it.ID)
 			}
 			it.protos = p
+			cx := make([]nlp.Example, len(it.CounterExamples))
+			for k, t := range it.CounterExamples {
+				cx[k] = nlp.Example{Text: t, Label: "not " + it.ID}
+			}
+			if it.counters, err = nlp.NewPrototypes(enc, cx, 0); err != nil {
+				return parley.WrapError(parley.CodeConfig, err, "scorecard %s: item %q: embedding its counter-examples", sc.Name, it.ID)
+			}
 		}
 	}
 	sc.enc = enc
@@ -106,6 +114,10 @@ type Item struct {
 	// sentence of the speaker's turns; Similarity is the least cosine that counts (default per kind).
 	Examples   []string `yaml:"examples"`
 	Similarity float64  `yaml:"similarity"`
+	// CounterExamples are sentences that do not count though they are close in words ("How can I help
+	// you today?" is a greeting, not an offer of further help): a sentence counts only when it is closer
+	// to an example than to every counter-example.
+	CounterExamples []string `yaml:"counter_examples"`
 
 	Of      string   `yaml:"of"`       // sentiment and metrics: whose (agent, customer)
 	Measure string   `yaml:"measure"`  // sentiment: start, end, overall, min
@@ -122,6 +134,7 @@ type Item struct {
 	entries  []phrases // one per Phrases entry, its alternatives compiled once at parse time
 	patterns []*regexp.Regexp
 	protos   *nlp.Prototypes // Examples embedded (UseEncoder)
+	counters *nlp.Prototypes // CounterExamples embedded
 }
 
 // Window limits where a phrase counts.
@@ -241,13 +254,16 @@ func (it *Item) check() error {
 	for _, e := range it.Phrases {
 		it.entries = append(it.entries, compilePhrases([]string{e}))
 	}
-	if len(it.Examples) > maxExamples {
-		return fmt.Errorf("%d examples (at most %d: examples are embedded when the scorecard loads)", len(it.Examples), maxExamples)
+	if n := len(it.Examples) + len(it.CounterExamples); n > maxExamples {
+		return fmt.Errorf("%d examples and counter-examples (at most %d: they are embedded when the scorecard loads)", n, maxExamples)
 	}
-	for k, ex := range it.Examples {
+	for k, ex := range append(append([]string{}, it.Examples...), it.CounterExamples...) {
 		if strings.TrimSpace(ex) == "" {
 			return fmt.Errorf("example %d is empty", k+1)
 		}
+	}
+	if len(it.CounterExamples) > 0 && len(it.Examples) == 0 {
+		return fmt.Errorf("counter_examples without examples")
 	}
 	if len(it.Examples) > 0 && it.Kind != KindRequired && it.Kind != KindProhibited {
 		return fmt.Errorf("examples are for required_phrase and prohibited_phrase items, not %s", it.Kind)
@@ -362,7 +378,21 @@ type Match struct {
 	Text       string  `json:"text"`
 	Example    string  `json:"example"`
 	Similarity float64 `json:"similarity"`
-	Counts     bool    `json:"counts"` // reaches the item's similarity
+	Counts     bool    `json:"counts"` // reaches the item's similarity and is closer to an example than to any counter-example
+	// CounterExample is the counter-example the sentence is at least as close to as to its example.
+	CounterExample string `json:"counter_example,omitempty"`
+}
+
+// compare finds the example closest to a sentence's embedding and the similarity, and the
+// counter-example at least as close, if any.
+func (it *Item) compare(emb []float32) (int, float64, string) {
+	k, sim := it.protos.Best(emb)
+	if it.counters != nil {
+		if c, csim := it.counters.Best(emb); c >= 0 && csim >= sim {
+			return k, sim, it.counters.Texts[c]
+		}
+	}
+	return k, sim, ""
 }
 
 // Item returns the item with the given id.
@@ -392,11 +422,12 @@ func (sc *Scorecard) Nearest(it *Item, texts []string) ([]Match, error) {
 	}
 	out := make([]Match, len(texts))
 	for i, e := range embs {
-		k, sim := it.protos.Best(e)
-		out[i] = Match{Turn: -1, Text: texts[i], Similarity: math.Round(sim*1000) / 1000, Counts: sim >= it.Similarity}
+		k, sim, counter := it.compare(e)
+		out[i] = Match{Turn: -1, Text: texts[i], Similarity: math.Round(sim*1000) / 1000, Counts: k >= 0 && sim >= it.Similarity && counter == ""}
 		if k >= 0 {
 			out[i].Example = it.protos.Texts[k]
 		}
+		out[i].CounterExample = counter
 	}
 	return out, nil
 }

@@ -414,22 +414,55 @@ func (c *Config) EncoderDir() (dir string, found bool, err error) {
 
 // LoadEncoder loads the sentence encoder once per process and directory; nil (and no error) when none
 // is installed and none was asked for.
-func (c *Config) LoadEncoder() (*encoder.Encoder, error) {
+func (c *Config) LoadEncoder() (*encoder.Encoder, error) { return c.loadEncoder(false) }
+
+// LoadSentimentEncoder is the encoder with the built-in sentiment layers over its top layers (layers
+// false: the encoder itself).
+func (c *Config) LoadSentimentEncoder(layers bool) (*encoder.Encoder, error) { return c.loadEncoder(layers) }
+
+func (c *Config) loadEncoder(sentiment bool) (*encoder.Encoder, error) {
 	dir, found, err := c.EncoderDir()
 	if err != nil || !found {
 		return nil, err
 	}
+	key := fmt.Sprintf("%s\x00%v", dir, sentiment)
 	encoderMu.Lock()
 	defer encoderMu.Unlock()
-	if e := encoderLoaded[dir]; e != nil {
+	if e := encoderLoaded[key]; e != nil {
 		return e, nil
 	}
-	e, err := encoder.Load(dir, encoder.Options{Threads: c.Threads})
+	opts := encoder.Options{Threads: c.Threads}
+	if sentiment {
+		opts.Overlay, opts.OverlayName = nlp.SentimentLayers(), "sentiment"
+	}
+	e, err := encoder.Load(dir, opts)
 	if err != nil {
 		return nil, err
 	}
-	encoderLoaded[dir] = e
+	encoderLoaded[key] = e
 	return e, nil
+}
+
+// SentimentStage returns the sentiment model (sentiment_model or the built-in one) and the encoder whose
+// embeddings it reads: the one with the built-in sentiment layers, or the plain encoder for a model
+// trained on it (parley sentiment train --base-encoder). nil, nil when no encoder is installed.
+func (c *Config) SentimentStage() (*nlp.SentimentModel, *encoder.Encoder, error) {
+	base, err := c.LoadEncoder()
+	if err != nil || base == nil {
+		return nil, nil, err
+	}
+	m, err := c.LoadSentimentModel()
+	if err != nil {
+		return nil, nil, err
+	}
+	if m.Fingerprint == base.Fingerprint() {
+		return m, base, nil
+	}
+	layered, err := c.LoadSentimentEncoder(true)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, layered, m.CheckEncoder(layered)
 }
 
 // LoadSentimentModel reads sentiment_model, or returns the built-in model.
@@ -452,10 +485,8 @@ func (c *Config) Analyzer() (*nlp.Analyzer, error) {
 	}
 	if enc != nil {
 		opts.Encoder = enc
-		if c.SentimentModel != "" {
-			if opts.Sentiment, err = nlp.LoadSentimentModel(c.SentimentModel); err != nil {
-				return nil, err
-			}
+		if opts.Sentiment, opts.SentimentEncoder, err = c.SentimentStage(); err != nil {
+			return nil, err
 		}
 	} else if c.SentimentModel != "" {
 		dir, _, _ := c.EncoderDir()
@@ -477,7 +508,7 @@ func (c *Config) Analyzer() (*nlp.Analyzer, error) {
 		if err != nil {
 			return nil, err
 		}
-		if opts.Intent, err = nlp.TrainIntent(t.Examples(), nlp.DefaultC); err != nil {
+		if opts.Intent, err = nlp.TrainIntentWith(t.Examples(), nil, opts.Encoder, nlp.DefaultC); err != nil {
 			return nil, err
 		}
 	}

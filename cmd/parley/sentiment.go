@@ -10,13 +10,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/models"
 	"github.com/parley-cc/parley/nlp"
-	"github.com/parley-cc/parley/report"
+	"github.com/parley-cc/parley/nlp/encoder"
 )
 
 // sentimentCmd: parley sentiment train|eval. Training embeds every example with the sentence encoder
@@ -36,6 +35,7 @@ func (m *Main) sentimentCmd(args []string) error {
 	minDF := fset.Int("min-df", 3, "keep words seen in at least this many training texts")
 	embWeight := fset.Float64("emb-weight", 2, "weight of the sentence embedding beside the words")
 	asJSON := fset.Bool("json", false, "print the evaluation as JSON")
+	base := fset.Bool("base-encoder", false, "embed with the base encoder, without the built-in sentiment layers")
 	cfg, err := loadConfig(fset, args[1:], m.Environ)
 	if err != nil {
 		return err
@@ -43,7 +43,13 @@ func (m *Main) sentimentCmd(args []string) error {
 	if *data == "" || fset.NArg() > 0 {
 		return parley.Errorf(parley.CodeConfig, usage)
 	}
-	enc, err := cfg.LoadEncoder()
+	var mdl *nlp.SentimentModel
+	var enc *encoder.Encoder
+	if args[0] == "eval" {
+		mdl, enc, err = cfg.SentimentStage()
+	} else {
+		enc, err = cfg.LoadSentimentEncoder(!*base)
+	}
 	if err != nil {
 		return err
 	}
@@ -71,7 +77,6 @@ func (m *Main) sentimentCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	var mdl *nlp.SentimentModel
 	switch args[0] {
 	case "train":
 		if *out == "" {
@@ -85,7 +90,7 @@ func (m *Main) sentimentCmd(args []string) error {
 			}
 		}
 		start := time.Now()
-		mdl, err = nlp.TrainSentiment(ex, embs, dx, dv, enc.Name(), nlp.SentimentTrainOptions{C: *c, MinDF: *minDF, EmbWeight: *embWeight})
+		mdl, err = nlp.TrainSentiment(ex, embs, dx, dv, enc, nlp.SentimentTrainOptions{C: *c, MinDF: *minDF, EmbWeight: *embWeight})
 		if err != nil {
 			return err
 		}
@@ -96,22 +101,11 @@ func (m *Main) sentimentCmd(args []string) error {
 			len(ex), len(mdl.W[0])-mdl.Dim, mdl.Dim, mdl.Encoder, mdl.Scale, time.Since(start).Seconds(), *out)
 		return nil
 	default:
-		if mdl, err = cfg.LoadSentimentModel(); err != nil {
-			return err
-		}
 		ev, err := mdl.Evaluate(ex, embs)
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			return report.EncodeJSON(m.Stdout, ev)
-		}
-		fmt.Fprintf(m.Stdout, "examples  %d\naccuracy  %.4f\nmacro-F1  %.4f\n\nmost confused (true → predicted):\n", ev.N, ev.Accuracy, ev.MacroF1)
-		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-		for _, c := range ev.Confused {
-			fmt.Fprintf(tw, "  %d\t%s\t→ %s\n", c.Count, c.True, c.Predicted)
-		}
-		return tw.Flush()
+		return m.printEval(ev, *asJSON)
 	}
 }
 
@@ -125,7 +119,7 @@ func embedCached(enc nlp.Embedder, ex []nlp.Example, dir string) ([][]float32, e
 	var path string
 	if dir != "" {
 		h := sha256.New()
-		fmt.Fprintf(h, "%s\x00%d\x00", enc.Name(), enc.Dim())
+		fmt.Fprintf(h, "%s\x00%d\x00", enc.Fingerprint(), enc.Dim())
 		h.Write([]byte(strings.Join(texts, "\x00")))
 		path = filepath.Join(dir, hex.EncodeToString(h.Sum(nil))[:24]+".f32")
 		if b, err := os.ReadFile(path); err == nil && len(b) == 4*enc.Dim()*len(texts) {

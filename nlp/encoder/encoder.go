@@ -15,6 +15,9 @@ package encoder
 import "C"
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -45,6 +48,10 @@ type Options struct {
 	// Truncate cuts a text after MaxTokens instead of averaging its windows (how sentence-transformers
 	// embeds, used to compare with its reference vectors).
 	Truncate bool
+	// Overlay is a safetensors file whose tensors replace the model's of the same name (fine-tuned top
+	// layers, e.g. parley's sentiment layers); OverlayName is added to the encoder's name.
+	Overlay     []byte
+	OverlayName string
 }
 
 // Encoder embeds texts. It is safe for concurrent use; batches run one at a time, each on Threads.
@@ -53,6 +60,7 @@ type Encoder struct {
 	tok  *Tokenizer
 	opts Options
 	name string
+	fp   string
 
 	mu sync.Mutex
 	m  *C.parley_bert
@@ -64,7 +72,7 @@ var ErrClosed = errors.New("encoder: closed")
 // Load reads a model directory (config.json, vocab.txt, model-f16.safetensors). A missing file is a
 // model_missing error, a file of the wrong form or shape model_corrupt.
 func Load(dir string, opts Options) (*Encoder, error) {
-	cfg, tok, w, err := loadFiles(dir)
+	cfg, tok, w, err := loadFiles(dir, opts.Overlay)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +90,10 @@ func Load(dir string, opts Options) (*Encoder, error) {
 	if m == nil {
 		return nil, parley.Errorf(parley.CodeInternal, "encoder: ggml could not allocate the model")
 	}
-	e := &Encoder{cfg: cfg, tok: tok, opts: opts, m: m, name: filepath.Base(dir)}
+	e := &Encoder{cfg: cfg, tok: tok, opts: opts, m: m, name: filepath.Base(dir), fp: fingerprint(w)}
+	if opts.OverlayName != "" {
+		e.name += "+" + opts.OverlayName
+	}
 	set := func(slot int, data []float32) {
 		if err == nil && C.parley_bert_set(m, C.int(slot), (*C.float)(unsafe.Pointer(&data[0])), C.int64_t(len(data))) != 0 {
 			err = parley.Errorf(parley.CodeModelCorrupt, "encoder %s: tensor slot %d does not fit", dir, slot)
@@ -110,8 +121,8 @@ func Load(dir string, opts Options) (*Encoder, error) {
 	return e, nil
 }
 
-// loadFiles reads and checks a model directory's three files.
-func loadFiles(dir string) (Config, *Tokenizer, *weights, error) {
+// loadFiles reads and checks a model directory's three files, and the overlay's tensors over them.
+func loadFiles(dir string, overlay []byte) (Config, *Tokenizer, *weights, error) {
 	read := func(name string) ([]byte, error) {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if errors.Is(err, os.ErrNotExist) {
@@ -156,12 +167,43 @@ func loadFiles(dir string) (Config, *Tokenizer, *weights, error) {
 	if err != nil {
 		return cfg, nil, nil, corrupt(weightsFile, err)
 	}
+	if overlay != nil {
+		over, err := readSafetensors(overlay)
+		if err != nil {
+			return cfg, nil, nil, parley.WrapError(parley.CodeModelCorrupt, err, "sentence encoder overlay")
+		}
+		for name, t := range over {
+			base, ok := ts[name]
+			if !ok || fmt.Sprint(base.shape) != fmt.Sprint(t.shape) {
+				return cfg, nil, nil, parley.Errorf(parley.CodeModelCorrupt, "sentence encoder overlay: tensor %s %v does not replace one of the model", name, t.shape)
+			}
+			ts[name] = t
+		}
+	}
 	w, err := bindWeights(ts, cfg)
 	if err != nil {
 		return cfg, nil, nil, corrupt(weightsFile, err)
 	}
 	return cfg, tok, w, nil
 }
+
+// fingerprint identifies the weights (base and overlay) in a way that survives float16/float32 files: a
+// hash of values rounded to float16 from the embeddings and the last layer.
+func fingerprint(w *weights) string {
+	h := sha256.New()
+	last := w.layers[len(w.layers)-1]
+	var buf [2]byte
+	for _, part := range [][]float32{w.word[:min(8192, len(w.word))], last.down[:min(8192, len(last.down))], last.ln2g} {
+		for _, v := range part {
+			binary.LittleEndian.PutUint16(buf[:], floatToHalf(v))
+			h.Write(buf[:])
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// Fingerprint identifies the encoder's weights: a classifier trained on its embeddings records it.
+func (e *Encoder) Fingerprint() string { return e.fp }
 
 // Dim is the length of an embedding.
 func (e *Encoder) Dim() int { return e.cfg.Hidden }

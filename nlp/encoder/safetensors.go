@@ -99,3 +99,35 @@ func halfToFloat(h uint16) float32 {
 	}
 	return math.Float32frombits(sign | (exp+127-15)<<23 | frac<<13)
 }
+
+// floatToHalf rounds a float32 to the nearest half-precision value (ties to even; no subnormal care
+// needed for fingerprints, but handled).
+func floatToHalf(f float32) uint16 {
+	b := math.Float32bits(f)
+	sign := uint16(b>>16) & 0x8000
+	exp := int32(b>>23&0xff) - 127 + 15
+	frac := b & 0x7fffff
+	switch {
+	case exp >= 0x1f:
+		if b&0x7fffffff > 0x7f800000 {
+			return sign | 0x7e00
+		}
+		return sign | 0x7c00
+	case exp <= 0:
+		if exp < -10 {
+			return sign
+		}
+		frac |= 0x800000
+		shift := uint32(14 - exp)
+		half := uint16(frac >> shift)
+		if rem := frac & (1<<shift - 1); rem > 1<<(shift-1) || (rem == 1<<(shift-1) && half&1 == 1) {
+			half++
+		}
+		return sign | half
+	}
+	half := sign | uint16(exp)<<10 | uint16(frac>>13)
+	if rem := frac & 0x1fff; rem > 0x1000 || (rem == 0x1000 && half&1 == 1) {
+		half++
+	}
+	return half
+}

@@ -1,0 +1,147 @@
+package scoring
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/internal/testenv"
+	"github.com/parley-cc/parley/nlp"
+	"github.com/parley-cc/parley/nlp/encoder"
+)
+
+// callLabels are a reviewer's decisions on the testdata calls (testdata/calls/labels.yaml).
+type callLabels struct {
+	Intent  string            `yaml:"intent"`
+	Closing string            `yaml:"closing"`
+	Threats []string          `yaml:"threats"`
+	Items   map[string]string `yaml:"items"`
+}
+
+func readCallLabels(t *testing.T) map[string]callLabels {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(testenv.Root(), "testdata", "calls", "labels.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]callLabels
+	if err := yaml.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+var (
+	encOnce          sync.Once
+	baseEnc, sentEnc *encoder.Encoder
+	encErr           error
+)
+
+// encoders loads the sentence encoder and the one with the built-in sentiment layers, once.
+func encoders(t *testing.T) (*encoder.Encoder, *encoder.Encoder) {
+	t.Helper()
+	dir := testenv.Encoder(t) // fails this test, outside the Once, when the encoder is missing
+	encOnce.Do(func() {
+		if baseEnc, encErr = encoder.Load(dir, encoder.Options{Threads: 2}); encErr == nil {
+			sentEnc, encErr = encoder.Load(dir, encoder.Options{Threads: 2, Overlay: nlp.SentimentLayers(), OverlayName: "sentiment"})
+		}
+	})
+	if encErr != nil {
+		t.Fatal(encErr)
+	}
+	return baseEnc, sentEnc
+}
+
+// On perfect transcripts of the testdata calls, with the sentence encoder, the analysis and the default
+// scorecard agree with the reviewer on intent, closing sentiment, threats and every listed item.
+func TestLabelledCallsWithEncoder(t *testing.T) {
+	base, sent := encoders(t)
+	a, err := nlp.NewAnalyzer(nlp.Options{Encoder: base, SentimentEncoder: sent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := Default()
+	if err := sc.UseEncoder(base); err != nil {
+		t.Fatal(err)
+	}
+	for call, want := range readCallLabels(t) {
+		t.Run(call, func(t *testing.T) {
+			tr := testenv.RefTranscript(t, call)
+			an := a.Analyze(tr)
+			if want.Intent != "" && (an.Intent == nil || an.Intent.Label != want.Intent) {
+				t.Errorf("intent %+v, want %s", an.Intent, want.Intent)
+			}
+			if c := an.Sentiment.Customer; c == nil || c.EndLabel != want.Closing {
+				t.Errorf("customer closing %+v, want %s", c, want.Closing)
+			}
+			var kinds []string
+			for _, th := range an.Threats {
+				kinds = append(kinds, th.Kind)
+			}
+			slices.Sort(kinds)
+			if !slices.Equal(slices.Compact(kinds), want.Threats) && !(len(kinds) == 0 && len(want.Threats) == 0) {
+				t.Errorf("threats %+v, want %v", an.Threats, want.Threats)
+			}
+			s := sc.Score(Call{Transcript: tr, Analysis: an, DurationS: tr.Segments[len(tr.Segments)-1].End.Seconds() + 1})
+			for _, it := range s.Items {
+				if w, ok := want.Items[it.ID]; ok && it.Status != w {
+					t.Errorf("%s: %s (%s), want %s", it.ID, it.Status, it.Reason, w)
+				}
+				for _, ev := range it.Evidence {
+					if ev.Example != "" && (ev.Similarity < it0(sc, it.ID).Similarity || ev.Quote == "") {
+						t.Errorf("%s: evidence %+v below the item's similarity", it.ID, ev)
+					}
+				}
+			}
+		})
+	}
+}
+
+func it0(sc *Scorecard, id string) *Item {
+	it, _ := sc.Item(id)
+	return it
+}
+
+// The issue's sentences that phrase lists missed count by meaning, and evidence names the example.
+func TestExamplesByMeaning(t *testing.T) {
+	base, _ := encoders(t)
+	sc := Default()
+	if err := sc.UseEncoder(base); err != nil {
+		t.Fatal(err)
+	}
+	mk := func(agent ...string) *parley.Transcript {
+		tr := &parley.Transcript{}
+		for i, text := range agent {
+			tr.Turns = append(tr.Turns, parley.Turn{Speaker: parley.RoleAgent, Start: dur(float64(i * 5)), End: dur(float64(i*5 + 4)), Text: text})
+			tr.Turns = append(tr.Turns, parley.Turn{Speaker: parley.RoleCustomer, Start: dur(float64(i*5 + 4)), End: dur(float64(i*5 + 5)), Text: "Okay, my bill."})
+		}
+		return tr
+	}
+	cases := []struct {
+		item, sentence string
+		want           string
+	}{
+		{"identity_verification", "Can I have your account number?", parley.ItemPass},
+		{"further_help", "Is there anything more I can do for you?", parley.ItemPass},
+		{"further_help", "The refund goes back to your card.", parley.ItemFail},
+		{"no_prohibited", "Sort it out yourself, it's not my problem.", parley.ItemFail},
+		{"no_prohibited", "I'm sorry, let me fix that for you.", parley.ItemPass},
+	}
+	for _, c := range cases {
+		tr := mk(c.sentence)
+		s := sc.Score(Call{Transcript: tr, DurationS: 10})
+		for _, it := range s.Items {
+			if it.ID != c.item {
+				continue
+			}
+			if it.Status != c.want {
+				t.Errorf("%s on %q: %s (%s)", c.item, c.sentence, it.Status, it.Reason)
+			}
+		}
+	}
+}
