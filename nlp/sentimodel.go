@@ -35,18 +35,18 @@ var sentimentLabels = []string{Negative, Neutral, Positive}
 // stemmed words and word pairs: one-vs-rest linear SVMs whose decision values a softmax turns into
 // probabilities (its scale fitted on held-out data). The score in [-1, 1] is P(positive) − P(negative).
 type SentimentModel struct {
-	Magic     string
-	Version   int
+	Magic       string
+	Version     int
 	Encoder     string // the embedder's name and fingerprint: a model is only used with the encoder it was trained on
 	Fingerprint string
 	Dim         int
-	Vec       *vectorizer
-	EmbWeight float32 // the embedding block's length beside the unit-length word block
-	W         [][]float32
-	B         []float32
-	Scale     float64
-	Trained   time.Time
-	Samples   int
+	Vec         *vectorizer
+	EmbWeight   float32 // the embedding block's length beside the unit-length word block
+	W           [][]float32
+	B           []float32
+	Scale       float64
+	Trained     time.Time
+	Samples     int
 }
 
 // SentimentTrainOptions tune TrainSentiment.

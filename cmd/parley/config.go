@@ -418,7 +418,9 @@ func (c *Config) LoadEncoder() (*encoder.Encoder, error) { return c.loadEncoder(
 
 // LoadSentimentEncoder is the encoder with the built-in sentiment layers over its top layers (layers
 // false: the encoder itself).
-func (c *Config) LoadSentimentEncoder(layers bool) (*encoder.Encoder, error) { return c.loadEncoder(layers) }
+func (c *Config) LoadSentimentEncoder(layers bool) (*encoder.Encoder, error) {
+	return c.loadEncoder(layers)
+}
 
 func (c *Config) loadEncoder(sentiment bool) (*encoder.Encoder, error) {
 	dir, found, err := c.EncoderDir()

@@ -108,11 +108,11 @@ func (m *Main) nlpCmd(args []string, stdin io.Reader) error {
 	}
 	lex := nlp.NewSentiment()
 	type line struct {
-		Text   string     `json:"text"`
-		Score  float64    `json:"score"`
-		Label  string     `json:"label"`
+		Text   string      `json:"text"`
+		Score  float64     `json:"score"`
+		Label  string      `json:"label"`
 		Probs  *[3]float64 `json:"probabilities,omitempty"` // negative, neutral, positive
-		Method string     `json:"method"`
+		Method string      `json:"method"`
 	}
 	enc2 := json.NewEncoder(m.Stdout)
 	flush := func(texts []string) error {
