@@ -338,14 +338,14 @@ func speakerSentiment(turns []scoredTurn) *parley.SpeakerSentiment {
 
 // closing is the speaker's state at the end of the call: walking back from their last turn, each turn
 // weighs by its words (at most 30) times how far it is from neutral, until the weight of about one
-// clearly felt sentence is gathered or half their turns are read. Closing pleasantries ("Okay. Thanks,
+// clearly felt sentence is gathered or half their turns (at least three) are read. Closing pleasantries ("Okay. Thanks,
 // bye.") are mostly neutral and weigh little, so a call that went badly ends negative even when the
 // customer says goodbye politely, and one that was put right ends positive.
 func closing(turns []scoredTurn) (float64, string) {
 	const enough = 6.0
 	var w, s float64
 	var probs [3]float64
-	floor := max(1, len(turns)/2)
+	limit := max(3, (len(turns)+1)/2)
 	for k := len(turns) - 1; k >= 0; k-- {
 		t := turns[k]
 		wt := float64(min(t.words, 30)) * (1 - t.probs[1])
@@ -354,7 +354,7 @@ func closing(turns []scoredTurn) (float64, string) {
 		for c := range probs {
 			probs[c] += wt * t.probs[c]
 		}
-		if w >= enough || len(turns)-k >= floor {
+		if w >= enough || len(turns)-k >= limit {
 			break
 		}
 	}

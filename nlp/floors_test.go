@@ -1,9 +1,9 @@
 package nlp
 
 // Test floors, a little under what was measured (README, NLP): a change that loses accuracy fails.
-var sentimentFloors = map[string]float64{"goemotions": 0.70, "dynasent-r1": 0.58, "dynasent-r2": 0.54, "calls": 0.77, "contact-center": 0.88}
+var sentimentFloors = map[string]float64{"goemotions": 0.72, "dynasent-r1": 0.63, "dynasent-r2": 0.56, "calls": 0.79, "contact-center": 0.90}
 
 const (
-	threatFloor    = 0.80
-	banking77Floor = 0.925
+	threatFloor    = 0.78
+	banking77Floor = 0.935
 )

@@ -145,3 +145,44 @@ func TestExamplesByMeaning(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkStagesWithEncoder: the NLP stage and the default scorecard with the sentence encoder on a
+// 10-minute call (the four testdata calls' turns repeated to 120 turns), as parley run applies them.
+func BenchmarkStagesWithEncoder(b *testing.B) {
+	dir := testenv.Encoder(b)
+	base, err := encoder.Load(dir, encoder.Options{Threads: 2})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sent, err := encoder.Load(dir, encoder.Options{Threads: 2, Overlay: nlp.SentimentLayers(), OverlayName: "sentiment"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := nlp.NewAnalyzer(nlp.Options{Encoder: base, SentimentEncoder: sent})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sc := Default()
+	if err := sc.UseEncoder(base); err != nil {
+		b.Fatal(err)
+	}
+	long := &parley.Transcript{Language: "en"}
+	for len(long.Turns) < 120 {
+		for _, name := range []string{"billing-dispute", "cancel-service", "address-change", "identity-check"} {
+			for _, tu := range testenv.RefTranscript(b, name).Turns {
+				off := dur(5 * float64(len(long.Turns)))
+				tu.Start, tu.End = off, off+dur(4)
+				long.Turns = append(long.Turns, tu)
+				long.Segments = append(long.Segments, parley.Segment{Channel: tu.Channel, Speaker: tu.Speaker, Start: tu.Start, End: tu.End, Text: tu.Text})
+			}
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		tr := *long
+		tr.Turns = append([]parley.Turn(nil), long.Turns...)
+		an := a.Analyze(&tr)
+		sc.Score(Call{Transcript: &tr, Analysis: an, DurationS: 600})
+	}
+	b.ReportMetric(float64(len(long.Turns)), "turns/call")
+}

@@ -127,14 +127,14 @@ func (e *evaluator) meaning(it *Item, r *parley.ItemResult) (bool, string) {
 		return false, ""
 	}
 	if it.protos == nil || e.sc.enc == nil {
-		return false, "examples not matched: no sentence encoder"
+		return false, "not matched by meaning: no sentence encoder"
 	}
 	turns := e.turnsFor(it)
 	if e.encErr == nil {
 		e.encErr = e.sentencesOf(turns)
 	}
 	if e.encErr != nil {
-		return false, fmt.Sprintf("examples not matched: sentence encoder failed (%v)", e.encErr)
+		return false, fmt.Sprintf("not matched by meaning: sentence encoder failed (%v)", e.encErr)
 	}
 	// The best sentence that counts; failing one, the closest sentence, to say what came nearest.
 	type cand struct {

@@ -8,8 +8,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/internal/testenv"
@@ -361,4 +364,61 @@ func TestRunWithEncoder(t *testing.T) {
 	if code := m.Run(context.Background(), []string{"nlp", "sentiment"}); code != 0 || !strings.Contains(lines.String(), `"label":"positive"`) || !strings.Contains(lines.String(), `"probabilities"`) {
 		t.Errorf("nlp sentiment: %d %s", code, lines.String())
 	}
+}
+
+// The testdata calls transcribed by the real tiny.en model and analysed with the sentence encoder agree
+// with the reviewer's labels (testdata/calls/labels.yaml) on intent, closing sentiment, threats and the
+// listed script items — the same labels the perfect transcripts meet (scoring.TestLabelledCallsWithEncoder).
+func TestLabelledCallsASR(t *testing.T) {
+	env := []string{"PARLEY_ENCODER=" + testenv.Encoder(t)}
+	out := t.TempDir()
+	calls := filepath.Join(testenv.Root(), "testdata", "calls")
+	code, _, stderr := runMain(t, env, "run", "--model", testenv.TinyEn(t), "--threads", "2", "--out", out, calls)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(calls, "labels.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labels map[string]struct {
+		Intent  string            `yaml:"intent"`
+		Closing string            `yaml:"closing"`
+		Threats []string          `yaml:"threats"`
+		Items   map[string]string `yaml:"items"`
+	}
+	if err := yaml.Unmarshal(b, &labels); err != nil {
+		t.Fatal(err)
+	}
+	agree, total := 0, 0
+	for call, want := range labels {
+		var doc report.CallDoc
+		readJSON(t, filepath.Join(out, call+".json"), &doc)
+		an := doc.Analysis
+		check := func(what string, ok bool, got any) {
+			total++
+			if ok {
+				agree++
+			} else {
+				t.Errorf("%s %s: got %v", call, what, got)
+			}
+		}
+		if want.Intent != "" {
+			check("intent", an.Intent != nil && an.Intent.Label == want.Intent, an.Intent)
+		}
+		check("closing", an.Sentiment.Customer != nil && an.Sentiment.Customer.EndLabel == want.Closing, an.Sentiment.Customer)
+		var kinds []string
+		for _, th := range an.Threats {
+			if !slices.Contains(kinds, th.Kind) {
+				kinds = append(kinds, th.Kind)
+			}
+		}
+		check("threats", len(kinds) == len(want.Threats) && (len(kinds) == 0 || slices.Equal(kinds, want.Threats)), an.Threats)
+		for _, it := range doc.Score.Items {
+			if w, ok := want.Items[it.ID]; ok {
+				check(it.ID, it.Status == w, it.Status+": "+it.Reason)
+			}
+		}
+	}
+	t.Logf("tiny.en transcripts: %d of %d labels agree", agree, total)
 }

@@ -141,6 +141,9 @@ func scorecardEval(w io.Writer, sc *scoring.Scorecard, items []*scoring.Item, pa
 		sims := make([]float64, len(ms))
 		for i, mt := range ms {
 			sims[i] = mt.Similarity
+			if mt.CounterExample != "" { // closer to a counter-example: never counts, whatever the threshold
+				sims[i] = -1
+			}
 		}
 		acc, prec, rec := scoring.SortQuality(sims, labels[it.ID], it.Similarity)
 		best, bestAcc := scoring.BestSimilarity(sims, labels[it.ID])

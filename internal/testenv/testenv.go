@@ -59,6 +59,17 @@ func RealModel(t testing.TB) string {
 	return ""
 }
 
+// TinyEn is the real whisper tiny.en model of the shared folder (float16 weights), for tests that judge
+// what calls say. Tests that need it fail (not skip) when it is missing: CI has it.
+func TinyEn(t testing.TB) string {
+	t.Helper()
+	p := filepath.Join(Shared(), "models", "whisper-tiny.en-f16.bin")
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("real tiny.en model missing: %v (set PARLEY_SHARED to the folder holding models/)", err)
+	}
+	return p
+}
+
 // Encoder is the all-MiniLM-L6-v2 sentence encoder directory: PARLEY_ENCODER, else the shared models
 // folder's. Tests that need it fail (not skip) when it is missing: CI has it.
 func Encoder(t testing.TB) string {
