@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"unsafe"
@@ -118,6 +119,9 @@ func Load(dir string, opts Options) (*Encoder, error) {
 		e.Close()
 		return nil, err
 	}
+	// The file's bytes and their float32 copy (≈ 140 MB) are garbage once ggml holds the weights as
+	// float16: give the memory back now rather than keep it in the heap for the process's life.
+	debug.FreeOSMemory()
 	return e, nil
 }
 
