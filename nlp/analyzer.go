@@ -281,13 +281,16 @@ func (a *Analyzer) scoreTurns(tr *parley.Transcript) ([]scoredTurn, string, erro
 		lexicon()
 		return out, MethodLexicon, err
 	}
-	for i := range tr.Turns {
+	for i, t := range tr.Turns {
 		r, err := a.model.Classify(texts[i], embs[i])
 		if err != nil {
 			lexicon()
 			return out, MethodLexicon, err
 		}
 		out[i].score, out[i].label, out[i].probs, out[i].model = r.Score, r.Label, r.Probs, true
+		if !LatinScript(t.Text) { // not read: neutral weight, labelled as such
+			out[i].score, out[i].label, out[i].probs = 0, Unsupported, [3]float64{0, 1, 0}
+		}
 	}
 	return out, "encoder:" + a.opts.SentimentEncoder.Name(), nil
 }

@@ -244,9 +244,14 @@ func TestSentimentModelErrors(t *testing.T) {
 		{Speaker: parley.RoleCustomer, Text: strings.Repeat("I have waited three weeks and nobody has fixed my broken internet, it is a disgrace. ", 500)},
 		{Speaker: parley.RoleAgent, Text: " "},
 		{Speaker: parley.RoleCustomer, Text: "\u00e9\u0301\ufffd\u200b ok"},
+		{Speaker: parley.RoleCustomer, Text: "我想取消我的订单，服务太差了"},
 	}}
-	if an := a.Analyze(tr); an.Sentiment == nil || len(an.Sentiment.Turns) != 3 || an.Sentiment.Turns[0].Label != Negative {
-		t.Errorf("odd turns: %+v", an.Sentiment)
+	an := a.Analyze(tr)
+	if an.Sentiment == nil || len(an.Sentiment.Turns) != 4 || an.Sentiment.Turns[0].Label != Negative {
+		t.Fatalf("odd turns: %+v", an.Sentiment)
+	}
+	if got := an.Sentiment.Turns[3]; got.Label != Unsupported || got.Score != 0 {
+		t.Errorf("a Chinese turn in an English call: %+v", got)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"time"
+	"unicode"
 
 	"github.com/parley-cc/parley"
 )
@@ -171,6 +172,24 @@ func (m *SentimentModel) Classify(text string, emb []float32) (SentimentResult, 
 	r.Label = sentimentLabels[best]
 	r.Score = r.Probs[2] - r.Probs[0]
 	return r, nil
+}
+
+// Unsupported labels text the English models cannot read (mostly letters of non-Latin scripts).
+const Unsupported = "unsupported_language"
+
+// LatinScript reports whether most letters of text are Latin (empty text counts as Latin): the English
+// encoder turns Chinese, Korean or Arabic into unknown tokens, and a score of those would be a guess.
+func LatinScript(text string) bool {
+	latin, other := 0, 0
+	for _, r := range text {
+		switch {
+		case unicode.In(r, unicode.Latin):
+			latin++
+		case unicode.IsLetter(r):
+			other++
+		}
+	}
+	return other <= latin
 }
 
 // Evaluate classifies examples (with their embeddings) and compares with their labels.

@@ -517,6 +517,14 @@ func CallAlerts(d CallDoc, agent string, rules AlertRules) []Alert {
 			out = append(out, Alert{Rule: "negative_end", CallID: d.CallID, Agent: agent, Value: a.Sentiment.Customer.End,
 				Message: fmt.Sprintf("customer ended at %+.2f", a.Sentiment.Customer.End)})
 		}
+		seen := map[string]bool{}
+		for _, th := range a.Threats { // one alert per kind: the first time the customer said it
+			if !seen[th.Kind] {
+				seen[th.Kind] = true
+				out = append(out, Alert{Rule: th.Kind + "_threat", CallID: d.CallID, Agent: agent, Value: th.Similarity,
+					Message: fmt.Sprintf("customer at %s: %q", Clock(th.Start), th.Text)})
+			}
+		}
 	}
 	return out
 }

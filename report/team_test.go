@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -139,5 +140,28 @@ func TestTeamExportsAndWebhook(t *testing.T) {
 	defer failing.Close()
 	if err := r.PostAlerts(context.Background(), failing.URL, nil); err == nil || !strings.Contains(err.Error(), "500") {
 		t.Errorf("failing webhook: %v", err)
+	}
+}
+
+// A churn or escalation threat raises one alert per kind, quoting the first time it was said.
+func TestThreatAlerts(t *testing.T) {
+	d := sampleDocs()[3]
+	d.Analysis.Threats = []parley.Threat{
+		{Kind: parley.ThreatChurn, Start: 65, Text: "I'm switching to another company.", Similarity: 0.71},
+		{Kind: parley.ThreatChurn, Start: 90, Text: "I'm leaving.", Similarity: 0.6},
+		{Kind: parley.ThreatEscalation, Start: 95, Text: "Put me through to your manager.", Similarity: 0.8},
+	}
+	var got []string
+	for _, a := range CallAlerts(d, "Daniel", AlertRules{}) {
+		got = append(got, a.Rule+" "+a.Message)
+	}
+	want := []string{`churn_threat customer at 1:05: "I'm switching to another company."`, `escalation_threat customer at 1:35: "Put me through to your manager."`}
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			t.Errorf("alerts %q lack %q", got, w)
+		}
+	}
+	if len(got) != 2 {
+		t.Errorf("alerts %q", got)
 	}
 }

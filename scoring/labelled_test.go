@@ -43,7 +43,7 @@ var (
 )
 
 // encoders loads the sentence encoder and the one with the built-in sentiment layers, once.
-func encoders(t *testing.T) (*encoder.Encoder, *encoder.Encoder) {
+func encoders(t testing.TB) (*encoder.Encoder, *encoder.Encoder) {
 	t.Helper()
 	dir := testenv.Encoder(t) // fails this test, outside the Once, when the encoder is missing
 	encOnce.Do(func() {
@@ -149,15 +149,7 @@ func TestExamplesByMeaning(t *testing.T) {
 // BenchmarkStagesWithEncoder: the NLP stage and the default scorecard with the sentence encoder on a
 // 10-minute call (the four testdata calls' turns repeated to 120 turns), as parley run applies them.
 func BenchmarkStagesWithEncoder(b *testing.B) {
-	dir := testenv.Encoder(b)
-	base, err := encoder.Load(dir, encoder.Options{Threads: 2})
-	if err != nil {
-		b.Fatal(err)
-	}
-	sent, err := encoder.Load(dir, encoder.Options{Threads: 2, Overlay: nlp.SentimentLayers(), OverlayName: "sentiment"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	base, sent := encoders(b)
 	a, err := nlp.NewAnalyzer(nlp.Options{Encoder: base, SentimentEncoder: sent})
 	if err != nil {
 		b.Fatal(err)

@@ -222,10 +222,11 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 		}
 		reason := describe(found, missing, it, searched)
 		if m, matched := e.meaning(it, r); matched != "" {
-			if m {
+			switch {
+			case m:
 				ok = true
 				reason = matched
-			} else {
+			case !ok: // a miss says what came closest in meaning too
 				reason = strings.TrimPrefix(reason+"; "+matched, "; ")
 			}
 		}

@@ -133,6 +133,9 @@ func (m *Main) nlpCmd(args []string, stdin io.Reader) error {
 					r.Probs[k] = math.Round(r.Probs[k]*1000) / 1000
 				}
 				l.Score, l.Label, l.Probs, l.Method = r.Score, r.Label, &r.Probs, "encoder:"+enc.Name()
+				if !nlp.LatinScript(text) {
+					l.Score, l.Label, l.Probs = 0, nlp.Unsupported, nil
+				}
 			} else {
 				l.Score = lex.Score(text)
 				l.Label = nlp.Label(l.Score)
@@ -188,9 +191,18 @@ func (m *Main) intentCmd(args []string) error {
 	c := fset.Float64("c", nlp.DefaultC, "SVM regularisation")
 	asJSON := fset.Bool("json", false, "print the evaluation as JSON")
 	noEncoder := fset.Bool("no-encoder", false, "train on n-grams alone, without sentence embeddings")
-	cfg, err := loadConfig(fset, args[1:], m.Environ)
+	encDir := fset.String("encoder", "", "sentence encoder `dir` (default: the encoder setting)")
+	if err := fset.Parse(args[1:]); err != nil {
+		return err
+	}
+	// --model is the intent model here, so the configuration (for the encoder) comes from file and
+	// environment only.
+	cfg, err := loadConfig(flag.NewFlagSet("intent", flag.ContinueOnError), nil, m.Environ)
 	if err != nil {
 		return err
+	}
+	if *encDir != "" {
+		cfg.Encoder = *encDir
 	}
 	var enc *encoder.Encoder
 	if !*noEncoder {

@@ -33,9 +33,15 @@ func Shared() string {
 // but its text is meaningless. Tests that need it fail (not skip) when it is missing: CI has it.
 func TestModel(t testing.TB) string {
 	t.Helper()
-	p := filepath.Join(Shared(), "models", "for-tests-ggml-tiny.en.bin")
+	return sharedModel(t, "for-tests-ggml-tiny.en.bin", "test model")
+}
+
+// sharedModel is a file of the shared models folder; the test fails when it is missing.
+func sharedModel(t testing.TB, name, what string) string {
+	t.Helper()
+	p := filepath.Join(Shared(), "models", name)
 	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("test model missing: %v (set PARLEY_SHARED to the folder holding models/)", err)
+		t.Fatalf("%s missing: %v (set PARLEY_SHARED to the folder holding models/)", what, err)
 	}
 	return p
 }
@@ -63,11 +69,7 @@ func RealModel(t testing.TB) string {
 // what calls say. Tests that need it fail (not skip) when it is missing: CI has it.
 func TinyEn(t testing.TB) string {
 	t.Helper()
-	p := filepath.Join(Shared(), "models", "whisper-tiny.en-f16.bin")
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("real tiny.en model missing: %v (set PARLEY_SHARED to the folder holding models/)", err)
-	}
-	return p
+	return sharedModel(t, "whisper-tiny.en-f16.bin", "real tiny.en model")
 }
 
 // Encoder is the all-MiniLM-L6-v2 sentence encoder directory: PARLEY_ENCODER, else the shared models
