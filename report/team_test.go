@@ -1,7 +1,6 @@
 package report
 
 import (
-	"slices"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -9,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
