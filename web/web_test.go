@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/internal/fixtures"
 	"github.com/parley-cc/parley/jobs"
@@ -53,6 +54,10 @@ func newApp(t *testing.T) *app {
 	md := *evil.Metadata
 	md.AgentName, md.Team = `<b onmouseover=alert(2)>Eve</b>`, `"><script>alert(3)</script>`
 	evil.Metadata = &md
+	evil.Analysis.Threats = []parley.Threat{{Kind: parley.ThreatChurn, Turn: 1, Speaker: parley.RoleCustomer, Start: 6.6,
+		Text: `I'm leaving <script>alert(4)</script>`, Example: "I'm switching to a different company.", Similarity: 0.7}}
+	evil.Score.Items[0].Evidence = append(evil.Score.Items[0].Evidence, parley.Evidence{Turn: 0, Speaker: parley.RoleAgent,
+		Quote: "Thank you for calling", Example: `<i>welcome</i> to Northwind`, Similarity: 0.612})
 	docs = append(docs, evil)
 	for _, d := range docs {
 		id, err := x.PutCall(ctx, d, fixtures.Write(t, dir, d))
@@ -359,6 +364,12 @@ func TestTranscriptTextIsEscaped(t *testing.T) {
 	_, page := a.do("admin", "GET", "/calls/"+a.calls[xssName], nil)
 	if !strings.Contains(page, "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;") {
 		t.Error("the transcript text is not shown escaped")
+	}
+	// Threats and matches by meaning are shown, escaped.
+	for _, want := range []string{"<h3>Threats</h3>", "I&#39;m leaving &lt;script&gt;alert(4)&lt;/script&gt;", "≈ <q>&lt;i&gt;welcome&lt;/i&gt; to Northwind</q> 0.61"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("call page lacks %q", want)
+		}
 	}
 	_, lib := a.do("admin", "GET", "/library?q=pwned", nil)
 	if !strings.Contains(lib, "&lt;script&gt;alert(&#34;<mark>pwned</mark>&#34;)") {
