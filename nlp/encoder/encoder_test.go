@@ -403,3 +403,38 @@ func TestFloat32FileAndOverlay(t *testing.T) {
 		t.Errorf("overlay of a missing tensor: %v", err)
 	}
 }
+
+// FuzzTokenizer: any text tokenizes without panicking into ids of the vocabulary; without unknown
+// pieces, the pieces spell the text's non-space characters as the basic tokenizer leaves them.
+func FuzzTokenizer(f *testing.F) {
+	vocab := "[PAD]\n[UNK]\n[CLS]\n[SEP]\n"
+	for _, w := range []string{"a", "b", "c", "d", "e", "o", "n", "t", ",", ".", "!", "'", "##a", "##b", "##c", "##d", "##e", "##o", "##n", "##t", "cat", "##s", "no", "not", "don"} {
+		vocab += w + "\n"
+	}
+	tok, err := NewTokenizer([]byte(vocab))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"", "cat", "Don't.", "CATS, no!", "Café", "你好", "a\u0301b", "\x00\xff", strings.Repeat("ab", 80)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ids := tok.Encode(s)
+		var spelled strings.Builder
+		unk := false
+		for _, id := range ids {
+			if id < 0 || int(id) >= tok.Size() {
+				t.Fatalf("id %d outside the vocabulary", id)
+			}
+			p := tok.Token(id)
+			unk = unk || p == tokUNK
+			spelled.WriteString(strings.TrimPrefix(p, "##"))
+		}
+		if !unk {
+			want := strings.Join(basicTokens(s), "")
+			if spelled.String() != want {
+				t.Fatalf("%q: pieces spell %q, want %q", s, spelled.String(), want)
+			}
+		}
+	})
+}
