@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -177,4 +178,35 @@ func BenchmarkStagesWithEncoder(b *testing.B) {
 		sc.Score(Call{Transcript: &tr, Analysis: an, DurationS: 600})
 	}
 	b.ReportMetric(float64(len(long.Turns)), "turns/call")
+}
+
+// Without the sentence encoder an item matched only by examples is N/A and says why; one with phrases
+// too is graded on its phrases, and a miss says that meaning was not compared.
+func TestExamplesWithoutEncoder(t *testing.T) {
+	sc, err := Parse([]byte(`version: 1
+name: t
+sections:
+  - name: s
+    items:
+      - id: only_examples
+        kind: required_phrase
+        examples: ["Is there anything else I can help with?"]
+        weight: 50
+      - id: both
+        kind: required_phrase
+        phrases: [goodbye]
+        examples: ["Have a lovely day."]
+        weight: 50
+`), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := &parley.Transcript{Turns: []parley.Turn{{Speaker: parley.RoleAgent, End: dur(2), Text: "Anything more I can do for you?"}}}
+	s := sc.Score(Call{Transcript: tr, DurationS: 3})
+	if it := s.Items[0]; it.Status != parley.ItemNA || !strings.Contains(it.Reason, "needs the sentence encoder") {
+		t.Errorf("examples only: %+v", it)
+	}
+	if it := s.Items[1]; it.Status != parley.ItemFail || !strings.Contains(it.Reason, "no sentence encoder") {
+		t.Errorf("phrases and examples: %+v", it)
+	}
 }

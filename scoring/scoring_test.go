@@ -215,6 +215,12 @@ func TestParseErrors(t *testing.T) {
 		{head + item("kind: dead_air\nweight: 100"), "dead_air needs max_s"},
 		{head + item("kind: required_phrase\nphrases: [a]\nspeaker: caller\nweight: 100"), "speaker \"caller\""},
 		{head + item("kind: required_phrase\nphrases: [a]\nwindow: {first: soon}\nweight: 100"), "soon"},
+		{head + item("kind: required_phrase\nexamples: ['Can I take your name?', '']\nweight: 100"), "line 6: item \"x\": example 2 is empty"},
+		{head + item("kind: required_phrase\nexamples: ["+strings.Repeat("'hi', ", 501)+"'hi']\nweight: 100"), "502 examples and counter-examples (at most 500"},
+		{head + item("kind: dead_air\nmax_s: 5\nexamples: [hello]\nweight: 100"), "examples are for required_phrase and prohibited_phrase items"},
+		{head + item("kind: required_phrase\nexamples: [hello]\nsimilarity: 1.5\nweight: 100"), "similarity 1.5"},
+		{head + item("kind: required_phrase\nphrases: [a]\ncounter_examples: [hello]\nweight: 100"), "counter_examples without examples"},
+		{head + item("kind: required_phrase\nweight: 100"), "needs phrases, patterns or examples"},
 		{"version: 3\nname: t\n", "version 3"},
 		{head, "no items"},
 	}
