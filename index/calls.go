@@ -138,7 +138,10 @@ func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc report.CallDoc, doc
 		}
 		if a.Sentiment != nil && a.Sentiment.Customer != nil {
 			c.Sentiment = a.Sentiment.Customer.End
-			c.SentimentLabel = sentimentLabel(c.Sentiment)
+			c.SentimentLabel = a.Sentiment.Customer.EndLabel // the classifier's closing state
+			if c.SentimentLabel == "" {                      // lexicon analyses label the score
+				c.SentimentLabel = sentimentLabel(c.Sentiment)
+			}
 		}
 	}
 	for _, al := range report.CallAlerts(doc, c.Agent, report.AlertRules{}) {
