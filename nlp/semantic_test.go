@@ -136,7 +136,7 @@ func TestAnswersAndClosing(t *testing.T) {
 		}
 		return tr
 	}
-	an := a.Analyze(turns("agent", "Is there anything else I can help with?", "customer", "No."))
+	an := a.Analyze(turns("agent", "Anything more I can do for you this afternoon?", "customer", "No."))
 	if got := an.Sentiment.Turns[1].Label; got == Negative {
 		t.Errorf("'No.' after an offer of help: %s", got)
 	}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Trains parley's built-in sentiment model (nlp/data/sentiment.model): a linear classifier on the sentence
 # encoder's embeddings and stemmed words, on GoEmotions train, the tweets, the DynaSent dev files and the
-# project's contact-centre set (calls-train.csv, repeated six times so that calls weigh about a tenth beside the
+# project's contact-centre set (calls-train.csv and the question-and-answer pairs of calls-qa-train.csv,
+# repeated six times so that calls weigh about a tenth beside the
 # 67,000 general texts), with GoEmotions dev setting the probability scale. Hyper-parameters were chosen
 # on GoEmotions dev (README, NLP). Embedding the 76,000 texts takes about 5 minutes on 2 cores; a
 # --cache keeps them for the next run. Test sets are only measured, never trained on.
@@ -10,12 +11,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 S=${PARLEY_SHARED:-../shared}/data/sentiment
-C=testdata/sentiment/calls-train.csv
+C=testdata/sentiment/calls-train.csv,testdata/sentiment/calls-qa-train.csv
 python3 scripts/sentiment-data.py
 bin/parley sentiment train "$@" \
 	--data "$S/goemotions-train.csv,$S/tweets-tse.csv,$S/dynasent-r1-dev.csv,$S/dynasent-r2-dev.csv,$C,$C,$C,$C,$C,$C" \
 	--dev "$S/goemotions-dev.csv" --emb-weight 5 --c 0.1 --out nlp/data/sentiment.model
-for f in "$S/goemotions-test.csv" "$S/dynasent-r1-test.csv" "$S/dynasent-r2-test.csv" testdata/sentiment/calls-heldout.csv testdata/sentiment/contact-center.csv; do
+for f in "$S/goemotions-test.csv" "$S/dynasent-r1-test.csv" "$S/dynasent-r2-test.csv" testdata/sentiment/calls-heldout.csv testdata/sentiment/calls-qa-heldout.csv testdata/sentiment/contact-center.csv; do
 	printf '%-28s ' "$(basename "$f")"
 	bin/parley sentiment eval "$@" --sentiment-model nlp/data/sentiment.model --data "$f" | grep macro-F1
 done
