@@ -4,34 +4,19 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/internal/encodertest"
 	"github.com/parley-cc/parley/internal/testenv"
 	"github.com/parley-cc/parley/nlp/encoder"
 )
 
-var (
-	encOnce          sync.Once
-	baseEnc, sentEnc *encoder.Encoder
-	encErr           error
-)
-
-// encoders loads the sentence encoder and the one with the built-in sentiment layers, once.
+// encoders are the sentence encoder and the one with the built-in sentiment layers.
 func encoders(t testing.TB) (*encoder.Encoder, *encoder.Encoder) {
 	t.Helper()
-	dir := testenv.Encoder(t) // fails this test, outside the Once, when the encoder is missing
-	encOnce.Do(func() {
-		if baseEnc, encErr = encoder.Load(dir, encoder.Options{Threads: 2}); encErr == nil {
-			sentEnc, encErr = encoder.Load(dir, encoder.Options{Threads: 2, Overlay: SentimentLayers(), OverlayName: "sentiment"})
-		}
-	})
-	if encErr != nil {
-		t.Fatal(encErr)
-	}
-	return baseEnc, sentEnc
+	return encodertest.Encoders(t, SentimentLayers())
 }
 
 // embedExamples embeds the examples' texts.

@@ -5,12 +5,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/internal/encodertest"
 	"github.com/parley-cc/parley/internal/testenv"
 	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/nlp/encoder"
@@ -37,25 +37,10 @@ func readCallLabels(t *testing.T) map[string]callLabels {
 	return out
 }
 
-var (
-	encOnce          sync.Once
-	baseEnc, sentEnc *encoder.Encoder
-	encErr           error
-)
-
-// encoders loads the sentence encoder and the one with the built-in sentiment layers, once.
+// encoders are the sentence encoder and the one with the built-in sentiment layers.
 func encoders(t testing.TB) (*encoder.Encoder, *encoder.Encoder) {
 	t.Helper()
-	dir := testenv.Encoder(t) // fails this test, outside the Once, when the encoder is missing
-	encOnce.Do(func() {
-		if baseEnc, encErr = encoder.Load(dir, encoder.Options{Threads: 2}); encErr == nil {
-			sentEnc, encErr = encoder.Load(dir, encoder.Options{Threads: 2, Overlay: nlp.SentimentLayers(), OverlayName: "sentiment"})
-		}
-	})
-	if encErr != nil {
-		t.Fatal(encErr)
-	}
-	return baseEnc, sentEnc
+	return encodertest.Encoders(t, nlp.SentimentLayers())
 }
 
 // On perfect transcripts of the testdata calls, with the sentence encoder, the analysis and the default

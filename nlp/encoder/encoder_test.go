@@ -15,6 +15,7 @@ import (
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/internal/testenv"
+	"github.com/parley-cc/parley/nlp"
 )
 
 type reference struct {
@@ -64,15 +65,7 @@ func truncating(t testing.TB) *Encoder {
 	return sharedEnc
 }
 
-func cosine(a, b []float32) float64 {
-	var ab, aa, bb float64
-	for i := range a {
-		ab += float64(a[i]) * float64(b[i])
-		aa += float64(a[i]) * float64(a[i])
-		bb += float64(b[i]) * float64(b[i])
-	}
-	return ab / math.Sqrt(aa*bb)
-}
+func cosine(a, b []float32) float64 { return nlp.Cosine(a, b) }
 
 func TestTokenizerMatchesReference(t *testing.T) {
 	e := truncating(t)
