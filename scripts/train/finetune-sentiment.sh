@@ -14,6 +14,6 @@ S=${PARLEY_SHARED:-../shared}/data/sentiment
 E=${PARLEY_ENCODER:-${PARLEY_SHARED:-../shared}/models/all-MiniLM-L6-v2}
 python3 scripts/sentiment-data.py >/dev/null
 "$venv/bin/python" scripts/train/finetune_sentiment.py --encoder "$E" \
-	--data "dynasent-r1=$S/dynasent-r1-dev.csv:0,dynasent-r2=$S/dynasent-r2-dev.csv:1440,calls=testdata/sentiment/calls-train.csv:7962,goemotions=$S/goemotions-train.csv:16000,tweets=$S/tweets-tse.csv:12000" \
+	--data "dynasent-r1=$S/dynasent-r1-dev.csv:0,dynasent-r2=$S/dynasent-r2-dev.csv:1440,calls=testdata/sentiment/calls-train.csv:8448,goemotions=$S/goemotions-train.csv:16000,tweets=$S/tweets-tse.csv:12000" \
 	--dev "$S/goemotions-dev.csv" --layers 3 --epochs 2 --batch 32 --lr 5e-5 --seed 13 \
 	--out nlp/data/sentiment-layers.safetensors "$@"
