@@ -1,13 +1,9 @@
 package scoring
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/internal/encodertest"
@@ -15,27 +11,6 @@ import (
 	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/nlp/encoder"
 )
-
-// callLabels are a reviewer's decisions on the testdata calls (testdata/calls/labels.yaml).
-type callLabels struct {
-	Intent  string            `yaml:"intent"`
-	Closing string            `yaml:"closing"`
-	Threats []string          `yaml:"threats"`
-	Items   map[string]string `yaml:"items"`
-}
-
-func readCallLabels(t *testing.T) map[string]callLabels {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(testenv.Root(), "testdata", "calls", "labels.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out map[string]callLabels
-	if err := yaml.Unmarshal(b, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 // encoders are the sentence encoder and the one with the built-in sentiment layers.
 func encoders(t testing.TB) (*encoder.Encoder, *encoder.Encoder) {
@@ -55,7 +30,7 @@ func TestLabelledCallsWithEncoder(t *testing.T) {
 	if err := sc.UseEncoder(base); err != nil {
 		t.Fatal(err)
 	}
-	for call, want := range readCallLabels(t) {
+	for call, want := range testenv.ReadCallLabels(t) {
 		t.Run(call, func(t *testing.T) {
 			tr := testenv.RefTranscript(t, call)
 			an := a.Analyze(tr)

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/internal/testenv"
 	"github.com/parley-cc/parley/report"
@@ -380,19 +378,7 @@ func TestLabelledCallsASR(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	b, err := os.ReadFile(filepath.Join(calls, "labels.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var labels map[string]struct {
-		Intent  string            `yaml:"intent"`
-		Closing string            `yaml:"closing"`
-		Threats []string          `yaml:"threats"`
-		Items   map[string]string `yaml:"items"`
-	}
-	if err := yaml.Unmarshal(b, &labels); err != nil {
-		t.Fatal(err)
-	}
+	labels := testenv.ReadCallLabels(t)
 	agree, total := 0, 0
 	for call, want := range labels {
 		var doc report.CallDoc
