@@ -2,12 +2,9 @@ package nlp
 
 import (
 	"bufio"
-	"compress/gzip"
 	"encoding/csv"
-	"encoding/gob"
 	"errors"
 	"io"
-	"math"
 	"os"
 	"slices"
 	"sort"
@@ -143,20 +140,14 @@ func (m *IntentModel) Predict(text string) []Scored { return m.PredictWith(text,
 // PredictWith is Predict with the text's embedding from the model's encoder.
 func (m *IntentModel) PredictWith(text string, emb []float32) []Scored {
 	x := m.features(text, emb)
+	d := make([]float64, len(m.Labels))
+	for k := range m.Labels {
+		d[k] = x.dot(m.W[k]) + float64(m.B[k])
+	}
+	softmax(d, confidenceScale)
 	out := make([]Scored, len(m.Labels))
-	var maxS float64 = math.Inf(-1)
 	for k, l := range m.Labels {
-		s := x.dot(m.W[k]) + float64(m.B[k])
-		out[k] = Scored{l, s}
-		maxS = max(maxS, s)
-	}
-	var sum float64
-	for k := range out {
-		out[k].Score = math.Exp(confidenceScale * (out[k].Score - maxS))
-		sum += out[k].Score
-	}
-	for k := range out {
-		out[k].Score /= sum
+		out[k] = Scored{l, d[k]}
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].Score > out[b].Score })
 	return out
@@ -173,12 +164,11 @@ func LoadIntentModel(path string) (*IntentModel, error) {
 		return nil, parley.WrapError(parley.CodeConfig, err, "intent model")
 	}
 	defer f.Close()
-	zr, err := gzip.NewReader(bufio.NewReader(f))
-	if err != nil {
-		return nil, parley.Errorf(parley.CodeConfig, "%s is not a parley intent model (train one with parley intent train)", path)
-	}
 	var m IntentModel
-	if err := gob.NewDecoder(zr).Decode(&m); err != nil {
+	switch err := decodeGob(f, &m); {
+	case errors.Is(err, errNotGzip):
+		return nil, parley.Errorf(parley.CodeConfig, "%s is not a parley intent model (train one with parley intent train)", path)
+	case err != nil:
 		return nil, parley.Errorf(parley.CodeConfig, "%s is not a readable parley intent model of format version %d (from another parley version? retrain with parley intent train): %v", path, IntentModelVersion, err)
 	}
 	if m.Magic != intentMagic {

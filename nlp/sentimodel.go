@@ -1,10 +1,12 @@
 package nlp
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	_ "embed"
 	"encoding/gob"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -151,20 +153,12 @@ func (m *SentimentModel) Classify(text string, emb []float32) (SentimentResult, 
 		return SentimentResult{}, err
 	}
 	var r SentimentResult
-	var d [3]float64
-	top := math.Inf(-1)
 	for k := range sentimentLabels {
-		d[k] = m.Scale * (x.dot(m.W[k]) + float64(m.B[k]))
-		top = max(top, d[k])
+		r.Probs[k] = x.dot(m.W[k]) + float64(m.B[k])
 	}
-	var sum float64
-	for k := range d {
-		r.Probs[k] = math.Exp(d[k] - top)
-		sum += r.Probs[k]
-	}
+	softmax(r.Probs[:], m.Scale)
 	best := 0
 	for k := range r.Probs {
-		r.Probs[k] /= sum
 		if r.Probs[k] > r.Probs[best] {
 			best = k
 		}
@@ -253,12 +247,31 @@ func loadGob(path string, v any) error {
 	return decodeGob(f, v)
 }
 
+// errNotGzip: the file is not a gzip stream, so not a model parley wrote.
+var errNotGzip = errors.New("not gzip")
+
 func decodeGob(r io.Reader, v any) error {
-	zr, err := gzip.NewReader(r)
+	zr, err := gzip.NewReader(bufio.NewReader(r))
 	if err != nil {
-		return fmt.Errorf("not gzip: %w", err)
+		return fmt.Errorf("%w: %w", errNotGzip, err)
 	}
 	return gob.NewDecoder(zr).Decode(v)
+}
+
+// softmax turns decision values into probabilities in place: exp(scale·(d − max)), normalised.
+func softmax(d []float64, scale float64) {
+	top := math.Inf(-1)
+	for _, v := range d {
+		top = max(top, v)
+	}
+	var sum float64
+	for k, v := range d {
+		d[k] = math.Exp(scale * (v - top))
+		sum += d[k]
+	}
+	for k := range d {
+		d[k] /= sum
+	}
 }
 
 // CheckEncoder refuses an embedder other than the one the model was trained on.
