@@ -148,7 +148,7 @@ func (e *evaluator) meaning(it *Item, r *parley.ItemResult) (bool, string) {
 	best.turn, closest.turn, closest.sim = -1, -1, -2
 	for _, i := range turns {
 		for _, s := range e.sents[i] {
-			k, sim, counter := it.compare(s.emb)
+			k, sim, counter, counts := it.compare(s.emb)
 			if k < 0 {
 				continue
 			}
@@ -156,7 +156,7 @@ func (e *evaluator) meaning(it *Item, r *parley.ItemResult) (bool, string) {
 			if sim > closest.sim {
 				closest = c
 			}
-			if sim >= it.Similarity && counter == "" && (best.turn < 0 || sim > best.sim) {
+			if counts && (best.turn < 0 || sim > best.sim) {
 				best = c
 			}
 		}
@@ -170,11 +170,10 @@ func (e *evaluator) meaning(it *Item, r *parley.ItemResult) (bool, string) {
 		}
 		return false, fmt.Sprintf("closest %s sentence %q is %.2f like %q (needs %.2f)", it.Speaker, closest.text, closest.sim, it.protos.Texts[closest.ex], it.Similarity)
 	}
-	bestTurn, bestSent, bestEx, bestSim := best.turn, best.text, best.ex, best.sim
-	ev := e.evidence(bestTurn)
-	ev.Quote, ev.Example, ev.Similarity = bestSent, it.protos.Texts[bestEx], math.Round(bestSim*1000)/1000
+	ev := e.evidence(best.turn)
+	ev.Quote, ev.Example, ev.Similarity = best.text, it.protos.Texts[best.ex], math.Round(best.sim*1000)/1000
 	r.Evidence = append(r.Evidence, ev)
-	return true, fmt.Sprintf("%q at %s means %q (similarity %.2f, needs %.2f)", bestSent, clock(e.tr.Turns[bestTurn].Start.Seconds()), it.protos.Texts[bestEx], bestSim, it.Similarity)
+	return true, fmt.Sprintf("%q at %s means %q (similarity %.2f, needs %.2f)", best.text, clock(e.tr.Turns[best.turn].Start.Seconds()), it.protos.Texts[best.ex], best.sim, it.Similarity)
 }
 
 func (e *evaluator) grade(it *Item, r *parley.ItemResult) {

@@ -383,16 +383,17 @@ type Match struct {
 	CounterExample string `json:"counter_example,omitempty"`
 }
 
-// compare finds the example closest to a sentence's embedding and the similarity, and the
-// counter-example at least as close, if any.
-func (it *Item) compare(emb []float32) (int, float64, string) {
-	k, sim := it.protos.Best(emb)
+// compare finds the example closest to a sentence's embedding and the similarity, the counter-example at
+// least as close, if any, and whether the sentence counts: at the item's similarity or above and closer to
+// an example than to every counter-example.
+func (it *Item) compare(emb []float32) (k int, sim float64, counter string, counts bool) {
+	k, sim = it.protos.Best(emb)
 	if it.counters != nil {
 		if c, csim := it.counters.Best(emb); c >= 0 && csim >= sim {
-			return k, sim, it.counters.Texts[c]
+			counter = it.counters.Texts[c]
 		}
 	}
-	return k, sim, ""
+	return k, sim, counter, k >= 0 && sim >= it.Similarity && counter == ""
 }
 
 // Item returns the item with the given id.
@@ -422,8 +423,8 @@ func (sc *Scorecard) Nearest(it *Item, texts []string) ([]Match, error) {
 	}
 	out := make([]Match, len(texts))
 	for i, e := range embs {
-		k, sim, counter := it.compare(e)
-		out[i] = Match{Turn: -1, Text: texts[i], Similarity: math.Round(sim*1000) / 1000, Counts: k >= 0 && sim >= it.Similarity && counter == ""}
+		k, sim, counter, counts := it.compare(e)
+		out[i] = Match{Turn: -1, Text: texts[i], Similarity: math.Round(sim*1000) / 1000, Counts: counts}
 		if k >= 0 {
 			out[i].Example = it.protos.Texts[k]
 		}
