@@ -416,11 +416,8 @@ func (c *Config) EncoderDir() (dir string, found bool, err error) {
 // is installed and none was asked for.
 func (c *Config) LoadEncoder() (*encoder.Encoder, error) { return c.loadEncoder(false) }
 
-// LoadSentimentEncoder is the encoder with the built-in sentiment layers over its top layers (layers
-// false: the encoder itself).
-func (c *Config) LoadSentimentEncoder(layers bool) (*encoder.Encoder, error) {
-	return c.loadEncoder(layers)
-}
+// LoadSentimentEncoder is the encoder with the built-in sentiment layers over its top layers.
+func (c *Config) LoadSentimentEncoder() (*encoder.Encoder, error) { return c.loadEncoder(true) }
 
 func (c *Config) loadEncoder(sentiment bool) (*encoder.Encoder, error) {
 	dir, found, err := c.EncoderDir()
@@ -460,7 +457,7 @@ func (c *Config) SentimentStage() (*nlp.SentimentModel, *encoder.Encoder, error)
 	if m.Fingerprint == base.Fingerprint() {
 		return m, base, nil
 	}
-	layered, err := c.LoadSentimentEncoder(true)
+	layered, err := c.LoadSentimentEncoder()
 	if err != nil {
 		return nil, nil, err
 	}

@@ -47,8 +47,10 @@ func (m *Main) sentimentCmd(args []string) error {
 	var enc *encoder.Encoder
 	if args[0] == "eval" {
 		mdl, enc, err = cfg.SentimentStage()
+	} else if *base {
+		enc, err = cfg.LoadEncoder()
 	} else {
-		enc, err = cfg.LoadSentimentEncoder(!*base)
+		enc, err = cfg.LoadSentimentEncoder()
 	}
 	if err != nil {
 		return err
