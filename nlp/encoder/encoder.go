@@ -215,9 +215,6 @@ func (e *Encoder) Dim() int { return e.cfg.Hidden }
 // Name is the model directory's name.
 func (e *Encoder) Name() string { return e.name }
 
-// Tokenizer returns the encoder's tokenizer.
-func (e *Encoder) Tokenizer() *Tokenizer { return e.tok }
-
 // Close frees the model; Embed fails with ErrClosed afterwards.
 func (e *Encoder) Close() {
 	e.mu.Lock()
