@@ -1,5 +1,5 @@
 // Package testenv finds what parley's tests run against: the repository, the shared folder beside it
-// (test model, real speech), Debian's pocketsphinx-testdata, and a real whisper model when one exists.
+// (test model, real speech), Debian's pocketsphinx-testdata, and the real whisper models.
 package testenv
 
 import (
@@ -48,8 +48,8 @@ func sharedModel(t testing.TB, name, what string) string {
 	return p
 }
 
-// RealModel returns a whisper model with weights: PARLEY_MODEL, else a ggml-*.bin in the shared models
-// folder. Without one the test is skipped with a message saying how to run it.
+// RealModel returns a whisper model with weights for tests that judge text: PARLEY_MODEL, else the shared
+// folder's real tiny.en. It fails (never skips) when neither exists: CI has the shared folder.
 func RealModel(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("PARLEY_MODEL"); p != "" {
@@ -58,13 +58,14 @@ func RealModel(t testing.TB) string {
 		}
 		return p
 	}
-	found, _ := filepath.Glob(filepath.Join(Shared(), "models", "ggml-*.bin"))
-	if len(found) > 0 {
-		return found[0]
-	}
-	t.Skip("NO REAL WHISPER MODEL: accuracy (WER) not measured. The test model has no weights; " +
-		"set PARLEY_MODEL=/path/to/ggml-tiny.en.bin (parley models pull tiny.en) to run this test")
-	return ""
+	return TinyEn(t)
+}
+
+// Base is the real multilingual whisper base model of the shared folder (8-bit weights), for language
+// detection and tests in other languages. Tests that need it fail (not skip) when it is missing.
+func Base(t testing.TB) string {
+	t.Helper()
+	return sharedModel(t, "whisper-base-q8_0.bin", "real multilingual base model")
 }
 
 // TinyEn is the real whisper tiny.en model of the shared folder (float16 weights), for tests that judge
