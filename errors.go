@@ -25,6 +25,7 @@ const (
 	CodeTranscribe          = "transcribe_failed"    // the recogniser failed
 	CodeConfig              = "bad_config"           // an invalid setting
 	CodeIO                  = "io_error"             // reading or writing a file failed
+	CodeBadLabel            = "bad_label"            // a reviewer's label file that is malformed or does not match its recording
 	CodeInternal            = "internal"             // anything else
 )
 

@@ -59,6 +59,7 @@ Usage:
   parley intent train|eval        train an intent model from CSV or a taxonomy; evaluate it
   parley models list|pull|verify|path
   parley bench [flags] PATH...    parley against the whisper-cli loop on the same audio
+  parley eval --labels PATH [flags]  parley measured against reviewer labels (WER, intent, sentiment, items)
   parley version
 
 Run 'parley COMMAND -h' for the flags of a command.
@@ -103,6 +104,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.modelsCmd(ctx, args[1:])
 	case "bench":
 		err = m.benchCmd(ctx, args[1:])
+	case "eval":
+		err = m.evalCmd(ctx, args[1:])
 	case "version", "--version", "-version":
 		fmt.Fprintf(m.Stdout, "parley %s (whisper.cpp %s)\n", version, WhisperVersion)
 	case "help", "-h", "--help":

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/eval"
+	"github.com/parley-cc/parley/report"
+)
+
+const evalUsage = `usage: parley eval --labels PATH[,PATH…] [--results DIR] [--out DIR] [--worst N] [run flags]
+
+Measures parley against reviewer labels (NAME.labels.yaml beside each recording; format in README.md):
+word error rate per speaker, intent, sentiment at start and end, every scorecard item, holds,
+interruptions and PII, for all calls and per split (tune, heldout), and the worst calls.
+Without --results it runs the pipeline on the labelled recordings first (every 'parley run' flag
+applies: --model, --scorecard, --encoder…) and keeps the call documents in --out.
+Writes DIR/eval.json and DIR/eval.html and prints the summary.`
+
+// evalFlags are eval's own flags; everything else goes to the run it starts.
+var evalFlags = map[string]bool{"labels": true, "results": true, "out": true, "worst": true}
+
+// splitEvalArgs takes eval's own flags (--name value or --name=value) out of args.
+func splitEvalArgs(args []string) (own map[string]string, rest []string, err error) {
+	own = map[string]string{}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "-h" || a == "--help" || a == "-help" {
+			return nil, nil, parley.Errorf(parley.CodeConfig, "%s", evalUsage)
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || !evalFlags[name] {
+			rest = append(rest, a)
+			continue
+		}
+		if !hasValue {
+			if i+1 >= len(args) {
+				return nil, nil, parley.Errorf(parley.CodeConfig, "parley eval: --%s needs a value", name)
+			}
+			i++
+			value = args[i]
+		}
+		own[name] = value
+	}
+	return own, rest, nil
+}
+
+func (m *Main) evalCmd(ctx context.Context, args []string) error {
+	own, runArgs, err := splitEvalArgs(args)
+	if err != nil {
+		return err
+	}
+	if own["labels"] == "" {
+		return parley.Errorf(parley.CodeConfig, "parley eval: --labels is required\n%s", evalUsage)
+	}
+	worst := 10
+	if v := own["worst"]; v != "" {
+		if worst, err = strconv.Atoi(v); err != nil || worst < 0 {
+			return parley.Errorf(parley.CodeConfig, "parley eval: --worst %q: want a number", v)
+		}
+	}
+	out := own["out"]
+	if out == "" {
+		out = "eval-out"
+	}
+	labels, errs := eval.ReadLabels(strings.Split(own["labels"], ","))
+	var skipped []string
+	for _, e := range errs {
+		skipped = append(skipped, e.Error())
+		fmt.Fprintln(m.Stderr, "parley eval:", e)
+	}
+	if len(labels) == 0 {
+		return parley.Errorf(parley.CodeBadLabel, "parley eval: no usable label files in %s", own["labels"])
+	}
+	results := own["results"]
+	if results == "" {
+		var recordings []string
+		for _, l := range labels {
+			recordings = append(recordings, l.RecordingPath())
+		}
+		runArgs = append(append(runArgs, "--out", out, "--progress", "off"), recordings...)
+		// A recording that fails is reported by run and measured below as a call without a document.
+		if code := m.runCmd(ctx, runArgs); code == exitUsage {
+			return parley.Errorf(parley.CodeConfig, "parley eval: run failed (exit %d)", code)
+		}
+		results = out
+	} else if len(runArgs) > 0 {
+		return parley.Errorf(parley.CodeConfig, "parley eval: with --results no run flags apply (got %v)", runArgs)
+	}
+	docs, _ := report.LoadCallDocs([]string{results})
+	rep := eval.Evaluate(labels, docs)
+	rep.Skipped = skipped
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return parley.WrapError(parley.CodeIO, err, "create output dir")
+	}
+	b, _ := json.MarshalIndent(rep, "", "  ")
+	if err := os.WriteFile(filepath.Join(out, "eval.json"), b, 0o644); err != nil {
+		return parley.WrapError(parley.CodeIO, err, "write eval.json")
+	}
+	f, err := os.Create(filepath.Join(out, "eval.html"))
+	if err != nil {
+		return parley.WrapError(parley.CodeIO, err, "write eval.html")
+	}
+	if err := rep.WriteHTML(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return parley.WrapError(parley.CodeIO, err, "write eval.html")
+	}
+	return rep.WriteText(m.Stdout, worst)
+}

@@ -1,0 +1,436 @@
+package eval
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/nlp"
+	"github.com/parley-cc/parley/report"
+	"github.com/parley-cc/parley/transcribe"
+)
+
+// Count is a number of right answers out of a total.
+type Count struct {
+	Right int `json:"right"`
+	Total int `json:"total"`
+}
+
+// Rate is Right/Total, or -1 when nothing was judged.
+func (c Count) Rate() float64 {
+	if c.Total == 0 {
+		return -1
+	}
+	return float64(c.Right) / float64(c.Total)
+}
+
+func (c *Count) add(ok bool) {
+	c.Total++
+	if ok {
+		c.Right++
+	}
+}
+
+// Words counts word errors against reference words.
+type Words struct {
+	Errors int `json:"errors"`
+	Words  int `json:"words"`
+}
+
+// WER is Errors/Words, or -1 without reference words.
+func (w Words) WER() float64 {
+	if w.Words == 0 {
+		return -1
+	}
+	return float64(w.Errors) / float64(w.Words)
+}
+
+// Check is one judgement compared: what the reviewer said and what parley said.
+type Check struct {
+	What string   `json:"what"` // intent, customer_end, greeting…
+	Want string   `json:"want"`
+	Got  string   `json:"got"` // "" when parley gave no answer (mono call, no analysis)
+	At   *float64 `json:"at,omitempty"`
+	Why  string   `json:"why,omitempty"` // parley's reason, for items
+}
+
+// Agree reports whether parley said what the reviewer said.
+func (c Check) Agree() bool { return c.Want == c.Got }
+
+// CallResult is one labelled call measured.
+type CallResult struct {
+	ID            string                 `json:"id"`
+	Split         string                 `json:"split,omitempty"`
+	Mix           string                 `json:"mix"`
+	Error         string                 `json:"error,omitempty"` // no usable call document
+	WER           map[string]Words       `json:"wer"`             // agent, customer (stereo), all
+	Intent        *Check                 `json:"intent,omitempty"`
+	Sentiment     []Check                `json:"sentiment"`
+	Items         []Check                `json:"items"`
+	Holds         HoldCount              `json:"holds"`
+	Interruptions map[parley.Role][2]int `json:"interruptions"` // labelled, found
+	PII           Count                  `json:"pii"`           // labelled PII found as a PII entity of that turn
+	Wrong         int                    `json:"wrong"`         // judgements parley got wrong
+}
+
+// HoldCount compares holds: labelled ones found, and holds parley found that no label has.
+type HoldCount struct {
+	Labelled int `json:"labelled"`
+	Found    int `json:"found"`
+	Extra    int `json:"extra"`
+}
+
+// ItemStats are one scorecard item's results over a set: agreement with the reviewer, and precision and
+// recall of parley's "pass" against the reviewer's "met", and of "fail" against "not_met".
+type ItemStats struct {
+	Agree    Count `json:"agree"`
+	PassTP   int   `json:"pass_tp"`
+	PassFP   int   `json:"pass_fp"`
+	PassFN   int   `json:"pass_fn"`
+	FailTP   int   `json:"fail_tp"`
+	FailFP   int   `json:"fail_fp"`
+	FailFN   int   `json:"fail_fn"`
+	Unjudged int   `json:"unjudged"` // parley had no result for the item
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return -1
+	}
+	return float64(a) / float64(b)
+}
+
+// PassPrecision is the share of parley's passes that the reviewer passed.
+func (s ItemStats) PassPrecision() float64 { return ratio(s.PassTP, s.PassTP+s.PassFP) }
+
+// PassRecall is the share of the reviewer's passes that parley passed.
+func (s ItemStats) PassRecall() float64 { return ratio(s.PassTP, s.PassTP+s.PassFN) }
+
+// FailPrecision is the share of parley's fails that the reviewer failed: a QA team acts on these.
+func (s ItemStats) FailPrecision() float64 { return ratio(s.FailTP, s.FailTP+s.FailFP) }
+
+// FailRecall is the share of the reviewer's fails that parley failed.
+func (s ItemStats) FailRecall() float64 { return ratio(s.FailTP, s.FailTP+s.FailFN) }
+
+// Summary adds up the calls of one split.
+type Summary struct {
+	Calls         int                  `json:"calls"`
+	Errors        int                  `json:"errors"`
+	WER           map[string]Words     `json:"wer"`
+	Intent        Count                `json:"intent"`
+	Sentiment     map[string]Count     `json:"sentiment"` // customer_start, customer_end, agent_start, agent_end
+	Items         map[string]ItemStats `json:"items"`
+	ItemAgreement Count                `json:"item_agreement"`
+	Holds         HoldCount            `json:"holds"`
+	Interruptions Count                `json:"interruptions"` // calls where parley counted each party's interruptions as labelled
+	PII           Count                `json:"pii"`
+}
+
+// Report is a labelled set measured: every call and a summary per split ("all", "tune", "heldout").
+type Report struct {
+	Calls   []CallResult       `json:"calls"`
+	Summary map[string]Summary `json:"summary"`
+	Skipped []string           `json:"skipped,omitempty"` // label files that could not be used, with why
+}
+
+// sentimentOf names a speaker's start or end state the way parley labels turns.
+func sentimentOf(s *parley.SpeakerSentiment, end bool) string {
+	if s == nil {
+		return ""
+	}
+	if end {
+		if s.EndLabel != "" {
+			return s.EndLabel
+		}
+		return nlp.Label(s.End)
+	}
+	return nlp.Label(s.Start)
+}
+
+var itemResult = map[string]string{parley.ItemPass: Met, parley.ItemFail: NotMet, parley.ItemNA: NotApplicable}
+
+// Call measures one call document against its label. A document that does not match the label (other
+// length, other channel layout) is an error: its numbers would mean nothing.
+func Call(l *Label, d *report.CallDoc) CallResult {
+	res := CallResult{ID: l.ID(), Split: l.Split, Mix: l.Mix, WER: map[string]Words{}, Interruptions: map[parley.Role][2]int{}}
+	if d == nil {
+		res.Error = "no call document for this recording"
+		return res
+	}
+	if err := Matches(l, d); err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	// Words, per speaker when the call is stereo.
+	hyp := func(role parley.Role) string {
+		var b strings.Builder
+		for _, t := range d.Turns {
+			if role == "" || t.Speaker == role {
+				b.WriteString(t.Text + " ")
+			}
+		}
+		return b.String()
+	}
+	roles := []parley.Role{""}
+	if l.Mix == "stereo" {
+		roles = append(roles, parley.RoleAgent, parley.RoleCustomer)
+	}
+	for _, r := range roles {
+		e, n := transcribe.WordErrors(l.Text(r), hyp(r))
+		name := string(r)
+		if r == "" {
+			name = "all"
+		}
+		res.WER[name] = Words{e, n}
+	}
+	a := d.Analysis
+	if l.Intent != "" {
+		c := Check{What: "intent", Want: l.Intent}
+		if a != nil && a.Intent != nil {
+			c.Got = a.Intent.Label
+		}
+		res.Intent = &c
+	}
+	for _, role := range []parley.Role{parley.RoleCustomer, parley.RoleAgent} {
+		se, ok := l.Sentiment[role]
+		if !ok {
+			continue
+		}
+		var got *parley.SpeakerSentiment
+		if a != nil && a.Sentiment != nil {
+			got = map[parley.Role]*parley.SpeakerSentiment{parley.RoleCustomer: a.Sentiment.Customer, parley.RoleAgent: a.Sentiment.Agent}[role]
+		}
+		if se.Start != "" {
+			res.Sentiment = append(res.Sentiment, Check{What: string(role) + "_start", Want: se.Start, Got: sentimentOf(got, false)})
+		}
+		if se.End != "" {
+			res.Sentiment = append(res.Sentiment, Check{What: string(role) + "_end", Want: se.End, Got: sentimentOf(got, true)})
+		}
+	}
+	ids := make([]string, 0, len(l.Items))
+	for id := range l.Items {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		it := l.Items[id]
+		c := Check{What: id, Want: it.Result, At: it.At}
+		if d.Score != nil {
+			for _, r := range d.Score.Items {
+				if r.ID == id {
+					c.Got, c.Why = itemResult[r.Status], r.Reason
+				}
+			}
+		}
+		res.Items = append(res.Items, c)
+	}
+	var holds []parley.Span
+	if d.Score != nil {
+		holds = d.Score.Metrics.Holds
+		for _, role := range []parley.Role{parley.RoleAgent, parley.RoleCustomer} {
+			n := 0
+			for _, in := range l.Interruptions {
+				if in.By == role {
+					n++
+				}
+			}
+			res.Interruptions[role] = [2]int{n, d.Score.Metrics.Interruptions[role]}
+		}
+	}
+	res.Holds = compareHolds(l.Holds, holds)
+	for _, p := range l.PII {
+		res.PII.add(piiFound(p, d))
+	}
+	for _, c := range res.checks() {
+		if !c.Agree() {
+			res.Wrong++
+		}
+	}
+	return res
+}
+
+// checks are the call's judgements: intent, sentiment and items.
+func (r *CallResult) checks() []Check {
+	var out []Check
+	if r.Intent != nil {
+		out = append(out, *r.Intent)
+	}
+	out = append(out, r.Sentiment...)
+	return append(out, r.Items...)
+}
+
+func overlaps(a, b parley.Span) bool { return a.Start < b.End && b.Start < a.End }
+
+func compareHolds(want, got []parley.Span) HoldCount {
+	h := HoldCount{Labelled: len(want)}
+	for _, w := range want {
+		if slices.ContainsFunc(got, func(g parley.Span) bool { return overlaps(w, g) }) {
+			h.Found++
+		}
+	}
+	for _, g := range got {
+		if !slices.ContainsFunc(want, func(w parley.Span) bool { return overlaps(w, g) }) {
+			h.Extra++
+		}
+	}
+	return h
+}
+
+// piiFound: a PII entity of any redacted type in a turn of that speaker overlapping the labelled span.
+// The type is not required to match (a card number read as an account number is still removed).
+func piiFound(p PIILabel, d *report.CallDoc) bool {
+	if d.Analysis == nil {
+		return false
+	}
+	span := parley.Span{Start: p.Start - 0.25, End: p.End + 0.25}
+	for _, e := range d.Analysis.Entities {
+		if !nlp.PII[e.Type] || e.Turn < 0 || e.Turn >= len(d.Turns) {
+			continue
+		}
+		t := d.Turns[e.Turn]
+		if (t.Speaker == p.Speaker || t.Speaker == parley.RoleUnknown) && overlaps(span, parley.Span{Start: t.Start, End: t.End}) {
+			return true
+		}
+	}
+	return false
+}
+
+// Matches checks that a call document is of the recording the label describes: the same length (within
+// a second) and, for a stereo label, two channels.
+func Matches(l *Label, d *report.CallDoc) error {
+	if l.DurationS > 0 && math.Abs(d.DurationS-l.DurationS) > 1 {
+		return parley.Errorf(parley.CodeBadLabel, "label %s: recording is %.1f s, the label says %.1f s", l.Path(), d.DurationS, l.DurationS)
+	}
+	if l.Mix == "stereo" && len(d.Channels) != 2 {
+		return parley.Errorf(parley.CodeBadLabel, "label %s: labelled stereo, the recording has %d channel(s)", l.Path(), len(d.Channels))
+	}
+	if l.Mix == "mono" && len(d.Channels) != 1 {
+		return parley.Errorf(parley.CodeBadLabel, "label %s: labelled mono, the recording has %d channels", l.Path(), len(d.Channels))
+	}
+	return nil
+}
+
+// Evaluate measures the labelled calls against the call documents (by call id). Calls without a
+// document are reported with an error and counted in the summary's Errors.
+func Evaluate(labels []*Label, docs []report.CallDoc) *Report {
+	byID := map[string]*report.CallDoc{}
+	for i := range docs {
+		byID[docs[i].CallID] = &docs[i]
+	}
+	rep := &Report{Summary: map[string]Summary{}}
+	for _, l := range labels {
+		rep.Calls = append(rep.Calls, Call(l, byID[l.ID()]))
+	}
+	for _, split := range []string{"all", SplitTune, SplitHeldout} {
+		var calls []CallResult
+		for _, c := range rep.Calls {
+			if split == "all" || c.Split == split {
+				calls = append(calls, c)
+			}
+		}
+		if len(calls) > 0 {
+			rep.Summary[split] = summarise(calls)
+		}
+	}
+	return rep
+}
+
+func summarise(calls []CallResult) Summary {
+	s := Summary{WER: map[string]Words{}, Sentiment: map[string]Count{}, Items: map[string]ItemStats{}}
+	for _, c := range calls {
+		s.Calls++
+		if c.Error != "" {
+			s.Errors++
+			continue
+		}
+		for k, w := range c.WER {
+			t := s.WER[k]
+			t.Errors += w.Errors
+			t.Words += w.Words
+			s.WER[k] = t
+		}
+		if c.Intent != nil {
+			s.Intent.add(c.Intent.Agree())
+		}
+		for _, ch := range c.Sentiment {
+			n := s.Sentiment[ch.What]
+			n.add(ch.Agree())
+			s.Sentiment[ch.What] = n
+		}
+		for _, ch := range c.Items {
+			st := s.Items[ch.What]
+			st.Agree.add(ch.Agree())
+			s.ItemAgreement.add(ch.Agree())
+			switch {
+			case ch.Got == "":
+				st.Unjudged++
+			case ch.Got == Met && ch.Want == Met:
+				st.PassTP++
+			case ch.Got == Met:
+				st.PassFP++
+			case ch.Want == Met:
+				st.PassFN++
+			}
+			switch {
+			case ch.Got == NotMet && ch.Want == NotMet:
+				st.FailTP++
+			case ch.Got == NotMet:
+				st.FailFP++
+			case ch.Want == NotMet:
+				st.FailFN++
+			}
+			s.Items[ch.What] = st
+		}
+		s.Holds.Labelled += c.Holds.Labelled
+		s.Holds.Found += c.Holds.Found
+		s.Holds.Extra += c.Holds.Extra
+		ok := true
+		for _, v := range c.Interruptions {
+			ok = ok && v[0] == v[1]
+		}
+		s.Interruptions.add(ok)
+		s.PII.Right += c.PII.Right
+		s.PII.Total += c.PII.Total
+	}
+	return s
+}
+
+// Worst returns the n calls parley got most wrong: errors first, then most wrong judgements, then the
+// highest word error rate.
+func (r *Report) Worst(n int) []CallResult {
+	calls := slices.Clone(r.Calls)
+	slices.SortStableFunc(calls, func(a, b CallResult) int {
+		if (a.Error != "") != (b.Error != "") {
+			if a.Error != "" {
+				return -1
+			}
+			return 1
+		}
+		if c := cmp.Compare(b.Wrong, a.Wrong); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.WER["all"].WER(), a.WER["all"].WER())
+	})
+	return calls[:min(n, len(calls))]
+}
+
+// Problems lists what parley got wrong on a call, one short phrase each.
+func (c *CallResult) Problems() []string {
+	var out []string
+	if c.Error != "" {
+		return []string{c.Error}
+	}
+	for _, ch := range c.checks() {
+		if !ch.Agree() {
+			got := ch.Got
+			if got == "" {
+				got = "nothing"
+			}
+			out = append(out, fmt.Sprintf("%s: %s, want %s", ch.What, got, ch.Want))
+		}
+	}
+	return out
+}

@@ -1,0 +1,162 @@
+package eval
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+)
+
+// pct formats a rate as a percentage, "–" when nothing was measured.
+func pct(v float64) string {
+	if v < 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f%%", 100*v)
+}
+
+func num(v float64) string {
+	if v < 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.3f", v)
+}
+
+func frac(c Count) string {
+	if c.Total == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%s (%d/%d)", pct(c.Rate()), c.Right, c.Total)
+}
+
+// Splits lists the report's splits in display order.
+func (r *Report) Splits() []string {
+	var out []string
+	for _, s := range []string{"all", SplitTune, SplitHeldout} {
+		if _, ok := r.Summary[s]; ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// ItemIDs lists the scorecard items judged in the set, sorted.
+func (r *Report) ItemIDs() []string {
+	var ids []string
+	for id := range r.Summary["all"].Items {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// row is one line of the summary table: a measure and its value per split.
+type row struct {
+	Name   string
+	Values []string
+}
+
+func (r *Report) rows() []row {
+	splits := r.Splits()
+	mk := func(name string, f func(s Summary) string) row {
+		rw := row{Name: name}
+		for _, sp := range splits {
+			rw.Values = append(rw.Values, f(r.Summary[sp]))
+		}
+		return rw
+	}
+	rows := []row{
+		mk("calls", func(s Summary) string { return fmt.Sprintf("%d (%d not measured)", s.Calls, s.Errors) }),
+		mk("WER all", func(s Summary) string { return num(s.WER["all"].WER()) }),
+		mk("WER agent", func(s Summary) string { return num(s.WER["agent"].WER()) }),
+		mk("WER customer", func(s Summary) string { return num(s.WER["customer"].WER()) }),
+		mk("intent", func(s Summary) string { return frac(s.Intent) }),
+	}
+	for _, k := range []string{"customer_start", "customer_end", "agent_start", "agent_end"} {
+		rows = append(rows, mk("sentiment "+strings.ReplaceAll(k, "_", " "), func(s Summary) string { return frac(s.Sentiment[k]) }))
+	}
+	rows = append(rows,
+		mk("scorecard item agreement", func(s Summary) string { return frac(s.ItemAgreement) }),
+		mk("holds found", func(s Summary) string {
+			return fmt.Sprintf("%d/%d, %d extra", s.Holds.Found, s.Holds.Labelled, s.Holds.Extra)
+		}),
+		mk("interruptions counted right", func(s Summary) string { return frac(s.Interruptions) }),
+		mk("PII found", func(s Summary) string { return frac(s.PII) }))
+	return rows
+}
+
+// WriteText prints the summary per split, each scorecard item, and the worst calls.
+func (r *Report) WriteText(w io.Writer, worst int) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "measure\t%s\n", strings.Join(r.Splits(), "\t"))
+	for _, rw := range r.rows() {
+		fmt.Fprintf(tw, "%s\t%s\n", rw.Name, strings.Join(rw.Values, "\t"))
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintln(tw, "item (all calls)\tagreement\tpass precision\tpass recall\tfail precision\tfail recall")
+	for _, id := range r.ItemIDs() {
+		s := r.Summary["all"].Items[id]
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", id, frac(s.Agree), pct(s.PassPrecision()), pct(s.PassRecall()), pct(s.FailPrecision()), pct(s.FailRecall()))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if worst > 0 {
+		fmt.Fprintln(w, "\nworst calls:")
+		for _, c := range r.Worst(worst) {
+			if c.Error == "" && c.Wrong == 0 {
+				break
+			}
+			fmt.Fprintf(w, "  %s (WER %s): %s\n", c.ID, num(c.WER["all"].WER()), strings.Join(c.Problems(), "; "))
+		}
+	}
+	for _, s := range r.Skipped {
+		fmt.Fprintf(w, "skipped: %s\n", s)
+	}
+	return nil
+}
+
+var htmlPage = template.Must(template.New("eval").Funcs(template.FuncMap{"pct": pct, "num": num, "frac": frac}).Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>parley eval</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;margin:1rem 0}
+td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}th{background:#f3f3f3}.bad{color:#b00020}</style></head>
+<body><h1>parley measured against reviewer labels</h1>
+<table><tr><th>measure</th>{{range .Splits}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr><td>{{.Name}}</td>{{range .Values}}<td>{{.}}</td>{{end}}</tr>{{end}}</table>
+<h2>Scorecard items (all calls)</h2>
+<table><tr><th>item</th><th>agreement</th><th>pass precision</th><th>pass recall</th><th>fail precision</th><th>fail recall</th></tr>
+{{range .Items}}<tr><td>{{.ID}}</td><td>{{frac .S.Agree}}</td><td>{{pct .S.PassPrecision}}</td><td>{{pct .S.PassRecall}}</td><td>{{pct .S.FailPrecision}}</td><td>{{pct .S.FailRecall}}</td></tr>{{end}}</table>
+<h2>Calls, worst first</h2>
+<table><tr><th>call</th><th>split</th><th>mix</th><th>WER</th><th>wrong</th><th>what parley got wrong</th></tr>
+{{range .Calls}}<tr><td>{{.C.ID}}</td><td>{{.C.Split}}</td><td>{{.C.Mix}}</td><td>{{num (index .C.WER "all").WER}}</td><td>{{.C.Wrong}}</td><td class="bad">{{range .Problems}}{{.}}<br>{{end}}</td></tr>{{end}}</table>
+{{range .Skipped}}<p class="bad">skipped: {{.}}</p>{{end}}
+</body></html>
+`))
+
+// WriteHTML writes the report as one self-contained HTML page.
+func (r *Report) WriteHTML(w io.Writer) error {
+	type item struct {
+		ID string
+		S  ItemStats
+	}
+	type call struct {
+		C        CallResult
+		Problems []string
+	}
+	data := struct {
+		Splits  []string
+		Rows    []row
+		Items   []item
+		Calls   []call
+		Skipped []string
+	}{Splits: r.Splits(), Rows: r.rows(), Skipped: r.Skipped}
+	for _, id := range r.ItemIDs() {
+		data.Items = append(data.Items, item{id, r.Summary["all"].Items[id]})
+	}
+	for _, c := range r.Worst(len(r.Calls)) {
+		data.Calls = append(data.Calls, call{c, c.Problems()})
+	}
+	return htmlPage.Execute(w, data)
+}
