@@ -5,7 +5,7 @@ WHISPER_ENV = eval "$$(scripts/whisper.sh env)"
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 GO_LDFLAGS = -X main.version=$(VERSION)
 
-.PHONY: setup setup-test build whisper demo test fuzz bench vulncheck clean
+.PHONY: setup setup-test build whisper demo test fuzz bench accuracy vulncheck clean
 
 # Fuzz targets (package:target); `make fuzz FUZZTIME=5m` fuzzes longer. make test runs each briefly.
 FUZZ_TARGETS = nlp/encoder:FuzzTokenizer transcribe:FuzzDecodeWAV transcribe:FuzzDecodeG711 transcribe:FuzzPipeline metadata:FuzzSidecar scoring:FuzzScorecard nlp:FuzzTaxonomy jobs:FuzzPayload
@@ -54,5 +54,10 @@ bench: build
 	$(WHISPER_ENV) && go test -run XXX -bench . ./transcribe/
 	GOMAXPROCS=1 go test -run XXX -bench . -benchtime 3x ./nlp/
 
+# parley measured on the labelled call set (testdata/callset, generated into the cache) with the real
+# tiny.en model: WER per speaker, intent, sentiment, every scorecard item; eval-out/eval.{json,html}.
+accuracy: build
+	$(WHISPER_ENV) && scripts/accuracy.sh $(EVAL_FLAGS)
+
 clean:
-	rm -rf bin out
+	rm -rf bin out eval-out

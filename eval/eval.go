@@ -3,6 +3,7 @@ package eval
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -67,6 +68,7 @@ type CallResult struct {
 	Mix           string                 `json:"mix"`
 	Error         string                 `json:"error,omitempty"` // no usable call document
 	WER           map[string]Words       `json:"wer"`             // agent, customer (stereo), all
+	Misplaced     Words                  `json:"misplaced"`       // stereo: reference words recognised on the other party's side
 	Intent        *Check                 `json:"intent,omitempty"`
 	Sentiment     []Check                `json:"sentiment"`
 	Items         []Check                `json:"items"`
@@ -120,6 +122,7 @@ type Summary struct {
 	Calls         int                  `json:"calls"`
 	Errors        int                  `json:"errors"`
 	WER           map[string]Words     `json:"wer"`
+	Misplaced     Words                `json:"misplaced"` // stereo calls: words on the wrong speaker's side
 	Intent        Count                `json:"intent"`
 	Sentiment     map[string]Count     `json:"sentiment"` // customer_start, customer_end, agent_start, agent_end
 	Items         map[string]ItemStats `json:"items"`
@@ -134,6 +137,7 @@ type Report struct {
 	Calls   []CallResult       `json:"calls"`
 	Summary map[string]Summary `json:"summary"`
 	Skipped []string           `json:"skipped,omitempty"` // label files that could not be used, with why
+	Notes   []string           `json:"notes,omitempty"`   // labels that were not measured, with why
 }
 
 // sentimentOf names a speaker's start or end state the way parley labels turns.
@@ -174,17 +178,23 @@ func Call(l *Label, d *report.CallDoc) CallResult {
 		}
 		return b.String()
 	}
-	roles := []parley.Role{""}
+	// Stereo calls are measured per side, and "all" adds the sides up (the order of turns across the
+	// sides is not the recogniser's to get right); mono calls as one text.
 	if l.Mix == "stereo" {
-		roles = append(roles, parley.RoleAgent, parley.RoleCustomer)
-	}
-	for _, r := range roles {
-		e, n := transcribe.WordErrors(l.Text(r), hyp(r))
-		name := string(r)
-		if r == "" {
-			name = "all"
+		var all Words
+		for _, r := range []parley.Role{parley.RoleAgent, parley.RoleCustomer} {
+			e, n := transcribe.WordErrors(l.Text(r), hyp(r))
+			res.WER[string(r)] = Words{e, n}
+			all.Errors, all.Words = all.Errors+e, all.Words+n
 		}
-		res.WER[name] = Words{e, n}
+		res.WER["all"] = all
+	} else {
+		e, n := transcribe.WordErrors(l.Text(""), hyp(""))
+		res.WER["all"] = Words{e, n}
+	}
+	if l.Mix == "stereo" {
+		m, n := transcribe.Misplaced(l.Text(parley.RoleAgent), hyp(parley.RoleAgent), l.Text(parley.RoleCustomer), hyp(parley.RoleCustomer))
+		res.Misplaced = Words{m, n}
 	}
 	a := d.Analysis
 	if l.Intent != "" {
@@ -244,12 +254,17 @@ func Call(l *Label, d *report.CallDoc) CallResult {
 	for _, p := range l.PII {
 		res.PII.add(piiFound(p, d))
 	}
-	for _, c := range res.checks() {
+	res.countWrong()
+	return res
+}
+
+func (r *CallResult) countWrong() {
+	r.Wrong = 0
+	for _, c := range r.checks() {
 		if !c.Agree() {
-			res.Wrong++
+			r.Wrong++
 		}
 	}
-	return res
 }
 
 // checks are the call's judgements: intent, sentiment and items.
@@ -321,8 +336,31 @@ func Evaluate(labels []*Label, docs []report.CallDoc) *Report {
 		byID[docs[i].CallID] = &docs[i]
 	}
 	rep := &Report{Summary: map[string]Summary{}}
+	scored := map[string]bool{} // items of the scorecard the documents were scored with
+	for _, d := range docs {
+		if d.Score != nil {
+			for _, it := range d.Score.Items {
+				scored[it.ID] = true
+			}
+		}
+	}
+	unknown := map[string]int{}
 	for _, l := range labels {
-		rep.Calls = append(rep.Calls, Call(l, byID[l.ID()]))
+		c := Call(l, byID[l.ID()])
+		if len(scored) > 0 {
+			c.Items = slices.DeleteFunc(c.Items, func(ch Check) bool {
+				if !scored[ch.What] {
+					unknown[ch.What]++
+					return true
+				}
+				return false
+			})
+			c.countWrong()
+		}
+		rep.Calls = append(rep.Calls, c)
+	}
+	for _, id := range slices.Sorted(maps.Keys(unknown)) {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("item %q is not in the scorecard the calls were scored with: its %d label(s) are not measured", id, unknown[id]))
 	}
 	for _, split := range []string{"all", SplitTune, SplitHeldout} {
 		var calls []CallResult
@@ -352,6 +390,8 @@ func summarise(calls []CallResult) Summary {
 			t.Words += w.Words
 			s.WER[k] = t
 		}
+		s.Misplaced.Errors += c.Misplaced.Errors
+		s.Misplaced.Words += c.Misplaced.Words
 		if c.Intent != nil {
 			s.Intent.add(c.Intent.Agree())
 		}

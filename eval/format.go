@@ -72,6 +72,7 @@ func (r *Report) rows() []row {
 		mk("WER all", func(s Summary) string { return num(s.WER["all"].WER()) }),
 		mk("WER agent", func(s Summary) string { return num(s.WER["agent"].WER()) }),
 		mk("WER customer", func(s Summary) string { return num(s.WER["customer"].WER()) }),
+		mk("words on the wrong side", func(s Summary) string { return pct(s.Misplaced.WER()) }),
 		mk("intent", func(s Summary) string { return frac(s.Intent) }),
 	}
 	for _, k := range []string{"customer_start", "customer_end", "agent_start", "agent_end"} {
@@ -115,6 +116,9 @@ func (r *Report) WriteText(w io.Writer, worst int) error {
 	for _, s := range r.Skipped {
 		fmt.Fprintf(w, "skipped: %s\n", s)
 	}
+	for _, s := range r.Notes {
+		fmt.Fprintf(w, "note: %s\n", s)
+	}
 	return nil
 }
 
@@ -132,6 +136,7 @@ td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}th{background:#f
 <table><tr><th>call</th><th>split</th><th>mix</th><th>WER</th><th>wrong</th><th>what parley got wrong</th></tr>
 {{range .Calls}}<tr><td>{{.C.ID}}</td><td>{{.C.Split}}</td><td>{{.C.Mix}}</td><td>{{num (index .C.WER "all").WER}}</td><td>{{.C.Wrong}}</td><td class="bad">{{range .Problems}}{{.}}<br>{{end}}</td></tr>{{end}}</table>
 {{range .Skipped}}<p class="bad">skipped: {{.}}</p>{{end}}
+{{range .Notes}}<p>note: {{.}}</p>{{end}}
 </body></html>
 `))
 
@@ -151,7 +156,8 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		Items   []item
 		Calls   []call
 		Skipped []string
-	}{Splits: r.Splits(), Rows: r.rows(), Skipped: r.Skipped}
+		Notes   []string
+	}{Splits: r.Splits(), Rows: r.rows(), Skipped: r.Skipped, Notes: r.Notes}
 	for _, id := range r.ItemIDs() {
 		data.Items = append(data.Items, item{id, r.Summary["all"].Items[id]})
 	}

@@ -52,17 +52,17 @@ const LabelSuffix = ".labels.yaml"
 
 // Label is what a reviewer decided about one recording.
 type Label struct {
-	Recording     string                       `yaml:"recording" json:"recording"`
-	Split         string                       `yaml:"split,omitempty" json:"split,omitempty"`
-	Mix           string                       `yaml:"mix" json:"mix"`
-	DurationS     float64                      `yaml:"duration_s" json:"duration_s"`
-	Intent        string                       `yaml:"intent,omitempty" json:"intent,omitempty"`
-	Sentiment     map[parley.Role]StartEnd     `yaml:"sentiment,omitempty" json:"sentiment,omitempty"`
-	Items         map[string]ItemLabel         `yaml:"items,omitempty" json:"items,omitempty"`
-	Holds         []parley.Span                `yaml:"holds,omitempty" json:"holds,omitempty"`
-	Interruptions []Interruption               `yaml:"interruptions,omitempty" json:"interruptions,omitempty"`
-	PII           []PIILabel                   `yaml:"pii,omitempty" json:"pii,omitempty"`
-	Turns         []Turn                       `yaml:"turns" json:"turns"`
+	Recording     string                   `yaml:"recording" json:"recording"`
+	Split         string                   `yaml:"split,omitempty" json:"split,omitempty"`
+	Mix           string                   `yaml:"mix" json:"mix"`
+	DurationS     float64                  `yaml:"duration_s" json:"duration_s"`
+	Intent        string                   `yaml:"intent,omitempty" json:"intent,omitempty"`
+	Sentiment     map[parley.Role]StartEnd `yaml:"sentiment,omitempty" json:"sentiment,omitempty"`
+	Items         map[string]ItemLabel     `yaml:"items,omitempty" json:"items,omitempty"`
+	Holds         []parley.Span            `yaml:"holds,omitempty" json:"holds,omitempty"`
+	Interruptions []Interruption           `yaml:"interruptions,omitempty" json:"interruptions,omitempty"`
+	PII           []PIILabel               `yaml:"pii,omitempty" json:"pii,omitempty"`
+	Turns         []Turn                   `yaml:"turns" json:"turns"`
 
 	path string // the label file
 }
@@ -109,7 +109,9 @@ func (l *Label) Path() string { return l.path }
 func (l *Label) RecordingPath() string { return filepath.Join(filepath.Dir(l.path), l.Recording) }
 
 // ID is the call id parley gives the recording: its file name without the extension.
-func (l *Label) ID() string { return strings.TrimSuffix(filepath.Base(l.Recording), filepath.Ext(l.Recording)) }
+func (l *Label) ID() string {
+	return strings.TrimSuffix(filepath.Base(l.Recording), filepath.Ext(l.Recording))
+}
 
 // Text is the reference transcript of one speaker (every speaker when role is empty).
 func (l *Label) Text(role parley.Role) string {

@@ -25,15 +25,7 @@ MSG
 		[ -f "$model" ] || { echo "demo: no model at all (looked for $model)" >&2; exit 1; }
 	fi
 fi
-# The sentence encoder (sentiment, threats, scorecard examples): PARLEY_ENCODER, else the model cache's
-# all-MiniLM-L6-v2, else the copy in ../shared; without one, sentiment falls back to the word lexicon.
-if [ -z "${PARLEY_ENCODER:-}" ] && ! bin/parley models path all-MiniLM-L6-v2 >/dev/null 2>&1; then
-	if [ -f ../shared/models/all-MiniLM-L6-v2/model-f16.safetensors ]; then
-		export PARLEY_ENCODER=../shared/models/all-MiniLM-L6-v2
-	else
-		echo "demo: no sentence encoder: sentiment comes from the word lexicon (see parley models list)" >&2
-	fi
-fi
+. scripts/lib/encoder.sh
 status=0
 bin/parley run --model "$model" --out out testdata/calls || status=$?
 echo "results: out/*.json, out/*.vtt; summary: out/summary.json" >&2

@@ -78,6 +78,15 @@ func measure(ctx context.Context, src source, frame time.Duration) (*levels, err
 }
 
 // frames is the number of frames per channel (the last may be short).
+// channelDB is the level of every frame of channel c.
+func (l *levels) channelDB(c int) []float64 {
+	out := make([]float64, l.frames())
+	for i := range out {
+		out[i] = l.frameDB(c, i)
+	}
+	return out
+}
+
 func (l *levels) frames() int { return (l.n + l.frame - 1) / l.frame }
 
 // count is the number of samples in frame i.

@@ -259,3 +259,41 @@ func TestPipelineThreeChannels(t *testing.T) {
 		t.Errorf("at the default: %v", res.Err)
 	}
 }
+
+func TestNormalizeNumbers(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"Sure, it is seven two four one nine.", "sure it is 7 2 4 1 9"},
+		{"Sure, it's 72419.", "sure it's 7 2 4 1 9"},
+		{"the ninth of March, nineteen eighty six", "the 9 of march 1 9 8 6"},
+		{"the 9th of March 1986", "the 9 of march 1 9 8 6"},
+		{"oh seven seven zero zero nine double four one two eight", "0 7 7 0 0 9 4 4 1 2 8"},
+		{"07700 944128", "0 7 7 0 0 9 4 4 1 2 8"},
+		{"four hundred and eighty", "4 8 0"},
+		{"thirty nine pounds, twenty percent", "3 9 pounds 2 0 percent"},
+		{"£39, 20%", "3 9 pounds 2 0 percent"},
+		{"twenty first of October", "2 1 of october"},
+		{"Oh no, and a hundred things", "oh no and a hundred things"},
+		{"two thousand and five", "2 0 0 5"},
+	} {
+		if got := strings.Join(NormalizeWords(tt.in), " "); got != tt.want {
+			t.Errorf("NormalizeWords(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestMisplaced(t *testing.T) {
+	for _, tt := range []struct {
+		refA, hypA, refB, hypB string
+		want, words            int
+	}{
+		{"hello there", "hello there", "yes I am", "yes I am", 0, 5},
+		// The customer's "Yes" heard at the end of the agent's turn.
+		{"can you confirm your date of birth", "can you confirm your date of birth yes", "yes it's the ninth", "it's the ninth", 1, 11},
+		// A word lost on one side and not found on the other is an error, not misplaced.
+		{"good morning", "good", "hi", "hi", 0, 3},
+	} {
+		if got, n := Misplaced(tt.refA, tt.hypA, tt.refB, tt.hypB); got != tt.want || n != tt.words {
+			t.Errorf("Misplaced(%q…) = %d of %d, want %d of %d", tt.hypA, got, n, tt.want, tt.words)
+		}
+	}
+}

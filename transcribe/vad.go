@@ -23,6 +23,11 @@ type VAD struct {
 	MinSpeech   time.Duration // default 150 ms
 	MinSilence  time.Duration // default 400 ms
 	Pad         time.Duration // default 250 ms
+	// BleedDB: on a stereo call, a frame of one channel is not speech when the other channel is this
+	// much louder there, each measured against its own speech level (its 95th percentile frame): the
+	// other party's voice leaking into this line (crosstalk, echo), which whisper would otherwise
+	// transcribe on the wrong side. Default 15; negative turns it off.
+	BleedDB float64
 }
 
 // Region is a stretch of samples [Start, End).
@@ -47,6 +52,9 @@ func (v VAD) withDefaults() VAD {
 	if v.Pad == 0 {
 		v.Pad = 250 * time.Millisecond
 	}
+	if v.BleedDB == 0 {
+		v.BleedDB = 15
+	}
 	return v
 }
 
@@ -66,10 +74,7 @@ func (v VAD) speech(l *levels, c int) []Region {
 	if n == 0 {
 		return nil
 	}
-	levels := make([]float64, n)
-	for i := range levels {
-		levels[i] = l.frameDB(c, i)
-	}
+	levels := l.channelDB(c)
 	// The noise floor: the 10th percentile of frame levels. A channel that is all speech has a high
 	// floor, but MinDBFS and the threshold above the quietest frames still separate pauses.
 	sorted := slices.Clone(levels)
@@ -79,14 +84,15 @@ func (v VAD) speech(l *levels, c int) []Region {
 
 	frame := l.frame
 	frames := func(d time.Duration) int { return int(math.Ceil(d.Seconds() * float64(l.rate) / float64(frame))) }
+	bleed := v.bleed(l, c, levels)
 	var regs []Region // in frames
 	for i := 0; i < n; {
-		if levels[i] < threshold {
+		if levels[i] < threshold || bleed[i] {
 			i++
 			continue
 		}
 		j := i
-		for j < n && levels[j] >= threshold {
+		for j < n && levels[j] >= threshold && !bleed[j] {
 			j++
 		}
 		if len(regs) > 0 && i-regs[len(regs)-1].End < frames(v.MinSilence) {
@@ -108,6 +114,25 @@ func (v VAD) speech(l *levels, c int) []Region {
 			continue
 		}
 		out = append(out, Region{s, e})
+	}
+	return out
+}
+
+// bleed marks the frames of channel c that carry the other channel's voice leaking in (see BleedDB).
+func (v VAD) bleed(l *levels, c int, levels []float64) []bool {
+	out := make([]bool, len(levels))
+	if len(l.sq) != 2 || v.BleedDB < 0 {
+		return out
+	}
+	other := l.channelDB(1 - c)
+	p95 := func(x []float64) float64 {
+		s := slices.Clone(x)
+		slices.Sort(s)
+		return s[len(s)*95/100]
+	}
+	own, theirs := p95(levels), p95(other)
+	for i := range out {
+		out[i] = (other[i]-theirs)-(levels[i]-own) >= v.BleedDB
 	}
 	return out
 }

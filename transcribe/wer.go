@@ -8,11 +8,12 @@ import (
 	"unicode"
 )
 
-// NormalizeWords lower-cases text, drops punctuation (keeping apostrophes inside words) and splits it
-// into words, so that word error rates compare words, not formatting.
+// NormalizeWords lower-cases text, drops punctuation (keeping apostrophes inside words), spells
+// currency signs and "%", writes every number as its digits (spellDigits) and splits it into words, so
+// that word error rates compare words, not formatting: "£39" and "thirty nine pounds" are the same.
 func NormalizeWords(s string) []string {
 	var b strings.Builder
-	rs := []rune(strings.ToLower(s))
+	rs := []rune(strings.ToLower(spellSymbols(s)))
 	for i, r := range rs {
 		switch {
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
@@ -23,7 +24,7 @@ func NormalizeWords(s string) []string {
 			b.WriteRune(' ')
 		}
 	}
-	return strings.Fields(b.String())
+	return spellDigits(strings.Fields(b.String()))
 }
 
 // WordErrors returns the word-level edit distance (substitutions + deletions + insertions) between a
@@ -47,6 +48,61 @@ func WordErrors(ref, hyp string) (errors, words int) {
 		prev, cur = cur, prev
 	}
 	return prev[len(h)], len(r)
+}
+
+// Misplaced counts the reference words that a two-sided recognition put on the wrong side: words of
+// side A missing from A's hypothesis that appear as extra words in B's, and the other way round (after
+// NormalizeWords, by an edit-distance alignment of each side). words is the reference length of both.
+func Misplaced(refA, hypA, refB, hypB string) (misplaced, words int) {
+	delA, insA := alignDiff(NormalizeWords(refA), NormalizeWords(hypA))
+	delB, insB := alignDiff(NormalizeWords(refB), NormalizeWords(hypB))
+	for w, n := range delA {
+		misplaced += min(n, insB[w])
+	}
+	for w, n := range delB {
+		misplaced += min(n, insA[w])
+	}
+	return misplaced, len(NormalizeWords(refA)) + len(NormalizeWords(refB))
+}
+
+// alignDiff aligns hyp to ref by edit distance and counts the reference words it lacks (deleted or
+// substituted away) and the words it adds (inserted or substituted in).
+func alignDiff(r, h []string) (missing, extra map[string]int) {
+	d := make([][]int, len(r)+1)
+	for i := range d {
+		d[i] = make([]int, len(h)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(r); i++ {
+		for j := 1; j <= len(h); j++ {
+			sub := d[i-1][j-1]
+			if r[i-1] != h[j-1] {
+				sub++
+			}
+			d[i][j] = min(sub, d[i-1][j]+1, d[i][j-1]+1)
+		}
+	}
+	missing, extra = map[string]int{}, map[string]int{}
+	for i, j := len(r), len(h); i > 0 || j > 0; {
+		switch {
+		case i > 0 && j > 0 && r[i-1] == h[j-1] && d[i][j] == d[i-1][j-1]:
+			i, j = i-1, j-1
+		case i > 0 && j > 0 && d[i][j] == d[i-1][j-1]+1:
+			missing[r[i-1]]++
+			extra[h[j-1]]++
+			i, j = i-1, j-1
+		case i > 0 && d[i][j] == d[i-1][j]+1:
+			missing[r[i-1]]++
+			i--
+		default:
+			extra[h[j-1]]++
+			j--
+		}
+	}
+	return missing, extra
 }
 
 // WER is the word error rate of hyp against ref: WordErrors divided by the reference length.

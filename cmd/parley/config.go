@@ -95,7 +95,7 @@ func DefaultConfig() Config {
 		SilenceDBFS:     -50,
 		Fallback:        true,
 		VAD:             "energy",
-		VADPack:         "call",
+		VADPack:         "channel",
 		NLP:             true,
 		KeyPhrases:      10,
 		KeyPhraseMethod: "textrank",

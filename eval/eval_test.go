@@ -1,0 +1,144 @@
+package eval
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/report"
+)
+
+func TestReadLabelRejectsBadFiles(t *testing.T) {
+	for _, tt := range []struct{ file, want string }{
+		{"bad-result", `result "passed"`},
+		{"bad-speaker", `speaker "supervisor"`},
+		{"bad-field", "field intnet not found"},
+		{"bad-mix", `mix "quad"`},
+		{"bad-times", "after the recording"},
+		{"bad-sentiment", `"angry"`},
+		{"missing", "no such file"},
+	} {
+		t.Run(tt.file, func(t *testing.T) {
+			path := filepath.Join("testdata", tt.file+LabelSuffix)
+			_, err := ReadLabel(path)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), path) {
+				t.Fatalf("error %v, want one naming %s and %q", err, path, tt.want)
+			}
+			if code := parley.ErrorCode(err); tt.file != "missing" && code != parley.CodeBadLabel {
+				t.Errorf("code %s, want %s", code, parley.CodeBadLabel)
+			}
+		})
+	}
+	// A folder with good and bad files: the good one is kept, every bad one named.
+	labels, errs := ReadLabels([]string{"testdata"})
+	if len(labels) != 1 || labels[0].ID() != "good" || len(errs) != 6 {
+		t.Errorf("%d labels, %d errors: %v", len(labels), len(errs), errs)
+	}
+}
+
+// doc is a call document for testdata/good.labels.yaml: what parley might have made of the call.
+func doc() report.CallDoc {
+	return report.CallDoc{
+		SchemaVersion: parley.SchemaVersion, CallID: "good", DurationS: 20.3,
+		Channels: []parley.Channel{{Index: 0, Role: parley.RoleAgent}, {Index: 1, Role: parley.RoleCustomer}},
+		Turns: []report.TurnDoc{
+			{Speaker: parley.RoleAgent, Start: 0.5, End: 3, Text: "Thanks for calling North Wind, this is Sam. Hi,"},
+			{Speaker: parley.RoleCustomer, Start: 3.6, End: 5.5, Text: "I was charged twice."},
+			{Speaker: parley.RoleCustomer, Start: 6, End: 8, Text: "My account is 72419."},
+			{Speaker: parley.RoleAgent, Start: 9, End: 12, Text: "I've refunded the second charge."},
+		},
+		Analysis: &parley.Analysis{
+			Intent:    &parley.IntentResult{Label: "billing_dispute"},
+			Sentiment: &parley.CallSentiment{Customer: &parley.SpeakerSentiment{Start: -0.6, End: 0.1, EndLabel: "neutral"}},
+			Entities:  []parley.EntityMention{{Type: "ACCOUNT_NUMBER", Speaker: parley.RoleCustomer, Turn: 2, Start: 6}},
+		},
+		Score: &parley.Score{
+			Items: []parley.ItemResult{{ID: "greeting", Status: parley.ItemFail}, {ID: "empathy", Status: parley.ItemFail}, {ID: "holds", Status: parley.ItemNA}},
+			Metrics: parley.TalkMetrics{Interruptions: map[parley.Role]int{parley.RoleCustomer: 0}},
+		},
+	}
+}
+
+func TestEvaluate(t *testing.T) {
+	l, err := ReadLabel(filepath.Join("testdata", "good"+LabelSuffix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := Evaluate([]*Label{l}, []report.CallDoc{doc()})
+	c := rep.Calls[0]
+	// Words: "North Wind" for "Northwind" is 2 errors of the agent's 12 words; the customer's "Hi" was
+	// heard on the agent's side (1 deletion there, 1 insertion here, and misplaced); numbers compare as
+	// digits, so "72419" matches "seven two four one nine".
+	if w := c.WER["agent"]; w.Errors != 3 || w.Words != 12 {
+		t.Errorf("agent words %+v", w)
+	}
+	if w := c.WER["customer"]; w.Errors != 1 || w.Words != 13 {
+		t.Errorf("customer words %+v", w)
+	}
+	if c.Misplaced.Errors != 1 {
+		t.Errorf("misplaced %+v, want the customer's hi", c.Misplaced)
+	}
+	if c.Intent == nil || !c.Intent.Agree() {
+		t.Errorf("intent %+v", c.Intent)
+	}
+	want := map[string][2]string{"customer_start": {"negative", "negative"}, "customer_end": {"positive", "neutral"}}
+	for _, s := range c.Sentiment {
+		if w := want[s.What]; s.Want != w[0] || s.Got != w[1] {
+			t.Errorf("sentiment %+v, want %v", s, w)
+		}
+	}
+	// greeting: parley failed what the reviewer passed; empathy and holds agree; the made-up item is
+	// not in the scorecard and is noted, not counted.
+	if len(c.Items) != 3 || c.Wrong != 2 {
+		t.Errorf("items %+v, wrong %d", c.Items, c.Wrong)
+	}
+	if len(rep.Notes) != 1 || !strings.Contains(rep.Notes[0], "made_up_item") {
+		t.Errorf("notes %v", rep.Notes)
+	}
+	if c.PII != (Count{1, 1}) || c.Holds != (HoldCount{}) || c.Interruptions[parley.RoleCustomer] != [2]int{1, 0} {
+		t.Errorf("pii %+v holds %+v interruptions %v", c.PII, c.Holds, c.Interruptions)
+	}
+	s := rep.Summary["heldout"]
+	if s.Calls != 1 || s.ItemAgreement != (Count{2, 3}) || s.Items["greeting"].PassFN != 1 || s.Items["greeting"].FailFP != 1 {
+		t.Errorf("summary %+v", s)
+	}
+	if _, ok := rep.Summary[SplitTune]; ok {
+		t.Error("a tune summary without tune calls")
+	}
+	var text, page bytes.Buffer
+	if err := rep.WriteText(&text, 5); err != nil || !strings.Contains(text.String(), "greeting: not_met, want met") {
+		t.Errorf("text report: %v\n%s", err, text.String())
+	}
+	if err := rep.WriteHTML(&page); err != nil || !strings.Contains(page.String(), "<td>good</td>") {
+		t.Errorf("html report: %v", err)
+	}
+	if _, err := json.Marshal(rep); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestEvaluateMismatchedRecording(t *testing.T) {
+	l, err := ReadLabel(filepath.Join("testdata", "good"+LabelSuffix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	long, mono := doc(), doc()
+	long.DurationS = 95
+	mono.Channels = mono.Channels[:1]
+	for name, d := range map[string]*report.CallDoc{"other length": &long, "mono": &mono, "no document": nil} {
+		c := Call(l, d)
+		if c.Error == "" {
+			t.Errorf("%s: measured anyway", name)
+		}
+		if d != nil && !strings.Contains(c.Error, parley.CodeBadLabel) {
+			t.Errorf("%s: error %q", name, c.Error)
+		}
+	}
+	rep := Evaluate([]*Label{l}, nil)
+	if rep.Summary["all"].Errors != 1 || rep.Worst(1)[0].Error == "" {
+		t.Errorf("a call without its document: %+v", rep.Summary["all"])
+	}
+}
