@@ -56,7 +56,7 @@ func doc() report.CallDoc {
 			Entities:  []parley.EntityMention{{Type: "ACCOUNT_NUMBER", Speaker: parley.RoleCustomer, Turn: 2, Start: 6}},
 		},
 		Score: &parley.Score{
-			Items: []parley.ItemResult{{ID: "greeting", Status: parley.ItemFail}, {ID: "empathy", Status: parley.ItemFail}, {ID: "holds", Status: parley.ItemNA}},
+			Items:   []parley.ItemResult{{ID: "greeting", Status: parley.ItemFail}, {ID: "empathy", Status: parley.ItemFail}, {ID: "holds", Status: parley.ItemNA}},
 			Metrics: parley.TalkMetrics{Interruptions: map[parley.Role]int{parley.RoleCustomer: 0}},
 		},
 	}
