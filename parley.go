@@ -75,6 +75,9 @@ type Transcript struct {
 	// Sound holds stretches where the agent channel carries sound but no speech was recognised: hold
 	// music or recorded messages. Empty when the transcript came without audio.
 	Sound []Span `json:"sound_without_speech"`
+	// Warnings say what the recognition did differently from what was asked (a prompt dropped for a
+	// window because it made the recogniser skip speech).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Call is one recording and what is known about its audio.
@@ -109,6 +112,20 @@ type Recognition struct {
 // may run at once; callers may call Transcribe from several goroutines.
 type Transcriber interface {
 	Transcribe(ctx context.Context, samples []float32) (Recognition, error)
+}
+
+type promptKey struct{}
+
+// WithPrompt returns a context that asks the Transcriber to read the audio as following prompt: words
+// the speakers are likely to use (company, product and agent names), which whisper then spells that way.
+func WithPrompt(ctx context.Context, prompt string) context.Context {
+	return context.WithValue(ctx, promptKey{}, prompt)
+}
+
+// PromptFrom is the prompt of WithPrompt, or "".
+func PromptFrom(ctx context.Context) string {
+	p, _ := ctx.Value(promptKey{}).(string)
+	return p
 }
 
 // TranscriberFunc adapts a function to the Transcriber interface.

@@ -95,6 +95,7 @@ func NewCallDoc(r parley.Result, model string) CallDoc {
 	}
 	if t := r.Transcript; t != nil {
 		doc.Language = t.Language
+		doc.Warnings = append(doc.Warnings, t.Warnings...)
 		for _, s := range t.Segments {
 			doc.Segments = append(doc.Segments, SegmentDoc{s.Channel, s.Speaker, seconds(s.Start), seconds(s.End), strings.TrimSpace(s.Text), math.Round(s.Confidence*1000) / 1000, math.Round(s.LoudnessDB*10) / 10})
 		}

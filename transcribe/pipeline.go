@@ -2,6 +2,7 @@ package transcribe
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -40,6 +41,11 @@ type Pipeline struct {
 	// PackPerChannel keeps each window to one channel's speech (the default packs both parties'
 	// turns, in call order, and splits the recognised text back by token times).
 	PackPerChannel bool
+	// Vocabulary, when set, corrects near misses of its terms in the text and, with Vocabulary.Prompt,
+	// is given to the recogniser as its prompt. With the voice detector, a window in which the prompt
+	// made the recogniser skip speech (a piece of 0.8 s or more without any text) is recognised again
+	// without it, and the transcript warns.
+	Vocabulary *Vocabulary
 
 	mu         sync.Mutex
 	resamplers map[int]*Resampler
@@ -112,17 +118,25 @@ func (p *Pipeline) transcribe(ctx context.Context, src source, call *parley.Call
 	for c := range active {
 		active[c] = p.SilenceDBFS == 0 || lv.peakDBFS(c) >= p.SilenceDBFS
 	}
+	terms := p.Vocabulary.For(call.Source)
+	if len(terms) > 0 && p.Vocabulary.Prompt {
+		ctx = parley.WithPrompt(ctx, PromptText(terms))
+	}
 	var recs []parley.Recognition
 	var errs []error
+	var dropped, windows int
 	if p.VAD == nil {
 		recs, errs, err = p.recogniseWhole(ctx, src, active)
 	} else {
-		recs, errs, err = p.recogniseSpeech(ctx, src, lv, active)
+		recs, errs, dropped, windows, err = p.recogniseSpeech(ctx, src, lv, active)
 	}
 	if err != nil {
 		return nil, err
 	}
 	tr := &parley.Transcript{Segments: []parley.Segment{}}
+	if dropped > 0 {
+		tr.Warnings = append(tr.Warnings, fmt.Sprintf("vocabulary prompt left out in %d of %d windows: with it the recogniser skipped speech", dropped, windows))
+	}
 	for i := range f.channels {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -143,6 +157,7 @@ func (p *Pipeline) transcribe(ctx context.Context, src source, call *parley.Call
 				continue
 			}
 			s.LoudnessDB = lv.dbfs(i, s.Start, s.End)
+			s.Text, _ = Correct(s.Text, terms)
 			kept = append(kept, s)
 		}
 		tr.Segments = append(tr.Segments, kept...)
@@ -197,13 +212,15 @@ func (p *Pipeline) recogniseWhole(ctx context.Context, src source, active []bool
 // channels, in call order, so that the short turns of both parties share windows; with PackPerChannel
 // each channel's own — reads and resamples each window's pieces as it goes, front to back, and splits
 // each window's segments back to their channels by their tokens' times.
-func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, active []bool) ([]parley.Recognition, []error, error) {
+func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, active []bool) (recs []parley.Recognition, errs []error, dropped, nwin int, err error) {
 	f := src.format()
-	recs := make([]parley.Recognition, f.channels)
-	errs := make([]error, f.channels)
+	recs = make([]parley.Recognition, f.channels)
+	errs = make([]error, f.channels)
 	rate := parley.SampleRate
 	rs := p.resampler(f.rate)
 	windows := p.windows(f, lv, active)
+	nwin = len(windows)
+	noPrompt := make([]bool, len(windows))
 	wrecs := make([]parley.Recognition, len(windows))
 	werrs := make([]error, len(windows))
 	var wg sync.WaitGroup
@@ -226,14 +243,29 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 		wg.Go(func() {
 			defer func() { <-slots }()
 			wrecs[k], werrs[k] = p.Transcriber.Transcribe(ctx, samples)
+			// A prompt can make whisper skip speech: such a window is read again without it, and the
+			// reading that covers more of the window's speech is kept.
+			if werrs[k] == nil && parley.PromptFrom(ctx) != "" {
+				if missed := windows[k].uncovered(wrecs[k], rate); missed > 0 {
+					again, err := p.Transcriber.Transcribe(parley.WithPrompt(ctx, ""), samples)
+					if err == nil && windows[k].uncovered(again, rate) < missed {
+						wrecs[k], noPrompt[k] = again, true
+					}
+				}
+			}
 		})
 	}
 	wg.Wait()
 	if readErr != nil {
-		return nil, nil, readErr
+		return nil, nil, 0, 0, readErr
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return nil, nil, 0, 0, err
+	}
+	for _, b := range noPrompt {
+		if b {
+			dropped++
+		}
 	}
 	for k, w := range windows {
 		if werrs[k] != nil {
@@ -256,7 +288,7 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 	for i := range recs {
 		slices.SortStableFunc(recs[i].Segments, func(a, b parley.Segment) int { return int(a.Start - b.Start) })
 	}
-	return recs, errs, nil
+	return recs, errs, dropped, nwin, nil
 }
 
 // windows finds the speech of the active channels in their levels and packs it into windows of 16 kHz

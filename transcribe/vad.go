@@ -216,6 +216,25 @@ func (w Window) toChannel(t time.Duration, k, rate int) time.Duration {
 	return time.Duration(float64(p.From+off) / float64(rate) * float64(time.Second))
 }
 
+// uncovered counts the window's pieces of 0.8 s or more that no segment with text overlaps: speech
+// the recogniser skipped.
+func (w Window) uncovered(rec parley.Recognition, rate int) int {
+	n := 0
+	for _, p := range w.Pieces {
+		if p.Len < rate*4/5 {
+			continue
+		}
+		ps := time.Duration(float64(p.At) / float64(rate) * float64(time.Second))
+		pe := time.Duration(float64(p.At+p.Len) / float64(rate) * float64(time.Second))
+		if !slices.ContainsFunc(rec.Segments, func(s parley.Segment) bool {
+			return strings.TrimSpace(s.Text) != "" && s.Start < pe && s.End > ps
+		}) {
+			n++
+		}
+	}
+	return n
+}
+
 // Split maps a segment recognised in the window back to the channels: its tokens are grouped by the
 // piece each falls in (by its middle), and every group becomes a segment of that piece's channel with
 // times in the channel. A segment without tokens goes whole to the piece it overlaps most.

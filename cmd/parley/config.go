@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"runtime"
 	"strconv"
@@ -22,6 +23,7 @@ import (
 	"github.com/parley-cc/parley/nlp/encoder"
 	"github.com/parley-cc/parley/scoring"
 	"github.com/parley-cc/parley/transcribe"
+	"github.com/parley-cc/parley/transcribe/whisper"
 )
 
 // Config is every setting of parley. Defaults come from DefaultConfig, then a YAML file (--config or
@@ -43,6 +45,11 @@ type Config struct {
 	SilenceDBFS  float64  `yaml:"silence_dbfs"`         // channels quieter than this are not recognised
 	VAD          string   `yaml:"vad"`                  // energy: recognise only each channel's speech; off: whole channels
 	VADPack      string   `yaml:"vad_pack"`             // call: both parties' speech shares windows; channel: one channel's per window
+	// Vocabulary: company, product and agent names, given to whisper as a prompt and corrected in the
+	// text; VocabularyByPrefix adds terms for the calls whose source starts with a prefix.
+	Vocabulary         []string            `yaml:"vocabulary"`
+	VocabularyByPrefix map[string][]string `yaml:"vocabulary_by_prefix"`
+	VocabularyPrompt   bool                `yaml:"vocabulary_prompt"` // also give the terms to whisper as its prompt
 
 	NLP             bool     `yaml:"nlp"`               // run the NLP stage after transcription
 	Encoder         string   `yaml:"encoder"`           // sentence encoder directory (default: all-MiniLM-L6-v2 in model_dir)
@@ -166,6 +173,8 @@ func (c *Config) envKeys() map[string]func(string) error {
 		"PARLEY_TURN_GAP":             func(v string) error { return c.TurnGap.Set(v) },
 		"PARLEY_VAD":                  func(v string) error { c.VAD = v; return nil },
 		"PARLEY_VAD_PACK":             func(v string) error { c.VADPack = v; return nil },
+		"PARLEY_VOCABULARY":           func(v string) error { c.Vocabulary = splitList(v); return nil },
+		"PARLEY_VOCABULARY_PROMPT":    func(v string) (err error) { c.VocabularyPrompt, err = strconv.ParseBool(v); return },
 		"PARLEY_SILENCE_DBFS":         func(v string) (err error) { c.SilenceDBFS, err = strconv.ParseFloat(v, 64); return },
 		"PARLEY_NLP":                  func(v string) (err error) { c.NLP, err = strconv.ParseBool(v); return },
 		"PARLEY_REDACT_PII":           func(v string) (err error) { c.RedactPII, err = strconv.ParseBool(v); return },
@@ -235,6 +244,10 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.Var(&c.TurnGap, "turn-gap", "longest pause inside one speaker turn")
 	fs.StringVar(&c.VAD, "vad", c.VAD, "energy: send only each channel's speech to whisper; off: whole channels")
 	fs.StringVar(&c.VADPack, "vad-pack", c.VADPack, "call: both parties' speech shares whisper windows; channel: one channel's per window")
+	fs.Func("vocabulary", "company, product and agent names whisper should know, comma-separated", func(v string) error {
+		c.Vocabulary = splitList(v)
+		return nil
+	})
 	fs.BoolVar(&c.NLP, "nlp", c.NLP, "run sentiment, intent, key phrases and entities")
 	fs.BoolVar(&c.RedactPII, "redact", c.RedactPII, "replace names, numbers, cards, emails, addresses and dates of birth by [TYPE] before writing")
 	fs.StringVar(&c.Taxonomy, "taxonomy", c.Taxonomy, "intent taxonomy YAML `file` (default: built in)")
@@ -367,7 +380,57 @@ func (c *Config) Pipeline(tr parley.Transcriber) *transcribe.Pipeline {
 		p.VAD = &transcribe.VAD{}
 		p.PackPerChannel = c.VADPack == "channel"
 	}
+	w, _ := tr.(*whisper.Transcriber)
+	p.Vocabulary = c.vocabulary(w)
 	return p
+}
+
+// maxVocabulary caps each vocabulary list: a prompt is at most 223 whisper tokens anyway, and a long
+// list of names crowds out the ones that matter.
+const maxVocabulary = 100
+
+// vocabulary checks the vocabulary lists for the model: empty terms are dropped, a list over
+// maxVocabulary terms is cut, terms in a script an English-only model cannot write are left out, and a
+// list whose prompt is longer than whisper reads is cut from the end — each with a warning.
+func (c *Config) vocabulary(tr *whisper.Transcriber) *transcribe.Vocabulary {
+	clean := func(where string, terms []string) []string {
+		var out []string
+		for _, t := range terms {
+			t = strings.TrimSpace(t)
+			switch {
+			case t == "":
+			case tr != nil && !tr.Multilingual() && !nlp.LatinScript(t):
+				slog.Warn("vocabulary term left out: an English-only model cannot write its script", "term", t, "list", where)
+			default:
+				out = append(out, t)
+			}
+		}
+		if len(out) > maxVocabulary {
+			slog.Warn("vocabulary list cut", "list", where, "terms", len(out), "kept", maxVocabulary)
+			out = out[:maxVocabulary]
+		}
+		if tr != nil {
+			n := len(out)
+			for len(out) > 0 && tr.Tokens(transcribe.PromptText(out)) > tr.MaxPromptTokens() {
+				out = out[:len(out)-1]
+			}
+			if len(out) < n {
+				slog.Warn("vocabulary prompt longer than whisper reads: terms cut from the end", "list", where, "terms", n, "kept", len(out), "max_tokens", tr.MaxPromptTokens())
+			}
+		}
+		return out
+	}
+	v := &transcribe.Vocabulary{Terms: clean("vocabulary", c.Vocabulary), Prompt: c.VocabularyPrompt}
+	for prefix, terms := range c.VocabularyByPrefix {
+		if v.ByPrefix == nil {
+			v.ByPrefix = map[string][]string{}
+		}
+		v.ByPrefix[prefix] = clean("vocabulary_by_prefix "+prefix, terms)
+	}
+	if len(v.Terms) == 0 && len(v.ByPrefix) == 0 {
+		return nil
+	}
+	return v
 }
 
 // Roles returns the channel→speaker map.

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,8 @@ import (
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/internal/testenv"
 	"github.com/parley-cc/parley/report"
+	"github.com/parley-cc/parley/transcribe"
+	"github.com/parley-cc/parley/transcribe/whisper"
 )
 
 func runMain(t *testing.T, env []string, args ...string) (code int, stdout, stderr string) {
@@ -353,5 +357,34 @@ func TestRunInterrupted(t *testing.T) {
 	readJSON(t, filepath.Join(out, "summary.json"), &sum)
 	if sum.Failed != 0 || sum.Total != 0 {
 		t.Errorf("summary %+v: nothing was finished, nothing failed", sum)
+	}
+}
+
+// The vocabulary lists are checked against the model: empty terms dropped, terms in a script the
+// English-only model cannot write left out, long lists cut to maxVocabulary, a prompt longer than
+// whisper reads cut from the end; prefixes keep their own lists.
+func TestVocabularyChecks(t *testing.T) {
+	tr, err := whisper.Open(testenv.TestModel(t), whisper.Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	long := make([]string, 150)
+	for i := range long {
+		long[i] = fmt.Sprintf("Productname%d Deluxe Edition", i)
+	}
+	cfg := DefaultConfig()
+	cfg.Vocabulary = []string{"Northwind", " ", "Нортвинд", "FibreMax"}
+	cfg.VocabularyByPrefix = map[string][]string{"brand-b/": long}
+	v := cfg.vocabulary(tr)
+	if !slices.Equal(v.Terms, []string{"Northwind", "FibreMax"}) || v.Prompt {
+		t.Errorf("terms %q, prompt %v", v.Terms, v.Prompt)
+	}
+	b := v.ByPrefix["brand-b/"]
+	if len(b) == 0 || len(b) >= maxVocabulary || tr.Tokens(transcribe.PromptText(b)) > tr.MaxPromptTokens() {
+		t.Errorf("long list: kept %d terms, %d tokens (max %d)", len(b), tr.Tokens(transcribe.PromptText(b)), tr.MaxPromptTokens())
+	}
+	if cfg := DefaultConfig(); cfg.vocabulary(tr) != nil {
+		t.Error("no vocabulary configured, yet one is used")
 	}
 }

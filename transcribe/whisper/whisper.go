@@ -21,7 +21,7 @@ static void parley_whisper_quiet(void) { whisper_log_set(parley_whisper_log, NUL
 // Recognition stops before the next encoder pass once the flag is set (the caller's context ended).
 static bool parley_abort(void *flag) { return *(volatile int *)flag != 0; }
 
-static struct whisper_full_params parley_params(int threads, const char *lang, int beam, float temperature_inc, volatile int *abort_flag) {
+static struct whisper_full_params parley_params(int threads, const char *lang, int beam, float temperature_inc, const char *prompt, volatile int *abort_flag) {
 	struct whisper_full_params p = whisper_full_default_params(beam > 1 ? WHISPER_SAMPLING_BEAM_SEARCH : WHISPER_SAMPLING_GREEDY);
 	p.n_threads = threads;
 	p.language = lang;
@@ -33,6 +33,7 @@ static struct whisper_full_params parley_params(int threads, const char *lang, i
 	p.print_realtime = false;
 	p.print_timestamps = false;
 	if (beam > 1) p.beam_search.beam_size = beam;
+	if (prompt != NULL) p.initial_prompt = prompt;
 	if (temperature_inc >= 0) p.temperature_inc = temperature_inc;
 	p.abort_callback = parley_abort;
 	p.abort_callback_user_data = (void *)abort_flag;
@@ -215,7 +216,12 @@ func (t *Transcriber) Transcribe(ctx context.Context, samples []float32) (parley
 	if t.opts.NoFallback {
 		fallback = 0
 	}
-	params := C.parley_params(C.int(t.opts.Threads), t.lang, C.int(t.opts.BeamSize), fallback, (*C.int)(flag))
+	var prompt *C.char
+	if p := parley.PromptFrom(ctx); p != "" {
+		prompt = C.CString(p)
+		defer C.free(unsafe.Pointer(prompt))
+	}
+	params := C.parley_params(C.int(t.opts.Threads), t.lang, C.int(t.opts.BeamSize), fallback, prompt, (*C.int)(flag))
 	rc := C.whisper_full_with_state(t.ctx, st, params, (*C.float)(unsafe.Pointer(&samples[0])), C.int(len(samples)))
 	if ctx.Err() != nil { // an aborted recognition may still return success
 		return parley.Recognition{}, ctx.Err()
@@ -249,6 +255,18 @@ func (t *Transcriber) Transcribe(ctx context.Context, samples []float32) (parley
 		rec.Segments = append(rec.Segments, seg)
 	}
 	return rec, nil
+}
+
+// MaxPromptTokens is how many tokens of a prompt whisper reads (half its text context); it drops the
+// rest from the front.
+func (t *Transcriber) MaxPromptTokens() int { return int(C.whisper_model_n_text_ctx(t.ctx))/2 - 1 }
+
+// Tokens is the number of whisper tokens text takes.
+func (t *Transcriber) Tokens(text string) int {
+	ct := C.CString(text)
+	defer C.free(unsafe.Pointer(ct))
+	buf := make([]C.whisper_token, len(text)+8) // never more tokens than bytes
+	return int(C.whisper_tokenize(t.ctx, ct, &buf[0], C.int(len(buf))))
 }
 
 // language is the recognition's language: "en" for English-only models, the configured one, or the

@@ -1,0 +1,82 @@
+package transcribe
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-cc/parley"
+)
+
+func TestCorrect(t *testing.T) {
+	terms := []string{"Northwind", "Northwind Telecom", "FibreMax", "Kim"}
+	for _, tt := range []struct {
+		in, want string
+		fixes    int
+	}{
+		{"North wind technical support, this is Kim.", "Northwind technical support, this is Kim.", 1},
+		{"Hello, Northwnd, you're talking to Isla.", "Hello, Northwind, you're talking to Isla.", 1},
+		{"Hello, not wind, you're talking to Isla.", "Hello, not wind, you're talking to Isla.", 0}, // two edits: too far
+		{"Thanks for calling Northwind Pelorcom.", "Thanks for calling Northwind Telecom.", 1},
+		{"Do you want the fiber max package?", "Do you want the FibreMax package?", 1},
+		{"Northwind Telecom, how can I help?", "Northwind Telecom, how can I help?", 0},
+		// Ordinary words stay: not close enough, another first letter, or a short term.
+		{"It is not windy at the north end.", "It is not windy at the north end.", 0},
+		{"I'll find my kit.", "I'll find my kit.", 0},
+		{"", "", 0},
+	} {
+		got, n := Correct(tt.in, terms)
+		if got != tt.want || n != tt.fixes {
+			t.Errorf("Correct(%q) = %q, %d fixes; want %q, %d", tt.in, got, n, tt.want, tt.fixes)
+		}
+	}
+}
+
+func TestVocabularyFor(t *testing.T) {
+	v := &Vocabulary{Terms: []string{"Northwind"}, ByPrefix: map[string][]string{"calls/": {"Sam"}, "calls/billing/": {"PayEasy"}}}
+	for src, want := range map[string]string{
+		"calls/billing/x.wav": "Northwind, PayEasy.",
+		"calls/tech/x.wav":    "Northwind, Sam.",
+		"other/x.wav":         "Northwind.",
+	} {
+		if got := PromptText(v.For(src)); got != want {
+			t.Errorf("%s: prompt %q, want %q", src, got, want)
+		}
+	}
+	if (*Vocabulary)(nil).For("x") != nil || PromptText(nil) != "" {
+		t.Error("no vocabulary must give no terms and no prompt")
+	}
+}
+
+// A prompt that makes the recogniser skip speech is left out for that window, and the transcript says
+// so; the window's text then comes from the recognition without it.
+func TestPromptThatSkipsSpeechIsDropped(t *testing.T) {
+	prompts := 0
+	tr := parley.TranscriberFunc(func(ctx context.Context, s []float32) (parley.Recognition, error) {
+		if parley.PromptFrom(ctx) != "" {
+			prompts++
+			return parley.Recognition{Language: "en"}, nil // heard nothing
+		}
+		d := time.Duration(len(s)) * time.Second / parley.SampleRate
+		return parley.Recognition{Language: "en", Segments: []parley.Segment{{Start: 0, End: d, Text: "north wind speaking"}}}, nil
+	})
+	p := &Pipeline{Transcriber: tr, TurnGap: time.Second, VAD: &VAD{}, PackPerChannel: true,
+		Vocabulary: &Vocabulary{Terms: []string{"Northwind"}, Prompt: true}}
+	res := p.File(context.Background(), "../testdata/calls/billing-dispute.wav")
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if prompts == 0 || len(res.Transcript.Warnings) != 1 || !strings.Contains(res.Transcript.Warnings[0], "vocabulary prompt left out") {
+		t.Fatalf("%d prompted recognitions, warnings %v", prompts, res.Transcript.Warnings)
+	}
+	if s := res.Transcript.Segments; len(s) == 0 || s[0].Text != "Northwind speaking" {
+		t.Errorf("segments %+v: want the text without the prompt, corrected", s)
+	}
+	// Without Prompt the terms only correct the text: nothing is prompted.
+	prompts = 0
+	p.Vocabulary.Prompt = false
+	if res := p.File(context.Background(), "../testdata/calls/billing-dispute.wav"); res.Err != nil || prompts != 0 || len(res.Transcript.Warnings) != 0 {
+		t.Errorf("prompt off: %d prompted, %v, %v", prompts, res.Err, res.Transcript.Warnings)
+	}
+}
