@@ -437,6 +437,16 @@ func (e *evaluator) applies(w *When) (bool, string) {
 			return false, "intent is " + an.Intent.Label
 		}
 	}
+	if w.CustomerSentiment != "" {
+		if an == nil || an.Sentiment == nil {
+			return false, "needs the NLP analysis (sentiment)"
+		}
+		if !slices.ContainsFunc(an.Sentiment.Turns, func(t parley.TurnSentiment) bool {
+			return t.Speaker == parley.RoleCustomer && t.Label == w.CustomerSentiment
+		}) {
+			return false, "no " + w.CustomerSentiment + " customer turn"
+		}
+	}
 	return true, ""
 }
 

@@ -148,6 +148,9 @@ type When struct {
 	Phrases []string `yaml:"phrases"` // said by anyone
 	Entity  string   `yaml:"entity"`  // an entity of this type was mentioned
 	Intent  []string `yaml:"intent"`  // the call's intent is one of these
+	// CustomerSentiment: at least one customer turn has this sentiment (negative, neutral, positive):
+	// empathy is owed when the customer has something to be upset about.
+	CustomerSentiment string `yaml:"customer_sentiment"`
 
 	phrases phrases
 }
@@ -328,8 +331,13 @@ func (it *Item) check() error {
 	}
 	if it.When != nil {
 		it.When.phrases = compilePhrases(it.When.Phrases)
-		if len(it.When.phrases) == 0 && it.When.Entity == "" && len(it.When.Intent) == 0 {
-			return fmt.Errorf("when needs phrases, entity or intent")
+		switch it.When.CustomerSentiment {
+		case "", "negative", "neutral", "positive":
+		default:
+			return fmt.Errorf("when: customer_sentiment %q (want negative, neutral or positive)", it.When.CustomerSentiment)
+		}
+		if len(it.When.phrases) == 0 && it.When.Entity == "" && len(it.When.Intent) == 0 && it.When.CustomerSentiment == "" {
+			return fmt.Errorf("when needs phrases, entity, intent or customer_sentiment")
 		}
 	}
 	return nil

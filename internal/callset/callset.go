@@ -48,7 +48,7 @@ import (
 )
 
 // version changes whenever the generator makes different audio from the same scripts.
-const version = "1"
+const version = "2"
 
 // Script is one call of the set.
 type Script struct {
@@ -373,7 +373,36 @@ func generateOne(path, outDir string) error {
 	if err := encode(tmp, filepath.Join(outDir, name+".wav"), chans, rate, s.Audio.Codec); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return lab.Write(filepath.Join(outDir, name+eval.LabelSuffix))
+	if err := lab.Write(filepath.Join(outDir, name+eval.LabelSuffix)); err != nil {
+		return err
+	}
+	return writeReference(lab, filepath.Join(outDir, ReferenceDir), name)
+}
+
+// ReferenceDir is the folder of a generated set holding each call's reference transcript as WebVTT
+// (speakers as voices) with a label file for it: parley eval on it measures the NLP and scoring on
+// perfect transcripts, apart from recognition errors.
+const ReferenceDir = "reference"
+
+func writeReference(lab *eval.Label, dir, name string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("WEBVTT\n")
+	ts := func(s float64) string {
+		ms := int(math.Round(s * 1000))
+		return fmt.Sprintf("%02d:%02d:%02d.%03d", ms/3600000, ms/60000%60, ms/1000%60, ms%1000)
+	}
+	for _, t := range lab.Turns {
+		fmt.Fprintf(&b, "\n%s --> %s\n<v %s>%s\n", ts(t.Start), ts(t.End), t.Speaker, t.Text)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".vtt"), []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	ref := *lab
+	ref.Recording, ref.Mix, ref.DurationS = name+".vtt", "stereo", 0 // both voices known; no audio length
+	return ref.Write(filepath.Join(dir, name+eval.LabelSuffix))
 }
 
 func round(v float64) float64 { return math.Round(v*1000) / 1000 }

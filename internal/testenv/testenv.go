@@ -14,7 +14,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/parley-cc/parley"
-	"github.com/parley-cc/parley/internal/callset"
 	"github.com/parley-cc/parley/transcribe"
 )
 
@@ -196,15 +195,4 @@ func ReadCallLabels(t testing.TB) map[string]CallLabels {
 		t.Fatal(err)
 	}
 	return out
-}
-
-// CallSet is the labelled call set (testdata/callset) generated into the parley cache: recordings and
-// NAME.labels.yaml files. Generating it needs espeak-ng, flite and sox; the test fails without them.
-func CallSet(t testing.TB) string {
-	t.Helper()
-	dir, err := callset.Cached(filepath.Join(Root(), "testdata", "callset"), callset.CacheRoot())
-	if err != nil {
-		t.Fatalf("labelled call set: %v", err)
-	}
-	return dir
 }
