@@ -2,11 +2,12 @@
 # parley measured on the labelled call set (testdata/callset, generated into the cache by
 # internal/callset) with the real tiny.en model (PARLEY_MODEL to use another): WER per speaker, intent,
 # sentiment, every scorecard item, holds, interruptions, PII. Writes eval-out/eval.{json,html}; extra
-# arguments go to parley eval (for example --vocabulary-file, --beam-size 5).
+# arguments go to parley eval (for example --vocabulary Northwind, --beam-size 5). The same labels on
+# the reference transcripts: parley eval --labels <set>/reference (printed by go run ./internal/callset/gen).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${PARLEY_MODEL:-../shared/models/whisper-tiny.en-f16.bin}
 [ -f "$model" ] || { echo "accuracy: no model at $model (set PARLEY_MODEL)" >&2; exit 1; }
 . scripts/lib/encoder.sh
 set=$(go run ./internal/callset/gen testdata/callset)
-exec bin/parley eval --labels "$set" --out eval-out --model "$model" "$@"
+exec bin/parley eval --labels "$set/audio" --out eval-out --model "$model" "$@"

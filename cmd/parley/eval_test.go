@@ -39,7 +39,7 @@ func TestEvalCallSet(t *testing.T) {
 	set := callSet(t)
 	out := t.TempDir()
 	env := []string{"PARLEY_ENCODER=" + testenv.Encoder(t)}
-	code, stdout, stderr := runMain(t, env, "eval", "--labels", set, "--out", out, "--model", testenv.TinyEn(t), "--threads", "2")
+	code, stdout, stderr := runMain(t, env, "eval", "--labels", filepath.Join(set, callset.AudioDir), "--out", out, "--model", testenv.TinyEn(t), "--threads", "2")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -71,7 +71,7 @@ func TestEvalCallSet(t *testing.T) {
 		t.Errorf("eval.html: %v", err)
 	}
 	// The documents it wrote can be measured again without a run.
-	code, stdout2, _ := runMain(t, nil, "eval", "--labels", set, "--results", out, "--out", t.TempDir())
+	code, stdout2, _ := runMain(t, nil, "eval", "--labels", filepath.Join(set, callset.AudioDir), "--results", out, "--out", t.TempDir())
 	if code != 0 || !strings.Contains(stdout2, "scorecard item agreement") {
 		t.Errorf("eval --results: exit %d\n%s", code, stdout2)
 	}

@@ -48,7 +48,7 @@ import (
 )
 
 // version changes whenever the generator makes different audio from the same scripts.
-const version = "2"
+const version = "3"
 
 // Script is one call of the set.
 type Script struct {
@@ -187,8 +187,9 @@ func cmpOr(s, def string) string {
 }
 
 // Cached generates the set from the scripts in srcDir into a folder of cacheRoot named after the
-// scripts' content and the generator version, unless it is already there, and returns the folder. A
-// folder being written is never seen half done: it is renamed into place when complete.
+// scripts' content and the generator version, unless it is already there, and returns the folder (its
+// AudioDir and ReferenceDir hold the set). A folder being written is never seen half done: it is
+// renamed into place when complete.
 func Cached(srcDir, cacheRoot string) (string, error) {
 	scripts, err := filepath.Glob(filepath.Join(srcDir, "*.yaml"))
 	if err != nil || len(scripts) == 0 {
@@ -232,8 +233,13 @@ func Cached(srcDir, cacheRoot string) (string, error) {
 	return dir, nil
 }
 
-// Generate writes NAME.wav and NAME.labels.yaml into outDir for every script, two calls at a time.
-func Generate(scripts []string, outDir string) error {
+// Generate writes NAME.wav and NAME.labels.yaml into root/audio, and the reference transcripts into
+// root/reference, for every script, two calls at a time.
+func Generate(scripts []string, root string) error {
+	outDir := filepath.Join(root, AudioDir)
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return err
+	}
 	for _, t := range []string{"espeak-ng", "flite", "sox"} {
 		if _, err := exec.LookPath(t); err != nil {
 			return fmt.Errorf("callset: %s is missing (apt-get install espeak-ng flite sox)", t)
@@ -376,13 +382,16 @@ func generateOne(path, outDir string) error {
 	if err := lab.Write(filepath.Join(outDir, name+eval.LabelSuffix)); err != nil {
 		return err
 	}
-	return writeReference(lab, filepath.Join(outDir, ReferenceDir), name)
+	return writeReference(lab, filepath.Join(filepath.Dir(outDir), ReferenceDir), name)
 }
 
-// ReferenceDir is the folder of a generated set holding each call's reference transcript as WebVTT
-// (speakers as voices) with a label file for it: parley eval on it measures the NLP and scoring on
-// perfect transcripts, apart from recognition errors.
-const ReferenceDir = "reference"
+// The folders of a generated set: AudioDir holds the recordings with their label files; ReferenceDir
+// each call's reference transcript as WebVTT (speakers as voices) with a label file for it, so that
+// parley eval measures the NLP and scoring on perfect transcripts, apart from recognition errors.
+const (
+	AudioDir     = "audio"
+	ReferenceDir = "reference"
+)
 
 func writeReference(lab *eval.Label, dir, name string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {

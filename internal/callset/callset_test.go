@@ -65,7 +65,7 @@ lines:
 	if again, err := Cached(src, out); err != nil || again != dir {
 		t.Fatalf("second call: %s %v, want the cached %s", again, err, dir)
 	}
-	l, err := eval.ReadLabel(filepath.Join(dir, "tiny"+eval.LabelSuffix))
+	l, err := eval.ReadLabel(filepath.Join(dir, AudioDir, "tiny"+eval.LabelSuffix))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,5 +117,14 @@ lines:
 	}
 	if ag, cu := rms(a.Channels[0], tu[1].Start, tu[1].End), rms(a.Channels[1], tu[1].Start, tu[1].End); ag*100 > cu {
 		t.Errorf("customer line: agent channel %.2g, customer channel %.2g", ag, cu)
+	}
+	// The reference transcript: the label's turns as WebVTT voices, with a label for it.
+	ref, err := eval.ReadLabel(filepath.Join(dir, ReferenceDir, "tiny"+eval.LabelSuffix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vtt, err := os.ReadFile(ref.RecordingPath())
+	if err != nil || !strings.Contains(string(vtt), "00:00:00.600 --> ") || !strings.Contains(string(vtt), "<v customer>My account is one two three.") {
+		t.Errorf("reference transcript: %v\n%s", err, vtt)
 	}
 }

@@ -1,5 +1,6 @@
 // Command gen generates the labelled call set (testdata/callset) into the parley cache, unless it is
-// there already, and prints the folder: `parley eval --labels "$(go run ./internal/callset/gen)"`.
+// there already, and prints the folder: `parley eval --labels "$(go run ./internal/callset/gen)/audio"`
+// measures recognition and all; .../reference the NLP and scoring on the reference transcripts.
 package main
 
 import (
