@@ -179,8 +179,11 @@ func Call(l *Label, d *report.CallDoc) CallResult {
 		return b.String()
 	}
 	// Stereo calls are measured per side, and "all" adds the sides up (the order of turns across the
-	// sides is not the recogniser's to get right); mono calls as one text.
-	if l.Mix == "stereo" {
+	// sides is not the recogniser's to get right); mono calls as one text. Without a reference
+	// transcript there are no words to measure.
+	switch {
+	case len(l.Turns) == 0:
+	case l.Mix == "stereo":
 		var all Words
 		for _, r := range []parley.Role{parley.RoleAgent, parley.RoleCustomer} {
 			e, n := transcribe.WordErrors(l.Text(r), hyp(r))
@@ -188,11 +191,11 @@ func Call(l *Label, d *report.CallDoc) CallResult {
 			all.Errors, all.Words = all.Errors+e, all.Words+n
 		}
 		res.WER["all"] = all
-	} else {
+	default:
 		e, n := transcribe.WordErrors(l.Text(""), hyp(""))
 		res.WER["all"] = Words{e, n}
 	}
-	if l.Mix == "stereo" {
+	if l.Mix == "stereo" && len(l.Turns) > 0 {
 		m, n := transcribe.Misplaced(l.Text(parley.RoleAgent), hyp(parley.RoleAgent), l.Text(parley.RoleCustomer), hyp(parley.RoleCustomer))
 		res.Misplaced = Words{m, n}
 	}

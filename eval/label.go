@@ -16,8 +16,8 @@
 //	holds: [{start: 30.1, end: 36.1}]
 //	interruptions: [{at: 40.2, by: customer}]
 //	pii: [{type: ACCOUNT_NUMBER, start: 18.3, end: 21.0, speaker: customer}]
-//	turns:                           # the reference transcript, per speaker with times
-//	  - {start: 0.5, end: 5.8, speaker: agent, text: "Thank you for calling…"}
+//	turns:                           # the reference transcript, per speaker with times (optional:
+//	  - {start: 0.5, end: 5.8, speaker: agent, text: "Thank you for calling…"}  # no WER without it)
 package eval
 
 import (
@@ -32,6 +32,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/report"
 )
 
 // Item results a reviewer gives.
@@ -159,9 +160,6 @@ func (l *Label) check() error {
 	default:
 		return fmt.Errorf("mix %q: want stereo or mono", l.Mix)
 	}
-	if len(l.Turns) == 0 {
-		return fmt.Errorf("turns: no reference transcript")
-	}
 	role := func(r parley.Role, what string) error {
 		if r != parley.RoleAgent && r != parley.RoleCustomer {
 			return fmt.Errorf("%s: speaker %q, want agent or customer", what, r)
@@ -251,4 +249,39 @@ func (l *Label) Write(path string) error {
 		return err
 	}
 	return os.WriteFile(path, b, 0o644)
+}
+
+// FromOverrides makes a label for each call document that reviewers overrode items of: the overrides in
+// force become the item results (pass → met, fail → not_met, na → not_applicable); the recording, its
+// layout and length come from the document. Such labels have no reference transcript, so they measure
+// items only. Overrides of calls without a document are returned as skipped.
+func FromOverrides(ov []report.Override, docs []report.CallDoc) (labels []*Label, skipped []string) {
+	byCall := map[string][]report.Override{}
+	for _, o := range ov {
+		byCall[o.CallID] = append(byCall[o.CallID], o)
+	}
+	result := map[string]string{parley.ItemPass: Met, parley.ItemFail: NotMet, parley.ItemNA: NotApplicable}
+	seen := map[string]bool{}
+	for _, d := range docs {
+		list, ok := byCall[d.CallID]
+		if !ok || seen[d.CallID] {
+			continue
+		}
+		seen[d.CallID] = true
+		l := &Label{Recording: d.Source, Mix: "stereo", DurationS: d.DurationS, Items: map[string]ItemLabel{}}
+		if len(d.Channels) == 1 {
+			l.Mix = "mono"
+		}
+		for _, o := range list {
+			l.Items[o.Item] = ItemLabel{Result: result[o.Status]}
+		}
+		labels = append(labels, l)
+	}
+	for id := range byCall {
+		if !seen[id] {
+			skipped = append(skipped, fmt.Sprintf("call %s: overridden, but no call document was found for it", id))
+		}
+	}
+	sort.Strings(skipped)
+	return labels, skipped
 }

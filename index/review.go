@@ -206,8 +206,10 @@ func (x *Index) overrides(ctx context.Context, where string, args ...any) ([]Ove
 		})
 }
 
-// Calibration compares the overrides in force (the latest per call and item) with the automatic results.
-func (x *Index) Calibration(ctx context.Context) ([]report.ItemAgreement, error) {
+// LatestOverrides are the overrides in force — the latest per call and item — with the calls' ids as
+// their documents give them, sorted by call and item: what `parley report --overrides` and
+// `parley eval labels` read.
+func (x *Index) LatestOverrides(ctx context.Context) ([]report.Override, error) {
 	all, err := x.overrides(ctx, "")
 	if err != nil {
 		return nil, err
@@ -216,21 +218,18 @@ func (x *Index) Calibration(ctx context.Context) ([]report.ItemAgreement, error)
 	for _, o := range all {
 		latest[[2]string{o.Call, o.Item}] = o
 	}
-	auto := map[[2]string]string{}
 	names := map[string]string{}
-	rows, err := x.db.QueryContext(ctx, `SELECT i.call, i.item, i.status, c.call_id FROM call_items i JOIN call_docs c ON c.id = i.call
-		WHERE i.call IN (SELECT call FROM overrides)`)
+	rows, err := x.db.QueryContext(ctx, `SELECT id, call_id FROM call_docs WHERE id IN (SELECT call FROM overrides)`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var call, item, status, callID string
-		if err := rows.Scan(&call, &item, &status, &callID); err != nil {
+		var id, callID string
+		if err := rows.Scan(&id, &callID); err != nil {
 			return nil, err
 		}
-		auto[[2]string{callID, item}] = status
-		names[call] = callID
+		names[id] = callID
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -239,7 +238,33 @@ func (x *Index) Calibration(ctx context.Context) ([]report.ItemAgreement, error)
 	for k, o := range latest {
 		ov = append(ov, report.Override{CallID: names[k[0]], Item: o.Item, Status: o.Status, Reviewer: o.Reviewer, Note: o.Comment})
 	}
-	sort.Slice(ov, func(i, j int) bool { return ov[i].CallID+ov[i].Item < ov[j].CallID+ov[j].Item })
+	sort.Slice(ov, func(i, j int) bool { return ov[i].CallID+"\x00"+ov[i].Item < ov[j].CallID+"\x00"+ov[j].Item })
+	return ov, nil
+}
+
+// Calibration compares the overrides in force (the latest per call and item) with the automatic results.
+func (x *Index) Calibration(ctx context.Context) ([]report.ItemAgreement, error) {
+	ov, err := x.LatestOverrides(ctx)
+	if err != nil {
+		return nil, err
+	}
+	auto := map[[2]string]string{}
+	rows, err := x.db.QueryContext(ctx, `SELECT i.item, i.status, c.call_id FROM call_items i JOIN call_docs c ON c.id = i.call
+		WHERE i.call IN (SELECT call FROM overrides)`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var item, status, callID string
+		if err := rows.Scan(&item, &status, &callID); err != nil {
+			return nil, err
+		}
+		auto[[2]string{callID, item}] = status
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	return report.Calibrate(auto, ov), nil
 }
 

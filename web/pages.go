@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/jobs"
@@ -464,6 +466,24 @@ func (s *Server) calibrationPage(w http.ResponseWriter, r *http.Request, u *User
 		return
 	}
 	s.render(w, r, u, "calibration.html", map[string]any{"Title": "Calibration", "Items": cal})
+}
+
+// overridesExport sends the overrides in force as YAML, the format of `parley report --overrides` and of
+// `parley eval labels --overrides`: the reviewers' verdicts become labels parley is measured against.
+func (s *Server) overridesExport(w http.ResponseWriter, r *http.Request, u *User) {
+	ov, err := s.Index.LatestOverrides(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	b, err := yaml.Marshal(ov)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="overrides.yaml"`)
+	w.Write(b)
 }
 
 func (s *Server) opsPage(w http.ResponseWriter, r *http.Request, u *User) {

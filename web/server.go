@@ -121,6 +121,7 @@ func New(s *Server) *Server {
 		{"GET /collections/{id}", library, s.collectionPage},
 		{"POST /collections/{id}/clips", library, s.addClip},
 		{"GET /calibration", reviewer, s.calibrationPage},
+		{"GET /calibration/overrides.yaml", reviewer, s.overridesExport},
 		{"GET /ops", opsRoles, s.opsPage},
 		{"POST /ops/enqueue", opsRoles, s.opsEnqueue},
 		{"POST /ops/rescore", opsRoles, s.opsRescore},

@@ -15,11 +15,14 @@ import (
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/internal/fixtures"
 	"github.com/parley-cc/parley/jobs"
 	"github.com/parley-cc/parley/nlp"
+	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/scoring"
 	"github.com/parley-cc/parley/storage"
 	"github.com/parley-cc/parley/web"
@@ -178,6 +181,7 @@ var allowed = map[string]string{
 	"GET /collections/{id}":             "admin qa coach",
 	"POST /collections/{id}/clips":      "admin qa coach",
 	"GET /calibration":                  "admin qa",
+	"GET /calibration/overrides.yaml":   "admin qa",
 	"GET /ops":                          "admin ops",
 	"POST /ops/enqueue":                 "admin ops",
 	"POST /ops/rescore":                 "admin ops",
@@ -311,6 +315,13 @@ func TestOverrideIsStoredShownAndAudited(t *testing.T) {
 	_, cal := a.do("qa", "GET", "/calibration", nil)
 	if !strings.Contains(cal, "billing-dispute: auto fail, reviewer pass (quinn)") {
 		t.Error("calibration does not count the override")
+	}
+	// The overrides in force, exported in the format parley report and parley eval labels read.
+	res, export := a.do("qa", "GET", "/calibration/overrides.yaml", nil)
+	var ov []report.Override
+	if err := yaml.Unmarshal([]byte(export), &ov); err != nil || res.StatusCode != http.StatusOK || len(ov) != 1 ||
+		ov[0] != (report.Override{CallID: "billing-dispute", Item: "closing", Status: "pass", Reviewer: "quinn", Note: "said goodbye politely"}) {
+		t.Errorf("export: %s %v %+v\n%s", res.Status, err, ov, export)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/parley-cc/parley/eval"
 	"github.com/parley-cc/parley/internal/callset"
+	"github.com/parley-cc/parley/internal/fixtures"
 	"github.com/parley-cc/parley/internal/testenv"
 )
 
@@ -125,5 +126,30 @@ func TestEvalReferenceTranscripts(t *testing.T) {
 		if f[0] < f[1] {
 			t.Errorf("%s %.3f on reference transcripts, floor %.2f", what, f[0], f[1])
 		}
+	}
+}
+
+// Reviewers' overrides become label files, and parley eval measures the documents against them: the
+// overridden item disagrees with the automatic result, so agreement is 0 of 1; an override of a call
+// without a document is named.
+func TestEvalLabelsFromOverrides(t *testing.T) {
+	results, _ := fixtures.Dir(t)
+	ov := filepath.Join(t.TempDir(), "overrides.yaml")
+	os.WriteFile(ov, []byte(`- {call_id: billing-dispute, item: closing, status: pass, reviewer: quinn, note: said goodbye}
+- {call_id: lost-call, item: greeting, status: fail, reviewer: quinn, note: x}
+`), 0o644)
+	labels := t.TempDir()
+	code, stdout, stderr := runMain(t, nil, "eval", "labels", "--overrides", ov, "--results", results, "--out", labels)
+	if code != 0 || !strings.Contains(stdout, "1 label files") || !strings.Contains(stderr, "lost-call") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	l, err := eval.ReadLabel(filepath.Join(labels, "billing-dispute"+eval.LabelSuffix))
+	if err != nil || l.Items["closing"].Result != eval.Met || l.Mix != "stereo" || len(l.Turns) != 0 {
+		t.Fatalf("label %+v %v", l, err)
+	}
+	out := t.TempDir()
+	code, stdout, stderr = runMain(t, nil, "eval", "--labels", labels, "--results", results, "--out", out)
+	if code != 0 || !strings.Contains(stdout, "0.0% (0/1)") {
+		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }

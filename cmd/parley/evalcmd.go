@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 )
 
 const evalUsage = `usage: parley eval --labels PATH[,PATH…] [--results DIR] [--out DIR] [--worst N] [run flags]
+       parley eval labels --overrides FILE --results DIR --out DIR   (reviewers' overrides → label files)
 
 Measures parley against reviewer labels (NAME.labels.yaml beside each recording; format in README.md):
 word error rate per speaker, intent, sentiment at start and end, every scorecard item, holds,
@@ -52,6 +54,9 @@ func splitEvalArgs(args []string) (own map[string]string, rest []string, err err
 }
 
 func (m *Main) evalCmd(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "labels" {
+		return m.evalLabelsCmd(args[1:])
+	}
 	own, runArgs, err := splitEvalArgs(args)
 	if err != nil {
 		return err
@@ -115,4 +120,44 @@ func (m *Main) evalCmd(ctx context.Context, args []string) error {
 		return parley.WrapError(parley.CodeIO, err, "write eval.html")
 	}
 	return rep.WriteText(m.Stdout, worst)
+}
+
+// evalLabelsCmd turns reviewers' overrides (the review app's export, or the YAML parley report reads)
+// into label files, one per overridden call, for parley eval.
+func (m *Main) evalLabelsCmd(args []string) error {
+	fset := flag.NewFlagSet("eval labels", flag.ContinueOnError)
+	fset.SetOutput(m.Stderr)
+	overrides := fset.String("overrides", "", "overrides `file` (YAML: the review app's /calibration/overrides.yaml)")
+	results := fset.String("results", "", "`dir` of the call documents the overrides are about")
+	out := fset.String("out", "", "`dir` to write NAME.labels.yaml into")
+	if err := fset.Parse(args); err != nil {
+		return parley.Errorf(parley.CodeConfig, "%v", err)
+	}
+	if *overrides == "" || *results == "" || *out == "" {
+		return parley.Errorf(parley.CodeConfig, "usage: parley eval labels --overrides FILE --results DIR --out DIR")
+	}
+	ov, err := readOverrides(*overrides)
+	if err != nil {
+		return err
+	}
+	docs, _ := report.LoadCallDocs([]string{*results})
+	labels, skipped := eval.FromOverrides(ov, docs)
+	for _, s := range skipped {
+		fmt.Fprintln(m.Stderr, "parley eval labels:", s)
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return parley.WrapError(parley.CodeIO, err, "create output dir")
+	}
+	for _, l := range labels {
+		if !strings.Contains(l.Recording, "://") {
+			if abs, err := filepath.Abs(l.Recording); err == nil {
+				l.Recording = abs
+			}
+		}
+		if err := l.Write(filepath.Join(*out, l.ID()+eval.LabelSuffix)); err != nil {
+			return parley.WrapError(parley.CodeIO, err, "write label")
+		}
+	}
+	fmt.Fprintf(m.Stdout, "%d label files in %s (%d overridden calls without a document)\n", len(labels), *out, len(skipped))
+	return nil
 }
