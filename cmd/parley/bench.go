@@ -24,6 +24,7 @@ import (
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/models"
+	"github.com/parley-cc/parley/eval"
 	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/transcribe"
 )
@@ -374,12 +375,21 @@ func writePCM16(path string, samples []float32) error {
 	return enc.Close()
 }
 
-// findReference looks for the reference text of one channel: NAME.agent.txt / NAME.customer.txt for
-// stereo testdata calls, NAME.txt beside the file or in refsDir, or a pocketsphinx-style
-// "transcription" file in the recording's directory.
+// findReference looks for the reference text of one channel: a reviewer's label file
+// (NAME.labels.yaml, the turns of the channel's speaker: agent left, customer right), NAME.agent.txt /
+// NAME.customer.txt for stereo testdata calls, NAME.txt beside the file or in refsDir, or a
+// pocketsphinx-style "transcription" file in the recording's directory.
 func findReference(path, refsDir string, channel, channels int) (string, bool) {
 	id := transcribe.CallID(path)
 	dir := filepath.Dir(path)
+	if l, err := eval.ReadLabel(filepath.Join(dir, id+eval.LabelSuffix)); err == nil && len(l.Turns) > 0 {
+		switch {
+		case channels == 1:
+			return l.Text(""), true
+		case channels == 2:
+			return l.Text([]parley.Role{parley.RoleAgent, parley.RoleCustomer}[channel]), true
+		}
+	}
 	var candidates []string
 	if channels == 2 {
 		role := []string{"agent", "customer"}[channel]
