@@ -23,8 +23,8 @@ import (
 	"github.com/go-audio/wav"
 
 	"github.com/parley-cc/parley"
-	"github.com/parley-cc/parley/models"
 	"github.com/parley-cc/parley/eval"
+	"github.com/parley-cc/parley/models"
 	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/transcribe"
 )
