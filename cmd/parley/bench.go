@@ -65,6 +65,7 @@ type benchReport struct {
 	Threads  int            `json:"threads"`
 	States   int            `json:"whisper_states"`
 	VAD      string         `json:"vad"`
+	BeamSize int            `json:"beam_size"` // 0 or 1: greedy; both sides decode alike
 	Rounds   int            `json:"rounds"`
 	Whisper  string         `json:"whisper_cpp"`
 	Corpora  []benchCorpusR `json:"corpora"`
@@ -148,7 +149,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	rep := benchReport{Machine: cpuModel(), Cores: runtime.NumCPU(), Model: filepath.Base(modelPath), Threads: cfg.Threads,
-		States: cfg.WhisperStates(), VAD: cfg.VAD + "/" + cfg.VADPack, Rounds: *rounds, Whisper: WhisperVersion, Measured: time.Now().UTC()}
+		States: cfg.WhisperStates(), VAD: cfg.VAD + "/" + cfg.VADPack, BeamSize: cfg.BeamSize, Rounds: *rounds, Whisper: WhisperVersion, Measured: time.Now().UTC()}
 	threads := fmt.Sprint(cfg.Threads)
 	for _, c := range corpora {
 		fmt.Fprintf(m.Stderr, "bench: %s: %d recordings, %d channels, %.1f s of audio; model %s, %s threads, %d rounds\n",
@@ -162,6 +163,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 				pout := filepath.Join(work, "parley")
 				os.RemoveAll(pout)
 				pargs := append([]string{"run", "--model", modelPath, "--threads", threads, "--states", fmt.Sprint(rep.States), "--vad", cfg.VAD, "--vad-pack", cfg.VADPack,
+					"--beam-size", fmt.Sprint(cfg.BeamSize), "--temperature-fallback=" + fmt.Sprint(cfg.Fallback),
 					"--language", cfg.Language, "--progress", "off", "--out", pout}, c.files...)
 				wall, rss, err := timedRun(ctx, self, pargs, nil)
 				if err != nil {
