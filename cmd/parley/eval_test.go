@@ -36,17 +36,25 @@ func callSet(t *testing.T) string {
 	return dir
 }
 
-func TestEvalCallSet(t *testing.T) {
-	set := callSet(t)
+// runEval runs parley eval with the sentence encoder on a folder of the call set, and returns the
+// report it wrote and its output folder.
+func runEval(t *testing.T, labels string, args ...string) (eval.Report, string) {
+	t.Helper()
 	out := t.TempDir()
 	env := []string{"PARLEY_ENCODER=" + testenv.Encoder(t)}
-	code, stdout, stderr := runMain(t, env, "eval", "--labels", filepath.Join(set, callset.AudioDir), "--out", out, "--model", testenv.TinyEn(t), "--threads", "2")
+	code, stdout, stderr := runMain(t, env, append([]string{"eval", "--labels", labels, "--out", out}, args...)...)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	t.Logf("\n%s", stdout)
 	var rep eval.Report
 	readJSON(t, filepath.Join(out, "eval.json"), &rep)
+	return rep, out
+}
+
+func TestEvalCallSet(t *testing.T) {
+	set := callSet(t)
+	rep, out := runEval(t, filepath.Join(set, callset.AudioDir), "--model", testenv.TinyEn(t), "--threads", "2")
 	all := rep.Summary["all"]
 	if all.Calls < 30 || all.Errors != 0 || rep.Summary[eval.SplitHeldout].Calls < 9 {
 		t.Fatalf("calls %d (%d not measured), held out %d", all.Calls, all.Errors, rep.Summary[eval.SplitHeldout].Calls)
@@ -105,15 +113,7 @@ func TestEvalBadLabels(t *testing.T) {
 // The same labels measured on the reference transcripts (imported WebVTT): the NLP and the scorecard
 // without recognition errors. Floors as measured when set: items 90.4 %, intent 80.0 %, closing 90.0 %.
 func TestEvalReferenceTranscripts(t *testing.T) {
-	out := t.TempDir()
-	env := []string{"PARLEY_ENCODER=" + testenv.Encoder(t)}
-	code, stdout, stderr := runMain(t, env, "eval", "--labels", filepath.Join(callSet(t), callset.ReferenceDir), "--out", out, "--model", testenv.TestModel(t))
-	if code != 0 {
-		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
-	}
-	t.Logf("\n%s", stdout)
-	var rep eval.Report
-	readJSON(t, filepath.Join(out, "eval.json"), &rep)
+	rep, _ := runEval(t, filepath.Join(callSet(t), callset.ReferenceDir), "--model", testenv.TestModel(t))
 	all := rep.Summary["all"]
 	if all.Calls < 30 || all.Errors != 0 || all.WER["all"].Errors != 0 {
 		t.Fatalf("calls %d (%d not measured), word errors %d on perfect transcripts", all.Calls, all.Errors, all.WER["all"].Errors)

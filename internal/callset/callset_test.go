@@ -8,7 +8,7 @@ import (
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/eval"
-	"github.com/parley-cc/parley/transcribe"
+	"github.com/parley-cc/parley/internal/testenv"
 )
 
 func write(t *testing.T, dir, name, text string) string {
@@ -69,16 +69,7 @@ lines:
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(l.RecordingPath())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	st, _ := f.Stat()
-	a, err := transcribe.DecodeWAV(f, st.Size(), transcribe.DecodeOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := testenv.DecodeWAV(t, l.RecordingPath())
 	if len(a.Channels) != 2 || a.SampleRate != 8000 || a.Encoding != "alaw" {
 		t.Errorf("recording: %d channels, %d Hz, %s", len(a.Channels), a.SampleRate, a.Encoding)
 	}

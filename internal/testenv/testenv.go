@@ -196,3 +196,22 @@ func ReadCallLabels(t testing.TB) map[string]CallLabels {
 	}
 	return out
 }
+
+// DecodeWAV reads and decodes a whole WAV file; the test fails on any error.
+func DecodeWAV(t testing.TB, path string) *transcribe.Audio {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := transcribe.DecodeWAV(f, st.Size(), transcribe.DecodeOptions{})
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return a
+}

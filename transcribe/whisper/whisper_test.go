@@ -20,16 +20,7 @@ import (
 // decode16k reads a WAV file and returns each channel at 16 kHz.
 func decode16k(t testing.TB, path string) ([][]float32, time.Duration) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	st, _ := f.Stat()
-	a, err := transcribe.DecodeWAV(f, st.Size(), transcribe.DecodeOptions{})
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
+	a := testenv.DecodeWAV(t, path)
 	r := transcribe.NewResampler(a.SampleRate, parley.SampleRate)
 	out := make([][]float32, len(a.Channels))
 	for i, c := range a.Channels {
