@@ -237,7 +237,7 @@ func TestRunTranscripts(t *testing.T) {
 	for call, want := range map[string]struct {
 		intent string
 		score  float64
-	}{"address-change": {"address_change", 38.9}, "billing-dispute": {"billing_dispute", 75}, "cancel-service": {"cancel_service", 38.9}} {
+	}{"address-change": {"address_change", 43.8}, "billing-dispute": {"billing_dispute", 75}, "cancel-service": {"cancel_service", 50}} {
 		var doc report.CallDoc
 		readJSON(t, filepath.Join(out, call+".json"), &doc)
 		if doc.Analysis.Intent == nil || doc.Analysis.Intent.Label != want.intent || doc.Score.Score != want.score {

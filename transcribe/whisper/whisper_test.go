@@ -220,11 +220,11 @@ func TestBadModelFiles(t *testing.T) {
 //   - JFK: clean studio speech that tiny.en transcribes word for word (0.000); 10 % is one slip.
 //   - LibriVox: read speech from 64 kbit/s MP3 sources, 0.085 measured.
 //   - testdata calls: synthetic voices (espeak-ng, flite) through 8 kHz µ-law, the hardest input
-//     here, 0.262 measured.
+//     here, 0.159 measured (numbers compared as digits).
 const (
 	maxWERJFK      = 0.10
 	maxWERLibrivox = 0.15
-	maxWERCalls    = 0.30
+	maxWERCalls    = 0.20
 )
 
 // checkWER fails the test when the word error rate is above limit, or when there were no reference
@@ -286,8 +286,10 @@ func TestWordErrorRate(t *testing.T) {
 		}
 		checkWER(t, errs, words, maxWERCalls)
 	})
-	// The speed work must not cost accuracy: the pipeline with the voice detector and windows packed
-	// across the channels (the default), and per channel, against whole channels, at most +0.5 points.
+	// The speed work must not cost accuracy: the pipeline with the voice detector and one channel's
+	// speech per window (the default) against whole channels, at most +0.5 points. Windows shared by
+	// both channels (vad_pack: call) are measured and logged: they cost accuracy (0.178 against 0.159),
+	// which is why they are not the default.
 	t.Run("calls-packed", func(t *testing.T) {
 		calls, _ := filepath.Glob(filepath.Join(testenv.Root(), "testdata", "calls", "*.wav"))
 		wer := func(p *transcribe.Pipeline) float64 {
@@ -315,29 +317,20 @@ func TestWordErrorRate(t *testing.T) {
 			return float64(errs) / float64(words)
 		}
 		whole := wer(&transcribe.Pipeline{Transcriber: tr, TurnGap: time.Second})
-		for name, p := range map[string]*transcribe.Pipeline{
-			"call":    {Transcriber: tr, TurnGap: time.Second, VAD: &transcribe.VAD{}},
-			"channel": {Transcriber: tr, TurnGap: time.Second, VAD: &transcribe.VAD{}, PackPerChannel: true},
-		} {
-			if w := wer(p); w > whole+0.005 {
-				t.Errorf("packed by %s: WER %.3f, whole channels %.3f", name, w, whole)
-			} else {
-				t.Logf("packed by %s: WER %.3f, whole channels %.3f", name, w, whole)
-			}
+		t.Logf("packed by call: WER %.3f, whole channels %.3f", wer(&transcribe.Pipeline{Transcriber: tr, TurnGap: time.Second, VAD: &transcribe.VAD{}}), whole)
+		if w := wer(&transcribe.Pipeline{Transcriber: tr, TurnGap: time.Second, VAD: &transcribe.VAD{}, PackPerChannel: true}); w > whole+0.005 {
+			t.Errorf("packed by channel: WER %.3f, whole channels %.3f", w, whole)
+		} else {
+			t.Logf("packed by channel: WER %.3f, whole channels %.3f", w, whole)
 		}
 	})
 }
 
-// TestStatesAreIndependent runs recognitions at once on a pool of two states of one model: every result
-// must equal the result of the same audio recognised alone (a shared buffer would mix them up). The
-// test model's text is empty, so with it this shows that recognitions run at once without error; with a
-// real model (PARLEY_MODEL) it compares the text too.
+// TestStatesAreIndependent runs recognitions at once on a pool of two states of the real model: every
+// result must equal, text included, the result of the same audio recognised alone (a shared buffer
+// would mix them up).
 func TestStatesAreIndependent(t *testing.T) {
-	model := testenv.TestModel(t)
-	if p := os.Getenv("PARLEY_MODEL"); p != "" {
-		model = p
-	}
-	tr, err := Open(model, Options{Threads: 1, States: 2, Language: "en"})
+	tr, err := Open(testenv.RealModel(t), Options{Threads: 1, States: 2, Language: "en"})
 	if err != nil {
 		t.Fatal(err)
 	}
