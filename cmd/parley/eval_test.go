@@ -13,16 +13,17 @@ import (
 )
 
 // Floors on the labelled call set (testdata/callset, generated), transcribed by the real tiny.en model
-// with the default settings: what parley reached when they were set, so that a change that costs
-// accuracy fails here. The README's accuracy table has the measured numbers and the targets.
+// with the default settings: what parley reached when they were set, less about two calls' worth, as
+// whisper's temperature fallback samples and runs differ a little; a change that costs accuracy fails
+// here. The README's accuracy table has the measured numbers and the targets.
 const (
-	evalMaxWER        = 0.30 // both parties, stereo and mono calls (0.283 measured)
+	evalMaxWER        = 0.31 // both parties, stereo and mono calls (0.283 measured)
 	evalMaxMisplaced  = 0.01 // reference words on the other party's side (0.6 %)
-	evalMinIntent     = 0.60 // (66.7 %)
-	evalMinClosing    = 0.75 // customer sentiment at the end of the call (80.0 %)
-	evalMinAgreement  = 0.63 // scorecard item results equal to the reviewer's (66.3 %)
-	evalMinHoldsFound = 1.0  // every labelled hold (5/5)
-	evalMinPII        = 0.70 // labelled personal data found as PII (75.0 %)
+	evalMinIntent     = 0.63 // (73.3 %)
+	evalMinClosing    = 0.73 // customer sentiment at the end of the call (80.0 %)
+	evalMinAgreement  = 0.64 // scorecard item results equal to the reviewer's (69.3 %)
+	evalMinHoldsFound = 0.8  // labelled holds found (5/5)
+	evalMinPII        = 0.68 // labelled personal data found as PII (75.0 %)
 )
 
 // callSet is the labelled call set (testdata/callset) generated into the parley cache; generating it
