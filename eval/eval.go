@@ -70,6 +70,7 @@ type CallResult struct {
 	WER           map[string]Words       `json:"wer"`             // agent, customer (stereo), all
 	Misplaced     Words                  `json:"misplaced"`       // stereo: reference words recognised on the other party's side
 	Intent        *Check                 `json:"intent,omitempty"`
+	Threats       *Check                 `json:"threats,omitempty"` // the kinds, comma-separated
 	Sentiment     []Check                `json:"sentiment"`
 	Items         []Check                `json:"items"`
 	Holds         HoldCount              `json:"holds"`
@@ -124,6 +125,7 @@ type Summary struct {
 	WER           map[string]Words     `json:"wer"`
 	Misplaced     Words                `json:"misplaced"` // stereo calls: words on the wrong speaker's side
 	Intent        Count                `json:"intent"`
+	Threats       Count                `json:"threats"`   // calls whose churn and escalation threats parley found as labelled
 	Sentiment     map[string]Count     `json:"sentiment"` // customer_start, customer_end, agent_start, agent_end
 	Items         map[string]ItemStats `json:"items"`
 	ItemAgreement Count                `json:"item_agreement"`
@@ -207,6 +209,17 @@ func Call(l *Label, d *report.CallDoc) CallResult {
 		}
 		res.Intent = &c
 	}
+	if l.Threats != nil {
+		c := Check{What: "threats", Want: kinds(*l.Threats)}
+		if a != nil {
+			var got []string
+			for _, th := range a.Threats {
+				got = append(got, th.Kind)
+			}
+			c.Got = kinds(got)
+		}
+		res.Threats = &c
+	}
 	for _, role := range []parley.Role{parley.RoleCustomer, parley.RoleAgent} {
 		se, ok := l.Sentiment[role]
 		if !ok {
@@ -270,11 +283,25 @@ func (r *CallResult) countWrong() {
 	}
 }
 
-// checks are the call's judgements: intent, sentiment and items.
+// kinds lists threat kinds sorted, each once, comma-separated ("none" for none).
+func kinds(k []string) string {
+	k = slices.Compact(slices.Sorted(slices.Values(k)))
+	if len(k) == 0 {
+		return "none"
+	}
+	return strings.Join(k, ",")
+}
+
+// Checks are the call's judgements: intent, threats, sentiment and items.
+func (r *CallResult) Checks() []Check { return r.checks() }
+
 func (r *CallResult) checks() []Check {
 	var out []Check
 	if r.Intent != nil {
 		out = append(out, *r.Intent)
+	}
+	if r.Threats != nil {
+		out = append(out, *r.Threats)
 	}
 	out = append(out, r.Sentiment...)
 	return append(out, r.Items...)
@@ -397,6 +424,9 @@ func summarise(calls []CallResult) Summary {
 		s.Misplaced.Words += c.Misplaced.Words
 		if c.Intent != nil {
 			s.Intent.add(c.Intent.Agree())
+		}
+		if c.Threats != nil {
+			s.Threats.add(c.Threats.Agree())
 		}
 		for _, ch := range c.Sentiment {
 			n := s.Sentiment[ch.What]

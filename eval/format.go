@@ -74,6 +74,7 @@ func (r *Report) rows() []row {
 		mk("WER customer", func(s Summary) string { return num(s.WER["customer"].WER()) }),
 		mk("words on the wrong side", func(s Summary) string { return pct(s.Misplaced.WER()) }),
 		mk("intent", func(s Summary) string { return frac(s.Intent) }),
+		mk("threats", func(s Summary) string { return frac(s.Threats) }),
 	}
 	for _, k := range []string{"customer_start", "customer_end", "agent_start", "agent_end"} {
 		rows = append(rows, mk("sentiment "+strings.ReplaceAll(k, "_", " "), func(s Summary) string { return frac(s.Sentiment[k]) }))

@@ -11,6 +11,7 @@
 //	sentiment:                       # each party's state at the start and at the end of the call
 //	  customer: {start: negative, end: positive}
 //	  agent: {start: neutral, end: positive}
+//	threats: [churn]                 # the customer's threats (churn, escalation); [] none; absent: not judged
 //	items:                           # scorecard item id → met | not_met | not_applicable, and when
 //	  greeting: {result: met, at: 0.5}
 //	holds: [{start: 30.1, end: 36.1}]
@@ -59,6 +60,7 @@ type Label struct {
 	DurationS     float64                  `yaml:"duration_s" json:"duration_s"`
 	Intent        string                   `yaml:"intent,omitempty" json:"intent,omitempty"`
 	Sentiment     map[parley.Role]StartEnd `yaml:"sentiment,omitempty" json:"sentiment,omitempty"`
+	Threats       *[]string                `yaml:"threats,omitempty" json:"threats,omitempty"` // churn, escalation; [] for none; absent: not judged
 	Items         map[string]ItemLabel     `yaml:"items,omitempty" json:"items,omitempty"`
 	Holds         []parley.Span            `yaml:"holds,omitempty" json:"holds,omitempty"`
 	Interruptions []Interruption           `yaml:"interruptions,omitempty" json:"interruptions,omitempty"`
@@ -192,6 +194,13 @@ func (l *Label) check() error {
 		case Met, NotMet, NotApplicable:
 		default:
 			return fmt.Errorf("item %s: result %q, want met, not_met or not_applicable", id, it.Result)
+		}
+	}
+	if l.Threats != nil {
+		for _, k := range *l.Threats {
+			if k != parley.ThreatChurn && k != parley.ThreatEscalation {
+				return fmt.Errorf("threat %q: want %s or %s", k, parley.ThreatChurn, parley.ThreatEscalation)
+			}
 		}
 	}
 	for i, in := range l.Interruptions {

@@ -1,15 +1,17 @@
 package scoring
 
 import (
-	"slices"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/eval"
 	"github.com/parley-cc/parley/internal/encodertest"
 	"github.com/parley-cc/parley/internal/testenv"
 	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/nlp/encoder"
+	"github.com/parley-cc/parley/report"
 )
 
 // encoders are the sentence encoder and the one with the built-in sentiment layers.
@@ -19,7 +21,8 @@ func encoders(t testing.TB) (*encoder.Encoder, *encoder.Encoder) {
 }
 
 // On perfect transcripts of the testdata calls, with the sentence encoder, the analysis and the default
-// scorecard agree with the reviewer on intent, closing sentiment, threats and every listed item.
+// scorecard agree with the reviewer's label files (testdata/calls/NAME.labels.yaml) on intent, closing
+// sentiment, threats and every labelled item.
 func TestLabelledCallsWithEncoder(t *testing.T) {
 	base, sent := encoders(t)
 	a, err := nlp.NewAnalyzer(nlp.Options{Encoder: base, SentimentEncoder: sent})
@@ -30,29 +33,21 @@ func TestLabelledCallsWithEncoder(t *testing.T) {
 	if err := sc.UseEncoder(base); err != nil {
 		t.Fatal(err)
 	}
-	for call, want := range testenv.ReadCallLabels(t) {
-		t.Run(call, func(t *testing.T) {
-			tr := testenv.RefTranscript(t, call)
+	labels, errs := eval.ReadLabels([]string{filepath.Join(testenv.Root(), "testdata", "calls")})
+	if len(errs) > 0 || len(labels) != 4 {
+		t.Fatalf("%d labels: %v", len(labels), errs)
+	}
+	for _, l := range labels {
+		t.Run(l.ID(), func(t *testing.T) {
+			tr := testenv.RefTranscript(t, l.ID())
 			an := a.Analyze(tr)
-			if want.Intent != "" && (an.Intent == nil || an.Intent.Label != want.Intent) {
-				t.Errorf("intent %+v, want %s", an.Intent, want.Intent)
-			}
-			if c := an.Sentiment.Customer; c == nil || c.EndLabel != want.Closing {
-				t.Errorf("customer closing %+v, want %s", c, want.Closing)
-			}
-			var kinds []string
-			for _, th := range an.Threats {
-				kinds = append(kinds, th.Kind)
-			}
-			slices.Sort(kinds)
-			if !slices.Equal(slices.Compact(kinds), want.Threats) && !(len(kinds) == 0 && len(want.Threats) == 0) {
-				t.Errorf("threats %+v, want %v", an.Threats, want.Threats)
-			}
 			s := sc.Score(Call{Transcript: tr, Analysis: an, DurationS: tr.Segments[len(tr.Segments)-1].End.Seconds() + 1})
+			doc := report.NewCallDoc(parley.Result{Call: parley.Call{ID: l.ID(), Channels: []parley.Channel{{Index: 0, Role: parley.RoleAgent}, {Index: 1, Role: parley.RoleCustomer}}},
+				Transcript: tr, Analysis: an, Score: s}, "")
+			if c := eval.Call(l, &doc); c.Error != "" || c.Wrong > 0 || len(c.Items) != len(l.Items) {
+				t.Errorf("%d judgements wrong: %v %s", c.Wrong, c.Problems(), c.Error)
+			}
 			for _, it := range s.Items {
-				if w, ok := want.Items[it.ID]; ok && it.Status != w {
-					t.Errorf("%s: %s (%s), want %s", it.ID, it.Status, it.Reason, w)
-				}
 				for _, ev := range it.Evidence {
 					if ev.Example != "" && (ev.Similarity < it0(sc, it.ID).Similarity || ev.Quote == "") {
 						t.Errorf("%s: evidence %+v below the item's similarity", it.ID, ev)

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/transcribe"
 )
@@ -172,29 +170,6 @@ func RefTranscript(t testing.TB, name string) *parley.Transcript {
 	}
 	tr.Turns = transcribe.MergeTurns(tr.Segments, time.Second)
 	return tr
-}
-
-// CallLabels are a reviewer's decisions on a testdata call (testdata/calls/labels.yaml): intent, the
-// customer's closing state, threat kinds, and the status of listed scorecard items.
-type CallLabels struct {
-	Intent  string            `yaml:"intent"`
-	Closing string            `yaml:"closing"`
-	Threats []string          `yaml:"threats"`
-	Items   map[string]string `yaml:"items"`
-}
-
-// ReadCallLabels reads testdata/calls/labels.yaml.
-func ReadCallLabels(t testing.TB) map[string]CallLabels {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(Root(), "testdata", "calls", "labels.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out map[string]CallLabels
-	if err := yaml.Unmarshal(b, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // DecodeWAV reads and decodes a whole WAV file; the test fails on any error.
