@@ -88,6 +88,8 @@ func (m *Main) evalCmd(ctx context.Context, args []string) error {
 		var recordings []string
 		for _, l := range labels {
 			recordings = append(recordings, l.RecordingPath())
+			// A document left from an earlier run must not stand in for a recording that fails now.
+			os.Remove(filepath.Join(out, l.ID()+".json"))
 		}
 		runArgs = append(append(runArgs, "--out", out, "--progress", "off"), recordings...)
 		// A recording that fails is reported by run and measured below as a call without a document.
