@@ -58,6 +58,8 @@ type Script struct {
 	Sentiment map[parley.Role]eval.StartEnd `yaml:"sentiment"`
 	Items     map[string]string             `yaml:"items"`
 	Lines     []string                      `yaml:"lines"`
+
+	lines []line // Lines, parsed
 }
 
 // Audio says how a call sounds and how it is stored.
@@ -170,6 +172,7 @@ func ReadScript(path string) (*Script, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
+		s.lines = append(s.lines, l)
 		for _, tag := range l.tags {
 			if _, ok := strings.CutPrefix(tag, "pii:"); !ok && s.Items[tag] == "" {
 				return nil, fmt.Errorf("%s: line %q: tag #%s names no item of items:", path, raw, tag)
@@ -282,29 +285,30 @@ func generateOne(path, outDir string) error {
 	}
 	defer os.RemoveAll(tmp)
 	rate := s.Audio.Rate
-	// Each party's speech on its own track, at call time.
+	// Each party's speech on its own track, at call time; hold music on the agent's.
 	tracks := map[parley.Role][]float64{}
-	var music []float64
-	put := func(dst *[]float64, at int, x []float64) {
-		if need := at + len(x); need > len(*dst) {
-			*dst = append(*dst, make([]float64, need-len(*dst))...)
+	put := func(role parley.Role, at float64, x []float64) {
+		dst, i0 := tracks[role], int(at*float64(rate))
+		if need := i0 + len(x); need > len(dst) {
+			dst = append(dst, make([]float64, need-len(dst))...)
 		}
 		for i, v := range x {
-			(*dst)[at+i] += v
+			dst[i0+i] += v
 		}
+		tracks[role] = dst
 	}
 	lab := &eval.Label{Recording: name + ".wav", Split: s.Split, Mix: s.Audio.Mix, Intent: s.Intent,
 		Sentiment: s.Sentiment, Items: map[string]eval.ItemLabel{}}
-	type span struct{ start, end float64 }
-	spans := make([]span, len(s.Lines))
+	for id, v := range s.Items {
+		lab.Items[id] = eval.ItemLabel{Result: v}
+	}
 	t := 0.0
-	for i, raw := range s.Lines {
-		l, _ := parseLine(raw)
+	for i, l := range s.lines {
 		start := max(0, t+l.gap)
 		var x []float64
 		if l.holdS > 0 {
 			x = holdMusic(rate, l.holdS)
-			put(&music, int(start*float64(rate)), x)
+			put(parley.RoleAgent, start, x)
 			lab.Holds = append(lab.Holds, parley.Span{Start: round(start), End: round(start + l.holdS)})
 		} else {
 			voice, tempo, pitch := s.Audio.Agent, s.Audio.AgentTempo, s.Audio.AgentPitch
@@ -314,34 +318,27 @@ func generateOne(path, outDir string) error {
 			if x, err = speak(tmp, voice, l.text, rate, tempo, pitch); err != nil {
 				return fmt.Errorf("%s line %d: %w", path, i+1, err)
 			}
-			tr := tracks[l.speaker]
-			put(&tr, int(start*float64(rate)), x)
-			tracks[l.speaker] = tr
-			end := start + float64(len(x))/float64(rate)
+			put(l.speaker, start, x)
+		}
+		end := start + float64(len(x))/float64(rate)
+		if l.holdS == 0 {
 			lab.Turns = append(lab.Turns, eval.Turn{Start: round(start), End: round(end), Speaker: l.speaker, Text: l.text})
 			if l.gap < 0 && i > 0 {
 				lab.Interruptions = append(lab.Interruptions, eval.Interruption{At: round(start), By: l.speaker})
 			}
 		}
-		end := start + float64(len(x))/float64(rate)
-		spans[i] = span{start, end}
-		// The next line follows the later of this line and the one it interrupted.
-		t = max(t, end)
-	}
-	for id, v := range s.Items {
-		lab.Items[id] = eval.ItemLabel{Result: v}
-	}
-	for i, raw := range s.Lines {
-		l, _ := parseLine(raw)
-		at := round(spans[i].start)
+		// The line's tags: the moment of an item (its first tagged line), or personal data said.
+		at := round(start)
 		for _, tag := range l.tags {
 			if typ, ok := strings.CutPrefix(tag, "pii:"); ok {
-				lab.PII = append(lab.PII, eval.PIILabel{Type: typ, Start: at, End: round(spans[i].end), Speaker: l.speaker})
+				lab.PII = append(lab.PII, eval.PIILabel{Type: typ, Start: at, End: round(end), Speaker: l.speaker})
 			} else if it := lab.Items[tag]; it.At == nil {
 				it.At = &at
 				lab.Items[tag] = it
 			}
 		}
+		// The next line follows the later of this line and the one it interrupted.
+		t = max(t, end)
 	}
 	// The call as the recorder hears it: a second of room after the last line.
 	total := int((t + 1) * float64(rate))
@@ -349,7 +346,6 @@ func generateOne(path, outDir string) error {
 	for c, role := range []parley.Role{parley.RoleAgent, parley.RoleCustomer} {
 		copy(chans[c], tracks[role])
 	}
-	copy(chans[0], addInto(chans[0], music))
 	if g := s.Audio.CrosstalkDB; g != 0 {
 		k := math.Pow(10, g/20)
 		a, c := slices.Clone(chans[0]), slices.Clone(chans[1])
@@ -415,13 +411,6 @@ func writeReference(lab *eval.Label, dir, name string) error {
 }
 
 func round(v float64) float64 { return math.Round(v*1000) / 1000 }
-
-func addInto(dst, x []float64) []float64 {
-	for i := range min(len(dst), len(x)) {
-		dst[i] += x[i]
-	}
-	return dst
-}
 
 // holdMusic is a soft two-tone phrase with a slow tremolo, as hold lines play it.
 func holdMusic(rate int, seconds float64) []float64 {
