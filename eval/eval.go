@@ -170,7 +170,9 @@ func Call(l *Label, d *report.CallDoc) CallResult {
 		res.Error = err.Error()
 		return res
 	}
-	// Words, per speaker when the call is stereo.
+	// Words. Stereo calls are measured per side, and "all" adds the sides up (the order of turns across
+	// the sides is not the recogniser's to get right); mono calls as one text. Without a reference
+	// transcript there are no words to measure.
 	hyp := func(role parley.Role) string {
 		var b strings.Builder
 		for _, t := range d.Turns {
@@ -180,26 +182,20 @@ func Call(l *Label, d *report.CallDoc) CallResult {
 		}
 		return b.String()
 	}
-	// Stereo calls are measured per side, and "all" adds the sides up (the order of turns across the
-	// sides is not the recogniser's to get right); mono calls as one text. Without a reference
-	// transcript there are no words to measure.
 	switch {
 	case len(l.Turns) == 0:
 	case l.Mix == "stereo":
-		var all Words
-		for _, r := range []parley.Role{parley.RoleAgent, parley.RoleCustomer} {
-			e, n := transcribe.WordErrors(l.Text(r), hyp(r))
-			res.WER[string(r)] = Words{e, n}
-			all.Errors, all.Words = all.Errors+e, all.Words+n
-		}
-		res.WER["all"] = all
+		ra, ha := l.Text(parley.RoleAgent), hyp(parley.RoleAgent)
+		rc, hc := l.Text(parley.RoleCustomer), hyp(parley.RoleCustomer)
+		ea, na := transcribe.WordErrors(ra, ha)
+		ec, nc := transcribe.WordErrors(rc, hc)
+		res.WER[string(parley.RoleAgent)], res.WER[string(parley.RoleCustomer)] = Words{ea, na}, Words{ec, nc}
+		res.WER["all"] = Words{ea + ec, na + nc}
+		m, n := transcribe.Misplaced(ra, ha, rc, hc)
+		res.Misplaced = Words{m, n}
 	default:
 		e, n := transcribe.WordErrors(l.Text(""), hyp(""))
 		res.WER["all"] = Words{e, n}
-	}
-	if l.Mix == "stereo" && len(l.Turns) > 0 {
-		m, n := transcribe.Misplaced(l.Text(parley.RoleAgent), hyp(parley.RoleAgent), l.Text(parley.RoleCustomer), hyp(parley.RoleCustomer))
-		res.Misplaced = Words{m, n}
 	}
 	a := d.Analysis
 	if l.Intent != "" {
@@ -276,7 +272,7 @@ func Call(l *Label, d *report.CallDoc) CallResult {
 
 func (r *CallResult) countWrong() {
 	r.Wrong = 0
-	for _, c := range r.checks() {
+	for _, c := range r.Checks() {
 		if !c.Agree() {
 			r.Wrong++
 		}
@@ -293,9 +289,7 @@ func kinds(k []string) string {
 }
 
 // Checks are the call's judgements: intent, threats, sentiment and items.
-func (r *CallResult) Checks() []Check { return r.checks() }
-
-func (r *CallResult) checks() []Check {
+func (r *CallResult) Checks() []Check {
 	var out []Check
 	if r.Intent != nil {
 		out = append(out, *r.Intent)
@@ -496,7 +490,7 @@ func (c *CallResult) Problems() []string {
 	if c.Error != "" {
 		return []string{c.Error}
 	}
-	for _, ch := range c.checks() {
+	for _, ch := range c.Checks() {
 		if !ch.Agree() {
 			got := ch.Got
 			if got == "" {

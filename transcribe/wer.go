@@ -54,15 +54,16 @@ func WordErrors(ref, hyp string) (errors, words int) {
 // side A missing from A's hypothesis that appear as extra words in B's, and the other way round (after
 // NormalizeWords, by an edit-distance alignment of each side). words is the reference length of both.
 func Misplaced(refA, hypA, refB, hypB string) (misplaced, words int) {
-	delA, insA := alignDiff(NormalizeWords(refA), NormalizeWords(hypA))
-	delB, insB := alignDiff(NormalizeWords(refB), NormalizeWords(hypB))
+	ra, rb := NormalizeWords(refA), NormalizeWords(refB)
+	delA, insA := alignDiff(ra, NormalizeWords(hypA))
+	delB, insB := alignDiff(rb, NormalizeWords(hypB))
 	for w, n := range delA {
 		misplaced += min(n, insB[w])
 	}
 	for w, n := range delB {
 		misplaced += min(n, insA[w])
 	}
-	return misplaced, len(NormalizeWords(refA)) + len(NormalizeWords(refB))
+	return misplaced, len(ra) + len(rb)
 }
 
 // alignDiff aligns hyp to ref by edit distance and counts the reference words it lacks (deleted or
