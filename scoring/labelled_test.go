@@ -20,10 +20,10 @@ func encoders(t testing.TB) (*encoder.Encoder, *encoder.Encoder) {
 	return encodertest.Encoders(t, nlp.SentimentLayers())
 }
 
-// On perfect transcripts of the testdata calls, with the sentence encoder, the analysis and the default
-// scorecard agree with the reviewer's label files (testdata/calls/NAME.labels.yaml) on intent, closing
-// sentiment, threats and every labelled item.
-func TestLabelledCallsWithEncoder(t *testing.T) {
+// stages are the NLP analyzer and the default scorecard on the sentence encoders, as parley run uses
+// them.
+func stages(t testing.TB) (*nlp.Analyzer, *Scorecard) {
+	t.Helper()
 	base, sent := encoders(t)
 	a, err := nlp.NewAnalyzer(nlp.Options{Encoder: base, SentimentEncoder: sent})
 	if err != nil {
@@ -33,6 +33,14 @@ func TestLabelledCallsWithEncoder(t *testing.T) {
 	if err := sc.UseEncoder(base); err != nil {
 		t.Fatal(err)
 	}
+	return a, sc
+}
+
+// On perfect transcripts of the testdata calls, with the sentence encoder, the analysis and the default
+// scorecard agree with the reviewer's label files (testdata/calls/NAME.labels.yaml) on intent, closing
+// sentiment, threats and every labelled item.
+func TestLabelledCallsWithEncoder(t *testing.T) {
+	a, sc := stages(t)
 	labels, errs := eval.ReadLabels([]string{filepath.Join(testenv.Root(), "testdata", "calls")})
 	if len(errs) > 0 || len(labels) != 4 {
 		t.Fatalf("%d labels: %v", len(labels), errs)
@@ -105,15 +113,7 @@ func TestExamplesByMeaning(t *testing.T) {
 // BenchmarkStagesWithEncoder: the NLP stage and the default scorecard with the sentence encoder on a
 // 10-minute call (the four testdata calls' turns repeated to 120 turns), as parley run applies them.
 func BenchmarkStagesWithEncoder(b *testing.B) {
-	base, sent := encoders(b)
-	a, err := nlp.NewAnalyzer(nlp.Options{Encoder: base, SentimentEncoder: sent})
-	if err != nil {
-		b.Fatal(err)
-	}
-	sc := Default()
-	if err := sc.UseEncoder(base); err != nil {
-		b.Fatal(err)
-	}
+	a, sc := stages(b)
 	long := &parley.Transcript{Language: "en"}
 	for len(long.Turns) < 120 {
 		for _, name := range []string{"billing-dispute", "cancel-service", "address-change", "identity-check"} {
