@@ -77,7 +77,6 @@ func measure(ctx context.Context, src source, frame time.Duration) (*levels, err
 	return l, nil
 }
 
-// frames is the number of frames per channel (the last may be short).
 // channelDB is the level of every frame of channel c.
 func (l *levels) channelDB(c int) []float64 {
 	out := make([]float64, l.frames())
@@ -87,6 +86,7 @@ func (l *levels) channelDB(c int) []float64 {
 	return out
 }
 
+// frames is the number of frames per channel (the last may be short).
 func (l *levels) frames() int { return (l.n + l.frame - 1) / l.frame }
 
 // count is the number of samples in frame i.

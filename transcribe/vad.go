@@ -84,7 +84,7 @@ func (v VAD) speech(l *levels, c int) []Region {
 
 	frame := l.frame
 	frames := func(d time.Duration) int { return int(math.Ceil(d.Seconds() * float64(l.rate) / float64(frame))) }
-	bleed := v.bleed(l, c, levels)
+	bleed := v.bleed(l, c, levels, sorted)
 	var regs []Region // in frames
 	for i := 0; i < n; {
 		if levels[i] < threshold || bleed[i] {
@@ -118,19 +118,16 @@ func (v VAD) speech(l *levels, c int) []Region {
 	return out
 }
 
-// bleed marks the frames of channel c that carry the other channel's voice leaking in (see BleedDB).
-func (v VAD) bleed(l *levels, c int, levels []float64) []bool {
+// bleed marks the frames of channel c that carry the other channel's voice leaking in (see BleedDB);
+// sorted is the channel's levels in order.
+func (v VAD) bleed(l *levels, c int, levels, sorted []float64) []bool {
 	out := make([]bool, len(levels))
 	if len(l.sq) != 2 || v.BleedDB < 0 {
 		return out
 	}
 	other := l.channelDB(1 - c)
-	p95 := func(x []float64) float64 {
-		s := slices.Clone(x)
-		slices.Sort(s)
-		return s[len(s)*95/100]
-	}
-	own, theirs := p95(levels), p95(other)
+	otherSorted := slices.Sorted(slices.Values(other))
+	own, theirs := sorted[len(sorted)*95/100], otherSorted[len(otherSorted)*95/100]
 	for i := range out {
 		out[i] = (other[i]-theirs)-(levels[i]-own) >= v.BleedDB
 	}
