@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -106,19 +105,10 @@ func (m *Main) evalCmd(ctx context.Context, args []string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return parley.WrapError(parley.CodeIO, err, "create output dir")
 	}
-	b, _ := json.MarshalIndent(rep, "", "  ")
-	if err := os.WriteFile(filepath.Join(out, "eval.json"), b, 0o644); err != nil {
+	if err := report.WriteJSON(filepath.Join(out, "eval.json"), rep); err != nil {
 		return parley.WrapError(parley.CodeIO, err, "write eval.json")
 	}
-	f, err := os.Create(filepath.Join(out, "eval.html"))
-	if err != nil {
-		return parley.WrapError(parley.CodeIO, err, "write eval.html")
-	}
-	if err := rep.WriteHTML(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := report.WriteFileAtomic(filepath.Join(out, "eval.html"), rep.WriteHTML); err != nil {
 		return parley.WrapError(parley.CodeIO, err, "write eval.html")
 	}
 	return rep.WriteText(m.Stdout, worst)
