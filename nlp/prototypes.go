@@ -17,6 +17,10 @@ type Prototypes struct {
 	Texts     []string
 	embs      [][]float32
 	Threshold float64
+	// Counters are sentences close in words to the examples that do not count ("How can I help you
+	// today?" is no offer of further help; "When does my contract end?" is no threat to leave): a
+	// sentence matches only when it is closer to an example than to every counter-example.
+	Counters *Prototypes
 }
 
 // NewPrototypes embeds the examples (Text, Label) with enc.
@@ -54,6 +58,20 @@ func (p *Prototypes) Best(emb []float32) (int, float64) {
 	return best, sim
 }
 
+// Match compares emb with the examples: the closest example k and its similarity, the counter-example
+// at least as close (-1 when none is), and whether the sentence counts (similarity at least the
+// threshold and no counter-example as close).
+func (p *Prototypes) Match(emb []float32) (k int, sim float64, counter int, counts bool) {
+	k, sim = p.Best(emb)
+	counter = -1
+	if p.Counters != nil {
+		if c, csim := p.Counters.Best(emb); c >= 0 && csim >= sim {
+			counter = c
+		}
+	}
+	return k, sim, counter, k >= 0 && sim >= p.Threshold && counter < 0
+}
+
 // Cosine is the cosine similarity of two vectors (their dot product when both are unit length).
 func Cosine(a, b []float32) float64 {
 	var ab, aa, bb float64
@@ -76,6 +94,7 @@ func DefaultThreats(enc Embedder) (*Prototypes, error) {
 	var f struct {
 		Threshold float64             `yaml:"threshold"`
 		Kinds     map[string][]string `yaml:"kinds"`
+		Not       []string            `yaml:"not"`
 	}
 	if err := yaml.Unmarshal(threatsYAML, &f); err != nil {
 		return nil, parley.WrapError(parley.CodeInternal, err, "threats.yaml")
@@ -86,7 +105,18 @@ func DefaultThreats(enc Embedder) (*Prototypes, error) {
 			ex = append(ex, Example{Text: t, Label: kind})
 		}
 	}
-	return NewPrototypes(enc, ex, f.Threshold)
+	p, err := NewPrototypes(enc, ex, f.Threshold)
+	if err != nil {
+		return nil, err
+	}
+	cx := make([]Example, len(f.Not))
+	for i, t := range f.Not {
+		cx[i] = Example{Text: t, Label: "none"}
+	}
+	if p.Counters, err = NewPrototypes(enc, cx, 0); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // findThreats matches the customer's sentences (embedded) against the threat examples.
@@ -96,8 +126,8 @@ func (a *Analyzer) findThreats(tr *parley.Transcript, cs []custSentence) []parle
 		if s.emb == nil {
 			continue
 		}
-		k, sim := a.threats.Best(s.emb)
-		if k < 0 || sim < a.threats.Threshold {
+		k, sim, _, counts := a.threats.Match(s.emb)
+		if !counts {
 			continue
 		}
 		t := tr.Turns[s.turn]

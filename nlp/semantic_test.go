@@ -165,7 +165,7 @@ func TestThreats(t *testing.T) {
 	pred := make([]string, len(ex))
 	for i, e := range embs {
 		pred[i] = "none"
-		if k, sim := p.Best(e); k >= 0 && sim >= p.Threshold {
+		if k, _, _, counts := p.Match(e); counts {
 			pred[i] = p.Labels[k]
 		}
 		if pred[i] != ex[i].Label {

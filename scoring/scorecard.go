@@ -74,7 +74,7 @@ func (sc *Scorecard) UseEncoder(enc nlp.Embedder) error {
 			for k, t := range it.CounterExamples {
 				cx[k] = nlp.Example{Text: t, Label: "not " + it.ID}
 			}
-			if it.counters, err = nlp.NewPrototypes(enc, cx, 0); err != nil {
+			if p.Counters, err = nlp.NewPrototypes(enc, cx, 0); err != nil {
 				return parley.WrapError(parley.CodeConfig, err, "scorecard %s: item %q: embedding its counter-examples", sc.Name, it.ID)
 			}
 		}
@@ -134,7 +134,6 @@ type Item struct {
 	entries  []phrases // one per Phrases entry, its alternatives compiled once at parse time
 	patterns []*regexp.Regexp
 	protos   *nlp.Prototypes // Examples embedded (UseEncoder)
-	counters *nlp.Prototypes // CounterExamples embedded
 }
 
 // Window limits where a phrase counts.
@@ -395,13 +394,11 @@ type Match struct {
 // least as close, if any, and whether the sentence counts: at the item's similarity or above and closer to
 // an example than to every counter-example.
 func (it *Item) compare(emb []float32) (k int, sim float64, counter string, counts bool) {
-	k, sim = it.protos.Best(emb)
-	if it.counters != nil {
-		if c, csim := it.counters.Best(emb); c >= 0 && csim >= sim {
-			counter = it.counters.Texts[c]
-		}
+	k, sim, c, counts := it.protos.Match(emb)
+	if c >= 0 {
+		counter = it.protos.Counters.Texts[c]
 	}
-	return k, sim, counter, k >= 0 && sim >= it.Similarity && counter == ""
+	return k, sim, counter, counts
 }
 
 // Item returns the item with the given id.
