@@ -417,9 +417,9 @@ func (a *Analyzer) customerSentences(tr *parley.Transcript) ([]custSentence, err
 
 // UnclearBelow: a call whose leading intent has less of the vote than this is "unclear" (its runners-up
 // are kept in top). Calibrated on the tune split of the labelled call set from its reference
-// transcripts (parley eval --labels <set>/reference): below 0.21 the two leading intents there were
-// both wrong, above it 18 of 19 were right; 0.3 had turned 6 right answers into "unclear".
-const UnclearBelow = 0.21
+// transcripts (parley eval --labels <set>/reference) with the default taxonomy: the one wrong intent
+// there led with 0.219, the right ones with 0.261 or more; the threshold sits between.
+const UnclearBelow = 0.24
 
 // Unclear labels a call whose intent cannot be told.
 const Unclear = "unclear"
