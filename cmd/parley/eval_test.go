@@ -21,7 +21,7 @@ const (
 	evalMaxMisplaced  = 0.01 // reference words on the other party's side (0.6 %)
 	evalMinIntent     = 0.80 // (83.3 %)
 	evalMinClosing    = 0.80 // customer sentiment at the end of the call (83.3 %)
-	evalMinAgreement  = 0.66 // scorecard item results equal to the reviewer's (69.6 %)
+	evalMinAgreement  = 0.66 // scorecard item results equal to the reviewer's (70.0 %)
 	evalMinHoldsFound = 0.8  // labelled holds found (5/5)
 	evalMinPII        = 0.68 // labelled personal data found as PII (75.0 %)
 )
