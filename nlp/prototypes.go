@@ -43,6 +43,17 @@ func NewPrototypes(enc Embedder, examples []Example, threshold float64) (*Protot
 	return p, nil
 }
 
+// AddCounters embeds counter-examples with enc and sets them as p's Counters.
+func (p *Prototypes) AddCounters(enc Embedder, texts []string) error {
+	cx := make([]Example, len(texts))
+	for i, t := range texts {
+		cx[i] = Example{Text: t, Label: "counter"}
+	}
+	var err error
+	p.Counters, err = NewPrototypes(enc, cx, 0)
+	return err
+}
+
 // Best returns the index of the example most similar to emb and the similarity (-1, 0 when there are no
 // examples).
 func (p *Prototypes) Best(emb []float32) (int, float64) {
@@ -109,11 +120,7 @@ func DefaultThreats(enc Embedder) (*Prototypes, error) {
 	if err != nil {
 		return nil, err
 	}
-	cx := make([]Example, len(f.Not))
-	for i, t := range f.Not {
-		cx[i] = Example{Text: t, Label: "none"}
-	}
-	if p.Counters, err = NewPrototypes(enc, cx, 0); err != nil {
+	if err := p.AddCounters(enc, f.Not); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -70,11 +70,7 @@ func (sc *Scorecard) UseEncoder(enc nlp.Embedder) error {
 				return parley.WrapError(parley.CodeConfig, err, "scorecard %s: item %q: embedding its examples", sc.Name, it.ID)
 			}
 			it.protos = p
-			cx := make([]nlp.Example, len(it.CounterExamples))
-			for k, t := range it.CounterExamples {
-				cx[k] = nlp.Example{Text: t, Label: "not " + it.ID}
-			}
-			if p.Counters, err = nlp.NewPrototypes(enc, cx, 0); err != nil {
+			if err := p.AddCounters(enc, it.CounterExamples); err != nil {
 				return parley.WrapError(parley.CodeConfig, err, "scorecard %s: item %q: embedding its counter-examples", sc.Name, it.ID)
 			}
 		}

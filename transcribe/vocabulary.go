@@ -58,30 +58,7 @@ func letters(s string) string {
 
 // editDistance is the edit distance between a and b in runes, a swap of two neighbours counting as one
 // edit ("fiber" and "fibre" are one apart).
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j-1]+cost, d[i-1][j]+1, d[i][j-1]+1)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
-}
+func editDistance(a, b string) int { return distance([]rune(a), []rune(b), true) }
 
 // Correct replaces near misses of the terms in text with the terms: a run of one to (words of the
 // term + 1) words whose letters are within a fifth of the term's length in edits of the term's letters

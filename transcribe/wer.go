@@ -31,23 +31,31 @@ func NormalizeWords(s string) []string {
 // reference and a hypothesis, after NormalizeWords, and the number of reference words.
 func WordErrors(ref, hyp string) (errors, words int) {
 	r, h := NormalizeWords(ref), NormalizeWords(hyp)
-	prev := make([]int, len(h)+1)
-	cur := make([]int, len(h)+1)
+	return distance(r, h, false), len(r)
+}
+
+// distance is the edit distance between a and b (substitutions, deletions, insertions; with swaps, two
+// neighbours exchanged also count as one edit), in three rows of memory.
+func distance[T comparable](a, b []T, swaps bool) int {
+	prev2, prev, cur := make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j
 	}
-	for i := 1; i <= len(r); i++ {
+	for i := 1; i <= len(a); i++ {
 		cur[0] = i
-		for j := 1; j <= len(h); j++ {
+		for j := 1; j <= len(b); j++ {
 			sub := prev[j-1]
-			if r[i-1] != h[j-1] {
+			if a[i-1] != b[j-1] {
 				sub++
 			}
 			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
+			if swaps && i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
-	return prev[len(h)], len(r)
+	return prev[len(b)]
 }
 
 // Misplaced counts the reference words that a two-sided recognition put on the wrong side: words of
