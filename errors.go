@@ -26,6 +26,7 @@ const (
 	CodeConfig              = "bad_config"           // an invalid setting
 	CodeIO                  = "io_error"             // reading or writing a file failed
 	CodeBadLabel            = "bad_label"            // a reviewer's label file that is malformed or does not match its recording
+	CodeBadDocument         = "bad_document"         // a file that is not a parley call document, or one of another schema version
 	CodeInternal            = "internal"             // anything else
 )
 

@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/nlp"
-	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/transcribe"
 )
 
@@ -160,7 +160,7 @@ var itemResult = map[string]string{parley.ItemPass: Met, parley.ItemFail: NotMet
 
 // Call measures one call document against its label. A document that does not match the label (other
 // length, other channel layout) is an error: its numbers would mean nothing.
-func Call(l *Label, d *report.CallDoc) CallResult {
+func Call(l *Label, d *calldoc.CallDoc) CallResult {
 	res := CallResult{ID: l.ID(), Split: l.Split, Mix: l.Mix, WER: map[string]Words{}, Interruptions: map[parley.Role][2]int{}}
 	if d == nil {
 		res.Error = "no call document for this recording"
@@ -320,7 +320,7 @@ func compareHolds(want, got []parley.Span) HoldCount {
 
 // piiFound: a PII entity of any redacted type in a turn of that speaker overlapping the labelled span.
 // The type is not required to match (a card number read as an account number is still removed).
-func piiFound(p PIILabel, d *report.CallDoc) bool {
+func piiFound(p PIILabel, d *calldoc.CallDoc) bool {
 	if d.Analysis == nil {
 		return false
 	}
@@ -339,7 +339,7 @@ func piiFound(p PIILabel, d *report.CallDoc) bool {
 
 // Matches checks that a call document is of the recording the label describes: the same length (within
 // a second) and, for a stereo label, two channels.
-func Matches(l *Label, d *report.CallDoc) error {
+func Matches(l *Label, d *calldoc.CallDoc) error {
 	if l.DurationS > 0 && math.Abs(d.DurationS-l.DurationS) > 1 {
 		return parley.Errorf(parley.CodeBadLabel, "label %s: recording is %.1f s, the label says %.1f s", l.Path(), d.DurationS, l.DurationS)
 	}
@@ -354,8 +354,8 @@ func Matches(l *Label, d *report.CallDoc) error {
 
 // Evaluate measures the labelled calls against the call documents (by call id). Calls without a
 // document are reported with an error and counted in the summary's Errors.
-func Evaluate(labels []*Label, docs []report.CallDoc) *Report {
-	byID := map[string]*report.CallDoc{}
+func Evaluate(labels []*Label, docs []calldoc.CallDoc) *Report {
+	byID := map[string]*calldoc.CallDoc{}
 	for i := range docs {
 		byID[docs[i].CallID] = &docs[i]
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/parley-cc/parley"
-	"github.com/parley-cc/parley/report"
+	"github.com/parley-cc/parley/calldoc"
 )
 
 func TestReadLabelRejectsBadFiles(t *testing.T) {
@@ -40,11 +40,11 @@ func TestReadLabelRejectsBadFiles(t *testing.T) {
 }
 
 // doc is a call document for testdata/good.labels.yaml: what parley might have made of the call.
-func doc() report.CallDoc {
-	return report.CallDoc{
+func doc() calldoc.CallDoc {
+	return calldoc.CallDoc{
 		SchemaVersion: parley.SchemaVersion, CallID: "good", DurationS: 20.3,
 		Channels: []parley.Channel{{Index: 0, Role: parley.RoleAgent}, {Index: 1, Role: parley.RoleCustomer}},
-		Turns: []report.TurnDoc{
+		Turns: []calldoc.TurnDoc{
 			{Speaker: parley.RoleAgent, Start: 0.5, End: 3, Text: "Thanks for calling North Wind, this is Sam. Hi,"},
 			{Speaker: parley.RoleCustomer, Start: 3.6, End: 5.5, Text: "I was charged twice."},
 			{Speaker: parley.RoleCustomer, Start: 6, End: 8, Text: "My account is 72419."},
@@ -67,7 +67,7 @@ func TestEvaluate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := Evaluate([]*Label{l}, []report.CallDoc{doc()})
+	rep := Evaluate([]*Label{l}, []calldoc.CallDoc{doc()})
 	c := rep.Calls[0]
 	// Words: "North Wind" for "Northwind" is 2 errors of the agent's 12 words; the customer's "Hi" was
 	// heard on the agent's side (1 deletion there, 1 insertion here, and misplaced); numbers compare as
@@ -128,7 +128,7 @@ func TestEvaluateMismatchedRecording(t *testing.T) {
 	long, mono := doc(), doc()
 	long.DurationS = 95
 	mono.Channels = mono.Channels[:1]
-	for name, d := range map[string]*report.CallDoc{"other length": &long, "mono": &mono, "no document": nil} {
+	for name, d := range map[string]*calldoc.CallDoc{"other length": &long, "mono": &mono, "no document": nil} {
 		c := Call(l, d)
 		if c.Error == "" {
 			t.Errorf("%s: measured anyway", name)

@@ -33,7 +33,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/parley-cc/parley"
-	"github.com/parley-cc/parley/report"
+	"github.com/parley-cc/parley/calldoc"
+	"github.com/parley-cc/parley/team"
 )
 
 // Item results a reviewer gives.
@@ -264,8 +265,8 @@ func (l *Label) Write(path string) error {
 // force become the item results (pass → met, fail → not_met, na → not_applicable); the recording, its
 // layout and length come from the document. Such labels have no reference transcript, so they measure
 // items only. Overrides of calls without a document are returned as skipped.
-func FromOverrides(ov []report.Override, docs []report.CallDoc) (labels []*Label, skipped []string) {
-	byCall := map[string][]report.Override{}
+func FromOverrides(ov []team.Override, docs []calldoc.CallDoc) (labels []*Label, skipped []string) {
+	byCall := map[string][]team.Override{}
 	for _, o := range ov {
 		byCall[o.CallID] = append(byCall[o.CallID], o)
 	}

@@ -11,7 +11,8 @@ import (
 	"time"
 
 	"github.com/parley-cc/parley"
-	"github.com/parley-cc/parley/report"
+	"github.com/parley-cc/parley/calldoc"
+	"github.com/parley-cc/parley/team"
 )
 
 // timeFormat is how times are stored: fixed width, so that text order is time order.
@@ -86,7 +87,7 @@ func sentimentLabel(v float64) string {
 // PutCall indexes an analysed call document (found at docLoc) for the review app: its filterable
 // columns, scorecard items, key phrases and transcript turns for full-text search. Indexing the same
 // recording again replaces everything it had. It returns the call's id.
-func (x *Index) PutCall(ctx context.Context, doc report.CallDoc, docLoc string) (string, error) {
+func (x *Index) PutCall(ctx context.Context, doc calldoc.CallDoc, docLoc string) (string, error) {
 	tx, err := x.db.BeginTx(ctx, nil)
 	if err != nil {
 		return "", err
@@ -101,7 +102,7 @@ func (x *Index) PutCall(ctx context.Context, doc report.CallDoc, docLoc string) 
 
 // DocAt is a call document and where it is stored.
 type DocAt struct {
-	Doc report.CallDoc
+	Doc calldoc.CallDoc
 	Loc string
 }
 
@@ -120,7 +121,7 @@ func (x *Index) PutCalls(ctx context.Context, docs []DocAt) error {
 	return tx.Commit()
 }
 
-func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc report.CallDoc, docLoc string) (string, error) {
+func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc calldoc.CallDoc, docLoc string) (string, error) {
 	id := CallKey(doc.Source)
 	c := Call{ID: id, CallID: doc.CallID, Source: doc.Source, Doc: docLoc, DurationS: doc.DurationS}
 	if m := doc.Metadata; m != nil {
@@ -144,7 +145,7 @@ func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc report.CallDoc, doc
 			}
 		}
 	}
-	for _, al := range report.CallAlerts(doc, c.Agent, report.AlertRules{}) {
+	for _, al := range team.CallAlerts(doc, c.Agent, team.AlertRules{}) {
 		c.Alerts = append(c.Alerts, al.Rule)
 	}
 	var started any

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/parley-cc/parley"
-	"github.com/parley-cc/parley/report"
+	"github.com/parley-cc/parley/team"
 )
 
 // NewID returns a random, unguessable id (128 bits, hex).
@@ -209,7 +209,7 @@ func (x *Index) overrides(ctx context.Context, where string, args ...any) ([]Ove
 // LatestOverrides are the overrides in force — the latest per call and item — with the calls' ids as
 // their documents give them, sorted by call and item: what `parley report --overrides` and
 // `parley eval labels` read.
-func (x *Index) LatestOverrides(ctx context.Context) ([]report.Override, error) {
+func (x *Index) LatestOverrides(ctx context.Context) ([]team.Override, error) {
 	all, err := x.overrides(ctx, "")
 	if err != nil {
 		return nil, err
@@ -234,16 +234,16 @@ func (x *Index) LatestOverrides(ctx context.Context) ([]report.Override, error) 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	var ov []report.Override
+	var ov []team.Override
 	for k, o := range latest {
-		ov = append(ov, report.Override{CallID: names[k[0]], Item: o.Item, Status: o.Status, Reviewer: o.Reviewer, Note: o.Comment})
+		ov = append(ov, team.Override{CallID: names[k[0]], Item: o.Item, Status: o.Status, Reviewer: o.Reviewer, Note: o.Comment})
 	}
 	sort.Slice(ov, func(i, j int) bool { return ov[i].CallID+"\x00"+ov[i].Item < ov[j].CallID+"\x00"+ov[j].Item })
 	return ov, nil
 }
 
 // Calibration compares the overrides in force (the latest per call and item) with the automatic results.
-func (x *Index) Calibration(ctx context.Context) ([]report.ItemAgreement, error) {
+func (x *Index) Calibration(ctx context.Context) ([]team.ItemAgreement, error) {
 	ov, err := x.LatestOverrides(ctx)
 	if err != nil {
 		return nil, err
@@ -265,7 +265,7 @@ func (x *Index) Calibration(ctx context.Context) ([]report.ItemAgreement, error)
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return report.Calibrate(auto, ov), nil
+	return team.Calibrate(auto, ov), nil
 }
 
 // Collection is a coach's set of clips, shared by its link.

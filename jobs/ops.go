@@ -16,6 +16,7 @@ import (
 	"github.com/hibiken/asynqmon"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/storage"
@@ -223,7 +224,8 @@ func (o *Ops) rescoreLocal(ctx context.Context, call index.Call) error {
 	if err != nil {
 		return err
 	}
-	doc, err := report.ReadCallDoc(r)
+	doc, err := calldoc.Decode(r)
+	r.Close()
 	if err != nil {
 		return parley.WrapError(parley.CodeIO, err, "read %s", call.Doc)
 	}

@@ -9,9 +9,9 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/internal/fixtures"
-	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/scoring"
 	"github.com/parley-cc/parley/storage"
 )
@@ -56,7 +56,8 @@ func TestRescoreLocalCalls(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		after, err := report.ReadCallDoc(r)
+		after, err := calldoc.Decode(r)
+		r.Close()
 		if err != nil || after.Score == nil || after.Score.Scorecard != "Strict QA" {
 			t.Errorf("%s: %+v %v", d.CallID, after.Score, err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/metadata"
 	"github.com/parley-cc/parley/report"
@@ -128,7 +129,7 @@ func (p *Processor) Transcribe(ctx context.Context, t *asynq.Task) error {
 		return res.Err
 	}
 	var buf bytes.Buffer
-	if err := report.EncodeJSON(&buf, report.NewCallDoc(res, p.Model)); err != nil {
+	if err := report.EncodeJSON(&buf, calldoc.New(res, p.Model)); err != nil {
 		return err
 	}
 	if err := store.Put(ctx, p.resultBase(pl.Key)+".transcript.json", &buf, int64(buf.Len()), "application/json"); err != nil {
@@ -165,7 +166,8 @@ func (p *Processor) Analyze(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	doc, err := report.ReadCallDoc(r)
+	doc, err := calldoc.Decode(r)
+	r.Close()
 	if err != nil {
 		return fmt.Errorf("transcript checkpoint %s: %v: %w", base, err, asynq.SkipRetry)
 	}

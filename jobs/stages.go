@@ -2,8 +2,8 @@ package jobs
 
 import (
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/nlp"
-	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/scoring"
 )
 
@@ -26,10 +26,10 @@ func (s Stages) Apply(res *parley.Result) {
 
 // Redo analyses and scores a stored call document again and returns the new document (the recognition
 // model and processing time of the first pass are kept).
-func (s Stages) Redo(doc report.CallDoc) report.CallDoc {
+func (s Stages) Redo(doc calldoc.CallDoc) calldoc.CallDoc {
 	res := doc.Result()
 	s.Apply(&res)
-	out := report.NewCallDoc(res, doc.Model)
+	out := calldoc.New(res, doc.Model)
 	out.ProcessingS = doc.ProcessingS
 	return out
 }

@@ -9,13 +9,14 @@ import (
 	"strings"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 )
 
 //go:embed templates/call.html
 var templates embed.FS
 
 var callTemplate = template.Must(template.New("call.html").Funcs(template.FuncMap{
-	"clock": Clock,
+	"clock": calldoc.Clock,
 	"duration": func(s float64) string {
 		t := int(s + 0.5)
 		return fmt.Sprintf("%d min %02d s", t/60, t%60)
@@ -38,7 +39,7 @@ var callTemplate = template.Must(template.New("call.html").Funcs(template.FuncMa
 	"speaker": func(name string, s *parley.SpeakerSentiment) map[string]any {
 		return map[string]any{"Name": name, "S": s}
 	},
-	"turnSentiment": func(d CallDoc, i int) *parley.TurnSentiment {
+	"turnSentiment": func(d calldoc.CallDoc, i int) *parley.TurnSentiment {
 		if d.Analysis == nil || d.Analysis.Sentiment == nil {
 			return nil
 		}
@@ -52,7 +53,7 @@ var callTemplate = template.Must(template.New("call.html").Funcs(template.FuncMa
 }).ParseFS(templates, "templates/call.html"))
 
 // Timeline draws the call as an SVG: one row per speaker with their speech, holds and dead air below.
-func Timeline(d CallDoc) template.HTML {
+func Timeline(d calldoc.CallDoc) template.HTML {
 	dur := d.DurationS
 	for _, s := range d.Segments {
 		dur = math.Max(dur, s.End)
@@ -67,28 +68,22 @@ func Timeline(d CallDoc) template.HTML {
 	colors := map[parley.Role]string{parley.RoleAgent: "#1f5fa8", parley.RoleCustomer: "#8a3b12", parley.RoleUnknown: "#555"}
 	for _, s := range d.Segments {
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.0f" width="%.1f" height="14" fill="%s"><title>%s %s–%s</title></rect>`,
-			x(s.Start), rows[s.Speaker], math.Max(1, x(s.End)-x(s.Start)), colors[s.Speaker], s.Speaker, Clock(s.Start), Clock(s.End))
+			x(s.Start), rows[s.Speaker], math.Max(1, x(s.End)-x(s.Start)), colors[s.Speaker], s.Speaker, calldoc.Clock(s.Start), calldoc.Clock(s.End))
 	}
 	if d.Score != nil {
 		for _, h := range d.Score.Metrics.Holds {
-			fmt.Fprintf(&b, `<rect x="%.1f" y="50" width="%.1f" height="10" fill="#d9a400"><title>hold %s–%s</title></rect>`, x(h.Start), math.Max(1, x(h.End)-x(h.Start)), Clock(h.Start), Clock(h.End))
+			fmt.Fprintf(&b, `<rect x="%.1f" y="50" width="%.1f" height="10" fill="#d9a400"><title>hold %s–%s</title></rect>`, x(h.Start), math.Max(1, x(h.End)-x(h.Start)), calldoc.Clock(h.Start), calldoc.Clock(h.End))
 		}
 		for _, h := range d.Score.Metrics.DeadAir {
-			fmt.Fprintf(&b, `<rect x="%.1f" y="50" width="%.1f" height="10" fill="#b3261e"><title>dead air %s–%s</title></rect>`, x(h.Start), math.Max(1, x(h.End)-x(h.Start)), Clock(h.Start), Clock(h.End))
+			fmt.Fprintf(&b, `<rect x="%.1f" y="50" width="%.1f" height="10" fill="#b3261e"><title>dead air %s–%s</title></rect>`, x(h.Start), math.Max(1, x(h.End)-x(h.Start)), calldoc.Clock(h.Start), calldoc.Clock(h.End))
 		}
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // numbers and fixed strings only
 }
 
-// Clock writes seconds as m:ss.
-func Clock(s float64) string {
-	t := int(s)
-	return fmt.Sprintf("%d:%02d", t/60, t%60)
-}
-
 // WriteHTML writes the call report for QA reviewers: call facts, driver, sentiment, key phrases,
 // entities and the transcript by turn. Everything from the call is escaped.
-func WriteHTML(w io.Writer, doc CallDoc) error {
+func WriteHTML(w io.Writer, doc calldoc.CallDoc) error {
 	return callTemplate.Execute(w, doc)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 )
 
 func TestWriteVTT(t *testing.T) {
@@ -20,7 +21,7 @@ func TestWriteVTT(t *testing.T) {
 		}},
 	}
 	var b bytes.Buffer
-	if err := WriteVTT(&b, NewCallDoc(res, "m")); err != nil {
+	if err := WriteVTT(&b, calldoc.New(res, "m")); err != nil {
 		t.Fatal(err)
 	}
 	want := "WEBVTT\n\n" +
@@ -28,6 +29,15 @@ func TestWriteVTT(t *testing.T) {
 		"01:02:03.450 --> 01:02:05.000\n<v customer>a &lt;b&gt; &amp; c --&gt; d\n\n"
 	if b.String() != want {
 		t.Errorf("got\n%q\nwant\n%q", b.String(), want)
+	}
+	b.Reset()
+	if err := WriteSRT(&b, calldoc.New(res, "m")); err != nil {
+		t.Fatal(err)
+	}
+	want = "1\n00:00:00,000 --> 00:00:01,500\nagent: Hello\n\n" +
+		"2\n01:02:03,450 --> 01:02:05,000\ncustomer: a <b> & c --> d\n\n"
+	if b.String() != want {
+		t.Errorf("SRT got\n%q\nwant\n%q", b.String(), want)
 	}
 }
 
@@ -48,7 +58,7 @@ func TestSummary(t *testing.T) {
 }
 
 func TestMonoNote(t *testing.T) {
-	doc := NewCallDoc(parley.Result{Call: parley.Call{Channels: []parley.Channel{{Index: 0, Role: parley.RoleUnknown}}}}, "")
+	doc := calldoc.New(parley.Result{Call: parley.Call{Channels: []parley.Channel{{Index: 0, Role: parley.RoleUnknown}}}}, "")
 	if len(doc.Notes) != 1 || doc.Segments == nil || doc.Turns == nil {
 		t.Errorf("mono doc %+v: notes must say what is missing, lists must be [] not null", doc)
 	}

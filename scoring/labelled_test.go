@@ -6,12 +6,12 @@ import (
 	"testing"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/eval"
 	"github.com/parley-cc/parley/internal/encodertest"
 	"github.com/parley-cc/parley/internal/testenv"
 	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/nlp/encoder"
-	"github.com/parley-cc/parley/report"
 )
 
 // encoders are the sentence encoder and the one with the built-in sentiment layers.
@@ -50,7 +50,7 @@ func TestLabelledCallsWithEncoder(t *testing.T) {
 			tr := testenv.RefTranscript(t, l.ID())
 			an := a.Analyze(tr)
 			s := sc.Score(Call{Transcript: tr, Analysis: an, DurationS: tr.Segments[len(tr.Segments)-1].End.Seconds() + 1})
-			doc := report.NewCallDoc(parley.Result{Call: parley.Call{ID: l.ID(), Channels: []parley.Channel{{Index: 0, Role: parley.RoleAgent}, {Index: 1, Role: parley.RoleCustomer}}},
+			doc := calldoc.New(parley.Result{Call: parley.Call{ID: l.ID(), Channels: []parley.Channel{{Index: 0, Role: parley.RoleAgent}, {Index: 1, Role: parley.RoleCustomer}}},
 				Transcript: tr, Analysis: an, Score: s}, "")
 			if c := eval.Call(l, &doc); c.Error != "" || c.Wrong > 0 || len(c.Items) != len(l.Items) {
 				t.Errorf("%d judgements wrong: %v %s", c.Wrong, c.Problems(), c.Error)

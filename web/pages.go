@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/jobs"
 	"github.com/parley-cc/parley/report"
@@ -199,12 +200,13 @@ func (s *Server) visibleCall(w http.ResponseWriter, r *http.Request, u *User) (i
 	return c, true
 }
 
-func (s *Server) loadDoc(r *http.Request, c index.Call) (report.CallDoc, error) {
+func (s *Server) loadDoc(r *http.Request, c index.Call) (calldoc.CallDoc, error) {
 	rc, _, err := s.Blobs.Open(r.Context(), c.Doc)
 	if err != nil {
-		return report.CallDoc{}, err
+		return calldoc.CallDoc{}, err
 	}
-	doc, err := report.ReadCallDoc(rc)
+	doc, err := calldoc.Decode(rc)
+	rc.Close()
 	if err != nil {
 		return doc, fmt.Errorf("call document %s: %w", c.Doc, err)
 	}
@@ -213,7 +215,7 @@ func (s *Server) loadDoc(r *http.Request, c index.Call) (report.CallDoc, error) 
 
 // turnView is a transcript turn with what the call page shows beside it.
 type turnView struct {
-	report.TurnDoc
+	calldoc.TurnDoc
 	Index     int
 	Sentiment string
 }

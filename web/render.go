@@ -12,15 +12,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/index"
-	"github.com/parley-cc/parley/report"
 )
 
 //go:embed templates
 var templateFS embed.FS
 
 var funcs = template.FuncMap{
-	"clock":   report.Clock,
+	"clock":   calldoc.Clock,
 	"label":   func(s string) string { return strings.ReplaceAll(s, "_", " ") },
 	"pct":     func(v float64) string { return fmt.Sprintf("%.0f%%", v*100) },
 	"score":   func(v float64) string { return fmt.Sprintf("%.1f", v) },
@@ -118,7 +118,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, u *User, name st
 
 // sentimentChart draws each speaker's turn sentiment over the call as an SVG; every point is a link
 // that seeks the player to its turn. Only numbers go into the markup.
-func sentimentChart(d report.CallDoc) template.HTML {
+func sentimentChart(d calldoc.CallDoc) template.HTML {
 	if d.Analysis == nil || d.Analysis.Sentiment == nil || len(d.Analysis.Sentiment.Turns) == 0 {
 		return ""
 	}
@@ -148,7 +148,7 @@ func sentimentChart(d report.CallDoc) template.HTML {
 	}
 	for _, t := range d.Analysis.Sentiment.Turns {
 		fmt.Fprintf(&b, `<circle class="pt %s" cx="%.1f" cy="%.1f" r="5" data-seek="%.3f"><title>%s %s %+.2f</title></circle>`,
-			template.HTMLEscapeString(string(t.Speaker)), x(t.Start), y(t.Score), t.Start, template.HTMLEscapeString(string(t.Speaker)), report.Clock(t.Start), t.Score)
+			template.HTMLEscapeString(string(t.Speaker)), x(t.Start), y(t.Score), t.Start, template.HTMLEscapeString(string(t.Speaker)), calldoc.Clock(t.Start), t.Score)
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())

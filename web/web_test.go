@@ -22,9 +22,9 @@ import (
 	"github.com/parley-cc/parley/internal/fixtures"
 	"github.com/parley-cc/parley/jobs"
 	"github.com/parley-cc/parley/nlp"
-	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/scoring"
 	"github.com/parley-cc/parley/storage"
+	"github.com/parley-cc/parley/team"
 	"github.com/parley-cc/parley/web"
 )
 
@@ -318,9 +318,9 @@ func TestOverrideIsStoredShownAndAudited(t *testing.T) {
 	}
 	// The overrides in force, exported in the format parley report and parley eval labels read.
 	res, export := a.do("qa", "GET", "/calibration/overrides.yaml", nil)
-	var ov []report.Override
+	var ov []team.Override
 	if err := yaml.Unmarshal([]byte(export), &ov); err != nil || res.StatusCode != http.StatusOK || len(ov) != 1 ||
-		ov[0] != (report.Override{CallID: "billing-dispute", Item: "closing", Status: "pass", Reviewer: "quinn", Note: "said goodbye politely"}) {
+		ov[0] != (team.Override{CallID: "billing-dispute", Item: "closing", Status: "pass", Reviewer: "quinn", Note: "said goodbye politely"}) {
 		t.Errorf("export: %s %v %+v\n%s", res.Status, err, ov, export)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/go-audio/wav"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/eval"
 	"github.com/parley-cc/parley/models"
 	"github.com/parley-cc/parley/report"
@@ -429,7 +430,7 @@ func parleyTexts(dir string) (map[string]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		var doc report.CallDoc
+		var doc calldoc.CallDoc
 		if err := json.Unmarshal(b, &doc); err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}

@@ -15,10 +15,11 @@ import (
 	"time"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/internal/testenv"
-	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/storage"
+	"github.com/parley-cc/parley/team"
 )
 
 // cluster is a real Redis, a real MinIO and worker processes of the parley binary.
@@ -237,7 +238,7 @@ func TestDistributedTwoWorkers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc report.CallDoc
+	var doc calldoc.CallDoc
 	json.NewDecoder(r).Decode(&doc)
 	r.Close()
 	if doc.Metadata == nil || doc.Metadata.AgentID != "a17" || doc.Score == nil || doc.Analysis == nil {
@@ -246,7 +247,7 @@ func TestDistributedTwoWorkers(t *testing.T) {
 	// Reports read the results straight from the bucket.
 	repDir := t.TempDir()
 	c.parley("report", "--out", repDir, "s3://calls/results/")
-	var rep report.TeamReport
+	var rep team.Report
 	b, _ := os.ReadFile(filepath.Join(repDir, "report.json"))
 	json.Unmarshal(b, &rep)
 	if rep.Calls != 8 || len(rep.Skipped) != 0 {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/eval"
 	"github.com/parley-cc/parley/report"
 )
@@ -99,7 +100,7 @@ func (m *Main) evalCmd(ctx context.Context, args []string) error {
 	} else if len(runArgs) > 0 {
 		return parley.Errorf(parley.CodeConfig, "parley eval: with --results no run flags apply (got %v)", runArgs)
 	}
-	docs, _ := report.LoadCallDocs([]string{results})
+	docs, _ := calldoc.Load([]string{results})
 	rep := eval.Evaluate(labels, docs)
 	rep.Skipped = skipped
 	if err := os.MkdirAll(out, 0o755); err != nil {
@@ -132,7 +133,7 @@ func (m *Main) evalLabelsCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	docs, _ := report.LoadCallDocs([]string{*results})
+	docs, _ := calldoc.Load([]string{*results})
 	labels, skipped := eval.FromOverrides(ov, docs)
 	for _, s := range skipped {
 		fmt.Fprintln(m.Stderr, "parley eval labels:", s)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/internal/testenv"
 	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/transcribe"
@@ -124,7 +125,7 @@ func TestRunEndToEnd(t *testing.T) {
 		}
 	}
 
-	var doc report.CallDoc
+	var doc calldoc.CallDoc
 	readJSON(t, filepath.Join(out, "billing-dispute.json"), &doc)
 	if doc.SchemaVersion != parley.SchemaVersion || doc.CallID != "billing-dispute" || doc.Encoding != "mulaw" || doc.SampleRate != 8000 {
 		t.Errorf("call doc header %+v", doc)
@@ -137,15 +138,15 @@ func TestRunEndToEnd(t *testing.T) {
 			t.Errorf("bad segment %+v", s)
 		}
 	}
-	var mono report.CallDoc
+	var mono calldoc.CallDoc
 	readJSON(t, filepath.Join(out, "jfk.json"), &mono)
-	if len(mono.Notes) != 1 || mono.Notes[0] != report.MonoNote || mono.Channels[0].Role != parley.RoleUnknown {
+	if len(mono.Notes) != 1 || mono.Notes[0] != calldoc.MonoNote || mono.Channels[0].Role != parley.RoleUnknown {
 		t.Errorf("mono call: notes %v channels %v", mono.Notes, mono.Channels)
 	}
 	if doc.Metadata == nil || doc.Metadata.AgentID != "a17" || !strings.HasPrefix(doc.Metadata.CallerIDHash, "sha256:") || len(doc.Warnings) != 0 {
 		t.Errorf("metadata %+v warnings %v", doc.Metadata, doc.Warnings)
 	}
-	var idc report.CallDoc
+	var idc calldoc.CallDoc
 	readJSON(t, filepath.Join(out, "identity-check.json"), &idc)
 	if len(idc.Warnings) != 1 || !strings.HasPrefix(idc.Warnings[0], "metadata_bad_field: started_at") || idc.Metadata.AgentID != "a30" {
 		t.Errorf("identity-check: a bad started_at must be a named warning, the rest kept: %v %+v", idc.Warnings, idc.Metadata)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/nlp/encoder"
 	"github.com/parley-cc/parley/report"
@@ -73,20 +74,10 @@ func (m *Main) reprocessCmd(ctx context.Context, name string, args []string) int
 	return exitOK
 }
 
-// readCallDoc reads a call document and the name of the model that transcribed it.
+// readCallDoc reads a call document as a result, and the name of the model that transcribed it.
 func readCallDoc(path string) (parley.Result, string, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return parley.Result{}, "", parley.WrapError(parley.CodeIO, err, "read")
-	}
-	var doc report.CallDoc
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return parley.Result{}, "", parley.WrapError(parley.CodeBadHeader, err, "%s is not a parley call document", path)
-	}
-	if doc.SchemaVersion != parley.SchemaVersion || doc.CallID == "" {
-		return parley.Result{}, "", parley.Errorf(parley.CodeBadHeader, "%s: call document schema_version %d with call_id %q (this parley reads version %d)", path, doc.SchemaVersion, doc.CallID, parley.SchemaVersion)
-	}
-	return doc.Result(), doc.Model, nil
+	doc, err := calldoc.ReadFile(path)
+	return doc.Result(), doc.Model, err
 }
 
 // nlpCmd: parley nlp sentiment reads lines of text and writes one JSON object per line: with the

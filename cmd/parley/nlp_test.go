@@ -12,9 +12,11 @@ import (
 	"testing"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/eval"
 	"github.com/parley-cc/parley/internal/testenv"
 	"github.com/parley-cc/parley/report"
+	"github.com/parley-cc/parley/team"
 )
 
 // writeRefDocs writes call documents holding the reference transcripts of the testdata calls, as
@@ -26,7 +28,7 @@ func writeRefDocs(t *testing.T, dir string, calls ...string) []string {
 		tr := testenv.RefTranscript(t, c)
 		res := parley.Result{Call: parley.Call{ID: c, Source: c + ".wav", Channels: []parley.Channel{{Index: 0, Role: parley.RoleAgent}, {Index: 1, Role: parley.RoleCustomer}}}, Transcript: tr}
 		p := filepath.Join(dir, c+".json")
-		if err := report.WriteJSON(p, report.NewCallDoc(res, "ggml-test.bin")); err != nil {
+		if err := report.WriteJSON(p, calldoc.New(res, "ggml-test.bin")); err != nil {
 			t.Fatal(err)
 		}
 		paths = append(paths, p)
@@ -59,7 +61,7 @@ func TestAnalyzeRedaction(t *testing.T) {
 			}
 		}
 	}
-	var doc report.CallDoc
+	var doc calldoc.CallDoc
 	readJSON(t, filepath.Join(out, "billing-dispute.json"), &doc)
 	if doc.Analysis == nil || !doc.Analysis.Redacted || doc.Analysis.Intent == nil || doc.Analysis.Intent.Label != "billing_dispute" || doc.Model != "ggml-test.bin" {
 		t.Errorf("analysis %+v model %q", doc.Analysis, doc.Model)
@@ -136,7 +138,7 @@ func TestIntentCommands(t *testing.T) {
 	if code, _, stderr := runMain(t, nil, "analyze", "--intent-model", model, "--out", runOut, docs[0]); code != 0 {
 		t.Fatalf("analyze with model: %d %s", code, stderr)
 	}
-	var doc report.CallDoc
+	var doc calldoc.CallDoc
 	readJSON(t, filepath.Join(runOut, "billing-dispute.json"), &doc)
 	if doc.Analysis.Intent == nil || doc.Analysis.Intent.Label == "billing_dispute" {
 		t.Errorf("intent %+v: labels must come from the Banking77 model", doc.Analysis.Intent)
@@ -146,7 +148,7 @@ func TestIntentCommands(t *testing.T) {
 func TestHTMLReport(t *testing.T) {
 	in, out := t.TempDir(), t.TempDir()
 	docs := writeRefDocs(t, in, "cancel-service")
-	var doc report.CallDoc
+	var doc calldoc.CallDoc
 	readJSON(t, docs[0], &doc)
 	doc.Turns[0].Text = `<script>alert("x")</script>`
 	b, _ := json.Marshal(doc)
@@ -177,7 +179,7 @@ func TestRescore(t *testing.T) {
 	if code, _, stderr := runMain(t, nil, append([]string{"analyze", "--out", analysed}, docs...)...); code != 0 {
 		t.Fatal(stderr)
 	}
-	var before report.CallDoc
+	var before calldoc.CallDoc
 	readJSON(t, filepath.Join(analysed, "billing-dispute.json"), &before)
 	if before.Score == nil || before.Score.Score != 75 {
 		t.Fatalf("default scorecard: %+v", before.Score)
@@ -199,7 +201,7 @@ sections:
 	if code != 0 {
 		t.Fatalf("rescore: %d %s", code, stderr)
 	}
-	var after, id report.CallDoc
+	var after, id calldoc.CallDoc
 	readJSON(t, filepath.Join(rescored, "billing-dispute.json"), &after)
 	readJSON(t, filepath.Join(rescored, "identity-check.json"), &id)
 	if after.Score.Scorecard != "Identity only" || !after.Score.AutoFailed || after.Score.Score != 0 || id.Score.Score != 100 {
@@ -238,7 +240,7 @@ func TestRunTranscripts(t *testing.T) {
 		intent string
 		score  float64
 	}{"address-change": {"address_change", 43.8}, "billing-dispute": {"billing_dispute", 75}, "cancel-service": {"cancel_service", 50}} {
-		var doc report.CallDoc
+		var doc calldoc.CallDoc
 		readJSON(t, filepath.Join(out, call+".json"), &doc)
 		if doc.Analysis.Intent == nil || doc.Analysis.Intent.Label != want.intent || doc.Score.Score != want.score {
 			t.Errorf("%s: intent %+v score %v, want %s %v", call, doc.Analysis.Intent, doc.Score.Score, want.intent, want.score)
@@ -288,7 +290,7 @@ func TestReportCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var r report.TeamReport
+	var r team.Report
 	readJSON(t, filepath.Join(out, "report.json"), &r)
 	if r.Calls != 4 || len(r.Groups) != 2 || len(r.Alerts) == 0 || posted != len(r.Alerts) || len(r.Calibration) != 2 {
 		t.Errorf("report: %d calls, %d groups, %d alerts (%d posted), calibration %+v", r.Calls, len(r.Groups), len(r.Alerts), posted, r.Calibration)
@@ -315,7 +317,7 @@ func TestRunWithEncoder(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var doc report.CallDoc
+	var doc calldoc.CallDoc
 	readJSON(t, filepath.Join(out, "cancel-service.json"), &doc)
 	an := doc.Analysis
 	if an == nil || an.Sentiment == nil || an.Sentiment.Method != "encoder:all-MiniLM-L6-v2+sentiment" {

@@ -14,8 +14,10 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/storage"
+	"github.com/parley-cc/parley/team"
 )
 
 // reportCmd: parley report [--from D] [--to D] [--by agent|team] --out DIR CALLS... aggregates call
@@ -36,7 +38,7 @@ func (m *Main) reportCmd(ctx context.Context, args []string) error {
 	low := fset.Float64("low-score", 60, "calls below this score count as low-scoring")
 	overrides := fset.String("overrides", "", "reviewer overrides `file` (YAML or JSON list of call_id, item, status, reviewer, note)")
 	webhook := fset.String("webhook", "", "POST every alert as JSON to this `url`")
-	var rules report.AlertRules
+	var rules team.AlertRules
 	fset.Float64Var(&rules.EndSentimentBelow, "alert-end-sentiment", -0.5, "alert when the customer ends at or below this")
 	fset.Float64Var(&rules.TransferRateOver, "alert-transfer-rate", 0.25, "alert when the transfer rate is over this")
 	fset.Float64Var(&rules.RepeatRateOver, "alert-repeat-rate", 0.3, "alert when the share of repeat callers is over this")
@@ -44,14 +46,14 @@ func (m *Main) reportCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	if *webhook != "" {
-		if err := report.CheckWebhook(*webhook, cfg.WebhookHosts); err != nil {
+		if err := team.CheckWebhook(*webhook, cfg.WebhookHosts); err != nil {
 			return parley.Errorf(parley.CodeConfig, "%v", err)
 		}
 	}
 	if *by != "agent" && *by != "team" {
 		return parley.Errorf(parley.CodeConfig, "--by %q (agent or team)", *by)
 	}
-	opt := report.TeamOptions{By: *by, RepeatWindow: *window, LowScore: *low, Alerts: rules}
+	opt := team.Options{By: *by, RepeatWindow: *window, LowScore: *low, Alerts: rules}
 	var err error
 	if *from != "" {
 		if opt.From, err = time.Parse("2006-01-02", *from); err != nil {
@@ -64,7 +66,7 @@ func (m *Main) reportCmd(ctx context.Context, args []string) error {
 		}
 		opt.To = opt.To.Add(24 * time.Hour)
 	}
-	var ov []report.Override
+	var ov []team.Override
 	if *overrides != "" {
 		if ov, err = readOverrides(*overrides); err != nil {
 			return err
@@ -75,7 +77,7 @@ func (m *Main) reportCmd(ctx context.Context, args []string) error {
 		paths = []string{"out"}
 	}
 	var local []string
-	var docs []report.CallDoc
+	var docs []calldoc.CallDoc
 	var skipped []string
 	for _, p := range paths {
 		if !strings.HasPrefix(p, "s3://") {
@@ -88,16 +90,16 @@ func (m *Main) reportCmd(ctx context.Context, args []string) error {
 		}
 		docs, skipped = append(docs, d...), append(skipped, s...)
 	}
-	d, s := report.LoadCallDocs(local)
+	d, s := calldoc.Load(local)
 	docs, skipped = append(docs, d...), append(skipped, s...)
-	r := report.BuildTeamReport(docs, opt, ov)
+	r := team.Build(docs, opt, ov)
 	r.Skipped = append(skipped, r.Skipped...)
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return parley.WrapError(parley.CodeIO, err, "create output dir")
 	}
 	writers := map[string]func(io.Writer) error{
 		"report.json":  func(w io.Writer) error { return report.EncodeJSON(w, r) },
-		"report.html":  r.WriteTeamHTML,
+		"report.html":  r.WriteHTML,
 		"calls.csv":    r.WriteCallsCSV,
 		"items.csv":    r.WriteItemsCSV,
 		"alerts.jsonl": r.WriteAlerts,
@@ -117,7 +119,7 @@ func (m *Main) reportCmd(ctx context.Context, args []string) error {
 }
 
 // loadS3Docs reads the call documents under an s3://bucket/prefix.
-func loadS3Docs(ctx context.Context, cfg *Config, url string) ([]report.CallDoc, []string, error) {
+func loadS3Docs(ctx context.Context, cfg *Config, url string) ([]calldoc.CallDoc, []string, error) {
 	bucket, prefix, err := storage.ParseURL(url)
 	if err != nil {
 		return nil, nil, err
@@ -126,51 +128,26 @@ func loadS3Docs(ctx context.Context, cfg *Config, url string) ([]report.CallDoc,
 	if err != nil {
 		return nil, nil, err
 	}
-	var docs []report.CallDoc
-	skipped, err := eachS3CallDoc(ctx, store, bucket, prefix, func(d report.CallDoc, _ string) error {
+	var docs []calldoc.CallDoc
+	skipped, err := calldoc.Walk(ctx, store, prefix, func(d calldoc.CallDoc, _ string) error {
 		docs = append(docs, d)
 		return nil
 	})
 	if err != nil {
 		return nil, nil, parley.WrapError(parley.CodeIO, err, "read %s", url)
 	}
+	for i := range skipped {
+		skipped[i] = "s3://" + bucket + "/" + skipped[i]
+	}
 	return docs, skipped, nil
 }
 
-// eachS3CallDoc calls fn for every call document under a bucket's prefix (all pages), with its
-// s3:// location; objects that are not call documents are returned as skipped.
-func eachS3CallDoc(ctx context.Context, store parley.Store, bucket, prefix string, fn func(d report.CallDoc, loc string) error) ([]string, error) {
-	var skipped []string
-	err := store.List(ctx, prefix, func(o parley.Object) error {
-		if !report.IsCallDocKey(o.Key) {
-			return nil
-		}
-		r, _, err := store.Open(ctx, o.Key)
-		if err != nil {
-			return err
-		}
-		b, err := io.ReadAll(io.LimitReader(r, 64<<20))
-		r.Close()
-		if err != nil {
-			return err
-		}
-		loc := "s3://" + bucket + "/" + o.Key
-		d, ok := report.ParseCallDoc(b)
-		if !ok {
-			skipped = append(skipped, loc+": not a parley call document")
-			return nil
-		}
-		return fn(d, loc)
-	})
-	return skipped, err
-}
-
-func readOverrides(path string) ([]report.Override, error) {
+func readOverrides(path string) ([]team.Override, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, parley.WrapError(parley.CodeConfig, err, "overrides")
 	}
-	var ov []report.Override
+	var ov []team.Override
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&ov); err != nil && err != io.EOF {

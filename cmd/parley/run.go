@@ -18,6 +18,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/jobs"
 	"github.com/parley-cc/parley/metadata"
 	"github.com/parley-cc/parley/models"
@@ -199,7 +200,7 @@ func (b *batch) add(res parley.Result) {
 		// Redaction happens here, on the transcript itself, before any output is written.
 		b.stages.Apply(&res)
 		var names []string
-		for _, f := range report.CallFiles(report.NewCallDoc(res, b.model)) {
+		for _, f := range report.CallFiles(calldoc.New(res, b.model)) {
 			name := id + f.Ext
 			if err := report.WriteFileAtomic(filepath.Join(b.out, name), f.Write); err != nil {
 				res.Err = parley.WrapError(parley.CodeIO, err, "write %s", name)

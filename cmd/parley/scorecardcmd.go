@@ -13,8 +13,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/models"
-	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/scoring"
 )
 
@@ -90,7 +90,7 @@ func (m *Main) scorecardCmd(args []string) error {
 				if mt.Counts {
 					mark = "✓"
 				}
-				fmt.Fprintf(tw, "    %s %.3f\t%s\t%q\t≈ %q\n", mark, mt.Similarity, report.Clock(mt.Start), mt.Text, mt.Example)
+				fmt.Fprintf(tw, "    %s %.3f\t%s\t%q\t≈ %q\n", mark, mt.Similarity, calldoc.Clock(mt.Start), mt.Text, mt.Example)
 			}
 		}
 	}

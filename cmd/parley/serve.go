@@ -19,9 +19,9 @@ import (
 	"golang.org/x/term"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/jobs"
-	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/storage"
 	"github.com/parley-cc/parley/web"
 )
@@ -118,7 +118,7 @@ func importDocs(ctx context.Context, idx *index.Index, locs *storage.Locations, 
 		batch = batch[:0]
 		return err
 	}
-	put := func(doc report.CallDoc, loc string) error {
+	put := func(doc calldoc.CallDoc, loc string) error {
 		if !strings.HasPrefix(doc.Source, "s3://") && doc.Source != "" && !filepath.IsAbs(doc.Source) {
 			// parley run records the input as it was given; the app opens it from wherever it runs.
 			if abs, err := filepath.Abs(doc.Source); err == nil {
@@ -142,12 +142,17 @@ func importDocs(ctx context.Context, idx *index.Index, locs *storage.Locations, 
 		if berr != nil {
 			return 0, nil, berr
 		}
-		skipped, err = eachS3CallDoc(ctx, store, bucket, prefix, put)
+		skipped, err = calldoc.Walk(ctx, store, prefix, func(d calldoc.CallDoc, key string) error {
+			return put(d, "s3://"+bucket+"/"+key)
+		})
+		for i := range skipped {
+			skipped[i] = "s3://" + bucket + "/" + skipped[i]
+		}
 	} else {
 		var abs string
 		if abs, err = filepath.Abs(place); err == nil {
 			if _, err = os.Stat(abs); err == nil {
-				skipped, err = report.WalkCallDocs([]string{abs}, put)
+				skipped, err = calldoc.WalkPaths([]string{abs}, put)
 			}
 		}
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"github.com/parley-cc/parley"
-	"github.com/parley-cc/parley/report"
+	"github.com/parley-cc/parley/calldoc"
 )
 
 // soakCalls is how many recordings the soak pushes through; the floor is 2,000.
@@ -166,7 +166,7 @@ func TestSoak(t *testing.T) {
 			bad = append(bad, fmt.Sprintf("%s: %v", k, err))
 			continue
 		}
-		var doc report.CallDoc
+		var doc calldoc.CallDoc
 		err = json.NewDecoder(r).Decode(&doc)
 		r.Close()
 		if err != nil || doc.SchemaVersion != parley.SchemaVersion || doc.Source != "s3://calls/"+k {

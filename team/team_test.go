@@ -1,4 +1,4 @@
-package report
+package team
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 )
 
 func tp(s string) *time.Time { t, _ := time.Parse(time.RFC3339, s); return &t }
@@ -21,8 +22,8 @@ func bp(b bool) *bool        { return &b }
 func fp(f float64) *float64  { return &f }
 
 // doc builds a call document with the fields the team report reads.
-func doc(id, agent, team, caller, started string, score float64, transferred bool, hold float64, intent string, end float64, phrases ...string) CallDoc {
-	d := CallDoc{SchemaVersion: parley.SchemaVersion, CallID: id, DurationS: 300,
+func doc(id, agent, team, caller, started string, score float64, transferred bool, hold float64, intent string, end float64, phrases ...string) calldoc.CallDoc {
+	d := calldoc.CallDoc{SchemaVersion: parley.SchemaVersion, CallID: id, DurationS: 300,
 		Metadata: &parley.Metadata{AgentName: agent, Team: team, CallerIDHash: caller, StartedAt: tp(started), Transferred: bp(transferred),
 			Source: "web", Revenue: fp(10), Cost: fp(2)},
 		Score: &parley.Score{Score: score, Scored: true, Items: []parley.ItemResult{
@@ -41,8 +42,8 @@ func doc(id, agent, team, caller, started string, score float64, transferred boo
 	return d
 }
 
-func sampleDocs() []CallDoc {
-	return []CallDoc{
+func sampleDocs() []calldoc.CallDoc {
+	return []calldoc.CallDoc{
 		doc("c1", "Sarah", "billing", "h1", "2026-11-02T09:00:00Z", 90, false, 0, "billing_dispute", 0.5, "refund"),
 		doc("c2", "Sarah", "billing", "h1", "2026-11-04T09:30:00Z", 40, false, 55, "billing_dispute", -0.2, "second charge", "refund"),
 		doc("c3", "Daniel", "retention", "h2", "2026-11-03T18:00:00Z", 30, true, 0, "complaint_escalation", -0.7, "second charge"),
@@ -51,7 +52,7 @@ func sampleDocs() []CallDoc {
 }
 
 func TestTeamReportKPIs(t *testing.T) {
-	r := BuildTeamReport(sampleDocs(), TeamOptions{By: "agent"}, nil)
+	r := Build(sampleDocs(), Options{By: "agent"}, nil)
 	k := r.KPIs
 	if r.Calls != 4 || k.AvgScore != 57.5 || k.AvgHandleS != 300 || k.TransferRate != 0.5 || k.CostPerCall != 2 {
 		t.Errorf("kpis %+v", k)
@@ -90,17 +91,17 @@ func TestTeamReportKPIs(t *testing.T) {
 
 func TestTeamReportPeriodAndTeams(t *testing.T) {
 	docs := sampleDocs()
-	docs = append(docs, CallDoc{SchemaVersion: parley.SchemaVersion, CallID: "undated"})
+	docs = append(docs, calldoc.CallDoc{SchemaVersion: parley.SchemaVersion, CallID: "undated"})
 	from, _ := time.Parse("2006-01-02", "2026-11-03")
 	to, _ := time.Parse("2006-01-02", "2026-11-10")
-	r := BuildTeamReport(docs, TeamOptions{By: "team", From: from, To: to}, nil)
+	r := Build(docs, Options{By: "team", From: from, To: to}, nil)
 	if r.Calls != 2 || len(r.Groups) != 2 || r.Groups[0].Name != "billing" || len(r.Skipped) != 1 {
 		t.Errorf("calls %d groups %+v skipped %v", r.Calls, r.Groups, r.Skipped)
 	}
 }
 
 func TestCalibration(t *testing.T) {
-	r := BuildTeamReport(sampleDocs(), TeamOptions{}, []Override{
+	r := Build(sampleDocs(), Options{}, []Override{
 		{CallID: "c1", Item: "greeting", Status: "pass", Reviewer: "qa1"},
 		{CallID: "c2", Item: "greeting", Status: "pass", Reviewer: "qa1"},
 		{CallID: "c9", Item: "greeting", Status: "fail", Reviewer: "qa1"}, // unknown call: ignored
@@ -111,7 +112,7 @@ func TestCalibration(t *testing.T) {
 }
 
 func TestTeamExportsAndWebhook(t *testing.T) {
-	r := BuildTeamReport(sampleDocs(), TeamOptions{}, nil)
+	r := Build(sampleDocs(), Options{}, nil)
 	var b bytes.Buffer
 	if err := r.WriteCallsCSV(&b); err != nil {
 		t.Fatal(err)
@@ -121,7 +122,7 @@ func TestTeamExportsAndWebhook(t *testing.T) {
 		t.Errorf("calls.csv %v %v", rows, err)
 	}
 	b.Reset()
-	if err := r.WriteTeamHTML(&b); err != nil || !strings.Contains(b.String(), "First-call resolution") {
+	if err := r.WriteHTML(&b); err != nil || !strings.Contains(b.String(), "First-call resolution") {
 		t.Errorf("html: %v", err)
 	}
 	var got []Alert

@@ -1,21 +1,21 @@
-package report
+// Package team rolls call documents up for team leads and QA: KPIs per agent or team, scorecard pass
+// rates and phrase lifts, alerts and their webhook, and calibration of automatic results against reviewer
+// overrides (parley report and the review app).
+package team
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 )
 
-// TeamOptions shape a team report.
-type TeamOptions struct {
+// Options shape a team report.
+type Options struct {
 	From, To     time.Time     // calls started in [From, To); zero: open
 	By           string        // "agent" or "team"
 	RepeatWindow time.Duration // a caller calling again within this is a repeat (first-call resolution)
@@ -71,8 +71,8 @@ type Alert struct {
 	Message string  `json:"message"`
 }
 
-// TeamReport is the output of parley report.
-type TeamReport struct {
+// Report is the output of parley report.
+type Report struct {
 	Generated   time.Time         `json:"generated"`
 	From        *time.Time        `json:"from,omitempty"`
 	To          *time.Time        `json:"to,omitempty"`
@@ -142,79 +142,15 @@ type ItemAgreement struct {
 
 // CallRow is one call in the exports.
 type CallRow struct {
-	Doc      CallDoc
+	Doc      calldoc.CallDoc
 	Group    string
 	Started  *time.Time
 	Repeat   bool // the caller had called within the window before
 	Resolved bool // the caller did not call again within the window
 }
 
-// IsCallDocKey tells call documents from the other JSON files parley writes.
-func IsCallDocKey(name string) bool {
-	base := filepath.Base(name)
-	return strings.HasSuffix(base, ".json") && base != "summary.json" && base != "report.json" &&
-		!strings.HasSuffix(base, ".transcript.json") && !strings.HasSuffix(base, ".error.json")
-}
-
-// ParseCallDoc reads one call document.
-func ParseCallDoc(b []byte) (CallDoc, bool) {
-	var d CallDoc
-	if json.Unmarshal(b, &d) != nil || d.SchemaVersion != parley.SchemaVersion || d.CallID == "" {
-		return d, false
-	}
-	return d, true
-}
-
-// LoadCallDocs reads every call document under the paths (files or directories), skipping summaries.
-func LoadCallDocs(paths []string) ([]CallDoc, []string) {
-	var docs []CallDoc
-	skipped, _ := WalkCallDocs(paths, func(d CallDoc, _ string) error {
-		docs = append(docs, d)
-		return nil
-	})
-	return docs, skipped
-}
-
-// WalkCallDocs calls fn for every call document under the paths (files or directories), in path
-// order, with the file it came from. Paths that do not exist and files that are not call documents
-// are returned as skipped, each with the reason; an error from fn stops the walk.
-func WalkCallDocs(paths []string, fn func(d CallDoc, path string) error) ([]string, error) {
-	var skipped []string
-	var files []string
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			skipped = append(skipped, fmt.Sprintf("%s: %v", p, err))
-			continue
-		}
-		if !st.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		filepath.WalkDir(p, func(f string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && IsCallDocKey(f) {
-				files = append(files, f)
-			}
-			return nil
-		})
-	}
-	sort.Strings(files)
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		d, ok := ParseCallDoc(b)
-		if err != nil || !ok {
-			skipped = append(skipped, fmt.Sprintf("%s: not a parley call document", f))
-			continue
-		}
-		if err := fn(d, f); err != nil {
-			return skipped, err
-		}
-	}
-	return skipped, nil
-}
-
-// BuildTeamReport aggregates call documents.
-func BuildTeamReport(docs []CallDoc, opt TeamOptions, overrides []Override) *TeamReport {
+// Build aggregates call documents.
+func Build(docs []calldoc.CallDoc, opt Options, overrides []Override) *Report {
 	if opt.By == "" {
 		opt.By = "agent"
 	}
@@ -228,7 +164,7 @@ func BuildTeamReport(docs []CallDoc, opt TeamOptions, overrides []Override) *Tea
 		opt.HoldLimitS = 40
 	}
 	opt.Alerts = opt.Alerts.withDefaults()
-	r := &TeamReport{Generated: time.Now().UTC(), By: opt.By, Skipped: []string{}, Alerts: []Alert{}, Calibration: []ItemAgreement{}, Items: map[string]string{},
+	r := &Report{Generated: time.Now().UTC(), By: opt.By, Skipped: []string{}, Alerts: []Alert{}, Calibration: []ItemAgreement{}, Items: map[string]string{},
 		KPIs: KPIs{CallsPerDay: map[string]int{}, IntentMix: map[string]int{}, SentimentByIntent: map[string]float64{}, BySource: map[string]SourceStats{},
 			LowScorePhrases: []PhraseLift{}, UnresolvedPhrases: []PhraseLift{}}}
 	if !opt.From.IsZero() {
@@ -291,7 +227,7 @@ func markRepeats(rows []CallRow, window time.Duration) {
 	}
 }
 
-func (r *TeamReport) kpis(opt TeamOptions) {
+func (r *Report) kpis(opt Options) {
 	k := &r.KPIs
 	n := float64(len(r.Rows))
 	if n == 0 {
@@ -423,7 +359,7 @@ func lifts(sub, all map[string]int) []PhraseLift {
 	return out
 }
 
-func (r *TeamReport) groups() {
+func (r *Report) groups() {
 	idx := map[string]*GroupScorecard{}
 	passes, applies := map[string]map[string]int{}, map[string]map[string]int{}
 	weekSum, weekN := map[string]map[string]float64{}, map[string]map[string]int{}
@@ -487,7 +423,7 @@ func (r *TeamReport) groups() {
 	sort.Slice(r.Groups, func(a, b int) bool { return r.Groups[a].Name < r.Groups[b].Name })
 }
 
-func (r *TeamReport) alerts(opt TeamOptions) {
+func (r *Report) alerts(opt Options) {
 	for _, row := range r.Rows {
 		r.Alerts = append(r.Alerts, CallAlerts(row.Doc, row.Group, opt.Alerts)...)
 	}
@@ -503,7 +439,7 @@ func (r *TeamReport) alerts(opt TeamOptions) {
 
 // CallAlerts are the per-call rules that fire on one call: auto_fail, intent and negative_end. Rules
 // left zero take their defaults.
-func CallAlerts(d CallDoc, agent string, rules AlertRules) []Alert {
+func CallAlerts(d calldoc.CallDoc, agent string, rules AlertRules) []Alert {
 	rules = rules.withDefaults()
 	var out []Alert
 	if d.Score != nil && d.Score.AutoFailed {
@@ -522,7 +458,7 @@ func CallAlerts(d CallDoc, agent string, rules AlertRules) []Alert {
 			if !seen[th.Kind] {
 				seen[th.Kind] = true
 				out = append(out, Alert{Rule: th.Kind + "_threat", CallID: d.CallID, Agent: agent, Value: th.Similarity,
-					Message: fmt.Sprintf("customer at %s: %q", Clock(th.Start), th.Text)})
+					Message: fmt.Sprintf("customer at %s: %q", calldoc.Clock(th.Start), th.Text)})
 			}
 		}
 	}
@@ -530,7 +466,7 @@ func CallAlerts(d CallDoc, agent string, rules AlertRules) []Alert {
 }
 
 // calibrate compares reviewers' overrides with the automatic results.
-func (r *TeamReport) calibrate(overrides []Override) {
+func (r *Report) calibrate(overrides []Override) {
 	auto := map[[2]string]string{}
 	for _, row := range r.Rows {
 		if row.Doc.Score != nil {

@@ -1,4 +1,4 @@
-package report
+package team
 
 import (
 	"bytes"
@@ -20,7 +20,7 @@ import (
 )
 
 // WriteCallsCSV writes one row per call.
-func (r *TeamReport) WriteCallsCSV(w io.Writer) error {
+func (r *Report) WriteCallsCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"call_id", "source_file", "started_at", "agent_id", "agent_name", "team", "queue", "direction", "duration_s", "score",
 		"auto_failed", "intent", "intent_confidence", "customer_end_sentiment", "hold_s", "transferred", "disposition", "traffic_source",
@@ -61,7 +61,7 @@ func (r *TeamReport) WriteCallsCSV(w io.Writer) error {
 }
 
 // WriteItemsCSV writes one row per call and scorecard item.
-func (r *TeamReport) WriteItemsCSV(w io.Writer) error {
+func (r *Report) WriteItemsCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"call_id", "group", "item", "label", "status", "points", "max_points", "reason"})
 	for _, row := range r.Rows {
@@ -77,7 +77,7 @@ func (r *TeamReport) WriteItemsCSV(w io.Writer) error {
 }
 
 // WriteAlerts writes the alerts as JSON lines.
-func (r *TeamReport) WriteAlerts(w io.Writer) error {
+func (r *Report) WriteAlerts(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	for _, a := range r.Alerts {
 		if err := enc.Encode(a); err != nil {
@@ -88,7 +88,7 @@ func (r *TeamReport) WriteAlerts(w io.Writer) error {
 }
 
 // PostAlerts sends each alert as a JSON POST to a webhook and returns the first failure.
-func (r *TeamReport) PostAlerts(ctx context.Context, url string, client *http.Client) error {
+func (r *Report) PostAlerts(ctx context.Context, url string, client *http.Client) error {
 	if client == nil {
 		// A redirect could lead anywhere, past the check of the configured hosts: none is followed.
 		client = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -146,10 +146,10 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-//go:embed templates/team.html
+//go:embed team.html
 var teamHTML string
 
-var teamTemplate = template.Must(template.New("team").Funcs(template.FuncMap{
+var htmlTemplate = template.Must(template.New("team").Funcs(template.FuncMap{
 	"keys": func(m any) []string {
 		switch x := m.(type) {
 		case map[string]int:
@@ -175,5 +175,5 @@ var teamTemplate = template.Must(template.New("team").Funcs(template.FuncMap{
 	"heat": func(n int) string { return fmt.Sprintf("%.2f", math.Min(1, float64(n)/5)*0.8) },
 }).Parse(teamHTML))
 
-// WriteTeamHTML writes the team report page.
-func (r *TeamReport) WriteTeamHTML(w io.Writer) error { return teamTemplate.Execute(w, r) }
+// WriteHTML writes the team report page.
+func (r *Report) WriteHTML(w io.Writer) error { return htmlTemplate.Execute(w, r) }

@@ -1,0 +1,278 @@
+// Package calldoc is the per-call JSON document (schema in README.md, version parley.SchemaVersion):
+// building it from a result, turning it back into one, and reading it — one Decode that checks the
+// schema version, and one walk over a directory or a bucket. Renderers (VTT, SRT, HTML) are in report.
+package calldoc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/storage"
+)
+
+// MonoNote is attached to mono calls: features that need one speaker per channel are absent, and the
+// output says so rather than leaving the fields silently empty.
+const MonoNote = "speaker roles and overlap detection are not available for mono recordings"
+
+// CallDoc is the per-call JSON document, version parley.SchemaVersion.
+type CallDoc struct {
+	SchemaVersion int              `json:"schema_version"`
+	CallID        string           `json:"call_id"`
+	Source        string           `json:"source"`
+	DurationS     float64          `json:"duration_s"`
+	SampleRate    int              `json:"sample_rate"`
+	Encoding      string           `json:"encoding"`
+	Language      string           `json:"language"`
+	Channels      []parley.Channel `json:"channels"`
+	Segments      []SegmentDoc     `json:"segments"`
+	Turns         []TurnDoc        `json:"turns"`
+	Sound         []parley.Span    `json:"sound_without_speech"` // agent channel: sound but no words (hold music)
+	Notes         []string         `json:"notes"`
+	Analysis      *parley.Analysis `json:"analysis"`
+	Score         *parley.Score    `json:"score"`
+	Metadata      *parley.Metadata `json:"metadata"`
+	Warnings      []string         `json:"warnings"`
+	Model         string           `json:"model,omitempty"`
+	ProcessingS   float64          `json:"processing_s"`
+}
+
+// SegmentDoc is a segment with times in seconds.
+type SegmentDoc struct {
+	Channel    int         `json:"channel"`
+	Speaker    parley.Role `json:"speaker"`
+	Start      float64     `json:"start"`
+	End        float64     `json:"end"`
+	Text       string      `json:"text"`
+	Confidence float64     `json:"confidence"`
+	LoudnessDB float64     `json:"loudness_db,omitempty"` // RMS level, dBFS; absent for imported transcripts
+}
+
+// TurnDoc is a turn with times in seconds.
+type TurnDoc struct {
+	Speaker parley.Role `json:"speaker"`
+	Channel int         `json:"channel"`
+	Start   float64     `json:"start"`
+	End     float64     `json:"end"`
+	Text    string      `json:"text"`
+	Overlap bool        `json:"overlap"`
+}
+
+// Seconds is a duration in seconds, rounded to the millisecond as call documents store times.
+func Seconds(d time.Duration) float64 { return math.Round(d.Seconds()*1000) / 1000 }
+
+// New builds the document of a successful result.
+func New(r parley.Result, model string) CallDoc {
+	doc := CallDoc{
+		SchemaVersion: parley.SchemaVersion,
+		CallID:        r.Call.ID,
+		Source:        r.Call.Source,
+		DurationS:     Seconds(r.Call.Duration),
+		SampleRate:    r.Call.SampleRate,
+		Encoding:      r.Call.Encoding,
+		Channels:      r.Call.Channels,
+		Segments:      []SegmentDoc{},
+		Turns:         []TurnDoc{},
+		Notes:         []string{},
+		Sound:         []parley.Span{},
+		Analysis:      r.Analysis,
+		Score:         r.Score,
+		Metadata:      r.Metadata,
+		Warnings:      r.Warnings,
+		Model:         model,
+		ProcessingS:   Seconds(r.Elapsed),
+	}
+	if doc.Warnings == nil {
+		doc.Warnings = []string{}
+	}
+	if len(r.Call.Channels) == 1 {
+		doc.Notes = append(doc.Notes, MonoNote)
+	}
+	if t := r.Transcript; t != nil {
+		doc.Language = t.Language
+		doc.Warnings = append(doc.Warnings, t.Warnings...)
+		for _, s := range t.Segments {
+			doc.Segments = append(doc.Segments, SegmentDoc{s.Channel, s.Speaker, Seconds(s.Start), Seconds(s.End), strings.TrimSpace(s.Text), math.Round(s.Confidence*1000) / 1000, math.Round(s.LoudnessDB*10) / 10})
+		}
+		slices.SortStableFunc(doc.Segments, func(a, b SegmentDoc) int {
+			switch {
+			case a.Start < b.Start:
+				return -1
+			case a.Start > b.Start:
+				return 1
+			}
+			return a.Channel - b.Channel
+		})
+		for _, t := range t.Turns {
+			doc.Turns = append(doc.Turns, TurnDoc{t.Speaker, t.Channel, Seconds(t.Start), Seconds(t.End), t.Text, t.Overlap})
+		}
+		if t.Sound != nil {
+			doc.Sound = t.Sound
+		}
+	}
+	return doc
+}
+
+// Result turns a call document back into a result, for analysing stored transcripts again.
+func (d CallDoc) Result() parley.Result {
+	dur := func(s float64) time.Duration { return time.Duration(math.Round(s * float64(time.Second))) }
+	r := parley.Result{Call: parley.Call{ID: d.CallID, Source: d.Source, Duration: dur(d.DurationS), SampleRate: d.SampleRate,
+		Encoding: d.Encoding, Channels: d.Channels}, Transcript: &parley.Transcript{Language: d.Language}, Analysis: d.Analysis, Score: d.Score, Metadata: d.Metadata, Warnings: d.Warnings}
+	for _, s := range d.Segments {
+		r.Transcript.Segments = append(r.Transcript.Segments, parley.Segment{Channel: s.Channel, Speaker: s.Speaker,
+			Start: dur(s.Start), End: dur(s.End), Text: s.Text, Confidence: s.Confidence, LoudnessDB: s.LoudnessDB})
+	}
+	r.Transcript.Sound = d.Sound
+	for _, t := range d.Turns {
+		r.Transcript.Turns = append(r.Transcript.Turns, parley.Turn{Speaker: t.Speaker, Channel: t.Channel,
+			Start: dur(t.Start), End: dur(t.End), Text: t.Text, Overlap: t.Overlap})
+	}
+	return r
+}
+
+// Clock writes seconds as m:ss.
+func Clock(s float64) string {
+	t := int(s)
+	return fmt.Sprintf("%d:%02d", t/60, t%60)
+}
+
+// MaxSize is the largest call document Decode reads (a ten-hour call's document is a few MB).
+const MaxSize = 64 << 20
+
+// Decode reads one call document. Anything else — JSON that is not a call document, another schema
+// version, a document over MaxSize — is a bad_document error that says what was found.
+func Decode(r io.Reader) (CallDoc, error) {
+	var d CallDoc
+	b, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	if err != nil {
+		return d, parley.WrapError(parley.CodeIO, err, "read call document")
+	}
+	if len(b) > MaxSize {
+		return d, parley.Errorf(parley.CodeBadDocument, "over %d MB: not a call document", MaxSize>>20)
+	}
+	var probe struct {
+		SchemaVersion *int   `json:"schema_version"`
+		CallID        string `json:"call_id"`
+	}
+	if err := json.Unmarshal(b, &probe); err != nil {
+		return d, parley.WrapError(parley.CodeBadDocument, err, "not a call document")
+	}
+	switch {
+	case probe.SchemaVersion == nil:
+		return d, parley.Errorf(parley.CodeBadDocument, "no schema_version: not a parley call document")
+	case *probe.SchemaVersion != parley.SchemaVersion:
+		return d, parley.Errorf(parley.CodeBadDocument, "schema_version %d (this parley reads version %d)", *probe.SchemaVersion, parley.SchemaVersion)
+	case probe.CallID == "":
+		return d, parley.Errorf(parley.CodeBadDocument, "no call_id: a batch summary or failure record, not a call document")
+	}
+	if err := json.Unmarshal(b, &d); err != nil {
+		return d, parley.WrapError(parley.CodeBadDocument, err, "call document")
+	}
+	return d, nil
+}
+
+// ReadFile decodes the call document at path; its errors name the file.
+func ReadFile(name string) (CallDoc, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return CallDoc{}, parley.WrapError(parley.CodeIO, err, "read")
+	}
+	defer f.Close()
+	d, err := Decode(f)
+	if err != nil {
+		return d, fmt.Errorf("%s: %w", name, err)
+	}
+	return d, nil
+}
+
+// IsDocKey tells call documents from the other JSON files parley writes beside them (batch summaries,
+// reports, transcript checkpoints, failure records) by name alone.
+func IsDocKey(name string) bool {
+	base := path.Base(filepath.ToSlash(name))
+	return strings.HasSuffix(base, ".json") && base != "summary.json" && base != "report.json" &&
+		!strings.HasSuffix(base, ".transcript.json") && !strings.HasSuffix(base, ".error.json")
+}
+
+// Walk calls fn for every call document under prefix in a store (a bucket or a directory), in key
+// order, with its key. Objects named like call documents that do not decode are returned as skipped,
+// each with the reason; an error from fn or from the store stops the walk.
+func Walk(ctx context.Context, store parley.Store, prefix string, fn func(d CallDoc, key string) error) ([]string, error) {
+	var skipped []string
+	err := store.List(ctx, prefix, func(o parley.Object) error {
+		if !IsDocKey(o.Key) {
+			return nil
+		}
+		r, _, err := store.Open(ctx, o.Key)
+		if errors.Is(err, parley.ErrNotFound) {
+			return nil // removed since it was listed
+		}
+		if err != nil {
+			return err
+		}
+		d, err := Decode(r)
+		r.Close()
+		if parley.ErrorCode(err) == parley.CodeBadDocument {
+			skipped = append(skipped, fmt.Sprintf("%s: %v", o.Key, err))
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return fn(d, o.Key)
+	})
+	return skipped, err
+}
+
+// WalkPaths is Walk over files and directories: fn gets each document with its file's path, in path
+// order per argument. Paths that do not exist are skipped with the reason.
+func WalkPaths(paths []string, fn func(d CallDoc, path string) error) ([]string, error) {
+	var skipped []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			skipped = append(skipped, fmt.Sprintf("%s: %v", p, err))
+			continue
+		}
+		if !st.IsDir() {
+			d, err := ReadFile(p)
+			if err != nil {
+				skipped = append(skipped, err.Error())
+				continue
+			}
+			if err := fn(d, p); err != nil {
+				return skipped, err
+			}
+			continue
+		}
+		s, err := Walk(context.Background(), &storage.FS{Root: p}, "", func(d CallDoc, key string) error {
+			return fn(d, filepath.Join(p, filepath.FromSlash(key)))
+		})
+		for _, k := range s {
+			skipped = append(skipped, filepath.Join(p, "")+string(filepath.Separator)+k) // k: "key: reason"
+		}
+		if err != nil {
+			return skipped, err
+		}
+	}
+	return skipped, nil
+}
+
+// Load reads every call document under the paths (files or directories) and what was skipped.
+func Load(paths []string) ([]CallDoc, []string) {
+	var docs []CallDoc
+	skipped, _ := WalkPaths(paths, func(d CallDoc, _ string) error {
+		docs = append(docs, d)
+		return nil
+	})
+	return docs, skipped
+}

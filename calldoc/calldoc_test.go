@@ -1,0 +1,125 @@
+package calldoc_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
+	"github.com/parley-cc/parley/storage"
+)
+
+func TestDecode(t *testing.T) {
+	for _, tc := range []struct {
+		file, code, says string
+	}{
+		{"a.json", "", ""},
+		{"sub/b.json", "", ""},
+		{"old.json", parley.CodeBadDocument, "schema_version 0 (this parley reads version 1)"},
+		{"summary.json", parley.CodeBadDocument, "no call_id"},
+		{"d.error.json", parley.CodeBadDocument, "no call_id"},
+		{"notes.json", parley.CodeBadDocument, "not a call document"},
+		{"truncated.json", parley.CodeBadDocument, "not a call document"},
+		{"a.vtt", parley.CodeBadDocument, "not a call document"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			d, err := calldoc.ReadFile(filepath.Join("testdata", "walk", tc.file))
+			if parley.ErrorCode(err) != tc.code && !(tc.code == "" && err == nil) {
+				t.Fatalf("error %v (code %q), want code %q", err, parley.ErrorCode(err), tc.code)
+			}
+			if tc.code == "" {
+				if d.CallID == "" || d.SchemaVersion != parley.SchemaVersion {
+					t.Errorf("decoded %+v", d)
+				}
+				return
+			}
+			if !strings.Contains(err.Error(), tc.says) || !strings.Contains(err.Error(), tc.file) {
+				t.Errorf("error %q should name the file and say %q", err, tc.says)
+			}
+		})
+	}
+	if _, err := calldoc.Decode(strings.NewReader(`{"schema_version": 1, "call_id": "x", "padding": "` + strings.Repeat("x", calldoc.MaxSize) + `"}`)); parley.ErrorCode(err) != parley.CodeBadDocument {
+		t.Errorf("a document over MaxSize: %v", err)
+	}
+}
+
+// Walk reads the same documents from a directory given as paths and as a store, skipping by name what
+// parley writes beside call documents and naming every document it could not read.
+func TestWalk(t *testing.T) {
+	var ids, keys []string
+	skipped, err := calldoc.Walk(context.Background(), &storage.FS{Root: "testdata/walk"}, "", func(d calldoc.CallDoc, key string) error {
+		ids, keys = append(ids, d.CallID), append(keys, key)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"a", "b"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("ids %v, want %v", ids, want)
+	}
+	if want := []string{"a.json", "sub/b.json"}; !reflect.DeepEqual(keys, want) {
+		t.Errorf("keys %v, want %v", keys, want)
+	}
+	if len(skipped) != 3 || !strings.HasPrefix(skipped[0], "notes.json: ") || !strings.HasPrefix(skipped[1], "old.json: ") || !strings.HasPrefix(skipped[2], "truncated.json: ") {
+		t.Errorf("skipped %q", skipped)
+	}
+
+	var paths []string
+	pskipped, err := calldoc.WalkPaths([]string{"testdata/walk", "testdata/walk/a.json", "testdata/none"}, func(d calldoc.CallDoc, p string) error {
+		paths = append(paths, p)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"testdata/walk/a.json", "testdata/walk/sub/b.json", "testdata/walk/a.json"}; !reflect.DeepEqual(paths, want) {
+		t.Errorf("paths %v, want %v", paths, want)
+	}
+	if len(pskipped) != 4 || !strings.HasPrefix(pskipped[3], "testdata/none: ") || !strings.Contains(pskipped[1], filepath.Join("testdata", "walk", "old.json")+": ") {
+		t.Errorf("skipped %q", pskipped)
+	}
+}
+
+func TestIsDocKey(t *testing.T) {
+	for name, want := range map[string]bool{"a.json": true, "results/x/a.json": true, "summary.json": false, "out/report.json": false,
+		"results/a.transcript.json": false, "results/a.error.json": false, "a.vtt": false, "a.wav": false} {
+		if calldoc.IsDocKey(name) != want {
+			t.Errorf("IsDocKey(%q) = %v", name, !want)
+		}
+	}
+}
+
+// A document made from a result turns back into the same result (times to the millisecond).
+func TestRoundTrip(t *testing.T) {
+	ms := time.Millisecond
+	res := parley.Result{Call: parley.Call{ID: "c", Source: "c.wav", Duration: 9 * time.Second, SampleRate: 8000, Encoding: "alaw",
+		Channels: []parley.Channel{{Index: 0, Role: parley.RoleAgent}, {Index: 1, Role: parley.RoleCustomer}}},
+		Transcript: &parley.Transcript{Language: "en",
+			Segments: []parley.Segment{{Channel: 1, Speaker: parley.RoleCustomer, Start: 1500 * ms, End: 3250 * ms, Text: "My bill is wrong.", Confidence: 0.8}},
+			Turns:    []parley.Turn{{Speaker: parley.RoleCustomer, Channel: 1, Start: 1500 * ms, End: 3250 * ms, Text: "My bill is wrong."}}},
+		Warnings: []string{"w"}}
+	d := calldoc.New(res, "m.bin")
+	f := filepath.Join(t.TempDir(), "c.json")
+	b, _ := os.Create(f)
+	if err := writeJSON(b, d); err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	back, err := calldoc.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := back.Result()
+	if !reflect.DeepEqual(got.Transcript.Segments, res.Transcript.Segments) || !reflect.DeepEqual(got.Transcript.Turns, res.Transcript.Turns) ||
+		got.Call.Duration != res.Call.Duration || back.Model != "m.bin" {
+		t.Errorf("round trip:\n%+v\n%+v", got, res)
+	}
+}
+
+func writeJSON(f *os.File, d calldoc.CallDoc) error { return json.NewEncoder(f).Encode(d) }
