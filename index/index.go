@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 
@@ -104,20 +105,33 @@ func (x *Index) Close() error { return x.db.Close() }
 // Record stores the outcome for a recording version; a later outcome for the same version replaces it
 // (a retried or rescored call keeps one row).
 func (x *Index) Record(ctx context.Context, r Row) error {
-	if r.ProcessedAt.IsZero() {
-		r.ProcessedAt = time.Now().UTC()
+	return x.RecordAll(ctx, func(yield func(Row) bool) { yield(r) })
+}
+
+// RecordAll stores many outcomes in one transaction, as Record does each.
+func (x *Index) RecordAll(ctx context.Context, rows iter.Seq[Row]) error {
+	tx, err := x.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
 	}
-	_, err := x.db.ExecContext(ctx, x.bind(`INSERT INTO calls (bucket, key, etag, status, error_code, error, call_id, duration_s, score, intent, result_key, processed_at, worker)
+	defer tx.Rollback()
+	now := time.Now().UTC()
+	for r := range rows {
+		if r.ProcessedAt.IsZero() {
+			r.ProcessedAt = now
+		}
+		_, err := tx.ExecContext(ctx, x.bind(`INSERT INTO calls (bucket, key, etag, status, error_code, error, call_id, duration_s, score, intent, result_key, processed_at, worker)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (bucket, key, etag) DO UPDATE SET status=excluded.status, error_code=excluded.error_code, error=excluded.error,
 		call_id=excluded.call_id, duration_s=excluded.duration_s, score=excluded.score, intent=excluded.intent,
 		result_key=excluded.result_key, processed_at=excluded.processed_at, worker=excluded.worker`),
-		r.Bucket, r.Key, r.ETag, r.Status, r.ErrorCode, r.Error, r.CallID, r.DurationS, r.Score, r.Intent, r.ResultKey,
-		stamp(r.ProcessedAt), r.Worker)
-	if err != nil {
-		return fmt.Errorf("record %s/%s: %w", r.Bucket, r.Key, err)
+			r.Bucket, r.Key, r.ETag, r.Status, r.ErrorCode, r.Error, r.CallID, r.DurationS, r.Score, r.Intent, r.ResultKey,
+			stamp(r.ProcessedAt), r.Worker)
+		if err != nil {
+			return fmt.Errorf("record %s/%s: %w", r.Bucket, r.Key, err)
+		}
 	}
-	return nil
+	return tx.Commit()
 }
 
 // Get returns the row of a recording version, if any.
@@ -127,6 +141,27 @@ func (x *Index) Get(ctx context.Context, bucket, key, etag string) (Row, bool, e
 		return Row{}, false, err
 	}
 	return rows[0], true, nil
+}
+
+// Processed returns the recording versions under a bucket's prefix that were processed (analysed, or
+// failed for a reason no retry fixes), as key → ETags, in one query: enqueue and the scheduler consult it
+// so that a recording already processed is never queued again, however long Redis keeps its finished
+// tasks. A changed recording has a new ETag and is processed again.
+func (x *Index) Processed(ctx context.Context, bucket, prefix string) (map[string][]string, error) {
+	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT key, etag FROM calls WHERE bucket = ? AND status IN ('ok', 'failed') AND substr(key, 1, ?) = ?`), bucket, len(prefix), prefix)
+	if err != nil {
+		return nil, fmt.Errorf("processed recordings: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var k, e string
+		if err := rows.Scan(&k, &e); err != nil {
+			return nil, err
+		}
+		out[k] = append(out[k], e)
+	}
+	return out, rows.Err()
 }
 
 // All returns every row, oldest first.

@@ -4,14 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/storage"
+	"github.com/parley-cc/parley/transcribe"
 )
 
 // EnqueueOptions select what to enqueue.
@@ -22,6 +24,9 @@ type EnqueueOptions struct {
 	MaxSize       int64  // larger objects are rejected (0: 2 GiB)
 	ResultsPrefix string // objects under it are results, not recordings
 	Progress      func(Object parley.Object)
+	// Index, when set, is consulted before anything is queued: a recording version it lists as
+	// processed is counted as Processed and costs no Redis write.
+	Index *index.Index
 }
 
 // Rejection is an object that was not enqueued, and why.
@@ -33,6 +38,7 @@ type Rejection struct {
 type Counts struct {
 	Enqueued   int
 	Duplicates int // already queued, running or done for this version of the object
+	Processed  int // this version is in the results index already (analysed or failed)
 	Rejected   []Rejection
 }
 
@@ -49,6 +55,13 @@ func Enqueue(ctx context.Context, client *asynq.Client, store parley.Store, buck
 	if opt.ResultsPrefix == "" {
 		opt.ResultsPrefix = "results/"
 	}
+	var done map[string][]string
+	if opt.Index != nil {
+		var err error
+		if done, err = opt.Index.Processed(ctx, bucket, prefix); err != nil {
+			return c, err
+		}
+	}
 	err := store.List(ctx, prefix, func(o parley.Object) error {
 		if opt.Progress != nil {
 			opt.Progress(o)
@@ -61,7 +74,7 @@ func Enqueue(ctx context.Context, client *asynq.Client, store parley.Store, buck
 		case storage.ValidKey(o.Key) != nil:
 			c.Rejected = append(c.Rejected, Rejection{o.Key, storage.ValidKey(o.Key).Error()})
 			return nil
-		case !strings.EqualFold(path.Ext(o.Key), ".wav"):
+		case !transcribe.IsRecording(o.Key):
 			c.Rejected = append(c.Rejected, Rejection{o.Key, fmt.Sprintf("%s: not a .wav recording", parley.CodeUnsupportedFormat)})
 			return nil
 		case o.Size == 0:
@@ -69,6 +82,10 @@ func Enqueue(ctx context.Context, client *asynq.Client, store parley.Store, buck
 			return nil
 		case o.Size > opt.MaxSize:
 			c.Rejected = append(c.Rejected, Rejection{o.Key, fmt.Sprintf("%s: %d bytes, over the %d-byte limit", parley.CodeTooLarge, o.Size, opt.MaxSize)})
+			return nil
+		}
+		if slices.Contains(done[o.Key], o.ETag) {
+			c.Processed++
 			return nil
 		}
 		if opt.DryRun {

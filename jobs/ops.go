@@ -18,6 +18,7 @@ import (
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/index"
+	"github.com/parley-cc/parley/process"
 	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/storage"
 )
@@ -31,7 +32,7 @@ type Ops struct {
 	ResultsPrefix string
 	// Stages rescore calls analysed by parley run, which have no transcript checkpoint in a bucket:
 	// those are scored again in the web process (scoring takes well under a millisecond a call).
-	Stages Stages
+	Stages process.Stages
 
 	once      sync.Once
 	inspector *asynq.Inspector
@@ -162,7 +163,7 @@ func (o *Ops) EnqueuePrefix(ctx context.Context, url, queue string) (Counts, err
 	if err != nil {
 		return Counts{}, err
 	}
-	return Enqueue(ctx, o.client, store, bucket, prefix, EnqueueOptions{Queue: queue, ResultsPrefix: o.ResultsPrefix})
+	return Enqueue(ctx, o.client, store, bucket, prefix, EnqueueOptions{Queue: queue, ResultsPrefix: o.ResultsPrefix, Index: o.Index})
 }
 
 // Rescore analyses and scores calls again with the workers' current taxonomy and scorecard: calls a

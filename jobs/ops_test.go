@@ -12,6 +12,7 @@ import (
 	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/internal/fixtures"
+	"github.com/parley-cc/parley/process"
 	"github.com/parley-cc/parley/scoring"
 	"github.com/parley-cc/parley/storage"
 )
@@ -45,7 +46,7 @@ func TestRescoreLocalCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ops := &Ops{Redis: asynq.RedisClientOpt{Addr: "127.0.0.1:1"}, Locations: &storage.Locations{}, Index: x, Stages: Stages{Scorecard: strict}}
+	ops := &Ops{Redis: asynq.RedisClientOpt{Addr: "127.0.0.1:1"}, Locations: &storage.Locations{}, Index: x, Stages: process.Stages{Scorecard: strict}}
 	defer ops.Close()
 	got, err := ops.Rescore(ctx, calls)
 	if err != nil || got.Local != 4 || got.Queued != 0 || len(got.Failed) != 0 {

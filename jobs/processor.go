@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
 	"path"
 	"strings"
 
@@ -17,25 +15,21 @@ import (
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/index"
-	"github.com/parley-cc/parley/metadata"
+	"github.com/parley-cc/parley/process"
 	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/transcribe"
 )
 
 // Processor handles parley's tasks.
+// It is a thin adapter: each call goes through process.Processor, as in parley run.
 type Processor struct {
 	Store         func(bucket string) (parley.Store, error)
-	Pipeline      *transcribe.Pipeline
-	Stages        Stages
+	Process       *process.Processor // recognition, metadata, analysis and scoring; its WorkDir: see WorkDir
 	Index         *index.Index
-	Client        *asynq.Client    // enqueues the analyze task after transcription
-	ResultsPrefix string           // default "results/"
-	Metadata      *metadata.Reader // file-name pattern and caller-id salt; sidecars are read from the bucket
-	Model         string
+	Client        *asynq.Client // enqueues the analyze task after transcription
+	ResultsPrefix string        // default "results/"
 	Worker        string
 	Metrics       *Metrics // nil: none kept
-	MaxFileSize   int64    // recordings larger than this are refused before download (0: no limit)
-	WorkDir       string   // where recordings are downloaded to be read ("": the system's temporary directory); see WorkDir
 }
 
 // permanent are the error codes no retry can fix: the input itself is bad.
@@ -63,11 +57,11 @@ func (p *Processor) Scan(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	c, err := Enqueue(ctx, p.Client, store, sp.Bucket, sp.Prefix, EnqueueOptions{Queue: sp.Queue, ResultsPrefix: p.ResultsPrefix})
+	c, err := Enqueue(ctx, p.Client, store, sp.Bucket, sp.Prefix, EnqueueOptions{Queue: sp.Queue, ResultsPrefix: p.ResultsPrefix, Index: p.Index})
 	if err != nil {
 		return err
 	}
-	slog.Info("scan", "bucket", sp.Bucket, "prefix", sp.Prefix, "enqueued", c.Enqueued, "duplicates", c.Duplicates, "rejected", len(c.Rejected))
+	slog.Info("scan", "bucket", sp.Bucket, "prefix", sp.Prefix, "enqueued", c.Enqueued, "duplicates", c.Duplicates, "processed", c.Processed, "rejected", len(c.Rejected))
 	return nil
 }
 
@@ -91,45 +85,44 @@ func (p *Processor) open(t *asynq.Task) (Payload, parley.Store, error) {
 	return pl, store, err
 }
 
-// Transcribe downloads a recording (streamed to a temporary file, never held in memory), transcribes
-// it, checkpoints the transcript and enqueues the analysis.
+// Transcribe reads a recording (streamed to a work file, never held in memory), recognises it — or imports
+// the transcript beside it, when transcripts are preferred — analyses and scores it, checkpoints the
+// finished document and enqueues the task that writes its files. With redaction on, the checkpoint is
+// already redacted: nothing unredacted is written to the bucket.
 func (p *Processor) Transcribe(ctx context.Context, t *asynq.Task) error {
 	pl, store, err := p.open(t)
 	if err != nil {
 		return err
 	}
-	if p.MaxFileSize > 0 && pl.Size > p.MaxFileSize {
-		return p.fail(ctx, pl, parley.Errorf(parley.CodeTooLarge, "%d bytes, over the %d-byte limit", pl.Size, p.MaxFileSize))
+	if max := p.Process.MaxFileSize; max > 0 && pl.Size > max {
+		return p.fail(ctx, pl, parley.Errorf(parley.CodeTooLarge, "%d bytes, over the %d-byte limit", pl.Size, max))
 	}
-	tmp, err := download(ctx, store, pl.Key, p.MaxFileSize, p.WorkDir)
-	if parley.ErrorCode(err) == parley.CodeTooLarge {
-		return p.fail(ctx, pl, err)
-	}
-	if errors.Is(err, parley.ErrNotFound) {
-		return p.fail(ctx, pl, parley.Errorf(parley.CodeIO, "s3://%s/%s no longer exists", pl.Bucket, pl.Key))
-	}
-	if err != nil {
-		return err // storage down: retry with backoff
-	}
-	defer os.Remove(tmp)
-	res := p.Pipeline.File(ctx, tmp)
-	res.Call.ID, res.Call.Source = transcribe.CallID(pl.Key), "s3://"+pl.Bucket+"/"+pl.Key
-	res.Metadata, res.Warnings = p.metadata(ctx, store, pl.Key)
-	p.Metrics.transcribed(res)
-	if res.Err == nil {
-		taskLog(ctx, pl).Info("transcribed", "call_id", res.Call.ID, "audio_s", res.Call.Duration.Seconds(), "took_s", res.Elapsed.Seconds())
-	}
-	if res.Err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err() // shutting down or timed out: asynq hands the task back
+	if p.Index != nil {
+		// Redis forgets finished tasks after a while; the index does not.
+		if row, ok, err := p.Index.Get(ctx, pl.Bucket, pl.Key, pl.ETag); err != nil {
+			return err
+		} else if ok && row.Status == "ok" {
+			taskLog(ctx, pl).Info("already processed", "call_id", row.CallID, "result", row.ResultKey)
+			return nil
 		}
-		if permanent[parley.ErrorCode(res.Err)] {
+	}
+	res := p.Process.Transcribe(ctx, process.Input{Store: store, Key: pl.Key, Source: "s3://" + pl.Bucket + "/" + pl.Key})
+	p.Metrics.transcribed(res)
+	if res.Err != nil {
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err() // shutting down or timed out: asynq hands the task back
+		case errors.Is(res.Err, process.ErrUnavailable):
+			return res.Err // storage down: retry with backoff
+		case permanent[parley.ErrorCode(res.Err)], errors.Is(res.Err, parley.ErrNotFound):
 			return p.fail(ctx, pl, res.Err)
 		}
 		return res.Err
 	}
+	taskLog(ctx, pl).Info("transcribed", "call_id", res.Call.ID, "audio_s", res.Call.Duration.Seconds(), "took_s", res.Elapsed.Seconds())
+	doc := p.Process.Finish(&res)
 	var buf bytes.Buffer
-	if err := report.EncodeJSON(&buf, calldoc.New(res, p.Model)); err != nil {
+	if err := report.EncodeJSON(&buf, doc); err != nil {
 		return err
 	}
 	if err := store.Put(ctx, p.resultBase(pl.Key)+".transcript.json", &buf, int64(buf.Len()), "application/json"); err != nil {
@@ -152,7 +145,8 @@ func queueOf(ctx context.Context) string {
 	return "default"
 }
 
-// Analyze runs NLP and the scorecard on the checkpointed transcript and writes the results.
+// Analyze writes the call's files from the checkpointed document and indexes the call. A checkpoint
+// from an older worker holds only the transcript; it is analysed and scored here.
 func (p *Processor) Analyze(ctx context.Context, t *asynq.Task) error {
 	pl, store, err := p.open(t)
 	if err != nil {
@@ -171,11 +165,11 @@ func (p *Processor) Analyze(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return fmt.Errorf("transcript checkpoint %s: %v: %w", base, err, asynq.SkipRetry)
 	}
-	out := p.Stages.Redo(doc)
-	err = report.PutCallFiles(out, base, func(key string, b []byte, contentType string) error {
-		return store.Put(ctx, key, bytes.NewReader(b), int64(len(b)), contentType)
-	})
-	if err != nil {
+	out := doc
+	if doc.Analysis == nil && doc.Score == nil {
+		out = p.Process.Stages.Redo(doc)
+	}
+	if _, err := process.Write(ctx, store, base, out); err != nil {
 		return err
 	}
 	row := index.Row{Bucket: pl.Bucket, Key: pl.Key, ETag: pl.ETag, Status: "ok", CallID: out.CallID, DurationS: out.DurationS,
@@ -223,55 +217,9 @@ func taskLog(ctx context.Context, pl Payload) *slog.Logger {
 	return slog.With("task_id", id, "bucket", pl.Bucket, "key", pl.Key)
 }
 
-// metadata reads the recording's sidecar object (<key>.json) and its file name.
-func (p *Processor) metadata(ctx context.Context, store parley.Store, key string) (*parley.Metadata, []string) {
-	reader := p.Metadata
-	if reader == nil {
-		reader = &metadata.Reader{}
-	}
-	r, _, err := store.Open(ctx, metadata.Sidecar(key))
-	if err != nil {
-		if errors.Is(err, parley.ErrNotFound) {
-			return reader.Parse(key, nil)
-		}
-		md, w := reader.Parse(key, nil)
-		return md, append([]string{"metadata_unreadable: " + err.Error()}, w...)
-	}
-	defer r.Close()
-	b, err := io.ReadAll(io.LimitReader(r, 1<<20))
-	if err != nil {
-		md, w := reader.Parse(key, nil)
-		return md, append([]string{"metadata_unreadable: " + err.Error()}, w...)
-	}
-	return reader.Parse(key, b)
-}
-
 func (p *Processor) record(ctx context.Context, row index.Row) error {
 	if p.Index == nil {
 		return nil
 	}
 	return p.Index.Record(ctx, row)
-}
-
-// download streams an object to a temporary file, refusing one over limit bytes (0: no limit) before
-// reading it — its size may have grown since it was enqueued.
-func download(ctx context.Context, store parley.Store, key string, limit int64, dir string) (string, error) {
-	r, obj, err := store.Open(ctx, key)
-	if err != nil {
-		return "", err
-	}
-	defer r.Close()
-	if limit > 0 && obj.Size > limit {
-		return "", parley.Errorf(parley.CodeTooLarge, "%d bytes, over the %d-byte limit", obj.Size, limit)
-	}
-	f, err := os.CreateTemp(dir, "call-*"+path.Ext(key))
-	if err != nil {
-		return "", err
-	}
-	if _, err := io.Copy(f, r); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return "", fmt.Errorf("download %s: %w", key, err)
-	}
-	return f.Name(), f.Close()
 }

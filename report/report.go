@@ -85,6 +85,13 @@ type Summary struct {
 	AudioS        float64        `json:"audio_s"`
 	WallS         float64        `json:"wall_s"`
 	Calls         []SummaryEntry `json:"calls"`
+	Skipped       []Skipped      `json:"skipped,omitempty"` // files in the input directories that are not calls
+}
+
+// Skipped is a file that was not processed, and why.
+type Skipped struct {
+	Input  string `json:"input"`
+	Reason string `json:"reason"`
 }
 
 // Add records one result.

@@ -31,6 +31,9 @@ func (f *FS) path(key string) (string, error) {
 	return filepath.Join(f.Root, filepath.FromSlash(clean)), nil
 }
 
+// LocalPath is the file behind a key, for readers that want the file itself rather than a stream.
+func (f *FS) LocalPath(key string) (string, error) { return f.path(key) }
+
 func (f *FS) object(key, p string) (parley.Object, error) {
 	st, err := os.Stat(p)
 	if err != nil {

@@ -1,12 +1,11 @@
 package transcribe
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
+	"path"
 	"regexp"
 	"sort"
 	"strconv"
@@ -24,24 +23,28 @@ const (
 	FormatAWS     = "aws"         // AWS Transcribe job output, channel or speaker identification
 )
 
-// transcriptSuffixes name transcripts beside a recording: NAME.vtt, NAME.whisper.json, NAME.aws.json.
-var transcriptSuffixes = []string{".vtt", ".whisper.json", ".aws.json"}
+// TranscriptSuffixes name transcripts beside a recording: NAME.vtt, NAME.whisper.json, NAME.aws.json.
+var TranscriptSuffixes = []string{".vtt", ".whisper.json", ".aws.json"}
+
+// IsRecording tells whether a file or object name is a recording parley decodes (by its extension; the
+// decoder names what is wrong inside). parley run, the queue and the review app all ask here.
+func IsRecording(name string) bool { return strings.EqualFold(path.Ext(name), ".wav") }
 
 // BaseName is a recording's or transcript's path without its extension, or without its transcript
 // suffix (calls/a.wav, calls/a.vtt and calls/a.whisper.json are all calls/a).
-func BaseName(path string) string {
-	for _, suf := range transcriptSuffixes {
-		if strings.HasSuffix(path, suf) {
-			return strings.TrimSuffix(path, suf)
+func BaseName(name string) string {
+	for _, suf := range TranscriptSuffixes {
+		if strings.HasSuffix(name, suf) {
+			return strings.TrimSuffix(name, suf)
 		}
 	}
-	return strings.TrimSuffix(path, filepath.Ext(path))
+	return strings.TrimSuffix(name, path.Ext(name))
 }
 
 // TranscriptBeside returns a transcript file next to a recording, or "".
 func TranscriptBeside(recording string) string {
 	base := BaseName(recording)
-	for _, ext := range transcriptSuffixes {
+	for _, ext := range TranscriptSuffixes {
 		if st, err := os.Stat(base + ext); err == nil && !st.IsDir() {
 			return base + ext
 		}
@@ -49,19 +52,15 @@ func TranscriptBeside(recording string) string {
 	return ""
 }
 
-// DetectTranscript tells whether a file is a transcript parley imports, and its format.
-func DetectTranscript(path string) (string, bool) {
-	switch strings.ToLower(filepath.Ext(path)) {
+// DetectTranscript tells whether a file's name and content make it a transcript parley imports, and
+// its format.
+func DetectTranscript(name string, b []byte) (string, bool) {
+	switch strings.ToLower(path.Ext(name)) {
 	case ".vtt":
 		return FormatVTT, true
 	case ".json":
-		f, err := os.Open(path)
-		if err != nil {
-			return "", false
-		}
-		defer f.Close()
 		var probe map[string]json.RawMessage
-		if json.NewDecoder(bufio.NewReader(f)).Decode(&probe) != nil {
+		if json.Unmarshal(b, &probe) != nil {
 			return "", false
 		}
 		if _, ok := probe["transcription"]; ok {
@@ -74,23 +73,44 @@ func DetectTranscript(path string) (string, bool) {
 	return "", false
 }
 
-// ImportFile reads a transcript file into a result, mapping channels (or speakers 0 and 1) to roles
-// as for recordings. Warnings name what was guessed.
-func (p *Pipeline) ImportFile(path string) parley.Result {
-	start := time.Now()
-	res := parley.Result{Call: parley.Call{ID: CallID(path), Source: path}}
-	format, ok := DetectTranscript(path)
-	if !ok {
-		res.Err = parley.Errorf(parley.CodeNotWAV, "%s is neither a WAV recording nor a transcript parley imports (WebVTT, whisper-cli JSON, AWS Transcribe JSON)", filepath.Base(path))
-		return res
+// IsTranscriptFile is DetectTranscript on a file (read only when its name could be a transcript).
+func IsTranscriptFile(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".vtt":
+		return true
+	case ".json":
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return false
+		}
+		_, ok := DetectTranscript(name, b)
+		return ok
 	}
-	b, err := os.ReadFile(path)
+	return false
+}
+
+// ImportFile reads a transcript file into a result (see Import).
+func (p *Pipeline) ImportFile(name string) parley.Result {
+	b, err := os.ReadFile(name)
 	if err != nil {
-		res.Err = parley.WrapError(parley.CodeIO, err, "read")
+		return parley.Result{Call: parley.Call{ID: CallID(name), Source: name}, Err: parley.WrapError(parley.CodeIO, err, "read")}
+	}
+	return p.Import(name, b)
+}
+
+// Import reads a transcript (name is its file name or object key) into a result, mapping channels (or
+// speakers 0 and 1) to roles as for recordings. Warnings name what was guessed.
+func (p *Pipeline) Import(name string, b []byte) parley.Result {
+	start := time.Now()
+	res := parley.Result{Call: parley.Call{ID: CallID(name), Source: name}}
+	format, ok := DetectTranscript(name, b)
+	if !ok {
+		res.Err = parley.Errorf(parley.CodeNotWAV, "%s is neither a WAV recording nor a transcript parley imports (WebVTT, whisper-cli JSON, AWS Transcribe JSON)", path.Base(name))
 		return res
 	}
 	var segs []parley.Segment
 	var lang string
+	var err error
 	switch format {
 	case FormatVTT:
 		segs, res.Warnings, err = parseVTT(b)

@@ -19,6 +19,7 @@ import (
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/jobs"
 	"github.com/parley-cc/parley/report"
+	"github.com/parley-cc/parley/transcribe"
 )
 
 const pageSize = 50
@@ -284,7 +285,7 @@ func (s *Server) callAudio(w http.ResponseWriter, r *http.Request, u *User) {
 		return
 	}
 	defer rs.Close()
-	if strings.EqualFold(path.Ext(c.Source), ".wav") {
+	if transcribe.IsRecording(c.Source) {
 		w.Header().Set("Content-Type", "audio/wav")
 	}
 	w.Header().Set("Cache-Control", "private, max-age=3600")
@@ -533,7 +534,7 @@ func (s *Server) opsEnqueue(w http.ResponseWriter, r *http.Request, u *User) {
 		http.Redirect(w, r, "/ops?done="+url.QueryEscape("enqueue "+u2+" failed: "+err.Error()), http.StatusSeeOther)
 		return
 	}
-	msg := fmt.Sprintf("enqueued %d from %s on %s, %d already queued or done, %d rejected", c.Enqueued, u2, queue, c.Duplicates, len(c.Rejected))
+	msg := fmt.Sprintf("enqueued %d from %s on %s, %d already queued or done, %d rejected", c.Enqueued, u2, queue, c.Duplicates+c.Processed, len(c.Rejected))
 	s.audit(r, u, "enqueue", u2, msg)
 	http.Redirect(w, r, "/ops?done="+url.QueryEscape(msg), http.StatusSeeOther)
 }

@@ -20,8 +20,8 @@ import (
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/internal/fixtures"
-	"github.com/parley-cc/parley/jobs"
 	"github.com/parley-cc/parley/nlp"
+	"github.com/parley-cc/parley/process"
 	"github.com/parley-cc/parley/scoring"
 	"github.com/parley-cc/parley/storage"
 	"github.com/parley-cc/parley/team"
@@ -693,7 +693,7 @@ func TestRedactedCallsStayRedacted(t *testing.T) {
 	var ids []string
 	for _, name := range []string{"identity-check", "billing-dispute"} {
 		// As parley analyze --redact does it: redaction first, then everything derived from the text.
-		d := jobs.Stages{Analyzer: redactor, Scorecard: scoring.Default()}.Redo(fixtures.Doc(t, name))
+		d := process.Stages{Analyzer: redactor, Scorecard: scoring.Default()}.Redo(fixtures.Doc(t, name))
 		d.CallID, d.Source = "redacted-"+name, filepath.Join(dir, name+".wav")
 		id, err := a.x.PutCall(ctx, d, fixtures.Write(t, dir, d))
 		if err != nil {

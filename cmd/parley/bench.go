@@ -26,6 +26,7 @@ import (
 	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/eval"
 	"github.com/parley-cc/parley/models"
+	"github.com/parley-cc/parley/process"
 	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/transcribe"
 )
@@ -117,7 +118,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 	// channel, so it gets each speaker separately, as parley does. This preparation is not timed.
 	var corpora []*benchCorpus
 	for ci, p := range paths {
-		files, missing := collectInputs([]string{p})
+		files, missing, _ := collectInputs([]string{p}, process.TranscriptsIgnore)
 		for _, x := range missing {
 			fmt.Fprintf(m.Stderr, "bench: skipping %s: does not exist\n", x)
 		}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"github.com/parley-cc/parley/models"
 	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/nlp/encoder"
+	"github.com/parley-cc/parley/process"
 	"github.com/parley-cc/parley/scoring"
 	"github.com/parley-cc/parley/transcribe"
 	"github.com/parley-cc/parley/transcribe/whisper"
@@ -383,6 +385,16 @@ func (c *Config) Pipeline(tr parley.Transcriber) *transcribe.Pipeline {
 	w, _ := tr.(*whisper.Transcriber)
 	p.Vocabulary = c.vocabulary(w)
 	return p
+}
+
+// Processor is the path every call takes (process.Processor) with these settings, parley run's and the
+// worker's alike. tr nil: transcripts only; model is the recognition model's file.
+func (c *Config) Processor(tr parley.Transcriber, model string, analyzer *nlp.Analyzer, scorecard *scoring.Scorecard) *process.Processor {
+	if model != "" {
+		model = filepath.Base(model)
+	}
+	return &process.Processor{Pipeline: c.Pipeline(tr), Stages: process.Stages{Analyzer: analyzer, Scorecard: scorecard},
+		Metadata: c.MetadataReader(), Transcripts: c.Transcripts, Model: model, MaxFileSize: c.MaxFileSize}
 }
 
 // maxVocabulary caps each vocabulary list: a prompt is at most 223 whisper tokens anyway, and a long

@@ -96,12 +96,10 @@ func (m *Main) workerCmd(ctx context.Context, args []string) error {
 	defer removeWorkDir()
 	host, _ := os.Hostname()
 	locs := cfg.locations()
-	proc := &jobs.Processor{
-		Store:    locs.Bucket,
-		Pipeline: cfg.Pipeline(tr), MaxFileSize: cfg.MaxFileSize,
-		Stages: jobs.Stages{Analyzer: analyzer, Scorecard: scorecard}, Index: idx, Client: client, ResultsPrefix: cfg.ResultsPrefix, Metadata: cfg.MetadataReader(),
-		Model: modelPath, Worker: fmt.Sprintf("%s:%d", host, os.Getpid()), WorkDir: workDir,
-	}
+	one := cfg.Processor(tr, modelPath, analyzer, scorecard)
+	one.WorkDir = workDir
+	proc := &jobs.Processor{Store: locs.Bucket, Process: one, Index: idx, Client: client, ResultsPrefix: cfg.ResultsPrefix,
+		Worker: fmt.Sprintf("%s:%d", host, os.Getpid())}
 	srv := asynq.NewServer(redisOpt, asynq.Config{
 		Concurrency: cfg.WorkerConcurrency, Queues: jobs.Queues, ShutdownTimeout: 30 * time.Second,
 		Logger: asynqLogger{slog.Default()}, LogLevel: asynq.WarnLevel,
@@ -220,6 +218,12 @@ func (m *Main) enqueueCmd(ctx context.Context, args []string) error {
 	}
 	client := asynq.NewClient(redisOpt)
 	defer client.Close()
+	idx, err := cfg.openIndex()
+	if err != nil {
+		return err
+	}
+	defer idx.Close()
+	opt.Index = idx
 	if isTerminal(m.Stderr) {
 		bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(m.Stderr), progressbar.OptionSetDescription("listing"),
 			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
@@ -234,7 +238,7 @@ func (m *Main) enqueueCmd(ctx context.Context, args []string) error {
 	if *dry {
 		verb = "would enqueue"
 	}
-	fmt.Fprintf(m.Stdout, "%s %d, skipped %d as duplicates, rejected %d\n", verb, c.Enqueued, c.Duplicates, len(c.Rejected))
+	fmt.Fprintf(m.Stdout, "%s %d, skipped %d as duplicates, %d already processed, rejected %d\n", verb, c.Enqueued, c.Duplicates, c.Processed, len(c.Rejected))
 	for _, r := range c.Rejected {
 		fmt.Fprintf(m.Stdout, "  rejected %s: %s\n", r.Key, r.Reason)
 	}

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -17,7 +19,9 @@ import (
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/index"
+	"github.com/parley-cc/parley/internal/fixtures"
 	"github.com/parley-cc/parley/internal/testenv"
+	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/storage"
 	"github.com/parley-cc/parley/team"
 )
@@ -181,20 +185,27 @@ func TestDistributedTwoWorkers(t *testing.T) {
 	c.upload(map[string]string{"2026/11/call-00.json": filepath.Join(testenv.Root(), "testdata", "calls", "billing-dispute.json")})
 
 	out := c.parley("enqueue", "--dry-run", "s3://calls/2026/")
-	if !strings.Contains(out, "would enqueue 10, skipped 0 as duplicates, rejected 1") {
+	if !strings.Contains(out, "would enqueue 10, skipped 0 as duplicates, 0 already processed, rejected 1") {
 		t.Fatalf("dry run: %s", out)
 	}
 	out = c.parley("enqueue", "s3://calls/2026/")
-	if !strings.Contains(out, "enqueued 10, skipped 0 as duplicates, rejected 1") || !strings.Contains(out, "notes.txt") {
+	if !strings.Contains(out, "enqueued 10, skipped 0 as duplicates, 0 already processed, rejected 1") || !strings.Contains(out, "notes.txt") {
 		t.Fatalf("enqueue: %s", out)
 	}
 	c.startWorker()
 	c.startWorker()
 	rows := c.waitResults(10, 3*time.Minute)
 
-	// Enqueuing the same prefix again does nothing.
-	if out := c.parley("enqueue", "s3://calls/2026/"); !strings.Contains(out, "enqueued 0, skipped 10 as duplicates") {
+	// Enqueuing the same prefix again does nothing: the index knows every version processed...
+	if out := c.parley("enqueue", "s3://calls/2026/"); !strings.Contains(out, "enqueued 0, skipped 0 as duplicates, 10 already processed") {
 		t.Errorf("second enqueue: %s", out)
+	}
+	// ...even once Redis has forgotten the tasks (asynq keeps finished task ids for a week).
+	if err := exec.Command("redis-cli", "-h", strings.Split(c.redis.Addr, ":")[0], "-p", strings.Split(c.redis.Addr, ":")[1], "FLUSHALL").Run(); err != nil {
+		t.Fatal(err)
+	}
+	if out := c.parley("enqueue", "s3://calls/2026/"); !strings.Contains(out, "enqueued 0, skipped 0 as duplicates, 10 already processed") {
+		t.Errorf("enqueue after Redis forgot: %s", out)
 	}
 	time.Sleep(2 * time.Second)
 	rows = c.waitResults(10, time.Second)
@@ -364,5 +375,105 @@ func BenchmarkWorkers(b *testing.B) {
 				b.StartTimer()
 			}
 		})
+	}
+}
+
+// TestOnePathBothWays runs the testdata calls — recordings with their reference transcripts and
+// metadata sidecars beside them, transcripts preferred, PII redacted — through parley run and through
+// the queue (enqueue, a worker, MinIO, Redis), compares the call documents the two wrote, and scans
+// every object the queue run wrote to the bucket, every file parley run wrote and the results index for
+// the calls' PII.
+func TestOnePathBothWays(t *testing.T) {
+	c := newCluster(t)
+	c.env = append(c.env, "PARLEY_REDACT_PII=true", "PARLEY_TRANSCRIPTS=prefer")
+	in, out := t.TempDir(), t.TempDir()
+	inputs := map[string]bool{}
+	for _, name := range fixtures.Names {
+		var vtt bytes.Buffer
+		res := parley.Result{Call: parley.Call{ID: name, Channels: []parley.Channel{{Index: 0, Role: parley.RoleAgent}, {Index: 1, Role: parley.RoleCustomer}}},
+			Transcript: testenv.RefTranscript(t, name)}
+		if err := report.WriteVTT(&vtt, calldoc.New(res, "")); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(in, name+".vtt"), vtt.Bytes(), 0o644)
+		// A sidecar with the caller's number, which must be stored only hashed.
+		os.WriteFile(filepath.Join(in, name+".json"), []byte(`{"agent_id": "a30", "team": "billing", "queue": "payments", `+
+			`"started_at": "2026-11-02T10:00:00Z", "caller_id": "+1 555 010 4455"}`), 0o644)
+		for _, ext := range []string{".wav"} {
+			b, err := os.ReadFile(filepath.Join(testenv.Root(), "testdata", "calls", name+ext))
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(in, name+ext), b, 0o644)
+		}
+		for _, ext := range []string{".wav", ".json", ".vtt"} {
+			c.upload(map[string]string{"2026/11/" + name + ext: filepath.Join(in, name+ext)})
+			inputs["2026/11/"+name+ext] = true
+		}
+	}
+	// parley run, with the same settings, and no whisper model anywhere: transcripts need none.
+	env := append(slices.Clone(c.env), "PARLEY_MODEL=/nonexistent/model.bin")
+	if code, _, stderr := runMain(t, env, "run", "--out", out, in); code != exitOK {
+		t.Fatalf("parley run: exit %d: %s", code, stderr)
+	}
+	c.parley("enqueue", "s3://calls/2026/11/")
+	c.startWorker()
+	c.waitResults(len(fixtures.Names), 2*time.Minute)
+
+	for _, name := range fixtures.Names {
+		var local calldoc.CallDoc
+		readJSON(t, filepath.Join(out, name+".json"), &local)
+		r, _, err := c.store.Open(context.Background(), "results/2026/11/"+name+".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		queued, err := calldoc.Decode(r)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if local.Source != filepath.Join(in, name+".wav") || queued.Source != "s3://calls/2026/11/"+name+".wav" {
+			t.Errorf("sources %q, %q", local.Source, queued.Source)
+		}
+		if queued.Analysis == nil || !queued.Analysis.Redacted || queued.Metadata == nil || queued.Metadata.AgentID == "" || queued.Score == nil {
+			t.Errorf("%s: queued document without redacted analysis, metadata or score: %+v", name, queued)
+		}
+		local.Source, queued.Source, local.ProcessingS, queued.ProcessingS = "", "", 0, 0
+		lj, _ := json.Marshal(local)
+		qj, _ := json.Marshal(queued)
+		if !bytes.Equal(lj, qj) {
+			t.Errorf("%s: parley run and the queue wrote different documents:\nrun:   %s\nqueue: %s", name, lj, qj)
+		}
+	}
+
+	// Nothing unredacted anywhere: the bucket (checkpoints included), parley run's files, the index.
+	objects := 0
+	c.store.List(context.Background(), "", func(o parley.Object) error {
+		if inputs[o.Key] {
+			return nil
+		}
+		objects++
+		r, _, err := c.store.Open(context.Background(), o.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(r)
+		r.Close()
+		if found := piiIn(b); len(found) > 0 || bytes.Contains(b, []byte("010 4455")) {
+			t.Errorf("s3://calls/%s holds %q or the caller's number", o.Key, found)
+		}
+		return nil
+	})
+	if want := len(fixtures.Names) * 5; objects != want { // .transcript.json, .vtt, .srt, .html, .json per call
+		t.Errorf("%d objects written, want %d", objects, want)
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "*"))
+	dbFiles, _ := filepath.Glob(c.dbPath + "*")
+	files = append(files, dbFiles...)
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		if found := piiIn(b); len(found) > 0 || bytes.Contains(b, []byte("010 4455")) {
+			t.Errorf("%s holds %q or the caller's number", f, found)
+		}
 	}
 }

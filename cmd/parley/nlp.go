@@ -47,7 +47,7 @@ func (m *Main) reprocessCmd(ctx context.Context, name string, args []string) int
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return m.exit(parley.WrapError(parley.CodeIO, err, "create output dir"))
 	}
-	b := newBatch(*out, "", analyzer, scorecard)
+	b := newBatch(*out, cfg.Processor(nil, "", analyzer, scorecard))
 	for _, path := range fset.Args() {
 		if ctx.Err() != nil {
 			break
@@ -61,7 +61,7 @@ func (m *Main) reprocessCmd(ctx context.Context, name string, args []string) int
 			res = parley.Result{Call: parley.Call{ID: strings.TrimSuffix(filepath.Base(path), ".json"), Source: path}, Err: err}
 		}
 		res.Elapsed = time.Since(start)
-		b.model = model // keep the recognition model recorded in the document
+		b.proc.Model = model // keep the recognition model recorded in the document
 		b.add(res)
 	}
 	if err := b.finish(); err != nil {

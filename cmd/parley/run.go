@@ -18,13 +18,10 @@ import (
 	"golang.org/x/term"
 
 	"github.com/parley-cc/parley"
-	"github.com/parley-cc/parley/calldoc"
-	"github.com/parley-cc/parley/jobs"
-	"github.com/parley-cc/parley/metadata"
 	"github.com/parley-cc/parley/models"
 	"github.com/parley-cc/parley/nlp"
+	"github.com/parley-cc/parley/process"
 	"github.com/parley-cc/parley/report"
-	"github.com/parley-cc/parley/scoring"
 	"github.com/parley-cc/parley/storage"
 	"github.com/parley-cc/parley/transcribe"
 	"github.com/parley-cc/parley/transcribe/whisper"
@@ -51,7 +48,7 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 		}
 		defer stop()
 	}
-	inputs, missing := collectInputs(fset.Args())
+	inputs, missing, skipped := collectInputs(fset.Args(), cfg.Transcripts)
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return m.exit(parley.WrapError(parley.CodeIO, err, "create output dir"))
 	}
@@ -72,16 +69,19 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 	}()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	modelPath, tr, err := openTranscriber(cfg)
-	if err != nil {
-		return m.exit(err)
+	// A whisper model is loaded only when some input needs recognition: transcripts alone need none.
+	proc := cfg.Processor(nil, "", nil, scorecard)
+	if slices.ContainsFunc(inputs, func(p string) bool { return proc.NeedsModel(ctx, process.Local(p)) }) {
+		modelPath, tr, err := openTranscriber(cfg)
+		if err != nil {
+			return m.exit(err)
+		}
+		defer func() {
+			cancel() // calls still in recognition stop at their next encoder pass; Close waits for them
+			tr.Close()
+		}()
+		proc = cfg.Processor(tr, modelPath, nil, scorecard)
 	}
-	defer func() {
-		cancel() // calls still in recognition stop at their next encoder pass; Close waits for them
-		tr.Close()
-	}()
-	pipe := cfg.Pipeline(tr)
-	meta := cfg.MetadataReader()
 
 	var bar *progressbar.ProgressBar
 	if *progress == "on" || (*progress == "auto" && isTerminal(m.Stderr)) {
@@ -108,7 +108,7 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 			}
 			go func() {
 				defer func() { <-sem }()
-				slots[i] <- transcribeInput(ctx, pipe, meta, cfg, path)
+				slots[i] <- proc.Transcribe(ctx, process.Local(path))
 			}()
 		}
 	}()
@@ -117,7 +117,9 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 		cancel()
 		return m.exit(an.err)
 	}
-	b := newBatch(*out, filepath.Base(modelPath), an.a, scorecard)
+	proc.Stages.Analyzer = an.a
+	b := newBatch(*out, proc)
+	b.sum.Skipped = skipped
 	for _, p := range missing {
 		b.add(parley.Result{Call: parley.Call{ID: transcribe.CallID(p), Source: p},
 			Err: parley.Errorf(parley.CodeIO, "%s does not exist", p)})
@@ -164,16 +166,15 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 
 // batch writes each result as it comes and keeps the summary.
 type batch struct {
-	out    string
-	model  string
-	ids    map[string]bool
-	sum    report.Summary
-	stages jobs.Stages
+	out  parley.Store
+	ids  map[string]bool
+	sum  report.Summary
+	proc *process.Processor
 }
 
-func newBatch(out, model string, analyzer *nlp.Analyzer, scorecard *scoring.Scorecard) *batch {
-	b := &batch{out: out, model: model, ids: map[string]bool{}, stages: jobs.Stages{Analyzer: analyzer, Scorecard: scorecard}}
-	b.sum.SchemaVersion, b.sum.StartedAt, b.sum.Model = parley.SchemaVersion, time.Now().UTC(), model
+func newBatch(out string, proc *process.Processor) *batch {
+	b := &batch{out: &storage.FS{Root: out}, ids: map[string]bool{}, proc: proc}
+	b.sum.SchemaVersion, b.sum.StartedAt, b.sum.Model = parley.SchemaVersion, time.Now().UTC(), proc.Model
 	return b
 }
 
@@ -181,7 +182,7 @@ func newBatch(out, model string, analyzer *nlp.Analyzer, scorecard *scoring.Scor
 func (b *batch) finish() error {
 	b.sum.FinishedAt = time.Now().UTC()
 	b.sum.WallS = b.sum.FinishedAt.Sub(b.sum.StartedAt).Seconds()
-	if err := report.WriteJSON(filepath.Join(b.out, "summary.json"), b.sum); err != nil {
+	if err := report.WriteJSON(filepath.Join(b.out.(*storage.FS).Root, "summary.json"), b.sum); err != nil {
 		return parley.WrapError(parley.CodeIO, err, "write summary")
 	}
 	return nil
@@ -197,30 +198,22 @@ func (b *batch) add(res parley.Result) {
 	res.Call.ID = id
 	var outputs []string
 	if res.Err == nil {
-		// Redaction happens here, on the transcript itself, before any output is written.
-		b.stages.Apply(&res)
-		var names []string
-		for _, f := range report.CallFiles(calldoc.New(res, b.model)) {
-			name := id + f.Ext
-			if err := report.WriteFileAtomic(filepath.Join(b.out, name), f.Write); err != nil {
-				res.Err = parley.WrapError(parley.CodeIO, err, "write %s", name)
-				break
-			}
-			names = append(names, name)
-		}
-		if res.Err == nil {
-			outputs = names
+		// Redaction happens in Finish, on the transcript itself, before any output is written.
+		keys, err := process.Write(context.Background(), b.out, id, b.proc.Finish(&res))
+		if err != nil {
+			res.Err = err
+		} else {
+			outputs = keys
 		}
 	}
 	b.sum.Add(res, outputs)
 }
 
-func isAudio(path string) bool { return strings.EqualFold(filepath.Ext(path), ".wav") }
-
-// collectInputs expands directories into the WAV files and transcripts below them (sorted) and returns
-// paths that do not exist separately, so each can be reported. A transcript beside a recording of the
-// same name goes with that recording, not on its own.
-func collectInputs(args []string) (inputs, missing []string) {
+// collectInputs expands directories into the recordings and transcripts below them (sorted) and returns
+// paths that do not exist separately, so each can be reported, and the files of the directories that
+// are not inputs, each with the reason. A transcript beside a recording of the same name goes with
+// that recording, not on its own; a recording's metadata sidecar is not an input either.
+func collectInputs(args []string, transcripts string) (inputs, missing []string, skipped []report.Skipped) {
 	seen := map[string]bool{}
 	addFile := func(p string) {
 		if !seen[p] {
@@ -243,10 +236,20 @@ func collectInputs(args []string) (inputs, missing []string) {
 			if err != nil || d.IsDir() {
 				return nil
 			}
-			if isAudio(p) {
+			base := transcribe.BaseName(p)
+			switch {
+			case transcribe.IsRecording(p):
 				found = append(found, p)
-			} else if _, ok := transcribe.DetectTranscript(p); ok && !hasAudioBeside(p) {
+			case transcribe.IsTranscriptFile(p) && fileExists(base+".wav"):
+				if transcripts != process.TranscriptsPrefer {
+					skipped = append(skipped, report.Skipped{Input: p, Reason: "transcript beside " + filepath.Base(base) + ".wav, not read (transcripts: " + transcripts + ")"})
+				}
+			case transcribe.IsTranscriptFile(p):
 				found = append(found, p)
+			case strings.EqualFold(filepath.Ext(p), ".json") && hasInputBeside(p):
+				// the metadata sidecar of a recording or transcript
+			default:
+				skipped = append(skipped, report.Skipped{Input: p, Reason: parley.CodeUnsupportedFormat + ": neither a WAV recording nor a transcript parley imports"})
 			}
 			return nil
 		})
@@ -255,12 +258,23 @@ func collectInputs(args []string) (inputs, missing []string) {
 			addFile(p)
 		}
 	}
-	return inputs, missing
+	return inputs, missing, skipped
 }
 
-func hasAudioBeside(transcript string) bool {
-	_, err := os.Stat(strings.TrimSuffix(metadata.Sidecar(transcript), ".json") + ".wav")
-	return err == nil
+// hasInputBeside tells whether a .json file is the sidecar of a recording or transcript beside it.
+func hasInputBeside(sidecar string) bool {
+	base := strings.TrimSuffix(sidecar, filepath.Ext(sidecar))
+	for _, ext := range append([]string{".wav", ".WAV"}, transcribe.TranscriptSuffixes...) {
+		if fileExists(base + ext) {
+			return true
+		}
+	}
+	return false
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
 }
 
 // openTranscriber resolves the configured model and loads it.
@@ -296,34 +310,6 @@ func totalSize(paths []string) int64 {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// transcribeInput reads one input: a transcript beside a recording (when preferred), the recording
-// itself, or a transcript file; with its metadata.
-func transcribeInput(ctx context.Context, pipe *transcribe.Pipeline, meta *metadata.Reader, cfg *Config, path string) parley.Result {
-	var res parley.Result
-	// The file's name becomes the call id and the names of its results: one that hides its real
-	// characters (control or bidirectional-override characters) is refused.
-	if err := storage.ValidKey(filepath.Base(path)); err != nil {
-		return parley.Result{Call: parley.Call{ID: "bad-name", Source: path}, Err: err}
-	}
-	tp := ""
-	if isAudio(path) && cfg.Transcripts == "prefer" {
-		tp = transcribe.TranscriptBeside(path)
-	}
-	switch {
-	case tp != "":
-		res = pipe.ImportFile(tp)
-		res.Call.ID, res.Call.Source = transcribe.CallID(path), path
-		res.Warnings = append([]string{"transcript_imported: " + filepath.Base(tp) + " used instead of recognising the audio"}, res.Warnings...)
-	case isAudio(path):
-		res = pipe.File(ctx, path)
-	default:
-		res = pipe.ImportFile(path)
-	}
-	md, warnings := meta.Read(path)
-	res.Metadata, res.Warnings = md, append(res.Warnings, warnings...)
-	return res
 }
 
 // startCPUProfile profiles the process until the returned function is called.

@@ -22,6 +22,7 @@ import (
 	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/jobs"
+	"github.com/parley-cc/parley/process"
 	"github.com/parley-cc/parley/storage"
 	"github.com/parley-cc/parley/web"
 )
@@ -69,7 +70,7 @@ func (m *Main) serveCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		ops := &jobs.Ops{Redis: redisOpt, Locations: locs, Index: idx, ResultsPrefix: cfg.ResultsPrefix, Stages: jobs.Stages{Scorecard: scorecard}}
+		ops := &jobs.Ops{Redis: redisOpt, Locations: locs, Index: idx, ResultsPrefix: cfg.ResultsPrefix, Stages: process.Stages{Scorecard: scorecard}}
 		defer ops.Close()
 		srv.Ops = ops
 	}

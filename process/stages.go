@@ -1,4 +1,4 @@
-package jobs
+package process
 
 import (
 	"github.com/parley-cc/parley"
