@@ -5,6 +5,17 @@
 #   docker run -v parley-models:/models parley models pull base.en
 # and the sentence encoder in /models/all-MiniLM-L6-v2 (parley models list says where to get it).
 #   docker run -v parley-models:/models -v "$PWD/calls:/calls" -v "$PWD/out:/out" parley run --out /out /calls
+# MinIO for compose.yaml (target `minio`), built from source at the version parley's tests run against
+# (MINIO_VERSION in scripts/setup.sh).
+FROM golang:1.26-bookworm AS minio-build
+ARG MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+RUN GOBIN=/out go install github.com/minio/minio@${MINIO_VERSION}
+FROM debian:bookworm-slim AS minio
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*
+COPY --from=minio-build /out/minio /usr/local/bin/minio
+EXPOSE 9000 9001
+ENTRYPOINT ["minio"]
+
 FROM golang:1.26-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends cmake g++ make npm && rm -rf /var/lib/apt/lists/*
 WORKDIR /src

@@ -56,6 +56,56 @@ type SegmentDoc struct {
 	Text       string      `json:"text"`
 	Confidence float64     `json:"confidence"`
 	LoudnessDB float64     `json:"loudness_db,omitempty"` // RMS level, dBFS; absent for imported transcripts
+	Words      []WordDoc   `json:"words,omitempty"`       // the recogniser's words with their times; see Words
+}
+
+// WordDoc is one recognised word: its times, its text and the mean probability of its tokens.
+type WordDoc struct {
+	Start      float64 `json:"start"`
+	End        float64 `json:"end"`
+	Text       string  `json:"text"`
+	Confidence float64 `json:"confidence"`
+}
+
+// Words joins a segment's recogniser tokens into words (a token that starts with a space starts a
+// word). They are given only when they spell the segment's text: once the text was changed after
+// recognition — a vocabulary correction, or PII redaction — the recogniser's words would contradict
+// it (and could carry what redaction removed), so the segment has none.
+func Words(s parley.Segment) []WordDoc {
+	var words []WordDoc
+	var ps []float64
+	end := func() {
+		if n := len(words); n > 0 {
+			var sum float64
+			for _, p := range ps {
+				sum += p
+			}
+			words[n-1].Confidence = math.Round(sum/float64(len(ps))*1000) / 1000
+			words[n-1].Text = strings.TrimSpace(words[n-1].Text)
+		}
+		ps = ps[:0]
+	}
+	for _, t := range s.Tokens {
+		if len(words) == 0 || strings.HasPrefix(t.Text, " ") {
+			end()
+			words = append(words, WordDoc{Start: Seconds(t.Start), End: Seconds(t.End)})
+		}
+		w := &words[len(words)-1]
+		w.Text += t.Text
+		w.End = Seconds(t.End)
+		ps = append(ps, t.P)
+	}
+	end()
+	spelled := make([]string, 0, len(words))
+	for _, w := range words {
+		if w.Text != "" {
+			spelled = append(spelled, w.Text)
+		}
+	}
+	if len(spelled) == 0 || strings.Join(spelled, " ") != strings.Join(strings.Fields(s.Text), " ") {
+		return nil
+	}
+	return slices.DeleteFunc(words, func(w WordDoc) bool { return w.Text == "" })
 }
 
 // TurnDoc is a turn with times in seconds.
@@ -102,7 +152,8 @@ func New(r parley.Result, model string) CallDoc {
 		doc.Language = t.Language
 		doc.Warnings = append(doc.Warnings, t.Warnings...)
 		for _, s := range t.Segments {
-			doc.Segments = append(doc.Segments, SegmentDoc{s.Channel, s.Speaker, Seconds(s.Start), Seconds(s.End), strings.TrimSpace(s.Text), math.Round(s.Confidence*1000) / 1000, math.Round(s.LoudnessDB*10) / 10})
+			doc.Segments = append(doc.Segments, SegmentDoc{s.Channel, s.Speaker, Seconds(s.Start), Seconds(s.End), strings.TrimSpace(s.Text),
+				math.Round(s.Confidence*1000) / 1000, math.Round(s.LoudnessDB*10) / 10, Words(s)})
 		}
 		slices.SortStableFunc(doc.Segments, func(a, b SegmentDoc) int {
 			switch {
@@ -129,8 +180,16 @@ func (d CallDoc) Result() parley.Result {
 	r := parley.Result{Call: parley.Call{ID: d.CallID, Source: d.Source, Duration: dur(d.DurationS), SampleRate: d.SampleRate,
 		Encoding: d.Encoding, Channels: d.Channels}, Transcript: &parley.Transcript{Language: d.Language}, Analysis: d.Analysis, Score: d.Score, Metadata: d.Metadata, Warnings: d.Warnings}
 	for _, s := range d.Segments {
-		r.Transcript.Segments = append(r.Transcript.Segments, parley.Segment{Channel: s.Channel, Speaker: s.Speaker,
-			Start: dur(s.Start), End: dur(s.End), Text: s.Text, Confidence: s.Confidence, LoudnessDB: s.LoudnessDB})
+		seg := parley.Segment{Channel: s.Channel, Speaker: s.Speaker,
+			Start: dur(s.Start), End: dur(s.End), Text: s.Text, Confidence: s.Confidence, LoudnessDB: s.LoudnessDB}
+		for i, w := range s.Words { // one token per word, so that the words survive analysing the call again
+			text := w.Text
+			if i > 0 {
+				text = " " + text
+			}
+			seg.Tokens = append(seg.Tokens, parley.Token{Start: dur(w.Start), End: dur(w.End), Text: text, P: w.Confidence})
+		}
+		r.Transcript.Segments = append(r.Transcript.Segments, seg)
 	}
 	r.Transcript.Sound = d.Sound
 	for _, t := range d.Turns {

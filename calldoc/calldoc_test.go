@@ -123,3 +123,24 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func writeJSON(f *os.File, d calldoc.CallDoc) error { return json.NewEncoder(f).Encode(d) }
+
+func TestWords(t *testing.T) {
+	ms := time.Millisecond
+	toks := []parley.Token{{Start: 0, End: 300 * ms, Text: " Hello", P: 0.9}, {Start: 300 * ms, End: 320 * ms, Text: ",", P: 0.5},
+		{Start: 400 * ms, End: 500 * ms, Text: " my", P: 0.8}, {Start: 500 * ms, End: 700 * ms, Text: " name", P: 0.7},
+		{Start: 700 * ms, End: 750 * ms, Text: "'s", P: 0.6}, {Start: 800 * ms, End: 1100 * ms, Text: " Sam", P: 0.4}, {Start: 1100 * ms, End: 1100 * ms, Text: ".", P: 1}}
+	got := calldoc.Words(parley.Segment{Text: "Hello, my name's Sam.", Tokens: toks})
+	want := []calldoc.WordDoc{{0, 0.32, "Hello,", 0.7}, {0.4, 0.5, "my", 0.8}, {0.5, 0.75, "name's", 0.65}, {0.8, 1.1, "Sam.", 0.7}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("words\n%+v\nwant\n%+v", got, want)
+	}
+	// Text changed after recognition (vocabulary, redaction): the recogniser's words would contradict it.
+	for _, text := range []string{"Hello, my name's [NAME].", "Hello, my name's Sam", ""} {
+		if w := calldoc.Words(parley.Segment{Text: text, Tokens: toks}); w != nil {
+			t.Errorf("%q: words %+v, want none", text, w)
+		}
+	}
+	if w := calldoc.Words(parley.Segment{Text: "Hello"}); w != nil {
+		t.Errorf("no tokens: %+v", w)
+	}
+}

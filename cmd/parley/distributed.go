@@ -175,6 +175,38 @@ func (a asynqLogger) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...)) }
 func (a asynqLogger) Error(args ...any) { a.l.Error(fmt.Sprint(args...)) }
 func (a asynqLogger) Fatal(args ...any) { a.l.Error(fmt.Sprint(args...)); os.Exit(1) }
 
+// bucketCmd: parley bucket create s3://bucket... creates buckets that do not exist (compose's first start).
+func (m *Main) bucketCmd(ctx context.Context, args []string) error {
+	const usage = "usage: parley bucket create s3://bucket..."
+	if len(args) == 0 || args[0] != "create" {
+		return parley.Errorf(parley.CodeConfig, usage)
+	}
+	fset := flag.NewFlagSet("bucket create", flag.ContinueOnError)
+	fset.SetOutput(m.Stderr)
+	cfg, err := loadConfig(fset, args[1:], m.Environ)
+	if err != nil {
+		return err
+	}
+	if fset.NArg() == 0 {
+		return parley.Errorf(parley.CodeConfig, usage)
+	}
+	for _, u := range fset.Args() {
+		bucket, _, err := storage.ParseURL(u)
+		if err != nil {
+			return err
+		}
+		s, err := cfg.s3(bucket)
+		if err != nil {
+			return err
+		}
+		if err := s.EnsureBucket(ctx); err != nil {
+			return parley.WrapError(parley.CodeIO, err, "create bucket %s", bucket)
+		}
+		fmt.Fprintf(m.Stdout, "bucket %s ready\n", bucket)
+	}
+	return nil
+}
+
 // enqueueCmd: parley enqueue s3://bucket/prefix.
 func (m *Main) enqueueCmd(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("enqueue", flag.ContinueOnError)

@@ -49,6 +49,7 @@ Usage:
   parley analyze [flags] CALL.json...   analyse stored call documents again (new taxonomy, redaction)
   parley rescore --scorecard F CALL.json...   grade stored calls again with another scorecard
   parley worker                   process queued recordings (Redis + S3; see README)
+  parley bucket create s3://bucket...   create buckets that do not exist yet
   parley enqueue [--since D --until D --priority P --dry-run] s3://bucket/prefix
   parley schedule [--cron SPEC] s3://bucket/prefix...   scan prefixes periodically
   parley status                   queue depth, throughput per minute, backlog ETA
@@ -80,6 +81,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		return m.reprocessCmd(ctx, args[0], args[1:])
 	case "worker":
 		err = m.workerCmd(ctx, args[1:])
+	case "bucket":
+		err = m.bucketCmd(ctx, args[1:])
 	case "enqueue":
 		err = m.enqueueCmd(ctx, args[1:])
 	case "schedule":

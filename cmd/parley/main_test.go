@@ -231,7 +231,7 @@ func TestRunOddNames(t *testing.T) {
 }
 
 func TestRunModelMissing(t *testing.T) {
-	code, _, stderr := runMain(t, []string{"PARLEY_MODEL_DIR=" + t.TempDir()}, "run", "--model", "tiny.en", "--out", t.TempDir(), "x.wav")
+	code, _, stderr := runMain(t, []string{"PARLEY_MODEL_DIR=" + t.TempDir()}, "run", "--model", "tiny.en", "--out", t.TempDir(), filepath.Join(testenv.Root(), "testdata", "calls", "billing-dispute.wav"))
 	if code != exitUsage || !strings.Contains(stderr, "parley models pull tiny.en") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}

@@ -264,14 +264,25 @@ func TestRunTranscripts(t *testing.T) {
 	os.WriteFile(wav, b, 0o644)
 	v, _ := os.ReadFile(filepath.Join(testenv.Root(), "testdata", "transcripts", "cancel-service.vtt"))
 	os.WriteFile(filepath.Join(dir, "c.vtt"), v, 0o644)
+	os.WriteFile(filepath.Join(dir, "c.json"), []byte(`{"agent_id": "a7"}`), 0o644) // its metadata
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("not a call"), 0o644)
 	out2 := t.TempDir()
-	if code, _, stderr := runMain(t, nil, "run", "--model", testenv.TestModel(t), "--out", out2, dir); code != 0 {
+	// No model exists, and none is needed: the only recording has its transcript.
+	if code, _, stderr := runMain(t, nil, "run", "--model", "/nonexistent/model.bin", "--out", out2, dir); code != 0 {
 		t.Fatal(stderr)
 	}
 	var sum report.Summary
 	readJSON(t, filepath.Join(out2, "summary.json"), &sum)
 	if sum.Total != 1 || sum.Calls[0].Input != wav || len(sum.Calls[0].Warnings) == 0 || !strings.HasPrefix(sum.Calls[0].Warnings[0], "transcript_imported") {
 		t.Errorf("summary %+v", sum.Calls)
+	}
+	if len(sum.Skipped) != 1 || sum.Skipped[0].Input != filepath.Join(dir, "notes.txt") || !strings.HasPrefix(sum.Skipped[0].Reason, parley.CodeUnsupportedFormat) {
+		t.Errorf("skipped %+v: want notes.txt alone, as unsupported_format", sum.Skipped)
+	}
+	// With transcripts ignored, the recording needs the model (named), and the transcript is listed.
+	code, _, stderr = runMain(t, []string{"PARLEY_TRANSCRIPTS=ignore"}, "run", "--model", "/nonexistent/model.bin", "--out", t.TempDir(), dir)
+	if code != exitUsage || !strings.Contains(stderr, parley.CodeModelMissing) {
+		t.Errorf("transcripts ignored, no model: exit %d, %s", code, stderr)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/internal/testenv"
 	"github.com/parley-cc/parley/transcribe"
 )
@@ -410,4 +411,40 @@ func TestMultilingualBase(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestWordTimes: the call document's words (calldoc.Words, from the recogniser's tokens) on a real call
+// through the default pipeline: most segments have them, each spells its segment's text, and their
+// times run forward inside the segment.
+func TestWordTimes(t *testing.T) {
+	tr := open(t, testenv.RealModel(t))
+	c := filepath.Join(testenv.Root(), "testdata", "calls", "billing-dispute.wav")
+	res := (&transcribe.Pipeline{Transcriber: tr, TurnGap: time.Second, VAD: &transcribe.VAD{}, PackPerChannel: true}).File(context.Background(), c)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	doc := calldoc.New(res, "")
+	with := 0
+	for _, s := range doc.Segments {
+		if len(s.Words) == 0 {
+			continue
+		}
+		with++
+		var texts []string
+		prev := s.Start - 0.01
+		for _, w := range s.Words {
+			texts = append(texts, w.Text)
+			if w.Start < prev || w.End < w.Start || w.Start < s.Start-0.05 || w.End > s.End+0.05 || w.Confidence <= 0 || w.Confidence > 1 {
+				t.Errorf("segment %.2f–%.2f %q: word %+v out of order or outside it", s.Start, s.End, s.Text, w)
+			}
+			prev = w.Start
+		}
+		if strings.Join(texts, " ") != s.Text {
+			t.Errorf("words %q do not spell %q", texts, s.Text)
+		}
+	}
+	if with < len(doc.Segments)*8/10 || with == 0 {
+		t.Errorf("%d of %d segments have words", with, len(doc.Segments))
+	}
+	t.Logf("%d of %d segments have words", with, len(doc.Segments))
 }
