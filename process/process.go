@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/parley-cc/parley"
@@ -95,7 +96,11 @@ func (p *Processor) Transcribe(ctx context.Context, in Input) parley.Result {
 // document; nothing unredacted leaves this step.
 func (p *Processor) Finish(res *parley.Result) calldoc.CallDoc {
 	p.Stages.Apply(res)
-	return calldoc.New(*res, p.Model)
+	model := p.Model
+	if strings.HasPrefix(res.Call.Encoding, transcribe.EncodingTranscript) {
+		model = "" // imported: no model of ours made this text
+	}
+	return calldoc.New(*res, model)
 }
 
 // Process is Transcribe then, when that succeeds, Finish.

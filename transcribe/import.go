@@ -23,6 +23,9 @@ const (
 	FormatAWS     = "aws"         // AWS Transcribe job output, channel or speaker identification
 )
 
+// EncodingTranscript starts the encoding of a call read from a transcript ("transcript:vtt"…).
+const EncodingTranscript = "transcript:"
+
 // TranscriptSuffixes name transcripts beside a recording: NAME.vtt, NAME.whisper.json, NAME.aws.json.
 var TranscriptSuffixes = []string{".vtt", ".whisper.json", ".aws.json"}
 
@@ -133,7 +136,7 @@ func (p *Pipeline) Import(name string, b []byte) parley.Result {
 		res.Call.Duration = max(res.Call.Duration, segs[i].End)
 	}
 	sort.SliceStable(segs, func(a, b int) bool { return segs[a].Start < segs[b].Start })
-	res.Call.Encoding = "transcript:" + format
+	res.Call.Encoding = EncodingTranscript + format
 	res.Transcript = &parley.Transcript{Language: lang, Segments: segs, Turns: MergeTurns(segs, p.TurnGap)}
 	if res.Transcript.Segments == nil {
 		res.Transcript.Segments = []parley.Segment{}

@@ -441,8 +441,8 @@ func TestOnePathBothWays(t *testing.T) {
 		local.Source, queued.Source, local.ProcessingS, queued.ProcessingS = "", "", 0, 0
 		lj, _ := json.Marshal(local)
 		qj, _ := json.Marshal(queued)
-		if !bytes.Equal(lj, qj) {
-			t.Errorf("%s: parley run and the queue wrote different documents:\nrun:   %s\nqueue: %s", name, lj, qj)
+		if i := firstDiff(lj, qj); i >= 0 {
+			t.Errorf("%s: parley run and the queue wrote different documents, from byte %d:\nrun:   …%s\nqueue: …%s", name, i, lj[max(0, i-80):min(len(lj), i+120)], qj[max(0, i-80):min(len(qj), i+120)])
 		}
 	}
 
@@ -476,4 +476,17 @@ func TestOnePathBothWays(t *testing.T) {
 			t.Errorf("%s holds %q or the caller's number", f, found)
 		}
 	}
+}
+
+// firstDiff is the offset of the first byte where a and b differ, or -1 when they are equal.
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	if len(a) != len(b) {
+		return min(len(a), len(b))
+	}
+	return -1
 }

@@ -307,8 +307,11 @@ func TestReportCommand(t *testing.T) {
 	if posted != 0 {
 		t.Fatalf("%d alerts posted by refused runs", posted)
 	}
+	// The allowed hosts come from the YAML file like every other setting.
 	host := strings.TrimPrefix(srv.URL, "http://")
-	code, _, stderr := runMain(t, []string{"PARLEY_WEBHOOK_HOSTS=" + host}, "report", "--by", "team", "--overrides", ov, "--webhook", srv.URL, "--out", out, calls)
+	yml := filepath.Join(t.TempDir(), "parley.yaml")
+	os.WriteFile(yml, []byte("webhook_hosts: ["+strings.Split(host, ":")[0]+"]\n"), 0o644)
+	code, _, stderr := runMain(t, nil, "report", "--config", yml, "--by", "team", "--overrides", ov, "--webhook", srv.URL, "--out", out, calls)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

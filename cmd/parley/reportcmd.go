@@ -25,11 +25,6 @@ import (
 func (m *Main) reportCmd(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("report", flag.ContinueOnError)
 	fset.SetOutput(m.Stderr)
-	cfg := DefaultConfig()
-	if err := cfg.LoadEnv(m.Environ); err != nil {
-		return err
-	}
-	fset.StringVar(&cfg.S3Endpoint, "s3-endpoint", cfg.S3Endpoint, "S3-compatible endpoint `host:port` for s3:// inputs")
 	from := fset.String("from", "", "first `day` (YYYY-MM-DD), inclusive")
 	to := fset.String("to", "", "last `day` (YYYY-MM-DD), inclusive")
 	by := fset.String("by", "agent", "group scorecards by agent or team")
@@ -42,7 +37,9 @@ func (m *Main) reportCmd(ctx context.Context, args []string) error {
 	fset.Float64Var(&rules.EndSentimentBelow, "alert-end-sentiment", -0.5, "alert when the customer ends at or below this")
 	fset.Float64Var(&rules.TransferRateOver, "alert-transfer-rate", 0.25, "alert when the transfer rate is over this")
 	fset.Float64Var(&rules.RepeatRateOver, "alert-repeat-rate", 0.3, "alert when the share of repeat callers is over this")
-	if err := fset.Parse(args); err != nil {
+	// The same settings as every command: YAML file, environment, flags (webhook_hosts comes from them).
+	cfg, err := loadConfig(fset, args, m.Environ)
+	if err != nil {
 		return err
 	}
 	if *webhook != "" {
@@ -54,7 +51,6 @@ func (m *Main) reportCmd(ctx context.Context, args []string) error {
 		return parley.Errorf(parley.CodeConfig, "--by %q (agent or team)", *by)
 	}
 	opt := team.Options{By: *by, RepeatWindow: *window, LowScore: *low, Alerts: rules}
-	var err error
 	if *from != "" {
 		if opt.From, err = time.Parse("2006-01-02", *from); err != nil {
 			return parley.Errorf(parley.CodeConfig, "--from %q: want YYYY-MM-DD", *from)
@@ -84,7 +80,7 @@ func (m *Main) reportCmd(ctx context.Context, args []string) error {
 			local = append(local, p)
 			continue
 		}
-		d, s, err := loadS3Docs(ctx, &cfg, p)
+		d, s, err := loadS3Docs(ctx, cfg, p)
 		if err != nil {
 			return err
 		}
