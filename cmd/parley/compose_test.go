@@ -43,7 +43,7 @@ func TestComposeFile(t *testing.T) {
 	}
 	known := (&Config{}).envKeys()
 	pinned := regexp.MustCompile(`^[\w./-]+:[\w.-]*\d[\w.-]*$`) // a tag with a version number in it
-	built := map[string]bool{} // images compose builds from this repository
+	built := map[string]bool{}                                  // images compose builds from this repository
 	for _, s := range f.Services {
 		if s.Build != nil {
 			built[s.Image] = true

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -29,63 +28,62 @@ import (
 )
 
 // Config is every setting of parley. Defaults come from DefaultConfig, then a YAML file (--config or
-// PARLEY_CONFIG), then PARLEY_* environment variables, then command-line flags.
+// PARLEY_CONFIG), then PARLEY_* environment variables, then command-line flags. What each field means,
+// its variable and its flag are in the settings table (settings.go).
 type Config struct {
-	Model        string   `yaml:"model"`                // catalog name or file path
-	ModelDir     string   `yaml:"model_dir"`            // model cache
-	ModelBaseURL string   `yaml:"model_base_url"`       // where `models pull` downloads from
-	Threads      int      `yaml:"threads"`              // CPU threads per recognition
-	States       int      `yaml:"whisper_states"`       // recognitions at once on the loaded model; 0: CPUs / threads
-	BeamSize     int      `yaml:"beam_size"`            // 0 or 1: greedy decoding; more: beam search of that width
-	Fallback     bool     `yaml:"temperature_fallback"` // decode again at higher temperatures when a decode fails whisper's checks
-	Language     string   `yaml:"language"`             // "auto" or a language code
-	Channels     []string `yaml:"channels"`             // speaker of each channel: left, right (, third…)
-	MaxChannels  int      `yaml:"max_channels"`         // recordings with more channels are refused (1–8)
-	MaxDuration  Duration `yaml:"max_duration"`         // longer recordings are refused
-	MaxFileSize  int64    `yaml:"max_file_size"`        // larger recordings are refused before they are read (bytes)
-	TurnGap      Duration `yaml:"turn_gap"`             // longest pause inside one turn
-	SilenceDBFS  float64  `yaml:"silence_dbfs"`         // channels quieter than this are not recognised
-	VAD          string   `yaml:"vad"`                  // energy: recognise only each channel's speech; off: whole channels
-	VADPack      string   `yaml:"vad_pack"`             // call: both parties' speech shares windows; channel: one channel's per window
-	// Vocabulary: company, product and agent names, given to whisper as a prompt and corrected in the
-	// text; VocabularyByPrefix adds terms for the calls whose source starts with a prefix.
+	Model              string              `yaml:"model"`
+	ModelDir           string              `yaml:"model_dir"`
+	ModelBaseURL       string              `yaml:"model_base_url"`
+	Threads            int                 `yaml:"threads"`
+	States             int                 `yaml:"whisper_states"`
+	BeamSize           int                 `yaml:"beam_size"`
+	Fallback           bool                `yaml:"temperature_fallback"`
+	Language           string              `yaml:"language"`
+	Channels           []string            `yaml:"channels"`
+	MaxChannels        int                 `yaml:"max_channels"`
+	MaxDuration        Duration            `yaml:"max_duration"`
+	MaxFileSize        int64               `yaml:"max_file_size"`
+	TurnGap            Duration            `yaml:"turn_gap"`
+	SilenceDBFS        float64             `yaml:"silence_dbfs"`
+	VAD                string              `yaml:"vad"`
+	VADPack            string              `yaml:"vad_pack"`
 	Vocabulary         []string            `yaml:"vocabulary"`
 	VocabularyByPrefix map[string][]string `yaml:"vocabulary_by_prefix"`
-	VocabularyPrompt   bool                `yaml:"vocabulary_prompt"` // also give the terms to whisper as its prompt
+	VocabularyPrompt   bool                `yaml:"vocabulary_prompt"`
 
-	NLP             bool     `yaml:"nlp"`               // run the NLP stage after transcription
-	Encoder         string   `yaml:"encoder"`           // sentence encoder directory (default: all-MiniLM-L6-v2 in model_dir)
-	SentimentModel  string   `yaml:"sentiment_model"`   // trained sentiment model (parley sentiment train; default: built in)
-	RedactPII       bool     `yaml:"redact_pii"`        // replace PII by [TYPE] before anything is written
-	Taxonomy        string   `yaml:"taxonomy"`          // intent taxonomy YAML (default: built in)
-	IntentModel     string   `yaml:"intent_model"`      // trained intent model (parley intent train); overrides taxonomy
-	Products        []string `yaml:"products"`          // product names to find as entities
-	KeyPhrases      int      `yaml:"key_phrases"`       // key phrases per call
-	KeyPhraseMethod string   `yaml:"key_phrase_method"` // textrank or rake
+	NLP             bool     `yaml:"nlp"`
+	Encoder         string   `yaml:"encoder"`
+	SentimentModel  string   `yaml:"sentiment_model"`
+	RedactPII       bool     `yaml:"redact_pii"`
+	Taxonomy        string   `yaml:"taxonomy"`
+	IntentModel     string   `yaml:"intent_model"`
+	Products        []string `yaml:"products"`
+	KeyPhrases      int      `yaml:"key_phrases"`
+	KeyPhraseMethod string   `yaml:"key_phrase_method"`
 
-	Transcripts     string   `yaml:"transcripts"`      // prefer: use NAME.vtt/.whisper.json/.aws.json beside a recording instead of ASR; ignore
-	FilenamePattern string   `yaml:"filename_pattern"` // metadata from file names: a regexp with named groups
-	CallerIDSalt    string   `yaml:"caller_id_salt"`   // mixed into caller-id hashes
-	WebhookHosts    []string `yaml:"webhook_hosts"`    // the only hosts parley report posts alerts to
+	Transcripts     string   `yaml:"transcripts"`
+	FilenamePattern string   `yaml:"filename_pattern"`
+	CallerIDSalt    string   `yaml:"caller_id_salt"`
+	WebhookHosts    []string `yaml:"webhook_hosts"`
 
-	RedisURL          string `yaml:"redis_url"`   // redis://host:port/db
-	S3Endpoint        string `yaml:"s3_endpoint"` // host:port
+	RedisURL          string `yaml:"redis_url"`
+	S3Endpoint        string `yaml:"s3_endpoint"`
 	S3AccessKey       string `yaml:"s3_access_key"`
 	S3SecretKey       string `yaml:"s3_secret_key"`
-	S3Secure          bool   `yaml:"s3_secure"` // HTTPS; false on loopback
+	S3Secure          bool   `yaml:"s3_secure"`
 	S3Region          string `yaml:"s3_region"`
-	ResultsPrefix     string `yaml:"results_prefix"`     // where workers write results in the bucket
-	IndexPath         string `yaml:"index_path"`         // the results database: an SQLite file, or a postgres:// URL
-	WorkerConcurrency int    `yaml:"worker_concurrency"` // tasks one worker runs at once
-	MetricsListen     string `yaml:"metrics_listen"`     // parley worker: address of /metrics, /healthz and /readyz ("" off)
+	ResultsPrefix     string `yaml:"results_prefix"`
+	IndexPath         string `yaml:"index_path"`
+	WorkerConcurrency int    `yaml:"worker_concurrency"`
+	MetricsListen     string `yaml:"metrics_listen"`
 
-	Scoring   bool   `yaml:"scoring"`   // grade every call against the scorecard
-	Scorecard string `yaml:"scorecard"` // scorecard YAML (default: built in)
+	Scoring   bool   `yaml:"scoring"`
+	Scorecard string `yaml:"scorecard"`
 
-	Listen      string `yaml:"listen"`             // parley serve: address of the review app
-	TLSCert     string `yaml:"tls_cert"`           // parley serve: HTTPS certificate and key files
-	TLSKey      string `yaml:"tls_key"`            //
-	BehindHTTPS bool   `yaml:"behind_https_proxy"` // parley serve: users reach it over HTTPS through a proxy (secure cookies)
+	Listen      string `yaml:"listen"`
+	TLSCert     string `yaml:"tls_cert"`
+	TLSKey      string `yaml:"tls_key"`
+	BehindHTTPS bool   `yaml:"behind_https_proxy"`
 }
 
 // DefaultConfig is what parley does with no settings.
@@ -155,56 +153,15 @@ func (c *Config) LoadFile(path string) error {
 	return nil
 }
 
-// envKeys maps PARLEY_* variables to setters.
+// envKeys maps PARLEY_* variables to setters, from the settings table.
 func (c *Config) envKeys() map[string]func(string) error {
-	return map[string]func(string) error{
-		"PARLEY_MODEL":                func(v string) error { c.Model = v; return nil },
-		"PARLEY_MODEL_DIR":            func(v string) error { c.ModelDir = v; return nil },
-		"PARLEY_ENCODER":              func(v string) error { c.Encoder = v; return nil },
-		"PARLEY_SENTIMENT_MODEL":      func(v string) error { c.SentimentModel = v; return nil },
-		"PARLEY_MODEL_BASE_URL":       func(v string) error { c.ModelBaseURL = v; return nil },
-		"PARLEY_WHISPER_STATES":       func(v string) (err error) { c.States, err = strconv.Atoi(v); return },
-		"PARLEY_BEAM_SIZE":            func(v string) (err error) { c.BeamSize, err = strconv.Atoi(v); return },
-		"PARLEY_TEMPERATURE_FALLBACK": func(v string) (err error) { c.Fallback, err = strconv.ParseBool(v); return },
-		"PARLEY_THREADS":              func(v string) (err error) { c.Threads, err = strconv.Atoi(v); return },
-		"PARLEY_LANGUAGE":             func(v string) error { c.Language = v; return nil },
-		"PARLEY_CHANNELS":             func(v string) error { c.Channels = splitList(v); return nil },
-		"PARLEY_MAX_DURATION":         func(v string) error { return c.MaxDuration.Set(v) },
-		"PARLEY_MAX_CHANNELS":         func(v string) (err error) { c.MaxChannels, err = strconv.Atoi(v); return },
-		"PARLEY_MAX_FILE_SIZE":        func(v string) (err error) { c.MaxFileSize, err = strconv.ParseInt(v, 10, 64); return },
-		"PARLEY_TURN_GAP":             func(v string) error { return c.TurnGap.Set(v) },
-		"PARLEY_VAD":                  func(v string) error { c.VAD = v; return nil },
-		"PARLEY_VAD_PACK":             func(v string) error { c.VADPack = v; return nil },
-		"PARLEY_VOCABULARY":           func(v string) error { c.Vocabulary = splitList(v); return nil },
-		"PARLEY_VOCABULARY_PROMPT":    func(v string) (err error) { c.VocabularyPrompt, err = strconv.ParseBool(v); return },
-		"PARLEY_SILENCE_DBFS":         func(v string) (err error) { c.SilenceDBFS, err = strconv.ParseFloat(v, 64); return },
-		"PARLEY_NLP":                  func(v string) (err error) { c.NLP, err = strconv.ParseBool(v); return },
-		"PARLEY_REDACT_PII":           func(v string) (err error) { c.RedactPII, err = strconv.ParseBool(v); return },
-		"PARLEY_TAXONOMY":             func(v string) error { c.Taxonomy = v; return nil },
-		"PARLEY_INTENT_MODEL":         func(v string) error { c.IntentModel = v; return nil },
-		"PARLEY_PRODUCTS":             func(v string) error { c.Products = splitList(v); return nil },
-		"PARLEY_TRANSCRIPTS":          func(v string) error { c.Transcripts = v; return nil },
-		"PARLEY_FILENAME_PATTERN":     func(v string) error { c.FilenamePattern = v; return nil },
-		"PARLEY_CALLER_ID_SALT":       func(v string) error { c.CallerIDSalt = v; return nil },
-		"PARLEY_WEBHOOK_HOSTS":        func(v string) error { c.WebhookHosts = splitList(v); return nil },
-		"PARLEY_REDIS_URL":            func(v string) error { c.RedisURL = v; return nil },
-		"PARLEY_S3_ENDPOINT":          func(v string) error { c.S3Endpoint = v; return nil },
-		"PARLEY_S3_ACCESS_KEY":        func(v string) error { c.S3AccessKey = v; return nil },
-		"PARLEY_S3_SECRET_KEY":        func(v string) error { c.S3SecretKey = v; return nil },
-		"PARLEY_S3_SECURE":            func(v string) (err error) { c.S3Secure, err = strconv.ParseBool(v); return },
-		"PARLEY_S3_REGION":            func(v string) error { c.S3Region = v; return nil },
-		"PARLEY_RESULTS_PREFIX":       func(v string) error { c.ResultsPrefix = v; return nil },
-		"PARLEY_INDEX_PATH":           func(v string) error { c.IndexPath = v; return nil },
-		"PARLEY_WORKER_CONCURRENCY":   func(v string) (err error) { c.WorkerConcurrency, err = strconv.Atoi(v); return },
-		"PARLEY_METRICS_LISTEN":       func(v string) error { c.MetricsListen = v; return nil },
-		"PARLEY_SCORING":              func(v string) (err error) { c.Scoring, err = strconv.ParseBool(v); return },
-		"PARLEY_SCORECARD":            func(v string) error { c.Scorecard = v; return nil },
-		"PARLEY_LISTEN":               func(v string) error { c.Listen = v; return nil },
-		"PARLEY_TLS_CERT":             func(v string) error { c.TLSCert = v; return nil },
-		"PARLEY_TLS_KEY":              func(v string) error { c.TLSKey = v; return nil },
-		"PARLEY_BEHIND_HTTPS_PROXY":   func(v string) (err error) { c.BehindHTTPS, err = strconv.ParseBool(v); return },
-		"PARLEY_CONFIG":               func(string) error { return nil }, // read before the file is loaded
+	keys := map[string]func(string) error{"PARLEY_CONFIG": func(string) error { return nil }} // read before the file is loaded
+	for _, s := range settings {
+		if s.env != "" {
+			keys[s.env] = value{s.field(c)}.Set
+		}
 	}
+	return keys
 }
 
 // LoadEnv merges PARLEY_* variables from environ ("KEY=value" strings). Unknown PARLEY_ names are errors.
@@ -226,40 +183,13 @@ func (c *Config) LoadEnv(environ []string) error {
 	return nil
 }
 
-// RegisterFlags adds the flags that override the recognition settings.
+// RegisterFlags adds the settings table's flags: every command's, and those of the command fs is for.
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.Model, "model", c.Model, "model name (parley models list) or ggml file `path`")
-	fs.StringVar(&c.ModelDir, "model-dir", c.ModelDir, "model cache `dir`")
-	fs.StringVar(&c.Encoder, "encoder", c.Encoder, "sentence encoder `dir` (default: all-MiniLM-L6-v2 in the model cache)")
-	fs.StringVar(&c.SentimentModel, "sentiment-model", c.SentimentModel, "sentiment model `file` (parley sentiment train; default: built in)")
-	fs.IntVar(&c.Threads, "threads", c.Threads, "CPU threads per recognition")
-	fs.IntVar(&c.States, "states", c.States, "recognitions at once on the loaded model (0: CPUs / threads)")
-	fs.IntVar(&c.BeamSize, "beam-size", c.BeamSize, "beam search width (0 or 1: greedy)")
-	fs.BoolVar(&c.Fallback, "temperature-fallback", c.Fallback, "decode again at higher temperatures when a decode fails whisper's checks")
-	fs.StringVar(&c.Language, "language", c.Language, "spoken language code, or auto")
-	fs.Func("channels", "speakers of the channels, left,right(,third…) (agent, customer, unknown)", func(v string) error {
-		c.Channels = splitList(v)
-		return nil
-	})
-	fs.Var(&c.MaxDuration, "max-duration", "refuse recordings longer than this")
-	fs.IntVar(&c.MaxChannels, "max-channels", c.MaxChannels, "refuse recordings with more channels than this (1–8)")
-	fs.Var(&c.TurnGap, "turn-gap", "longest pause inside one speaker turn")
-	fs.StringVar(&c.VAD, "vad", c.VAD, "energy: send only each channel's speech to whisper; off: whole channels")
-	fs.StringVar(&c.VADPack, "vad-pack", c.VADPack, "call: both parties' speech shares whisper windows; channel: one channel's per window")
-	fs.Func("vocabulary", "company, product and agent names whisper should know, comma-separated", func(v string) error {
-		c.Vocabulary = splitList(v)
-		return nil
-	})
-	fs.BoolVar(&c.NLP, "nlp", c.NLP, "run sentiment, intent, key phrases and entities")
-	fs.BoolVar(&c.RedactPII, "redact", c.RedactPII, "replace names, numbers, cards, emails, addresses and dates of birth by [TYPE] before writing")
-	fs.StringVar(&c.Taxonomy, "taxonomy", c.Taxonomy, "intent taxonomy YAML `file` (default: built in)")
-	fs.StringVar(&c.IntentModel, "intent-model", c.IntentModel, "trained intent model `file` (parley intent train)")
-	fs.BoolVar(&c.Scoring, "scoring", c.Scoring, "grade every call against the scorecard")
-	fs.StringVar(&c.RedisURL, "redis", c.RedisURL, "Redis `url` (redis://host:port/db)")
-	fs.StringVar(&c.S3Endpoint, "s3-endpoint", c.S3Endpoint, "S3-compatible endpoint `host:port`")
-	fs.BoolVar(&c.S3Secure, "s3-secure", c.S3Secure, "use HTTPS for S3")
-	fs.StringVar(&c.IndexPath, "index", c.IndexPath, "results database `file` (SQLite)")
-	fs.StringVar(&c.Scorecard, "scorecard", c.Scorecard, "scorecard YAML `file` (default: built in)")
+	for _, s := range settings {
+		if s.flag != "" && (s.only == "" || s.only == fs.Name()) {
+			fs.Var(value{s.field(c)}, s.flag, s.usage())
+		}
+	}
 }
 
 // MetadataReader reads sidecar files and file-name metadata.
@@ -589,11 +519,16 @@ func (c *Config) Analyzer() (*nlp.Analyzer, error) {
 	return nlp.NewAnalyzer(opts)
 }
 
-// loadConfig builds the configuration for a subcommand: defaults, file, environment, then flags.
-// extra registers a command's own flags on the configuration.
-func loadConfig(fs *flag.FlagSet, args []string, environ []string, extra ...func(*Config, *flag.FlagSet)) (*Config, error) {
+// loadConfig builds the configuration for a subcommand: defaults, file, environment, then flags —
+// every command the same way, from the settings table.
+func loadConfig(fs *flag.FlagSet, args []string, environ []string) (*Config, error) {
 	c := DefaultConfig()
-	path := os.Getenv("PARLEY_CONFIG")
+	path := ""
+	for _, kv := range environ {
+		if v, ok := strings.CutPrefix(kv, "PARLEY_CONFIG="); ok {
+			path = v
+		}
+	}
 	for i, a := range args { // the file comes before the flags that override it
 		if a == "--" {
 			break
@@ -613,9 +548,6 @@ func loadConfig(fs *flag.FlagSet, args []string, environ []string, extra ...func
 		return nil, err
 	}
 	c.RegisterFlags(fs)
-	for _, f := range extra {
-		f(&c, fs)
-	}
 	fs.String("config", path, "YAML config `file` (also PARLEY_CONFIG)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err

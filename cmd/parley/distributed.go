@@ -59,15 +59,9 @@ func (c *Config) s3(bucket string) (*storage.S3, error) {
 func (m *Main) workerCmd(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fset.SetOutput(m.Stderr)
-	conc := fset.Int("concurrency", 0, "tasks at once (default: worker_concurrency)")
-	cfg, err := loadConfig(fset, args, m.Environ, func(c *Config, fs *flag.FlagSet) {
-		fs.StringVar(&c.MetricsListen, "metrics-listen", c.MetricsListen, "serve /metrics, /healthz and /readyz on this `address`")
-	})
+	cfg, err := loadConfig(fset, args, m.Environ)
 	if err != nil {
 		return err
-	}
-	if *conc > 0 {
-		cfg.WorkerConcurrency = *conc
 	}
 	redisOpt, err := cfg.redis()
 	if err != nil {

@@ -33,11 +33,7 @@ import (
 func (m *Main) serveCmd(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fset.SetOutput(m.Stderr)
-	cfg, err := loadConfig(fset, args, m.Environ, func(c *Config, fs *flag.FlagSet) {
-		fs.StringVar(&c.Listen, "listen", c.Listen, "`address` to serve on")
-		fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate `file` (with --tls-key: serve HTTPS)")
-		fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS key `file`")
-	})
+	cfg, err := loadConfig(fset, args, m.Environ)
 	if err != nil {
 		return err
 	}
