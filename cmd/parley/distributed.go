@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"sort"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -275,7 +273,7 @@ func (m *Main) enqueueCmd(ctx context.Context, args []string) error {
 func (m *Main) statusCmd(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("status", flag.ContinueOnError)
 	fset.SetOutput(m.Stderr)
-	sample := fset.Duration("sample", 5*time.Second, "measure throughput over this long")
+	sample := fset.Duration("sample", 5*time.Second, "measure throughput over this long (at least 2s)")
 	cfg, err := loadConfig(fset, args, m.Environ)
 	if err != nil {
 		return err
@@ -284,64 +282,34 @@ func (m *Main) statusCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	insp := asynq.NewInspector(redisOpt)
-	defer insp.Close()
-	snap := func() (map[string]*asynq.QueueInfo, error) {
-		out := map[string]*asynq.QueueInfo{}
-		for q := range jobs.Queues {
-			info, err := insp.GetQueueInfo(q)
-			if err != nil {
-				if isQueueNotFound(err) { // no task was ever put in this queue
-					out[q] = &asynq.QueueInfo{Queue: q}
-					continue
-				}
-				return nil, parley.WrapError(parley.CodeIO, err, "queue %s", q)
-			}
-			out[q] = info
-		}
-		return out, nil
-	}
-	a, err := snap()
-	if err != nil {
-		return err
+	ops := &jobs.Ops{Redis: redisOpt}
+	defer ops.Close()
+	if _, err := ops.Queues(ctx); err != nil { // the first look starts the throughput sample
+		return parley.WrapError(parley.CodeIO, err, "queues")
 	}
 	select {
-	case <-time.After(*sample):
+	case <-time.After(max(*sample, 2*time.Second)):
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	b, err := snap()
+	stats, err := ops.Queues(ctx)
 	if err != nil {
-		return err
+		return parley.WrapError(parley.CodeIO, err, "queues")
 	}
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "queue\tpending\tactive\tscheduled\tretry\tfailed (archived)\tdone/min\tfailed/min\tETA\t")
-	names := make([]string, 0, len(b))
-	for q := range b {
-		names = append(names, q)
-	}
-	sort.Slice(names, func(i, j int) bool { return jobs.Queues[names[i]] > jobs.Queues[names[j]] })
-	for _, q := range names {
-		x, y := a[q], b[q]
-		mins := sample.Minutes()
-		done := float64(y.Processed-x.Processed) / mins
-		failed := float64(y.Failed-x.Failed) / mins
+	for _, y := range stats {
 		backlog := y.Pending + y.Active + y.Scheduled + y.Retry
 		eta := "–"
 		switch {
 		case backlog == 0:
 			eta = "idle"
-		case done > 0:
-			eta = (time.Duration(float64(backlog)/done*60) * time.Second).Round(time.Second).String()
+		case y.DonePerMin > 0:
+			eta = (time.Duration(float64(backlog)/y.DonePerMin*60) * time.Second).Round(time.Second).String()
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%.1f\t%.1f\t%s\t\n", q, y.Pending, y.Active, y.Scheduled, y.Retry, y.Archived, done, failed, eta)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%.1f\t%.1f\t%s\t\n", y.Queue, y.Pending, y.Active, y.Scheduled, y.Retry, y.Archived, y.DonePerMin, y.FailedPerMin, eta)
 	}
 	return tw.Flush()
-}
-
-func isQueueNotFound(err error) bool {
-	msg := strings.ToLower(err.Error())
-	return strings.Contains(msg, "does not exist") || strings.Contains(msg, "not found")
 }
 
 // scheduleCmd: parley schedule --cron SPEC s3://bucket/prefix... registers periodic scans with asynq's

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/bench"
 	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/internal/testenv"
 	"github.com/parley-cc/parley/report"
@@ -301,7 +302,7 @@ func TestBench(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, out)
 	}
-	var rep benchReport
+	var rep bench.Report
 	readJSON(t, filepath.Join(outDir, "bench.json"), &rep)
 	if len(rep.Corpora) != 2 || rep.Cores < 1 || rep.Model == "" || rep.Rounds != 1 {
 		t.Fatalf("report %+v", rep)

@@ -5,13 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -48,7 +46,7 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 		}
 		defer stop()
 	}
-	inputs, missing, skipped := collectInputs(fset.Args(), cfg.Transcripts)
+	inputs, missing, skipped := process.Collect(fset.Args(), cfg.Transcripts)
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return m.exit(parley.WrapError(parley.CodeIO, err, "create output dir"))
 	}
@@ -207,74 +205,6 @@ func (b *batch) add(res parley.Result) {
 		}
 	}
 	b.sum.Add(res, outputs)
-}
-
-// collectInputs expands directories into the recordings and transcripts below them (sorted) and returns
-// paths that do not exist separately, so each can be reported, and the files of the directories that
-// are not inputs, each with the reason. A transcript beside a recording of the same name goes with
-// that recording, not on its own; a recording's metadata sidecar is not an input either.
-func collectInputs(args []string, transcripts string) (inputs, missing []string, skipped []report.Skipped) {
-	seen := map[string]bool{}
-	addFile := func(p string) {
-		if !seen[p] {
-			seen[p] = true
-			inputs = append(inputs, p)
-		}
-	}
-	for _, a := range args {
-		st, err := os.Stat(a)
-		if err != nil {
-			missing = append(missing, a)
-			continue
-		}
-		if !st.IsDir() {
-			addFile(a)
-			continue
-		}
-		var found []string
-		filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			base := transcribe.BaseName(p)
-			switch {
-			case transcribe.IsRecording(p):
-				found = append(found, p)
-			case transcribe.IsTranscriptFile(p) && fileExists(base+".wav"):
-				if transcripts != process.TranscriptsPrefer {
-					skipped = append(skipped, report.Skipped{Input: p, Reason: "transcript beside " + filepath.Base(base) + ".wav, not read (transcripts: " + transcripts + ")"})
-				}
-			case transcribe.IsTranscriptFile(p):
-				found = append(found, p)
-			case strings.EqualFold(filepath.Ext(p), ".json") && hasInputBeside(p):
-				// the metadata sidecar of a recording or transcript
-			default:
-				skipped = append(skipped, report.Skipped{Input: p, Reason: parley.CodeUnsupportedFormat + ": neither a WAV recording nor a transcript parley imports"})
-			}
-			return nil
-		})
-		slices.Sort(found)
-		for _, p := range found {
-			addFile(p)
-		}
-	}
-	return inputs, missing, skipped
-}
-
-// hasInputBeside tells whether a .json file is the sidecar of a recording or transcript beside it.
-func hasInputBeside(sidecar string) bool {
-	base := strings.TrimSuffix(sidecar, filepath.Ext(sidecar))
-	for _, ext := range append([]string{".wav", ".WAV"}, transcribe.TranscriptSuffixes...) {
-		if fileExists(base + ext) {
-			return true
-		}
-	}
-	return false
-}
-
-func fileExists(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && !st.IsDir()
 }
 
 // openTranscriber resolves the configured model and loads it.

@@ -18,6 +18,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/bench"
 	"github.com/parley-cc/parley/calldoc"
 )
 
@@ -180,7 +181,7 @@ func TestSoak(t *testing.T) {
 	}
 	// The calls with a tone went through whisper (an encoder pass takes the better part of a second);
 	// the others stopped at the voice detector.
-	if mv, mn := median(voiced), median(noise); len(voiced) < 10 || mv < 0.2 || mv < 5*mn {
+	if mv, mn := bench.Median(voiced), bench.Median(noise); len(voiced) < 10 || mv < 0.2 || mv < 5*mn {
 		t.Errorf("processing: median %.3f s for %d calls with a tone, %.3f s for %d of noise", mv, len(voiced), mn, len(noise))
 	} else {
 		t.Logf("processing: median %.3f s for %d calls with a tone, %.3f s for %d of noise", mv, len(voiced), mn, len(noise))
