@@ -1,0 +1,381 @@
+package web
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
+	"github.com/parley-cc/parley/index"
+	"github.com/parley-cc/parley/report"
+	"github.com/parley-cc/parley/transcribe"
+)
+
+const pageSize = 50
+
+// filterFrom reads the calls-list filters of a query string. An agent's filter is pinned to their own
+// calls whatever the query says.
+func filterFrom(q url.Values, u *User) (index.Filter, []string) {
+	var f index.Filter
+	var problems []string
+	day := func(key string) time.Time {
+		v := q.Get(key)
+		if v == "" {
+			return time.Time{}
+		}
+		t, err := time.Parse("2006-01-02", v)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %q is not a date (YYYY-MM-DD)", key, v))
+		}
+		return t
+	}
+	f.From = day("from")
+	if f.To = day("to"); !f.To.IsZero() {
+		f.To = f.To.Add(24 * time.Hour) // the last day counts whole
+	}
+	num := func(key string) *float64 {
+		v := q.Get(key)
+		if v == "" {
+			return nil
+		}
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %q is not a number", key, v))
+			return nil
+		}
+		return &n
+	}
+	f.MinScore, f.MaxScore = num("min"), num("max")
+	f.Agent, f.Team, f.Queue = q.Get("agent"), q.Get("team"), q.Get("queue")
+	f.AutoFail, f.Intent, f.Sentiment, f.Phrase, f.Alert = q.Get("autofail"), q.Get("intent"), q.Get("sentiment"), q.Get("phrase"), q.Get("alert")
+	restrict(&f, u)
+	return f, problems
+}
+
+// restrict pins an agent's view to their own calls.
+func restrict(f *index.Filter, u *User) {
+	if u.Role == RoleAgent {
+		f.Restricted, f.OnlyAgent = true, u.Agent
+	}
+}
+
+func pageFrom(q url.Values) index.Page {
+	p := index.Page{Sort: q.Get("sort"), Desc: q.Get("dir") != "asc", Limit: pageSize}
+	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
+		p.Offset = (n - 1) * pageSize
+	}
+	return p
+}
+
+// facetsFor caches the drop-down values for a minute: listing them reads whole indexes.
+func (s *Server) facetsFor(r *http.Request, f index.Filter) (index.Facets, error) {
+	key := ""
+	if f.Restricted {
+		key = "agent:" + f.OnlyAgent
+	}
+	s.facetsMu.Lock()
+	c, ok := s.facets[key]
+	s.facetsMu.Unlock()
+	if ok && time.Since(c.at) < time.Minute {
+		return c.f, nil
+	}
+	fc, err := s.Index.Facets(r.Context(), f)
+	if err != nil {
+		return fc, err
+	}
+	s.facetsMu.Lock()
+	s.facets[key] = cachedFacets{fc, time.Now()}
+	s.facetsMu.Unlock()
+	return fc, nil
+}
+
+func (s *Server) callsPage(w http.ResponseWriter, r *http.Request, u *User) {
+	q := r.URL.Query()
+	f, problems := filterFrom(q, u)
+	p := pageFrom(q)
+	calls, total, err := s.Index.Calls(r.Context(), f, p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	facets, err := s.facetsFor(r, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page := p.Offset/pageSize + 1
+	pages := (min(total, index.CountCap) + pageSize - 1) / pageSize
+	more := page < pages || total > index.CountCap && len(calls) == pageSize
+	s.render(w, r, u, "calls.html", map[string]any{
+		"Title": "Calls", "Calls": calls, "Total": total, "Capped": total > index.CountCap, "Q": q, "Facets": facets, "Problems": problems,
+		"Page": page, "Pages": pages, "More": more, "Sort": p.Sort, "Desc": p.Desc,
+		"Prev": withQuery(q, "page", strconv.Itoa(page-1)), "Next": withQuery(q, "page", strconv.Itoa(page+1)),
+		"CSV": "/calls.csv?" + withoutKey(q, "page"),
+	})
+}
+
+// withQuery is the query string q with one key set.
+func withQuery(q url.Values, key, val string) string {
+	c := url.Values{}
+	for k, v := range q {
+		c[k] = v
+	}
+	c.Set(key, val)
+	return c.Encode()
+}
+
+func withoutKey(q url.Values, key string) string {
+	c := url.Values{}
+	for k, v := range q {
+		if k != key {
+			c[k] = v
+		}
+	}
+	return c.Encode()
+}
+
+func (s *Server) callsCSV(w http.ResponseWriter, r *http.Request, u *User) {
+	q := r.URL.Query()
+	f, problems := filterFrom(q, u)
+	if len(problems) > 0 {
+		http.Error(w, strings.Join(problems, "; "), http.StatusBadRequest)
+		return
+	}
+	p := pageFrom(q)
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="calls.csv"`)
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"call_id", "started_at", "agent", "agent_name", "team", "queue", "duration_s", "scored", "score", "auto_failed",
+		"intent", "customer_end_sentiment", "sentiment", "alerts", "source"})
+	err := s.Index.EachCall(r.Context(), f, p.Sort, p.Desc, func(c index.Call) error {
+		started := ""
+		if c.StartedAt != nil {
+			started = c.StartedAt.Format(time.RFC3339)
+		}
+		score := ""
+		if c.Scored {
+			score = strconv.FormatFloat(c.Score, 'f', 1, 64)
+		}
+		cw.Write([]string{csvSafe(c.CallID), started, csvSafe(c.Agent), csvSafe(c.AgentName), csvSafe(c.Team), csvSafe(c.Queue),
+			strconv.FormatFloat(c.DurationS, 'f', 1, 64), strconv.FormatBool(c.Scored), score, strconv.FormatBool(c.AutoFailed),
+			c.Intent, strconv.FormatFloat(c.Sentiment, 'f', 3, 64), c.SentimentLabel, strings.Join(c.Alerts, " "), csvSafe(c.Source)})
+		return nil
+	})
+	cw.Flush()
+	if err != nil {
+		s.Log.Error("calls.csv", "error", err)
+	}
+}
+
+// csvSafe keeps a spreadsheet from reading a cell as a formula.
+func csvSafe(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
+
+// visibleCall loads a call the user may see; agents see only their own. A call they may not see is
+// answered as not found, so that its existence is not confirmed.
+func (s *Server) visibleCall(w http.ResponseWriter, r *http.Request, u *User) (index.Call, bool) {
+	c, ok, err := s.Index.Call(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return c, false
+	}
+	if !ok || u.Role == RoleAgent && (u.Agent == "" || c.Agent != u.Agent) {
+		s.errorPage(w, r, u, http.StatusNotFound, "Not found", "No such call.")
+		return c, false
+	}
+	return c, true
+}
+
+func (s *Server) loadDoc(r *http.Request, c index.Call) (calldoc.CallDoc, error) {
+	rc, _, err := s.Blobs.Open(r.Context(), c.Doc)
+	if err != nil {
+		return calldoc.CallDoc{}, err
+	}
+	doc, err := calldoc.Decode(rc)
+	rc.Close()
+	if err != nil {
+		return doc, fmt.Errorf("call document %s: %w", c.Doc, err)
+	}
+	return doc, nil
+}
+
+// turnView is a transcript turn with what the call page shows beside it.
+type turnView struct {
+	calldoc.TurnDoc
+	Index     int
+	Sentiment string
+}
+
+func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
+	c, ok := s.visibleCall(w, r, u)
+	if !ok {
+		return
+	}
+	doc, err := s.loadDoc(r, c)
+	if err != nil {
+		if errors.Is(err, parley.ErrNotFound) {
+			s.errorPage(w, r, u, http.StatusNotFound, "Document missing", "The call is indexed but its document is gone: "+c.Doc)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	ovs, err := s.Index.Overrides(r.Context(), c.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	latest := map[string]index.Override{}
+	history := map[string][]index.Override{}
+	for _, o := range ovs {
+		latest[o.Item] = o
+		history[o.Item] = append(history[o.Item], o)
+	}
+	sentiments := map[int]string{}
+	if a := doc.Analysis; a != nil && a.Sentiment != nil {
+		for _, t := range a.Sentiment.Turns {
+			sentiments[t.Turn] = t.Label
+		}
+	}
+	turns := make([]turnView, len(doc.Turns))
+	for i, t := range doc.Turns {
+		turns[i] = turnView{t, i, sentiments[i]}
+	}
+	var cols []index.Collection
+	if contains(library, u.Role) {
+		if cols, err = s.Index.Collections(r.Context()); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, u, "call.html", map[string]any{
+		"Title": "Call " + doc.CallID, "Call": c, "Doc": doc, "Turns": turns, "Latest": latest, "History": history,
+		"CanOverride": contains(reviewer, u.Role), "Collections": cols, "Timeline": report.Timeline(doc),
+		"SentimentChart": sentimentChart(doc),
+	})
+}
+
+func (s *Server) callAudio(w http.ResponseWriter, r *http.Request, u *User) {
+	c, ok := s.visibleCall(w, r, u)
+	if !ok {
+		return
+	}
+	rs, obj, err := s.Blobs.Open(r.Context(), c.Source)
+	if errors.Is(err, parley.ErrNotFound) {
+		http.Error(w, "the recording is no longer in storage", http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer rs.Close()
+	if transcribe.IsRecording(c.Source) {
+		w.Header().Set("Content-Type", "audio/wav")
+	}
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	http.ServeContent(w, r, path.Base(c.Source), obj.Modified, rs) // answers Range requests
+}
+
+func (s *Server) override(w http.ResponseWriter, r *http.Request, u *User) {
+	c, ok := s.visibleCall(w, r, u)
+	if !ok {
+		return
+	}
+	item, status, comment := r.PostFormValue("item"), r.PostFormValue("status"), strings.TrimSpace(r.PostFormValue("comment"))
+	if status != parley.ItemPass && status != parley.ItemFail && status != parley.ItemNA {
+		http.Error(w, "status must be pass, fail or na", http.StatusBadRequest)
+		return
+	}
+	if comment == "" || len(comment) > 2000 {
+		http.Error(w, "an override needs a comment (at most 2,000 characters) saying why", http.StatusBadRequest)
+		return
+	}
+	doc, err := s.loadDoc(r, c)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	auto := ""
+	if doc.Score != nil {
+		for _, it := range doc.Score.Items {
+			if it.ID == item {
+				auto = it.Status
+			}
+		}
+	}
+	if auto == "" {
+		http.Error(w, fmt.Sprintf("the call's scorecard has no item %q", item), http.StatusBadRequest)
+		return
+	}
+	if err := s.Index.AddOverride(r.Context(), index.Override{Call: c.ID, Item: item, Status: status, Comment: comment, Reviewer: u.Name}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.audit(r, u, "override", c.CallID+"/"+item, fmt.Sprintf("auto %s → %s: %s", auto, status, comment))
+	http.Redirect(w, r, "/calls/"+c.ID+"#item-"+url.PathEscape(item), http.StatusSeeOther)
+}
+
+func (s *Server) audit(r *http.Request, u *User, action, target, detail string) {
+	if err := s.Index.Audit(r.Context(), u.Name, action, target, detail); err != nil {
+		s.Log.Error("audit", "action", action, "error", err)
+	}
+}
+
+func (s *Server) agentPage(w http.ResponseWriter, r *http.Request, u *User) {
+	agent := r.PathValue("agent")
+	if u.Role == RoleAgent && agent != u.Agent {
+		s.errorPage(w, r, u, http.StatusNotFound, "Not found", "No such agent.")
+		return
+	}
+	st, ok, err := s.Index.Agent(r.Context(), agent)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !ok {
+		s.errorPage(w, r, u, http.StatusNotFound, "Not found", "No calls of agent "+agent+".")
+		return
+	}
+	s.render(w, r, u, "agent.html", map[string]any{"Title": "Agent " + st.Name, "A": st, "Trend": trendChart(st.Weekly)})
+}
+
+func (s *Server) calibrationPage(w http.ResponseWriter, r *http.Request, u *User) {
+	cal, err := s.Index.Calibration(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, u, "calibration.html", map[string]any{"Title": "Calibration", "Items": cal})
+}
+
+// overridesExport sends the overrides in force as YAML, the format of `parley report --overrides` and of
+// `parley eval labels --overrides`: the reviewers' verdicts become labels parley is measured against.
+func (s *Server) overridesExport(w http.ResponseWriter, r *http.Request, u *User) {
+	ov, err := s.Index.LatestOverrides(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	b, err := yaml.Marshal(ov)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="overrides.yaml"`)
+	w.Write(b)
+}
