@@ -1,0 +1,83 @@
+package process_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/process"
+	"github.com/parley-cc/parley/transcribe"
+)
+
+// tree writes files (name → content) under a new directory.
+func tree(t *testing.T, files map[string]string) string {
+	dir := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const vtt = "WEBVTT\n\n00:00:00.500 --> 00:00:02.000\n<v agent>Northwind, Sam speaking.\n\n00:00:02.500 --> 00:00:04.000\n<v customer>My bill is wrong.\n"
+
+func TestCollect(t *testing.T) {
+	dir := tree(t, map[string]string{
+		"a.wav": "RIFF", "a.vtt": vtt, "a.json": `{"agent_id": "a1"}`, // a recording, its transcript and metadata
+		"b.vtt": vtt, "b.json": `{"agent_id": "a2"}`, // a transcript alone, with metadata
+		"sub/c.WAV": "RIFF", "notes.txt": "x", "stray.json": `{"x": 1}`,
+	})
+	for _, tc := range []struct {
+		transcripts string
+		inputs      []string
+		skipped     []string
+	}{
+		{process.TranscriptsPrefer, []string{"a.wav", "b.vtt", "sub/c.WAV"}, []string{"notes.txt", "stray.json"}},
+		{process.TranscriptsIgnore, []string{"a.wav", "b.vtt", "sub/c.WAV"}, []string{"a.vtt", "notes.txt", "stray.json"}},
+	} {
+		inputs, missing, skipped := process.Collect([]string{dir, filepath.Join(dir, "nope.wav")}, tc.transcripts)
+		var got, gotSkipped []string
+		for _, p := range inputs {
+			got = append(got, filepath.ToSlash(strings.TrimPrefix(p, dir+string(filepath.Separator))))
+		}
+		for _, s := range skipped {
+			gotSkipped = append(gotSkipped, filepath.Base(s.Input))
+		}
+		if !reflect.DeepEqual(got, tc.inputs) || !reflect.DeepEqual(gotSkipped, tc.skipped) || len(missing) != 1 {
+			t.Errorf("%s: inputs %v skipped %v missing %v; want %v and %v", tc.transcripts, got, gotSkipped, missing, tc.inputs, tc.skipped)
+		}
+	}
+}
+
+// Transcribe without a model: transcripts import (beside a recording too, when preferred) with their
+// metadata; a recording that needs recognition is a model_missing error, not a crash.
+func TestTranscribeWithoutModel(t *testing.T) {
+	dir := tree(t, map[string]string{"a.wav": "RIFF", "a.vtt": vtt, "a.json": `{"agent_id": "a1"}`, "b.vtt": vtt, "c.wav": "RIFF"})
+	p := &process.Processor{Pipeline: &transcribe.Pipeline{Roles: transcribe.DefaultRoles}, Transcripts: process.TranscriptsPrefer, Model: "m.bin"}
+	ctx := context.Background()
+	res := p.Transcribe(ctx, process.Local(filepath.Join(dir, "a.wav")))
+	if res.Err != nil || res.Call.ID != "a" || res.Metadata == nil || res.Metadata.AgentID != "a1" || len(res.Transcript.Turns) != 2 ||
+		!strings.HasPrefix(res.Warnings[0], "transcript_imported: a.vtt") || !p.NeedsModel(ctx, process.Local(filepath.Join(dir, "c.wav"))) || p.NeedsModel(ctx, process.Local(filepath.Join(dir, "a.wav"))) {
+		t.Errorf("a.wav with a.vtt beside: %+v", res)
+	}
+	if doc := p.Finish(&res); doc.Model != "" || doc.Source != filepath.Join(dir, "a.wav") {
+		t.Errorf("an imported call records model %q, source %q", doc.Model, doc.Source)
+	}
+	if res := p.Transcribe(ctx, process.Local(filepath.Join(dir, "b.vtt"))); res.Err != nil || res.Call.ID != "b" {
+		t.Errorf("b.vtt: %+v", res)
+	}
+	if res := p.Transcribe(ctx, process.Local(filepath.Join(dir, "c.wav"))); parley.ErrorCode(res.Err) != parley.CodeModelMissing {
+		t.Errorf("c.wav without a model: %v", res.Err)
+	}
+	p.Transcripts = process.TranscriptsIgnore
+	if res := p.Transcribe(ctx, process.Local(filepath.Join(dir, "a.wav"))); parley.ErrorCode(res.Err) != parley.CodeModelMissing {
+		t.Errorf("a.wav, transcripts ignored, no model: %v", res.Err)
+	}
+}
