@@ -128,6 +128,26 @@ func PromptFrom(ctx context.Context) string {
 	return p
 }
 
+type languageKey struct{}
+
+// WithLanguage returns a context that tells the Transcriber the language spoken, when the caller knows
+// it (the language detected on a call's first window holds for the rest of the call).
+func WithLanguage(ctx context.Context, lang string) context.Context {
+	return context.WithValue(ctx, languageKey{}, lang)
+}
+
+// LanguageFrom is the language of WithLanguage, or "".
+func LanguageFrom(ctx context.Context) string {
+	l, _ := ctx.Value(languageKey{}).(string)
+	return l
+}
+
+// LanguageDetector is a Transcriber that detects the language itself on every recognition unless told
+// (WithLanguage): callers recognising many pieces of one call detect it once.
+type LanguageDetector interface {
+	DetectsLanguage() bool
+}
+
 // TranscriberFunc adapts a function to the Transcriber interface.
 type TranscriberFunc func(ctx context.Context, samples []float32) (Recognition, error)
 

@@ -61,17 +61,18 @@ type corpus struct {
 
 // Report is what parley bench writes as JSON.
 type Report struct {
-	Machine  string         `json:"machine"`
-	Cores    int            `json:"cores"`
-	Model    string         `json:"model"`
-	Threads  int            `json:"threads"`
-	States   int            `json:"whisper_states"`
-	VAD      string         `json:"vad"`
-	BeamSize int            `json:"beam_size"` // 0 or 1: greedy; both sides decode alike
-	Rounds   int            `json:"rounds"`
-	Whisper  string         `json:"whisper_cpp"`
-	Corpora  []CorpusResult `json:"corpora"`
-	Measured time.Time      `json:"measured"`
+	Machine    string         `json:"machine"`
+	Cores      int            `json:"cores"`
+	Model      string         `json:"model"`
+	Threads    int            `json:"threads"`
+	CLIThreads int            `json:"whisper_cli_threads"` // threads × states: the same cores
+	States     int            `json:"whisper_states"`
+	VAD        string         `json:"vad"`
+	BeamSize   int            `json:"beam_size"` // 0 or 1: greedy; both sides decode alike
+	Rounds     int            `json:"rounds"`
+	Whisper    string         `json:"whisper_cpp"`
+	Corpora    []CorpusResult `json:"corpora"`
+	Measured   time.Time      `json:"measured"`
 }
 
 type CorpusResult struct {
@@ -138,11 +139,13 @@ func Run(ctx context.Context, paths []string, opt Options) (*Report, error) {
 		return nil, parley.Errorf(parley.CodeConfig, "bench: no usable recordings")
 	}
 	rep := Report{Machine: cpuModel(), Cores: runtime.NumCPU(), Model: filepath.Base(opt.Model), Threads: opt.Threads,
-		States: opt.States, VAD: opt.VAD + "/" + opt.VADPack, BeamSize: opt.BeamSize, Rounds: opt.Rounds, Whisper: opt.WhisperVersion, Measured: time.Now().UTC()}
+		CLIThreads: opt.Threads * max(1, opt.States), States: opt.States, VAD: opt.VAD + "/" + opt.VADPack, BeamSize: opt.BeamSize, Rounds: opt.Rounds, Whisper: opt.WhisperVersion, Measured: time.Now().UTC()}
 	threads := fmt.Sprint(opt.Threads)
+	// The loop gets the same cores as parley: all of its threads on the one process it runs at a time.
+	cliThreads := fmt.Sprint(rep.CLIThreads)
 	for _, c := range corpora {
 		fmt.Fprintf(opt.Log, "bench: %s: %d recordings, %d channels, %.1f s of audio; model %s, %s threads, %d rounds\n",
-			c.Name, len(c.files), len(c.inputs), c.audioS, rep.Model, threads, opt.Rounds)
+			c.Name, len(c.files), len(c.inputs), c.audioS, rep.Model, threads+"×"+fmt.Sprint(rep.States), opt.Rounds)
 		var pWalls, cWalls []time.Duration
 		var pRSS, cRSS int64
 		var ptexts, ctexts map[string]string
@@ -171,7 +174,7 @@ func Run(ctx context.Context, paths []string, opt Options) (*Report, error) {
 				ctexts = map[string]string{}
 				for _, in := range c.inputs {
 					of := filepath.Join(cout, fmt.Sprintf("%s.%d", in.callID, in.channel))
-					cargs := []string{"-m", opt.Model, "-t", threads, "-bs", fmt.Sprint(max(1, opt.BeamSize)), "-l", cliLanguage(opt.Language), "-np", "-nt", "-otxt", "-of", of, "-f", in.wav16k}
+					cargs := []string{"-m", opt.Model, "-t", cliThreads, "-bs", fmt.Sprint(max(1, opt.BeamSize)), "-l", cliLanguage(opt.Language), "-np", "-nt", "-otxt", "-of", of, "-f", in.wav16k}
 					if !opt.Fallback {
 						cargs = append(cargs, "-nf")
 					}
@@ -213,7 +216,8 @@ func Run(ctx context.Context, paths []string, opt Options) (*Report, error) {
 
 // WriteTable prints one table for all corpora.
 func (rep *Report) WriteTable(w io.Writer) {
-	fmt.Fprintf(w, "%s, %d cores; model %s, %d threads × %d states, vad %s; median of %d rounds\n", rep.Machine, rep.Cores, rep.Model, rep.Threads, rep.States, rep.VAD, rep.Rounds)
+	fmt.Fprintf(w, "%s, %d cores; model %s, parley %d threads × %d states, whisper-cli %d threads, vad %s, beam %d; median of %d rounds\n",
+		rep.Machine, rep.Cores, rep.Model, rep.Threads, rep.States, rep.CLIThreads, rep.VAD, max(1, rep.BeamSize), rep.Rounds)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "corpus\t\taudio s\twall s\t× real time\tWER\tref words\tpeak RSS MB\tspeed-up\t")
 	for _, c := range rep.Corpora {

@@ -335,3 +335,41 @@ func FuzzPipeline(f *testing.F) {
 		}
 	})
 }
+
+// detector is a recogniser that detects the language itself unless told, counting what it was told.
+type detector struct {
+	mu               sync.Mutex
+	detected, told   int
+	toldBeforeDetect bool
+}
+
+func (d *detector) DetectsLanguage() bool { return true }
+
+func (d *detector) Transcribe(ctx context.Context, s []float32) (parley.Recognition, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	lang := parley.LanguageFrom(ctx)
+	if lang == "" {
+		d.detected++
+		lang = "de"
+	} else {
+		d.told++
+		d.toldBeforeDetect = d.toldBeforeDetect || d.detected == 0
+	}
+	return parley.Recognition{Language: lang, Segments: []parley.Segment{{Start: 0, End: time.Second, Text: "hallo"}}}, nil
+}
+
+// TestLanguageDetectedOncePerCall: a recogniser that detects the language on every window is asked once
+// per call — on the first window — and told the result on all the others.
+func TestLanguageDetectedOncePerCall(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "long.wav")
+	writeBurstCall(t, path, 3*time.Minute)
+	d := &detector{}
+	res := (&Pipeline{Transcriber: d, VAD: &VAD{}, TurnGap: time.Second, SilenceDBFS: -50}).File(context.Background(), path)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if d.detected != 1 || d.told < 4 || d.toldBeforeDetect || res.Transcript.Language != "de" {
+		t.Errorf("detected %d times, told %d times (before detecting: %v), language %q", d.detected, d.told, d.toldBeforeDetect, res.Transcript.Language)
+	}
+}

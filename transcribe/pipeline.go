@@ -226,6 +226,12 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, windowsInFlight)
 	var readErr error
+	// A recogniser that detects the language on every window (a whole encoder pass each time) does it
+	// once per call: the first window is recognised alone, and its language holds for the others.
+	detectOnce := false
+	if d, ok := p.Transcriber.(parley.LanguageDetector); ok && d.DetectsLanguage() && parley.LanguageFrom(ctx) == "" {
+		detectOnce = true
+	}
 	for k := range windows {
 		select {
 		case slots <- struct{}{}:
@@ -240,7 +246,7 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 			readErr = err
 			break
 		}
-		wg.Go(func() {
+		recognise := func() {
 			defer func() { <-slots }()
 			wrecs[k], werrs[k] = p.Transcriber.Transcribe(ctx, samples)
 			// A prompt can make whisper skip speech: such a window is read again without it, and the
@@ -253,7 +259,15 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 					}
 				}
 			}
-		})
+		}
+		if k == 0 && detectOnce {
+			recognise()
+			if werrs[0] == nil && wrecs[0].Language != "" {
+				ctx = parley.WithLanguage(ctx, wrecs[0].Language)
+			}
+			continue
+		}
+		wg.Go(recognise)
 	}
 	wg.Wait()
 	if readErr != nil {

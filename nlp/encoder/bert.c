@@ -75,6 +75,22 @@ int parley_bert_set(parley_bert *m, int slot, const float *data, int64_t n) {
 	return 0;
 }
 
+int parley_bert_set_f16(parley_bert *m, int slot, const uint16_t *data, int64_t n) {
+	if (slot < 0 || slot >= m->n_slots) return 1;
+	struct ggml_tensor *t = m->slots[slot];
+	if (ggml_nelements(t) != n) return 2;
+	if (t->type == GGML_TYPE_F16) {
+		ggml_backend_tensor_set(t, data, 0, ggml_nbytes(t));
+		return 0;
+	}
+	float *f = malloc(n * sizeof *f);
+	if (!f) return 3;
+	ggml_fp16_to_fp32_row((const ggml_fp16_t *)data, f, n);
+	ggml_backend_tensor_set(t, f, 0, ggml_nbytes(t));
+	free(f);
+	return 0;
+}
+
 static struct ggml_tensor *norm(struct ggml_context *c, struct ggml_tensor *x, struct ggml_tensor *g, struct ggml_tensor *b, float eps) {
 	return ggml_add(c, ggml_mul(c, ggml_norm(c, x, eps), g), b);
 }

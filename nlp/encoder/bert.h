@@ -18,6 +18,8 @@ enum {
 parley_bert *parley_bert_new(int hidden, int layers, int heads, int inter, int vocab, int max_pos, int type_vocab, float eps);
 // Copies n floats into slot (stored as f16 for matrices, f32 for vectors). Returns 0 on success.
 int parley_bert_set(parley_bert *m, int slot, const float *data, int64_t n);
+// parley_bert_set_f16 is parley_bert_set for float16 values (copied as they are into float16 slots).
+int parley_bert_set_f16(parley_bert *m, int slot, const uint16_t *data, int64_t n);
 // Runs batch sequences of len tokens each (ids and positions, sequence after sequence) with mask
 // [batch][len][len] (0, or -INFINITY for a padding key) on threads; out receives batch × len × hidden
 // floats. Returns 0 on success.

@@ -95,8 +95,18 @@ func Load(dir string, opts Options) (*Encoder, error) {
 	if opts.OverlayName != "" {
 		e.name += "+" + opts.OverlayName
 	}
-	set := func(slot int, data []float32) {
-		if err == nil && C.parley_bert_set(m, C.int(slot), (*C.float)(unsafe.Pointer(&data[0])), C.int64_t(len(data))) != 0 {
+	set := func(slot int, t tensor) {
+		if err != nil {
+			return
+		}
+		var rc C.int
+		if t.dtype == "F16" { // as stored: no float32 copy of the model is ever made
+			rc = C.parley_bert_set_f16(m, C.int(slot), (*C.uint16_t)(unsafe.Pointer(&t.raw[0])), C.int64_t(len(t.raw)/2))
+		} else {
+			data := t.floats() // one tensor's float32 at a time
+			rc = C.parley_bert_set(m, C.int(slot), (*C.float)(unsafe.Pointer(&data[0])), C.int64_t(len(data)))
+		}
+		if rc != 0 {
 			err = parley.Errorf(parley.CodeModelCorrupt, "encoder %s: tensor slot %d does not fit", dir, slot)
 		}
 	}
@@ -107,7 +117,7 @@ func Load(dir string, opts Options) (*Encoder, error) {
 	set(C.PB_LNB, w.lnb)
 	for i, l := range w.layers {
 		base := C.PB_EMB_COUNT + i*C.PARLEY_BERT_PER_LAYER
-		for slot, data := range map[int][]float32{
+		for slot, data := range map[int]tensor{
 			C.PB_Q: l.q, C.PB_QB: l.qb, C.PB_K: l.k, C.PB_KB: l.kb, C.PB_V: l.v, C.PB_VB: l.vb, C.PB_O: l.o, C.PB_OB: l.ob,
 			C.PB_LN1G: l.ln1g, C.PB_LN1B: l.ln1b, C.PB_UP: l.up, C.PB_UPB: l.upb, C.PB_DOWN: l.down, C.PB_DOWNB: l.downb,
 			C.PB_LN2G: l.ln2g, C.PB_LN2B: l.ln2b,
@@ -119,8 +129,8 @@ func Load(dir string, opts Options) (*Encoder, error) {
 		e.Close()
 		return nil, err
 	}
-	// The file's bytes and their float32 copy (≈ 140 MB) are garbage once ggml holds the weights as
-	// float16: give the memory back now rather than keep it in the heap for the process's life.
+	// The file's bytes (≈ 45 MB in float16) are garbage once ggml holds the weights: give the memory
+	// back now rather than keep it in the heap for the process's life.
 	debug.FreeOSMemory()
 	return e, nil
 }
@@ -197,9 +207,9 @@ func fingerprint(w *weights) string {
 	h := sha256.New()
 	last := w.layers[len(w.layers)-1]
 	var buf [2]byte
-	for _, part := range [][]float32{w.word[:min(8192, len(w.word))], last.down[:min(8192, len(last.down))], last.ln2g} {
-		for _, v := range part {
-			binary.LittleEndian.PutUint16(buf[:], floatToHalf(v))
+	for _, part := range []tensor{w.word, last.down, last.ln2g} {
+		for _, v := range part.halves(8192) {
+			binary.LittleEndian.PutUint16(buf[:], v)
 			h.Write(buf[:])
 		}
 	}

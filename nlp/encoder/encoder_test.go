@@ -321,7 +321,7 @@ func writeSafetensors(t *testing.T, path string, ts map[string]tensor) {
 	var body []byte
 	for _, n := range names {
 		start := len(body)
-		for _, v := range ts[n].data {
+		for _, v := range ts[n].floats() {
 			body = binary.LittleEndian.AppendUint32(body, math.Float32bits(v))
 		}
 		hdr[n] = map[string]any{"dtype": "F32", "shape": ts[n].shape, "data_offsets": []int{start, len(body)}}
@@ -371,9 +371,9 @@ func TestFloat32FileAndOverlay(t *testing.T) {
 	// An overlay: the last layer's feed-forward output scaled.
 	name := "encoder.layer.5.output.dense.weight"
 	w := ts[name]
-	scaled := tensor{shape: w.shape, data: make([]float32, len(w.data))}
-	for i, v := range w.data {
-		scaled.data[i] = v * 1.5
+	scaled := tensor{shape: w.shape, dtype: "F32"}
+	for _, v := range w.floats() {
+		scaled.raw = binary.LittleEndian.AppendUint32(scaled.raw, math.Float32bits(v*1.5))
 	}
 	over := filepath.Join(t.TempDir(), "over.safetensors")
 	writeSafetensors(t, over, map[string]tensor{name: scaled})

@@ -10,14 +10,16 @@ func goForward(w *weights, c Config, ids []int32) [][]float32 {
 	hd := h / nh
 	n := len(ids)
 	x := make([][]float32, n)
+	word, pos, typ := w.word.floats(), w.pos.floats(), w.typ.floats()
 	for i, id := range ids {
 		x[i] = make([]float32, h)
 		for j := range h {
-			x[i][j] = w.word[int(id)*h+j] + w.pos[i*h+j] + w.typ[j]
+			x[i][j] = word[int(id)*h+j] + pos[i*h+j] + typ[j]
 		}
-		layerNorm(x[i], w.lng, w.lnb, c.Eps)
+		layerNorm(x[i], w.lng.floats(), w.lnb.floats(), c.Eps)
 	}
-	linear := func(in [][]float32, wt, b []float32, out int) [][]float32 {
+	linear := func(in [][]float32, wtt, bt tensor, out int) [][]float32 {
+		wt, b := wtt.floats(), bt.floats()
 		res := make([][]float32, len(in))
 		for i, v := range in {
 			res[i] = make([]float32, out)
@@ -70,7 +72,7 @@ func goForward(w *weights, c Config, ids []int32) [][]float32 {
 			for j := range h {
 				att[i][j] += x[i][j]
 			}
-			layerNorm(att[i], l.ln1g, l.ln1b, c.Eps)
+			layerNorm(att[i], l.ln1g.floats(), l.ln1b.floats(), c.Eps)
 		}
 		up := linear(att, l.up, l.upb, c.Intermediate)
 		for _, r := range up {
@@ -83,7 +85,7 @@ func goForward(w *weights, c Config, ids []int32) [][]float32 {
 			for j := range h {
 				down[i][j] += att[i][j]
 			}
-			layerNorm(down[i], l.ln2g, l.ln2b, c.Eps)
+			layerNorm(down[i], l.ln2g.floats(), l.ln2b.floats(), c.Eps)
 		}
 		x = down
 	}

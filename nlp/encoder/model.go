@@ -42,16 +42,16 @@ func parseConfig(b []byte) (Config, error) {
 
 // layer holds one transformer layer's weights. Linear weights are [out][in] row-major, as in PyTorch.
 type layer struct {
-	q, k, v, o, qb, kb, vb, ob []float32
-	ln1g, ln1b                 []float32
-	up, upb, down, downb       []float32
-	ln2g, ln2b                 []float32
+	q, k, v, o, qb, kb, vb, ob tensor
+	ln1g, ln1b                 tensor
+	up, upb, down, downb       tensor
+	ln2g, ln2b                 tensor
 }
 
 // weights are all the encoder's parameters.
 type weights struct {
-	word, pos, typ []float32
-	lng, lnb       []float32
+	word, pos, typ tensor
+	lng, lnb       tensor
 	layers         []layer
 }
 
@@ -59,9 +59,9 @@ type weights struct {
 // "bert." prefix) and checks every shape against the configuration.
 func bindWeights(ts map[string]tensor, c Config) (*weights, error) {
 	var err error
-	get := func(name string, shape ...int) []float32 {
+	get := func(name string, shape ...int) tensor {
 		if err != nil {
-			return nil
+			return tensor{}
 		}
 		t, ok := ts[name]
 		if !ok {
@@ -69,13 +69,13 @@ func bindWeights(ts map[string]tensor, c Config) (*weights, error) {
 		}
 		if !ok {
 			err = fmt.Errorf("tensor %s is missing", name)
-			return nil
+			return tensor{}
 		}
 		if fmt.Sprint(t.shape) != fmt.Sprint(shape) {
 			err = fmt.Errorf("tensor %s has shape %v, the configuration wants %v", name, t.shape, shape)
-			return nil
+			return tensor{}
 		}
-		return t.data
+		return t
 	}
 	h, in := c.Hidden, c.Intermediate
 	w := &weights{

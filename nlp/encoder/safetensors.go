@@ -8,11 +8,49 @@ import (
 	"sort"
 )
 
-// tensor is one tensor of a safetensors file, as float32 in row-major order (the last dimension varies
-// fastest), whatever its stored type.
+// tensor is one tensor of a safetensors file: its shape (row-major, the last dimension varies fastest)
+// and its stored bytes, decoded to float32 only when asked (floats), one tensor at a time, so that
+// loading never holds a float32 copy of the whole model.
 type tensor struct {
 	shape []int
-	data  []float32
+	dtype string
+	raw   []byte
+}
+
+// halves returns the first n values (or all, when fewer) as float16 bits: a float16 tensor's as stored,
+// others rounded.
+func (t tensor) halves(n int) []uint16 {
+	if t.dtype == "F16" {
+		out := make([]uint16, min(n, len(t.raw)/2))
+		for i := range out {
+			out[i] = binary.LittleEndian.Uint16(t.raw[2*i:])
+		}
+		return out
+	}
+	width := map[string]int{"BF16": 2, "F32": 4}[t.dtype]
+	head := tensor{shape: t.shape, dtype: t.dtype, raw: t.raw[:min(len(t.raw), n*width)]}
+	var out []uint16
+	for _, v := range head.floats() {
+		out = append(out, floatToHalf(v))
+	}
+	return out
+}
+
+// floats decodes the tensor to float32.
+func (t tensor) floats() []float32 {
+	width := map[string]int{"F16": 2, "BF16": 2, "F32": 4}[t.dtype]
+	data := make([]float32, len(t.raw)/width)
+	for i := range data {
+		switch t.dtype {
+		case "F16":
+			data[i] = halfToFloat(binary.LittleEndian.Uint16(t.raw[2*i:]))
+		case "BF16":
+			data[i] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(t.raw[2*i:])) << 16)
+		default:
+			data[i] = math.Float32frombits(binary.LittleEndian.Uint32(t.raw[4*i:]))
+		}
+	}
+	return data
 }
 
 // readSafetensors decodes a safetensors file: an 8-byte little-endian header length, a JSON header
@@ -62,19 +100,7 @@ func readSafetensors(b []byte) (map[string]tensor, error) {
 		if lo < 0 || hi < lo || hi > int64(len(body)) || hi-lo != count*width {
 			return nil, fmt.Errorf("tensor %s: bytes %d–%d do not hold %d %s values in a %d-byte body", name, lo, hi, count, info.Dtype, len(body))
 		}
-		raw := body[lo:hi]
-		data := make([]float32, count)
-		for i := range data {
-			switch info.Dtype {
-			case "F16":
-				data[i] = halfToFloat(binary.LittleEndian.Uint16(raw[2*i:]))
-			case "BF16":
-				data[i] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(raw[2*i:])) << 16)
-			default:
-				data[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
-			}
-		}
-		out[name] = tensor{shape: info.Shape, data: data}
+		out[name] = tensor{shape: info.Shape, dtype: info.Dtype, raw: body[lo:hi]}
 	}
 	return out, nil
 }

@@ -174,6 +174,12 @@ func (t *Transcriber) Close() error {
 	return nil
 }
 
+// DetectsLanguage reports whether each recognition detects the language (a multilingual model with
+// language auto), unless the context gives it (parley.WithLanguage).
+func (t *Transcriber) DetectsLanguage() bool { return t.multi && t.opts.Language == "auto" }
+
+var _ parley.LanguageDetector = (*Transcriber)(nil)
+
 // Multilingual reports whether the model knows more languages than English.
 func (t *Transcriber) Multilingual() bool { return t.multi }
 
@@ -221,7 +227,17 @@ func (t *Transcriber) Transcribe(ctx context.Context, samples []float32) (parley
 		prompt = C.CString(p)
 		defer C.free(unsafe.Pointer(prompt))
 	}
-	params := C.parley_params(C.int(t.opts.Threads), t.lang, C.int(t.opts.BeamSize), fallback, prompt, (*C.int)(flag))
+	lang := t.lang
+	if l := parley.LanguageFrom(ctx); l != "" && t.DetectsLanguage() {
+		// The caller detected the language already (on the call's first window): no detection pass,
+		// which costs a whole encoder pass, on this one.
+		cl := C.CString(l)
+		defer C.free(unsafe.Pointer(cl))
+		if C.whisper_lang_id(cl) >= 0 {
+			lang = cl
+		}
+	}
+	params := C.parley_params(C.int(t.opts.Threads), lang, C.int(t.opts.BeamSize), fallback, prompt, (*C.int)(flag))
 	rc := C.whisper_full_with_state(t.ctx, st, params, (*C.float)(unsafe.Pointer(&samples[0])), C.int(len(samples)))
 	if ctx.Err() != nil { // an aborted recognition may still return success
 		return parley.Recognition{}, ctx.Err()

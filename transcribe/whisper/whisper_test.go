@@ -409,6 +409,18 @@ func TestMultilingualBase(t *testing.T) {
 					t.Logf("WER %.3f: %q", w, text.String())
 				}
 			}
+			// Told the language (as the pipeline does after a call's first window), it skips detection
+			// and reads the same words; a code whisper does not know is ignored.
+			for _, told := range []string{tt.lang, "xx"} {
+				again, err := tr.Transcribe(parley.WithLanguage(context.Background(), told), chans[0])
+				var text2 strings.Builder
+				for _, s := range again.Segments {
+					text2.WriteString(s.Text + " ")
+				}
+				if err != nil || again.Language != tt.lang || transcribe.WER(text.String(), text2.String()) > 0.2 {
+					t.Errorf("told %q: language %q, %q (detected: %q) %v", told, again.Language, text2.String(), text.String(), err)
+				}
+			}
 		})
 	}
 }
