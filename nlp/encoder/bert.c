@@ -59,10 +59,17 @@ parley_bert *parley_bert_new(int hidden, int layers, int heads, int inter, int v
 	return m;
 }
 
+// slot_for returns the slot's tensor when it holds n values, else NULL with the error code in *rc.
+static struct ggml_tensor *slot_for(parley_bert *m, int slot, int64_t n, int *rc) {
+	if (slot < 0 || slot >= m->n_slots) { *rc = 1; return NULL; }
+	if (ggml_nelements(m->slots[slot]) != n) { *rc = 2; return NULL; }
+	return m->slots[slot];
+}
+
 int parley_bert_set(parley_bert *m, int slot, const float *data, int64_t n) {
-	if (slot < 0 || slot >= m->n_slots) return 1;
-	struct ggml_tensor *t = m->slots[slot];
-	if (ggml_nelements(t) != n) return 2;
+	int rc = 0;
+	struct ggml_tensor *t = slot_for(m, slot, n, &rc);
+	if (!t) return rc;
 	if (t->type == GGML_TYPE_F32) {
 		ggml_backend_tensor_set(t, data, 0, ggml_nbytes(t));
 		return 0;
@@ -76,9 +83,9 @@ int parley_bert_set(parley_bert *m, int slot, const float *data, int64_t n) {
 }
 
 int parley_bert_set_f16(parley_bert *m, int slot, const uint16_t *data, int64_t n) {
-	if (slot < 0 || slot >= m->n_slots) return 1;
-	struct ggml_tensor *t = m->slots[slot];
-	if (ggml_nelements(t) != n) return 2;
+	int rc = 0;
+	struct ggml_tensor *t = slot_for(m, slot, n, &rc);
+	if (!t) return rc;
 	if (t->type == GGML_TYPE_F16) {
 		ggml_backend_tensor_set(t, data, 0, ggml_nbytes(t));
 		return 0;
