@@ -56,13 +56,15 @@ vulncheck: whisper
 	GOFLAGS= go install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
 	$(WHISPER_ENV) && "$$(go env GOPATH)/bin/govulncheck" ./...
 
-# parley against the whisper-cli loop on the same recordings, model, threads and decoding, with each
-# real model of BENCH_MODELS (default: the shared tiny.en and base); bench-out/<model>/bench.{json,svg}.
+# parley against the whisper-cli loop on the same recordings, cores and decoding, with each real model
+# of BENCH_MODELS (default: the shared tiny.en and base), then side by side; bench-out/<model>/bench.{json,svg}.
 BENCH_MODELS ?= $(wildcard ../shared/models/whisper-tiny.en-f16.bin ../shared/models/whisper-base-q8_0.bin)
+comma := ,
+empty :=
+space := $(empty) $(empty)
 bench: build
-	@set -e; $(WHISPER_ENV); for m in $(or $(BENCH_MODELS),base.en); do \
-		bin/parley bench $(BENCH_FLAGS) --model $$m --out bench-out/$$(basename $$m .bin) testdata/calls /usr/share/pocketsphinx/test/data/librivox; \
-	done
+	$(WHISPER_ENV) && bin/parley bench $(BENCH_FLAGS) --models $(subst $(space),$(comma),$(strip $(or $(BENCH_MODELS),base.en))) \
+		--out bench-out testdata/calls /usr/share/pocketsphinx/test/data/librivox
 	$(WHISPER_ENV) && go test -run XXX -bench . ./transcribe/
 	GOMAXPROCS=1 go test -run XXX -bench . -benchtime 3x ./nlp/
 

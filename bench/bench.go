@@ -222,10 +222,7 @@ func (rep *Report) WriteTable(w io.Writer) {
 	fmt.Fprintln(tw, "corpus\t\taudio s\twall s\t× real time\tWER\tref words\tpeak RSS MB\tspeed-up\t")
 	for _, c := range rep.Corpora {
 		for i, r := range c.Results {
-			wer := "n/a"
-			if r.WER >= 0 {
-				wer = fmt.Sprintf("%.3f", r.WER)
-			}
+			wer := werText(r.WER)
 			name, speed := "", ""
 			if i == 0 {
 				name, speed = filepath.Base(c.Corpus), fmt.Sprintf("%.2f×", c.Speedup)
@@ -264,6 +261,28 @@ func (rep *Report) WriteChart(w io.Writer) error {
 	b.WriteString(`</svg>`)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// WriteModels prints the models side by side, a row per model and corpus, for choosing one: parley's and
+// the loop's speed and WER, parley's memory, and the speed-up.
+func WriteModels(w io.Writer, reps []*Report) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "model\tcorpus\tparley × real time\tparley WER\tpeak RSS MB\tloop × real time\tloop WER\tspeed-up\t")
+	for _, r := range reps {
+		for _, c := range r.Corpora {
+			p, l := c.Results[0], c.Results[1]
+			fmt.Fprintf(tw, "%s\t%s\t%.1f\t%s\t%.0f\t%.1f\t%s\t%.2f×\t\n", r.Model, filepath.Base(c.Corpus), p.XRT, werText(p.WER), p.PeakRSSM, l.XRT, werText(l.WER), c.Speedup)
+		}
+	}
+	tw.Flush()
+}
+
+// werText is a WER for the tables: "n/a" when no reference was found.
+func werText(w float64) string {
+	if w < 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.3f", w)
 }
 
 // Median is the middle value of v (the upper one of the middle two when even).

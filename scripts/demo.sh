@@ -28,5 +28,5 @@ fi
 . scripts/lib/encoder.sh
 status=0
 bin/parley run --model "$model" --out out testdata/calls || status=$?
-echo "results: out/*.json, out/*.vtt; summary: out/summary.json" >&2
+echo "results: out/*.json, out/*.vtt, out/*.srt, out/*.html; summary: out/summary.json" >&2
 exit $status

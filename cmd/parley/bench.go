@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/bench"
@@ -21,6 +22,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 	refsDir := fset.String("refs", "testdata/refs", "extra `dir` of reference transcripts NAME.txt")
 	outDir := fset.String("out", "bench-out", "`dir` for bench.json and bench.svg")
 	rounds := fset.Int("rounds", 3, "runs of each side per corpus, alternating; the median wall time counts")
+	modelList := fset.String("models", "", "compare these models (comma-separated names or files), each into --out/MODEL/, then side by side")
 	cfg, err := loadConfig(fset, args, m.Environ)
 	if err != nil {
 		return err
@@ -31,12 +33,9 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 	if *rounds < 1 {
 		return parley.Errorf(parley.CodeConfig, "--rounds %d (want at least 1)", *rounds)
 	}
-	modelPath, err := (&models.Cache{Dir: cfg.ModelDir}).Resolve(cfg.Model)
-	if err != nil {
-		return err
-	}
-	if err := models.CheckFile(modelPath); err != nil {
-		return err
+	names := []string{cfg.Model}
+	if *modelList != "" {
+		names = splitList(*modelList)
 	}
 	paths := fset.Args()
 	if len(paths) == 0 {
@@ -46,22 +45,41 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := bench.Run(ctx, paths, bench.Options{Parley: self, CLI: *cli, Model: modelPath, Threads: cfg.Threads, States: cfg.WhisperStates(),
-		VAD: cfg.VAD, VADPack: cfg.VADPack, BeamSize: cfg.BeamSize, Fallback: cfg.Fallback, Language: cfg.Language, Rounds: *rounds,
-		RefsDir: *refsDir, WhisperVersion: WhisperVersion, Log: m.Stderr})
-	if err != nil {
-		return err
+	var reps []*bench.Report
+	for _, name := range names {
+		modelPath, err := (&models.Cache{Dir: cfg.ModelDir}).Resolve(name)
+		if err != nil {
+			return err
+		}
+		if err := models.CheckFile(modelPath); err != nil {
+			return err
+		}
+		rep, err := bench.Run(ctx, paths, bench.Options{Parley: self, CLI: *cli, Model: modelPath, Threads: cfg.Threads, States: cfg.WhisperStates(),
+			VAD: cfg.VAD, VADPack: cfg.VADPack, BeamSize: cfg.BeamSize, Fallback: cfg.Fallback, Language: cfg.Language, Rounds: *rounds,
+			RefsDir: *refsDir, WhisperVersion: WhisperVersion, Log: m.Stderr})
+		if err != nil {
+			return err
+		}
+		rep.WriteTable(m.Stdout)
+		dir := *outDir
+		if *modelList != "" { // one directory per model
+			dir = filepath.Join(*outDir, strings.TrimSuffix(filepath.Base(modelPath), ".bin"))
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return parley.WrapError(parley.CodeIO, err, "bench output")
+		}
+		if err := report.WriteJSON(filepath.Join(dir, "bench.json"), rep); err != nil {
+			return err
+		}
+		if err := report.WriteFileAtomic(filepath.Join(dir, "bench.svg"), rep.WriteChart); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stderr, "bench: %s, %s\n", filepath.Join(dir, "bench.json"), filepath.Join(dir, "bench.svg"))
+		reps = append(reps, rep)
 	}
-	rep.WriteTable(m.Stdout)
-	if err := os.MkdirAll(*outDir, 0o755); err != nil {
-		return parley.WrapError(parley.CodeIO, err, "bench output")
+	if len(reps) > 1 {
+		fmt.Fprintln(m.Stdout)
+		bench.WriteModels(m.Stdout, reps)
 	}
-	if err := report.WriteJSON(filepath.Join(*outDir, "bench.json"), rep); err != nil {
-		return err
-	}
-	if err := report.WriteFileAtomic(filepath.Join(*outDir, "bench.svg"), rep.WriteChart); err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stderr, "bench: %s, %s\n", filepath.Join(*outDir, "bench.json"), filepath.Join(*outDir, "bench.svg"))
 	return nil
 }

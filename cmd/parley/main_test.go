@@ -294,14 +294,28 @@ func TestBench(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	outDir := t.TempDir()
-	// Two corpora, one round: a stereo call and a LibriVox utterance.
+	// Two corpora, one round: a stereo call and a LibriVox utterance; two models (the test model under
+	// a second name), each into its own directory, then side by side.
 	utt := testenv.Librivox(t)[0].Path
-	cmd := execCommand(bin, "bench", "--model", testenv.TestModel(t), "--threads", "2", "--whisper-cli", cli, "--out", outDir, "--rounds", "1",
+	second := filepath.Join(t.TempDir(), "second-model.bin")
+	if b, err := os.ReadFile(testenv.TestModel(t)); err != nil || os.WriteFile(second, b, 0o644) != nil {
+		t.Fatal(err)
+	}
+	cmd := execCommand(bin, "bench", "--models", testenv.TestModel(t)+","+second, "--threads", "2", "--whisper-cli", cli, "--out", outDir, "--rounds", "1",
 		filepath.Join(testenv.Root(), "testdata", "calls", "address-change.wav"), utt)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, out)
 	}
+	if !strings.Contains(string(out), "parley × real time") || strings.Count(string(out), "second-model.bin") < 3 {
+		t.Errorf("no side-by-side table of the two models:\n%s", out)
+	}
+	var second2 bench.Report
+	readJSON(t, filepath.Join(outDir, "second-model", "bench.json"), &second2)
+	if second2.Model != "second-model.bin" || len(second2.Corpora) != 2 {
+		t.Errorf("second model's report %+v", second2)
+	}
+	outDir = filepath.Join(outDir, strings.TrimSuffix(filepath.Base(testenv.TestModel(t)), ".bin"))
 	var rep bench.Report
 	readJSON(t, filepath.Join(outDir, "bench.json"), &rep)
 	if len(rep.Corpora) != 2 || rep.Cores < 1 || rep.Model == "" || rep.Rounds != 1 {
