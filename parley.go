@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// SchemaVersion is the version of the per-call JSON document written by report.WriteJSON. It changes
+// SchemaVersion is the version of the per-call JSON document (package calldoc). It changes
 // whenever a field is renamed or removed; added fields keep the version.
 const SchemaVersion = 1
 
