@@ -24,6 +24,7 @@ import (
 	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/storage"
 	"github.com/parley-cc/parley/team"
+	"github.com/redis/go-redis/v9"
 )
 
 // cluster is a real Redis, a real MinIO and worker processes of the parley binary.
@@ -201,9 +202,11 @@ func TestDistributedTwoWorkers(t *testing.T) {
 		t.Errorf("second enqueue: %s", out)
 	}
 	// ...even once Redis has forgotten the tasks (asynq keeps finished task ids for a week).
-	if err := exec.Command("redis-cli", "-h", strings.Split(c.redis.Addr, ":")[0], "-p", strings.Split(c.redis.Addr, ":")[1], "FLUSHALL").Run(); err != nil {
+	rdb := redis.NewClient(&redis.Options{Addr: c.redis.Addr})
+	if err := rdb.FlushAll(context.Background()).Err(); err != nil {
 		t.Fatal(err)
 	}
+	rdb.Close()
 	if out := c.parley("enqueue", "s3://calls/2026/"); !strings.Contains(out, "enqueued 0, skipped 0 as duplicates, 10 already processed") {
 		t.Errorf("enqueue after Redis forgot: %s", out)
 	}
