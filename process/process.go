@@ -105,15 +105,6 @@ func (p *Processor) Finish(res *parley.Result) calldoc.CallDoc {
 	return calldoc.New(*res, model)
 }
 
-// Process is Transcribe then, when that succeeds, Finish.
-func (p *Processor) Process(ctx context.Context, in Input) (parley.Result, calldoc.CallDoc) {
-	res := p.Transcribe(ctx, in)
-	if res.Err != nil {
-		return res, calldoc.CallDoc{}
-	}
-	return res, p.Finish(&res)
-}
-
 // Write puts a call's files (report.CallFiles) into a store under base, the JSON last, and returns their
 // keys.
 func Write(ctx context.Context, store parley.Store, base string, doc calldoc.CallDoc) ([]string, error) {
