@@ -94,8 +94,8 @@ func (p *Processor) Transcribe(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	if max := p.Process.MaxFileSize; max > 0 && pl.Size > max {
-		return p.fail(ctx, pl, parley.Errorf(parley.CodeTooLarge, "%d bytes, over the %d-byte limit", pl.Size, max))
+	if limit := p.Process.MaxFileSize; limit > 0 && pl.Size > limit {
+		return p.fail(ctx, pl, parley.Errorf(parley.CodeTooLarge, "%d bytes, over the %d-byte limit", pl.Size, limit))
 	}
 	if p.Index != nil {
 		// Redis forgets finished tasks after a while; the index does not.
