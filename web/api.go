@@ -65,18 +65,10 @@ func (s *Server) apiCalls(w http.ResponseWriter, r *http.Request, u *User) {
 }
 
 func (s *Server) apiCall(w http.ResponseWriter, r *http.Request, u *User) {
-	c, ok := s.visibleCall(w, r, u)
+	c, doc, ovs, ok := s.reviewedCall(w, r, u, func(index.Call) {
+		http.Error(w, "the call is indexed but its document is gone", http.StatusNotFound)
+	})
 	if !ok {
-		return
-	}
-	doc, err := s.loadDoc(r, c)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	ovs, err := s.Index.Overrides(r.Context(), c.ID)
-	if err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	type ov struct {

@@ -219,23 +219,36 @@ type turnView struct {
 	Sentiment string
 }
 
-func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
+// reviewedCall finds the call of the request that the user may see, with its document and the
+// reviewers' overrides. When it cannot, it has answered the request (not found; missing, for a call whose
+// document is gone; an internal error) and returns false.
+func (s *Server) reviewedCall(w http.ResponseWriter, r *http.Request, u *User, missing func(index.Call)) (index.Call, calldoc.CallDoc, []index.Override, bool) {
 	c, ok := s.visibleCall(w, r, u)
 	if !ok {
-		return
+		return c, calldoc.CallDoc{}, nil, false
 	}
 	doc, err := s.loadDoc(r, c)
+	if errors.Is(err, parley.ErrNotFound) {
+		missing(c)
+		return c, doc, nil, false
+	}
 	if err != nil {
-		if errors.Is(err, parley.ErrNotFound) {
-			s.errorPage(w, r, u, http.StatusNotFound, "Document missing", "The call is indexed but its document is gone: "+c.Doc)
-			return
-		}
 		s.fail(w, r, err)
-		return
+		return c, doc, nil, false
 	}
 	ovs, err := s.Index.Overrides(r.Context(), c.ID)
 	if err != nil {
 		s.fail(w, r, err)
+		return c, doc, nil, false
+	}
+	return c, doc, ovs, true
+}
+
+func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
+	c, doc, ovs, ok := s.reviewedCall(w, r, u, func(c index.Call) {
+		s.errorPage(w, r, u, http.StatusNotFound, "Document missing", "The call is indexed but its document is gone: "+c.Doc)
+	})
+	if !ok {
 		return
 	}
 	latest := map[string]index.Override{}
@@ -256,6 +269,7 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 	}
 	var cols []index.Collection
 	if contains(library, u.Role) {
+		var err error
 		if cols, err = s.Index.Collections(r.Context()); err != nil {
 			s.fail(w, r, err)
 			return

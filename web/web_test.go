@@ -779,3 +779,27 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("metrics as qa: %s", res.Status)
 	}
 }
+
+// A call whose document is gone: the page and the API answer 404 and say so; other calls are unharmed.
+func TestCallDocumentMissing(t *testing.T) {
+	a := newApp(t)
+	id := a.calls["cancel-service"]
+	c, ok, err := a.x.Call(context.Background(), id)
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if err := os.Remove(c.Doc); err != nil {
+		t.Fatal(err)
+	}
+	res, body := a.do("qa", "GET", "/calls/"+id, nil)
+	if res.StatusCode != http.StatusNotFound || !strings.Contains(body, "Document missing") {
+		t.Errorf("page: %s %.200s", res.Status, body)
+	}
+	res, body = a.do("qa", "GET", "/api/calls/"+id, nil)
+	if res.StatusCode != http.StatusNotFound || !strings.Contains(body, "document is gone") {
+		t.Errorf("API: %s %.200s", res.Status, body)
+	}
+	if res, _ := a.do("qa", "GET", "/api/calls/"+a.calls["billing-dispute"], nil); res.StatusCode != http.StatusOK {
+		t.Errorf("another call: %s", res.Status)
+	}
+}
