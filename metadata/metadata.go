@@ -4,13 +4,13 @@
 package metadata
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
+	"io"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/storage"
 	"github.com/parley-cc/parley/transcribe"
 )
 
@@ -68,19 +69,36 @@ func Sidecar(path string) string {
 	return transcribe.BaseName(path) + ".json"
 }
 
-// Read returns the metadata of a recording file and the warnings met on the way. A missing sidecar is no
-// warning; an unreadable one, or a field of the wrong type, is.
+// maxSidecar bounds the sidecar read: metadata, not a recording.
+const maxSidecar = 1 << 20
+
+// Read returns the metadata of a recording file (see ReadFrom).
 func (r *Reader) Read(recording string) (*parley.Metadata, []string) {
-	side := Sidecar(recording)
-	b, err := os.ReadFile(side)
+	return r.ReadFrom(context.Background(), &storage.FS{Root: filepath.Dir(recording)}, filepath.Base(recording))
+}
+
+// ReadFrom returns the metadata of a recording or transcript in a store — its sidecar object and its
+// name — and the warnings met on the way. A missing sidecar is no warning; an unreadable one, or a field
+// of the wrong type, is.
+func (r *Reader) ReadFrom(ctx context.Context, store parley.Store, key string) (*parley.Metadata, []string) {
+	side := Sidecar(key)
+	if side == key { // a .json input is not its own sidecar
+		return r.Parse(key, nil)
+	}
+	rc, _, err := store.Open(ctx, side)
+	var b []byte
+	if err == nil {
+		b, err = io.ReadAll(io.LimitReader(rc, maxSidecar))
+		rc.Close()
+	}
 	switch {
-	case side == recording || errors.Is(err, fs.ErrNotExist): // a .json input is not its own sidecar
-		return r.Parse(recording, nil)
+	case errors.Is(err, parley.ErrNotFound):
+		return r.Parse(key, nil)
 	case err != nil:
-		md, w := r.Parse(recording, nil)
+		md, w := r.Parse(key, nil)
 		return md, append([]string{"metadata_unreadable: " + err.Error()}, w...)
 	}
-	return r.Parse(recording, b)
+	return r.Parse(key, b)
 }
 
 // Parse builds the metadata of a recording (a path or an object key) from the file-name pattern and a

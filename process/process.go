@@ -89,7 +89,11 @@ func (p *Processor) Transcribe(ctx context.Context, in Input) parley.Result {
 		res = p.importObject(ctx, in.Store, in.Key)
 	}
 	res.Call.ID, res.Call.Source = transcribe.CallID(in.Key), in.Source
-	md, warnings := p.metadata(ctx, in)
+	reader := p.Metadata
+	if reader == nil {
+		reader = &metadata.Reader{}
+	}
+	md, warnings := reader.ReadFrom(ctx, in.Store, in.Key)
 	res.Metadata, res.Warnings = md, append(res.Warnings, warnings...)
 	return res
 }
@@ -194,27 +198,6 @@ func (p *Processor) download(ctx context.Context, in Input) (string, error) {
 		return "", parley.WrapError(parley.CodeIO, fmt.Errorf("%w: %w", ErrUnavailable, err), "download %s", in.Source)
 	}
 	return f.Name(), f.Close()
-}
-
-// metadata reads the input's sidecar object (<name>.json) and its file name.
-func (p *Processor) metadata(ctx context.Context, in Input) (*parley.Metadata, []string) {
-	reader := p.Metadata
-	if reader == nil {
-		reader = &metadata.Reader{}
-	}
-	side := metadata.Sidecar(in.Key)
-	if side == in.Key { // a .json input is not its own sidecar
-		return reader.Parse(in.Key, nil)
-	}
-	b, err := readObject(ctx, in.Store, side, 1<<20)
-	switch {
-	case errors.Is(err, parley.ErrNotFound):
-		return reader.Parse(in.Key, nil)
-	case err != nil:
-		md, w := reader.Parse(in.Key, nil)
-		return md, append([]string{"metadata_unreadable: " + err.Error()}, w...)
-	}
-	return reader.Parse(in.Key, b)
 }
 
 // readObject reads a whole object of at most limit bytes.
