@@ -44,17 +44,6 @@ func BaseName(name string) string {
 	return strings.TrimSuffix(name, path.Ext(name))
 }
 
-// TranscriptBeside returns a transcript file next to a recording, or "".
-func TranscriptBeside(recording string) string {
-	base := BaseName(recording)
-	for _, ext := range TranscriptSuffixes {
-		if st, err := os.Stat(base + ext); err == nil && !st.IsDir() {
-			return base + ext
-		}
-	}
-	return ""
-}
-
 // DetectTranscript tells whether a file's name and content make it a transcript parley imports, and
 // its format.
 func DetectTranscript(name string, b []byte) (string, bool) {
@@ -90,15 +79,6 @@ func IsTranscriptFile(name string) bool {
 		return ok
 	}
 	return false
-}
-
-// ImportFile reads a transcript file into a result (see Import).
-func (p *Pipeline) ImportFile(name string) parley.Result {
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return parley.Result{Call: parley.Call{ID: CallID(name), Source: name}, Err: parley.WrapError(parley.CodeIO, err, "read")}
-	}
-	return p.Import(name, b)
 }
 
 // Import reads a transcript (name is its file name or object key) into a result, mapping channels (or

@@ -25,7 +25,7 @@ func TestImportFormats(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			res := p.ImportFile(filepath.Join("..", "testdata", "transcripts", tt.file))
+			res := importFile(t, p, filepath.Join("..", "testdata", "transcripts", tt.file))
 			if res.Err != nil {
 				t.Fatal(res.Err)
 			}
@@ -54,7 +54,7 @@ func TestImportBad(t *testing.T) {
 	} {
 		path := filepath.Join(dir, name)
 		os.WriteFile(path, []byte(body), 0o644)
-		res := p.ImportFile(path)
+		res := importFile(t, p, path)
 		if res.Err == nil {
 			t.Errorf("%s: imported", name)
 			continue
@@ -63,4 +63,14 @@ func TestImportBad(t *testing.T) {
 			t.Errorf("%s: %v", name, res.Err)
 		}
 	}
+}
+
+// importFile reads a transcript file and imports it, as parley does with an object of a store.
+func importFile(t *testing.T, p *Pipeline, name string) parley.Result {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Import(name, b)
 }
