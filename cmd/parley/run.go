@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -68,18 +69,21 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// A whisper model is loaded only when some input needs recognition: transcripts alone need none.
-	proc := cfg.Processor(nil, "", nil, scorecard)
-	if slices.ContainsFunc(inputs, func(p string) bool { return proc.NeedsModel(ctx, process.Local(p)) }) {
-		modelPath, tr, err := openTranscriber(cfg)
+	var tr parley.Transcriber
+	modelPath := ""
+	probe := &process.Processor{Transcripts: cfg.Transcripts}
+	if slices.ContainsFunc(inputs, func(p string) bool { return probe.NeedsModel(ctx, process.Local(p)) }) {
+		path, w, err := openTranscriber(cfg)
 		if err != nil {
 			return m.exit(err)
 		}
 		defer func() {
 			cancel() // calls still in recognition stop at their next encoder pass; Close waits for them
-			tr.Close()
+			w.Close()
 		}()
-		proc = cfg.Processor(tr, modelPath, nil, scorecard)
+		modelPath, tr = path, w
 	}
+	proc := cfg.Processor(tr, modelPath, nil, scorecard)
 
 	var bar *progressbar.ProgressBar
 	if *progress == "on" || (*progress == "auto" && isTerminal(m.Stderr)) {
@@ -180,7 +184,11 @@ func newBatch(out string, proc *process.Processor) *batch {
 func (b *batch) finish() error {
 	b.sum.FinishedAt = time.Now().UTC()
 	b.sum.WallS = b.sum.FinishedAt.Sub(b.sum.StartedAt).Seconds()
-	if err := report.WriteJSON(filepath.Join(b.out.(*storage.FS).Root, "summary.json"), b.sum); err != nil {
+	var buf bytes.Buffer
+	if err := report.EncodeJSON(&buf, b.sum); err != nil {
+		return err
+	}
+	if err := b.out.Put(context.Background(), "summary.json", &buf, int64(buf.Len()), "application/json"); err != nil {
 		return parley.WrapError(parley.CodeIO, err, "write summary")
 	}
 	return nil
