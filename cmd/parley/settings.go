@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -73,31 +74,12 @@ type value struct{ p any }
 
 func (v value) String() string {
 	switch p := v.p.(type) {
-	case nil:
+	case nil: // the zero value the flag package makes to test for a default
 		return ""
 	case *[]string:
 		return strings.Join(*p, ",")
-	case *Duration:
-		return p.String()
-	default:
-		return fmt.Sprint(derefAny(p))
 	}
-}
-
-func derefAny(p any) any {
-	switch p := p.(type) {
-	case *string:
-		return *p
-	case *int:
-		return *p
-	case *int64:
-		return *p
-	case *bool:
-		return *p
-	case *float64:
-		return *p
-	}
-	return p
+	return fmt.Sprint(reflect.ValueOf(v.p).Elem().Interface()) // Duration prints through its String
 }
 
 func (v value) Set(s string) (err error) {
