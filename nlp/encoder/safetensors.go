@@ -8,6 +8,9 @@ import (
 	"sort"
 )
 
+// dtypeWidth is the bytes per value of each stored type parley reads.
+var dtypeWidth = map[string]int{"F16": 2, "BF16": 2, "F32": 4}
+
 // tensor is one tensor of a safetensors file: its shape (row-major, the last dimension varies fastest)
 // and its stored bytes, decoded to float32 only when asked (floats), one tensor at a time, so that
 // loading never holds a float32 copy of the whole model.
@@ -27,7 +30,7 @@ func (t tensor) halves(n int) []uint16 {
 		}
 		return out
 	}
-	width := map[string]int{"BF16": 2, "F32": 4}[t.dtype]
+	width := dtypeWidth[t.dtype]
 	head := tensor{shape: t.shape, dtype: t.dtype, raw: t.raw[:min(len(t.raw), n*width)]}
 	var out []uint16
 	for _, v := range head.floats() {
@@ -38,7 +41,7 @@ func (t tensor) halves(n int) []uint16 {
 
 // floats decodes the tensor to float32.
 func (t tensor) floats() []float32 {
-	width := map[string]int{"F16": 2, "BF16": 2, "F32": 4}[t.dtype]
+	width := dtypeWidth[t.dtype]
 	data := make([]float32, len(t.raw)/width)
 	for i := range data {
 		switch t.dtype {
@@ -92,7 +95,7 @@ func readSafetensors(b []byte) (map[string]tensor, error) {
 			}
 			count *= int64(d)
 		}
-		width := map[string]int64{"F16": 2, "BF16": 2, "F32": 4}[info.Dtype]
+		width := int64(dtypeWidth[info.Dtype])
 		if width == 0 {
 			return nil, fmt.Errorf("tensor %s: dtype %s (want F16, BF16 or F32)", name, info.Dtype)
 		}
