@@ -27,6 +27,7 @@ const (
 	CodeIO                  = "io_error"             // reading or writing a file failed
 	CodeBadLabel            = "bad_label"            // a reviewer's label file that is malformed or does not match its recording
 	CodeBadDocument         = "bad_document"         // a file that is not a parley call document, or one of another schema version
+	CodeBadMetadata         = "bad_metadata"         // a call's metadata that contradicts its recording
 	CodeInternal            = "internal"             // anything else
 )
 

@@ -21,5 +21,8 @@ type Metadata struct {
 	Transferred    *bool          `json:"transferred,omitempty"`
 	Revenue        *float64       `json:"revenue,omitempty"`
 	Cost           *float64       `json:"cost,omitempty"`
+	// AgentVoice says which voice of a diarized mono recording is the agent's: 1 for the voice heard
+	// first, 2 for the second (see Diarization); 0 leaves it to the words.
+	AgentVoice int `json:"agent_voice,omitempty"`
 	Extra          map[string]any `json:"extra,omitempty"`
 }

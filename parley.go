@@ -47,6 +47,9 @@ type Segment struct {
 	Confidence float64       `json:"confidence"`
 	LoudnessDB float64       `json:"-"` // RMS level of the segment's audio, dBFS; 0 when unknown
 	Tokens     []Token       `json:"-"` // the recogniser's text tokens with their times, when it gives them
+	// Voice numbers the speakers told apart on a channel by diarization (1, 2, …, in the order they
+	// are first heard); 0 when the channel is one speaker's.
+	Voice int `json:"voice,omitempty"`
 }
 
 // Token is one recognised text token with its time, as offsets like the segment's.
@@ -65,6 +68,7 @@ type Turn struct {
 	End     time.Duration `json:"-"`
 	Text    string        `json:"text"`
 	Overlap bool          `json:"overlap"`
+	Voice   int           `json:"voice,omitempty"` // see Segment.Voice
 }
 
 // Transcript is the recognised speech of a whole call.
@@ -78,6 +82,27 @@ type Transcript struct {
 	// Warnings say what the recognition did differently from what was asked (a prompt dropped for a
 	// window because it made the recogniser skip speech).
 	Warnings []string `json:"warnings,omitempty"`
+	// Diarization describes each channel whose speakers were told apart by their voices (mono
+	// recordings, by default); empty when every channel is one speaker's.
+	Diarization []Diarization `json:"diarization,omitempty"`
+}
+
+// Diarization is how the speakers of one channel were told apart, and which of them is the agent.
+type Diarization struct {
+	Channel int `json:"channel"`
+	// Voices is the number of voices found (1 when the channel sounded like one speaker).
+	Voices int `json:"voices"`
+	// Separation and Purity say how clearly the voices stood apart (see transcribe.Diarization).
+	Separation float64 `json:"separation"`
+	Purity     float64 `json:"purity"`
+	// Roles gives each voice's role, by voice number (Roles[0] is voice 1's).
+	Roles []Role `json:"roles"`
+	// RolesBy says how the agent was found: "words" (what each voice says), "metadata" (the call's
+	// agent_voice), or "none" (one voice: its role is unknown).
+	RolesBy string `json:"roles_by"`
+	// RoleConfidence is the probability that the agent is the right voice, from the words (1 when
+	// metadata said; 0 with one voice).
+	RoleConfidence float64 `json:"role_confidence"`
 }
 
 // Call is one recording and what is known about its audio.

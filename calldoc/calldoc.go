@@ -21,9 +21,19 @@ import (
 	"github.com/parley-cc/parley/storage"
 )
 
-// MonoNote is attached to mono calls: features that need one speaker per channel are absent, and the
-// output says so rather than leaving the fields silently empty.
+// MonoNote is attached to mono calls whose speakers were not told apart: features that need one
+// speaker per channel are absent, and the output says so rather than leaving the fields silently empty.
 const MonoNote = "speaker roles and overlap detection are not available for mono recordings"
+
+// DiarizedNote is attached to calls with a channel whose voices were told apart (diarization): who
+// spoke when is measured there, but not overlapping speech.
+const DiarizedNote = "speakers sharing a channel were told apart by their voices (diarization, see speakers_from): overlapping speech and interruptions are not measured between them"
+
+// How a call's speakers were found (CallDoc.SpeakersFrom).
+const (
+	SpeakersFromChannels    = "channels"    // one speaker per channel, by the channel map
+	SpeakersFromDiarization = "diarization" // voices told apart on a channel
+)
 
 // CallDoc is the per-call JSON document, version parley.SchemaVersion.
 type CallDoc struct {
@@ -35,6 +45,9 @@ type CallDoc struct {
 	Encoding      string           `json:"encoding"`
 	Language      string           `json:"language"`
 	Channels      []parley.Channel `json:"channels"`
+	// SpeakersFrom says how the speakers were found: "channels" or "diarization" (see Diarization).
+	SpeakersFrom string               `json:"speakers_from,omitempty"`
+	Diarization  []parley.Diarization `json:"diarization,omitempty"`
 	Segments      []SegmentDoc     `json:"segments"`
 	Turns         []TurnDoc        `json:"turns"`
 	Sound         []parley.Span    `json:"sound_without_speech"` // agent channel: sound but no words (hold music)
@@ -57,6 +70,7 @@ type SegmentDoc struct {
 	Confidence float64     `json:"confidence"`
 	LoudnessDB float64     `json:"loudness_db,omitempty"` // RMS level, dBFS; absent for imported transcripts
 	Words      []WordDoc   `json:"words,omitempty"`       // the recogniser's words with their times; see Words
+	Voice      int         `json:"voice,omitempty"`       // the voice of a diarized channel (1, 2, …)
 }
 
 // WordDoc is one recognised word: its times, its text and the mean probability of its tokens.
@@ -116,6 +130,7 @@ type TurnDoc struct {
 	End     float64     `json:"end"`
 	Text    string      `json:"text"`
 	Overlap bool        `json:"overlap"`
+	Voice   int         `json:"voice,omitempty"` // the voice of a diarized channel (1, 2, …)
 }
 
 // Seconds is a duration in seconds, rounded to the millisecond as call documents store times.
@@ -145,15 +160,29 @@ func New(r parley.Result, model string) CallDoc {
 	if doc.Warnings == nil {
 		doc.Warnings = []string{}
 	}
-	if len(r.Call.Channels) == 1 {
+	diarized := false
+	if t := r.Transcript; t != nil {
+		doc.Diarization = t.Diarization
+		for _, d := range t.Diarization {
+			diarized = diarized || d.Voices > 1
+		}
+	}
+	switch {
+	case diarized:
+		doc.SpeakersFrom = SpeakersFromDiarization
+		doc.Notes = append(doc.Notes, DiarizedNote)
+	case len(r.Call.Channels) == 1:
 		doc.Notes = append(doc.Notes, MonoNote)
+	}
+	if doc.SpeakersFrom == "" && len(r.Call.Channels) > 0 {
+		doc.SpeakersFrom = SpeakersFromChannels
 	}
 	if t := r.Transcript; t != nil {
 		doc.Language = t.Language
 		doc.Warnings = append(doc.Warnings, t.Warnings...)
 		for _, s := range t.Segments {
 			doc.Segments = append(doc.Segments, SegmentDoc{s.Channel, s.Speaker, Seconds(s.Start), Seconds(s.End), strings.TrimSpace(s.Text),
-				math.Round(s.Confidence*1000) / 1000, math.Round(s.LoudnessDB*10) / 10, Words(s)})
+				math.Round(s.Confidence*1000) / 1000, math.Round(s.LoudnessDB*10) / 10, Words(s), s.Voice})
 		}
 		slices.SortStableFunc(doc.Segments, func(a, b SegmentDoc) int {
 			switch {
@@ -165,7 +194,7 @@ func New(r parley.Result, model string) CallDoc {
 			return a.Channel - b.Channel
 		})
 		for _, t := range t.Turns {
-			doc.Turns = append(doc.Turns, TurnDoc{t.Speaker, t.Channel, Seconds(t.Start), Seconds(t.End), t.Text, t.Overlap})
+			doc.Turns = append(doc.Turns, TurnDoc{t.Speaker, t.Channel, Seconds(t.Start), Seconds(t.End), t.Text, t.Overlap, t.Voice})
 		}
 		if t.Sound != nil {
 			doc.Sound = t.Sound
@@ -180,7 +209,7 @@ func (d CallDoc) Result() parley.Result {
 	r := parley.Result{Call: parley.Call{ID: d.CallID, Source: d.Source, Duration: dur(d.DurationS), SampleRate: d.SampleRate,
 		Encoding: d.Encoding, Channels: d.Channels}, Transcript: &parley.Transcript{Language: d.Language}, Analysis: d.Analysis, Score: d.Score, Metadata: d.Metadata, Warnings: d.Warnings}
 	for _, s := range d.Segments {
-		seg := parley.Segment{Channel: s.Channel, Speaker: s.Speaker,
+		seg := parley.Segment{Channel: s.Channel, Speaker: s.Speaker, Voice: s.Voice,
 			Start: dur(s.Start), End: dur(s.End), Text: s.Text, Confidence: s.Confidence, LoudnessDB: s.LoudnessDB}
 		for i, w := range s.Words { // one token per word, so that the words survive analysing the call again
 			text := w.Text
@@ -192,8 +221,9 @@ func (d CallDoc) Result() parley.Result {
 		r.Transcript.Segments = append(r.Transcript.Segments, seg)
 	}
 	r.Transcript.Sound = d.Sound
+	r.Transcript.Diarization = d.Diarization
 	for _, t := range d.Turns {
-		r.Transcript.Turns = append(r.Transcript.Turns, parley.Turn{Speaker: t.Speaker, Channel: t.Channel,
+		r.Transcript.Turns = append(r.Transcript.Turns, parley.Turn{Speaker: t.Speaker, Channel: t.Channel, Voice: t.Voice,
 			Start: dur(t.Start), End: dur(t.End), Text: t.Text, Overlap: t.Overlap})
 	}
 	return r

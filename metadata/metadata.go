@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -52,7 +53,7 @@ func CompilePattern(p string) (*regexp.Regexp, error) {
 
 var known = map[string]bool{"call_id": true, "agent_id": true, "agent_name": true, "team": true, "queue": true, "direction": true,
 	"started_at": true, "caller_id": true, "source": true, "campaign": true, "tracking_number": true, "ivr_path": true,
-	"disposition": true, "transferred": true, "revenue": true, "cost": true}
+	"disposition": true, "transferred": true, "revenue": true, "cost": true, "agent_voice": true}
 
 func knownList() []string {
 	var out []string
@@ -215,6 +216,12 @@ func (r *Reader) build(fields map[string]any) (*parley.Metadata, []string) {
 				}
 			default:
 				warn(k, v, "true or false")
+			}
+		case "agent_voice":
+			if n := num(k, v); n != nil && *n >= 1 && *n == math.Trunc(*n) {
+				md.AgentVoice = int(*n)
+			} else if n != nil {
+				warn(k, v, "a voice number: 1 for the voice heard first, 2 for the second")
 			}
 		case "revenue":
 			md.Revenue = num(k, v)

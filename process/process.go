@@ -95,6 +95,11 @@ func (p *Processor) Transcribe(ctx context.Context, in Input) parley.Result {
 	}
 	md, warnings := reader.ReadFrom(ctx, in.Store, in.Key)
 	res.Metadata, res.Warnings = md, append(res.Warnings, warnings...)
+	if md != nil && md.AgentVoice > 0 && res.Transcript != nil {
+		if err := transcribe.SetAgentVoice(res.Transcript, md.AgentVoice); err != nil {
+			res.Warnings = append(res.Warnings, err.Error())
+		}
+	}
 	return res
 }
 

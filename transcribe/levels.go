@@ -16,11 +16,19 @@ type levels struct {
 	n     int         // samples per channel so far
 	sq    [][]float32 // sum of squares of each frame, per channel
 	peak  []float32   // largest absolute sample, per channel
+	ceps  []*cepstra  // cepstra of every frame of the channels the diarizer needs (nil: not measured)
 }
 
 func newLevels(rate, channels int, frame time.Duration) *levels {
 	return &levels{rate: rate, frame: max(1, int(frame.Seconds()*float64(rate))),
-		sq: make([][]float32, channels), peak: make([]float32, channels)}
+		sq: make([][]float32, channels), peak: make([]float32, channels), ceps: make([]*cepstra, channels)}
+}
+
+// withCepstra makes add also compute the cepstra of the frames of channel c.
+func (l *levels) withCepstra(c int) {
+	if l.ceps[c] == nil {
+		l.ceps[c] = newCepstra(l.rate, l.frame)
+	}
 }
 
 // add appends the next samples of every channel (all of one length).
@@ -47,14 +55,23 @@ func (l *levels) add(chans [][]float32) {
 			i = end
 		}
 		l.sq[c], l.peak[c] = sq, peak
+		if l.ceps[c] != nil {
+			l.ceps[c].add(s)
+		}
 	}
 	l.n += n
 }
 
-// measure reads a whole source once, in blocks of a second, and returns its levels.
-func measure(ctx context.Context, src source, frame time.Duration) (*levels, error) {
+// measure reads a whole source once, in blocks of a second, and returns its levels, with the cepstra
+// of the channels marked in ceps.
+func measure(ctx context.Context, src source, frame time.Duration, ceps []bool) (*levels, error) {
 	f := src.format()
 	l := newLevels(f.rate, f.channels, frame)
+	for c, on := range ceps {
+		if on {
+			l.withCepstra(c)
+		}
+	}
 	block := make([][]float32, f.channels)
 	per := max(1, f.rate/l.frame) * l.frame
 	for c := range block {

@@ -68,7 +68,7 @@ func TestLevels(t *testing.T) {
 
 // windowsOf packs a call's speech as the pipeline does.
 func windowsOf(t testing.TB, w *WAVReader, rs *Resampler) []Window {
-	lv, err := measure(context.Background(), w, 20*time.Millisecond)
+	lv, err := measure(context.Background(), w, 20*time.Millisecond, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestFillIsWholeResampling(t *testing.T) {
 	}
 	pieces := 0
 	for k, win := range windows {
-		got, err := p.fill(w, rs, win)
+		got, err := p.fill(w, rs, win, []track{{channel: 0}, {channel: 1}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -292,7 +292,7 @@ func FuzzPipeline(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		lv, err := measure(context.Background(), w, 20*time.Millisecond)
+		lv, err := measure(context.Background(), w, 20*time.Millisecond, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -304,11 +304,13 @@ func FuzzPipeline(f *testing.F) {
 		for c := range whole {
 			whole[c] = rs.Resample(a.Channels[c])
 		}
-		for k, win := range p.windows(w.format(), lv, active) {
+		p.VAD = &VAD{}
+		tracks, _ := p.speechTracks(lv, active, make([]bool, nch))
+		for k, win := range p.windows(w.format(), lv, tracks) {
 			if win.Len > int(maxWindow.Seconds()*parley.SampleRate) {
 				t.Fatalf("window %d: %d samples", k, win.Len)
 			}
-			got, err := p.fill(w, rs, win)
+			got, err := p.fill(w, rs, win, tracks)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -46,6 +46,11 @@ type Pipeline struct {
 	// made the recogniser skip speech (a piece of 0.8 s or more without any text) is recognised again
 	// without it, and the transcript warns.
 	Vocabulary *Vocabulary
+	// Diarize tells apart the voices of channels that carry more than one speaker — DiarizeMono (the
+	// default) on mono recordings, DiarizeAll on every channel, DiarizeOff never — and Diarizer says
+	// how many voices to look for. It needs the voice detector: without VAD no channel is diarized.
+	Diarize  DiarizeMode
+	Diarizer Diarizer
 
 	mu         sync.Mutex
 	resamplers map[int]*Resampler
@@ -110,7 +115,8 @@ func (p *Pipeline) transcribe(ctx context.Context, src source, call *parley.Call
 	if p.VAD != nil {
 		frame = p.VAD.withDefaults().Frame
 	}
-	lv, err := measure(ctx, src, frame)
+	diarize := p.diarized(f.channels)
+	lv, err := measure(ctx, src, frame, diarize)
 	if err != nil {
 		return nil, err
 	}
@@ -125,45 +131,58 @@ func (p *Pipeline) transcribe(ctx context.Context, src source, call *parley.Call
 	var recs []parley.Recognition
 	var errs []error
 	var dropped, windows int
+	tracks := wholeChannels(f.channels, active)
+	var dz []parley.Diarization
 	if p.VAD == nil {
 		recs, errs, err = p.recogniseWhole(ctx, src, active)
 	} else {
-		recs, errs, dropped, windows, err = p.recogniseSpeech(ctx, src, lv, active)
+		tracks, dz = p.speechTracks(lv, active, diarize)
+		recs, errs, dropped, windows, err = p.recogniseSpeech(ctx, src, lv, tracks)
 	}
 	if err != nil {
 		return nil, err
 	}
-	tr := &parley.Transcript{Segments: []parley.Segment{}}
+	tr := &parley.Transcript{Segments: []parley.Segment{}, Diarization: dz}
 	if dropped > 0 {
 		tr.Warnings = append(tr.Warnings, fmt.Sprintf("vocabulary prompt left out in %d of %d windows: with it the recogniser skipped speech", dropped, windows))
 	}
-	for i := range f.channels {
+	if slices.Contains(diarize, true) && p.VAD == nil {
+		tr.Warnings = append(tr.Warnings, "speakers were not told apart on a channel: diarization needs the voice detector (vad)")
+	}
+	byChannel := make([][]parley.Segment, f.channels)
+	for i, tk := range tracks {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		rec, err := recs[i], errs[i]
 		if err != nil {
-			return nil, parley.WrapError(parley.CodeTranscribe, err, "channel %d", i)
+			return nil, parley.WrapError(parley.CodeTranscribe, err, "channel %d", tk.channel)
 		}
 		if tr.Language == "" {
 			tr.Language = rec.Language
 		}
-		var kept []parley.Segment
 		for _, s := range rec.Segments {
-			s.Channel, s.Speaker = i, call.Channels[i].Role
+			s.Channel, s.Voice, s.Speaker = tk.channel, tk.voice, call.Channels[tk.channel].Role
 			s.End = min(s.End, call.Duration)
 			s.Start = min(s.Start, s.End)
 			if nonSpeech.MatchString(s.Text) { // "[Music]", "(upbeat music)", "♪": sound, not words
 				continue
 			}
-			s.LoudnessDB = lv.dbfs(i, s.Start, s.End)
+			s.LoudnessDB = lv.dbfs(tk.channel, s.Start, s.End)
 			s.Text, _ = Correct(s.Text, terms)
-			kept = append(kept, s)
+			byChannel[tk.channel] = append(byChannel[tk.channel], s)
 		}
-		tr.Segments = append(tr.Segments, kept...)
-		if call.Channels[i].Role == parley.RoleAgent {
-			tr.Sound = soundWithoutSpeech(lv, i, kept)
+	}
+	for c, segs := range byChannel {
+		slices.SortStableFunc(segs, func(a, b parley.Segment) int { return int(a.Start - b.Start) })
+		tr.Segments = append(tr.Segments, segs...)
+		// Hold music is heard on the agent's channel, or on the only one.
+		if role := call.Channels[c].Role; role == parley.RoleAgent || f.channels == 1 {
+			tr.Sound = soundWithoutSpeech(lv, c, segs)
 		}
+	}
+	for i := range tr.Diarization {
+		AssignRoles(tr, &tr.Diarization[i])
 	}
 	tr.Turns = MergeTurns(tr.Segments, p.TurnGap)
 	if tr.Turns == nil {
@@ -212,13 +231,13 @@ func (p *Pipeline) recogniseWhole(ctx context.Context, src source, active []bool
 // channels, in call order, so that the short turns of both parties share windows; with PackPerChannel
 // each channel's own — reads and resamples each window's pieces as it goes, front to back, and splits
 // each window's segments back to their channels by their tokens' times.
-func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, active []bool) (recs []parley.Recognition, errs []error, dropped, nwin int, err error) {
+func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, tracks []track) (recs []parley.Recognition, errs []error, dropped, nwin int, err error) {
 	f := src.format()
-	recs = make([]parley.Recognition, f.channels)
-	errs = make([]error, f.channels)
+	recs = make([]parley.Recognition, len(tracks))
+	errs = make([]error, len(tracks))
 	rate := parley.SampleRate
 	rs := p.resampler(f.rate)
-	windows := p.windows(f, lv, active)
+	windows := p.windows(f, lv, tracks)
 	nwin = len(windows)
 	noPrompt := make([]bool, len(windows))
 	wrecs := make([]parley.Recognition, len(windows))
@@ -240,7 +259,7 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 		if ctx.Err() != nil {
 			break
 		}
-		samples, err := p.fill(src, rs, windows[k])
+		samples, err := p.fill(src, rs, windows[k], tracks)
 		if err != nil {
 			<-slots
 			readErr = err
@@ -305,10 +324,10 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 	return recs, errs, dropped, nwin, nil
 }
 
-// windows finds the speech of the active channels in their levels and packs it into windows of 16 kHz
-// samples — by default across the channels, in call order; with PackPerChannel each channel's own — in
-// the order they are to be read.
-func (p *Pipeline) windows(f sourceFormat, lv *levels, active []bool) []Window {
+// windows packs the speech of the tracks into windows of 16 kHz samples — by default across the tracks,
+// in call order; with PackPerChannel each track's own — in the order they are to be read. A piece's
+// Channel is its track's index.
+func (p *Pipeline) windows(f sourceFormat, lv *levels, tracks []track) []Window {
 	maxWindow := p.MaxWindow
 	if maxWindow == 0 {
 		maxWindow = 29500 * time.Millisecond
@@ -318,22 +337,19 @@ func (p *Pipeline) windows(f sourceFormat, lv *levels, active []bool) []Window {
 	n16 := rs.OutLen(f.frames)
 	to16 := func(s int) int { return int(int64(s) * int64(rate) / int64(f.rate)) }
 	from16 := func(s int) int { return int(int64(s) * int64(f.rate) / int64(rate)) }
-	regions := make([][]Region, f.channels)
-	for c := range regions {
-		if !active[c] {
-			continue
-		}
-		for _, r := range p.VAD.speech(lv, c) {
+	regions := make([][]Region, len(tracks))
+	for i, tk := range tracks {
+		for _, r := range tk.speech {
 			end := int((int64(r.End)*int64(rate) + int64(f.rate) - 1) / int64(f.rate)) // rounded up
 			if r16 := (Region{to16(r.Start), min(n16, end)}); r16.End > r16.Start {
-				regions[c] = append(regions[c], r16)
+				regions[i] = append(regions[i], r16)
 			}
 		}
 	}
 	maxLen, gap := int(maxWindow.Seconds()*float64(rate)), int(gapBetweenPieces.Seconds()*float64(rate))
 	// A region longer than a window is cut at its quietest 100 ms in the window's last fifth.
 	cut := func(ch, start int) int {
-		q := lv.quietest(ch, from16(start+maxLen*4/5), from16(start+maxLen), 100*time.Millisecond)
+		q := lv.quietest(tracks[ch].channel, from16(start+maxLen*4/5), from16(start+maxLen), 100*time.Millisecond)
 		return to16(q) - start
 	}
 	var windows []Window
@@ -353,20 +369,21 @@ func (p *Pipeline) windows(f sourceFormat, lv *levels, active []bool) []Window {
 
 // fill reads a window's pieces from the source — each with the margin its resampling filter needs, so
 // that it comes out as the same samples as resampling the whole channel — and lays them out at 16 kHz.
-func (p *Pipeline) fill(src source, rs *Resampler, w Window) ([]float32, error) {
+func (p *Pipeline) fill(src source, rs *Resampler, w Window, tracks []track) ([]float32, error) {
 	f := src.format()
 	out := make([]float32, w.Len)
 	for _, pc := range w.Pieces {
 		from, to := rs.Span(pc.From, pc.Len)
 		from, to = max(0, from), min(f.frames, to)
 		dst := make([][]float32, f.channels)
-		dst[pc.Channel] = make([]float32, max(0, to-from))
+		c := tracks[pc.Channel].channel
+		dst[c] = make([]float32, max(0, to-from))
 		if to > from {
 			if err := src.read(from, dst); err != nil {
 				return nil, err
 			}
 		}
-		copy(out[pc.At:pc.At+pc.Len], rs.ResampleAt(dst[pc.Channel], from, pc.From, pc.Len))
+		copy(out[pc.At:pc.At+pc.Len], rs.ResampleAt(dst[c], from, pc.From, pc.Len))
 	}
 	return out, nil
 }

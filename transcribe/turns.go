@@ -9,8 +9,10 @@ import (
 )
 
 // MergeTurns orders the segments of all channels by time and joins consecutive segments of one speaker
-// into turns when the silence between them is at most maxGap. A turn during which another speaker
-// talks is marked Overlap, and so is the other speaker's turn.
+// (one channel, or one voice of a diarized channel) into turns when the silence between them is at
+// most maxGap. A turn during which another channel's speaker talks is marked Overlap, and so is the
+// other speaker's turn; the voices of one channel are never marked (diarization gives each moment to
+// one voice, so overlap on one channel is not measured).
 func MergeTurns(segs []parley.Segment, maxGap time.Duration) []parley.Turn {
 	sorted := slices.Clone(segs)
 	slices.SortStableFunc(sorted, func(a, b parley.Segment) int {
@@ -25,13 +27,13 @@ func MergeTurns(segs []parley.Segment, maxGap time.Duration) []parley.Turn {
 		if text == "" {
 			continue
 		}
-		if n := len(turns); n > 0 && turns[n-1].Channel == s.Channel && s.Start-turns[n-1].End <= maxGap {
+		if n := len(turns); n > 0 && turns[n-1].Channel == s.Channel && turns[n-1].Voice == s.Voice && s.Start-turns[n-1].End <= maxGap {
 			t := &turns[n-1]
 			t.Text += " " + text
 			t.End = max(t.End, s.End)
 			continue
 		}
-		turns = append(turns, parley.Turn{Speaker: s.Speaker, Channel: s.Channel, Start: s.Start, End: s.End, Text: text})
+		turns = append(turns, parley.Turn{Speaker: s.Speaker, Channel: s.Channel, Voice: s.Voice, Start: s.Start, End: s.End, Text: text})
 	}
 	for i := range turns {
 		for j := i + 1; j < len(turns) && turns[j].Start < turns[i].End; j++ {

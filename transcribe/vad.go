@@ -75,12 +75,9 @@ func (v VAD) speech(l *levels, c int) []Region {
 		return nil
 	}
 	levels := l.channelDB(c)
-	// The noise floor: the 10th percentile of frame levels. A channel that is all speech has a high
-	// floor, but MinDBFS and the threshold above the quietest frames still separate pauses.
 	sorted := slices.Clone(levels)
 	slices.Sort(sorted)
-	floor := sorted[len(sorted)/10]
-	threshold := max(v.MinDBFS, floor+v.ThresholdDB)
+	threshold := v.threshold(sorted)
 
 	frame := l.frame
 	frames := func(d time.Duration) int { return int(math.Ceil(d.Seconds() * float64(l.rate) / float64(frame))) }
@@ -116,6 +113,13 @@ func (v VAD) speech(l *levels, c int) []Region {
 		out = append(out, Region{s, e})
 	}
 	return out
+}
+
+// threshold is the level above which a frame may be speech, given a channel's frame levels in order.
+// The noise floor is their 10th percentile: a channel that is all speech has a high floor, but
+// MinDBFS and the threshold above the quietest frames still separate pauses.
+func (v VAD) threshold(sorted []float64) float64 {
+	return max(v.MinDBFS, sorted[len(sorted)/10]+v.ThresholdDB)
 }
 
 // bleed marks the frames of channel c that carry the other channel's voice leaking in (see BleedDB);

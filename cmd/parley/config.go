@@ -47,6 +47,9 @@ type Config struct {
 	SilenceDBFS        float64             `yaml:"silence_dbfs"`
 	VAD                string              `yaml:"vad"`
 	VADPack            string              `yaml:"vad_pack"`
+	Diarize            string              `yaml:"diarize"`
+	Speakers           int                 `yaml:"speakers"`
+	MaxSpeakers        int                 `yaml:"max_speakers"`
 	Vocabulary         []string            `yaml:"vocabulary"`
 	VocabularyByPrefix map[string][]string `yaml:"vocabulary_by_prefix"`
 	VocabularyPrompt   bool                `yaml:"vocabulary_prompt"`
@@ -106,6 +109,8 @@ func DefaultConfig() Config {
 		Fallback:        true,
 		VAD:             "energy",
 		VADPack:         "channel",
+		Diarize:         "mono",
+		MaxSpeakers:     2,
 		NLP:             true,
 		KeyPhrases:      10,
 		KeyPhraseMethod: "textrank",
@@ -283,6 +288,12 @@ func (c *Config) Validate() error {
 	if c.VADPack != "call" && c.VADPack != "channel" {
 		return parley.Errorf(parley.CodeConfig, "vad_pack = %q (want call or channel)", c.VADPack)
 	}
+	if _, err := transcribe.ParseDiarizeMode(c.Diarize); err != nil {
+		return err
+	}
+	if c.MaxSpeakers < 1 || c.MaxSpeakers > 8 || c.Speakers < 0 || c.Speakers > 8 {
+		return parley.Errorf(parley.CodeConfig, "speakers = %d, max_speakers = %d (want 0–8 and 1–8; speakers 0: estimated up to max_speakers)", c.Speakers, c.MaxSpeakers)
+	}
 	if c.Transcripts != "prefer" && c.Transcripts != "ignore" {
 		return parley.Errorf(parley.CodeConfig, "transcripts = %q (want prefer or ignore)", c.Transcripts)
 	}
@@ -319,6 +330,8 @@ func (c *Config) Pipeline(tr parley.Transcriber) *transcribe.Pipeline {
 		p.VAD = &transcribe.VAD{}
 		p.PackPerChannel = c.VADPack == "channel"
 	}
+	p.Diarize, _ = transcribe.ParseDiarizeMode(c.Diarize) // checked by Validate
+	p.Diarizer = transcribe.Diarizer{Speakers: c.Speakers, MaxSpeakers: c.MaxSpeakers}
 	w, _ := tr.(*whisper.Transcriber)
 	p.Vocabulary = c.vocabulary(w)
 	return p

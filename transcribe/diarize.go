@@ -1,0 +1,691 @@
+package transcribe
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// Diarizer finds who speaks when on a channel that carries more than one voice: a mono recording, or a
+// conference on one side of a stereo call. It works on the levels pass's frames (their energy and their
+// cepstra, measured while the recording is read once), never on the signal, so a long call costs
+// 3.2 KB a second of memory:
+//
+//  1. the voiced frames of the voice detector's speech regions, cepstra normalised over the call;
+//  2. a voice print every half second: the mean and spread of the cepstra over one second of voiced
+//     frames, within one speech region;
+//  3. the prints clustered by k-means (k-means++ seeding, fixed seeds); the number of voices is the
+//     largest whose clusters stand apart by MinSeparation, from 1 to MaxSpeakers, unless Speakers says;
+//  4. a Gaussian mixture per voice on its frames, and every voiced frame given to a voice by a Viterbi
+//     pass whose change of voice costs as much as a third of a second of evidence (less across a
+//     pause), twice, each time on the mixtures retrained from the pass before.
+//
+// Overlapping speech goes to one voice: one channel cannot tell two voices at once apart this way.
+type Diarizer struct {
+	// Speakers is the number of voices when known; 0 estimates it, from 1 to MaxSpeakers.
+	Speakers int
+	// MaxSpeakers bounds the estimate (default 2).
+	MaxSpeakers int
+	// MinSeparation is how far apart (see Diarization.Separation) the clusters of voice prints must be
+	// for the estimate to try one more voice (default 1.1).
+	MinSeparation float64
+	// MinPurity is the share of voiced frames that must fall to the main voice of their speech region
+	// for two or more voices to be kept, estimated or not (default 0.78; see Diarization.Purity).
+	MinPurity float64
+}
+
+// Voice is a stretch of one speaker's speech on a channel, in samples of the source. Speakers are
+// numbered from 0 in the order they are first heard.
+type Voice struct {
+	Region
+	Speaker int
+}
+
+// Diarization is what the diarizer found on one channel.
+type Diarization struct {
+	Voices   []Voice
+	Speakers int
+	// Separation is the distance between the two closest voices' clusters of prints, in units of the
+	// prints' spread within a cluster (the square root of the ratio of the squared distance between
+	// cluster centres to the mean squared distance of prints to their centres); 0 with one voice.
+	Separation float64
+	// Purity is the share of voiced frames given to the main voice of their speech region when the
+	// channel is split into two voices: near 1 in a conversation, whose voices change between
+	// sentences (0.81–1.00 on the labelled calls mixed to mono), lower when one voice is split by what
+	// it says (0.51–0.80 on one voice alone).
+	Purity float64
+}
+
+const (
+	printFrames    = 50 // frames in a voice print: 1 s of voiced frames at 20 ms
+	printHop       = 25
+	minPrintFrames = 15
+	steadySound    = 190 // flux below which a print is steady sound, not a voice (speech ≥ 236, hold music 140–150)
+	soundGap       = 25  // frames without voice that end a stretch of speech inside a region (0.5 s)
+	voicePad       = 12  // frames of pad kept around speech cut at such a gap
+	mixtures       = 8   // Gaussians per voice
+	changeCost     = 16  // nats: a change of voice within speech
+	pauseCost      = 4   // nats: a change of voice across a pause
+	pauseFrames    = 10  // unvoiced frames that make a pause
+	minVoiceFrames = 12  // shorter stretches of one voice join their neighbours
+	resegmentings  = 2   // Viterbi passes
+	kmeansSeeds    = 8   // k-means restarts
+	kmeansRounds   = 40  // k-means iterations at most
+	emRounds       = 8   // iterations of a voice's mixture
+	varianceFloor  = 1e-2
+)
+
+func (d Diarizer) withDefaults() Diarizer {
+	if d.MaxSpeakers <= 0 {
+		d.MaxSpeakers = 2
+	}
+	if d.MinSeparation <= 0 {
+		d.MinSeparation = 1.1
+	}
+	if d.MinPurity <= 0 {
+		d.MinPurity = 0.78
+	}
+	return d
+}
+
+// split finds the voices of channel c (whose cepstra l holds) in its speech regions (samples of the
+// source), with v's threshold telling voiced frames from pauses.
+func (d Diarizer) split(l *levels, c int, v VAD, regions []Region) Diarization {
+	d = d.withDefaults()
+	one := Diarization{Speakers: 1}
+	for _, r := range regions {
+		one.Voices = append(one.Voices, Voice{r, 0})
+	}
+	ceps := l.ceps[c]
+	if ceps == nil || len(regions) == 0 {
+		return one
+	}
+	n := min(l.frames(), ceps.frames())
+	db := l.channelDB(c)[:n]
+	threshold := v.withDefaults().threshold(slices.Sorted(slices.Values(db)))
+
+	// Voiced frames, region by region, their cepstra normalised over the call.
+	var frames []int   // frame numbers
+	var spans [][2]int // per region: its voiced frames, as indices into frames
+	for _, r := range regions {
+		from := len(frames)
+		for i := r.Start / l.frame; i < min(n, (r.End+l.frame-1)/l.frame); i++ {
+			if db[i] >= threshold {
+				frames = append(frames, i)
+			}
+		}
+		spans = append(spans, [2]int{from, len(frames)})
+	}
+	if len(frames) < 2*printFrames {
+		return one
+	}
+	x := make([][]float64, len(frames))
+	mean, std := make([]float64, numCeps), make([]float64, numCeps)
+	for k, i := range frames {
+		x[k] = make([]float64, numCeps)
+		for j, v := range ceps.at(i) {
+			x[k][j] = float64(v)
+			mean[j] += float64(v)
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(len(x))
+	}
+	for _, row := range x {
+		for j, v := range row {
+			std[j] += (v - mean[j]) * (v - mean[j])
+		}
+	}
+	for j := range std {
+		std[j] = math.Sqrt(std[j]/float64(len(x))) + 1e-6
+	}
+	for _, row := range x {
+		for j := range row {
+			row[j] = (row[j] - mean[j]) / std[j]
+		}
+	}
+
+	// Voice prints: a second of voiced frames each, every half second, within a region. A print whose
+	// cepstra hardly change from frame to frame is steady sound — hold music, a tone, a hum — not a
+	// voice: its frames leave the voiced ones unless a voice's print covers them too.
+	var prints [][]float64
+	var printSpan [][2]int
+	votes := make([]int, len(frames)) // sound prints covering a frame minus voice prints
+	for _, sp := range spans {
+		if sp[1]-sp[0] < minPrintFrames { // too short for a print: steady sound or not, all the same
+			if sp[1]-sp[0] >= 5 && flux(ceps, frames[sp[0]:sp[1]]) < steadySound {
+				for i := sp[0]; i < sp[1]; i++ {
+					votes[i]++
+				}
+			}
+			continue
+		}
+		for a := sp[0]; ; a += printHop {
+			b := min(a+printFrames, sp[1])
+			if b-a < printFrames && a > sp[0] { // the last print ends with the region
+				a = max(sp[0], b-printFrames)
+			}
+			mark := int8(2)
+			if flux(ceps, frames[a:b]) < steadySound {
+				mark = 1
+			} else {
+				prints = append(prints, voicePrint(x[a:b]))
+				printSpan = append(printSpan, [2]int{a, b})
+			}
+			for i := a; i < b; i++ {
+				votes[i] += 3 - 2*int(mark) // +1 sound, -1 voice
+			}
+			if b == sp[1] {
+				break
+			}
+		}
+	}
+	drop := make([]bool, len(spans)) // regions that are all steady sound
+	for j, sp := range spans {
+		drop[j] = sp[1] > sp[0] && !slices.ContainsFunc(votes[sp[0]:sp[1]], func(v int) bool { return v <= 0 })
+	}
+	if slices.ContainsFunc(votes, func(v int) bool { return v > 0 }) {
+		keep := make([]int, len(frames)) // new index of each kept frame
+		m := 0
+		for i := range frames {
+			keep[i] = m
+			if votes[i] <= 0 {
+				frames[m], x[m] = frames[i], x[i]
+				m++
+			}
+		}
+		for j := range spans {
+			a, b := spans[j][0], spans[j][1]
+			spans[j] = [2]int{m, m}
+			if a < len(keep) {
+				spans[j][0] = keep[a]
+			}
+			if b < len(keep) {
+				spans[j][1] = keep[b]
+			}
+		}
+		for p := range printSpan {
+			printSpan[p] = [2]int{keep[printSpan[p][0]], keep[printSpan[p][1]-1] + 1}
+		}
+		frames, x = frames[:m], x[:m]
+	}
+	if len(prints) < 2 {
+		one.Voices = voices(make([]int, len(frames)), frames, spans, regions, l.frame, 1, drop)
+		return one
+	}
+	standardize(prints)
+	one.Voices = voices(make([]int, len(frames)), frames, spans, regions, l.frame, 1, drop)
+	if d.Speakers == 1 {
+		return one
+	}
+
+	// k voices, from 2 up: their prints apart by MinSeparation (unless Speakers says how many), and
+	// the Viterbi pass keeping speech regions to one voice each (a single voice split in two changes
+	// voice within sentences, as its sounds change).
+	best := one
+	hi := d.MaxSpeakers
+	if d.Speakers > 0 {
+		hi = d.Speakers
+	}
+	for k := 2; k <= min(hi, len(prints)); k++ {
+		assign, centres, inertia := kmeans(prints, k)
+		within := math.Max(inertia/float64(len(prints)), 1e-9)
+		sep := math.Inf(1)
+		for a := range centres {
+			for b := a + 1; b < len(centres); b++ {
+				sep = math.Min(sep, math.Sqrt(sqDist(centres[a], centres[b])/within))
+			}
+		}
+		if k == 2 {
+			best.Separation = sep
+		}
+		if d.Speakers == 0 && sep < d.MinSeparation {
+			break
+		}
+		label := resegment(x, frames, printSpan, assign, k)
+		purity := regionPurity(label, spans, k)
+		if k == 2 {
+			best.Purity = purity
+		}
+		if purity < d.MinPurity {
+			break
+		}
+		vs := voices(label, frames, spans, regions, l.frame, k, drop)
+		speakers := 0
+		for _, v := range vs {
+			speakers = max(speakers, v.Speaker+1)
+		}
+		best = Diarization{Voices: vs, Speakers: speakers, Separation: sep, Purity: purity}
+	}
+	return best
+}
+
+// resegment gives every voiced frame to one of k voices: first the voice of the print centred nearest
+// to it, then, resegmentings times, the Viterbi pass over mixtures trained on the voices' frames.
+func resegment(x [][]float64, frames []int, printSpan [][2]int, assign []int, k int) []int {
+	label := make([]int, len(frames))
+	dist := make([]int, len(frames))
+	for i := range label {
+		label[i], dist[i] = -1, math.MaxInt
+	}
+	for p, sp := range printSpan {
+		mid := (sp[0] + sp[1]) / 2
+		for i := sp[0]; i < sp[1]; i++ {
+			if dd := abs(i - mid); dd < dist[i] {
+				label[i], dist[i] = assign[p], dd
+			}
+		}
+	}
+	for range resegmentings {
+		models := make([]*gmm, k)
+		for s := range k {
+			var own [][]float64
+			for i, lb := range label {
+				if lb == s {
+					own = append(own, x[i])
+				}
+			}
+			models[s] = fitGMM(own, mixtures, uint64(s+1))
+		}
+		label = viterbi(x, frames, models)
+	}
+	return label
+}
+
+// regionPurity is the share of voiced frames that belong to the voice with most frames in their
+// speech region.
+func regionPurity(label []int, spans [][2]int, k int) float64 {
+	var pure, total int
+	count := make([]int, k)
+	for _, sp := range spans {
+		clear(count)
+		for _, lb := range label[sp[0]:sp[1]] {
+			count[lb]++
+		}
+		pure += slices.Max(count)
+		total += sp[1] - sp[0]
+	}
+	return float64(pure) / float64(max(1, total))
+}
+
+// flux is the mean squared change of the cepstra from one voiced frame to the next: speech changes
+// with every sound it makes, steady music or a tone hardly at all. The cepstra are not normalised here,
+// so the measure does not depend on what else the call holds.
+func flux(c *cepstra, frames []int) float64 {
+	var f float64
+	for i := 1; i < len(frames); i++ {
+		a, b := c.at(frames[i-1]), c.at(frames[i])
+		for j := range a {
+			d := float64(b[j] - a[j])
+			f += d * d
+		}
+	}
+	return f / float64(max(1, len(frames)-1))
+}
+
+// voicePrint is the mean and the spread of a stretch of cepstra.
+func voicePrint(x [][]float64) []float64 {
+	p := make([]float64, 2*numCeps)
+	for _, row := range x {
+		for j, v := range row {
+			p[j] += v
+			p[numCeps+j] += v * v
+		}
+	}
+	n := float64(len(x))
+	for j := range numCeps {
+		p[j] /= n
+		p[numCeps+j] = math.Sqrt(math.Max(0, p[numCeps+j]/n-p[j]*p[j]))
+	}
+	return p
+}
+
+// standardize scales every dimension of the points to mean 0 and variance 1.
+func standardize(pts [][]float64) {
+	for j := range pts[0] {
+		var m, s float64
+		for _, p := range pts {
+			m += p[j]
+		}
+		m /= float64(len(pts))
+		for _, p := range pts {
+			s += (p[j] - m) * (p[j] - m)
+		}
+		s = math.Sqrt(s/float64(len(pts))) + 1e-9
+		for _, p := range pts {
+			p[j] = (p[j] - m) / s
+		}
+	}
+}
+
+func sqDist(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		d := a[i] - b[i]
+		s += d * d
+	}
+	return s
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// kmeans clusters the points into k groups: the best of kmeansSeeds k-means++ starts by the sum of
+// squared distances to the centres (inertia).
+func kmeans(pts [][]float64, k int) (assign []int, centres [][]float64, inertia float64) {
+	inertia = math.Inf(1)
+	for seed := range kmeansSeeds {
+		rng := rand.New(rand.NewPCG(uint64(seed), 17))
+		a, c, in := kmeansOnce(pts, k, rng)
+		if in < inertia {
+			assign, centres, inertia = a, c, in
+		}
+	}
+	return assign, centres, inertia
+}
+
+func kmeansOnce(pts [][]float64, k int, rng *rand.Rand) ([]int, [][]float64, float64) {
+	centres := [][]float64{slices.Clone(pts[rng.IntN(len(pts))])}
+	d2 := make([]float64, len(pts))
+	for len(centres) < k {
+		var sum float64
+		for i, p := range pts {
+			d2[i] = math.Inf(1)
+			for _, c := range centres {
+				d2[i] = math.Min(d2[i], sqDist(p, c))
+			}
+			sum += d2[i]
+		}
+		r, pick := rng.Float64()*sum, len(pts)-1
+		for i, v := range d2 {
+			if r -= v; r <= 0 {
+				pick = i
+				break
+			}
+		}
+		centres = append(centres, slices.Clone(pts[pick]))
+	}
+	assign := make([]int, len(pts))
+	var inertia float64
+	for round := range kmeansRounds {
+		changed := false
+		inertia = 0
+		for i, p := range pts {
+			best, bd := 0, math.Inf(1)
+			for c, ctr := range centres {
+				if d := sqDist(p, ctr); d < bd {
+					best, bd = c, d
+				}
+			}
+			if assign[i] != best || round == 0 {
+				changed = changed || assign[i] != best
+				assign[i] = best
+			}
+			inertia += bd
+		}
+		if !changed && round > 0 {
+			break
+		}
+		counts := make([]int, k)
+		for c := range centres {
+			clear(centres[c])
+		}
+		for i, p := range pts {
+			counts[assign[i]]++
+			for j, v := range p {
+				centres[assign[i]][j] += v
+			}
+		}
+		for c := range centres {
+			if counts[c] == 0 { // an empty cluster takes the point farthest from its own centre
+				centres[c] = slices.Clone(pts[rng.IntN(len(pts))])
+				continue
+			}
+			for j := range centres[c] {
+				centres[c][j] /= float64(counts[c])
+			}
+		}
+	}
+	return assign, centres, inertia
+}
+
+// gmm is a mixture of Gaussians with diagonal covariances.
+type gmm struct {
+	logW   []float64
+	mu     [][]float64
+	invVar [][]float64
+	logNorm []float64 // -½ Σ log(2π σ²) per component
+}
+
+// fitGMM fits up to k components to the points by EM from a k-means start (fewer when the points are
+// few: at least 30 per component).
+func fitGMM(pts [][]float64, k int, seed uint64) *gmm {
+	dim := numCeps
+	k = max(1, min(k, len(pts)/30))
+	g := &gmm{}
+	if len(pts) == 0 {
+		g.logW = []float64{0}
+		g.mu = [][]float64{make([]float64, dim)}
+		g.invVar = [][]float64{slices.Repeat([]float64{1}, dim)}
+		g.logNorm = []float64{-0.5 * float64(dim) * math.Log(2*math.Pi)}
+		return g
+	}
+	var assign []int
+	if k == 1 {
+		assign = make([]int, len(pts))
+	} else {
+		assign, _, _ = kmeansOnce(pts, k, rand.New(rand.NewPCG(seed, 29)))
+	}
+	resp := make([][]float64, len(pts))
+	for i := range resp {
+		resp[i] = make([]float64, k)
+		resp[i][assign[i]] = 1
+	}
+	ll := make([]float64, k)
+	for round := range emRounds {
+		// M step
+		g.logW, g.mu, g.invVar, g.logNorm = make([]float64, k), make([][]float64, k), make([][]float64, k), make([]float64, k)
+		for c := range k {
+			var w float64
+			mu, sq := make([]float64, dim), make([]float64, dim)
+			for i, p := range pts {
+				r := resp[i][c]
+				w += r
+				for j, v := range p {
+					mu[j] += r * v
+					sq[j] += r * v * v
+				}
+			}
+			w = math.Max(w, 1e-9)
+			g.logW[c] = math.Log(w / float64(len(pts)))
+			g.invVar[c] = make([]float64, dim)
+			g.logNorm[c] = -0.5 * float64(dim) * math.Log(2*math.Pi)
+			for j := range mu {
+				mu[j] /= w
+				v := math.Max(varianceFloor, sq[j]/w-mu[j]*mu[j])
+				g.invVar[c][j] = 1 / v
+				g.logNorm[c] -= 0.5 * math.Log(v)
+			}
+			g.mu[c] = mu
+		}
+		if round == emRounds-1 {
+			break
+		}
+		// E step
+		for i, p := range pts {
+			g.components(p, ll)
+			m := slices.Max(ll)
+			var s float64
+			for c := range ll {
+				ll[c] = math.Exp(ll[c] - m)
+				s += ll[c]
+			}
+			for c := range ll {
+				resp[i][c] = ll[c] / s
+			}
+		}
+	}
+	return g
+}
+
+// components fills ll with each component's log weight plus log density at p.
+func (g *gmm) components(p []float64, ll []float64) {
+	for c := range g.mu {
+		var q float64
+		for j, v := range p {
+			d := v - g.mu[c][j]
+			q += d * d * g.invVar[c][j]
+		}
+		ll[c] = g.logW[c] + g.logNorm[c] - 0.5*q
+	}
+}
+
+// logLik is the log density of the mixture at p.
+func (g *gmm) logLik(p []float64, ll []float64) float64 {
+	ll = ll[:len(g.mu)]
+	g.components(p, ll)
+	m := slices.Max(ll)
+	var s float64
+	for _, v := range ll {
+		s += math.Exp(v - m)
+	}
+	return m + math.Log(s)
+}
+
+// viterbi gives every voiced frame to a voice: the best path through the frames' log densities under
+// the voices' mixtures, a change of voice costing changeCost, or pauseCost across a pause.
+func viterbi(x [][]float64, frames []int, models []*gmm) []int {
+	k := len(models)
+	n := len(x)
+	back := make([]uint8, n*k)
+	score := make([]float64, k)
+	next := make([]float64, k)
+	ll := make([]float64, mixtures)
+	for i := range n {
+		cost := float64(changeCost)
+		if i > 0 && frames[i]-frames[i-1] > pauseFrames {
+			cost = pauseCost
+		}
+		for s := range k {
+			best, from := math.Inf(-1), 0
+			for r := range k {
+				v := score[r]
+				if r != s {
+					v -= cost
+				}
+				if i == 0 {
+					v = 0
+				}
+				if v > best {
+					best, from = v, r
+				}
+			}
+			next[s] = best + models[s].logLik(x[i], ll)
+			back[i*k+s] = uint8(from)
+		}
+		score, next = next, score
+	}
+	label := make([]int, n)
+	s := 0
+	for r := range k {
+		if score[r] > score[s] {
+			s = r
+		}
+	}
+	for i := n - 1; i >= 0; i-- {
+		label[i] = s
+		s = int(back[i*k+s])
+	}
+	return label
+}
+
+// voices turns the voiced frames' labels into stretches of speech. Within each region, a change of
+// voice falls halfway through the pause between the two voices' frames, and more than soundGap frames
+// without voice (steady sound) end one stretch and start the next; stretches shorter than
+// minVoiceFrames join the voice before them (or after, at the start); regions that were all steady
+// sound (drop) have no voice; speakers are renumbered in the order they are first heard.
+func voices(label, frames []int, spans [][2]int, regions []Region, frame, k int, drop []bool) []Voice {
+	type run struct{ a, b, s int } // voiced-frame indices, first and last
+	var out []Voice
+	for ri, sp := range spans {
+		r := regions[ri]
+		if drop != nil && drop[ri] {
+			continue
+		}
+		if sp[0] == sp[1] { // no voiced frame: the voice heard last, or the first
+			s := 0
+			if len(out) > 0 {
+				s = out[len(out)-1].Speaker
+			} else if len(label) > 0 {
+				s = label[0]
+			}
+			out = append(out, Voice{r, s})
+			continue
+		}
+		var runs []run
+		for i := sp[0]; i < sp[1]; i++ {
+			if n := len(runs); n > 0 && runs[n-1].s == label[i] && frames[i]-frames[i-1] <= soundGap {
+				runs[n-1].b = i
+				continue
+			}
+			runs = append(runs, run{i, i, label[i]})
+		}
+		joined := func(a, b run) bool { return frames[b.a]-frames[a.b] <= soundGap }
+		for changed := true; changed; {
+			changed = false
+			for j, ru := range runs {
+				if frames[ru.b]-frames[ru.a]+1 >= minVoiceFrames {
+					continue
+				}
+				switch {
+				case j > 0 && joined(runs[j-1], ru):
+					runs[j-1].b = ru.b
+				case j+1 < len(runs) && joined(ru, runs[j+1]):
+					runs[j+1].a = ru.a
+				default:
+					continue // alone between pauses: a short word, kept
+				}
+				runs = slices.Delete(runs, j, j+1)
+				for m := 1; m < len(runs); m++ { // neighbours of one voice join
+					if runs[m].s == runs[m-1].s && joined(runs[m-1], runs[m]) {
+						runs[m-1].b = runs[m].b
+						runs = slices.Delete(runs, m, m+1)
+						m--
+					}
+				}
+				changed = true
+				break
+			}
+		}
+		start := max(r.Start, (frames[runs[0].a]-voicePad)*frame)
+		for j, ru := range runs {
+			if j > 0 && !joined(runs[j-1], ru) {
+				start = max(start, (frames[ru.a]-voicePad)*frame)
+			}
+			end := min(r.End, (frames[ru.b]+1+voicePad)*frame)
+			if j+1 < len(runs) && joined(ru, runs[j+1]) {
+				end = (frames[ru.b] + 1 + frames[runs[j+1].a]) * frame / 2
+			}
+			out = append(out, Voice{Region{start, end}, ru.s})
+			start = end
+		}
+	}
+	// Number the speakers in the order they are heard.
+	order := make([]int, k)
+	for i := range order {
+		order[i] = -1
+	}
+	next := 0
+	for i := range out {
+		if order[out[i].Speaker] < 0 {
+			order[out[i].Speaker] = next
+			next++
+		}
+		out[i].Speaker = order[out[i].Speaker]
+	}
+	return out
+}
