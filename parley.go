@@ -92,9 +92,10 @@ type Diarization struct {
 	Channel int `json:"channel"`
 	// Voices is the number of voices found (1 when the channel sounded like one speaker).
 	Voices int `json:"voices"`
-	// Separation and Purity say how clearly the voices stood apart (see transcribe.Diarization).
+	// Separation, Purity and Gain say how clearly the voices stood apart (see transcribe.Diarization).
 	Separation float64 `json:"separation"`
 	Purity     float64 `json:"purity"`
+	Gain       float64 `json:"gain"`
 	// Roles gives each voice's role, by voice number (Roles[0] is voice 1's).
 	Roles []Role `json:"roles"`
 	// RolesBy says how the agent was found: "words" (what each voice says), "metadata" (the call's

@@ -109,13 +109,21 @@ func (c *cepstra) compute(x []float32) {
 	}
 	clear(c.seq[len(x):])
 	c.fft.Coefficients(c.coef, c.seq)
+	top := 0.0
 	for b, band := range c.bands {
 		var e float64
 		for i, w := range band.weights {
 			z := c.coef[band.first+i]
 			e += w * (real(z)*real(z) + imag(z)*imag(z))
 		}
-		c.energy[b] = math.Log(e + 1e-10)
+		c.energy[b] = e
+		top = math.Max(top, e)
+	}
+	// Bands more than 40 dB below the frame's loudest are floored there (the window's leakage of a loud tone lies below): empty bands, or
+	// digital silence, would otherwise make the cepstra follow rounding noise.
+	floor := math.Max(top*1e-4, 1e-10)
+	for b, e := range c.energy {
+		c.energy[b] = math.Log(math.Max(e, floor))
 	}
 	for k, row := range c.dct {
 		var v float64

@@ -3,6 +3,7 @@ package transcribe
 import (
 	"math"
 	"slices"
+	"strconv"
 )
 
 // SpeakerSpan is a stretch of one speaker's speech, in seconds, for scoring diarization.
@@ -150,4 +151,13 @@ func bestMapping(overlap [][]float64, refs int) []int {
 	}
 	try(0, 0)
 	return best
+}
+
+// VoiceSpans are a diarization's voices as speaker spans ("0", "1", …), for ScoreDiarization.
+func VoiceSpans(d Diarization, rate int) []SpeakerSpan {
+	out := make([]SpeakerSpan, 0, len(d.Voices))
+	for _, v := range d.Voices {
+		out = append(out, SpeakerSpan{strconv.Itoa(v.Speaker), float64(v.Start) / float64(rate), float64(v.End) / float64(rate)})
+	}
+	return out
 }

@@ -74,7 +74,7 @@ func (p *Pipeline) speechTracks(lv *levels, active, diarize []bool) ([]track, []
 			continue
 		}
 		d := p.Diarizer.split(lv, c, *p.VAD, speech)
-		dz = append(dz, parley.Diarization{Channel: c, Voices: d.Speakers, Separation: round2(d.Separation), Purity: round2(d.Purity)})
+		dz = append(dz, parley.Diarization{Channel: c, Voices: d.Speakers, Separation: round2(d.Separation), Purity: round2(d.Purity), Gain: round2(d.Gain)})
 		if d.Speakers < 2 {
 			tracks = append(tracks, track{channel: c, speech: speech})
 			continue

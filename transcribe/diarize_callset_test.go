@@ -1,0 +1,76 @@
+package transcribe_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/parley-cc/parley/eval"
+	"github.com/parley-cc/parley/internal/callset"
+	"github.com/parley-cc/parley/internal/testenv"
+	"github.com/parley-cc/parley/transcribe"
+)
+
+// TestDiarizeCallSet: every call of the labelled call set mixed to mono (the stereo ones summed, the
+// mono ones as they are) comes apart into two voices with a diarization error rate under 10 %
+// (collar 0.25 s), each call and all together; the labels' turns are the truth.
+func TestDiarizeCallSet(t *testing.T) {
+	set, err := callset.Cached(filepath.Join(testenv.Root(), "testdata", "callset"), callset.CacheRoot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels, errs := eval.ReadLabels([]string{filepath.Join(set, callset.AudioDir)})
+	if len(errs) > 0 || len(labels) == 0 {
+		t.Fatalf("%d labels: %v", len(labels), errs)
+	}
+	var errS, total float64
+	for _, l := range labels {
+		a := testenv.DecodeWAV(t, l.RecordingPath())
+		if len(a.Channels) == 2 {
+			for i, v := range a.Channels[1] {
+				a.Channels[0][i] += v
+			}
+			a.Channels = a.Channels[:1]
+		}
+		dz, err := transcribe.Diarize(context.Background(), a, 0, transcribe.VAD{}, transcribe.Diarizer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ref []transcribe.SpeakerSpan
+		for _, tu := range l.Turns {
+			ref = append(ref, transcribe.SpeakerSpan{Speaker: string(tu.Speaker), Start: tu.Start, End: tu.End})
+		}
+		sc := transcribe.ScoreDiarization(ref, transcribe.VoiceSpans(dz, a.SampleRate), 0.25)
+		t.Logf("%-28s %s %d voices, separation %.2f, purity %.2f, DER %.3f (missed %.3f, false alarm %.3f, confusion %.3f)",
+			l.ID(), l.Mix, dz.Speakers, dz.Separation, dz.Purity, sc.DER, sc.Missed, sc.FalseAlarm, sc.Confusion)
+		if dz.Speakers != 2 || sc.DER > 0.10 {
+			t.Errorf("%s: %d voices, DER %.3f; want 2 and at most 0.10", l.ID(), dz.Speakers, sc.DER)
+		}
+		errS += sc.DER * sc.Scored
+		total += sc.Scored
+	}
+	t.Logf("%d calls: DER %.3f over %.0f s of speech", len(labels), errS/total, total)
+	if errS/total > 0.05 {
+		t.Errorf("DER %.3f over the set, want at most 0.05", errS/total)
+	}
+}
+
+// TestDiarizeOneRealVoice: real recordings of one speaker stay one voice — the JFK speech (crowd noise
+// behind it) and a LibriVox reader's five utterances one after another.
+func TestDiarizeOneRealVoice(t *testing.T) {
+	jfk, _ := testenv.JFK(t)
+	reader := &transcribe.Audio{SampleRate: 16000, Encoding: "pcm_s16le", Channels: [][]float32{nil}}
+	for _, u := range testenv.Librivox(t) {
+		reader.Channels[0] = append(reader.Channels[0], testenv.DecodeWAV(t, u.Path).Channels[0]...)
+	}
+	for name, a := range map[string]*transcribe.Audio{"jfk": testenv.DecodeWAV(t, jfk), "librivox": reader} {
+		dz, err := transcribe.Diarize(context.Background(), a, 0, transcribe.VAD{}, transcribe.Diarizer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %d voices, separation %.2f, purity %.2f, gain %.2f", name, dz.Speakers, dz.Separation, dz.Purity, dz.Gain)
+		if dz.Speakers != 1 || len(dz.Voices) == 0 {
+			t.Errorf("%s: %d voices in %d stretches, want 1 voice", name, dz.Speakers, len(dz.Voices))
+		}
+	}
+}
