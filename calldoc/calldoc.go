@@ -48,16 +48,16 @@ type CallDoc struct {
 	// SpeakersFrom says how the speakers were found: "channels" or "diarization" (see Diarization).
 	SpeakersFrom string               `json:"speakers_from,omitempty"`
 	Diarization  []parley.Diarization `json:"diarization,omitempty"`
-	Segments      []SegmentDoc     `json:"segments"`
-	Turns         []TurnDoc        `json:"turns"`
-	Sound         []parley.Span    `json:"sound_without_speech"` // agent channel: sound but no words (hold music)
-	Notes         []string         `json:"notes"`
-	Analysis      *parley.Analysis `json:"analysis"`
-	Score         *parley.Score    `json:"score"`
-	Metadata      *parley.Metadata `json:"metadata"`
-	Warnings      []string         `json:"warnings"`
-	Model         string           `json:"model,omitempty"`
-	ProcessingS   float64          `json:"processing_s"`
+	Segments     []SegmentDoc         `json:"segments"`
+	Turns        []TurnDoc            `json:"turns"`
+	Sound        []parley.Span        `json:"sound_without_speech"` // agent channel: sound but no words (hold music)
+	Notes        []string             `json:"notes"`
+	Analysis     *parley.Analysis     `json:"analysis"`
+	Score        *parley.Score        `json:"score"`
+	Metadata     *parley.Metadata     `json:"metadata"`
+	Warnings     []string             `json:"warnings"`
+	Model        string               `json:"model,omitempty"`
+	ProcessingS  float64              `json:"processing_s"`
 }
 
 // SegmentDoc is a segment with times in seconds.

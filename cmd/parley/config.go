@@ -92,9 +92,9 @@ type Config struct {
 // DefaultConfig is what parley does with no settings.
 func DefaultConfig() Config {
 	return Config{
-		Model:           "base.en",
-		ModelDir:        models.DefaultDir(),
-		ModelBaseURL:    models.DefaultBaseURL,
+		Model:        "base.en",
+		ModelDir:     models.DefaultDir(),
+		ModelBaseURL: models.DefaultBaseURL,
 		// One thread per recognition and one recognition per core: with real weights the decoder,
 		// token by token, dominates, and two single-threaded decoders do more than one on two threads
 		// (issue 16: 1.45× with tiny.en, 1.22× with base on 2 cores, same WER).
