@@ -68,7 +68,7 @@ type CallResult struct {
 	Mix           string                 `json:"mix"`
 	Error         string                 `json:"error,omitempty"` // no usable call document
 	WER           map[string]Words       `json:"wer"`             // agent, customer (stereo), all
-	Misplaced     Words                  `json:"misplaced"`       // stereo: reference words recognised on the other party's side
+	Misplaced     Words                  `json:"misplaced"`       // stereo or diarized: reference words recognised on the other party's side
 	Intent        *Check                 `json:"intent,omitempty"`
 	Threats       *Check                 `json:"threats,omitempty"` // the kinds, comma-separated
 	Sentiment     []Check                `json:"sentiment"`
@@ -123,7 +123,7 @@ type Summary struct {
 	Calls         int                  `json:"calls"`
 	Errors        int                  `json:"errors"`
 	WER           map[string]Words     `json:"wer"`
-	Misplaced     Words                `json:"misplaced"` // stereo calls: words on the wrong speaker's side
+	Misplaced     Words                `json:"misplaced"` // stereo and diarized calls: words on the wrong speaker's side
 	Intent        Count                `json:"intent"`
 	Threats       Count                `json:"threats"`   // calls whose churn and escalation threats parley found as labelled
 	Sentiment     map[string]Count     `json:"sentiment"` // customer_start, customer_end, agent_start, agent_end
@@ -182,9 +182,10 @@ func Call(l *Label, d *calldoc.CallDoc) CallResult {
 		}
 		return b.String()
 	}
-	switch {
-	case len(l.Turns) == 0:
-	case l.Mix == "stereo":
+	// Mono calls whose voices parley told apart (diarization) are measured per side as well, so that
+	// words given to the wrong speaker count as on stereo calls.
+	perSide := l.Mix == "stereo" || d.SpeakersFrom == calldoc.SpeakersFromDiarization
+	if len(l.Turns) > 0 && perSide {
 		ra, ha := l.Text(parley.RoleAgent), hyp(parley.RoleAgent)
 		rc, hc := l.Text(parley.RoleCustomer), hyp(parley.RoleCustomer)
 		ea, na := transcribe.WordErrors(ra, ha)
@@ -193,7 +194,8 @@ func Call(l *Label, d *calldoc.CallDoc) CallResult {
 		res.WER["all"] = Words{ea + ec, na + nc}
 		m, n := transcribe.Misplaced(ra, ha, rc, hc)
 		res.Misplaced = Words{m, n}
-	default:
+	}
+	if len(l.Turns) > 0 && l.Mix == "mono" { // all: one text, as a mono recording is
 		e, n := transcribe.WordErrors(l.Text(""), hyp(""))
 		res.WER["all"] = Words{e, n}
 	}
