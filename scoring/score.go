@@ -176,6 +176,17 @@ func (e *evaluator) meaning(it *Item, r *parley.ItemResult) (bool, string) {
 	return true, fmt.Sprintf("%q at %s means %q (similarity %.2f, needs %.2f)", best.text, clock(e.tr.Turns[best.turn].Start.Seconds()), it.protos.Texts[best.ex], best.sim, it.Similarity)
 }
 
+// sharedChannel reports whether the agent and the customer were told apart on one channel
+// (diarization), where overlapping speech is not measured.
+func sharedChannel(tr *parley.Transcript) bool {
+	for _, d := range tr.Diarization {
+		if d.Voices > 1 {
+			return true
+		}
+	}
+	return false
+}
+
 func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 	na := func(format string, args ...any) { r.Status, r.Reason = parley.ItemNA, fmt.Sprintf(format, args...) }
 	// Whose turns the item needs, and whether that speaker is on the call.
@@ -306,6 +317,10 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 		}
 		pass(ok, "%s", strings.Join(notes, "; "))
 	case KindInterruptions:
+		if sharedChannel(e.tr) {
+			na("interruptions are not measured between voices sharing a channel (diarization gives each moment to one voice)")
+			return
+		}
 		n := m.Interruptions[role]
 		pass(n <= *it.Max, "%s interrupted %d time(s) (at most %d)", role, n, *it.Max)
 	case KindSpeakingRate:

@@ -129,6 +129,17 @@ func TestItemKinds(t *testing.T) {
 	}
 }
 
+// On a mono call whose voices were told apart, interruptions are not measured: the item does not apply
+// rather than passing with none found.
+func TestInterruptionsOnSharedChannel(t *testing.T) {
+	tr := *call
+	tr.Diarization = []parley.Diarization{{Channel: 0, Voices: 2, Roles: []parley.Role{parley.RoleAgent, parley.RoleCustomer}, RolesBy: "words"}}
+	r := oneItem(t, "kind: interruptions\nof: agent\nmax: 0").Score(Call{Transcript: &tr}).Items[0]
+	if r.Status != parley.ItemNA || !strings.Contains(r.Reason, "sharing a channel") {
+		t.Errorf("%s: %q", r.Status, r.Reason)
+	}
+}
+
 func TestAutoFailAndNoAgent(t *testing.T) {
 	sc := Default()
 	rude := transcript(line{A, 0, 3, "Thank you for calling, my name is Tom."}, line{C, 4, 6, "My bill is wrong."},
