@@ -8,7 +8,6 @@ import (
 
 	"github.com/parley-cc/parley"
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/stat"
 )
 
 // Diarizer finds who speaks when on a channel that carries more than one voice: a mono recording, or a
@@ -151,12 +150,14 @@ func (d Diarizer) split(l *levels, c int, v VAD, regions []Region) Diarization {
 	if len(frames) < 2*printFrames {
 		return one
 	}
-	x := make([][]float64, len(frames))
+	// One array for all of them (64 bytes a voiced frame), the rows views into it.
+	flat := make([]float32, len(frames)*numCeps)
+	x := make([][]float32, len(frames))
 	mean, std := make([]float64, numCeps), make([]float64, numCeps)
 	for k, i := range frames {
-		x[k] = make([]float64, numCeps)
-		for j, v := range ceps.at(i) {
-			x[k][j] = float64(v)
+		x[k] = flat[k*numCeps : (k+1)*numCeps : (k+1)*numCeps]
+		copy(x[k], ceps.at(i))
+		for j, v := range x[k] {
 			mean[j] += float64(v)
 		}
 	}
@@ -165,7 +166,7 @@ func (d Diarizer) split(l *levels, c int, v VAD, regions []Region) Diarization {
 	}
 	for _, row := range x {
 		for j, v := range row {
-			std[j] += (v - mean[j]) * (v - mean[j])
+			std[j] += (float64(v) - mean[j]) * (float64(v) - mean[j])
 		}
 	}
 	for j := range std {
@@ -173,7 +174,7 @@ func (d Diarizer) split(l *levels, c int, v VAD, regions []Region) Diarization {
 	}
 	for _, row := range x {
 		for j := range row {
-			row[j] = (row[j] - mean[j]) / std[j]
+			row[j] = float32((float64(row[j]) - mean[j]) / std[j])
 		}
 	}
 
@@ -294,7 +295,7 @@ func (d Diarizer) split(l *levels, c int, v VAD, regions []Region) Diarization {
 
 // resegment gives every voiced frame to one of k voices: first the voice of the print centred nearest
 // to it, then, resegmentings times, the Viterbi pass over mixtures trained on the voices' frames.
-func resegment(x [][]float64, frames []int, printSpan [][2]int, assign []int, k int) []int {
+func resegment(x [][]float32, frames []int, printSpan [][2]int, assign []int, k int) []int {
 	label := make([]int, len(frames))
 	dist := make([]int, len(frames))
 	for i := range label {
@@ -311,7 +312,7 @@ func resegment(x [][]float64, frames []int, printSpan [][2]int, assign []int, k 
 	for range resegmentings {
 		models := make([]*gmm, k)
 		for s := range k {
-			var own [][]float64
+			var own [][]float32
 			for i, lb := range label {
 				if lb == s {
 					own = append(own, x[i])
@@ -327,10 +328,10 @@ func resegment(x [][]float64, frames []int, printSpan [][2]int, assign []int, k 
 // minGain is the smallest gain, over every two of the k voices, of describing their frames as two
 // Gaussians rather than one (the Bayesian information criterion's difference, per frame): how much
 // more two voices explain than one, less the price of the second model's parameters.
-func minGain(x [][]float64, label []int, k int) float64 {
-	per := make([][][]float64, k)
+func minGain(x [][]float32, label []int, k int) float64 {
+	per := make([]moments, k)
 	for i, lb := range label {
-		per[lb] = append(per[lb], x[i])
+		per[lb].add(x[i])
 	}
 	gain := math.Inf(1)
 	for a := range k {
@@ -341,31 +342,59 @@ func minGain(x [][]float64, label []int, k int) float64 {
 	return gain
 }
 
-// bicGain is ΔBIC per frame between one full-covariance Gaussian for a and b together and one for each.
-func bicGain(a, b [][]float64) float64 {
-	if len(a) <= 2*numCeps || len(b) <= 2*numCeps {
-		return math.Inf(-1) // too few frames to tell
-	}
-	n, na, nb := float64(len(a)+len(b)), float64(len(a)), float64(len(b))
-	d := float64(numCeps)
-	gain := n/2*logDetCov(append(slices.Clone(a), b...)) - na/2*logDetCov(a) - nb/2*logDetCov(b)
-	price := 0.5 * (d + d*(d+1)/2) * math.Log(n)
-	return (gain - price) / n
+// moments are the count, sums and sums of products of frames: their covariance, without keeping them.
+type moments struct {
+	n   float64
+	sum [numCeps]float64
+	sq  [numCeps][numCeps]float64
 }
 
-// logDetCov is the log determinant of the covariance of the rows (−Inf when it is singular).
-func logDetCov(rows [][]float64) float64 {
-	m := mat.NewDense(len(rows), numCeps, nil)
-	for i, r := range rows {
-		m.SetRow(i, r)
+func (m *moments) add(row []float32) {
+	m.n++
+	for i, a := range row {
+		m.sum[i] += float64(a)
+		for j, b := range row[:i+1] {
+			m.sq[i][j] += float64(a) * float64(b)
+		}
 	}
-	var c mat.SymDense
-	stat.CovarianceMatrix(&c, m, nil)
+}
+
+// logDetCov is the log determinant of the covariance of the frames of m and o together (−Inf when it
+// is singular).
+func (m moments) logDetCov(o *moments) float64 {
+	n, sum, sq := m.n, m.sum, m.sq
+	if o != nil {
+		n += o.n
+		for i := range sum {
+			sum[i] += o.sum[i]
+			for j := range sq[i] {
+				sq[i][j] += o.sq[i][j]
+			}
+		}
+	}
+	c := mat.NewSymDense(numCeps, nil)
+	for i := range numCeps {
+		for j := range i + 1 {
+			c.SetSym(i, j, (sq[i][j]-sum[i]*sum[j]/n)/(n-1))
+		}
+	}
 	var ch mat.Cholesky
-	if !ch.Factorize(&c) {
+	if !ch.Factorize(c) {
 		return math.Inf(-1)
 	}
 	return ch.LogDet()
+}
+
+// bicGain is ΔBIC per frame between one full-covariance Gaussian for a and b together and one for each.
+func bicGain(a, b moments) float64 {
+	if a.n <= 2*numCeps || b.n <= 2*numCeps {
+		return math.Inf(-1) // too few frames to tell
+	}
+	n := a.n + b.n
+	d := float64(numCeps)
+	gain := n/2*a.logDetCov(&b) - a.n/2*a.logDetCov(nil) - b.n/2*b.logDetCov(nil)
+	price := 0.5 * (d + d*(d+1)/2) * math.Log(n)
+	return (gain - price) / n
 }
 
 // regionPurity is the share of voiced frames that belong to the voice with most frames in their
@@ -400,12 +429,12 @@ func flux(c *cepstra, frames []int) float64 {
 }
 
 // voicePrint is the mean and the spread of a stretch of cepstra.
-func voicePrint(x [][]float64) []float64 {
+func voicePrint(x [][]float32) []float64 {
 	p := make([]float64, 2*numCeps)
 	for _, row := range x {
 		for j, v := range row {
-			p[j] += v
-			p[numCeps+j] += v * v
+			p[j] += float64(v)
+			p[numCeps+j] += float64(v) * float64(v)
 		}
 	}
 	n := float64(len(x))
@@ -434,10 +463,10 @@ func standardize(pts [][]float64) {
 	}
 }
 
-func sqDist(a, b []float64) float64 {
+func sqDist[T float32 | float64](a []T, b []float64) float64 {
 	var s float64
 	for i := range a {
-		d := a[i] - b[i]
+		d := float64(a[i]) - b[i]
 		s += d * d
 	}
 	return s
@@ -464,8 +493,15 @@ func kmeans(pts [][]float64, k int) (assign []int, centres [][]float64, inertia 
 	return assign, centres, inertia
 }
 
-func kmeansOnce(pts [][]float64, k int, rng *rand.Rand) ([]int, [][]float64, float64) {
-	centres := [][]float64{slices.Clone(pts[rng.IntN(len(pts))])}
+func kmeansOnce[T float32 | float64](pts [][]T, k int, rng *rand.Rand) ([]int, [][]float64, float64) {
+	point := func(p []T) []float64 {
+		out := make([]float64, len(p))
+		for j, v := range p {
+			out[j] = float64(v)
+		}
+		return out
+	}
+	centres := [][]float64{point(pts[rng.IntN(len(pts))])}
 	d2 := make([]float64, len(pts))
 	for len(centres) < k {
 		var sum float64
@@ -483,7 +519,7 @@ func kmeansOnce(pts [][]float64, k int, rng *rand.Rand) ([]int, [][]float64, flo
 				break
 			}
 		}
-		centres = append(centres, slices.Clone(pts[pick]))
+		centres = append(centres, point(pts[pick]))
 	}
 	assign := make([]int, len(pts))
 	var inertia float64
@@ -513,12 +549,12 @@ func kmeansOnce(pts [][]float64, k int, rng *rand.Rand) ([]int, [][]float64, flo
 		for i, p := range pts {
 			counts[assign[i]]++
 			for j, v := range p {
-				centres[assign[i]][j] += v
+				centres[assign[i]][j] += float64(v)
 			}
 		}
 		for c := range centres {
 			if counts[c] == 0 { // an empty cluster takes the point farthest from its own centre
-				centres[c] = slices.Clone(pts[rng.IntN(len(pts))])
+				centres[c] = point(pts[rng.IntN(len(pts))])
 				continue
 			}
 			for j := range centres[c] {
@@ -539,7 +575,7 @@ type gmm struct {
 
 // fitGMM fits up to k components to the points by EM from a k-means start (fewer when the points are
 // few: at least 30 per component).
-func fitGMM(pts [][]float64, k int, seed uint64) *gmm {
+func fitGMM(pts [][]float32, k int, seed uint64) *gmm {
 	dim := numCeps
 	k = max(1, min(k, len(pts)/30))
 	g := &gmm{}
@@ -556,10 +592,9 @@ func fitGMM(pts [][]float64, k int, seed uint64) *gmm {
 	} else {
 		assign, _, _ = kmeansOnce(pts, k, rand.New(rand.NewPCG(seed, 29)))
 	}
-	resp := make([][]float64, len(pts))
-	for i := range resp {
-		resp[i] = make([]float64, k)
-		resp[i][assign[i]] = 1
+	resp := make([]float32, len(pts)*k) // responsibilities, k per point
+	for i, a := range assign {
+		resp[i*k+a] = 1
 	}
 	ll := make([]float64, k)
 	for round := range emRounds {
@@ -569,11 +604,11 @@ func fitGMM(pts [][]float64, k int, seed uint64) *gmm {
 			var w float64
 			mu, sq := make([]float64, dim), make([]float64, dim)
 			for i, p := range pts {
-				r := resp[i][c]
+				r := float64(resp[i*k+c])
 				w += r
 				for j, v := range p {
-					mu[j] += r * v
-					sq[j] += r * v * v
+					mu[j] += r * float64(v)
+					sq[j] += r * float64(v) * float64(v)
 				}
 			}
 			w = math.Max(w, 1e-9)
@@ -601,7 +636,7 @@ func fitGMM(pts [][]float64, k int, seed uint64) *gmm {
 				s += ll[c]
 			}
 			for c := range ll {
-				resp[i][c] = ll[c] / s
+				resp[i*k+c] = float32(ll[c] / s)
 			}
 		}
 	}
@@ -609,11 +644,11 @@ func fitGMM(pts [][]float64, k int, seed uint64) *gmm {
 }
 
 // components fills ll with each component's log weight plus log density at p.
-func (g *gmm) components(p []float64, ll []float64) {
+func (g *gmm) components(p []float32, ll []float64) {
 	for c := range g.mu {
 		var q float64
 		for j, v := range p {
-			d := v - g.mu[c][j]
+			d := float64(v) - g.mu[c][j]
 			q += d * d * g.invVar[c][j]
 		}
 		ll[c] = g.logW[c] + g.logNorm[c] - 0.5*q
@@ -621,7 +656,7 @@ func (g *gmm) components(p []float64, ll []float64) {
 }
 
 // logLik is the log density of the mixture at p.
-func (g *gmm) logLik(p []float64, ll []float64) float64 {
+func (g *gmm) logLik(p []float32, ll []float64) float64 {
 	ll = ll[:len(g.mu)]
 	g.components(p, ll)
 	m := slices.Max(ll)
@@ -634,7 +669,7 @@ func (g *gmm) logLik(p []float64, ll []float64) float64 {
 
 // viterbi gives every voiced frame to a voice: the best path through the frames' log densities under
 // the voices' mixtures, a change of voice costing changeCost, or pauseCost across a pause.
-func viterbi(x [][]float64, frames []int, models []*gmm) []int {
+func viterbi(x [][]float32, frames []int, models []*gmm) []int {
 	k := len(models)
 	n := len(x)
 	back := make([]uint8, n*k)
