@@ -365,3 +365,28 @@ func Load(paths []string) ([]CallDoc, []string) {
 	})
 	return docs, skipped
 }
+
+// RoleCheckBelow is the role confidence under which a diarized call asks a reviewer to check who the
+// agent is.
+const RoleCheckBelow = 0.7
+
+// SpeakerNotes say, for each diarized channel with two voices or more, how its speakers were told apart
+// and which voice is the agent's — asking for a check when the words left the roles unsure — for the
+// call's pages to show beside the transcript.
+func (d CallDoc) SpeakerNotes() []string {
+	var out []string
+	for _, dz := range d.Diarization {
+		if dz.Voices < 2 {
+			continue
+		}
+		agent := slices.Index(dz.Roles, parley.RoleAgent) + 1
+		by := map[string]string{"words": fmt.Sprintf("from what each voice says, %.0f %% sure", dz.RoleConfidence*100),
+			"metadata": "as the call's metadata says (agent_voice)", "channels": "by the channel map"}[dz.RolesBy]
+		note := fmt.Sprintf("Channel %d: %d voices told apart by their sound; the agent is voice %d, %s.", dz.Channel, dz.Voices, agent, by)
+		if dz.RolesBy == "words" && dz.RoleConfidence < RoleCheckBelow {
+			note += " Check who the agent is before acting on the agent's items."
+		}
+		out = append(out, note)
+	}
+	return out
+}

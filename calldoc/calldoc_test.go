@@ -144,3 +144,21 @@ func TestWords(t *testing.T) {
 		t.Errorf("no tokens: %+v", w)
 	}
 }
+
+func TestSpeakerNotes(t *testing.T) {
+	d := calldoc.CallDoc{Diarization: []parley.Diarization{
+		{Channel: 0, Voices: 2, Roles: []parley.Role{parley.RoleCustomer, parley.RoleAgent}, RolesBy: "words", RoleConfidence: 0.54},
+	}}
+	notes := d.SpeakerNotes()
+	if len(notes) != 1 || !strings.Contains(notes[0], "agent is voice 2") || !strings.Contains(notes[0], "54 % sure") || !strings.Contains(notes[0], "Check who the agent is") {
+		t.Errorf("unsure roles: %q", notes)
+	}
+	d.Diarization[0].RoleConfidence = 0.98
+	if n := d.SpeakerNotes(); len(n) != 1 || strings.Contains(n[0], "Check") {
+		t.Errorf("sure roles: %q", n)
+	}
+	d.Diarization[0] = parley.Diarization{Channel: 0, Voices: 1, Roles: []parley.Role{parley.RoleUnknown}, RolesBy: "none"}
+	if n := d.SpeakerNotes(); len(n) != 0 {
+		t.Errorf("one voice: %q", n)
+	}
+}
