@@ -7,8 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,23 +15,13 @@ import (
 
 // refSpeech reads a testdata call's reference utterance times per channel (agent 0, customer 1).
 func refSpeech(t *testing.T, name string) [2][][2]float64 {
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "calls", name+".turns.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out [2][][2]float64
-	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		if i == 0 {
-			continue
-		}
-		f := strings.Split(line, "\t")
-		s, _ := strconv.ParseFloat(f[0], 64)
-		e, _ := strconv.ParseFloat(f[1], 64)
+	for _, tu := range refTurns(t, name) {
 		ch := 0
-		if f[2] == "customer" {
+		if tu.Speaker == "customer" {
 			ch = 1
 		}
-		out[ch] = append(out[ch], [2]float64{s, e})
+		out[ch] = append(out[ch], [2]float64{tu.Start, tu.End})
 	}
 	return out
 }
