@@ -240,6 +240,7 @@ func (w Window) uncovered(rec parley.Recognition, rate int) int {
 // piece each falls in (by its middle), and every group becomes a segment of that piece's channel with
 // times in the channel. A segment without tokens goes whole to the piece it overlaps most.
 func (w Window) Split(seg parley.Segment, rate int) []parley.Segment {
+	seg.Text = strings.TrimLeft(seg.Text, ".,?!;: ")
 	if len(seg.Tokens) == 0 {
 		best, bestOv := w.piece(seg.Start, rate), time.Duration(-1)
 		for k, p := range w.Pieces {
@@ -269,7 +270,9 @@ func (w Window) Split(seg parley.Segment, rate int) []parley.Segment {
 			t.Start, t.End = w.toChannel(t.Start, k, rate), w.toChannel(t.End, k, rate)
 			s.Tokens = append(s.Tokens, t)
 		}
-		s.Text = strings.TrimSpace(text.String())
+		// Punctuation before the first word ended the previous piece's words (whisper puts the full stop
+		// of a sentence in the silence after it): it is not this piece's.
+		s.Text = strings.TrimLeft(strings.TrimSpace(text.String()), ".,?!;: ")
 		s.Start, s.End = s.Tokens[0].Start, s.Tokens[len(s.Tokens)-1].End
 		s.Confidence = sum / float64(len(toks))
 		if s.Text != "" {
@@ -279,6 +282,9 @@ func (w Window) Split(seg parley.Segment, rate int) []parley.Segment {
 	cur, from := -1, 0
 	for i, t := range seg.Tokens {
 		k := w.piece((t.Start+t.End)/2, rate)
+		if cur >= 0 && punctuation(t.Text) { // a full stop or comma ends the words before it
+			k = cur
+		}
 		if cur >= 0 && k != cur {
 			flush(cur, seg.Tokens[from:i])
 			from = i
@@ -293,4 +299,9 @@ func (w Window) Split(seg parley.Segment, rate int) []parley.Segment {
 		out[0].Text, out[0].Confidence = seg.Text, seg.Confidence
 	}
 	return out
+}
+
+// punctuation reports whether a token is only punctuation (and spaces).
+func punctuation(tok string) bool {
+	return strings.TrimSpace(tok) != "" && strings.Trim(tok, " .,?!;:") == ""
 }

@@ -165,6 +165,20 @@ func TestPackAndMapBack(t *testing.T) {
 	if got[1].Channel != 1 || got[1].Text != "My bill" || got[1].Start != sec(510) || got[1].End != sec(1170) {
 		t.Errorf("customer part: %+v", got[1])
 	}
+	// A full stop whisper times in the gap after the agent's words stays with them, and punctuation that
+	// opens a segment is dropped: it ended words the segment does not hold.
+	dot := w.Split(parley.Segment{Start: sec(10), End: sec(900), Text: " yes. Fine", Tokens: []parley.Token{
+		{Start: sec(10), End: sec(190), Text: " yes", P: 0.9},
+		{Start: sec(205), End: sec(260), Text: ".", P: 0.9},
+		{Start: sec(300), End: sec(600), Text: " Fine", P: 0.9},
+	}}, rate)
+	if len(dot) != 2 || dot[0].Text != "yes." || dot[1].Text != "Fine" {
+		t.Errorf("punctuation in the gap: %+v", dot)
+	}
+	if lead := w.Split(parley.Segment{Start: sec(300), End: sec(800), Text: ". Nope.",
+		Tokens: []parley.Token{{Start: sec(300), End: sec(320), Text: ".", P: 0.5}, {Start: sec(320), End: sec(800), Text: " Nope.", P: 0.6}}}, rate); len(lead) != 1 || lead[0].Text != "Nope." {
+		t.Errorf("leading punctuation: %+v", lead)
+	}
 	// A segment inside one piece keeps whisper's text and times, mapped.
 	one := w.Split(parley.Segment{Start: sec(300), End: sec(800), Text: "thanks", Confidence: 0.6,
 		Tokens: []parley.Token{{Start: sec(300), End: sec(800), Text: " thanks", P: 0.6}}}, rate)
