@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parley-cc/parley"
 )
 
 // refTurns reads a testdata call's reference turns as speaker spans.
@@ -273,4 +275,79 @@ func BenchmarkLevels(b *testing.B) {
 		}
 	}
 	b.ReportMetric(a.Duration().Seconds()*float64(b.N)/b.Elapsed().Seconds(), "audio-s/s")
+}
+
+// TestPipelineDiarizes: a mono call goes through the pipeline as two voices, each recognised on its own
+// and given a role; diarize: off keeps one unknown speaker; without the voice detector the transcript
+// says diarization did not run; diarize: all splits a stereo channel carrying two voices, whose voices
+// keep the channel's role.
+func TestPipelineDiarizes(t *testing.T) {
+	sayHello := parley.TranscriberFunc(func(ctx context.Context, s []float32) (parley.Recognition, error) {
+		d := samplesToDuration(len(s), parley.SampleRate)
+		return parley.Recognition{Language: "en", Segments: []parley.Segment{{Start: 0, End: d, Text: "Hello there.", Confidence: 0.9}}}, nil
+	})
+	mix := func() *Audio { return monoMix(t, filepath.Join("..", "testdata", "calls", "billing-dispute.wav")) }
+	run := func(p *Pipeline, a *Audio) (*parley.Transcript, parley.Call) {
+		var call parley.Call
+		tr, err := p.Audio(context.Background(), a, &call)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr, call
+	}
+	voicesOf := func(tr *parley.Transcript) map[int]parley.Role {
+		out := map[int]parley.Role{}
+		for _, s := range tr.Segments {
+			out[s.Voice] = s.Speaker
+		}
+		return out
+	}
+
+	tr, call := run(&Pipeline{Transcriber: sayHello, VAD: &VAD{}}, mix())
+	if len(tr.Diarization) != 1 || tr.Diarization[0].Voices != 2 || tr.Diarization[0].RolesBy != "words" || call.Channels[0].Role != parley.RoleUnknown {
+		t.Fatalf("mono: diarization %+v, channels %+v", tr.Diarization, call.Channels)
+	}
+	if v := voicesOf(tr); len(v) != 2 || v[1] != parley.RoleAgent || v[2] != parley.RoleCustomer {
+		t.Errorf("mono: voices and roles %v (the same words from both: the first voice heard is the agent)", v)
+	}
+	for _, tu := range tr.Turns {
+		if tu.Voice == 0 || tu.Overlap {
+			t.Errorf("mono turn %+v: a voice, and no overlap measured between voices", tu)
+		}
+	}
+
+	tr, _ = run(&Pipeline{Transcriber: sayHello, VAD: &VAD{}, Diarize: DiarizeOff}, mix())
+	if v := voicesOf(tr); len(tr.Diarization) != 0 || len(v) != 1 || v[0] != parley.RoleUnknown {
+		t.Errorf("diarize off: %+v, voices %v", tr.Diarization, v)
+	}
+
+	tr, _ = run(&Pipeline{Transcriber: sayHello}, mix())
+	if len(tr.Diarization) != 0 || len(tr.Warnings) != 1 || !strings.Contains(tr.Warnings[0], "needs the voice detector") {
+		t.Errorf("without vad: %+v, warnings %v", tr.Diarization, tr.Warnings)
+	}
+
+	st := mix()
+	st.Channels = append(st.Channels, turnsOfConcat(turnsOf(t, "address-change", 1), len(st.Channels[0])))
+	tr, call = run(&Pipeline{Transcriber: sayHello, VAD: &VAD{}, Diarize: DiarizeAll}, st)
+	if len(tr.Diarization) != 2 || tr.Diarization[0].Voices != 2 || tr.Diarization[0].RolesBy != "channels" || tr.Diarization[1].Voices != 1 {
+		t.Fatalf("stereo, diarize all: %+v", tr.Diarization)
+	}
+	for _, s := range tr.Segments {
+		if s.Speaker != call.Channels[s.Channel].Role || (s.Channel == 0) != (s.Voice > 0) {
+			t.Errorf("stereo, diarize all: segment %+v (channels %+v)", s, call.Channels)
+		}
+	}
+}
+
+// turnsOfConcat lays turns one after another with a second between them, padded or cut to n samples.
+func turnsOfConcat(turns [][]float32, n int) []float32 {
+	var out []float32
+	for _, tu := range turns {
+		out = append(out, make([]float32, 8000)...)
+		out = append(out, tu...)
+	}
+	if len(out) < n {
+		out = append(out, make([]float32, n-len(out))...)
+	}
+	return out[:n]
 }
