@@ -89,22 +89,27 @@ type Report struct {
 
 // KPIs are the call-center measures managers track.
 type KPIs struct {
-	CallsPerDay        map[string]int         `json:"calls_per_day"`
-	AvgHandleS         float64                `json:"avg_handle_s"`
-	AvgHoldS           float64                `json:"avg_hold_s"`
-	HoldOverLimitShare float64                `json:"hold_over_limit_share"`
-	TransferRate       float64                `json:"transfer_rate"`         // of calls with a known transfer flag
-	FirstCallRes       float64                `json:"first_call_resolution"` // callers who did not call again within the window
-	FirstTimeCallers   int                    `json:"first_time_callers"`
-	RepeatCallers      int                    `json:"repeat_callers"`
-	HourHeatmap        [7][24]int             `json:"hour_heatmap"` // weekday (Monday 0) × hour, UTC
-	IntentMix          map[string]int         `json:"intent_mix"`
-	SentimentByIntent  map[string]float64     `json:"customer_end_sentiment_by_intent"`
-	BySource           map[string]SourceStats `json:"by_source"`
-	CostPerCall        float64                `json:"cost_per_call"`
-	AvgScore           float64                `json:"avg_score"`
-	LowScorePhrases    []PhraseLift           `json:"phrases_in_low_scoring_calls"`
-	UnresolvedPhrases  []PhraseLift           `json:"phrases_in_unresolved_calls"`
+	CallsPerDay        map[string]int `json:"calls_per_day"`
+	AvgHandleS         float64        `json:"avg_handle_s"`
+	AvgHoldS           float64        `json:"avg_hold_s"`
+	HoldOverLimitShare float64        `json:"hold_over_limit_share"`
+	TransferRate       float64        `json:"transfer_rate"`         // of calls with a known transfer flag
+	FirstCallRes       float64        `json:"first_call_resolution"` // callers who did not call again within the window
+	FirstTimeCallers   int            `json:"first_time_callers"`
+	RepeatCallers      int            `json:"repeat_callers"`
+	HourHeatmap        [7][24]int     `json:"hour_heatmap"` // weekday (Monday 0) × hour, UTC
+	IntentMix          map[string]int `json:"intent_mix"`
+	// SpeakersFrom counts calls by how their speakers were found ("channels", "diarization"; "none"
+	// for mono calls that sounded like one voice); RolesToCheck the diarized calls whose agent the
+	// words left unsure (calldoc.RoleCheckBelow), which a reviewer should confirm.
+	SpeakersFrom      map[string]int         `json:"speakers_from"`
+	RolesToCheck      int                    `json:"roles_to_check"`
+	SentimentByIntent map[string]float64     `json:"customer_end_sentiment_by_intent"`
+	BySource          map[string]SourceStats `json:"by_source"`
+	CostPerCall       float64                `json:"cost_per_call"`
+	AvgScore          float64                `json:"avg_score"`
+	LowScorePhrases   []PhraseLift           `json:"phrases_in_low_scoring_calls"`
+	UnresolvedPhrases []PhraseLift           `json:"phrases_in_unresolved_calls"`
 }
 
 // SourceStats are calls and revenue of one source.
@@ -165,7 +170,7 @@ func Build(docs []calldoc.CallDoc, opt Options, overrides []Override) *Report {
 	}
 	opt.Alerts = opt.Alerts.withDefaults()
 	r := &Report{Generated: time.Now().UTC(), By: opt.By, Skipped: []string{}, Alerts: []Alert{}, Calibration: []ItemAgreement{}, Items: map[string]string{},
-		KPIs: KPIs{CallsPerDay: map[string]int{}, IntentMix: map[string]int{}, SentimentByIntent: map[string]float64{}, BySource: map[string]SourceStats{},
+		KPIs: KPIs{CallsPerDay: map[string]int{}, IntentMix: map[string]int{}, SpeakersFrom: map[string]int{}, SentimentByIntent: map[string]float64{}, BySource: map[string]SourceStats{},
 			LowScorePhrases: []PhraseLift{}, UnresolvedPhrases: []PhraseLift{}}}
 	if !opt.From.IsZero() {
 		r.From = &opt.From
@@ -284,6 +289,20 @@ func (r *Report) kpis(opt Options) {
 		}
 		if row.Resolved {
 			resolved++
+		}
+		from := d.SpeakersFrom // documents written before it was recorded: by their channels
+		if from == "" || from == calldoc.SpeakersFromChannels {
+			from = calldoc.SpeakersFromChannels
+			if len(d.Channels) < 2 {
+				from = "none"
+			}
+		}
+		k.SpeakersFrom[from]++
+		for _, dz := range d.Diarization {
+			if dz.Voices > 1 && dz.RolesBy == "words" && dz.RoleConfidence < calldoc.RoleCheckBelow {
+				k.RolesToCheck++
+				break
+			}
 		}
 		if a := d.Analysis; a != nil && a.Intent != nil {
 			k.IntentMix[a.Intent.Label]++

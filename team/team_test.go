@@ -70,6 +70,10 @@ func TestTeamReportKPIs(t *testing.T) {
 	if k.IntentMix["billing_dispute"] != 2 || k.SentimentByIntent["billing_dispute"] != 0.15 {
 		t.Errorf("intents %v %v", k.IntentMix, k.SentimentByIntent)
 	}
+	// The sample documents have no channels: mono calls from before speakers_from, one voice each.
+	if k.SpeakersFrom["none"] != 4 || k.RolesToCheck != 0 {
+		t.Errorf("speakers from %v, roles to check %d", k.SpeakersFrom, k.RolesToCheck)
+	}
 	if len(k.LowScorePhrases) != 1 || k.LowScorePhrases[0].Phrase != "second charge" {
 		t.Errorf("low-score phrases %+v", k.LowScorePhrases)
 	}
@@ -164,5 +168,21 @@ func TestThreatAlerts(t *testing.T) {
 	}
 	if len(got) != 2 {
 		t.Errorf("alerts %q", got)
+	}
+}
+
+// Calls are counted by how their speakers were found, and diarized calls whose agent the words left
+// unsure are counted for a reviewer to confirm.
+func TestSpeakersFrom(t *testing.T) {
+	docs := sampleDocs()
+	docs[0].Channels = []parley.Channel{{Index: 0, Role: parley.RoleAgent}, {Index: 1, Role: parley.RoleCustomer}}
+	docs[1].SpeakersFrom, docs[1].Channels = calldoc.SpeakersFromChannels, []parley.Channel{{Index: 0}, {Index: 1}}
+	docs[2].SpeakersFrom, docs[2].Channels = calldoc.SpeakersFromDiarization, []parley.Channel{{Index: 0}}
+	docs[2].Diarization = []parley.Diarization{{Voices: 2, RolesBy: "words", RoleConfidence: 0.55}}
+	docs[3].SpeakersFrom, docs[3].Channels = calldoc.SpeakersFromDiarization, []parley.Channel{{Index: 0}}
+	docs[3].Diarization = []parley.Diarization{{Voices: 2, RolesBy: "words", RoleConfidence: 0.95}}
+	k := Build(docs, Options{By: "agent"}, nil).KPIs
+	if k.SpeakersFrom["channels"] != 2 || k.SpeakersFrom["diarization"] != 2 || k.RolesToCheck != 1 {
+		t.Errorf("speakers from %v, roles to check %d", k.SpeakersFrom, k.RolesToCheck)
 	}
 }
