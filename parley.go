@@ -104,6 +104,9 @@ type Diarization struct {
 	// RoleConfidence is the probability that the agent is the right voice, from the words (1 when
 	// metadata said; 0 with one voice).
 	RoleConfidence float64 `json:"role_confidence"`
+	// RoleScores say how much each voice's words sound like an agent's (agent moves minus customer
+	// moves, per square root of the sentences), by voice number, when the words decided.
+	RoleScores []float64 `json:"role_scores,omitempty"`
 }
 
 // Call is one recording and what is known about its audio.

@@ -95,6 +95,9 @@ func (p *Processor) Transcribe(ctx context.Context, in Input) parley.Result {
 	}
 	md, warnings := reader.ReadFrom(ctx, in.Store, in.Key)
 	res.Metadata, res.Warnings = md, append(res.Warnings, warnings...)
+	if md != nil && res.Transcript != nil {
+		transcribe.SetDirection(res.Transcript, md.Direction)
+	}
 	if md != nil && md.AgentVoice > 0 && res.Transcript != nil {
 		if err := transcribe.SetAgentVoice(res.Transcript, md.AgentVoice); err != nil {
 			res.Warnings = append(res.Warnings, err.Error())

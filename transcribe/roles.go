@@ -3,6 +3,7 @@ package transcribe
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/parley-cc/parley"
@@ -66,7 +67,8 @@ func roleScore(texts []string) float64 {
 }
 
 // firstVoiceBonus favours the voice heard first as the agent's (on inbound calls the agent answers),
-// in units of roleScore; the words decide when they disagree clearly.
+// in units of roleScore; the words decide when they disagree clearly. Outbound calls (SetDirection)
+// go without it: there the customer answers.
 const firstVoiceBonus = 0.5
 
 // AssignRoles decides the roles of a diarized channel's voices and gives them to its segments: on a
@@ -96,11 +98,17 @@ func AssignRoles(tr *parley.Transcript, d *parley.Diarization) {
 		}
 		return
 	}
-	scores := make([]float64, d.Voices)
-	for v := range scores {
-		scores[v] = roleScore(texts[v])
+	d.RoleScores = make([]float64, d.Voices)
+	for v := range d.RoleScores {
+		d.RoleScores[v] = math.Round(roleScore(texts[v])*100) / 100
 	}
-	scores[0] += firstVoiceBonus // voices are numbered in the order they are first heard
+	byWords(tr, d, firstVoiceBonus)
+}
+
+// byWords makes the voice with the best score (the first voice's raised by bonus) the agent.
+func byWords(tr *parley.Transcript, d *parley.Diarization, bonus float64) {
+	scores := slices.Clone(d.RoleScores)
+	scores[0] += bonus // voices are numbered in the order they are first heard
 	agent, next := 0, math.Inf(-1)
 	for v := 1; v < len(scores); v++ {
 		if scores[v] > scores[agent] {
@@ -116,6 +124,19 @@ func AssignRoles(tr *parley.Transcript, d *parley.Diarization) {
 	// The difference in score as a probability: 1.5 (three more agent sentences in nine) is 0.95.
 	d.RoleConfidence = math.Round(1/(1+math.Exp(-2*(scores[agent]-next)))*100) / 100
 	setAgent(tr, d, agent+1)
+}
+
+// SetDirection decides the roles of the diarized channels again for an outbound call (the metadata's
+// direction, read after recognition): by the words alone, without favouring the voice heard first.
+func SetDirection(tr *parley.Transcript, direction string) {
+	if direction != "outbound" {
+		return
+	}
+	for i := range tr.Diarization {
+		if d := &tr.Diarization[i]; d.RolesBy == "words" && len(d.RoleScores) == d.Voices {
+			byWords(tr, d, 0)
+		}
+	}
 }
 
 // SetAgentVoice makes voice (1, 2, …) the agent of every diarized channel with an unknown role, as the
