@@ -72,7 +72,6 @@ const (
 	printFrames    = 50 // frames in a voice print: 1 s of voiced frames at 20 ms
 	printHop       = 25
 	minPrintFrames = 15
-	steadySound    = 212 // flux below which a print is steady sound, not a voice (on the labelled calls: speech ≥ 228, hold music ≤ 197)
 	soundGap       = 25  // frames without voice that end a stretch of speech inside a region (0.5 s)
 	voicePad       = 12  // frames of pad kept around speech cut at such a gap
 	mixtures       = 8   // Gaussians per voice
@@ -100,7 +99,7 @@ func Diarize(ctx context.Context, a *Audio, c int, v VAD, d Diarizer) (Diarizati
 	if err != nil {
 		return Diarization{}, err
 	}
-	return d.split(lv, c, v, v.speech(lv, c)), nil
+	return d.split(lv, c, v, v.withoutSteadySound(lv, c, v.speech(lv, c))), nil
 }
 
 func (d Diarizer) withDefaults() Diarizer {
@@ -178,19 +177,11 @@ func (d Diarizer) split(l *levels, c int, v VAD, regions []Region) Diarization {
 		}
 	}
 
-	// Voice prints: a second of voiced frames each, every half second, within a region. A print whose
-	// cepstra hardly change from frame to frame is steady sound — hold music, a tone, a hum — not a
-	// voice: its frames leave the voiced ones unless a voice's print covers them too.
+	// Voice prints: a second of voiced frames each, every half second, within a region.
 	var prints [][]float64
 	var printSpan [][2]int
-	votes := make([]int, len(frames)) // sound prints covering a frame minus voice prints
 	for _, sp := range spans {
-		if sp[1]-sp[0] < minPrintFrames { // too short for a print: steady sound or not, all the same
-			if sp[1]-sp[0] >= 5 && flux(ceps, frames[sp[0]:sp[1]]) < steadySound {
-				for i := sp[0]; i < sp[1]; i++ {
-					votes[i]++
-				}
-			}
+		if sp[1]-sp[0] < minPrintFrames {
 			continue
 		}
 		for a := sp[0]; ; a += printHop {
@@ -198,59 +189,18 @@ func (d Diarizer) split(l *levels, c int, v VAD, regions []Region) Diarization {
 			if b-a < printFrames && a > sp[0] { // the last print ends with the region
 				a = max(sp[0], b-printFrames)
 			}
-			mark := int8(2)
-			if flux(ceps, frames[a:b]) < steadySound {
-				mark = 1
-			} else {
-				prints = append(prints, voicePrint(x[a:b]))
-				printSpan = append(printSpan, [2]int{a, b})
-			}
-			for i := a; i < b; i++ {
-				votes[i] += 3 - 2*int(mark) // +1 sound, -1 voice
-			}
+			prints = append(prints, voicePrint(x[a:b]))
+			printSpan = append(printSpan, [2]int{a, b})
 			if b == sp[1] {
 				break
 			}
 		}
 	}
-	drop := make([]bool, len(spans)) // regions that are all steady sound
-	for j, sp := range spans {
-		drop[j] = sp[1] > sp[0] && !slices.ContainsFunc(votes[sp[0]:sp[1]], func(v int) bool { return v <= 0 })
-	}
-	if slices.ContainsFunc(votes, func(v int) bool { return v > 0 }) {
-		keep := make([]int, len(frames)) // new index of each kept frame
-		m := 0
-		for i := range frames {
-			keep[i] = m
-			if votes[i] <= 0 {
-				frames[m], x[m] = frames[i], x[i]
-				m++
-			}
-		}
-		for j := range spans {
-			a, b := spans[j][0], spans[j][1]
-			spans[j] = [2]int{m, m}
-			if a < len(keep) {
-				spans[j][0] = keep[a]
-			}
-			if b < len(keep) {
-				spans[j][1] = keep[b]
-			}
-		}
-		for p := range printSpan {
-			printSpan[p] = [2]int{keep[printSpan[p][0]], keep[printSpan[p][1]-1] + 1}
-		}
-		frames, x = frames[:m], x[:m]
-	}
-	if len(prints) < 2 {
-		one.Voices = voices(make([]int, len(frames)), frames, spans, regions, l.frame, 1, drop)
+	one.Voices = voices(make([]int, len(frames)), frames, spans, regions, l.frame, 1)
+	if len(prints) < 2 || d.Speakers == 1 {
 		return one
 	}
 	standardize(prints)
-	one.Voices = voices(make([]int, len(frames)), frames, spans, regions, l.frame, 1, drop)
-	if d.Speakers == 1 {
-		return one
-	}
 
 	// k voices, from 2 up: their prints apart by MinSeparation (unless Speakers says how many), and
 	// the Viterbi pass keeping speech regions to one voice each (a single voice split in two changes
@@ -283,7 +233,7 @@ func (d Diarizer) split(l *levels, c int, v VAD, regions []Region) Diarization {
 		if purity < d.MinPurity || gain < d.MinGain {
 			break
 		}
-		vs := voices(label, frames, spans, regions, l.frame, k, drop)
+		vs := voices(label, frames, spans, regions, l.frame, k)
 		speakers := 0
 		for _, v := range vs {
 			speakers = max(speakers, v.Speaker+1)
@@ -411,21 +361,6 @@ func regionPurity(label []int, spans [][2]int, k int) float64 {
 		total += sp[1] - sp[0]
 	}
 	return float64(pure) / float64(max(1, total))
-}
-
-// flux is the mean squared change of the cepstra from one voiced frame to the next: speech changes
-// with every sound it makes, steady music or a tone hardly at all. The cepstra are not normalised here,
-// so the measure does not depend on what else the call holds.
-func flux(c *cepstra, frames []int) float64 {
-	var f float64
-	for i := 1; i < len(frames); i++ {
-		a, b := c.at(frames[i-1]), c.at(frames[i])
-		for j := range a {
-			d := float64(b[j] - a[j])
-			f += d * d
-		}
-	}
-	return f / float64(max(1, len(frames)-1))
 }
 
 // voicePrint is the mean and the spread of a stretch of cepstra.
@@ -717,16 +652,13 @@ func viterbi(x [][]float32, frames []int, models []*gmm) []int {
 // voices turns the voiced frames' labels into stretches of speech. Within each region, a change of
 // voice falls halfway through the pause between the two voices' frames, and more than soundGap frames
 // without voice (steady sound) end one stretch and start the next; stretches shorter than
-// minVoiceFrames join the voice before them (or after, at the start); regions that were all steady
-// sound (drop) have no voice; speakers are renumbered in the order they are first heard.
-func voices(label, frames []int, spans [][2]int, regions []Region, frame, k int, drop []bool) []Voice {
+// minVoiceFrames join the voice before them (or after, at the start); speakers are renumbered in the
+// order they are first heard.
+func voices(label, frames []int, spans [][2]int, regions []Region, frame, k int) []Voice {
 	type run struct{ a, b, s int } // voiced-frame indices, first and last
 	var out []Voice
 	for ri, sp := range spans {
 		r := regions[ri]
-		if drop != nil && drop[ri] {
-			continue
-		}
 		if sp[0] == sp[1] { // no voiced frame: the voice heard last, or the first
 			s := 0
 			if len(out) > 0 {

@@ -16,7 +16,7 @@ type levels struct {
 	n     int         // samples per channel so far
 	sq    [][]float32 // sum of squares of each frame, per channel
 	peak  []float32   // largest absolute sample, per channel
-	ceps  []*cepstra  // cepstra of every frame of the channels the diarizer needs (nil: not measured)
+	ceps  []*cepstra  // each channel's cepstral change per frame, and the cepstra of those to diarize (nil: not measured)
 }
 
 func newLevels(rate, channels int, frame time.Duration) *levels {
@@ -24,11 +24,10 @@ func newLevels(rate, channels int, frame time.Duration) *levels {
 		sq: make([][]float32, channels), peak: make([]float32, channels), ceps: make([]*cepstra, channels)}
 }
 
-// withCepstra makes add also compute the cepstra of the frames of channel c.
-func (l *levels) withCepstra(c int) {
-	if l.ceps[c] == nil {
-		l.ceps[c] = newCepstra(l.rate, l.frame)
-	}
+// withCepstra makes add also compute the cepstra of the frames of channel c, keeping them (for the
+// diarizer) or only how much they change (for telling steady sound from speech).
+func (l *levels) withCepstra(c int, keep bool) {
+	l.ceps[c] = newCepstra(l.rate, l.frame, keep)
 }
 
 // add appends the next samples of every channel (all of one length).
@@ -62,15 +61,13 @@ func (l *levels) add(chans [][]float32) {
 	l.n += n
 }
 
-// measure reads a whole source once, in blocks of a second, and returns its levels, with the cepstra
-// of the channels marked in ceps.
-func measure(ctx context.Context, src source, frame time.Duration, ceps []bool) (*levels, error) {
+// measure reads a whole source once, in blocks of a second, and returns its levels, with every
+// channel's cepstral change and the cepstra of the channels marked in keep.
+func measure(ctx context.Context, src source, frame time.Duration, keep []bool) (*levels, error) {
 	f := src.format()
 	l := newLevels(f.rate, f.channels, frame)
-	for c, on := range ceps {
-		if on {
-			l.withCepstra(c)
-		}
+	for c := range f.channels {
+		l.withCepstra(c, c < len(keep) && keep[c])
 	}
 	block := make([][]float32, f.channels)
 	per := max(1, f.rate/l.frame) * l.frame

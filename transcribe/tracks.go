@@ -68,7 +68,7 @@ func (p *Pipeline) speechTracks(lv *levels, active, diarize []bool) ([]track, []
 		if !active[c] {
 			continue
 		}
-		speech := p.VAD.speech(lv, c)
+		speech := p.VAD.withoutSteadySound(lv, c, p.VAD.speech(lv, c))
 		if !diarize[c] {
 			tracks = append(tracks, track{channel: c, speech: speech})
 			continue
