@@ -282,7 +282,9 @@ func (w Window) Split(seg parley.Segment, rate int) []parley.Segment {
 	cur, from := -1, 0
 	for i, t := range seg.Tokens {
 		k := w.piece((t.Start+t.End)/2, rate)
-		if cur >= 0 && punctuation(t.Text) { // a full stop or comma ends the words before it
+		// A token that does not start with a space continues the word before it ("It" + "'s", "079" +
+		// "11") or ends it (a full stop, a comma): it stays in that word's piece.
+		if cur >= 0 && !strings.HasPrefix(t.Text, " ") {
 			k = cur
 		}
 		if cur >= 0 && k != cur {
@@ -299,9 +301,4 @@ func (w Window) Split(seg parley.Segment, rate int) []parley.Segment {
 		out[0].Text, out[0].Confidence = seg.Text, seg.Confidence
 	}
 	return out
-}
-
-// punctuation reports whether a token is only punctuation (and spaces).
-func punctuation(tok string) bool {
-	return strings.TrimSpace(tok) != "" && strings.Trim(tok, " .,?!;:") == ""
 }

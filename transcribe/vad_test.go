@@ -175,6 +175,15 @@ func TestPackAndMapBack(t *testing.T) {
 	if len(dot) != 2 || dot[0].Text != "yes." || dot[1].Text != "Fine" {
 		t.Errorf("punctuation in the gap: %+v", dot)
 	}
+	// So does the rest of a word whisper times in the gap ("It" + "'s").
+	its := w.Split(parley.Segment{Start: sec(10), End: sec(900), Text: " It's fine", Tokens: []parley.Token{
+		{Start: sec(10), End: sec(190), Text: " It", P: 0.9},
+		{Start: sec(232), End: sec(260), Text: "'s", P: 0.9},
+		{Start: sec(300), End: sec(600), Text: " fine", P: 0.9},
+	}}, rate)
+	if len(its) != 2 || its[0].Text != "It's" || its[1].Text != "fine" {
+		t.Errorf("a word split across pieces: %+v", its)
+	}
 	if lead := w.Split(parley.Segment{Start: sec(300), End: sec(800), Text: ". Nope.",
 		Tokens: []parley.Token{{Start: sec(300), End: sec(320), Text: ".", P: 0.5}, {Start: sec(320), End: sec(800), Text: " Nope.", P: 0.6}}}, rate); len(lead) != 1 || lead[0].Text != "Nope." {
 		t.Errorf("leading punctuation: %+v", lead)
