@@ -90,6 +90,17 @@ func (o *Ops) Close() {
 	}
 }
 
+// Addr is the queue's address, as configured (redis_url), for messages.
+func (o *Ops) Addr() string {
+	switch r := o.Redis.(type) {
+	case asynq.RedisClientOpt:
+		return r.Addr
+	case *asynq.RedisClientOpt:
+		return r.Addr
+	}
+	return "the configured redis_url"
+}
+
 // Queues returns parley's queues, busiest weight first.
 func (o *Ops) Queues(ctx context.Context) ([]QueueStats, error) {
 	o.init()

@@ -17,7 +17,9 @@ func (s *Server) opsPage(w http.ResponseWriter, r *http.Request, u *User) {
 	} else {
 		qs, err := s.Ops.Queues(r.Context())
 		if err != nil {
-			data["QueueError"] = "The queue cannot be reached: " + err.Error()
+			s.Log.Warn("ops: queue", "error", err)
+			data["QueueError"] = fmt.Sprintf("No queue is running: nothing answers at %s (redis_url). Recordings cannot be enqueued from here "+
+				"until Redis and the workers run; calls already processed are listed as usual.", s.Ops.Addr())
 		} else {
 			data["Stats"] = qs
 			if ft, err := s.Ops.FailedTasks(r.Context(), 50); err == nil {

@@ -52,6 +52,7 @@ type Ops interface {
 	EnqueuePrefix(ctx context.Context, url, queue string) (jobs.Counts, error)
 	Rescore(ctx context.Context, calls []index.Call) (jobs.RescoreCounts, error)
 	Monitor(root string) http.Handler // the asynqmon UI mounted at root; nil when there is none
+	Addr() string                     // where the queue is expected, for messages
 }
 
 // Server is the review app. Build it with New.

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -17,9 +18,11 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/hibiken/asynq"
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/internal/fixtures"
+	"github.com/parley-cc/parley/jobs"
 	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/process"
 	"github.com/parley-cc/parley/scoring"
@@ -33,6 +36,7 @@ type app struct {
 	t        *testing.T
 	x        *index.Index
 	srv      *httptest.Server
+	web      *web.Server
 	calls    map[string]string // call name → id
 	sessions map[string]string // role → session token
 	csrf     map[string]string // role → form token
@@ -89,6 +93,7 @@ func (a *app) start(s *web.Server) {
 	if s.Blobs == nil {
 		s.Blobs = &storage.Locations{}
 	}
+	a.web = s
 	a.srv = httptest.NewServer(web.New(s))
 	a.t.Cleanup(a.srv.Close)
 }
@@ -589,6 +594,22 @@ func TestOpsWithoutAQueue(t *testing.T) {
 	}
 	if res, _ := a.do("admin", "GET", "/ops/queues/", nil); res.StatusCode != http.StatusNotFound {
 		t.Errorf("queue dashboard without a queue: %s", res.Status)
+	}
+	if strings.Contains(page, `id="enqueue"`) {
+		t.Error("the enqueue form is offered without a queue")
+	}
+	// A queue configured (the default redis_url) where nothing answers: said in plain words, no raw
+	// network error, no enqueue form.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	a.web.Ops = &jobs.Ops{Redis: asynq.RedisClientOpt{Addr: addr}, Index: a.x}
+	_, page = a.do("ops", "GET", "/ops", nil)
+	if !strings.Contains(page, "No queue is running") || !strings.Contains(page, addr) || strings.Contains(page, "dial tcp") || strings.Contains(page, `id="enqueue"`) {
+		t.Errorf("ops page with the queue down:\n%s", page)
 	}
 }
 
