@@ -10,6 +10,7 @@ import (
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/calldoc"
+	"github.com/parley-cc/parley/transcribe"
 )
 
 //go:embed templates/call.html
@@ -17,6 +18,7 @@ var templates embed.FS
 
 var callTemplate = template.Must(template.New("call.html").Funcs(template.FuncMap{
 	"clock": calldoc.Clock,
+	"text":  transcribe.TrimLeadingPunctuation,
 	"duration": func(s float64) string {
 		t := int(s + 0.5)
 		return fmt.Sprintf("%d min %02d s", t/60, t%60)

@@ -63,3 +63,25 @@ func TestMonoNote(t *testing.T) {
 		t.Errorf("mono doc %+v: notes must say what is missing, lists must be [] not null", doc)
 	}
 }
+
+// A diarized call's page says which voice is the agent's, and a turn of a document written before the
+// window split kept punctuation with its words does not open with the sentence before's full stop.
+func TestHTMLSpeakersAndText(t *testing.T) {
+	doc := calldoc.New(parley.Result{Call: parley.Call{Channels: []parley.Channel{{Index: 0, Role: parley.RoleUnknown}}},
+		Transcript: &parley.Transcript{
+			Turns: []parley.Turn{{Speaker: parley.RoleAgent, Voice: 1, Text: "Anything else?"}, {Speaker: parley.RoleCustomer, Voice: 2, Text: ". Nope."}},
+			Diarization: []parley.Diarization{{Channel: 0, Voices: 2, Roles: []parley.Role{parley.RoleAgent, parley.RoleCustomer},
+				RolesBy: "words", RoleConfidence: 0.55}},
+		}}, "")
+	var b bytes.Buffer
+	if err := WriteHTML(&b, doc); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	if !strings.Contains(page, "<td>Nope.") || strings.Contains(page, ". Nope.") {
+		t.Error("the turn still opens with a stray full stop")
+	}
+	if !strings.Contains(page, "the agent is voice 1") || !strings.Contains(page, "Check who the agent is") || !strings.Contains(page, calldoc.DiarizedNote) {
+		t.Errorf("the page does not say how the speakers were found:\n%s", page)
+	}
+}

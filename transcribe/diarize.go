@@ -72,17 +72,17 @@ const (
 	printFrames    = 50 // frames in a voice print: 1 s of voiced frames at 20 ms
 	printHop       = 25
 	minPrintFrames = 15
-	soundGap       = 25  // frames without voice that end a stretch of speech inside a region (0.5 s)
-	voicePad       = 12  // frames of pad kept around speech cut at such a gap
-	mixtures       = 8   // Gaussians per voice
-	changeCost     = 16  // nats: a change of voice within speech
-	pauseCost      = 4   // nats: a change of voice across a pause
-	pauseFrames    = 10  // unvoiced frames that make a pause
-	minVoiceFrames = 12  // shorter stretches of one voice join their neighbours
-	resegmentings  = 2   // Viterbi passes
-	kmeansSeeds    = 8   // k-means restarts
-	kmeansRounds   = 40  // k-means iterations at most
-	emRounds       = 8   // iterations of a voice's mixture
+	soundGap       = 25 // frames without voice that end a stretch of speech inside a region (0.5 s)
+	voicePad       = 12 // frames of pad kept around speech cut at such a gap
+	mixtures       = 8  // Gaussians per voice
+	changeCost     = 16 // nats: a change of voice within speech
+	pauseCost      = 4  // nats: a change of voice across a pause
+	pauseFrames    = 10 // unvoiced frames that make a pause
+	minVoiceFrames = 12 // shorter stretches of one voice join their neighbours
+	resegmentings  = 2  // Viterbi passes
+	kmeansSeeds    = 8  // k-means restarts
+	kmeansRounds   = 40 // k-means iterations at most
+	emRounds       = 8  // iterations of a voice's mixture
 	varianceFloor  = 1e-2
 )
 

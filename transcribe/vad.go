@@ -240,7 +240,7 @@ func (w Window) uncovered(rec parley.Recognition, rate int) int {
 // piece each falls in (by its middle), and every group becomes a segment of that piece's channel with
 // times in the channel. A segment without tokens goes whole to the piece it overlaps most.
 func (w Window) Split(seg parley.Segment, rate int) []parley.Segment {
-	seg.Text = strings.TrimLeft(seg.Text, ".,?!;: ")
+	seg.Text = TrimLeadingPunctuation(seg.Text)
 	if len(seg.Tokens) == 0 {
 		best, bestOv := w.piece(seg.Start, rate), time.Duration(-1)
 		for k, p := range w.Pieces {
@@ -272,7 +272,7 @@ func (w Window) Split(seg parley.Segment, rate int) []parley.Segment {
 		}
 		// Punctuation before the first word ended the previous piece's words (whisper puts the full stop
 		// of a sentence in the silence after it): it is not this piece's.
-		s.Text = strings.TrimLeft(strings.TrimSpace(text.String()), ".,?!;: ")
+		s.Text = TrimLeadingPunctuation(strings.TrimSpace(text.String()))
 		s.Start, s.End = s.Tokens[0].Start, s.Tokens[len(s.Tokens)-1].End
 		s.Confidence = sum / float64(len(toks))
 		if s.Text != "" {
@@ -302,3 +302,8 @@ func (w Window) Split(seg parley.Segment, rate int) []parley.Segment {
 	}
 	return out
 }
+
+// TrimLeadingPunctuation drops the punctuation that opens a text before its first word: the end of the
+// sentence before it, which whisper timed into the text's piece. Documents written before the window
+// split kept it with its words are shown through it too.
+func TrimLeadingPunctuation(text string) string { return strings.TrimLeft(text, ".,?!;: ") }

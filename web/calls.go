@@ -265,6 +265,7 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 	}
 	turns := make([]turnView, len(doc.Turns))
 	for i, t := range doc.Turns {
+		t.Text = transcribe.TrimLeadingPunctuation(t.Text)
 		turns[i] = turnView{t, i, sentiments[i]}
 	}
 	var cols []index.Collection
