@@ -21,16 +21,19 @@ type Score struct {
 
 // ItemResult is one scorecard item on one call, with the evidence a reviewer checks it by.
 type ItemResult struct {
-	ID        string     `json:"id"`
-	Section   string     `json:"section"`
-	Label     string     `json:"label"`
-	Kind      string     `json:"kind"`
-	Status    string     `json:"status"` // pass, fail or na
-	Points    float64    `json:"points"`
-	MaxPoints float64    `json:"max_points"`
-	AutoFail  bool       `json:"auto_fail"`
-	Reason    string     `json:"reason"` // what was found, or what was looked for and where
-	Evidence  []Evidence `json:"evidence"`
+	ID        string  `json:"id"`
+	Section   string  `json:"section"`
+	Label     string  `json:"label"`
+	Kind      string  `json:"kind"`
+	Status    string  `json:"status"` // pass, fail or na
+	Points    float64 `json:"points"`
+	MaxPoints float64 `json:"max_points"`
+	AutoFail  bool    `json:"auto_fail"`
+	Reason    string  `json:"reason"` // in plain words: what was found, or what was not and where
+	// Detail is what the scorecard looked for when it was not found: its phrases and patterns, for the
+	// scorecard's author.
+	Detail   string     `json:"detail,omitempty"`
+	Evidence []Evidence `json:"evidence"`
 }
 
 // Evidence points at the part of the call that decided an item.

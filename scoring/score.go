@@ -165,10 +165,11 @@ func (e *evaluator) meaning(it *Item, r *parley.ItemResult) (bool, string) {
 		return false, fmt.Sprintf("no %s sentence to compare with its examples", it.Speaker)
 	}
 	if best.turn < 0 {
+		at := clock(e.tr.Turns[closest.turn].Start.Seconds())
 		if closest.counter != "" {
-			return false, fmt.Sprintf("closest %s sentence %q is %.2f like %q but as close to %q, which does not count", it.Speaker, closest.text, closest.sim, it.protos.Texts[closest.ex], closest.counter)
+			return false, fmt.Sprintf("closest in meaning: %q at %s, %.2f like %q but as close to %q, which does not count", closest.text, at, closest.sim, it.protos.Texts[closest.ex], closest.counter)
 		}
-		return false, fmt.Sprintf("closest %s sentence %q is %.2f like %q (needs %.2f)", it.Speaker, closest.text, closest.sim, it.protos.Texts[closest.ex], it.Similarity)
+		return false, fmt.Sprintf("closest in meaning: %q at %s, %.2f like %q (needs %.2f)", closest.text, at, closest.sim, it.protos.Texts[closest.ex], it.Similarity)
 	}
 	ev := e.evidence(best.turn)
 	ev.Quote, ev.Example, ev.Similarity = best.text, it.protos.Texts[best.ex], math.Round(best.sim*1000)/1000
@@ -345,6 +346,7 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 // It returns the entries found, those missing, and how many turns it searched.
 func (e *evaluator) findAll(it *Item, r *parley.ItemResult) (found, missing []string, searched int) {
 	turns := e.turnsFor(it)
+	var looked []string
 	for k, ps := range it.entries {
 		entry := it.Phrases[k]
 		hit := false
@@ -357,48 +359,64 @@ func (e *evaluator) findAll(it *Item, r *parley.ItemResult) (found, missing []st
 			}
 		}
 		if !hit {
-			missing = append(missing, fmt.Sprintf("%q", firstAlt(entry)))
+			missing = append(missing, plainAlts(entry))
+			looked = append(looked, fmt.Sprintf("%q", entry))
 		}
 	}
+	var patternsMissed []string
 	for _, re := range it.patterns {
 		hit := false
 		for _, i := range turns {
 			if re.MatchString(e.tr.Turns[i].Text) {
 				r.Evidence = append(r.Evidence, e.evidence(i))
-				found = append(found, "/"+re.String()[4:]+"/")
+				found = append(found, fmt.Sprintf("%q at %s", re.FindString(e.tr.Turns[i].Text), clock(e.tr.Turns[i].Start.Seconds())))
 				hit = true
 				break
 			}
 		}
 		if !hit {
-			missing = append(missing, "/"+re.String()[4:]+"/")
+			patternsMissed = append(patternsMissed, "/"+re.String()[4:]+"/")
 		}
+	}
+	if len(patternsMissed) > 0 {
+		missing = append(missing, fmt.Sprintf("a sentence of %d pattern(s)", len(patternsMissed)))
+		looked = append(looked, patternsMissed...)
+	}
+	if len(looked) > 0 {
+		r.Detail = "looked for " + strings.Join(looked, ", ")
 	}
 	return found, missing, len(turns)
 }
 
-func firstAlt(entry string) string {
+// plainAlts names a phrase entry for a reason: its first phrase, and how many others would count.
+func plainAlts(entry string) string {
 	alts := strings.Split(entry, "|")
 	if len(alts) > 1 {
-		return alts[0] + "|…"
+		return fmt.Sprintf("%q (or one of %d like it)", alts[0], len(alts)-1)
 	}
-	return entry
+	return fmt.Sprintf("%q", entry)
 }
 
+// describe says in plain words what was found and what was not, and where it was looked for; the
+// phrases and patterns themselves go to the result's Detail.
 func describe(found, missing []string, it *Item, searched int) string {
-	where := it.Speaker + " turns"
+	who := "anyone"
+	if it.Speaker != "any" {
+		who = "the " + it.Speaker
+	}
+	where := ""
 	switch {
 	case it.Window.First > 0:
-		where += fmt.Sprintf(" in the first %.0f s", float64(it.Window.First))
+		where = fmt.Sprintf(" in the first %.0f s", float64(it.Window.First))
 	case it.Window.Last > 0:
-		where += fmt.Sprintf(" in the last %.0f s", float64(it.Window.Last))
+		where = fmt.Sprintf(" in the last %.0f s", float64(it.Window.Last))
 	}
 	var parts []string
 	if len(found) > 0 {
 		parts = append(parts, "found "+strings.Join(found, ", "))
 	}
 	if len(missing) > 0 {
-		parts = append(parts, fmt.Sprintf("looked for %s in %s (%d turns): not found", strings.Join(missing, ", "), where, searched))
+		parts = append(parts, fmt.Sprintf("not said by %s%s (%d turns): %s", who, where, searched, strings.Join(missing, "; ")))
 	}
 	return strings.Join(parts, "; ")
 }

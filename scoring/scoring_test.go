@@ -83,7 +83,7 @@ func TestItemKinds(t *testing.T) {
 	}{
 		{"evidence once per turn", "kind: required_phrase\nmatch: all\nphrases: [thank you for calling, my name is]", "pass", "my name is"},
 		{"required any, fuzzy word", "kind: required_phrase\nphrases: [thank you for caling]", "pass", "found \"thank you for caling\" at 0:00"},
-		{"required all, one missing", "kind: required_phrase\nmatch: all\nphrases: [my name is, date of birth]", "fail", `looked for "date of birth"`},
+		{"required all, one missing", "kind: required_phrase\nmatch: all\nphrases: [my name is, date of birth]", "fail", `found "my name is" at 0:00; not said by the agent (5 turns): "date of birth"`},
 		{"required in window", "kind: required_phrase\nwindow: {first: 10s}\nphrases: [refund]", "fail", "first 10 s"},
 		{"required, last window", "kind: required_phrase\nwindow: {last: 20s}\nphrases: [have a great day]", "pass", "have a great day"},
 		{"required, outside last window", "kind: required_phrase\nwindow: {last: 10s}\nphrases: [refund]", "fail", "last 10 s"},
@@ -203,8 +203,11 @@ func TestTestdataCalls(t *testing.T) {
 				if it.ID != ids[i] || it.Status != tt.status[i] {
 					t.Errorf("%s: %s (%s), want %s", it.ID, it.Status, it.Reason, tt.status[i])
 				}
-				if it.Status == F && !strings.Contains(it.Reason, "looked for") && it.Kind == KindRequired {
-					t.Errorf("%s: a failed phrase must say what was looked for: %q", it.ID, it.Reason)
+				// A failed phrase says in plain words what was not said, and where; the scorecard's
+				// phrases and patterns themselves are in the detail, never in the reason.
+				if it.Status == F && it.Kind == KindRequired && (!strings.Contains(it.Reason, "not said by the agent") ||
+					!strings.HasPrefix(it.Detail, "looked for ") || strings.Contains(it.Reason, "|") || strings.Contains(it.Reason, "(?i)")) {
+					t.Errorf("%s: reason %q, detail %q", it.ID, it.Reason, it.Detail)
 				}
 			}
 			if s.Score != tt.score || s.AutoFailed {
