@@ -115,8 +115,16 @@ func (s *Server) callsPage(w http.ResponseWriter, r *http.Request, u *User) {
 	page := p.Offset/pageSize + 1
 	pages := (min(total, index.CountCap) + pageSize - 1) / pageSize
 	more := page < pages || total > index.CountCap && len(calls) == pageSize
+	// Columns no call of the page has a value for take no width.
+	cols := map[string]bool{}
+	for _, c := range calls {
+		cols["started"] = cols["started"] || c.StartedAt != nil
+		cols["agent"] = cols["agent"] || c.Agent != ""
+		cols["team"] = cols["team"] || c.Team != ""
+		cols["queue"] = cols["queue"] || c.Queue != ""
+	}
 	s.render(w, r, u, "calls.html", map[string]any{
-		"Title": "Calls", "Calls": calls, "Total": total, "Capped": total > index.CountCap, "Q": q, "Facets": facets, "Problems": problems,
+		"Title": "Calls", "Calls": calls, "Total": total, "Capped": total > index.CountCap, "Q": q, "Facets": facets, "Problems": problems, "Cols": cols,
 		"Page": page, "Pages": pages, "More": more, "Sort": p.Sort, "Desc": p.Desc,
 		"Prev": withQuery(q, "page", strconv.Itoa(page-1)), "Next": withQuery(q, "page", strconv.Itoa(page+1)),
 		"CSV": "/calls.csv?" + withoutKey(q, "page"),

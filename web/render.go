@@ -45,6 +45,16 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%.1f", v)
 	},
+	"sortMark": func(col, cur string, desc bool) string { // the sorted column's direction
+		switch {
+		case col != cur:
+			return ""
+		case desc:
+			return " ▼"
+		}
+		return " ▲"
+	},
+	"alertWhy": alertWhy,
 	"sortLink": func(q map[string][]string, col, cur string, desc bool) string {
 		dir := "desc"
 		if col == cur && desc {
@@ -182,4 +192,21 @@ func trendChart(weeks []index.WeekScore) template.HTML {
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// alertWhy says what fired a call's alert, for the chip's tooltip.
+func alertWhy(rule string, c index.Call) string {
+	switch rule {
+	case "auto_fail":
+		return "an auto-fail item of the scorecard failed"
+	case "intent":
+		return "the call's intent, " + strings.ReplaceAll(c.Intent, "_", " ") + ", is one that alerts"
+	case "negative_end":
+		return fmt.Sprintf("the customer ended strongly negative (%+.2f)", c.Sentiment)
+	case "churn_threat":
+		return "the customer said they would leave"
+	case "escalation_threat":
+		return "the customer threatened to escalate (a manager, the ombudsman, a lawyer, social media)"
+	}
+	return strings.ReplaceAll(rule, "_", " ")
 }

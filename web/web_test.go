@@ -824,3 +824,42 @@ func TestCallDocumentMissing(t *testing.T) {
 		t.Errorf("another call: %s", res.Status)
 	}
 }
+
+// The calls list explains itself: the sorted column shows its direction, an alert chip says what fired
+// it, and a column no call of the page has a value for is left out.
+func TestCallsListExplains(t *testing.T) {
+	a := newApp(t)
+	_, page := a.do("qa", "GET", "/calls?sort=score&dir=asc", nil)
+	if !strings.Contains(page, "Score ▲</a>") || strings.Contains(page, "Length ▲") {
+		t.Error("the sorted column must show its direction, and only it")
+	}
+	if !strings.Contains(page, `title="the customer said they would leave"`) {
+		t.Error("the churn threat chip must say what fired it")
+	}
+	var withQueue bool
+	calls, _, err := a.x.Calls(context.Background(), index.Filter{}, index.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range calls {
+		withQueue = withQueue || c.Queue != ""
+	}
+	if hasCol := strings.Contains(page, ">Queue</a></th>"); hasCol != withQueue {
+		t.Errorf("queue column shown %v, calls with a queue %v", hasCol, withQueue)
+	}
+	// A view of calls without metadata: no started, agent, team or queue columns.
+	d := fixtures.Doc(t, "address-change")
+	d.CallID, d.Metadata, d.Score.Score = "no-metadata", nil, 12.345
+	if _, err := a.x.PutCall(context.Background(), d, fixtures.Write(t, t.TempDir(), d)); err != nil {
+		t.Fatal(err)
+	}
+	_, page = a.do("qa", "GET", "/calls?min=12.3&max=12.4", nil)
+	if !strings.Contains(page, "no-metadata") {
+		t.Fatalf("the call without metadata is not listed:\n%s", page)
+	}
+	for _, col := range []string{"Started", "Agent", "Team", "Queue"} {
+		if strings.Contains(page, ">"+col+"</a></th>") {
+			t.Errorf("empty column %s shown", col)
+		}
+	}
+}
