@@ -415,7 +415,7 @@ func describe(found, missing []string, it *Item, searched int) string {
 	if len(found) > 0 {
 		parts = append(parts, "found "+strings.Join(found, ", "))
 	}
-	if len(missing) > 0 {
+	if len(missing) > 0 && (it.Match == "all" || len(found) == 0) { // one found is enough unless all must be
 		parts = append(parts, fmt.Sprintf("not said by %s%s (%d turns): %s", who, where, searched, strings.Join(missing, "; ")))
 	}
 	return strings.Join(parts, "; ")

@@ -127,8 +127,53 @@ func (s *Server) callsPage(w http.ResponseWriter, r *http.Request, u *User) {
 		"Title": "Calls", "Calls": calls, "Total": total, "Capped": total > index.CountCap, "Q": q, "Facets": facets, "Problems": problems, "Cols": cols,
 		"Page": page, "Pages": pages, "More": more, "Sort": p.Sort, "Desc": p.Desc,
 		"Prev": withQuery(q, "page", strconv.Itoa(page-1)), "Next": withQuery(q, "page", strconv.Itoa(page+1)),
-		"CSV": "/calls.csv?" + withoutKey(q, "page"),
+		"CSV": "/calls.csv?" + withoutKey(q, "page"), "In": withoutKey(q, "page"),
 	})
+}
+
+// neighbours are the calls before and after one in a list of calls (a filter and its sort, as the calls
+// page's address gives them), and its place in it.
+type neighbours struct {
+	In         string // the list's query, to carry on to the next call
+	Prev, Next string // call ids; "" at the ends
+	At, Total  int    // 1-based place; 0 when the call is not in the list
+}
+
+// maxWalk bounds how far into a list the call page looks for a call's neighbours.
+const maxWalk = 10000
+
+func (s *Server) neighboursIn(r *http.Request, u *User, id, in string) (neighbours, error) {
+	n := neighbours{In: in}
+	q, err := url.ParseQuery(in)
+	if err != nil {
+		return n, nil // not a list: no neighbours
+	}
+	f, _ := filterFrom(q, u)
+	p := pageFrom(url.Values{"sort": {q.Get("sort")}, "dir": {q.Get("dir")}})
+	p.Limit = 1000
+	prev := ""
+	for p.Offset < maxWalk {
+		calls, total, err := s.Index.Calls(r.Context(), f, p)
+		if err != nil {
+			return n, err
+		}
+		n.Total = total
+		for i, c := range calls {
+			if n.At > 0 {
+				n.Next = c.ID
+				return n, nil
+			}
+			if c.ID == id {
+				n.At, n.Prev = p.Offset+i+1, prev
+			}
+			prev = c.ID
+		}
+		if len(calls) < p.Limit {
+			break
+		}
+		p.Offset += p.Limit
+	}
+	return n, nil
 }
 
 // withQuery is the query string q with one key set.
@@ -276,6 +321,14 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 		t.Text = transcribe.TrimLeadingPunctuation(t.Text)
 		turns[i] = turnView{t, i, sentiments[i]}
 	}
+	var nb neighbours
+	if in := r.URL.Query().Get("in"); in != "" {
+		var err error
+		if nb, err = s.neighboursIn(r, u, c.ID, in); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	var cols []index.Collection
 	if contains(library, u.Role) {
 		var err error
@@ -287,7 +340,7 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 	s.render(w, r, u, "call.html", map[string]any{
 		"Title": "Call " + doc.CallID, "Call": c, "Doc": doc, "Turns": turns, "Latest": latest, "History": history,
 		"CanOverride": contains(reviewer, u.Role), "Collections": cols, "Timeline": report.Timeline(doc),
-		"SentimentChart": sentimentChart(doc),
+		"SentimentChart": sentimentChart(doc), "List": nb, "Glance": glanceOf(doc, c, latest),
 	})
 }
 
@@ -401,4 +454,42 @@ func (s *Server) overridesExport(w http.ResponseWriter, r *http.Request, u *User
 	w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="overrides.yaml"`)
 	w.Write(b)
+}
+
+// glance is what a call was about and how it went, for the call page's header.
+type glance struct {
+	Intent            string
+	EndLabel          string
+	End               float64
+	HasEnd            bool
+	Pass, Fail, NA    int
+	Reviewed          int // items a reviewer decided
+	Score             float64
+	Scored, AutoFails bool
+}
+
+// glanceOf takes what the call was about and how the customer ended from its index row (labelled the
+// way the list labels them), and counts the items as the reviewers decided them where they did, the
+// automatic result elsewhere.
+func glanceOf(doc calldoc.CallDoc, c index.Call, latest map[string]index.Override) glance {
+	g := glance{Intent: c.Intent, EndLabel: c.SentimentLabel, End: c.Sentiment, HasEnd: c.SentimentLabel != ""}
+	if sc := doc.Score; sc != nil {
+		g.Score, g.Scored, g.AutoFails = sc.Score, sc.Scored, sc.AutoFailed
+		for _, it := range sc.Items {
+			st := it.Status
+			if o, ok := latest[it.ID]; ok {
+				st = o.Status
+				g.Reviewed++
+			}
+			switch st {
+			case parley.ItemPass:
+				g.Pass++
+			case parley.ItemFail:
+				g.Fail++
+			default:
+				g.NA++
+			}
+		}
+	}
+	return g
 }

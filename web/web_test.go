@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"html"
 	"io"
 	"net"
 	"net/http"
@@ -339,7 +340,7 @@ func TestAgentSeesOnlyOwnCalls(t *testing.T) {
 	_, list := a.do("agent", "GET", "/calls", nil)
 	for name, id := range a.calls {
 		own := name == "billing-dispute" || name == "address-change" || name == xssName
-		if shown := strings.Contains(list, "/calls/"+id+`"`); shown != own {
+		if shown := strings.Contains(list, "/calls/"+id+`?in=`); shown != own {
 			t.Errorf("list: %s shown=%v, own=%v", name, shown, own)
 		}
 		for _, p := range []string{"/calls/" + id, "/calls/" + id + "/audio", "/api/calls/" + id} {
@@ -520,7 +521,7 @@ func TestAPITokens(t *testing.T) {
 func TestCallsListFiltersPagesAndExports(t *testing.T) {
 	a := newApp(t)
 	_, page := a.do("qa", "GET", "/calls?team=billing&min=70&sort=score&dir=desc", nil)
-	rows := regexp.MustCompile(`href="/calls/([0-9a-f]+)">([^<]+)</a>`).FindAllStringSubmatch(page, -1)
+	rows := regexp.MustCompile(`href="/calls/([0-9a-f]+)\?in=[^"]*">([^<]+)</a>`).FindAllStringSubmatch(page, -1)
 	var names []string
 	for _, r := range rows {
 		names = append(names, r[2])
@@ -861,5 +862,31 @@ func TestCallsListExplains(t *testing.T) {
 		if strings.Contains(page, ">"+col+"</a></th>") {
 			t.Errorf("empty column %s shown", col)
 		}
+	}
+}
+
+// A call opened from a filtered list walks that list: previous and next in its order, its place in it;
+// its header says what it was about and how it went.
+func TestCallWalksItsList(t *testing.T) {
+	a := newApp(t)
+	in := url.Values{"team": {"billing"}, "min": {"70"}, "sort": {"score"}, "dir": {"desc"}}.Encode()
+	_, first := a.do("qa", "GET", "/calls/"+a.calls["identity-check"]+"?in="+url.QueryEscape(in), nil)
+	if !strings.Contains(first, "1 of 2 in the list") || !strings.Contains(first, `id="next-call"`) || strings.Contains(first, `id="prev-call"`) {
+		t.Fatalf("first of two:\n%s", first)
+	}
+	next := regexp.MustCompile(`href="(/calls/[0-9a-f]+\?in=[^"]+)" rel="next"`).FindStringSubmatch(first)
+	if next == nil || !strings.HasPrefix(next[1], "/calls/"+a.calls["billing-dispute"]+"?") {
+		t.Fatalf("next link %v, want billing-dispute", next)
+	}
+	_, second := a.do("qa", "GET", html.UnescapeString(next[1]), nil)
+	if !strings.Contains(second, "2 of 2 in the list") || !strings.Contains(second, `id="prev-call"`) || strings.Contains(second, `id="next-call"`) {
+		t.Errorf("second of two:\n%s", second)
+	}
+	if !strings.Contains(second, `id="glance"`) || !strings.Contains(second, "About <b>billing dispute</b>") || !strings.Contains(second, "passed</b>") {
+		t.Errorf("the header does not say what the call was about and how it went")
+	}
+	// Opened on its own, a call has no list to walk.
+	if _, alone := a.do("qa", "GET", "/calls/"+a.calls["billing-dispute"], nil); strings.Contains(alone, "in the list") {
+		t.Error("a call opened on its own shows a list position")
 	}
 }

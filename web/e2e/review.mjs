@@ -1,6 +1,7 @@
 // End-to-end walk through parley's review app in real headless Chromium, as a QA reviewer would:
-// sign in, filter the calls list, open a call, click an evidence link (the player must move there),
-// record an override, search the coach library. Screenshots go to $SHOTS.
+// sign in, filter the calls list, open a call, click an evidence link (the player must play from 2 s
+// before its moment), walk the list with the keyboard, record an override, search the coach library.
+// Screenshots go to $SHOTS.
 //
 // Run by cmd/parley's TestReviewAppInBrowser, which starts `parley serve` on a loopback port and passes
 // BASE_URL, USER_NAME, USER_PASSWORD, FILTER_INTENT, SEARCH and SHOTS. Exits non-zero on the first failure.
@@ -40,14 +41,14 @@ try {
   await Promise.all([page.waitForURL(/intent=/), page.click("#filters button[type=submit]")]);
   const filtered = await page.locator("#calls tbody tr").count();
   assert.ok(filtered >= 1 && filtered < all, `filter on ${process.env.FILTER_INTENT}: ${filtered} of ${all}`);
-  const intents = await page.locator("#calls tbody tr td:nth-child(8)").allTextContents();
+  const intents = await page.locator("#calls tbody tr td.intent").allTextContents();
   for (const t of intents) assert.equal(t.trim(), process.env.FILTER_INTENT.replaceAll("_", " "));
   step(`filtered ${all} → ${filtered} calls`);
   const csv = await page.locator("#csv").getAttribute("href");
   assert.match(csv, /intent=/, "the CSV link keeps the filter");
 
-  // A call: the recording loads, an evidence link moves the player, the turn lights up.
-  await Promise.all([page.waitForURL(/\/calls\/[0-9a-f]+$/), page.locator("#calls tbody tr a").first().click()]);
+  // A call: the recording loads, an evidence link plays from 2 s before its moment, the turn lights up.
+  await Promise.all([page.waitForURL(/\/calls\/[0-9a-f]+\?in=/), page.locator("#calls tbody tr a").first().click()]);
   await page.waitForFunction(() => document.getElementById("player").readyState >= 1 && document.getElementById("player").duration > 0, null, { timeout: 15000 });
   const duration = await page.evaluate(() => document.getElementById("player").duration);
   assert.ok(duration > 5, `player duration ${duration}`);
@@ -56,18 +57,43 @@ try {
   assert.ok(pick >= 0, `an evidence link past the first second (${seeks})`);
   const ev = page.locator("a.evidence").nth(pick);
   const target = seeks[pick];
+  await page.evaluate(() => {
+    const p = document.getElementById("player");
+    p.addEventListener("seeked", () => { window.seekedTo = p.currentTime; }, { once: true });
+  });
   await ev.click();
-  await page.waitForFunction((t) => Math.abs(document.getElementById("player").currentTime - t) < 0.5, target, { timeout: 5000 });
-  const at = await page.evaluate(() => document.getElementById("player").currentTime);
+  await page.waitForFunction(() => window.seekedTo !== undefined, null, { timeout: 5000 });
+  const from = await page.evaluate(() => window.seekedTo);
+  assert.ok(Math.abs(from - Math.max(0, target - 2)) < 0.3, `evidence at ${target} s played from ${from} s, want 2 s before`);
+  await page.waitForFunction((t) => { const p = document.getElementById("player"); return !p.paused && p.currentTime >= t; }, target, { timeout: 8000 });
+  await page.evaluate(() => document.getElementById("player").pause());
   const current = await page.locator("#turns .turn.current").count();
   assert.equal(current, 1, "the turn at the evidence is highlighted");
-  step(`evidence link moved the player to ${at.toFixed(2)} s (target ${target})`);
+  step(`evidence at ${target} s played from ${from.toFixed(2)} s`);
   // Clicking a turn seeks too.
   const turn = page.locator("#turns .turn").nth(1);
   const turnStart = parseFloat(await turn.getAttribute("data-start"));
   await turn.click();
   await page.waitForFunction((t) => Math.abs(document.getElementById("player").currentTime - t) < 0.5, turnStart, { timeout: 5000 });
   await page.screenshot({ path: path.join(shots, "call.png"), fullPage: true });
+
+  // The keyboard, on a call opened from the whole list: j goes to the first scorecard item, n to the
+  // next call of the list, p back.
+  await page.goto(base + "/calls?sort=call&dir=asc");
+  await Promise.all([page.waitForURL(/\/calls\/[0-9a-f]+\?in=/), page.locator("#calls tbody tr a").first().click()]);
+  await page.locator("h1").click();
+  await page.keyboard.press("j");
+  assert.equal(await page.evaluate(() => document.activeElement.id), await page.locator("li.item").first().getAttribute("id"));
+  const here = page.url().split("#")[0];
+  const place = (await page.locator(".listnav span").textContent()).trim();
+  assert.ok(await page.locator("#next-call").count(), "the first call of the list links to the next");
+  {
+    await Promise.all([page.waitForURL((u) => u.toString().split("#")[0] !== here), page.keyboard.press("n")]);
+    const there = (await page.locator(".listnav span").textContent()).trim();
+    assert.notEqual(there, place, "n opened the next call of the list");
+    await Promise.all([page.waitForURL((u) => u.toString().split("#")[0] === here), page.keyboard.press("p")]);
+    step(`keys: ${place} → ${there} → back`);
+  }
 
   // An override with a comment: stored with who and when, shown beside the automatic result.
   const item = page.locator("li.item").first();
@@ -87,7 +113,7 @@ try {
 
   // The agent's page from the call.
   await page.goto(base + "/calls");
-  await Promise.all([page.waitForURL(/\/agents\//), page.locator("#calls tbody tr td:nth-child(3) a").first().click()]);
+  await Promise.all([page.waitForURL(/\/agents\//), page.locator("#calls tbody tr td.agent a").first().click()]);
   assert.ok((await page.locator("#agent-items tbody tr").count()) > 0, "agent page lists item pass rates");
   await page.screenshot({ path: path.join(shots, "agent.png"), fullPage: true });
 

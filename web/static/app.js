@@ -1,6 +1,8 @@
 // parley review app: the call page's player. The transcript follows playback (the current turn is
 // highlighted and kept in view); a turn, an evidence link, an entity or a sentiment point seeks the
-// player; #t=SECONDS in the address starts there.
+// player and plays (evidence from 2 s before its moment); #t=SECONDS in the address starts there.
+// Keys (outside form fields): space plays or pauses, j / k go to the next / previous scorecard item,
+// n / p open the next / previous call of the list the call was opened from.
 (function () {
   "use strict";
   var player = document.getElementById("player");
@@ -47,8 +49,38 @@
     var el = ev.target.closest("[data-seek]");
     if (!el) return;
     ev.preventDefault();
-    seek(parseFloat(el.getAttribute("data-seek")));
+    var lead = parseFloat(el.getAttribute("data-lead") || "0");
+    seek(Math.max(0, parseFloat(el.getAttribute("data-seek")) - lead));
     history.replaceState(null, "", "#t=" + el.getAttribute("data-seek"));
+    var p = player.play();
+    if (p && p.catch) p.catch(function () {}); // a browser may refuse until the page is interacted with
+  });
+
+  var items = Array.prototype.slice.call(document.querySelectorAll("#items .item"));
+  var itemAt = -1;
+  items.forEach(function (li) { li.tabIndex = -1; });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    var tag = (ev.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "select" || tag === "textarea" || ev.target.isContentEditable) return;
+    var link;
+    switch (ev.key) {
+      case " ":
+        if (tag === "button" || tag === "a" || tag === "summary" || tag === "audio") return;
+        ev.preventDefault();
+        if (player.paused) { var p = player.play(); if (p && p.catch) p.catch(function () {}); } else player.pause();
+        break;
+      case "j": case "k":
+        if (!items.length) return;
+        itemAt = ev.key === "j" ? Math.min(items.length - 1, itemAt + 1) : Math.max(0, itemAt - 1);
+        items[itemAt].focus();
+        items[itemAt].scrollIntoView({ block: "center" });
+        break;
+      case "n": case "p":
+        link = document.getElementById(ev.key === "n" ? "next-call" : "prev-call");
+        if (link) location.href = link.href;
+        break;
+    }
   });
   function fromHash() {
     var m = /^#t=([0-9.]+)/.exec(location.hash);
