@@ -56,6 +56,7 @@ type Call struct {
 	SentimentLabel string  // positive, neutral, negative; "" when unknown
 	Alerts         []string
 	Redacted       bool
+	Reviews        int // reviewers who marked the call's review finished
 }
 
 // AgentOf is the agent a call is filed under: the agent id, else the agent's name.
@@ -268,6 +269,8 @@ type Filter struct {
 	Sentiment          string // the customer's closing sentiment: positive, neutral or negative
 	Phrase             string // a key phrase of the call
 	Alert              string // auto_fail, intent or negative_end
+	// Reviewed: "yes" (a reviewer marked the review finished), "no", or "mine" (Reviewer did).
+	Reviewed, Reviewer string
 	// OnlyAgent restricts every query to one agent's calls (an agent's own view); set with Restricted.
 	OnlyAgent  string
 	Restricted bool
@@ -292,6 +295,14 @@ func (f Filter) whereFor(walk bool) (string, []any) {
 		} else {
 			add("c.agent = ?", f.OnlyAgent)
 		}
+	}
+	switch f.Reviewed {
+	case "yes":
+		add("EXISTS (SELECT 1 FROM call_reviews r WHERE r.call = c.id)")
+	case "no":
+		add("NOT EXISTS (SELECT 1 FROM call_reviews r WHERE r.call = c.id)")
+	case "mine":
+		add("EXISTS (SELECT 1 FROM call_reviews r WHERE r.call = c.id AND r.reviewer = ?)", f.Reviewer)
 	}
 	if !f.From.IsZero() {
 		add("c.started_at >= ?", fmtTime(f.From))
@@ -371,7 +382,8 @@ func (p Page) limit() int {
 }
 
 const callColumns = `c.id, c.call_id, c.source, c.doc, c.started_at, c.agent, c.agent_name, c.team, c.queue, c.duration_s, c.scored, c.score,
-	c.auto_failed, c.intent, c.sentiment, c.sentiment_label, c.alerts, c.redacted`
+	c.auto_failed, c.intent, c.sentiment, c.sentiment_label, c.alerts, c.redacted,
+	(SELECT COUNT(*) FROM call_reviews r WHERE r.call = c.id)`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -381,7 +393,7 @@ func scanCall(s scanner, extra ...any) (Call, error) {
 	var scored, af, red int
 	var alerts string
 	err := s.Scan(append([]any{&c.ID, &c.CallID, &c.Source, &c.Doc, &started, &c.Agent, &c.AgentName, &c.Team, &c.Queue, &c.DurationS,
-		&scored, &c.Score, &af, &c.Intent, &c.Sentiment, &c.SentimentLabel, &alerts, &red}, extra...)...)
+		&scored, &c.Score, &af, &c.Intent, &c.Sentiment, &c.SentimentLabel, &alerts, &red, &c.Reviews}, extra...)...)
 	if started.Valid {
 		t := parseTime(started.String)
 		c.StartedAt = &t

@@ -191,6 +191,33 @@ func (x *Index) AddOverride(ctx context.Context, o Override) error {
 	return err
 }
 
+// Review is a reviewer's mark that they finished reviewing a call.
+type Review struct {
+	Call, Reviewer string
+	At             time.Time
+}
+
+// FinishReview marks a call's review finished by a reviewer (again: the time moves on).
+func (x *Index) FinishReview(ctx context.Context, r Review) error {
+	if r.At.IsZero() {
+		r.At = time.Now()
+	}
+	_, err := x.db.ExecContext(ctx, x.bind(`INSERT INTO call_reviews (call, reviewer, at) VALUES (?, ?, ?)
+		ON CONFLICT (call, reviewer) DO UPDATE SET at = excluded.at`), r.Call, r.Reviewer, stamp(r.At))
+	return err
+}
+
+// Reviews are the finished reviews of a call, earliest first.
+func (x *Index) Reviews(ctx context.Context, call string) ([]Review, error) {
+	return collect(ctx, x.db, x.bind(`SELECT call, reviewer, at FROM call_reviews WHERE call = ? ORDER BY at, reviewer`), []any{call},
+		func(rows *sql.Rows) (r Review, err error) {
+			var at string
+			err = rows.Scan(&r.Call, &r.Reviewer, &at)
+			r.At, _ = time.Parse(stampFormat, at)
+			return r, err
+		})
+}
+
 // Overrides returns a call's overrides, oldest first (the last per item is in force).
 func (x *Index) Overrides(ctx context.Context, call string) ([]Override, error) {
 	return x.overrides(ctx, ` WHERE call = ?`, call)

@@ -282,3 +282,50 @@ func TestUsersSessionsTokens(t *testing.T) {
 		})
 	}
 }
+
+// Finished reviews, on both databases: marking again moves the time on, the calls carry their count,
+// and the filter finds reviewed, unreviewed and one reviewer's calls.
+func TestFinishedReviews(t *testing.T) {
+	for name, x := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			byName := map[string]string{}
+			for _, n := range fixtures.Names {
+				d := fixtures.Doc(t, n)
+				id, err := x.PutCall(ctx, d, fixtures.Write(t, dir, d))
+				if err != nil {
+					t.Fatal(err)
+				}
+				byName[n] = id
+			}
+			call := byName["billing-dispute"]
+			t0 := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+			for _, r := range []index.Review{{Call: call, Reviewer: "quinn", At: t0}, {Call: call, Reviewer: "ada", At: t0.Add(time.Minute)},
+				{Call: call, Reviewer: "quinn", At: t0.Add(time.Hour)}} {
+				if err := x.FinishReview(ctx, r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rs, err := x.Reviews(ctx, call)
+			if err != nil || len(rs) != 2 || rs[0].Reviewer != "ada" || !rs[1].At.Equal(t0.Add(time.Hour)) {
+				t.Fatalf("reviews %+v %v", rs, err)
+			}
+			for _, tc := range []struct {
+				f    index.Filter
+				want int
+			}{
+				{index.Filter{Reviewed: "yes"}, 1}, {index.Filter{Reviewed: "no"}, len(fixtures.Names) - 1},
+				{index.Filter{Reviewed: "mine", Reviewer: "ada"}, 1}, {index.Filter{Reviewed: "mine", Reviewer: "otto"}, 0},
+			} {
+				calls, total, err := x.Calls(ctx, tc.f, index.Page{})
+				if err != nil || total != tc.want || len(calls) != tc.want {
+					t.Errorf("%+v: %d calls (%d), want %d: %v", tc.f, len(calls), total, tc.want, err)
+				}
+				if tc.f.Reviewed == "yes" && len(calls) == 1 && (calls[0].ID != call || calls[0].Reviews != 2) {
+					t.Errorf("reviewed call %+v", calls[0])
+				}
+			}
+		})
+	}
+}

@@ -69,6 +69,9 @@ var schema = []statement{
 		id TEXT PRIMARY KEY, call TEXT NOT NULL, item TEXT NOT NULL, status TEXT NOT NULL,
 		comment TEXT NOT NULL DEFAULT '', reviewer TEXT NOT NULL, at TEXT NOT NULL)`),
 	same(`CREATE INDEX IF NOT EXISTS overrides_call ON overrides (call, item, at)`),
+	// Reviews marked finished: one row per call and reviewer, when they last marked it.
+	same(`CREATE TABLE IF NOT EXISTS call_reviews (
+		call TEXT NOT NULL, reviewer TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (call, reviewer))`),
 
 	// People and access.
 	same(`CREATE TABLE IF NOT EXISTS users (

@@ -57,6 +57,12 @@ func filterFrom(q url.Values, u *User) (index.Filter, []string) {
 	f.MinScore, f.MaxScore = num("min"), num("max")
 	f.Agent, f.Team, f.Queue = q.Get("agent"), q.Get("team"), q.Get("queue")
 	f.AutoFail, f.Intent, f.Sentiment, f.Phrase, f.Alert = q.Get("autofail"), q.Get("intent"), q.Get("sentiment"), q.Get("phrase"), q.Get("alert")
+	switch v := q.Get("reviewed"); v {
+	case "", "yes", "no", "mine":
+		f.Reviewed, f.Reviewer = v, u.Name
+	default:
+		problems = append(problems, fmt.Sprintf("reviewed: %q is not yes, no or mine", v))
+	}
 	restrict(&f, u)
 	return f, problems
 }
@@ -321,6 +327,15 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 		t.Text = transcribe.TrimLeadingPunctuation(t.Text)
 		turns[i] = turnView{t, i, sentiments[i]}
 	}
+	reviews, err := s.Index.Reviews(r.Context(), c.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	finished := false
+	for _, rv := range reviews {
+		finished = finished || rv.Reviewer == u.Name
+	}
 	var nb neighbours
 	if in := r.URL.Query().Get("in"); in != "" {
 		var err error
@@ -341,6 +356,7 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 		"Title": "Call " + doc.CallID, "Call": c, "Doc": doc, "Turns": turns, "Latest": latest, "History": history,
 		"CanOverride": contains(reviewer, u.Role), "Collections": cols, "Timeline": report.Timeline(doc),
 		"SentimentChart": sentimentChart(doc), "List": nb, "Glance": glanceOf(doc, c, latest),
+		"Reviews": reviews, "Finished": finished, "In": r.URL.Query().Get("in"),
 	})
 }
 
@@ -403,6 +419,25 @@ func (s *Server) override(w http.ResponseWriter, r *http.Request, u *User) {
 	}
 	s.audit(r, u, "override", c.CallID+"/"+item, fmt.Sprintf("auto %s → %s: %s", auto, status, comment))
 	http.Redirect(w, r, "/calls/"+c.ID+"#item-"+url.PathEscape(item), http.StatusSeeOther)
+}
+
+// finishReview marks the call's review finished by the reviewer and goes back to the call (in the list
+// it was opened from).
+func (s *Server) finishReview(w http.ResponseWriter, r *http.Request, u *User) {
+	c, ok := s.visibleCall(w, r, u)
+	if !ok {
+		return
+	}
+	if err := s.Index.FinishReview(r.Context(), index.Review{Call: c.ID, Reviewer: u.Name}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.audit(r, u, "review finished", c.CallID, "")
+	to := "/calls/" + c.ID
+	if in := r.PostFormValue("in"); in != "" {
+		to += "?in=" + url.QueryEscape(in)
+	}
+	http.Redirect(w, r, to+"#review", http.StatusSeeOther)
 }
 
 func (s *Server) audit(r *http.Request, u *User, action, target, detail string) {

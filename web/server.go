@@ -115,6 +115,7 @@ func New(s *Server) *Server {
 		{"GET /calls/{id}", readers, s.callPage},
 		{"GET /calls/{id}/audio", readers, s.callAudio},
 		{"POST /calls/{id}/override", reviewer, s.override},
+		{"POST /calls/{id}/review", reviewer, s.finishReview},
 		{"GET /agents/{agent}", readers, s.agentPage},
 		{"GET /library", library, s.libraryPage},
 		{"GET /collections", library, s.collectionsPage},

@@ -180,6 +180,7 @@ var allowed = map[string]string{
 	"GET /calls/{id}":                   "admin qa coach agent",
 	"GET /calls/{id}/audio":             "admin qa coach agent",
 	"POST /calls/{id}/override":         "admin qa",
+	"POST /calls/{id}/review":           "admin qa",
 	"GET /agents/{agent}":               "admin qa coach agent",
 	"GET /library":                      "admin qa coach",
 	"GET /collections":                  "admin qa coach",
@@ -888,5 +889,44 @@ func TestCallWalksItsList(t *testing.T) {
 	// Opened on its own, a call has no list to walk.
 	if _, alone := a.do("qa", "GET", "/calls/"+a.calls["billing-dispute"], nil); strings.Contains(alone, "in the list") {
 		t.Error("a call opened on its own shows a list position")
+	}
+}
+
+// A reviewer marks a call's review finished: the call page lists who finished it, the calls list marks
+// it and filters on it (reviewed, not reviewed, by me), and the mark is audited.
+func TestReviewFinished(t *testing.T) {
+	a := newApp(t)
+	call := a.calls["billing-dispute"]
+	in := url.Values{"team": {"billing"}}.Encode()
+	res, _ := a.do("qa", "POST", "/calls/"+call+"/review", url.Values{"in": {in}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/calls/"+call+"?in="+url.QueryEscape(in)+"#review" {
+		t.Fatalf("finish review: %s → %s", res.Status, res.Header.Get("Location"))
+	}
+	_, page := a.do("qa", "GET", "/calls/"+call, nil)
+	if !strings.Contains(page, "review finished · quinn") || strings.Contains(page, `id="finish-review"`) {
+		t.Error("the call page must list quinn's finished review and not offer it again")
+	}
+	_, page = a.do("admin", "GET", "/calls/"+call, nil)
+	if !strings.Contains(page, `id="finish-review"`) {
+		t.Error("another reviewer can still finish their own review")
+	}
+	listed := func(role, q string) bool {
+		_, l := a.do(role, "GET", "/calls?"+q, nil)
+		return strings.Contains(l, "/calls/"+call+"?in=")
+	}
+	if !listed("qa", "reviewed=yes") || listed("qa", "reviewed=no") || !listed("qa", "reviewed=mine") || listed("admin", "reviewed=mine") {
+		t.Error("reviewed filters: yes / no / mine wrong")
+	}
+	if _, l := a.do("qa", "GET", "/calls?reviewed=yes", nil); !strings.Contains(l, `class="chip reviewed"`) {
+		t.Error("the list does not mark the reviewed call")
+	}
+	if _, l := a.do("qa", "GET", "/calls?reviewed=maybe", nil); !strings.Contains(l, "not yes, no or mine") {
+		t.Error("a bad reviewed value must be named")
+	}
+	if _, audit := a.do("admin", "GET", "/admin/audit", nil); !strings.Contains(audit, "review finished") {
+		t.Error("the finished review is not in the audit log")
+	}
+	if res, _ := a.do("coach", "POST", "/calls/"+call+"/review", url.Values{}); res.StatusCode != http.StatusForbidden && res.StatusCode != http.StatusNotFound {
+		t.Errorf("a coach finishing a review: %s", res.Status)
 	}
 }
