@@ -1,5 +1,7 @@
 package parley
 
+import "math"
+
 // Item result statuses.
 const (
 	ItemPass = "pass"
@@ -28,8 +30,15 @@ type ItemResult struct {
 	Status    string  `json:"status"` // pass, fail or na
 	Points    float64 `json:"points"`
 	MaxPoints float64 `json:"max_points"`
-	AutoFail  bool    `json:"auto_fail"`
-	Reason    string  `json:"reason"` // in plain words: what was found, or what was not and where
+	// Weight is the item's points in the scorecard, whether or not it applied (MaxPoints is 0 for an
+	// item that does not apply): what a reviewer's pass is worth.
+	Weight float64 `json:"weight,omitempty"`
+	// AutoStatus is the automatic result where a reviewer's result (Status) replaced it, and Reviewer
+	// who decided; both empty for automatic results.
+	AutoStatus string `json:"auto_status,omitempty"`
+	Reviewer   string `json:"reviewer,omitempty"`
+	AutoFail   bool   `json:"auto_fail"`
+	Reason     string `json:"reason"` // in plain words: what was found, or what was not and where
 	// Detail is what the scorecard looked for when it was not found: its phrases and patterns, for the
 	// scorecard's author.
 	Detail   string     `json:"detail,omitempty"`
@@ -69,4 +78,70 @@ type TalkMetrics struct {
 	WordsPerMinute   map[Role]float64 `json:"words_per_minute"`
 	LongestMonologue map[Role]float64 `json:"longest_monologue_s"`
 	RaisedVoice      map[Role]int     `json:"raised_voice"` // segments 6 dB or more above the speaker's median level
+}
+
+// NotScoredNote explains a score no item applied to.
+const NotScoredNote = "not scored: no item applies to this call (was any speech recognised?)"
+
+// Total adds the items' points up into the call's score: the share of the points of the items that
+// apply (0–100, to a tenth), 0 when an auto-fail item failed, not scored when no item applies.
+func (s *Score) Total() {
+	var got, possible float64
+	s.AutoFailed, s.Score, s.Note = false, 0, ""
+	for i := range s.Items {
+		r := &s.Items[i]
+		w := r.Weight
+		if w == 0 { // documents written before items kept their weight: what applied has it as MaxPoints
+			w = r.MaxPoints
+		}
+		r.Points, r.MaxPoints = 0, 0
+		switch r.Status {
+		case ItemPass:
+			r.Points, r.MaxPoints = w, w
+			got += w
+			possible += w
+		case ItemFail:
+			r.MaxPoints = w
+			possible += w
+			s.AutoFailed = s.AutoFailed || r.AutoFail
+		}
+	}
+	s.Scored = possible > 0
+	switch {
+	case !s.Scored:
+		s.Note = NotScoredNote
+	case !s.AutoFailed:
+		s.Score = math.Round(got/possible*1000) / 10
+	}
+}
+
+// ReviewedStatus is a reviewer's result for one item.
+type ReviewedStatus struct{ Status, Reviewer string }
+
+// Reviewed is the score with reviewers' results in place of the automatic ones (by item id), each
+// replaced item keeping its automatic result in AutoStatus, and the total made again; s itself is not
+// changed. Items the score does not have are left out; nil stays nil.
+func (s *Score) Reviewed(by map[string]ReviewedStatus) *Score {
+	if s == nil {
+		return nil
+	}
+	out := *s
+	out.Items = make([]ItemResult, len(s.Items))
+	copy(out.Items, s.Items)
+	changed := false
+	for i := range out.Items {
+		r := &out.Items[i]
+		rv, ok := by[r.ID]
+		if !ok || rv.Status == "" {
+			continue
+		}
+		if r.AutoStatus == "" {
+			r.AutoStatus = r.Status
+		}
+		r.Status, r.Reviewer, changed = rv.Status, rv.Reviewer, true
+	}
+	if changed {
+		out.Total()
+	}
+	return &out
 }

@@ -101,6 +101,25 @@ func (x *Index) PutCall(ctx context.Context, doc calldoc.CallDoc, docLoc string)
 	return id, tx.Commit()
 }
 
+// reviewedItems are the reviewers' results in force on a call: the latest override per item.
+func (x *Index) reviewedItems(ctx context.Context, tx *sql.Tx, id string) (map[string]parley.ReviewedStatus, error) {
+	rows, err := tx.QueryContext(ctx, x.bind(`SELECT item, status, reviewer FROM overrides WHERE call = ? ORDER BY at, id`), id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]parley.ReviewedStatus{}
+	for rows.Next() {
+		var item string
+		var r parley.ReviewedStatus
+		if err := rows.Scan(&item, &r.Status, &r.Reviewer); err != nil {
+			return nil, err
+		}
+		out[item] = r
+	}
+	return out, rows.Err()
+}
+
 // DocAt is a call document and where it is stored.
 type DocAt struct {
 	Doc calldoc.CallDoc
@@ -124,6 +143,15 @@ func (x *Index) PutCalls(ctx context.Context, docs []DocAt) error {
 
 func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc calldoc.CallDoc, docLoc string) (string, error) {
 	id := CallKey(doc.Source)
+	// The reviewers' results in force replace the automatic ones in what the list, the agent pages and
+	// the alerts read (the document keeps the automatic score).
+	reviewed, err := x.reviewedItems(ctx, tx, id)
+	if err != nil {
+		return "", err
+	}
+	if len(reviewed) > 0 {
+		doc.Score = doc.Score.Reviewed(reviewed)
+	}
 	c := Call{ID: id, CallID: doc.CallID, Source: doc.Source, Doc: docLoc, DurationS: doc.DurationS}
 	if m := doc.Metadata; m != nil {
 		c.StartedAt = m.StartedAt
@@ -179,8 +207,12 @@ func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc calldoc.CallDoc, do
 	}
 	if s := doc.Score; s != nil {
 		for _, it := range s.Items {
-			if err := exec(`INSERT INTO call_items (call, item, label, status) VALUES (?, ?, ?, ?) ON CONFLICT (call, item) DO NOTHING`,
-				id, it.ID, it.Label, it.Status); err != nil {
+			auto := it.Status
+			if it.AutoStatus != "" {
+				auto = it.AutoStatus
+			}
+			if err := exec(`INSERT INTO call_item_results (call, item, label, status, auto_status) VALUES (?, ?, ?, ?, ?) ON CONFLICT (call, item) DO NOTHING`,
+				id, it.ID, it.Label, it.Status, auto); err != nil {
 				return "", err
 			}
 			if err := exec(`INSERT INTO items (item, label) VALUES (?, ?) ON CONFLICT (item) DO UPDATE SET label = excluded.label`, it.ID, it.Label); err != nil {
@@ -195,7 +227,6 @@ func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc calldoc.CallDoc, do
 			}
 		}
 	}
-	var err error
 	for i, t := range doc.Turns {
 		text := cleanText(t.Text)
 		if text == "" {
@@ -236,7 +267,7 @@ func (x *Index) deleteCall(ctx context.Context, tx *sql.Tx, id string) error {
 			return err
 		}
 	}
-	for _, q := range []string{`DELETE FROM turns WHERE call = ?`, `DELETE FROM call_items WHERE call = ?`,
+	for _, q := range []string{`DELETE FROM turns WHERE call = ?`, `DELETE FROM call_item_results WHERE call = ?`,
 		`DELETE FROM call_phrases WHERE call = ?`, `DELETE FROM call_docs WHERE id = ?`} {
 		if _, err := tx.ExecContext(ctx, x.bind(q), id); err != nil {
 			return err

@@ -100,7 +100,7 @@ func (x *Index) Agent(ctx context.Context, agent string) (AgentStats, bool, erro
 	rates := map[string]*ItemRate{}
 	count := func(where string, arg any, team bool) error {
 		rows, err := x.db.QueryContext(ctx, x.bind(`SELECT i.item, MIN(i.label), SUM(CASE WHEN i.status = 'pass' THEN 1 ELSE 0 END), COUNT(*)
-			FROM call_items i JOIN call_docs c ON c.id = i.call WHERE c.scored = 1 AND i.status <> 'na' AND `+where+` GROUP BY i.item`), arg)
+			FROM call_item_results i JOIN call_docs c ON c.id = i.call WHERE c.scored = 1 AND i.status <> 'na' AND `+where+` GROUP BY i.item`), arg)
 		if err != nil {
 			return err
 		}
@@ -161,7 +161,7 @@ func (x *Index) ItemExamples(ctx context.Context, item string, f Filter, n int) 
 		if where == "" {
 			where = " WHERE 1 = 1"
 		}
-		return collect(ctx, x.db, x.bind(`SELECT `+callColumns+` FROM call_items i JOIN call_docs c ON c.id = i.call`+where+
+		return collect(ctx, x.db, x.bind(`SELECT `+callColumns+` FROM call_item_results i JOIN call_docs c ON c.id = i.call`+where+
 			` AND i.item = ? AND i.status = ? AND c.scored = 1 ORDER BY c.score `+dir+`, c.id LIMIT `+fmt.Sprint(n)), append(args, item, status),
 			func(rows *sql.Rows) (Call, error) { return scanCall(rows) })
 	}
@@ -276,7 +276,7 @@ func (x *Index) Calibration(ctx context.Context) ([]team.ItemAgreement, error) {
 		return nil, err
 	}
 	auto := map[[2]string]string{}
-	rows, err := x.db.QueryContext(ctx, `SELECT i.item, i.status, c.call_id FROM call_items i JOIN call_docs c ON c.id = i.call
+	rows, err := x.db.QueryContext(ctx, `SELECT i.item, i.auto_status, c.call_id FROM call_item_results i JOIN call_docs c ON c.id = i.call
 		WHERE i.call IN (SELECT call FROM overrides)`)
 	if err != nil {
 		return nil, err

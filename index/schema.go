@@ -42,10 +42,20 @@ var schema = []statement{
 	same(`CREATE INDEX IF NOT EXISTS call_docs_duration ON call_docs (duration_s, id)`),
 	same(`CREATE INDEX IF NOT EXISTS call_docs_sentiment ON call_docs (sentiment, id)`),
 	same(`CREATE INDEX IF NOT EXISTS call_docs_source ON call_docs (source)`),
+	// Each call's scorecard items: the result in force (a reviewer's where one decided) and the
+	// automatic one, which calibration compares it with.
+	same(`CREATE TABLE IF NOT EXISTS call_item_results (
+		call TEXT NOT NULL, item TEXT NOT NULL, label TEXT NOT NULL DEFAULT '', status TEXT NOT NULL,
+		auto_status TEXT NOT NULL, PRIMARY KEY (call, item))`),
+	same(`CREATE INDEX IF NOT EXISTS call_item_results_item ON call_item_results (item, status)`),
+	// Indexes written before reviewers' results counted kept only the automatic result (call_items):
+	// moved over once, then emptied.
 	same(`CREATE TABLE IF NOT EXISTS call_items (
 		call TEXT NOT NULL, item TEXT NOT NULL, label TEXT NOT NULL DEFAULT '', status TEXT NOT NULL,
 		PRIMARY KEY (call, item))`),
-	same(`CREATE INDEX IF NOT EXISTS call_items_item ON call_items (item, status)`),
+	same(`INSERT INTO call_item_results (call, item, label, status, auto_status)
+		SELECT call, item, label, status, status FROM call_items WHERE true ON CONFLICT (call, item) DO NOTHING`),
+	same(`DELETE FROM call_items`),
 	// The agents and scorecard items seen, for the drop-downs (kept apart: listing them from the calls
 	// would read every call).
 	same(`CREATE TABLE IF NOT EXISTS agents (agent TEXT PRIMARY KEY, name TEXT NOT NULL, team TEXT NOT NULL DEFAULT '')`),

@@ -31,36 +31,16 @@ func (sc *Scorecard) Score(c Call) *parley.Score {
 		e.spoke[t.Speaker] = true
 	}
 	out := &parley.Score{Scorecard: sc.Name, Version: sc.Version, Metrics: e.metrics, Items: []parley.ItemResult{}}
-	var got, possible float64
 	for _, sec := range sc.Sections {
 		for i := range sec.Items {
 			it := &sec.Items[i]
-			r := parley.ItemResult{ID: it.ID, Section: sec.Name, Label: it.Label, Kind: it.Kind, MaxPoints: it.Weight, AutoFail: it.AutoFail, Evidence: []parley.Evidence{}}
+			r := parley.ItemResult{ID: it.ID, Section: sec.Name, Label: it.Label, Kind: it.Kind, Weight: it.Weight, AutoFail: it.AutoFail, Evidence: []parley.Evidence{}}
 			e.grade(it, &r)
 			r.Evidence = dedupe(r.Evidence)
-			switch r.Status {
-			case parley.ItemPass:
-				r.Points = it.Weight
-				got += it.Weight
-				possible += it.Weight
-			case parley.ItemFail:
-				possible += it.Weight
-				if it.AutoFail {
-					out.AutoFailed = true
-				}
-			case parley.ItemNA:
-				r.MaxPoints = 0
-			}
 			out.Items = append(out.Items, r)
 		}
 	}
-	out.Scored = possible > 0
-	switch {
-	case !out.Scored:
-		out.Note = "not scored: no item applies to this call (was any speech recognised?)"
-	case !out.AutoFailed:
-		out.Score = math.Round(got/possible*1000) / 10
-	}
+	out.Total()
 	return out
 }
 

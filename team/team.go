@@ -178,7 +178,19 @@ func Build(docs []calldoc.CallDoc, opt Options, overrides []Override) *Report {
 	if !opt.To.IsZero() {
 		r.To = &opt.To
 	}
+	// The reviewers' results in force replace the automatic ones everywhere but in calibration, which
+	// compares the two (the automatic result stays in each item's AutoStatus).
+	byCall := map[string]map[string]parley.ReviewedStatus{}
+	for _, o := range overrides {
+		if byCall[o.CallID] == nil {
+			byCall[o.CallID] = map[string]parley.ReviewedStatus{}
+		}
+		byCall[o.CallID][o.Item] = parley.ReviewedStatus{Status: o.Status, Reviewer: o.Reviewer}
+	}
 	for _, d := range docs {
+		if rv := byCall[d.CallID]; rv != nil {
+			d.Score = d.Score.Reviewed(rv)
+		}
 		var started *time.Time
 		if d.Metadata != nil {
 			started = d.Metadata.StartedAt
@@ -490,7 +502,11 @@ func (r *Report) calibrate(overrides []Override) {
 	for _, row := range r.Rows {
 		if row.Doc.Score != nil {
 			for _, it := range row.Doc.Score.Items {
-				auto[[2]string{row.Doc.CallID, it.ID}] = it.Status
+				st := it.Status
+				if it.AutoStatus != "" {
+					st = it.AutoStatus
+				}
+				auto[[2]string{row.Doc.CallID, it.ID}] = st
 			}
 		}
 	}

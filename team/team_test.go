@@ -186,3 +186,28 @@ func TestSpeakersFrom(t *testing.T) {
 		t.Errorf("speakers from %v, roles to check %d", k.SpeakersFrom, k.RolesToCheck)
 	}
 }
+
+// Reviewers' results count in the report's scores; calibration still compares them with the automatic
+// results.
+func TestReportCountsOverrides(t *testing.T) {
+	docs := sampleDocs()
+	for i := range docs { // items with their weight, as documents now carry it
+		for j := range docs[i].Score.Items {
+			docs[i].Score.Items[j].Weight = 10
+		}
+		docs[i].Score.Total()
+	}
+	plain := Build(docs, Options{By: "agent"}, nil)
+	// c2 (Sarah, 40 → greeting failed automatically): the reviewer passes the greeting.
+	ov := []Override{{CallID: "c2", Item: "greeting", Status: "pass", Reviewer: "quinn"}}
+	r := Build(docs, Options{By: "agent"}, ov)
+	if r.KPIs.AvgScore <= plain.KPIs.AvgScore {
+		t.Errorf("average score %.1f with the override, %.1f without", r.KPIs.AvgScore, plain.KPIs.AvgScore)
+	}
+	if len(r.Calibration) != 1 || r.Calibration[0].Reviewed != 1 || len(r.Calibration[0].Disagree) != 1 {
+		t.Errorf("calibration %+v: the reviewer disagreed with the automatic fail", r.Calibration)
+	}
+	if docs[1].Score.Items[0].Status != "fail" {
+		t.Error("Build changed the documents it was given")
+	}
+}

@@ -356,7 +356,7 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 		"Title": "Call " + doc.CallID, "Call": c, "Doc": doc, "Turns": turns, "Latest": latest, "History": history,
 		"CanOverride": contains(reviewer, u.Role), "Collections": cols, "Timeline": report.Timeline(doc),
 		"SentimentChart": sentimentChart(doc), "List": nb, "Glance": glanceOf(doc, c, latest),
-		"Reviews": reviews, "Finished": finished, "In": r.URL.Query().Get("in"),
+		"Reviews": reviews, "Finished": finished, "In": r.URL.Query().Get("in"), "Reviewed": doc.Score.Reviewed(reviewedBy(latest)),
 	})
 }
 
@@ -414,6 +414,12 @@ func (s *Server) override(w http.ResponseWriter, r *http.Request, u *User) {
 		return
 	}
 	if err := s.Index.AddOverride(r.Context(), index.Override{Call: c.ID, Item: item, Status: status, Comment: comment, Reviewer: u.Name}); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// The call's row (score, items, alerts) takes the reviewer's result at once: the list, the agent
+	// page and the library read it.
+	if _, err := s.Index.PutCall(r.Context(), doc, c.Doc); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -503,17 +509,25 @@ type glance struct {
 	Scored, AutoFails bool
 }
 
+// reviewedBy turns the overrides in force into the reviewers' results by item.
+func reviewedBy(latest map[string]index.Override) map[string]parley.ReviewedStatus {
+	out := map[string]parley.ReviewedStatus{}
+	for item, o := range latest {
+		out[item] = parley.ReviewedStatus{Status: o.Status, Reviewer: o.Reviewer}
+	}
+	return out
+}
+
 // glanceOf takes what the call was about and how the customer ended from its index row (labelled the
 // way the list labels them), and counts the items as the reviewers decided them where they did, the
 // automatic result elsewhere.
 func glanceOf(doc calldoc.CallDoc, c index.Call, latest map[string]index.Override) glance {
 	g := glance{Intent: c.Intent, EndLabel: c.SentimentLabel, End: c.Sentiment, HasEnd: c.SentimentLabel != ""}
-	if sc := doc.Score; sc != nil {
+	if sc := doc.Score.Reviewed(reviewedBy(latest)); sc != nil {
 		g.Score, g.Scored, g.AutoFails = sc.Score, sc.Scored, sc.AutoFailed
 		for _, it := range sc.Items {
 			st := it.Status
-			if o, ok := latest[it.ID]; ok {
-				st = o.Status
+			if it.AutoStatus != "" {
 				g.Reviewed++
 			}
 			switch st {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"html"
 	"io"
 	"net"
@@ -928,5 +929,42 @@ func TestReviewFinished(t *testing.T) {
 	}
 	if res, _ := a.do("coach", "POST", "/calls/"+call+"/review", url.Values{}); res.StatusCode != http.StatusForbidden && res.StatusCode != http.StatusNotFound {
 		t.Errorf("a coach finishing a review: %s", res.Status)
+	}
+}
+
+// A reviewer's result counts everywhere the item is used: the call's score on its page (the automatic
+// score kept and shown), in the list, on the agent page; calibration still compares with the automatic
+// result.
+func TestOverrideChangesTheScore(t *testing.T) {
+	a := newApp(t)
+	ctx := context.Background()
+	id := a.calls["billing-dispute"]
+	before, _, err := a.x.Call(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, agentBefore := a.do("qa", "GET", "/agents/a17", nil)
+	if res, _ := a.do("qa", "POST", "/calls/"+id+"/override", url.Values{"item": {"closing"}, "status": {"pass"}, "comment": {"said goodbye"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("override: %s", res.Status)
+	}
+	after, _, err := a.x.Call(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Score <= before.Score {
+		t.Fatalf("a failed item passed by the reviewer: score %.1f → %.1f", before.Score, after.Score)
+	}
+	_, page := a.do("qa", "GET", "/calls/"+id, nil)
+	if !strings.Contains(page, fmt.Sprintf(`id="score">%.1f`, after.Score)) || !strings.Contains(page, fmt.Sprintf("automatic %.1f", before.Score)) {
+		t.Errorf("the call page shows %.1f with the automatic %.1f kept", after.Score, before.Score)
+	}
+	if _, list := a.do("qa", "GET", "/calls", nil); !strings.Contains(list, fmt.Sprintf("<b>%.1f</b>", after.Score)) {
+		t.Error("the list shows the reviewed score")
+	}
+	if _, agentAfter := a.do("qa", "GET", "/agents/a17", nil); agentAfter == agentBefore {
+		t.Error("the agent page did not change")
+	}
+	if _, cal := a.do("qa", "GET", "/calibration", nil); !strings.Contains(cal, "billing-dispute: auto fail, reviewer pass (quinn)") {
+		t.Error("calibration must compare with the automatic result")
 	}
 }
