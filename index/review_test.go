@@ -49,16 +49,7 @@ func TestCallsFilterSearchAndReview(t *testing.T) {
 	for name, x := range databases(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			dir := t.TempDir()
-			byName := map[string]string{}
-			for _, n := range fixtures.Names {
-				d := fixtures.Doc(t, n)
-				id, err := x.PutCall(ctx, d, fixtures.Write(t, dir, d))
-				if err != nil {
-					t.Fatal(err)
-				}
-				byName[n] = id
-			}
+			byName, dir := putFixtures(t, x)
 			// Indexing a call again replaces it: no second row, no duplicate turns in search.
 			again := fixtures.Doc(t, "billing-dispute")
 			if _, err := x.PutCall(ctx, again, filepath.Join(dir, "billing-dispute.json")); err != nil {
@@ -289,16 +280,7 @@ func TestFinishedReviews(t *testing.T) {
 	for name, x := range databases(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			dir := t.TempDir()
-			byName := map[string]string{}
-			for _, n := range fixtures.Names {
-				d := fixtures.Doc(t, n)
-				id, err := x.PutCall(ctx, d, fixtures.Write(t, dir, d))
-				if err != nil {
-					t.Fatal(err)
-				}
-				byName[n] = id
-			}
+			byName, _ := putFixtures(t, x)
 			call := byName["billing-dispute"]
 			t0 := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
 			for _, r := range []index.Review{{Call: call, Reviewer: "quinn", At: t0}, {Call: call, Reviewer: "ada", At: t0.Add(time.Minute)},
@@ -328,4 +310,19 @@ func TestFinishedReviews(t *testing.T) {
 			}
 		})
 	}
+}
+
+// putFixtures indexes the fixture calls and returns their ids by name and the folder of their documents.
+func putFixtures(t *testing.T, x *index.Index) (map[string]string, string) {
+	dir := t.TempDir()
+	byName := map[string]string{}
+	for _, n := range fixtures.Names {
+		d := fixtures.Doc(t, n)
+		id, err := x.PutCall(context.Background(), d, fixtures.Write(t, dir, d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		byName[n] = id
+	}
+	return byName, dir
 }

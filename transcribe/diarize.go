@@ -130,20 +130,13 @@ func (d Diarizer) split(l *levels, c int, v VAD, regions []Region) Diarization {
 	if ceps == nil || len(regions) == 0 {
 		return one
 	}
-	n := min(l.frames(), ceps.frames())
-	db := l.channelDB(c)[:n]
-	threshold := v.withDefaults().threshold(slices.Sorted(slices.Values(db)))
-
 	// Voiced frames, region by region, their cepstra normalised over the call.
+	voicedIn := v.voiced(l, c)
 	var frames []int   // frame numbers
 	var spans [][2]int // per region: its voiced frames, as indices into frames
 	for _, r := range regions {
 		from := len(frames)
-		for i := r.Start / l.frame; i < min(n, (r.End+l.frame-1)/l.frame); i++ {
-			if db[i] >= threshold {
-				frames = append(frames, i)
-			}
-		}
+		frames = append(frames, voicedIn(r)...)
 		spans = append(spans, [2]int{from, len(frames)})
 	}
 	if len(frames) < 2*printFrames {

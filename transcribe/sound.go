@@ -37,17 +37,10 @@ func (v VAD) withoutSteadySound(l *levels, c int, regions []Region) []Region {
 	if ceps == nil || len(regions) == 0 {
 		return regions
 	}
-	n := min(l.frames(), ceps.frames())
-	db := l.channelDB(c)[:n]
-	threshold := v.withDefaults().threshold(slices.Sorted(slices.Values(db)))
+	voicedIn := v.voiced(l, c)
 	var out []Region
 	for _, r := range regions {
-		var voiced []int
-		for i := r.Start / l.frame; i < min(n, (r.End+l.frame-1)/l.frame); i++ {
-			if db[i] >= threshold {
-				voiced = append(voiced, i)
-			}
-		}
+		voiced := voicedIn(r)
 		votes := make([]int, len(voiced)) // seconds of steady sound over a frame, less seconds of speech
 		switch {
 		case len(voiced) < minSoundFrames:
@@ -119,4 +112,21 @@ func SpeechRegions(ctx context.Context, a *Audio, c int, v VAD) ([]Region, error
 		return nil, err
 	}
 	return v.withoutSteadySound(lv, c, v.speech(lv, c)), nil
+}
+
+// voiced returns, for channel c (whose cepstra l measured), what lists a region's voiced frames: those
+// above the voice detector's threshold, by frame number.
+func (v VAD) voiced(l *levels, c int) func(Region) []int {
+	n := min(l.frames(), l.ceps[c].frames())
+	db := l.channelDB(c)[:n]
+	threshold := v.withDefaults().threshold(slices.Sorted(slices.Values(db)))
+	return func(r Region) []int {
+		var out []int
+		for i := r.Start / l.frame; i < min(n, (r.End+l.frame-1)/l.frame); i++ {
+			if db[i] >= threshold {
+				out = append(out, i)
+			}
+		}
+		return out
+	}
 }
