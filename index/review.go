@@ -1,11 +1,13 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -269,30 +271,42 @@ func (x *Index) LatestOverrides(ctx context.Context) ([]team.Override, error) {
 	return ov, nil
 }
 
-// Calibration compares the overrides in force (the latest per call and item) with the automatic results.
-func (x *Index) Calibration(ctx context.Context) ([]team.ItemAgreement, error) {
-	ov, err := x.LatestOverrides(ctx)
+// ReviewedItem is a reviewer's result in force (the latest override of a call's item) beside the
+// automatic one, with the call and the item as the review app names them.
+type ReviewedItem struct {
+	Call, CallID, Item, Label, Auto, Status, Reviewer, Comment string
+	At                                                         time.Time
+}
+
+// ReviewedItems are the reviewers' results in force on calls still in the index, by call and item.
+func (x *Index) ReviewedItems(ctx context.Context) ([]ReviewedItem, error) {
+	all, err := collect(ctx, x.db, x.bind(`SELECT o.call, c.call_id, o.item, r.label, r.auto_status, o.status, o.reviewer, o.comment, o.at
+		FROM overrides o JOIN call_docs c ON c.id = o.call JOIN call_item_results r ON r.call = o.call AND r.item = o.item
+		ORDER BY o.at, o.id`), nil,
+		func(rows *sql.Rows) (ri ReviewedItem, err error) {
+			var at string
+			err = rows.Scan(&ri.Call, &ri.CallID, &ri.Item, &ri.Label, &ri.Auto, &ri.Status, &ri.Reviewer, &ri.Comment, &at)
+			ri.At, _ = time.Parse(stampFormat, at)
+			return ri, err
+		})
 	if err != nil {
 		return nil, err
 	}
-	auto := map[[2]string]string{}
-	rows, err := x.db.QueryContext(ctx, `SELECT i.item, i.auto_status, c.call_id FROM call_item_results i JOIN call_docs c ON c.id = i.call
-		WHERE i.call IN (SELECT call FROM overrides)`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var item, status, callID string
-		if err := rows.Scan(&item, &status, &callID); err != nil {
-			return nil, err
+	latest := map[[2]string]int{}
+	var out []ReviewedItem
+	for _, ri := range all {
+		k := [2]string{ri.Call, ri.Item}
+		if i, ok := latest[k]; ok {
+			out[i] = ri
+			continue
 		}
-		auto[[2]string{callID, item}] = status
+		latest[k] = len(out)
+		out = append(out, ri)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return team.Calibrate(auto, ov), nil
+	slices.SortFunc(out, func(a, b ReviewedItem) int {
+		return cmp.Or(cmp.Compare(a.Item, b.Item), cmp.Compare(a.CallID, b.CallID))
+	})
+	return out, nil
 }
 
 // Collection is a coach's set of clips, shared by its link.

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -470,13 +472,60 @@ func (s *Server) agentPage(w http.ResponseWriter, r *http.Request, u *User) {
 	s.render(w, r, u, "agent.html", map[string]any{"Title": "Agent " + st.Name, "A": st, "Trend": trendChart(st.Weekly)})
 }
 
+// itemCalibration is one scorecard item's reviews: how many, how many agreed with the automatic
+// result, and each with its call, both results, the reviewer and their comment.
+type itemCalibration struct {
+	Item, Label     string
+	Reviewed, Agree int
+	Rows            []index.ReviewedItem
+}
+
+// reviewerCalibration is one reviewer's agreement with the automatic results.
+type reviewerCalibration struct {
+	Reviewer        string
+	Reviewed, Agree int
+}
+
 func (s *Server) calibrationPage(w http.ResponseWriter, r *http.Request, u *User) {
-	cal, err := s.Index.Calibration(r.Context())
+	all, err := s.Index.ReviewedItems(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, u, "calibration.html", map[string]any{"Title": "Calibration", "Items": cal})
+	only := r.URL.Query().Get("reviewer")
+	var items []*itemCalibration
+	byItem := map[string]*itemCalibration{}
+	byReviewer := map[string]*reviewerCalibration{}
+	var reviewers []*reviewerCalibration
+	for _, ri := range all {
+		agree := ri.Auto == ri.Status
+		rc := byReviewer[ri.Reviewer]
+		if rc == nil {
+			rc = &reviewerCalibration{Reviewer: ri.Reviewer}
+			byReviewer[ri.Reviewer] = rc
+			reviewers = append(reviewers, rc)
+		}
+		rc.Reviewed++
+		if agree {
+			rc.Agree++
+		}
+		if only != "" && ri.Reviewer != only {
+			continue
+		}
+		ic := byItem[ri.Item]
+		if ic == nil {
+			ic = &itemCalibration{Item: ri.Item, Label: cmp.Or(ri.Label, ri.Item)}
+			byItem[ri.Item] = ic
+			items = append(items, ic)
+		}
+		ic.Reviewed++
+		if agree {
+			ic.Agree++
+		}
+		ic.Rows = append(ic.Rows, ri)
+	}
+	slices.SortFunc(reviewers, func(a, b *reviewerCalibration) int { return strings.Compare(a.Reviewer, b.Reviewer) })
+	s.render(w, r, u, "calibration.html", map[string]any{"Title": "Calibration", "Items": items, "Reviewers": reviewers, "Only": only})
 }
 
 // overridesExport sends the overrides in force as YAML, the format of `parley report --overrides` and of

@@ -33,11 +33,18 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04")
 	},
-	"when":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
-	"join":   strings.Join,
-	"split":  strings.Fields,
-	"has":    contains,
-	"add":    func(a, b int) int { return a + b },
+	"when":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05") },
+	"join":  strings.Join,
+	"split": strings.Fields,
+	"has":   contains,
+	"add":   func(a, b int) int { return a + b },
+	"sub":   func(a, b int) int { return a - b },
+	"ratio": func(a, b int) float64 {
+		if b == 0 {
+			return 0
+		}
+		return float64(a) / float64(b)
+	},
 	"fmtMin": func(v float64) string { return fmt.Sprintf("%d:%02d", int(v)/60, int(v)%60) },
 	"perMin": func(v float64) string {
 		if v < 0 {

@@ -321,7 +321,7 @@ func TestOverrideIsStoredShownAndAudited(t *testing.T) {
 		t.Errorf("audit: %+v", log)
 	}
 	_, cal := a.do("qa", "GET", "/calibration", nil)
-	if !strings.Contains(cal, "billing-dispute: auto fail, reviewer pass (quinn)") {
+	if !strings.Contains(cal, "billing-dispute</a>: auto fail, reviewer pass (quinn)") {
 		t.Error("calibration does not count the override")
 	}
 	// The overrides in force, exported in the format parley report and parley eval labels read.
@@ -964,7 +964,29 @@ func TestOverrideChangesTheScore(t *testing.T) {
 	if _, agentAfter := a.do("qa", "GET", "/agents/a17", nil); agentAfter == agentBefore {
 		t.Error("the agent page did not change")
 	}
-	if _, cal := a.do("qa", "GET", "/calibration", nil); !strings.Contains(cal, "billing-dispute: auto fail, reviewer pass (quinn)") {
+	if _, cal := a.do("qa", "GET", "/calibration", nil); !strings.Contains(cal, "billing-dispute</a>: auto fail, reviewer pass (quinn)") {
 		t.Error("calibration must compare with the automatic result")
+	}
+}
+
+// Calibration names items by their labels, links each review to its call and item, shows the comment,
+// and has a view per reviewer.
+func TestCalibrationPage(t *testing.T) {
+	a := newApp(t)
+	id := a.calls["billing-dispute"]
+	a.do("qa", "POST", "/calls/"+id+"/override", url.Values{"item": {"closing"}, "status": {"pass"}, "comment": {"said goodbye politely"}})
+	a.do("admin", "POST", "/calls/"+id+"/override", url.Values{"item": {"greeting"}, "status": {"pass"}, "comment": {"agrees"}})
+	_, cal := a.do("qa", "GET", "/calibration", nil)
+	for _, want := range []string{`<td title="closing">`, `href="/calls/` + id + `#item-closing"`, "said goodbye politely", `href="/calibration?reviewer=quinn"`, `href="/calibration?reviewer=root"`} {
+		if !strings.Contains(cal, want) {
+			t.Errorf("calibration page lacks %s", want)
+		}
+	}
+	if strings.Contains(cal, `<td title="closing">closing</td>`) {
+		t.Error("the item is named by its id, not its label")
+	}
+	_, mine := a.do("qa", "GET", "/calibration?reviewer=quinn", nil)
+	if !strings.Contains(mine, "#item-closing") || strings.Contains(mine, "#item-greeting") {
+		t.Error("one reviewer's view shows another's reviews")
 	}
 }

@@ -119,8 +119,9 @@ try {
 
   // Calibration counts the override.
   await page.goto(base + "/calibration");
-  const cal = await page.locator("#calibration").textContent();
-  assert.ok(cal.includes(itemID), "calibration lists the overridden item");
+  assert.ok(await page.locator(`#calibration a[href$="#item-${itemID}"]`).count() > 0, "calibration lists the overridden item, linked to its call");
+  await page.locator("#reviewers a").first().click();
+  assert.ok((await page.locator("#calibration tbody tr").count()) >= 1, "one reviewer's calibration");
 
   // The coach library: full-text search with highlighted snippets that link to the moment.
   await page.goto(base + "/library");
