@@ -211,8 +211,12 @@ func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc calldoc.CallDoc, do
 			if it.AutoStatus != "" {
 				auto = it.AutoStatus
 			}
-			if err := exec(`INSERT INTO call_item_results (call, item, label, status, auto_status) VALUES (?, ?, ?, ?, ?) ON CONFLICT (call, item) DO NOTHING`,
-				id, it.ID, it.Label, it.Status, auto); err != nil {
+			quote, at := "", -1.0
+			if len(it.Evidence) > 0 {
+				quote, at = it.Evidence[0].Quote, it.Evidence[0].Start
+			}
+			if err := exec(`INSERT INTO call_item_results (call, item, label, status, auto_status, quote, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (call, item) DO NOTHING`, id, it.ID, it.Label, it.Status, auto, quote, at, it.Reason); err != nil {
 				return "", err
 			}
 			if err := exec(`INSERT INTO items (item, label) VALUES (?, ?) ON CONFLICT (item) DO UPDATE SET label = excluded.label`, it.ID, it.Label); err != nil {

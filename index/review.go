@@ -155,17 +155,28 @@ func (x *Index) Agent(ctx context.Context, agent string) (AgentStats, bool, erro
 	return st, true, nil
 }
 
+// ItemExample is a call that shows a scorecard item done well or missed, with the moment: the item's
+// first evidence (its quote and time; At -1 when it has none) and its reason.
+type ItemExample struct {
+	Call
+	Quote, Reason string
+	At            float64
+}
+
 // ItemExamples are calls that show one scorecard item done well (passed, highest call scores first) and
 // badly (failed, lowest first), for coaching.
-func (x *Index) ItemExamples(ctx context.Context, item string, f Filter, n int) (best, worst []Call, err error) {
-	get := func(status, dir string) ([]Call, error) {
+func (x *Index) ItemExamples(ctx context.Context, item string, f Filter, n int) (best, worst []ItemExample, err error) {
+	get := func(status, dir string) ([]ItemExample, error) {
 		where, args := f.where()
 		if where == "" {
 			where = " WHERE 1 = 1"
 		}
-		return collect(ctx, x.db, x.bind(`SELECT `+callColumns+` FROM call_item_results i JOIN call_docs c ON c.id = i.call`+where+
+		return collect(ctx, x.db, x.bind(`SELECT `+callColumns+`, i.quote, i.reason, i.at FROM call_item_results i JOIN call_docs c ON c.id = i.call`+where+
 			` AND i.item = ? AND i.status = ? AND c.scored = 1 ORDER BY c.score `+dir+`, c.id LIMIT `+fmt.Sprint(n)), append(args, item, status),
-			func(rows *sql.Rows) (Call, error) { return scanCall(rows) })
+			func(rows *sql.Rows) (e ItemExample, err error) {
+				e.Call, err = scanCall(rows, &e.Quote, &e.Reason, &e.At)
+				return e, err
+			})
 	}
 	if best, err = get(parley.ItemPass, "DESC"); err != nil {
 		return nil, nil, err

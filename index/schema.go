@@ -43,10 +43,12 @@ var schema = []statement{
 	same(`CREATE INDEX IF NOT EXISTS call_docs_sentiment ON call_docs (sentiment, id)`),
 	same(`CREATE INDEX IF NOT EXISTS call_docs_source ON call_docs (source)`),
 	// Each call's scorecard items: the result in force (a reviewer's where one decided) and the
-	// automatic one, which calibration compares it with.
+	// automatic one, which calibration compares it with; the first evidence's quote and moment and the
+	// reason, for the library's examples.
 	same(`CREATE TABLE IF NOT EXISTS call_item_results (
 		call TEXT NOT NULL, item TEXT NOT NULL, label TEXT NOT NULL DEFAULT '', status TEXT NOT NULL,
-		auto_status TEXT NOT NULL, PRIMARY KEY (call, item))`),
+		auto_status TEXT NOT NULL, quote TEXT NOT NULL DEFAULT '', at DOUBLE PRECISION NOT NULL DEFAULT -1,
+		reason TEXT NOT NULL DEFAULT '', PRIMARY KEY (call, item))`),
 	same(`CREATE INDEX IF NOT EXISTS call_item_results_item ON call_item_results (item, status)`),
 	// Indexes written before reviewers' results counted kept only the automatic result (call_items):
 	// moved over once, then emptied.

@@ -560,8 +560,10 @@ func TestLibraryCollectionsAndAgentPage(t *testing.T) {
 		t.Errorf("search hit with its moment and highlight missing:\n%s", regexp.MustCompile(`(?s)<ol class="hits".*?</ol>`).FindString(lib))
 	}
 	_, ex := a.do("coach", "GET", "/library?item=recap", nil)
-	if !strings.Contains(ex, `id="examples"`) || !strings.Contains(ex, "#item-recap") {
-		t.Error("examples per item are missing")
+	// Examples done well open the call at the moment of their evidence, with its quote.
+	done := regexp.MustCompile(`(?s)<h3>Done well</h3>.*?</section>`).FindString(ex)
+	if !strings.Contains(ex, `id="examples"`) || !regexp.MustCompile(`href="/calls/[0-9a-f]+#t=[0-9.]+"`).MatchString(done) || !strings.Contains(done, "<q>") {
+		t.Errorf("examples per item, with their moment and quote, are missing:\n%s", done)
 	}
 	res, _ := a.do("coach", "POST", "/collections", url.Values{"name": {"Handling repeat callers"}})
 	loc := res.Header.Get("Location")
