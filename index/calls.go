@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -441,6 +442,30 @@ func scanCall(s scanner, extra ...any) (Call, error) {
 // CountCap bounds how far Calls counts: past it the total is CountCap+1, "more than CountCap". Counting
 // a broad filter to the end would cost more than the page itself.
 const CountCap = 10000
+
+// ViewSummary is what a filter's calls come to: how many (up to CountCap+1: past it, the first
+// CountCap+1 in no particular order are summed), their average score (of those scored), how many
+// auto-failed, and how many a reviewer finished.
+type ViewSummary struct {
+	Calls, Scored, AutoFailed, Reviewed int
+	AvgScore                            float64
+}
+
+// Summary sums up the calls a filter selects, for the strip above the calls list.
+func (x *Index) Summary(ctx context.Context, f Filter) (ViewSummary, error) {
+	where, args := f.where()
+	var s ViewSummary
+	var avg sql.NullFloat64
+	err := x.db.QueryRowContext(ctx, x.bind(fmt.Sprintf(`SELECT COUNT(*), COALESCE(SUM(scored), 0), AVG(CASE WHEN scored = 1 THEN score END),
+		COALESCE(SUM(auto_failed), 0), COALESCE(SUM(reviewed), 0) FROM (SELECT c.scored, c.score, c.auto_failed,
+		CASE WHEN EXISTS (SELECT 1 FROM call_reviews r WHERE r.call = c.id) THEN 1 ELSE 0 END AS reviewed
+		FROM call_docs c%s LIMIT %d) v`, where, CountCap+1)), args...).Scan(&s.Calls, &s.Scored, &avg, &s.AutoFailed, &s.Reviewed)
+	if err != nil {
+		return s, fmt.Errorf("sum up calls: %w", err)
+	}
+	s.AvgScore = math.Round(avg.Float64*10) / 10
+	return s, nil
+}
 
 // Calls lists the calls a filter selects, one page, and how many it selects in all (up to CountCap+1).
 func (x *Index) Calls(ctx context.Context, f Filter, p Page) ([]Call, int, error) {

@@ -293,6 +293,10 @@ func TestFinishedReviews(t *testing.T) {
 			if err != nil || len(rs) != 2 || rs[0].Reviewer != "ada" || !rs[1].At.Equal(t0.Add(time.Hour)) {
 				t.Fatalf("reviews %+v %v", rs, err)
 			}
+			sum, err := x.Summary(ctx, index.Filter{})
+			if err != nil || sum.Calls != len(fixtures.Names) || sum.Reviewed != 1 || sum.Scored == 0 || sum.AvgScore <= 0 {
+				t.Errorf("summary %+v %v", sum, err)
+			}
 			for _, tc := range []struct {
 				f    index.Filter
 				want int

@@ -120,6 +120,11 @@ func (s *Server) callsPage(w http.ResponseWriter, r *http.Request, u *User) {
 		s.fail(w, r, err)
 		return
 	}
+	sum, err := s.Index.Summary(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	page := p.Offset/pageSize + 1
 	pages := (min(total, index.CountCap) + pageSize - 1) / pageSize
 	more := page < pages || total > index.CountCap && len(calls) == pageSize
@@ -132,7 +137,7 @@ func (s *Server) callsPage(w http.ResponseWriter, r *http.Request, u *User) {
 		cols["queue"] = cols["queue"] || c.Queue != ""
 	}
 	s.render(w, r, u, "calls.html", map[string]any{
-		"Title": "Calls", "Calls": calls, "Total": total, "Capped": total > index.CountCap, "Q": q, "Facets": facets, "Problems": problems, "Cols": cols,
+		"Title": "Calls", "Calls": calls, "Total": total, "Capped": total > index.CountCap, "Q": q, "Facets": facets, "Problems": problems, "Cols": cols, "Sum": sum,
 		"Page": page, "Pages": pages, "More": more, "Sort": p.Sort, "Desc": p.Desc,
 		"Prev": withQuery(q, "page", strconv.Itoa(page-1)), "Next": withQuery(q, "page", strconv.Itoa(page+1)),
 		"CSV": "/calls.csv?" + withoutKey(q, "page"), "In": withoutKey(q, "page"),

@@ -62,6 +62,7 @@ var funcs = template.FuncMap{
 		return " ▲"
 	},
 	"alertWhy": alertWhy,
+	"band":     scoreBand,
 	"sortLink": func(q map[string][]string, col, cur string, desc bool) string {
 		dir := "desc"
 		if col == cur && desc {
@@ -216,4 +217,15 @@ func alertWhy(rule string, c index.Call) string {
 		return "the customer threatened to escalate (a manager, the ombudsman, a lawyer, social media)"
 	}
 	return strings.ReplaceAll(rule, "_", " ")
+}
+
+// scoreBand names a score's band for its colour: under 60 low, under 80 middling, else high.
+func scoreBand(v float64) string {
+	switch {
+	case v < 60:
+		return "band-low"
+	case v < 80:
+		return "band-mid"
+	}
+	return "band-high"
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -960,7 +961,7 @@ func TestOverrideChangesTheScore(t *testing.T) {
 	if !strings.Contains(page, fmt.Sprintf(`id="score">%.1f`, after.Score)) || !strings.Contains(page, fmt.Sprintf("automatic %.1f", before.Score)) {
 		t.Errorf("the call page shows %.1f with the automatic %.1f kept", after.Score, before.Score)
 	}
-	if _, list := a.do("qa", "GET", "/calls", nil); !strings.Contains(list, fmt.Sprintf("<b>%.1f</b>", after.Score)) {
+	if _, list := a.do("qa", "GET", "/calls", nil); !regexp.MustCompile(fmt.Sprintf(`<b class="band-[a-z]+">%.1f</b>`, after.Score)).MatchString(list) {
 		t.Error("the list shows the reviewed score")
 	}
 	if _, agentAfter := a.do("qa", "GET", "/agents/a17", nil); agentAfter == agentBefore {
@@ -990,5 +991,32 @@ func TestCalibrationPage(t *testing.T) {
 	_, mine := a.do("qa", "GET", "/calibration?reviewer=quinn", nil)
 	if !strings.Contains(mine, "#item-closing") || strings.Contains(mine, "#item-greeting") {
 		t.Error("one reviewer's view shows another's reviews")
+	}
+}
+
+// The calls list sums up the view above it — calls, average score, auto-fails, reviewed — and bands
+// each score.
+func TestCallsSummaryStrip(t *testing.T) {
+	a := newApp(t)
+	ctx := context.Background()
+	calls, total, err := a.x.Calls(ctx, index.Filter{Team: "billing"}, index.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	n := 0
+	for _, c := range calls {
+		if c.Scored {
+			sum += c.Score
+			n++
+		}
+	}
+	_, page := a.do("qa", "GET", "/calls?team=billing", nil)
+	strip := regexp.MustCompile(`(?s)<div class="strip" id="summary".*?</div>`).FindString(page)
+	if !strings.Contains(strip, fmt.Sprintf("<b>%d</b> call", total)) || !strings.Contains(strip, fmt.Sprintf(">%.1f</b>", math.Round(sum/float64(n)*10)/10)) {
+		t.Errorf("summary of %d calls averaging %.1f:\n%s", total, sum/float64(n), strip)
+	}
+	if !regexp.MustCompile(`<b class="band-(low|mid|high)">`).MatchString(page) {
+		t.Error("scores are not banded")
 	}
 }
