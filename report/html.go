@@ -54,7 +54,10 @@ var callTemplate = template.Must(template.New("call.html").Funcs(template.FuncMa
 	},
 }).ParseFS(templates, "templates/call.html"))
 
-// Timeline draws the call as an SVG: one row per speaker with their speech, holds and dead air below.
+// Timeline draws the call as an SVG: one row per speaker with their speech (overlapping speech marked
+// under it), holds and dead air below, and marks for the customer's negative turns and the scorecard's
+// evidence; every mark carries its moment (data-seek) so the review app plays from it, and a legend
+// names what the call shows. What comes from the document is escaped.
 func Timeline(d calldoc.CallDoc) template.HTML {
 	dur := d.DurationS
 	for _, s := range d.Segments {
@@ -64,24 +67,71 @@ func Timeline(d calldoc.CallDoc) template.HTML {
 		return ""
 	}
 	x := func(t float64) float64 { return 1000 * t / dur }
+	esc := template.HTMLEscapeString
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="timeline" viewBox="0 0 1000 70" preserveAspectRatio="none" role="img" aria-label="talk timeline">`)
+	fmt.Fprintf(&b, `<svg class="timeline" viewBox="0 0 1000 84" preserveAspectRatio="none" role="img" aria-label="talk timeline: speech by speaker, holds, dead air, negative customer turns and scorecard evidence; click to play from there">`)
 	rows := map[parley.Role]float64{parley.RoleAgent: 8, parley.RoleCustomer: 28, parley.RoleUnknown: 18}
 	colors := map[parley.Role]string{parley.RoleAgent: "#1f5fa8", parley.RoleCustomer: "#8a3b12", parley.RoleUnknown: "#555"}
+	shown := map[string]bool{}
 	for _, s := range d.Segments {
-		fmt.Fprintf(&b, `<rect x="%.1f" y="%.0f" width="%.1f" height="14" fill="%s"><title>%s %s–%s</title></rect>`,
-			x(s.Start), rows[s.Speaker], math.Max(1, x(s.End)-x(s.Start)), colors[s.Speaker], s.Speaker, calldoc.Clock(s.Start), calldoc.Clock(s.End))
+		color, ok := colors[s.Speaker]
+		if !ok {
+			color = colors[parley.RoleUnknown]
+		}
+		shown[string(s.Speaker)] = true
+		fmt.Fprintf(&b, `<rect class="mark" data-seek="%.2f" x="%.1f" y="%.0f" width="%.1f" height="14" fill="%s"><title>%s %s–%s</title></rect>`,
+			s.Start, x(s.Start), rows[s.Speaker], math.Max(1, x(s.End)-x(s.Start)), color, esc(string(s.Speaker)), calldoc.Clock(s.Start), calldoc.Clock(s.End))
+	}
+	for _, t := range d.Turns {
+		if t.Overlap {
+			shown["overtalk"] = true
+			fmt.Fprintf(&b, `<rect class="mark" data-seek="%.2f" x="%.1f" y="44" width="%.1f" height="4" fill="#7b3fa0"><title>overlapping speech %s</title></rect>`,
+				t.Start, x(t.Start), math.Max(1, x(t.End)-x(t.Start)), calldoc.Clock(t.Start))
+		}
 	}
 	if d.Score != nil {
 		for _, h := range d.Score.Metrics.Holds {
-			fmt.Fprintf(&b, `<rect x="%.1f" y="50" width="%.1f" height="10" fill="#d9a400"><title>hold %s–%s</title></rect>`, x(h.Start), math.Max(1, x(h.End)-x(h.Start)), calldoc.Clock(h.Start), calldoc.Clock(h.End))
+			shown["hold"] = true
+			fmt.Fprintf(&b, `<rect class="mark" data-seek="%.2f" x="%.1f" y="50" width="%.1f" height="10" fill="#d9a400"><title>hold %s–%s</title></rect>`, h.Start, x(h.Start), math.Max(1, x(h.End)-x(h.Start)), calldoc.Clock(h.Start), calldoc.Clock(h.End))
 		}
 		for _, h := range d.Score.Metrics.DeadAir {
-			fmt.Fprintf(&b, `<rect x="%.1f" y="50" width="%.1f" height="10" fill="#b3261e"><title>dead air %s–%s</title></rect>`, x(h.Start), math.Max(1, x(h.End)-x(h.Start)), calldoc.Clock(h.Start), calldoc.Clock(h.End))
+			shown["dead air"] = true
+			fmt.Fprintf(&b, `<rect class="mark" data-seek="%.2f" x="%.1f" y="50" width="%.1f" height="10" fill="#b3261e"><title>dead air %s–%s</title></rect>`, h.Start, x(h.Start), math.Max(1, x(h.End)-x(h.Start)), calldoc.Clock(h.Start), calldoc.Clock(h.End))
+		}
+		for _, it := range d.Score.Items {
+			color := "#1b7a3a"
+			if it.Status == parley.ItemFail {
+				color = "#b3261e"
+			}
+			for _, ev := range it.Evidence {
+				shown["evidence "+it.Status] = true
+				fmt.Fprintf(&b, `<path class="mark" data-seek="%.2f" d="M%.1f 64 l5 8 l-10 0 z" fill="%s"><title>%s (%s) %s</title></path>`,
+					ev.Start, x(ev.Start), color, esc(it.Label), esc(it.Status), calldoc.Clock(ev.Start))
+			}
 		}
 	}
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String()) // numbers and fixed strings only
+	if a := d.Analysis; a != nil && a.Sentiment != nil {
+		for _, t := range a.Sentiment.Turns {
+			if t.Speaker == parley.RoleCustomer && t.Label == "negative" {
+				shown["negative"] = true
+				fmt.Fprintf(&b, `<circle class="mark" data-seek="%.2f" cx="%.1f" cy="79" r="4" fill="#b3261e"><title>customer negative (%+.2f) %s</title></circle>`,
+					t.Start, x(t.Start), t.Score, calldoc.Clock(t.Start))
+			}
+		}
+	}
+	b.WriteString(`</svg><div class="legend">`)
+	// The swatches' colours are in the stylesheets (lg-*): the review app allows no inline style.
+	for _, l := range []struct{ key, class, name string }{
+		{"agent", "agent", "agent"}, {"customer", "customer", "customer"}, {"unknown", "unknown", "speaker unknown"},
+		{"overtalk", "overtalk", "overlapping speech"}, {"hold", "hold", "hold"}, {"dead air", "deadair", "dead air"},
+		{"evidence pass", "pass", "▲ item evidence"}, {"evidence fail", "fail", "▲ failed item evidence"}, {"negative", "negative", "● customer negative"},
+	} {
+		if shown[l.key] {
+			fmt.Fprintf(&b, `<span><i class="lg-%s"></i>%s</span>`, l.class, l.name)
+		}
+	}
+	b.WriteString(`</div>`)
+	return template.HTML(b.String()) // numbers, fixed strings, and the document's text escaped
 }
 
 // WriteHTML writes the call report for QA reviewers: call facts, driver, sentiment, key phrases,

@@ -85,3 +85,24 @@ func TestHTMLSpeakersAndText(t *testing.T) {
 		t.Errorf("the page does not say how the speakers were found:\n%s", page)
 	}
 }
+
+// The timeline marks speech, holds, negative customer turns and evidence, each with the moment a click
+// plays from, names them in a legend, and escapes what comes from the document.
+func TestTimelineMarks(t *testing.T) {
+	doc := calldoc.CallDoc{DurationS: 60,
+		Segments: []calldoc.SegmentDoc{{Speaker: parley.RoleAgent, Start: 1, End: 4}, {Speaker: "<b>x</b>", Start: 5, End: 9}},
+		Turns:    []calldoc.TurnDoc{{Speaker: parley.RoleCustomer, Start: 5, End: 9, Overlap: true}},
+		Score: &parley.Score{Metrics: parley.TalkMetrics{Holds: []parley.Span{{Start: 20, End: 30}}},
+			Items: []parley.ItemResult{{Label: "Greets <i>", Status: parley.ItemPass, Evidence: []parley.Evidence{{Start: 1.5}}}}},
+		Analysis: &parley.Analysis{Sentiment: &parley.CallSentiment{Turns: []parley.TurnSentiment{{Speaker: parley.RoleCustomer, Start: 40, Label: "negative", Score: -0.6}}}},
+	}
+	svg := string(Timeline(doc))
+	for _, want := range []string{`data-seek="1.00"`, `data-seek="20.00"`, `data-seek="40.00"`, `data-seek="1.50"`, "hold</span>", "customer negative</span>", "overlapping speech</span>", "&lt;b&gt;x&lt;/b&gt;", "Greets &lt;i&gt;"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("timeline lacks %s", want)
+		}
+	}
+	if strings.Contains(svg, "<b>x") || strings.Contains(svg, "dead air</span>") {
+		t.Error("unescaped document text, or a legend entry for what the call does not have")
+	}
+}

@@ -75,6 +75,13 @@ try {
   const turnStart = parseFloat(await turn.getAttribute("data-start"));
   await turn.click();
   await page.waitForFunction((t) => Math.abs(document.getElementById("player").currentTime - t) < 0.5, turnStart, { timeout: 5000 });
+  // A mark on the timeline plays from its moment.
+  const mark = page.locator("svg.timeline rect.mark").nth(2);
+  const markT = parseFloat(await mark.getAttribute("data-seek"));
+  await mark.click({ force: true });
+  await page.waitForFunction((t) => { const p = document.getElementById("player"); return !p.paused && p.currentTime >= t - 0.3 && p.currentTime < t + 3; }, markT, { timeout: 5000 });
+  await page.evaluate(() => document.getElementById("player").pause());
+  step(`timeline mark at ${markT} s plays from there`);
   await page.screenshot({ path: path.join(shots, "call.png"), fullPage: true });
 
   // The keyboard, on a call opened from the whole list: j goes to the first scorecard item, n to the
