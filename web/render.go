@@ -147,12 +147,26 @@ func sentimentChart(d calldoc.CallDoc) template.HTML {
 	if dur <= 0 {
 		return ""
 	}
-	const w, h = 1000.0, 120.0
-	x := func(t float64) float64 { return w * t / dur }
-	y := func(v float64) float64 { return h/2 - v*(h/2-8) }
+	// Drawn to scale (round dots, upright text): the score from -1 to +1 up the left, the call's time
+	// along the bottom.
+	const w, h, left, bottom, top = 1000.0, 230.0, 150.0, 30.0, 20.0
+	x := func(t float64) float64 { return left + (w-left-10)*t/dur }
+	y := func(v float64) float64 { return top + (h-top-bottom)*(1-v)/2 }
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="sentiment" viewBox="0 0 %.0f %.0f" preserveAspectRatio="none" role="img" aria-label="sentiment over the call">`, w, h)
-	fmt.Fprintf(&b, `<line x1="0" y1="%.0f" x2="%.0f" y2="%.0f" class="axis"/>`, h/2, w, h/2)
+	fmt.Fprintf(&b, `<svg class="sentiment" viewBox="0 0 %.0f %.0f" role="img" aria-label="sentiment of each turn over the call, from -1 (negative) to +1 (positive); click a point to play from it">`, w, h)
+	for _, tick := range []struct {
+		v    float64
+		name string
+	}{{1, "+1 positive"}, {0, "0 neutral"}, {-1, "−1 negative"}} {
+		fmt.Fprintf(&b, `<line x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f" class="axis"/><text x="%.0f" y="%.1f" class="tick" text-anchor="end">%s</text>`,
+			left, y(tick.v), w-10, y(tick.v), left-6, y(tick.v)+5, tick.name)
+	}
+	for _, f := range []struct {
+		at     float64
+		anchor string
+	}{{0, "start"}, {0.5, "middle"}, {1, "end"}} {
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" class="tick" text-anchor="%s">%s</text>`, x(f.at*dur), h-6, f.anchor, calldoc.Clock(f.at*dur))
+	}
 	for _, who := range []string{"agent", "customer", "unknown"} {
 		var pts []string
 		for _, t := range d.Analysis.Sentiment.Turns {
@@ -164,11 +178,19 @@ func sentimentChart(d calldoc.CallDoc) template.HTML {
 			fmt.Fprintf(&b, `<polyline class="line %s" points="%s"/>`, who, strings.Join(pts, " "))
 		}
 	}
+	speakers := map[string]bool{}
 	for _, t := range d.Analysis.Sentiment.Turns {
-		fmt.Fprintf(&b, `<circle class="pt %s" cx="%.1f" cy="%.1f" r="5" data-seek="%.3f"><title>%s %s %+.2f</title></circle>`,
+		speakers[string(t.Speaker)] = true
+		fmt.Fprintf(&b, `<circle class="pt %s" cx="%.1f" cy="%.1f" r="6" data-seek="%.3f"><title>%s %s %+.2f</title></circle>`,
 			template.HTMLEscapeString(string(t.Speaker)), x(t.Start), y(t.Score), t.Start, template.HTMLEscapeString(string(t.Speaker)), calldoc.Clock(t.Start), t.Score)
 	}
-	b.WriteString(`</svg>`)
+	b.WriteString(`</svg><div class="legend">`)
+	for _, who := range []string{"agent", "customer", "unknown"} {
+		if speakers[who] {
+			fmt.Fprintf(&b, `<span><i class="lg-%s"></i>%s</span>`, who, who)
+		}
+	}
+	b.WriteString(`</div>`)
 	return template.HTML(b.String())
 }
 

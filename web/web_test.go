@@ -1020,3 +1020,19 @@ func TestCallsSummaryStrip(t *testing.T) {
 		t.Error("scores are not banded")
 	}
 }
+
+// The sentiment chart reads on its own: to scale, its axis labelled from −1 to +1, times along the
+// bottom, a legend of the speakers, each point playable.
+func TestSentimentChartReads(t *testing.T) {
+	a := newApp(t)
+	_, page := a.do("qa", "GET", "/calls/"+a.calls["billing-dispute"], nil)
+	chart := regexp.MustCompile(`(?s)<svg class="sentiment".*?</svg><div class="legend">.*?</div>`).FindString(page)
+	for _, want := range []string{"+1 positive", "0 neutral", "−1 negative", ">0:00</text>", `class="lg-customer"`, `class="lg-agent"`, `data-seek="`} {
+		if !strings.Contains(chart, want) {
+			t.Errorf("sentiment chart lacks %s", want)
+		}
+	}
+	if strings.Contains(chart, `preserveAspectRatio="none"`) {
+		t.Error("the chart is stretched: its dots would be ellipses")
+	}
+}
