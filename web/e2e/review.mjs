@@ -75,6 +75,16 @@ try {
   const turnStart = parseFloat(await turn.getAttribute("data-start"));
   await turn.click();
   await page.waitForFunction((t) => Math.abs(document.getElementById("player").currentTime - t) < 0.5, turnStart, { timeout: 5000 });
+  // Find in this call: the turns that say it are marked; Enter goes to the first and seeks there.
+  await page.fill("#find", "account");
+  const nFound = await page.locator("#turns .turn.found").count();
+  assert.ok(nFound >= 1, "find marks the turns that say it");
+  assert.match(await page.locator("#found").textContent(), new RegExp("^" + nFound + " turn"));
+  await page.press("#find", "Enter");
+  const firstFound = parseFloat(await page.locator("#turns .turn.found").first().getAttribute("data-start"));
+  await page.waitForFunction((t) => Math.abs(document.getElementById("player").currentTime - t) < 0.5, firstFound, { timeout: 5000 });
+  await page.fill("#find", "");
+  step(`find "account": ${nFound} turns, Enter went to ${firstFound} s`);
   // A mark on the timeline plays from its moment.
   const mark = page.locator("svg.timeline rect.mark").nth(2);
   const markT = parseFloat(await mark.getAttribute("data-seek"));

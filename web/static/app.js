@@ -2,7 +2,8 @@
 // highlighted and kept in view); a turn, an evidence link, an entity or a sentiment point seeks the
 // player and plays (evidence from 2 s before its moment); #t=SECONDS in the address starts there.
 // Keys (outside form fields): space plays or pauses, j / k go to the next / previous scorecard item,
-// n / p open the next / previous call of the list the call was opened from.
+// n / p open the next / previous call of the list the call was opened from. "Find in this call" marks
+// the turns that say what is typed; Enter goes to the next of them and seeks there.
 (function () {
   "use strict";
   var player = document.getElementById("player");
@@ -88,6 +89,30 @@
   }
   window.addEventListener("hashchange", fromHash);
   fromHash();
+
+  var find = document.getElementById("find"), found = document.getElementById("found");
+  var hits = [], hitAt = -1;
+  if (find) {
+    find.addEventListener("input", function () {
+      var q = find.value.trim().toLowerCase();
+      hits = [];
+      hitAt = -1;
+      turns.forEach(function (li) {
+        var on = q !== "" && li.querySelector(".text").textContent.toLowerCase().indexOf(q) >= 0;
+        li.classList.toggle("found", on);
+        if (on) hits.push(li);
+      });
+      found.textContent = q === "" ? "" : hits.length + " turn" + (hits.length === 1 ? "" : "s");
+    });
+    find.addEventListener("keydown", function (ev) {
+      if (ev.key !== "Enter" || !hits.length) return;
+      ev.preventDefault();
+      hitAt = (hitAt + 1) % hits.length;
+      hits[hitAt].scrollIntoView({ block: "center" });
+      seek(parseFloat(hits[hitAt].dataset.start));
+      found.textContent = (hitAt + 1) + " of " + hits.length + " turns";
+    });
+  }
 
   var form = document.getElementById("clip-form");
   if (form) {
