@@ -155,6 +155,25 @@ try {
   await page.waitForFunction((t) => Math.abs(document.getElementById("player").currentTime - t) < 0.5, hitT, { timeout: 5000 });
   step(`search "${process.env.SEARCH}": ${nhits} hits; the first opens its call at ${hitT} s`);
 
+  // Accessibility of the main pages: every control has a name a screen reader reads (its label,
+  // aria-label, title or text) and none is taken out of the keyboard's reach.
+  const callPath = new URL(page.url()).pathname; // the call the search hit opened
+  for (const where of ["/calls", callPath, "/library", "/calibration", "/collections", "/account"]) {
+    await page.goto(base + where);
+    const bad = await page.evaluate(() => {
+      const out = [];
+      for (const el of document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, audio[controls], summary")) {
+        const name = (el.getAttribute("aria-label") || el.getAttribute("title") || (el.labels && el.labels.length ? el.labels[0].textContent : "") ||
+          (el.tagName === "AUDIO" ? "" : el.textContent) || "").trim();
+        const unnamed = el.tagName === "AUDIO" ? !el.getAttribute("aria-label") : name === "";
+        if (unnamed || el.tabIndex < 0) out.push(el.outerHTML.slice(0, 120));
+      }
+      return out;
+    });
+    assert.deepEqual(bad, [], `controls without a name or out of the keyboard's reach on ${where}`);
+  }
+  step("accessibility: every control named and reachable on 6 pages");
+
   assert.deepEqual(errors, [], "no script errors");
   step("done");
 } finally {
