@@ -18,11 +18,13 @@ import (
 //  1. the voiced frames of the voice detector's speech regions, cepstra normalised over the call;
 //  2. a voice print every half second: the mean and spread of the cepstra over one second of voiced
 //     frames, within one speech region;
-//  3. the prints clustered by k-means (k-means++ seeding, fixed seeds); the number of voices is the
-//     largest whose clusters stand apart by MinSeparation, from 1 to MaxSpeakers, unless Speakers says;
+//  3. the prints clustered by k-means (k-means++ seeding, fixed seeds), for k from 2 up to MaxSpeakers
+//     (or Speakers) while the clusters stand apart by MinSeparation;
 //  4. a Gaussian mixture per voice on its frames, and every voiced frame given to a voice by a Viterbi
 //     pass whose change of voice costs as much as a third of a second of evidence (less across a
-//     pause), twice, each time on the mixtures retrained from the pass before.
+//     pause), twice, each time on the mixtures retrained from the pass before;
+//  5. k voices kept only when speech regions stay one voice each (MinPurity) and k Gaussians describe
+//     the frames better than fewer (MinGain); else the count before.
 //
 // Overlapping speech goes to one voice: one channel cannot tell two voices at once apart this way.
 type Diarizer struct {
@@ -127,7 +129,7 @@ func (d Diarizer) split(l *levels, c int, v VAD, regions []Region) Diarization {
 		one.Voices = append(one.Voices, Voice{r, 0})
 	}
 	ceps := l.ceps[c]
-	if ceps == nil || len(regions) == 0 {
+	if ceps == nil || !ceps.keep || len(regions) == 0 { // the cepstra themselves were not kept
 		return one
 	}
 	// Voiced frames, region by region, their cepstra normalised over the call.

@@ -351,6 +351,7 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 			return
 		}
 	}
+	reviewed := doc.Score.Reviewed(reviewedBy(latest)) // the score with the reviewers' results
 	var cols []index.Collection
 	if contains(library, u.Role) {
 		var err error
@@ -362,8 +363,8 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 	s.render(w, r, u, "call.html", map[string]any{
 		"Title": "Call " + doc.CallID, "Call": c, "Doc": doc, "Turns": turns, "Latest": latest, "History": history,
 		"CanOverride": contains(reviewer, u.Role), "Collections": cols, "Timeline": report.Timeline(doc),
-		"SentimentChart": sentimentChart(doc), "List": nb, "Glance": glanceOf(doc, c, latest),
-		"Reviews": reviews, "Finished": finished, "In": r.URL.Query().Get("in"), "Reviewed": doc.Score.Reviewed(reviewedBy(latest)),
+		"SentimentChart": sentimentChart(doc), "List": nb, "Glance": glanceOf(c, reviewed),
+		"Reviews": reviews, "Finished": finished, "In": r.URL.Query().Get("in"), "Reviewed": reviewed,
 	})
 }
 
@@ -573,11 +574,11 @@ func reviewedBy(latest map[string]index.Override) map[string]parley.ReviewedStat
 }
 
 // glanceOf takes what the call was about and how the customer ended from its index row (labelled the
-// way the list labels them), and counts the items as the reviewers decided them where they did, the
-// automatic result elsewhere.
-func glanceOf(doc calldoc.CallDoc, c index.Call, latest map[string]index.Override) glance {
+// way the list labels them), and counts the items of its score with the reviewers' results (sc, from
+// Score.Reviewed).
+func glanceOf(c index.Call, sc *parley.Score) glance {
 	g := glance{Intent: c.Intent, EndLabel: c.SentimentLabel, End: c.Sentiment, HasEnd: c.SentimentLabel != ""}
-	if sc := doc.Score.Reviewed(reviewedBy(latest)); sc != nil {
+	if sc != nil {
 		g.Score, g.Scored, g.AutoFails = sc.Score, sc.Scored, sc.AutoFailed
 		for _, it := range sc.Items {
 			st := it.Status
