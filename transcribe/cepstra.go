@@ -7,7 +7,7 @@ import (
 )
 
 // Cepstra of a frame: the voice's spectral envelope, which the diarizer compares between speakers.
-// Coefficient 0 (the frame's log energy) is kept apart from the 1…numCeps others.
+// Coefficient 0 (the frame's log energy) is not computed: a voice's level says nothing of whose it is.
 const (
 	numCeps  = 16
 	numBands = 26
@@ -25,7 +25,7 @@ type cepstra struct {
 	fft     *fourier.FFT
 	window  []float64
 	bands   []melBand
-	dct     [][]float64 // numCeps+1 × numBands
+	dct     [][]float64 // numCeps × numBands: coefficients 1…numCeps (0, the frame's energy, is left out)
 	pending []float32
 	seq     []float64
 	coef    []complex128
@@ -73,11 +73,11 @@ func newCepstra(rate, frame int, keep bool) *cepstra {
 		}
 		c.bands = append(c.bands, band)
 	}
-	c.dct = make([][]float64, numCeps+1) // coefficient 0 too: row k is coefficient k
+	c.dct = make([][]float64, numCeps) // row k is coefficient k+1
 	for k := range c.dct {
 		c.dct[k] = make([]float64, numBands)
 		for b := range numBands {
-			c.dct[k][b] = math.Cos(math.Pi * float64(k) * (float64(b) + 0.5) / numBands)
+			c.dct[k][b] = math.Cos(math.Pi * float64(k+1) * (float64(b) + 0.5) / numBands)
 		}
 	}
 	return c
@@ -133,7 +133,7 @@ func (c *cepstra) compute(x []float32) {
 	}
 	c.prev, c.cur = c.cur, c.prev
 	var d float64
-	for k, row := range c.dct[1:] { // coefficient 0, the frame's energy, is left out
+	for k, row := range c.dct {
 		var v float64
 		for b, e := range c.energy {
 			v += row[b] * e
