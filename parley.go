@@ -113,6 +113,7 @@ type Diarization struct {
 type Call struct {
 	ID         string        // name of the recording without its extension
 	Source     string        // path or storage key it was read from
+	Recorded   time.Time     // when the recording was stored (its file's or object's modification time); zero when unknown
 	Duration   time.Duration // length of the audio
 	SampleRate int           // sample rate of the recording as stored
 	Encoding   string        // e.g. "pcm_s16le", "mulaw", "alaw", "float32"

@@ -37,14 +37,17 @@ const (
 
 // CallDoc is the per-call JSON document, version parley.SchemaVersion.
 type CallDoc struct {
-	SchemaVersion int              `json:"schema_version"`
-	CallID        string           `json:"call_id"`
-	Source        string           `json:"source"`
-	DurationS     float64          `json:"duration_s"`
-	SampleRate    int              `json:"sample_rate"`
-	Encoding      string           `json:"encoding"`
-	Language      string           `json:"language"`
-	Channels      []parley.Channel `json:"channels"`
+	SchemaVersion int    `json:"schema_version"`
+	CallID        string `json:"call_id"`
+	Source        string `json:"source"`
+	// RecordedAt is when the recording was stored (its file's or object's modification time): the
+	// call's time when the metadata has no started_at (see When).
+	RecordedAt *time.Time       `json:"recorded_at,omitempty"`
+	DurationS  float64          `json:"duration_s"`
+	SampleRate int              `json:"sample_rate"`
+	Encoding   string           `json:"encoding"`
+	Language   string           `json:"language"`
+	Channels   []parley.Channel `json:"channels"`
 	// SpeakersFrom says how the speakers were found: "channels" or "diarization" (see Diarization).
 	SpeakersFrom string               `json:"speakers_from,omitempty"`
 	Diarization  []parley.Diarization `json:"diarization,omitempty"`
@@ -157,6 +160,10 @@ func New(r parley.Result, model string) CallDoc {
 		Model:         model,
 		ProcessingS:   Seconds(r.Elapsed),
 	}
+	if !r.Call.Recorded.IsZero() {
+		t := r.Call.Recorded.UTC().Truncate(time.Second)
+		doc.RecordedAt = &t
+	}
 	if doc.Warnings == nil {
 		doc.Warnings = []string{}
 	}
@@ -207,7 +214,7 @@ func New(r parley.Result, model string) CallDoc {
 func (d CallDoc) Result() parley.Result {
 	dur := func(s float64) time.Duration { return time.Duration(math.Round(s * float64(time.Second))) }
 	r := parley.Result{Call: parley.Call{ID: d.CallID, Source: d.Source, Duration: dur(d.DurationS), SampleRate: d.SampleRate,
-		Encoding: d.Encoding, Channels: d.Channels}, Transcript: &parley.Transcript{Language: d.Language}, Analysis: d.Analysis, Score: d.Score, Metadata: d.Metadata, Warnings: d.Warnings}
+		Encoding: d.Encoding, Channels: d.Channels, Recorded: recorded(d.RecordedAt)}, Transcript: &parley.Transcript{Language: d.Language}, Analysis: d.Analysis, Score: d.Score, Metadata: d.Metadata, Warnings: d.Warnings}
 	for _, s := range d.Segments {
 		seg := parley.Segment{Channel: s.Channel, Speaker: s.Speaker, Voice: s.Voice,
 			Start: dur(s.Start), End: dur(s.End), Text: s.Text, Confidence: s.Confidence, LoudnessDB: s.LoudnessDB}
@@ -227,6 +234,22 @@ func (d CallDoc) Result() parley.Result {
 			Start: dur(t.Start), End: dur(t.End), Text: t.Text, Overlap: t.Overlap})
 	}
 	return r
+}
+
+func recorded(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+// When is the call's time: when it started by its metadata, else when its recording was stored
+// (fromRecording true); nil when neither is known.
+func (d CallDoc) When() (t *time.Time, fromRecording bool) {
+	if d.Metadata != nil && d.Metadata.StartedAt != nil {
+		return d.Metadata.StartedAt, false
+	}
+	return d.RecordedAt, d.RecordedAt != nil
 }
 
 // Clock writes seconds as m:ss.

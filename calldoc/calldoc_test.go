@@ -99,7 +99,7 @@ func TestIsDocKey(t *testing.T) {
 func TestRoundTrip(t *testing.T) {
 	ms := time.Millisecond
 	res := parley.Result{Call: parley.Call{ID: "c", Source: "c.wav", Duration: 9 * time.Second, SampleRate: 8000, Encoding: "alaw",
-		Channels: []parley.Channel{{Index: 0, Role: parley.RoleAgent}, {Index: 1, Role: parley.RoleCustomer}}},
+		Recorded: time.Date(2026, 3, 3, 8, 30, 0, 0, time.UTC), Channels: []parley.Channel{{Index: 0, Role: parley.RoleAgent}, {Index: 1, Role: parley.RoleCustomer}}},
 		Transcript: &parley.Transcript{Language: "en",
 			Segments: []parley.Segment{{Channel: 1, Speaker: parley.RoleCustomer, Start: 1500 * ms, End: 3250 * ms, Text: "My bill is wrong.", Confidence: 0.8}},
 			Turns:    []parley.Turn{{Speaker: parley.RoleCustomer, Channel: 1, Start: 1500 * ms, End: 3250 * ms, Text: "My bill is wrong."}}},
@@ -117,8 +117,38 @@ func TestRoundTrip(t *testing.T) {
 	}
 	got := back.Result()
 	if !reflect.DeepEqual(got.Transcript.Segments, res.Transcript.Segments) || !reflect.DeepEqual(got.Transcript.Turns, res.Transcript.Turns) ||
-		got.Call.Duration != res.Call.Duration || back.Model != "m.bin" {
+		got.Call.Duration != res.Call.Duration || back.Model != "m.bin" || !got.Call.Recorded.Equal(res.Call.Recorded) {
 		t.Errorf("round trip:\n%+v\n%+v", got, res)
+	}
+}
+
+// A call's time is its metadata's start, else its recording's, marked as such.
+func TestWhen(t *testing.T) {
+	started := time.Date(2026, 11, 2, 9, 15, 0, 0, time.UTC)
+	recorded := time.Date(2026, 11, 2, 9, 21, 7, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		doc  calldoc.CallDoc
+		want *time.Time
+		rec  bool
+	}{
+		{"metadata", calldoc.CallDoc{Metadata: &parley.Metadata{StartedAt: &started}, RecordedAt: &recorded}, &started, false},
+		{"recording", calldoc.CallDoc{Metadata: &parley.Metadata{AgentID: "a1"}, RecordedAt: &recorded}, &recorded, true},
+		{"recording, no metadata", calldoc.CallDoc{RecordedAt: &recorded}, &recorded, true},
+		{"neither", calldoc.CallDoc{Metadata: &parley.Metadata{}}, nil, false},
+	} {
+		got, rec := tc.doc.When()
+		if rec != tc.rec || (got == nil) != (tc.want == nil) || got != nil && !got.Equal(*tc.want) {
+			t.Errorf("%s: %v, from the recording %v", tc.name, got, rec)
+		}
+	}
+	// New stores the recording's time to the second, in UTC.
+	d := calldoc.New(parley.Result{Call: parley.Call{ID: "c", Recorded: time.Date(2026, 11, 2, 10, 21, 7, 999, time.FixedZone("", 3600))}}, "")
+	if d.RecordedAt == nil || !d.RecordedAt.Equal(recorded) || d.RecordedAt.Location() != time.UTC {
+		t.Errorf("recorded_at %v", d.RecordedAt)
+	}
+	if d := calldoc.New(parley.Result{Call: parley.Call{ID: "c"}}, ""); d.RecordedAt != nil {
+		t.Errorf("no recording time: recorded_at %v", d.RecordedAt)
 	}
 }
 

@@ -42,10 +42,11 @@ func CallKey(source string) string {
 type Call struct {
 	ID             string
 	CallID         string
-	Source         string // the recording: s3://bucket/key or a local path
-	Doc            string // the call document: s3://bucket/key or a local path
-	StartedAt      *time.Time
-	Agent          string // agent id, or the agent's name when the metadata has no id
+	Source         string     // the recording: s3://bucket/key or a local path
+	Doc            string     // the call document: s3://bucket/key or a local path
+	StartedAt      *time.Time // the call's time: when it started, or when its recording was stored (see TimeFrom)
+	TimeFrom       string     // TimeFromRecording when StartedAt is the recording's time, not the metadata's
+	Agent          string     // agent id, or the agent's name when the metadata has no id
 	AgentName      string
 	Team, Queue    string
 	DurationS      float64
@@ -59,6 +60,15 @@ type Call struct {
 	Redacted       bool
 	Reviews        int // reviewers who marked the call's review finished
 }
+
+// TimeFromRecording marks a call whose time is its recording's (the metadata has no started_at).
+const TimeFromRecording = "recording"
+
+// NoAgent is the agent key of the calls whose metadata names no agent: their page and their filter.
+const NoAgent = "-"
+
+// NoAgentName is how NoAgent is shown.
+const NoAgentName = "no agent named"
 
 // AgentOf is the agent a call is filed under: the agent id, else the agent's name.
 func AgentOf(m *parley.Metadata) (key, name string) {
@@ -154,8 +164,13 @@ func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc calldoc.CallDoc, do
 		doc.Score = doc.Score.Reviewed(reviewed)
 	}
 	c := Call{ID: id, CallID: doc.CallID, Source: doc.Source, Doc: docLoc, DurationS: doc.DurationS}
+	if at, fromRecording := doc.When(); at != nil {
+		c.StartedAt = at
+		if fromRecording {
+			c.TimeFrom = TimeFromRecording
+		}
+	}
 	if m := doc.Metadata; m != nil {
-		c.StartedAt = m.StartedAt
 		c.Agent, c.AgentName = AgentOf(m)
 		c.Team, c.Queue = m.Team, m.Queue
 	}
@@ -194,9 +209,9 @@ func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc calldoc.CallDoc, do
 	if len(c.Alerts) > 0 {
 		alerts = " " + strings.Join(c.Alerts, " ") + " "
 	}
-	if err := exec(`INSERT INTO call_docs (id, call_id, source, doc, started_at, agent, agent_name, team, queue, duration_s, scored, score,
-		auto_failed, intent, sentiment, sentiment_label, alerts, redacted, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, c.CallID, c.Source, c.Doc, started, c.Agent, c.AgentName, c.Team, c.Queue, c.DurationS, b2i(c.Scored), c.Score,
+	if err := exec(`INSERT INTO call_docs (id, call_id, source, doc, started_at, time_from, agent, agent_name, team, queue, duration_s, scored, score,
+		auto_failed, intent, sentiment, sentiment_label, alerts, redacted, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, c.CallID, c.Source, c.Doc, started, c.TimeFrom, c.Agent, c.AgentName, c.Team, c.Queue, c.DurationS, b2i(c.Scored), c.Score,
 		b2i(c.AutoFailed), c.Intent, c.Sentiment, c.SentimentLabel, alerts, b2i(c.Redacted), fmtTime(time.Now())); err != nil {
 		return "", fmt.Errorf("index call %s: %w", doc.CallID, err)
 	}
@@ -346,7 +361,12 @@ func (f Filter) whereFor(walk bool) (string, []any) {
 	if !f.To.IsZero() {
 		add("c.started_at < ?", fmtTime(f.To))
 	}
-	for _, eq := range []struct{ col, v string }{{"agent", f.Agent}, {"team", f.Team}, {"queue", f.Queue}, {"intent", f.Intent}, {"sentiment_label", f.Sentiment}} {
+	agent := f.Agent
+	if agent == NoAgent {
+		add("c.agent = ''")
+		agent = ""
+	}
+	for _, eq := range []struct{ col, v string }{{"agent", agent}, {"team", f.Team}, {"queue", f.Queue}, {"intent", f.Intent}, {"sentiment_label", f.Sentiment}} {
 		if eq.v != "" {
 			add("c."+eq.col+" = ?", eq.v)
 		}
@@ -402,6 +422,9 @@ func (p Page) clause() string {
 	if p.Desc {
 		dir = " DESC"
 	}
+	if col == sortColumns["score"] { // scored calls first either way: an unscored call is not a worst one
+		return fmt.Sprintf(" ORDER BY c.scored DESC, %s%s, c.id%s LIMIT %d OFFSET %d", col, dir, dir, p.limit(), max(p.Offset, 0))
+	}
 	// Calls without the value (no start time) come last either way, in both databases. Newest first
 	// (DESC NULLS LAST) is SQLite's natural order of the (column, id) indexes, so no sort is needed.
 	return fmt.Sprintf(" ORDER BY %s%s NULLS LAST, c.id%s LIMIT %d OFFSET %d", col, dir, dir, p.limit(), max(p.Offset, 0))
@@ -417,7 +440,7 @@ func (p Page) limit() int {
 	return p.Limit
 }
 
-const callColumns = `c.id, c.call_id, c.source, c.doc, c.started_at, c.agent, c.agent_name, c.team, c.queue, c.duration_s, c.scored, c.score,
+const callColumns = `c.id, c.call_id, c.source, c.doc, c.started_at, c.time_from, c.agent, c.agent_name, c.team, c.queue, c.duration_s, c.scored, c.score,
 	c.auto_failed, c.intent, c.sentiment, c.sentiment_label, c.alerts, c.redacted,
 	(SELECT COUNT(*) FROM call_reviews r WHERE r.call = c.id)`
 
@@ -428,7 +451,7 @@ func scanCall(s scanner, extra ...any) (Call, error) {
 	var started sql.NullString
 	var scored, af, red int
 	var alerts string
-	err := s.Scan(append([]any{&c.ID, &c.CallID, &c.Source, &c.Doc, &started, &c.Agent, &c.AgentName, &c.Team, &c.Queue, &c.DurationS,
+	err := s.Scan(append([]any{&c.ID, &c.CallID, &c.Source, &c.Doc, &started, &c.TimeFrom, &c.Agent, &c.AgentName, &c.Team, &c.Queue, &c.DurationS,
 		&scored, &c.Score, &af, &c.Intent, &c.Sentiment, &c.SentimentLabel, &alerts, &red, &c.Reviews}, extra...)...)
 	if started.Valid {
 		t := parseTime(started.String)
@@ -558,6 +581,15 @@ func (x *Index) Facets(ctx context.Context, f Filter) (Facets, error) {
 	}
 	if out.Agents, err = pairs(`SELECT agent, name FROM agents`+restrict+` ORDER BY 2`, args...); err != nil {
 		return out, err
+	}
+	if !f.Restricted {
+		var none int
+		if err := x.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM call_docs WHERE agent = '' LIMIT 1) n`).Scan(&none); err != nil {
+			return out, err
+		}
+		if none > 0 {
+			out.Agents = append(out.Agents, [2]string{NoAgent, NoAgentName})
+		}
 	}
 	if out.Items, err = pairs(`SELECT item, label FROM items ORDER BY 1`); err != nil {
 		return out, err

@@ -61,6 +61,12 @@ func Open(dsn string) (*Index, error) {
 // between the databases (full-text search, generated keys) come in two spellings.
 func (x *Index) migrate() error {
 	for _, st := range schema {
+		if c := st.add; c != nil {
+			if err := x.addColumn(*c); err != nil {
+				return fmt.Errorf("add %s.%s: %w", c.table, c.name, err)
+			}
+			continue
+		}
 		q := st.sqlite
 		if x.postgres {
 			q = st.postgres
@@ -73,6 +79,20 @@ func (x *Index) migrate() error {
 		}
 	}
 	return nil
+}
+
+// addColumn adds a column unless the table has it.
+func (x *Index) addColumn(c column) error {
+	q := `SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?`
+	if x.postgres {
+		q = `SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2`
+	}
+	var n int
+	if err := x.db.QueryRow(q, c.table, c.name).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	_, err := x.db.Exec(`ALTER TABLE ` + c.table + ` ADD COLUMN ` + c.name + ` ` + c.def)
+	return err
 }
 
 // bind writes placeholders the way the database wants them: ? for SQLite, $1, $2… for PostgreSQL.

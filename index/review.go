@@ -48,18 +48,24 @@ type ItemRate struct {
 	TeamRate                float64
 }
 
-// Agent returns an agent's score trend, item pass rates against the team and best and worst calls.
-// ok is false when the agent has no calls.
+// Agent returns an agent's score trend, item pass rates against the team and best and worst calls;
+// NoAgent, those of the calls whose metadata names no agent (compared with every call). ok is false
+// when the agent has no calls.
 func (x *Index) Agent(ctx context.Context, agent string) (AgentStats, bool, error) {
 	st := AgentStats{Agent: agent}
-	err := x.db.QueryRowContext(ctx, x.bind(`SELECT name, team FROM agents WHERE agent = ?`), agent).Scan(&st.Name, &st.Team)
-	if err == sql.ErrNoRows {
-		return st, false, nil
+	key := agent // the agent column's value
+	if agent == NoAgent {
+		key, st.Name = "", NoAgentName
+	} else {
+		err := x.db.QueryRowContext(ctx, x.bind(`SELECT name, team FROM agents WHERE agent = ?`), agent).Scan(&st.Name, &st.Team)
+		if err == sql.ErrNoRows {
+			return st, false, nil
+		}
+		if err != nil {
+			return st, false, err
+		}
 	}
-	if err != nil {
-		return st, false, err
-	}
-	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT started_at, scored, score FROM call_docs WHERE agent = ?`), agent)
+	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT started_at, scored, score FROM call_docs WHERE agent = ?`), key)
 	if err != nil {
 		return st, false, err
 	}
@@ -126,7 +132,10 @@ func (x *Index) Agent(ctx context.Context, agent string) (AgentStats, bool, erro
 		}
 		return rows.Err()
 	}
-	if err := count("c.agent = ?", agent, false); err != nil {
+	if st.Calls == 0 {
+		return st, false, nil // NoAgent with every call's agent named
+	}
+	if err := count("c.agent = ?", key, false); err != nil {
 		return st, false, err
 	}
 	// The team is the agent's team; an agent without one is compared with every call.

@@ -330,3 +330,64 @@ func putFixtures(t *testing.T, x *index.Index) (map[string]string, string) {
 	}
 	return byName, dir
 }
+
+// A call whose metadata has no start time is dated by its recording (marked as such), so a date filter
+// and the date order include it; a call whose metadata names no agent is filed under NoAgent; an
+// unscored call comes after the scored ones whichever way the score is sorted.
+func TestCallTimeAgentAndScoreOrder(t *testing.T) {
+	for name, x := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			march := time.Date(2026, 3, 3, 8, 30, 0, 0, time.UTC)
+			for _, n := range fixtures.Names {
+				d := fixtures.Doc(t, n)
+				switch n {
+				case "identity-check": // its sidecar's started_at is "the third of March": not a time
+					d.RecordedAt = &march
+				case "address-change": // recorded too, but its metadata's start time wins
+					d.RecordedAt = &march
+				case "cancel-service":
+					d.Metadata.AgentID, d.Metadata.AgentName = "", ""
+					d.Score.Scored = false
+				}
+				if _, err := x.PutCall(ctx, d, fixtures.Write(t, dir, d)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, n, err := x.Calls(ctx, index.Filter{From: march.Truncate(24 * time.Hour), To: march.Truncate(24 * time.Hour).Add(24 * time.Hour)}, index.Page{})
+			if err != nil || n != 1 || got[0].CallID != "identity-check" || got[0].TimeFrom != index.TimeFromRecording || !got[0].StartedAt.Equal(march) {
+				t.Fatalf("3 March: %+v (%d, %v)", got, n, err)
+			}
+			all, _, _ := x.Calls(ctx, index.Filter{}, index.Page{Sort: "started"})
+			if all[0].CallID != "identity-check" || all[1].TimeFrom != "" || all[1].StartedAt == nil || all[1].StartedAt.Equal(march) {
+				t.Errorf("oldest first: %s (%s), then %s at %v from %q", all[0].CallID, all[0].TimeFrom, all[1].CallID, all[1].StartedAt, all[1].TimeFrom)
+			}
+			for _, desc := range []bool{false, true} {
+				bySc, _, err := x.Calls(ctx, index.Filter{}, index.Page{Sort: "score", Desc: desc})
+				if err != nil || len(bySc) != 4 || bySc[3].CallID != "cancel-service" {
+					t.Errorf("score, desc %v: the unscored call last: %v (%v)", desc, bySc, err)
+					continue
+				}
+				if a, b := bySc[0].Score, bySc[2].Score; desc && a < b || !desc && a > b {
+					t.Errorf("score, desc %v: %.1f … %.1f", desc, a, b)
+				}
+			}
+			none, n, _ := x.Calls(ctx, index.Filter{Agent: index.NoAgent}, index.Page{})
+			if n != 1 || none[0].CallID != "cancel-service" {
+				t.Errorf("no agent named: %v", ids(none))
+			}
+			st, ok, err := x.Agent(ctx, index.NoAgent)
+			if err != nil || !ok || st.Calls != 1 || st.Name != index.NoAgentName {
+				t.Errorf("calls without an agent: %+v %v %v", st, ok, err)
+			}
+			fc, err := x.Facets(ctx, index.Filter{})
+			if err != nil || !slices.Contains(fc.Agents, [2]string{index.NoAgent, index.NoAgentName}) {
+				t.Errorf("agents offered: %v (%v)", fc.Agents, err)
+			}
+			if fc, _ := x.Facets(ctx, index.Filter{Restricted: true, OnlyAgent: "a17"}); slices.Contains(fc.Agents, [2]string{index.NoAgent, index.NoAgentName}) {
+				t.Errorf("an agent's own view offers the unassigned calls: %v", fc.Agents)
+			}
+		})
+	}
+}

@@ -1,10 +1,21 @@
 package index
 
-// statement is one step of the schema in each database's spelling; an empty spelling is skipped.
-type statement struct{ sqlite, postgres string }
+// statement is one step of the schema in each database's spelling; an empty spelling is skipped. A
+// statement with add instead adds a column to a table written before the column existed.
+type statement struct {
+	sqlite, postgres string
+	add              *column
+}
+
+// column is a column added to an existing table: name and its definition.
+type column struct{ table, name, def string }
+
+// addColumn adds a column to indexes written before it existed (both databases; SQLite has no ADD
+// COLUMN IF NOT EXISTS, so migrate asks first).
+func addColumn(table, name, def string) statement { return statement{add: &column{table, name, def}} }
 
 // same is a statement both databases accept as written.
-func same(q string) statement { return statement{q, q} }
+func same(q string) statement { return statement{sqlite: q, postgres: q} }
 
 // schema is applied in order by Open. Times are RFC 3339 UTC text in both databases, so that they sort
 // and compare as strings; booleans are 0/1 integers.
@@ -36,12 +47,19 @@ var schema = []statement{
 	same(`CREATE INDEX IF NOT EXISTS call_docs_team ON call_docs (team, started_at, id)`),
 	same(`CREATE INDEX IF NOT EXISTS call_docs_queue ON call_docs (queue, started_at, id)`),
 	same(`CREATE INDEX IF NOT EXISTS call_docs_intent ON call_docs (intent, started_at, id)`),
-	same(`CREATE INDEX IF NOT EXISTS call_docs_score ON call_docs (score, id)`),
+	// Scored calls before unscored ones in both directions: (scored, score, id) read backwards for
+	// highest first, (scored DESC, score, id) forwards for lowest first (QA's worst-first default).
+	same(`DROP INDEX IF EXISTS call_docs_score`),
+	same(`CREATE INDEX IF NOT EXISTS call_docs_scored_desc ON call_docs (scored, score, id)`),
+	same(`CREATE INDEX IF NOT EXISTS call_docs_scored_asc ON call_docs (scored DESC, score, id)`),
 	same(`CREATE INDEX IF NOT EXISTS call_docs_call_id ON call_docs (call_id, id)`),
 	same(`CREATE INDEX IF NOT EXISTS call_docs_agent_name ON call_docs (agent_name, id)`),
 	same(`CREATE INDEX IF NOT EXISTS call_docs_duration ON call_docs (duration_s, id)`),
 	same(`CREATE INDEX IF NOT EXISTS call_docs_sentiment ON call_docs (sentiment, id)`),
 	same(`CREATE INDEX IF NOT EXISTS call_docs_source ON call_docs (source)`),
+	// started_at is the call's time: its metadata's, else its recording's (time_from "recording"), so
+	// that calls without metadata still sort and filter by date.
+	addColumn("call_docs", "time_from", "TEXT NOT NULL DEFAULT ''"),
 	// Each call's scorecard items: the result in force (a reviewer's where one decided) and the
 	// automatic one, which calibration compares it with; the first evidence's quote and moment and the
 	// reason, for the library's examples.
@@ -67,14 +85,14 @@ var schema = []statement{
 
 	// Transcript turns for full-text search: FTS5 with the Porter stemmer in SQLite, a generated
 	// tsvector with a GIN index in PostgreSQL.
-	{`CREATE TABLE IF NOT EXISTS turns (id INTEGER PRIMARY KEY, call TEXT NOT NULL, turn INTEGER NOT NULL,
+	{sqlite: `CREATE TABLE IF NOT EXISTS turns (id INTEGER PRIMARY KEY, call TEXT NOT NULL, turn INTEGER NOT NULL,
 		speaker TEXT NOT NULL, start DOUBLE PRECISION NOT NULL, text TEXT NOT NULL)`,
-		`CREATE TABLE IF NOT EXISTS turns (id BIGSERIAL PRIMARY KEY, call TEXT NOT NULL, turn INTEGER NOT NULL,
+		postgres: `CREATE TABLE IF NOT EXISTS turns (id BIGSERIAL PRIMARY KEY, call TEXT NOT NULL, turn INTEGER NOT NULL,
 		speaker TEXT NOT NULL, start DOUBLE PRECISION NOT NULL, text TEXT NOT NULL,
 		tsv tsvector GENERATED ALWAYS AS (to_tsvector('english', text)) STORED)`},
 	same(`CREATE INDEX IF NOT EXISTS turns_call ON turns (call)`),
-	{`CREATE VIRTUAL TABLE IF NOT EXISTS turns_fts USING fts5(text, content='turns', content_rowid='id', tokenize='porter unicode61')`,
-		`CREATE INDEX IF NOT EXISTS turns_tsv ON turns USING GIN (tsv)`},
+	{sqlite: `CREATE VIRTUAL TABLE IF NOT EXISTS turns_fts USING fts5(text, content='turns', content_rowid='id', tokenize='porter unicode61')`,
+		postgres: `CREATE INDEX IF NOT EXISTS turns_tsv ON turns USING GIN (tsv)`},
 
 	// Reviewers' verdicts on scorecard items; every override is kept, the latest per item counts.
 	same(`CREATE TABLE IF NOT EXISTS overrides (

@@ -32,3 +32,31 @@ func TestItemsMovedOver(t *testing.T) {
 		t.Errorf("call_items still has %d rows (%v)", n, err)
 	}
 }
+
+// An index written before calls were dated by their recordings has no time_from column: opening it
+// adds the column once (and again is a no-op), and its rows read as dated by their metadata.
+func TestTimeFromAdded(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	x, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`ALTER TABLE call_docs DROP COLUMN time_from`,
+		`INSERT INTO call_docs (id, call_id, source, doc, started_at, indexed_at) VALUES ('c1', 'c1', 'a.wav', 'a.json', '2026-11-02T09:15:00Z', '2026-11-03T00:00:00Z')`} {
+		if _, err := x.db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x.Close()
+	for range 2 {
+		if x, err = Open(path); err != nil {
+			t.Fatal(err)
+		}
+		c, ok, err := x.Call(ctx, "c1")
+		if err != nil || !ok || c.TimeFrom != "" || c.StartedAt == nil {
+			t.Errorf("old row: %+v %v %v", c, ok, err)
+		}
+		x.Close()
+	}
+}

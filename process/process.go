@@ -89,6 +89,9 @@ func (p *Processor) Transcribe(ctx context.Context, in Input) parley.Result {
 		res = p.importObject(ctx, in.Store, in.Key)
 	}
 	res.Call.ID, res.Call.Source = transcribe.CallID(in.Key), in.Source
+	if o, err := in.Store.Stat(ctx, in.Key); err == nil {
+		res.Call.Recorded = o.Modified // the call's time when its metadata has none
+	}
 	reader := p.Metadata
 	if reader == nil {
 		reader = &metadata.Reader{}

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/process"
@@ -62,7 +63,14 @@ func TestTranscribeWithoutModel(t *testing.T) {
 	dir := tree(t, map[string]string{"a.wav": "RIFF", "a.vtt": vtt, "a.json": `{"agent_id": "a1"}`, "b.vtt": vtt, "c.wav": "RIFF"})
 	p := &process.Processor{Pipeline: &transcribe.Pipeline{Roles: transcribe.DefaultRoles}, Transcripts: process.TranscriptsPrefer, Model: "m.bin"}
 	ctx := context.Background()
+	march := time.Date(2026, 3, 3, 8, 30, 0, 0, time.UTC) // the recording's time, not its transcript's
+	if err := os.Chtimes(filepath.Join(dir, "a.wav"), march, march); err != nil {
+		t.Fatal(err)
+	}
 	res := p.Transcribe(ctx, process.Local(filepath.Join(dir, "a.wav")))
+	if !res.Call.Recorded.Equal(march) {
+		t.Errorf("a.wav recorded %v, want its file's time %v", res.Call.Recorded, march)
+	}
 	if res.Err != nil || res.Call.ID != "a" || res.Metadata == nil || res.Metadata.AgentID != "a1" || len(res.Transcript.Turns) != 2 ||
 		!strings.HasPrefix(res.Warnings[0], "transcript_imported: a.vtt") || !p.NeedsModel(ctx, process.Local(filepath.Join(dir, "c.wav"))) || p.NeedsModel(ctx, process.Local(filepath.Join(dir, "a.wav"))) {
 		t.Errorf("a.wav with a.vtt beside: %+v", res)

@@ -20,6 +20,7 @@ type CallJSON struct {
 	ID             string     `json:"id"`
 	CallID         string     `json:"call_id"`
 	StartedAt      *time.Time `json:"started_at"`
+	TimeFrom       string     `json:"time_from,omitempty"` // "recording": started_at is when the recording was stored
 	Agent          string     `json:"agent"`
 	AgentName      string     `json:"agent_name"`
 	Team           string     `json:"team"`
@@ -40,7 +41,7 @@ func callJSON(c index.Call) CallJSON {
 	if al == nil {
 		al = []string{}
 	}
-	return CallJSON{c.ID, c.CallID, c.StartedAt, c.Agent, c.AgentName, c.Team, c.Queue, c.DurationS, c.Scored, c.Score, c.AutoFailed,
+	return CallJSON{c.ID, c.CallID, c.StartedAt, c.TimeFrom, c.Agent, c.AgentName, c.Team, c.Queue, c.DurationS, c.Scored, c.Score, c.AutoFailed,
 		c.Intent, c.Sentiment, c.SentimentLabel, al, "/calls/" + c.ID}
 }
 
@@ -51,7 +52,7 @@ func (s *Server) apiCalls(w http.ResponseWriter, r *http.Request, u *User) {
 		http.Error(w, strings.Join(problems, "; "), http.StatusBadRequest)
 		return
 	}
-	calls, total, err := s.Index.Calls(r.Context(), f, pageFrom(q))
+	calls, total, err := s.Index.Calls(r.Context(), f, pageFrom(q, nil))
 	if err != nil {
 		s.fail(w, r, err)
 		return

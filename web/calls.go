@@ -76,8 +76,16 @@ func restrict(f *index.Filter, u *User) {
 	}
 }
 
-func pageFrom(q url.Values) index.Page {
+// pageFrom reads the sort and page of a query string. Without a sort, calls come newest first, or worst
+// first (lowest score, unscored last) for a QA user: what they review first. u nil: newest first.
+func pageFrom(q url.Values, u *User) index.Page {
 	p := index.Page{Sort: q.Get("sort"), Desc: q.Get("dir") != "asc", Limit: pageSize}
+	if p.Sort == "" {
+		p.Sort = "started"
+		if u != nil && u.Role == RoleQA {
+			p.Sort, p.Desc = "score", false
+		}
+	}
 	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
 		p.Offset = (n - 1) * pageSize
 	}
@@ -109,7 +117,7 @@ func (s *Server) facetsFor(r *http.Request, f index.Filter) (index.Facets, error
 func (s *Server) callsPage(w http.ResponseWriter, r *http.Request, u *User) {
 	q := r.URL.Query()
 	f, problems := filterFrom(q, u)
-	p := pageFrom(q)
+	p := pageFrom(q, u)
 	calls, total, err := s.Index.Calls(r.Context(), f, p)
 	if err != nil {
 		s.fail(w, r, err)
@@ -138,7 +146,7 @@ func (s *Server) callsPage(w http.ResponseWriter, r *http.Request, u *User) {
 	}
 	s.render(w, r, u, "calls.html", map[string]any{
 		"Title": "Calls", "Calls": calls, "Total": total, "Capped": total > index.CountCap, "Q": q, "Facets": facets, "Problems": problems, "Cols": cols, "Sum": sum,
-		"Page": page, "Pages": pages, "More": more, "Sort": p.Sort, "Desc": p.Desc,
+		"Page": page, "Pages": pages, "More": more, "Sort": p.Sort, "Desc": p.Desc, "Default": q.Get("sort") == "",
 		"Prev": withQuery(q, "page", strconv.Itoa(page-1)), "Next": withQuery(q, "page", strconv.Itoa(page+1)),
 		"CSV": "/calls.csv?" + withoutKey(q, "page"), "In": withoutKey(q, "page"),
 	})
@@ -162,7 +170,7 @@ func (s *Server) neighboursIn(r *http.Request, u *User, id, in string) (neighbou
 		return n, nil // not a list: no neighbours
 	}
 	f, _ := filterFrom(q, u)
-	p := pageFrom(url.Values{"sort": {q.Get("sort")}, "dir": {q.Get("dir")}})
+	p := pageFrom(url.Values{"sort": {q.Get("sort")}, "dir": {q.Get("dir")}}, u)
 	p.Limit = 1000
 	prev := ""
 	for p.Offset < maxWalk {
@@ -216,12 +224,12 @@ func (s *Server) callsCSV(w http.ResponseWriter, r *http.Request, u *User) {
 		http.Error(w, strings.Join(problems, "; "), http.StatusBadRequest)
 		return
 	}
-	p := pageFrom(q)
+	p := pageFrom(q, u)
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="calls.csv"`)
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"call_id", "started_at", "agent", "agent_name", "team", "queue", "duration_s", "scored", "score", "auto_failed",
-		"intent", "customer_end_sentiment", "sentiment", "alerts", "source"})
+		"intent", "customer_end_sentiment", "sentiment", "alerts", "source", "time_from"})
 	err := s.Index.EachCall(r.Context(), f, p.Sort, p.Desc, func(c index.Call) error {
 		started := ""
 		if c.StartedAt != nil {
@@ -233,7 +241,7 @@ func (s *Server) callsCSV(w http.ResponseWriter, r *http.Request, u *User) {
 		}
 		cw.Write([]string{csvSafe(c.CallID), started, csvSafe(c.Agent), csvSafe(c.AgentName), csvSafe(c.Team), csvSafe(c.Queue),
 			strconv.FormatFloat(c.DurationS, 'f', 1, 64), strconv.FormatBool(c.Scored), score, strconv.FormatBool(c.AutoFailed),
-			c.Intent, strconv.FormatFloat(c.Sentiment, 'f', 3, 64), c.SentimentLabel, strings.Join(c.Alerts, " "), csvSafe(c.Source)})
+			c.Intent, strconv.FormatFloat(c.Sentiment, 'f', 3, 64), c.SentimentLabel, strings.Join(c.Alerts, " "), csvSafe(c.Source), c.TimeFrom})
 		return nil
 	})
 	cw.Flush()
@@ -475,7 +483,11 @@ func (s *Server) agentPage(w http.ResponseWriter, r *http.Request, u *User) {
 		s.errorPage(w, r, u, http.StatusNotFound, "Not found", "No calls of agent "+agent+".")
 		return
 	}
-	s.render(w, r, u, "agent.html", map[string]any{"Title": "Agent " + st.Name, "A": st, "Trend": trendChart(st.Weekly)})
+	title := "Agent " + st.Name
+	if agent == index.NoAgent {
+		title = "Calls without an agent"
+	}
+	s.render(w, r, u, "agent.html", map[string]any{"Title": title, "A": st, "Trend": trendChart(st.Weekly)})
 }
 
 // itemCalibration is one scorecard item's reviews: how many, how many agreed with the automatic

@@ -18,6 +18,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -1034,5 +1035,57 @@ func TestSentimentChartReads(t *testing.T) {
 	}
 	if strings.Contains(chart, `preserveAspectRatio="none"`) {
 		t.Error("the chart is stretched: its dots would be ellipses")
+	}
+}
+
+// The calls list opens worst first for QA users (unscored calls last) and newest first for others, and
+// says which; a call without metadata is dated by its recording — listed under a date filter by it, and
+// marked there and on its page — and filed under "no agent named", whose page lists it.
+func TestListOrderUndatedAndUnassignedCalls(t *testing.T) {
+	a := newApp(t)
+	ctx := context.Background()
+	march := time.Date(2026, 3, 3, 8, 30, 0, 0, time.UTC)
+	d := fixtures.Doc(t, "cancel-service")
+	d.CallID, d.Source, d.Metadata, d.RecordedAt = "walk-in", "walk-in.wav", nil, &march
+	id, err := a.x.PutCall(ctx, d, fixtures.Write(t, t.TempDir(), d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstRow := regexp.MustCompile(`<a href="/calls/([0-9a-f]+)\?in=`)
+	for _, tc := range []struct {
+		role, sort, note string
+	}{{"qa", "score", "Worst first"}, {"coach", "started", "Newest first"}} {
+		_, page := a.do(tc.role, "GET", "/calls", nil)
+		want, _, err := a.x.Calls(ctx, index.Filter{}, index.Page{Sort: tc.sort, Desc: tc.sort == "started"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := firstRow.FindStringSubmatch(page)
+		if m == nil || m[1] != want[0].ID || !strings.Contains(page, `id="order">`+tc.note) {
+			t.Errorf("%s: first row %v, want %s (%s); order note %q missing", tc.role, m, want[0].CallID, tc.sort, tc.note)
+		}
+		if _, sorted := a.do(tc.role, "GET", "/calls?sort=call&dir=asc", nil); strings.Contains(sorted, `id="order"`) {
+			t.Errorf("%s: the default-order note shown under a chosen sort", tc.role)
+		}
+	}
+	_, page := a.do("qa", "GET", "/calls?from=2026-03-03&to=2026-03-03", nil)
+	if m := firstRow.FindAllStringSubmatch(page, -1); len(m) != 1 || m[0][1] != id {
+		t.Fatalf("3 March: %v, want only walk-in", m)
+	}
+	if !strings.Contains(page, `2026-03-03 08:30 <span class="muted recorded"`) {
+		t.Errorf("walk-in's row does not mark its recording time:\n%s", page)
+	}
+	if _, all := a.do("qa", "GET", "/calls", nil); !strings.Contains(all, `href="/agents/-"`) || !strings.Contains(all, `<option value="-" >no agent named</option>`) {
+		t.Error("the list neither links nor offers the calls without an agent")
+	}
+	if _, call := a.do("qa", "GET", "/calls/"+id, nil); !strings.Contains(call, "recorded</span>") || !strings.Contains(call, `href="/agents/-"`) {
+		t.Error("the call page does not mark the recording time or link the calls without an agent")
+	}
+	res, agents := a.do("qa", "GET", "/agents/-", nil)
+	if res.StatusCode != 200 || !strings.Contains(agents, "Calls without an agent") || !strings.Contains(agents, "/calls/"+id) {
+		t.Errorf("no-agent page %s:\n%s", res.Status, agents)
+	}
+	if res, _ := a.do("agent", "GET", "/agents/-", nil); res.StatusCode != http.StatusNotFound {
+		t.Errorf("an agent user opened the calls without an agent: %s", res.Status)
 	}
 }

@@ -441,7 +441,12 @@ func TestOnePathBothWays(t *testing.T) {
 		if queued.Analysis == nil || !queued.Analysis.Redacted || queued.Metadata == nil || queued.Metadata.AgentID == "" || queued.Score == nil {
 			t.Errorf("%s: queued document without redacted analysis, metadata or score: %+v", name, queued)
 		}
+		// Both know when their recording was stored: the file's time, the object's (uploaded just after).
+		if local.RecordedAt == nil || queued.RecordedAt == nil || queued.RecordedAt.Sub(*local.RecordedAt).Abs() > 10*time.Minute {
+			t.Errorf("%s: recorded at %v (file) and %v (object)", name, local.RecordedAt, queued.RecordedAt)
+		}
 		local.Source, queued.Source, local.ProcessingS, queued.ProcessingS = "", "", 0, 0
+		local.RecordedAt, queued.RecordedAt = nil, nil
 		lj, _ := json.Marshal(local)
 		qj, _ := json.Marshal(queued)
 		if i := firstDiff(lj, qj); i >= 0 {

@@ -108,7 +108,13 @@ func TestReviewAppInBrowser(t *testing.T) {
 	bin := parleyBinary(t)
 	work := t.TempDir()
 	env := []string{"PARLEY_MODEL=" + testenv.TestModel(t), "PARLEY_THREADS=1", "PARLEY_INDEX_PATH=" + filepath.Join(work, "parley.db"), "PARLEY_REDIS_URL="}
-	run := exec.Command(bin, "run", "--out", filepath.Join(work, "out"), callsWithTranscripts(t))
+	calls := callsWithTranscripts(t)
+	// identity-check's sidecar has no usable start time ("the third of March"): its recording's time dates it.
+	recorded := time.Date(2026, 3, 3, 8, 30, 0, 0, time.UTC)
+	if err := os.Chtimes(filepath.Join(calls, "identity-check.wav"), recorded, recorded); err != nil {
+		t.Fatal(err)
+	}
+	run := exec.Command(bin, "run", "--out", filepath.Join(work, "out"), calls)
 	run.Env = append(os.Environ(), env...)
 	if out, err := run.CombinedOutput(); err != nil {
 		t.Fatalf("parley run: %v\n%s", err, out)
@@ -123,13 +129,15 @@ func TestReviewAppInBrowser(t *testing.T) {
 	node := exec.Command("node", "review.mjs")
 	node.Dir = e2e
 	node.Env = append(os.Environ(), "BASE_URL="+app.url, "USER_NAME=quinn", "USER_PASSWORD=a long qa password",
-		"FILTER_INTENT=billing_dispute", "SEARCH=charged twice", "SHOTS="+shots, "CHROMIUM="+chromium)
+		"FILTER_INTENT=billing_dispute", "SEARCH=charged twice", "SHOTS="+shots, "CHROMIUM="+chromium,
+		"RECORDED_DAY="+recorded.Format("2006-01-02"), "RECORDED_CALL=identity-check")
 	out, err := node.CombinedOutput()
 	t.Logf("%s", out)
 	if err != nil {
 		t.Fatalf("browser walk-through failed: %v", err)
 	}
-	for _, f := range []string{"calls.png", "call.png", "override.png", "library.png"} {
+	for _, f := range []string{"calls.png", "date-filter.png", "call.png", "list-walk.png", "override.png", "override-list.png", "agent.png",
+		"calibration.png", "library.png"} {
 		if st, err := os.Stat(filepath.Join(shots, f)); err != nil || st.Size() < 10000 {
 			t.Errorf("screenshot %s: %v", f, err)
 		}

@@ -1,10 +1,12 @@
 // End-to-end walk through parley's review app in real headless Chromium, as a QA reviewer would:
-// sign in, filter the calls list, open a call, click an evidence link (the player must play from 2 s
-// before its moment), walk the list with the keyboard, record an override, search the coach library.
-// Screenshots go to $SHOTS.
+// sign in, the list worst first, a call without a start time found by its recording's time, filter the
+// calls list, open a call, click an evidence link (the player must play from 2 s before its moment),
+// find in the call, play from a timeline mark, walk the list with the keyboard, record an override and
+// see the score change on the call page, the list and the agent's page, calibration, search the coach
+// library, check every control is named and reachable. A screenshot per flow goes to $SHOTS.
 //
 // Run by cmd/parley's TestReviewAppInBrowser, which starts `parley serve` on a loopback port and passes
-// BASE_URL, USER_NAME, USER_PASSWORD, FILTER_INTENT, SEARCH and SHOTS. Exits non-zero on the first failure.
+// BASE_URL, USER_NAME, USER_PASSWORD, FILTER_INTENT, SEARCH, RECORDED_DAY, RECORDED_CALL and SHOTS. Exits non-zero on the first failure.
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -33,10 +35,27 @@ try {
   errors.length = 0; // the refused password above was logged as a failed request, as it should be
   step("signed in");
 
-  // The calls list and a filter.
+  // The calls list opens worst first for a QA reviewer, and says so.
   const all = await page.locator("#calls tbody tr").count();
   assert.ok(all >= 3, `list shows ${all} calls`);
+  assert.match(await page.locator("#order").textContent(), /^Worst first/);
+  const scores = (await page.locator("#calls tbody tr td b[class^=band]").allTextContents()).map(parseFloat);
+  assert.ok(scores.length >= 2 && scores.every((v, i) => i === 0 || scores[i - 1] <= v), `worst first: ${scores}`);
+  step(`worst first: ${scores.join(", ")}`);
   await page.screenshot({ path: path.join(shots, "calls.png"), fullPage: true });
+
+  // A call whose metadata has no start time is found under a date filter by its recording's time, marked.
+  await page.fill("input[name=from]", process.env.RECORDED_DAY);
+  await page.fill("input[name=to]", process.env.RECORDED_DAY);
+  await Promise.all([page.waitForURL(/from=/), page.click("#filters button[type=submit]")]);
+  const dated = await page.locator("#calls tbody tr").allTextContents();
+  assert.equal(dated.length, 1, `${process.env.RECORDED_DAY}: ${dated.length} calls`);
+  assert.ok(dated[0].includes(process.env.RECORDED_CALL) && dated[0].includes("recorded"), `dated by its recording: ${dated[0]}`);
+  step(`${process.env.RECORDED_DAY}: ${process.env.RECORDED_CALL}, by its recording's time`);
+  await page.screenshot({ path: path.join(shots, "date-filter.png"), fullPage: true });
+  await page.goto(base + "/calls");
+
+  // A filter.
   await page.selectOption("select[name=intent]", process.env.FILTER_INTENT);
   await Promise.all([page.waitForURL(/intent=/), page.click("#filters button[type=submit]")]);
   const filtered = await page.locator("#calls tbody tr").count();
@@ -112,7 +131,24 @@ try {
     step(`keys: ${place} → ${there} → back`);
   }
 
-  // An override with a comment: stored with who and when, shown beside the automatic result.
+  await page.screenshot({ path: path.join(shots, "list-walk.png"), fullPage: true });
+
+  // An override with a comment: stored with who and when, shown beside the automatic result, and the
+  // score it makes counts on the call page, in the list and on the agent's page.
+  const callID = new URL(page.url()).pathname.split("/").pop();
+  const callName = (await page.locator("h1").textContent()).replace(/^Call /, "").trim();
+  const listScore = async () => {
+    await page.goto(base + "/calls?sort=call&dir=asc");
+    const row = page.locator("#calls tbody tr", { has: page.locator(`a[href^="/calls/${callID}?"]`) });
+    return (await row.locator("td b[class^=band]").textContent()).trim();
+  };
+  const agentAvg = async () => {
+    await page.goto(base + "/calls/" + callID);
+    await Promise.all([page.waitForURL(/\/agents\//), page.locator(".facts a[href^='/agents/']").click()]);
+    return (await page.locator("#agent-avg").textContent()).trim();
+  };
+  const before = { call: (await page.locator("#glance-score").textContent()).trim(), list: await listScore(), agent: await agentAvg() };
+  await page.goto(base + "/calls/" + callID + "?in=" + encodeURIComponent("sort=call&dir=asc"));
   const item = page.locator("li.item").first();
   const itemID = (await item.getAttribute("id")).replace(/^item-/, "");
   const auto = (await item.locator(".st").first().textContent()).trim();
@@ -125,20 +161,23 @@ try {
   assert.match((await reviewed.textContent()).trim(), new RegExp("^" + verdict + " · " + process.env.USER_NAME + "$"));
   const hist = await page.locator(`#item-${itemID} details.history`).textContent();
   assert.ok(hist.includes("reviewer heard it differently <b>really</b>"), "the comment is shown as text");
-  step(`override ${itemID}: auto ${auto} → ${verdict}`);
+  const after = { call: (await page.locator("#glance-score").textContent()).trim() };
   await page.screenshot({ path: path.join(shots, "override.png"), fullPage: true });
-
-  // The agent's page from the call.
-  await page.goto(base + "/calls");
-  await Promise.all([page.waitForURL(/\/agents\//), page.locator("#calls tbody tr td.agent a").first().click()]);
+  after.list = await listScore();
+  await page.screenshot({ path: path.join(shots, "override-list.png"), fullPage: true });
+  after.agent = await agentAvg();
   assert.ok((await page.locator("#agent-items tbody tr").count()) > 0, "agent page lists item pass rates");
   await page.screenshot({ path: path.join(shots, "agent.png"), fullPage: true });
+  assert.equal(after.list, after.call, "the list shows the call page's score");
+  for (const where of ["call", "list", "agent"]) assert.notEqual(after[where], before[where], `the override changed the score on the ${where} page`);
+  step(`override ${itemID} of ${callName}: auto ${auto} → ${verdict}; score ${before.call} → ${after.call} (list ${before.list} → ${after.list}, agent average ${before.agent} → ${after.agent})`);
 
   // Calibration counts the override.
   await page.goto(base + "/calibration");
   assert.ok(await page.locator(`#calibration a[href$="#item-${itemID}"]`).count() > 0, "calibration lists the overridden item, linked to its call");
   await page.locator("#reviewers a").first().click();
   assert.ok((await page.locator("#calibration tbody tr").count()) >= 1, "one reviewer's calibration");
+  await page.screenshot({ path: path.join(shots, "calibration.png"), fullPage: true });
 
   // The coach library: full-text search with highlighted snippets that link to the moment.
   await page.goto(base + "/library");
