@@ -371,11 +371,15 @@ func (f Filter) whereFor(walk bool) (string, []any) {
 			add("c."+eq.col+" = ?", eq.v)
 		}
 	}
+	// The unary + keeps the planner from reading "scored = 1" as the way into the (scored, score)
+	// ordering indexes: a score range with another filter (a team) is then found through that filter's
+	// index or (score, id), not by walking every scored call (measured: team + score range counted in
+	// 5 ms instead of 110 ms on 100,000 calls).
 	if f.MinScore != nil {
-		add("c.scored = 1 AND c.score >= ?", *f.MinScore)
+		add("+c.scored = 1 AND c.score >= ?", *f.MinScore)
 	}
 	if f.MaxScore != nil {
-		add("c.scored = 1 AND c.score <= ?", *f.MaxScore)
+		add("+c.scored = 1 AND c.score <= ?", *f.MaxScore)
 	}
 	switch f.AutoFail {
 	case "yes":

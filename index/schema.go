@@ -47,9 +47,10 @@ var schema = []statement{
 	same(`CREATE INDEX IF NOT EXISTS call_docs_team ON call_docs (team, started_at, id)`),
 	same(`CREATE INDEX IF NOT EXISTS call_docs_queue ON call_docs (queue, started_at, id)`),
 	same(`CREATE INDEX IF NOT EXISTS call_docs_intent ON call_docs (intent, started_at, id)`),
-	// Scored calls before unscored ones in both directions: (scored, score, id) read backwards for
-	// highest first, (scored DESC, score, id) forwards for lowest first (QA's worst-first default).
-	same(`DROP INDEX IF EXISTS call_docs_score`),
+	// Score ranges filter on (score, id); the list sorts scored calls before unscored ones in both
+	// directions: (scored, score, id) read backwards for highest first, (scored DESC, score, id) forwards
+	// for lowest first (QA's worst-first default).
+	same(`CREATE INDEX IF NOT EXISTS call_docs_score ON call_docs (score, id)`),
 	same(`CREATE INDEX IF NOT EXISTS call_docs_scored_desc ON call_docs (scored, score, id)`),
 	same(`CREATE INDEX IF NOT EXISTS call_docs_scored_asc ON call_docs (scored DESC, score, id)`),
 	same(`CREATE INDEX IF NOT EXISTS call_docs_call_id ON call_docs (call_id, id)`),

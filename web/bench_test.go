@@ -81,7 +81,8 @@ func BenchmarkReviewApp100k(b *testing.B) {
 	srv := httptest.NewServer(web.New(&web.Server{Index: x, Blobs: &storage.Locations{}}))
 	defer srv.Close()
 	for _, c := range []struct{ name, path string }{
-		{"list/newest", "/calls"},
+		{"list/qa-default-worst-first", "/calls"},
+		{"list/newest", "/calls?sort=started&dir=desc"},
 		{"list/page-200", "/calls?page=200"},
 		{"list/agent", "/calls?agent=a042"},
 		{"list/team+score+by-score", "/calls?team=team-3&min=40&max=80&sort=score&dir=asc"},

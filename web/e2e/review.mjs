@@ -113,22 +113,25 @@ try {
   step(`timeline mark at ${markT} s plays from there`);
   await page.screenshot({ path: path.join(shots, "call.png"), fullPage: true });
 
-  // The keyboard, on a call opened from the whole list: j goes to the first scorecard item, n to the
-  // next call of the list, p back.
-  await page.goto(base + "/calls?sort=call&dir=asc");
+  // The keyboard, on a call opened from a filtered list: j goes to the first scorecard item, n to the
+  // next call of that list (in its order), p back.
+  await page.goto(base + "/calls?team=billing&sort=call&dir=asc");
+  const walkNames = (await page.locator("#calls tbody tr a[href*=\"?in=\"]").allTextContents()).map((t) => t.trim());
+  assert.ok(walkNames.length >= 2 && walkNames.length < all, `team billing: ${walkNames}`);
   await Promise.all([page.waitForURL(/\/calls\/[0-9a-f]+\?in=/), page.locator("#calls tbody tr a").first().click()]);
   await page.locator("h1").click();
   await page.keyboard.press("j");
   assert.equal(await page.evaluate(() => document.activeElement.id), await page.locator("li.item").first().getAttribute("id"));
   const here = page.url().split("#")[0];
   const place = (await page.locator(".listnav span").textContent()).trim();
-  assert.ok(await page.locator("#next-call").count(), "the first call of the list links to the next");
+  assert.equal(place, `1 of ${walkNames.length} in the list`);
   {
     await Promise.all([page.waitForURL((u) => u.toString().split("#")[0] !== here), page.keyboard.press("n")]);
     const there = (await page.locator(".listnav span").textContent()).trim();
-    assert.notEqual(there, place, "n opened the next call of the list");
+    assert.equal(there, `2 of ${walkNames.length} in the list`, "n opened the next call of the list");
+    assert.equal((await page.locator("h1").textContent()).trim(), "Call " + walkNames[1], "the next call is the list's second");
     await Promise.all([page.waitForURL((u) => u.toString().split("#")[0] === here), page.keyboard.press("p")]);
-    step(`keys: ${place} → ${there} → back`);
+    step(`keys in team billing by call: ${place} → ${there} (${walkNames[1]}) → back`);
   }
 
   await page.screenshot({ path: path.join(shots, "list-walk.png"), fullPage: true });
@@ -138,7 +141,7 @@ try {
   const callID = new URL(page.url()).pathname.split("/").pop();
   const callName = (await page.locator("h1").textContent()).replace(/^Call /, "").trim();
   const listScore = async () => {
-    await page.goto(base + "/calls?sort=call&dir=asc");
+    await page.goto(base + "/calls?team=billing&sort=call&dir=asc");
     const row = page.locator("#calls tbody tr", { has: page.locator(`a[href^="/calls/${callID}?"]`) });
     return (await row.locator("td b[class^=band]").textContent()).trim();
   };
@@ -148,7 +151,7 @@ try {
     return (await page.locator("#agent-avg").textContent()).trim();
   };
   const before = { call: (await page.locator("#glance-score").textContent()).trim(), list: await listScore(), agent: await agentAvg() };
-  await page.goto(base + "/calls/" + callID + "?in=" + encodeURIComponent("sort=call&dir=asc"));
+  await page.goto(base + "/calls/" + callID + "?in=" + encodeURIComponent("team=billing&sort=call&dir=asc"));
   const item = page.locator("li.item").first();
   const itemID = (await item.getAttribute("id")).replace(/^item-/, "");
   const auto = (await item.locator(".st").first().textContent()).trim();
