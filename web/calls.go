@@ -371,7 +371,7 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 	s.render(w, r, u, "call.html", map[string]any{
 		"Title": "Call " + doc.CallID, "Call": c, "Doc": doc, "Turns": turns, "Latest": latest, "History": history,
 		"CanOverride": contains(reviewer, u.Role), "Collections": cols, "Timeline": report.Timeline(doc),
-		"SentimentChart": sentimentChart(doc), "List": nb, "Glance": glanceOf(c, reviewed),
+		"SentimentChart": sentimentChart(doc), "List": nb, "Glance": glanceOf(c, reviewed, doc.Metadata),
 		"Reviews": reviews, "Finished": finished, "In": r.URL.Query().Get("in"), "Reviewed": reviewed,
 	})
 }
@@ -574,6 +574,7 @@ type glance struct {
 	Reviewed          int // items a reviewer decided
 	Score             float64
 	Scored, AutoFails bool
+	Outcome           []string // the telephony platform's disposition, and whether the call was transferred
 }
 
 // reviewedBy turns the overrides in force into the reviewers' results by item.
@@ -587,9 +588,17 @@ func reviewedBy(latest map[string]index.Override) map[string]parley.ReviewedStat
 
 // glanceOf takes what the call was about and how the customer ended from its index row (labelled the
 // way the list labels them), and counts the items of its score with the reviewers' results (sc, from
-// Score.Reviewed).
-func glanceOf(c index.Call, sc *parley.Score) glance {
+// Score.Reviewed); the outcome is the metadata's, when it has one.
+func glanceOf(c index.Call, sc *parley.Score, md *parley.Metadata) glance {
 	g := glance{Intent: c.Intent, EndLabel: c.SentimentLabel, End: c.Sentiment, HasEnd: c.SentimentLabel != ""}
+	if md != nil {
+		if md.Disposition != "" {
+			g.Outcome = append(g.Outcome, md.Disposition)
+		}
+		if md.Transferred != nil && *md.Transferred {
+			g.Outcome = append(g.Outcome, "transferred")
+		}
+	}
 	if sc != nil {
 		g.Score, g.Scored, g.AutoFails = sc.Score, sc.Scored, sc.AutoFailed
 		for _, it := range sc.Items {

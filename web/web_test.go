@@ -891,6 +891,9 @@ func TestCallWalksItsList(t *testing.T) {
 	if !strings.Contains(second, `id="glance"`) || !strings.Contains(second, "About <b>billing dispute</b>") || !strings.Contains(second, "passed</b>") {
 		t.Errorf("the header does not say what the call was about and how it went")
 	}
+	if _, cancel := a.do("qa", "GET", "/calls/"+a.calls["cancel-service"], nil); !strings.Contains(cancel, `Outcome <b id="outcome">save offer, transferred</b>`) {
+		t.Error("the header does not give the metadata's outcome (disposition save_offer, transferred)")
+	}
 	// Opened on its own, a call has no list to walk.
 	if _, alone := a.do("qa", "GET", "/calls/"+a.calls["billing-dispute"], nil); strings.Contains(alone, "in the list") {
 		t.Error("a call opened on its own shows a list position")
