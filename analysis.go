@@ -1,5 +1,10 @@
 package parley
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Analysis statuses.
 const (
 	AnalysisOK                  = "ok"
@@ -15,6 +20,7 @@ type Analysis struct {
 	Intent     *IntentResult   `json:"intent"`
 	Sentiment  *CallSentiment  `json:"sentiment"`
 	Threats    []Threat        `json:"threats,omitempty"` // churn and escalation threats the customer made
+	Summary    []SummaryLine   `json:"summary,omitempty"` // the call in three to five lines, each at its turn
 	KeyPhrases []KeyPhrase     `json:"key_phrases"`
 	Entities   []EntityMention `json:"entities"`
 	Notes      []string        `json:"notes"`
@@ -62,6 +68,54 @@ type TurnSentiment struct {
 	Start   float64 `json:"start"`
 	Score   float64 `json:"score"`
 	Label   string  `json:"label"`
+}
+
+// Summary line kinds, in the order a summary gives them.
+const (
+	SummaryReason   = "reason"    // why the customer called: the intent and the sentence that says it most
+	SummaryThreat   = "threat"    // the customer threatened to leave or to escalate
+	SummaryAction   = "action"    // what the agent did
+	SummaryNextStep = "next_step" // what happens next: a promised callback, a refund's timing, a visit, a reference
+	SummaryMood     = "mood"      // how the customer ended
+)
+
+// SummaryLine is one line of a call's summary. Its words are the call's own: a sentence said in the
+// call (Text, as transcribed — redacted when the call is — at its turn), framed by its kind and label;
+// the mood line quotes nothing and points at the customer's last turn.
+type SummaryLine struct {
+	Kind    string  `json:"kind"`
+	Label   string  `json:"label,omitempty"` // reason: the intent; threat: churn or escalation; mood: positive, neutral or negative
+	Text    string  `json:"text,omitempty"`
+	Turn    int     `json:"turn"`
+	Speaker Role    `json:"speaker"`
+	Start   float64 `json:"start"`
+	// Score is the mood's closing sentiment, or how close an action or next step is in meaning to the
+	// closest example of its kind.
+	Score float64 `json:"score,omitempty"`
+}
+
+// String is the line as the pages and the CSV show it.
+func (l SummaryLine) String() string {
+	q := "\u201c" + l.Text + "\u201d"
+	switch l.Kind {
+	case SummaryReason:
+		if l.Label == "" || l.Label == "unclear" {
+			return "Customer: " + q
+		}
+		return "Called about " + strings.ReplaceAll(l.Label, "_", " ") + ": " + q
+	case SummaryThreat:
+		if l.Label == ThreatEscalation {
+			return "Customer threatened to escalate: " + q
+		}
+		return "Customer threatened to leave: " + q
+	case SummaryAction:
+		return "Agent: " + q
+	case SummaryNextStep:
+		return "Next: " + q
+	case SummaryMood:
+		return fmt.Sprintf("Customer ended %s (%+.2f)", l.Label, l.Score)
+	}
+	return q
 }
 
 // Threat kinds.

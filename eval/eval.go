@@ -76,6 +76,9 @@ type CallResult struct {
 	Holds         HoldCount              `json:"holds"`
 	Interruptions map[parley.Role][2]int `json:"interruptions"` // labelled, found
 	PII           Count                  `json:"pii"`           // labelled PII found as a PII entity of that turn
+	// SummaryRecap: on a call whose recap item is labelled met with its moment, whether the summary's
+	// action or next-step line quotes the turn said then (nil when not labelled so).
+	SummaryRecap *bool `json:"summary_recap,omitempty"`
 	Wrong         int                    `json:"wrong"`         // judgements parley got wrong
 }
 
@@ -132,6 +135,7 @@ type Summary struct {
 	Holds         HoldCount            `json:"holds"`
 	Interruptions Count                `json:"interruptions"` // calls where parley counted each party's interruptions as labelled
 	PII           Count                `json:"pii"`
+	SummaryRecap  Count                `json:"summary_recap"` // calls whose summary quotes the labelled recap
 }
 
 // Report is a labelled set measured: every call and a summary per split ("all", "tune", "heldout").
@@ -265,6 +269,18 @@ func Call(l *Label, d *calldoc.CallDoc) CallResult {
 		}
 	}
 	res.Holds = compareHolds(l.Holds, holds)
+	if it, ok := l.Items["recap"]; ok && it.Result == Met && it.At != nil {
+		quoted := false
+		if a != nil {
+			for _, sl := range a.Summary {
+				if (sl.Kind == parley.SummaryAction || sl.Kind == parley.SummaryNextStep) && sl.Turn < len(d.Turns) {
+					t := d.Turns[sl.Turn]
+					quoted = quoted || *it.At >= t.Start-0.5 && *it.At <= t.End+0.5
+				}
+			}
+		}
+		res.SummaryRecap = &quoted
+	}
 	for _, p := range l.PII {
 		res.PII.add(piiFound(p, d))
 	}
@@ -463,6 +479,9 @@ func summarise(calls []CallResult) Summary {
 		s.Interruptions.add(ok)
 		s.PII.Right += c.PII.Right
 		s.PII.Total += c.PII.Total
+		if c.SummaryRecap != nil {
+			s.SummaryRecap.add(*c.SummaryRecap)
+		}
 	}
 	return s
 }

@@ -85,7 +85,8 @@ func (r *Report) rows() []row {
 			return fmt.Sprintf("%d/%d, %d extra", s.Holds.Found, s.Holds.Labelled, s.Holds.Extra)
 		}),
 		mk("interruptions counted right", func(s Summary) string { return frac(s.Interruptions) }),
-		mk("PII found", func(s Summary) string { return frac(s.PII) }))
+		mk("PII found", func(s Summary) string { return frac(s.PII) }),
+		mk("summary quotes the recap", func(s Summary) string { return frac(s.SummaryRecap) }))
 	return rows
 }
 

@@ -57,6 +57,7 @@ type Call struct {
 	Sentiment      float64 // the customer's closing sentiment
 	SentimentLabel string  // positive, neutral, negative; "" when unknown
 	Alerts         []string
+	Summary        []string // the summary's lines as shown (parley.SummaryLine.String)
 	Redacted       bool
 	Reviews        int // reviewers who marked the call's review finished
 }
@@ -179,6 +180,9 @@ func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc calldoc.CallDoc, do
 	}
 	if a := doc.Analysis; a != nil {
 		c.Redacted = a.Redacted
+		for _, l := range a.Summary {
+			c.Summary = append(c.Summary, strings.ReplaceAll(l.String(), "\n", " "))
+		}
 		if a.Intent != nil {
 			c.Intent = a.Intent.Label
 		}
@@ -210,9 +214,9 @@ func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc calldoc.CallDoc, do
 		alerts = " " + strings.Join(c.Alerts, " ") + " "
 	}
 	if err := exec(`INSERT INTO call_docs (id, call_id, source, doc, started_at, time_from, agent, agent_name, team, queue, duration_s, scored, score,
-		auto_failed, intent, sentiment, sentiment_label, alerts, redacted, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		auto_failed, intent, sentiment, sentiment_label, alerts, summary, redacted, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, c.CallID, c.Source, c.Doc, started, c.TimeFrom, c.Agent, c.AgentName, c.Team, c.Queue, c.DurationS, b2i(c.Scored), c.Score,
-		b2i(c.AutoFailed), c.Intent, c.Sentiment, c.SentimentLabel, alerts, b2i(c.Redacted), fmtTime(time.Now())); err != nil {
+		b2i(c.AutoFailed), c.Intent, c.Sentiment, c.SentimentLabel, alerts, strings.Join(c.Summary, "\n"), b2i(c.Redacted), fmtTime(time.Now())); err != nil {
 		return "", fmt.Errorf("index call %s: %w", doc.CallID, err)
 	}
 	if c.Agent != "" {
@@ -445,7 +449,7 @@ func (p Page) limit() int {
 }
 
 const callColumns = `c.id, c.call_id, c.source, c.doc, c.started_at, c.time_from, c.agent, c.agent_name, c.team, c.queue, c.duration_s, c.scored, c.score,
-	c.auto_failed, c.intent, c.sentiment, c.sentiment_label, c.alerts, c.redacted,
+	c.auto_failed, c.intent, c.sentiment, c.sentiment_label, c.alerts, c.summary, c.redacted,
 	(SELECT COUNT(*) FROM call_reviews r WHERE r.call = c.id)`
 
 type scanner interface{ Scan(dest ...any) error }
@@ -454,9 +458,12 @@ func scanCall(s scanner, extra ...any) (Call, error) {
 	var c Call
 	var started sql.NullString
 	var scored, af, red int
-	var alerts string
+	var alerts, summary string
 	err := s.Scan(append([]any{&c.ID, &c.CallID, &c.Source, &c.Doc, &started, &c.TimeFrom, &c.Agent, &c.AgentName, &c.Team, &c.Queue, &c.DurationS,
-		&scored, &c.Score, &af, &c.Intent, &c.Sentiment, &c.SentimentLabel, &alerts, &red, &c.Reviews}, extra...)...)
+		&scored, &c.Score, &af, &c.Intent, &c.Sentiment, &c.SentimentLabel, &alerts, &summary, &red, &c.Reviews}, extra...)...)
+	if summary != "" {
+		c.Summary = strings.Split(summary, "\n")
+	}
 	if started.Valid {
 		t := parseTime(started.String)
 		c.StartedAt = &t

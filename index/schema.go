@@ -61,6 +61,8 @@ var schema = []statement{
 	// started_at is the call's time: its metadata's, else its recording's (time_from "recording"), so
 	// that calls without metadata still sort and filter by date.
 	addColumn("call_docs", "time_from", "TEXT NOT NULL DEFAULT ''"),
+	// The call's summary, a line per row, for the list's hover and the CSV.
+	addColumn("call_docs", "summary", "TEXT NOT NULL DEFAULT ''"),
 	// Each call's scorecard items: the result in force (a reviewer's where one decided) and the
 	// automatic one, which calibration compares it with; the first evidence's quote and moment and the
 	// reason, for the library's examples.

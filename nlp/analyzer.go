@@ -44,6 +44,7 @@ type Analyzer struct {
 	sent    *Sentiment
 	model   *SentimentModel
 	threats *Prototypes
+	summary *Prototypes // agents' actions and next steps
 	x       *Extractor
 	intent  *IntentModel
 }
@@ -77,6 +78,9 @@ func NewAnalyzer(opts Options) (*Analyzer, error) {
 		}
 		var err error
 		if a.threats, err = DefaultThreats(opts.Encoder); err != nil {
+			return nil, err
+		}
+		if a.summary, err = DefaultSummary(opts.Encoder); err != nil {
 			return nil, err
 		}
 	}
@@ -228,7 +232,12 @@ func (a *Analyzer) Analyze(tr *parley.Transcript) *parley.Analysis {
 		an.Notes = append(an.Notes, "customer and agent sentiment are not available for mono recordings: see sentiment.unknown")
 	}
 
-	an.Intent = a.callIntent(cs)
+	var reason int
+	an.Intent, reason = a.callIntent(cs)
+	an.Summary, err = a.summarize(tr, an, cs, reason)
+	if err != nil {
+		an.Notes = append(an.Notes, fmt.Sprintf("sentence encoder failed (%v): the summary gives no actions or next steps", err))
+	}
 	var cands []candidate
 	for i, info := range infos {
 		cands = append(cands, candidates(info.toks, info.ents, i)...)
@@ -425,9 +434,15 @@ const UnclearBelow = 0.24
 const Unclear = "unclear"
 
 // callIntent classifies the customer's sentences, weighting the opening of the call: customers say why
-// they call first. Each sentence of three words or more votes.
-func (a *Analyzer) callIntent(cs []custSentence) *parley.IntentResult {
+// they call first. Each sentence of three words or more votes. It also returns the sentence (an index of
+// cs) that gave the leading label most of its vote: the one that says why they called.
+func (a *Analyzer) callIntent(cs []custSentence) (*parley.IntentResult, int) {
 	votes := map[string]float64{}
+	type vote struct {
+		k int
+		v float64
+	}
+	most := map[string]vote{}
 	var total float64
 	for k, s := range cs {
 		n := len(words(s.text))
@@ -435,10 +450,13 @@ func (a *Analyzer) callIntent(cs []custSentence) *parley.IntentResult {
 		for _, p := range a.intent.PredictWith(s.text, s.emb) {
 			votes[p.Label] += w * p.Score
 			total += w * p.Score
+			if m, ok := most[p.Label]; !ok || w*p.Score > m.v {
+				most[p.Label] = vote{k, w * p.Score}
+			}
 		}
 	}
 	if total == 0 {
-		return nil
+		return nil, -1
 	}
 	res := &parley.IntentResult{}
 	for l, v := range votes {
@@ -455,10 +473,11 @@ func (a *Analyzer) callIntent(cs []custSentence) *parley.IntentResult {
 		res.Top[i].Score = round3(res.Top[i].Score)
 	}
 	res.Label, res.Confidence = res.Top[0].Label, res.Top[0].Score
+	reason := most[res.Label].k
 	if res.Confidence < UnclearBelow {
 		res.Label = Unclear
 	}
-	return res
+	return res, reason
 }
 
 func (a *Analyzer) keyPhrases(tr *parley.Transcript, cands []candidate) []parley.KeyPhrase {

@@ -102,16 +102,21 @@ var threatsYAML []byte
 
 // DefaultThreats embeds the built-in churn and escalation examples (nlp/data/threats.yaml).
 func DefaultThreats(enc Embedder) (*Prototypes, error) {
+	return loadPrototypes(enc, "threats.yaml", threatsYAML, parley.ThreatChurn, parley.ThreatEscalation)
+}
+
+// loadPrototypes embeds a file of examples by kind with a threshold and counter-examples (not).
+func loadPrototypes(enc Embedder, name string, b []byte, kinds ...string) (*Prototypes, error) {
 	var f struct {
 		Threshold float64             `yaml:"threshold"`
 		Kinds     map[string][]string `yaml:"kinds"`
 		Not       []string            `yaml:"not"`
 	}
-	if err := yaml.Unmarshal(threatsYAML, &f); err != nil {
-		return nil, parley.WrapError(parley.CodeInternal, err, "threats.yaml")
+	if err := yaml.Unmarshal(b, &f); err != nil {
+		return nil, parley.WrapError(parley.CodeInternal, err, "%s", name)
 	}
 	var ex []Example
-	for _, kind := range []string{parley.ThreatChurn, parley.ThreatEscalation} {
+	for _, kind := range kinds {
 		for _, t := range f.Kinds[kind] {
 			ex = append(ex, Example{Text: t, Label: kind})
 		}

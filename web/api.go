@@ -33,6 +33,7 @@ type CallJSON struct {
 	Sentiment      float64    `json:"customer_end_sentiment"`
 	SentimentLabel string     `json:"sentiment"`
 	Alerts         []string   `json:"alerts"`
+	Summary        []string   `json:"summary,omitempty"`
 	URL            string     `json:"url"`
 }
 
@@ -42,7 +43,7 @@ func callJSON(c index.Call) CallJSON {
 		al = []string{}
 	}
 	return CallJSON{c.ID, c.CallID, c.StartedAt, c.TimeFrom, c.Agent, c.AgentName, c.Team, c.Queue, c.DurationS, c.Scored, c.Score, c.AutoFailed,
-		c.Intent, c.Sentiment, c.SentimentLabel, al, "/calls/" + c.ID}
+		c.Intent, c.Sentiment, c.SentimentLabel, al, c.Summary, "/calls/" + c.ID}
 }
 
 func (s *Server) apiCalls(w http.ResponseWriter, r *http.Request, u *User) {

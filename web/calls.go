@@ -229,7 +229,7 @@ func (s *Server) callsCSV(w http.ResponseWriter, r *http.Request, u *User) {
 	w.Header().Set("Content-Disposition", `attachment; filename="calls.csv"`)
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"call_id", "started_at", "agent", "agent_name", "team", "queue", "duration_s", "scored", "score", "auto_failed",
-		"intent", "customer_end_sentiment", "sentiment", "alerts", "source", "time_from"})
+		"intent", "customer_end_sentiment", "sentiment", "alerts", "source", "time_from", "summary"})
 	err := s.Index.EachCall(r.Context(), f, p.Sort, p.Desc, func(c index.Call) error {
 		started := ""
 		if c.StartedAt != nil {
@@ -241,7 +241,7 @@ func (s *Server) callsCSV(w http.ResponseWriter, r *http.Request, u *User) {
 		}
 		cw.Write([]string{csvSafe(c.CallID), started, csvSafe(c.Agent), csvSafe(c.AgentName), csvSafe(c.Team), csvSafe(c.Queue),
 			strconv.FormatFloat(c.DurationS, 'f', 1, 64), strconv.FormatBool(c.Scored), score, strconv.FormatBool(c.AutoFailed),
-			c.Intent, strconv.FormatFloat(c.Sentiment, 'f', 3, 64), c.SentimentLabel, strings.Join(c.Alerts, " "), csvSafe(c.Source), c.TimeFrom})
+			c.Intent, strconv.FormatFloat(c.Sentiment, 'f', 3, 64), c.SentimentLabel, strings.Join(c.Alerts, " "), csvSafe(c.Source), c.TimeFrom, csvSafe(strings.Join(c.Summary, " | "))})
 		return nil
 	})
 	cw.Flush()

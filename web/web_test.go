@@ -525,7 +525,7 @@ func TestAPITokens(t *testing.T) {
 func TestCallsListFiltersPagesAndExports(t *testing.T) {
 	a := newApp(t)
 	_, page := a.do("qa", "GET", "/calls?team=billing&min=70&sort=score&dir=desc", nil)
-	rows := regexp.MustCompile(`href="/calls/([0-9a-f]+)\?in=[^"]*">([^<]+)</a>`).FindAllStringSubmatch(page, -1)
+	rows := regexp.MustCompile(`href="/calls/([0-9a-f]+)\?in=[^"]*"[^>]*>([^<]+)</a>`).FindAllStringSubmatch(page, -1)
 	var names []string
 	for _, r := range rows {
 		names = append(names, r[2])
@@ -1090,5 +1090,31 @@ func TestListOrderUndatedAndUnassignedCalls(t *testing.T) {
 	}
 	if res, _ := a.do("agent", "GET", "/agents/-", nil); res.StatusCode != http.StatusNotFound {
 		t.Errorf("an agent user opened the calls without an agent: %s", res.Status)
+	}
+}
+
+// The call's summary: on its page (each line plays from its turn), as the hover of its row in the list,
+// in the CSV and the API, and under its search hits.
+func TestSummaryShown(t *testing.T) {
+	a := newApp(t)
+	id := a.calls["billing-dispute"]
+	c, _, err := a.x.Call(context.Background(), id)
+	if err != nil || len(c.Summary) < 2 || !strings.HasPrefix(c.Summary[0], "Called about billing dispute: ") {
+		t.Fatalf("indexed summary %q (%v)", c.Summary, err)
+	}
+	_, page := a.do("qa", "GET", "/calls/"+id, nil)
+	if !strings.Contains(page, `id="call-summary"`) || !regexp.MustCompile(`<a href="#turn-[0-9]+" data-seek="[0-9.]+"[^>]*>[0-9]+:[0-9]{2}</a> Called about billing dispute: `).MatchString(page) {
+		t.Errorf("the call page has no summary whose lines play from their turns")
+	}
+	_, list := a.do("qa", "GET", "/calls", nil)
+	if m := regexp.MustCompile(`title="([^"]*)">billing-dispute</a>`).FindStringSubmatch(list); m == nil || html.UnescapeString(m[1]) != strings.Join(c.Summary, "\n") {
+		t.Errorf("the list row's hover %q is not the summary %q", m, c.Summary)
+	}
+	_, csv := a.do("qa", "GET", "/calls.csv", nil)
+	if lines := strings.Split(csv, "\n"); !strings.HasSuffix(strings.TrimSpace(lines[0]), ",summary") || !strings.Contains(csv, strings.Join(c.Summary, " | ")) {
+		t.Errorf("CSV without the summary:\n%s", lines[0])
+	}
+	if _, lib := a.do("qa", "GET", "/library?q=charged", nil); !strings.Contains(lib, "Summary of the call") {
+		t.Error("search hits without the call's summary")
 	}
 }

@@ -388,7 +388,9 @@ func BenchmarkWorkers(b *testing.B) {
 // the calls' PII.
 func TestOnePathBothWays(t *testing.T) {
 	c := newCluster(t)
-	c.env = append(c.env, "PARLEY_REDACT_PII=true", "PARLEY_TRANSCRIPTS=prefer")
+	// The sentence encoder named for both ways (the worker would otherwise see it only through this
+	// process's environment): summaries, threats and scorecard examples are compared too.
+	c.env = append(c.env, "PARLEY_REDACT_PII=true", "PARLEY_TRANSCRIPTS=prefer", "PARLEY_ENCODER="+testenv.Encoder(t))
 	in, out := t.TempDir(), t.TempDir()
 	inputs := map[string]bool{}
 	for _, name := range fixtures.Names {

@@ -24,6 +24,7 @@ const (
 	evalMinAgreement  = 0.75 // scorecard item results equal to the reviewer's (78.9 %; 70.0 % before)
 	evalMinHoldsFound = 0.8  // labelled holds found (5/5)
 	evalMinPII        = 0.68 // labelled personal data found as PII (75.0 %)
+	evalMinSumRecap   = 0.35 // the summary quotes the agent's labelled recap (44.4 %: the recap item agrees on 43.3 %)
 )
 
 // callSet is the labelled call set (testdata/callset) generated into the parley cache; generating it
@@ -72,6 +73,7 @@ func TestEvalCallSet(t *testing.T) {
 		{"item agreement", all.ItemAgreement.Rate(), evalMinAgreement, false},
 		{"holds found", float64(all.Holds.Found) / float64(all.Holds.Labelled), evalMinHoldsFound, false},
 		{"PII found", all.PII.Rate(), evalMinPII, false},
+		{"summary quotes the recap", all.SummaryRecap.Rate(), evalMinSumRecap, false},
 	} {
 		if f.got < 0 || f.atMost && f.got > f.want || !f.atMost && f.got < f.want {
 			t.Errorf("%s %.3f, floor %.3f", f.what, f.got, f.want)
@@ -112,7 +114,8 @@ func TestEvalBadLabels(t *testing.T) {
 }
 
 // The same labels measured on the reference transcripts (imported WebVTT): the NLP and the scorecard
-// without recognition errors. Floors as measured when set: items 90.4 %, intent 80.0 %, closing 90.0 %.
+// without recognition errors. Floors as measured when set: items 90.4 %, intent 80.0 %, closing 90.0 %;
+// the summary quotes the agent's labelled recap on 21 of 27 calls (77.8 %; 16/19 tune, 5/8 held out).
 func TestEvalReferenceTranscripts(t *testing.T) {
 	rep, _ := runEval(t, filepath.Join(callSet(t), callset.ReferenceDir), "--model", testenv.TestModel(t))
 	all := rep.Summary["all"]
@@ -123,6 +126,7 @@ func TestEvalReferenceTranscripts(t *testing.T) {
 		"item agreement":    {all.ItemAgreement.Rate(), 0.90},
 		"intent":            {all.Intent.Rate(), 0.90},
 		"closing sentiment": {all.Sentiment["customer_end"].Rate(), 0.90},
+		"summary recap":     {all.SummaryRecap.Rate(), 0.70},
 	} {
 		if f[0] < f[1] {
 			t.Errorf("%s %.3f on reference transcripts, floor %.2f", what, f[0], f[1])

@@ -37,7 +37,7 @@ func writeRefDocs(t *testing.T, dir string, calls ...string) []string {
 }
 
 // testCallPII is what the testdata calls' customers and agents say that redaction must remove.
-var testCallPII = []string{"maria", "john", "smith", "third of march", "nineteen eighty", "dot com", "example",
+var testCallPII = []string{"maria", "john", "smith", "third of march", "nineteen eighty", "dot com", "at example",
 	"four one one one", "one one one one", "zero seven seven", "fourteen maple", "maple street", // identity-check
 	"sarah", "seven two four one nine", "daniel"} // the other calls
 
