@@ -1,7 +1,7 @@
 // End-to-end walk through parley's review app in real headless Chromium, as a QA reviewer would:
 // sign in, the list worst first, a call without a start time found by its recording's time, filter the
 // calls list, open a call, click an evidence link (the player must play from 2 s before its moment),
-// find in the call, play from a timeline mark, walk the list with the keyboard, record an override and
+// its summary, find in the call, play from a timeline mark, walk the list with the keyboard, record an override and
 // see the score change on the call page, the list and the agent's page, calibration, search the coach
 // library, check every control is named and reachable. A screenshot per flow goes to $SHOTS.
 //
@@ -94,6 +94,15 @@ try {
   const turnStart = parseFloat(await turn.getAttribute("data-start"));
   await turn.click();
   await page.waitForFunction((t) => Math.abs(document.getElementById("player").currentTime - t) < 0.5, turnStart, { timeout: 5000 });
+  // The call's summary: its lines say why the customer called and how they ended, each plays from its turn.
+  const sumLines = page.locator("#call-summary li");
+  assert.ok((await sumLines.count()) >= 2, "the call has a summary");
+  assert.match(await sumLines.first().textContent(), /Called about|Customer:/);
+  const sumLink = sumLines.last().locator("a");
+  const sumT = parseFloat(await sumLink.getAttribute("data-seek"));
+  await sumLink.click();
+  await page.waitForFunction((t) => Math.abs(document.getElementById("player").currentTime - t) < 0.5, sumT, { timeout: 5000 });
+  step(`summary: ${await sumLines.count()} lines, the last plays from ${sumT} s`);
   // Find in this call: the turns that say it are marked; Enter goes to the first and seeks there.
   await page.fill("#find", "account");
   const nFound = await page.locator("#turns .turn.found").count();
