@@ -24,15 +24,18 @@ func (r *Report) WriteCallsCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"call_id", "source_file", "started_at", "agent_id", "agent_name", "team", "queue", "direction", "duration_s", "score",
 		"auto_failed", "intent", "intent_confidence", "customer_end_sentiment", "hold_s", "transferred", "disposition", "traffic_source",
-		"revenue", "cost", "repeat_caller", "resolved_first_call"})
+		"revenue", "cost", "repeat_caller", "resolved_first_call", "campaign"})
 	for _, row := range r.Rows {
 		d := row.Doc
-		rec := []string{d.CallID, d.Source, "", "", "", "", "", "", ff(d.DurationS), "", "", "", "", "", "", "", "", "", "", "", strconv.FormatBool(row.Repeat), strconv.FormatBool(row.Resolved)}
+		rec := []string{d.CallID, d.Source, "", "", "", "", "", "", ff(d.DurationS), "", "", "", "", "", "", "", "", "", "", "", "", "", ""}
+		if row.Known { // without a caller id, neither is known
+			rec[20], rec[21] = strconv.FormatBool(row.Repeat), strconv.FormatBool(row.Resolved)
+		}
 		if row.Started != nil {
 			rec[2] = row.Started.Format(time.RFC3339)
 		}
 		if m := d.Metadata; m != nil {
-			rec[3], rec[4], rec[5], rec[6], rec[7], rec[16], rec[17] = m.AgentID, m.AgentName, m.Team, m.Queue, m.Direction, m.Disposition, m.Source
+			rec[3], rec[4], rec[5], rec[6], rec[7], rec[16], rec[17], rec[22] = m.AgentID, m.AgentName, m.Team, m.Queue, m.Direction, m.Disposition, m.Source, m.Campaign
 			if m.Transferred != nil {
 				rec[15] = strconv.FormatBool(*m.Transferred)
 			}
@@ -162,6 +165,7 @@ var htmlTemplate = template.Must(template.New("team").Funcs(template.FuncMap{
 		return nil
 	},
 	"pct":  func(v float64) string { return fmt.Sprintf("%.0f%%", v*100) },
+	"list": func(v ...string) []string { return v },
 	"sub":  func(a, b float64) float64 { return a - b },
 	"mmss": func(s float64) string { return fmt.Sprintf("%d:%02d", int(s)/60, int(s)%60) },
 	"hours": func() []int {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/parley-cc/parley"
@@ -22,6 +23,9 @@ type Options struct {
 	LowScore     float64       // calls below this score count as low-scoring
 	HoldLimitS   float64       // holds longer than this are counted (default 40 s)
 	Alerts       AlertRules
+	// Dispositions (metadata) that mean the caller hung up before being served, and that mean a sale;
+	// compared without case. Defaults: abandoned, abandon, caller_abandoned; sale, sold, converted, won.
+	Abandoned, Converted []string
 }
 
 // AlertRules raise alerts on calls and on KPIs.
@@ -93,12 +97,27 @@ type KPIs struct {
 	AvgHandleS         float64        `json:"avg_handle_s"`
 	AvgHoldS           float64        `json:"avg_hold_s"`
 	HoldOverLimitShare float64        `json:"hold_over_limit_share"`
-	TransferRate       float64        `json:"transfer_rate"`         // of calls with a known transfer flag
-	FirstCallRes       float64        `json:"first_call_resolution"` // callers who did not call again within the window
-	FirstTimeCallers   int            `json:"first_time_callers"`
-	RepeatCallers      int            `json:"repeat_callers"`
-	HourHeatmap        [7][24]int     `json:"hour_heatmap"` // weekday (Monday 0) × hour, UTC
-	IntentMix          map[string]int `json:"intent_mix"`
+	TransferRate       float64        `json:"transfer_rate"` // of calls with a known transfer flag
+	// FirstCallRes is the share of calls whose caller did not call again within the window, of the
+	// calls with a caller id and a time (FCRCalls; FCRCoverage of all calls): a call without a caller
+	// id cannot be told resolved, so it is left out rather than counted as resolved.
+	FirstCallRes     float64 `json:"first_call_resolution"`
+	FCRCalls         int     `json:"fcr_calls"`
+	FCRCoverage      float64 `json:"fcr_coverage"`
+	FirstTimeCallers int     `json:"first_time_callers"`
+	RepeatCallers    int     `json:"repeat_callers"`
+	// Abandonment and conversion come from the metadata's disposition (Options.Abandoned, Converted; a
+	// call with revenue above 0 converted too), of the calls that have one (Dispositions).
+	Dispositions    int     `json:"calls_with_disposition"`
+	Abandoned       int     `json:"abandoned"`
+	AbandonmentRate float64 `json:"abandonment_rate"`
+	Conversions     int     `json:"conversions"`
+	ConversionRate  float64 `json:"conversion_rate"`
+	// RevenuePerCall is the revenue of the calls whose metadata has it, per such call (RevenueCalls).
+	RevenuePerCall float64        `json:"revenue_per_call"`
+	RevenueCalls   int            `json:"calls_with_revenue"`
+	HourHeatmap    [7][24]int     `json:"hour_heatmap"` // weekday (Monday 0) × hour, UTC
+	IntentMix      map[string]int `json:"intent_mix"`
 	// SpeakersFrom counts calls by how their speakers were found ("channels", "diarization"; "none"
 	// for mono calls that sounded like one voice); RolesToCheck the diarized calls whose agent the
 	// words left unsure (calldoc.RoleCheckBelow), which a reviewer should confirm.
@@ -106,16 +125,24 @@ type KPIs struct {
 	RolesToCheck      int                    `json:"roles_to_check"`
 	SentimentByIntent map[string]float64     `json:"customer_end_sentiment_by_intent"`
 	BySource          map[string]SourceStats `json:"by_source"`
+	ByCampaign        map[string]SourceStats `json:"by_campaign"`
 	CostPerCall       float64                `json:"cost_per_call"`
 	AvgScore          float64                `json:"avg_score"`
 	LowScorePhrases   []PhraseLift           `json:"phrases_in_low_scoring_calls"`
 	UnresolvedPhrases []PhraseLift           `json:"phrases_in_unresolved_calls"`
 }
 
-// SourceStats are calls and revenue of one source.
+// SourceStats are the calls of one traffic source or campaign: revenue, conversions and cost.
 type SourceStats struct {
-	Calls   int     `json:"calls"`
-	Revenue float64 `json:"revenue"`
+	Calls          int     `json:"calls"`
+	Revenue        float64 `json:"revenue"`
+	RevenuePerCall float64 `json:"revenue_per_call"` // of the calls with revenue
+	Conversions    int     `json:"conversions"`
+	ConversionRate float64 `json:"conversion_rate"` // of the calls with a disposition or revenue
+	Cost           float64 `json:"cost"`
+	CostPerCall    float64 `json:"cost_per_call"` // of the calls with a cost
+
+	revenueN, convKnown, costN int
 }
 
 // PhraseLift is a key phrase over-represented in a subset of calls.
@@ -151,7 +178,8 @@ type CallRow struct {
 	Group    string
 	Started  *time.Time
 	Repeat   bool // the caller had called within the window before
-	Resolved bool // the caller did not call again within the window
+	Resolved bool // the caller did not call again within the window (false when Known is)
+	Known    bool // the call has a caller id and a time: repeats and resolution are measured
 }
 
 // Build aggregates call documents.
@@ -168,9 +196,15 @@ func Build(docs []calldoc.CallDoc, opt Options, overrides []Override) *Report {
 	if opt.HoldLimitS == 0 {
 		opt.HoldLimitS = 40
 	}
+	if opt.Abandoned == nil {
+		opt.Abandoned = []string{"abandoned", "abandon", "caller_abandoned"}
+	}
+	if opt.Converted == nil {
+		opt.Converted = []string{"sale", "sold", "converted", "won"}
+	}
 	opt.Alerts = opt.Alerts.withDefaults()
 	r := &Report{Generated: time.Now().UTC(), By: opt.By, Skipped: []string{}, Alerts: []Alert{}, Calibration: []ItemAgreement{}, Items: map[string]string{},
-		KPIs: KPIs{CallsPerDay: map[string]int{}, IntentMix: map[string]int{}, SpeakersFrom: map[string]int{}, SentimentByIntent: map[string]float64{}, BySource: map[string]SourceStats{},
+		KPIs: KPIs{CallsPerDay: map[string]int{}, IntentMix: map[string]int{}, SpeakersFrom: map[string]int{}, SentimentByIntent: map[string]float64{}, BySource: map[string]SourceStats{}, ByCampaign: map[string]SourceStats{},
 			LowScorePhrases: []PhraseLift{}, UnresolvedPhrases: []PhraseLift{}}}
 	if !opt.From.IsZero() {
 		r.From = &opt.From
@@ -191,12 +225,9 @@ func Build(docs []calldoc.CallDoc, opt Options, overrides []Override) *Report {
 		if rv := byCall[d.CallID]; rv != nil {
 			d.Score = d.Score.Reviewed(rv)
 		}
-		var started *time.Time
-		if d.Metadata != nil {
-			started = d.Metadata.StartedAt
-		}
+		started, _ := d.When() // the metadata's start, else the recording's time
 		if (r.From != nil || r.To != nil) && started == nil {
-			r.Skipped = append(r.Skipped, d.CallID+": no started_at, outside any period")
+			r.Skipped = append(r.Skipped, d.CallID+": no started_at and no recording time, outside any period")
 			continue
 		}
 		if started != nil && (r.From != nil && started.Before(*r.From) || r.To != nil && !started.Before(*r.To)) {
@@ -228,8 +259,8 @@ func Build(docs []calldoc.CallDoc, opt Options, overrides []Override) *Report {
 func markRepeats(rows []CallRow, window time.Duration) {
 	byCaller := map[string][]int{}
 	for i, row := range rows {
-		rows[i].Resolved = true
 		if m := row.Doc.Metadata; m != nil && m.CallerIDHash != "" && row.Started != nil {
+			rows[i].Known, rows[i].Resolved = true, true
 			byCaller[m.CallerIDHash] = append(byCaller[m.CallerIDHash], i)
 		}
 	}
@@ -252,6 +283,7 @@ func (r *Report) kpis(opt Options) {
 	}
 	var handle, hold, cost, score float64
 	var holdOver, transferKnown, transferred, resolved, scored, costKnown int
+	var revenue float64
 	sentSum, sentN := map[string]float64{}, map[string]int{}
 	phrasesAll, phrasesLow, phrasesUnres := map[string]int{}, map[string]int{}, map[string]int{}
 	for _, row := range r.Rows {
@@ -283,24 +315,57 @@ func (r *Report) kpis(opt Options) {
 				cost += *m.Cost
 				costKnown++
 			}
-			src := m.Source
-			if src == "" {
-				src = "(unknown)"
+			abandoned := containsFold(opt.Abandoned, m.Disposition)
+			converted := containsFold(opt.Converted, m.Disposition) || m.Revenue != nil && *m.Revenue > 0
+			known := m.Disposition != "" || m.Revenue != nil
+			if m.Disposition != "" {
+				k.Dispositions++
+				if abandoned {
+					k.Abandoned++
+				}
 			}
-			s := k.BySource[src]
-			s.Calls++
+			if converted {
+				k.Conversions++
+			}
 			if m.Revenue != nil {
-				s.Revenue += *m.Revenue
+				revenue += *m.Revenue
+				k.RevenueCalls++
 			}
-			k.BySource[src] = s
+			add := func(by map[string]SourceStats, key string) {
+				if key == "" {
+					key = "(unknown)"
+				}
+				s := by[key]
+				s.Calls++
+				if m.Revenue != nil {
+					s.Revenue += *m.Revenue
+					s.revenueN++
+				}
+				if known {
+					s.convKnown++
+				}
+				if converted {
+					s.Conversions++
+				}
+				if m.Cost != nil {
+					s.Cost += *m.Cost
+					s.costN++
+				}
+				by[key] = s
+			}
+			add(k.BySource, m.Source)
+			add(k.ByCampaign, m.Campaign)
 		}
-		if row.Repeat {
-			k.RepeatCallers++
-		} else {
-			k.FirstTimeCallers++
-		}
-		if row.Resolved {
-			resolved++
+		if row.Known {
+			k.FCRCalls++
+			if row.Repeat {
+				k.RepeatCallers++
+			} else {
+				k.FirstTimeCallers++
+			}
+			if row.Resolved {
+				resolved++
+			}
 		}
 		from := d.SpeakersFrom // documents written before it was recorded: by their channels
 		if from == "" || from == calldoc.SpeakersFromChannels {
@@ -346,7 +411,38 @@ func (r *Report) kpis(opt Options) {
 	if transferKnown > 0 {
 		k.TransferRate = round3(float64(transferred) / float64(transferKnown))
 	}
-	k.FirstCallRes = round3(float64(resolved) / n)
+	if k.FCRCalls > 0 {
+		k.FirstCallRes = round3(float64(resolved) / float64(k.FCRCalls))
+	}
+	k.FCRCoverage = round3(float64(k.FCRCalls) / n)
+	if k.Dispositions > 0 {
+		k.AbandonmentRate = round3(float64(k.Abandoned) / float64(k.Dispositions))
+	}
+	convKnown := 0
+	for _, s := range k.BySource {
+		convKnown += s.convKnown
+	}
+	if convKnown > 0 {
+		k.ConversionRate = round3(float64(k.Conversions) / float64(convKnown))
+	}
+	if k.RevenueCalls > 0 {
+		k.RevenuePerCall = round3(revenue / float64(k.RevenueCalls))
+	}
+	for _, by := range []map[string]SourceStats{k.BySource, k.ByCampaign} {
+		for key, s := range by {
+			if s.revenueN > 0 {
+				s.RevenuePerCall = round3(s.Revenue / float64(s.revenueN))
+			}
+			if s.convKnown > 0 {
+				s.ConversionRate = round3(float64(s.Conversions) / float64(s.convKnown))
+			}
+			if s.costN > 0 {
+				s.CostPerCall = round3(s.Cost / float64(s.costN))
+			}
+			s.Revenue, s.Cost = round3(s.Revenue), round3(s.Cost)
+			by[key] = s
+		}
+	}
 	if costKnown > 0 {
 		k.CostPerCall = round3(cost / float64(costKnown))
 	}
@@ -545,6 +641,11 @@ func Calibrate(auto map[[2]string]string, overrides []Override) []ItemAgreement 
 }
 
 func contains(list []string, s string) bool { return slices.Contains(list, s) }
+
+// containsFold tells whether s is in list, without case; "" is in no list.
+func containsFold(list []string, s string) bool {
+	return s != "" && slices.ContainsFunc(list, func(v string) bool { return strings.EqualFold(v, s) })
+}
 
 func round1(v float64) float64 { return math.Round(v*10) / 10 }
 func round3(v float64) float64 { return math.Round(v*1000) / 1000 }

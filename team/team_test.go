@@ -211,3 +211,58 @@ func TestReportCountsOverrides(t *testing.T) {
 		t.Error("Build changed the documents it was given")
 	}
 }
+
+// Twelve calls with planted outcomes: first-call resolution only over the calls with a caller id (and
+// says how many that is), abandonment and conversion from the dispositions, revenue and cost per call by
+// source and campaign, each over the calls that have the value.
+func TestOutcomeKPIs(t *testing.T) {
+	var docs []calldoc.CallDoc
+	for i := range 12 {
+		d := doc(string(rune('a'+i)), "Sarah", "sales", "", "2026-11-02T09:00:00Z", 80, false, 0, "sales_lead", 0.3)
+		d.Metadata.StartedAt = tp(time.Date(2026, 11, 2+i, 9, 0, 0, 0, time.UTC).Format(time.RFC3339))
+		m := d.Metadata
+		m.Revenue, m.Cost = nil, nil
+		switch {
+		case i < 4: // one caller twice within the window (i = 0, 1), two once
+			m.CallerIDHash = []string{"h1", "h1", "h2", "h3"}[i]
+			m.Source, m.Campaign, m.Disposition, m.Revenue, m.Cost = "google-ads", "autumn", "sale", fp(100), fp(5)
+		case i < 7:
+			m.Source, m.Campaign, m.Disposition, m.Cost = "google-ads", "autumn", "Abandoned", fp(1)
+		case i < 10:
+			m.Source, m.Campaign, m.Disposition, m.Revenue = "website", "", "resolved", fp(0)
+		default: // no disposition, no revenue: neither abandonment nor conversion is known
+			m.Source = "website"
+		}
+		docs = append(docs, d)
+	}
+	k := Build(docs, Options{}, nil).KPIs
+	if k.FCRCalls != 4 || k.FCRCoverage != 0.333 || k.FirstCallRes != 0.75 || k.RepeatCallers != 1 || k.FirstTimeCallers != 3 {
+		t.Errorf("FCR %v over %d calls (coverage %v), repeat %d, first %d", k.FirstCallRes, k.FCRCalls, k.FCRCoverage, k.RepeatCallers, k.FirstTimeCallers)
+	}
+	if k.Dispositions != 10 || k.Abandoned != 3 || k.AbandonmentRate != 0.3 {
+		t.Errorf("abandonment %v: %d of %d", k.AbandonmentRate, k.Abandoned, k.Dispositions)
+	}
+	if k.Conversions != 4 || k.ConversionRate != 0.4 || k.RevenueCalls != 7 || k.RevenuePerCall != 57.143 {
+		t.Errorf("conversion %v (%d), revenue per call %v over %d", k.ConversionRate, k.Conversions, k.RevenuePerCall, k.RevenueCalls)
+	}
+	ads, web, autumn := k.BySource["google-ads"], k.BySource["website"], k.ByCampaign["autumn"]
+	if ads.Calls != 7 || ads.Conversions != 4 || ads.ConversionRate != 0.571 || ads.RevenuePerCall != 100 || ads.CostPerCall != 3.286 || ads != autumn {
+		t.Errorf("google-ads %+v, campaign autumn %+v", ads, autumn)
+	}
+	if web.Calls != 5 || web.ConversionRate != 0 || web.RevenuePerCall != 0 || k.ByCampaign["(unknown)"].Calls != 5 {
+		t.Errorf("website %+v, no campaign %+v", web, k.ByCampaign["(unknown)"])
+	}
+	var csvOut bytes.Buffer
+	r := Build(docs, Options{}, nil)
+	if err := r.WriteCallsCSV(&csvOut); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := csv.NewReader(&csvOut).ReadAll()
+	if recs[1][20] != "false" || recs[2][20] != "true" || recs[12][20] != "" || recs[12][21] != "" || recs[1][22] != "autumn" {
+		t.Errorf("CSV repeat/resolved/campaign: %v … %v", recs[1][20:], recs[12][20:])
+	}
+	var page bytes.Buffer
+	if err := r.WriteHTML(&page); err != nil || !strings.Contains(page.String(), "of the 4 calls with a caller id (33% of calls)") || !strings.Contains(page.String(), "by campaign") {
+		t.Errorf("HTML report: %v", err)
+	}
+}
