@@ -609,3 +609,28 @@ func (x *Index) Facets(ctx context.Context, f Filter) (Facets, error) {
 	out.Sentiments = []string{"positive", "neutral", "negative"}
 	return out, nil
 }
+
+// CallTimes lists when the calls since from started (their time as the list dates them: the
+// metadata's start, else the recording's), and their mean length in seconds, for the staffing forecast.
+func (x *Index) CallTimes(ctx context.Context, from time.Time) ([]time.Time, float64, error) {
+	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT started_at, duration_s FROM call_docs WHERE started_at >= ?`), fmtTime(from))
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []time.Time
+	var sum float64
+	for rows.Next() {
+		var at string
+		var d float64
+		if err := rows.Scan(&at, &d); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, parseTime(at))
+		sum += d
+	}
+	if len(out) == 0 {
+		return nil, 0, rows.Err()
+	}
+	return out, sum / float64(len(out)), rows.Err()
+}

@@ -62,6 +62,7 @@ var funcs = template.FuncMap{
 		return " ▲"
 	},
 	"alertWhy": alertWhy,
+	"mul":      func(a, b float64) float64 { return a * b },
 	"band":     scoreBand,
 	"sortLink": func(q map[string][]string, col, cur string, desc bool) string {
 		dir := "desc"

@@ -127,6 +127,8 @@ func New(s *Server) *Server {
 		{"GET /ops", opsRoles, s.opsPage},
 		{"POST /ops/enqueue", opsRoles, s.opsEnqueue},
 		{"POST /ops/rescore", opsRoles, s.opsRescore},
+		{"GET /ops/staffing", opsRoles, s.staffingPage},
+		{"GET /ops/staffing.csv", opsRoles, s.staffingCSV},
 		{"/ops/queues/", admins, s.queueMonitor}, // asynqmon: its pages and its API (GET, POST, DELETE)
 		{"GET /admin/users", admins, s.usersPage},
 		{"POST /admin/users", admins, s.addUser},
