@@ -166,6 +166,7 @@ var htmlTemplate = template.Must(template.New("team").Funcs(template.FuncMap{
 	},
 	"pct":  func(v float64) string { return fmt.Sprintf("%.0f%%", v*100) },
 	"list": func(v ...string) []string { return v },
+	"mulf": func(a, b float64) float64 { return a * b },
 	"sub":  func(a, b float64) float64 { return a - b },
 	"mmss": func(s float64) string { return fmt.Sprintf("%d:%02d", int(s)/60, int(s)%60) },
 	"hours": func() []int {

@@ -23,6 +23,7 @@ type Options struct {
 	LowScore     float64       // calls below this score count as low-scoring
 	HoldLimitS   float64       // holds longer than this are counted (default 40 s)
 	Alerts       AlertRules
+	Trends       TrendOptions
 	// Dispositions (metadata) that mean the caller hung up before being served, and that mean a sale;
 	// compared without case. Defaults: abandoned, abandon, caller_abandoned; sale, sold, converted, won.
 	Abandoned, Converted []string
@@ -87,6 +88,7 @@ type Report struct {
 	Groups      []GroupScorecard  `json:"groups"`
 	Alerts      []Alert           `json:"alerts"`
 	Calibration []ItemAgreement   `json:"calibration"`
+	Trends      []Trend           `json:"trends"` // what rose in the last week, significantly
 	Rows        []CallRow         `json:"-"`
 	Items       map[string]string `json:"-"` // item id → label
 }
@@ -250,6 +252,10 @@ func Build(docs []calldoc.CallDoc, opt Options, overrides []Override) *Report {
 	markRepeats(r.Rows, opt.RepeatWindow)
 	r.kpis(opt)
 	r.groups()
+	r.Trends = Trends(TrendCalls(r.Rows), opt.Trends)
+	if r.Trends == nil {
+		r.Trends = []Trend{}
+	}
 	r.alerts(opt)
 	r.calibrate(overrides)
 	return r
@@ -558,9 +564,13 @@ func (r *Report) alerts(opt Options) {
 		if k := r.KPIs.TransferRate; k > opt.Alerts.TransferRateOver {
 			r.Alerts = append(r.Alerts, Alert{Rule: "transfer_rate", Value: k, Message: fmt.Sprintf("transfer rate %.0f%% over %.0f%%", k*100, opt.Alerts.TransferRateOver*100)})
 		}
-		if rate := float64(r.KPIs.RepeatCallers) / float64(r.Calls); rate > opt.Alerts.RepeatRateOver {
+		if n := r.KPIs.FCRCalls; n > 0 && float64(r.KPIs.RepeatCallers)/float64(n) > opt.Alerts.RepeatRateOver {
+			rate := float64(r.KPIs.RepeatCallers) / float64(n)
 			r.Alerts = append(r.Alerts, Alert{Rule: "repeat_rate", Value: round3(rate), Message: fmt.Sprintf("repeat callers %.0f%% over %.0f%%", rate*100, opt.Alerts.RepeatRateOver*100)})
 		}
+	}
+	for _, t := range r.Trends {
+		r.Alerts = append(r.Alerts, Alert{Rule: "trend", Value: t.Share, Message: t.String()})
 	}
 }
 
