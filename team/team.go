@@ -24,6 +24,7 @@ type Options struct {
 	HoldLimitS   float64       // holds longer than this are counted (default 40 s)
 	Alerts       AlertRules
 	Trends       TrendOptions
+	Encoder      Embedder // groups the calls whose intent is unclear by meaning (Candidates); nil: not grouped
 	// Dispositions (metadata) that mean the caller hung up before being served, and that mean a sale;
 	// compared without case. Defaults: abandoned, abandon, caller_abandoned; sale, sold, converted, won.
 	Abandoned, Converted []string
@@ -89,6 +90,8 @@ type Report struct {
 	Alerts      []Alert           `json:"alerts"`
 	Calibration []ItemAgreement   `json:"calibration"`
 	Trends      []Trend           `json:"trends"` // what rose in the last week, significantly
+	// Candidates are groups of calls with an unclear intent that say the same thing: new taxonomy entries.
+	Candidates []Candidate `json:"taxonomy_candidates"`
 	Rows        []CallRow         `json:"-"`
 	Items       map[string]string `json:"-"` // item id → label
 }
@@ -255,6 +258,15 @@ func Build(docs []calldoc.CallDoc, opt Options, overrides []Override) *Report {
 	r.Trends = Trends(TrendCalls(r.Rows), opt.Trends)
 	if r.Trends == nil {
 		r.Trends = []Trend{}
+	}
+	docsIn := make([]calldoc.CallDoc, len(r.Rows))
+	for i, row := range r.Rows {
+		docsIn[i] = row.Doc
+	}
+	var err error
+	if r.Candidates, err = Clusters(docsIn, opt.Encoder); err != nil {
+		r.Skipped = append(r.Skipped, "taxonomy candidates: "+err.Error())
+		r.Candidates = []Candidate{}
 	}
 	r.alerts(opt)
 	r.calibrate(overrides)

@@ -88,6 +88,11 @@ func (m *Main) reportCmd(ctx context.Context, args []string) error {
 	}
 	d, s := calldoc.Load(local)
 	docs, skipped = append(docs, d...), append(skipped, s...)
+	if enc, err := cfg.LoadEncoder(); err != nil {
+		return err
+	} else if enc != nil {
+		opt.Encoder = enc // groups the unclear calls by meaning
+	}
 	r := team.Build(docs, opt, ov)
 	r.Skipped = append(skipped, r.Skipped...)
 	if err := os.MkdirAll(*out, 0o755); err != nil {
