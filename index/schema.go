@@ -106,6 +106,11 @@ var schema = []statement{
 	same(`CREATE TABLE IF NOT EXISTS call_reviews (
 		call TEXT NOT NULL, reviewer TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (call, reviewer))`),
 
+	// Coaching: the scorecard items a coach discussed with an agent, and when (progress is read from then).
+	same(`CREATE TABLE IF NOT EXISTS coaching (
+		agent TEXT NOT NULL, item TEXT NOT NULL, coach TEXT NOT NULL, at TEXT NOT NULL, note TEXT NOT NULL DEFAULT '',
+		PRIMARY KEY (agent, item, at))`),
+
 	// People and access.
 	same(`CREATE TABLE IF NOT EXISTS users (
 		name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL,

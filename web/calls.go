@@ -487,7 +487,21 @@ func (s *Server) agentPage(w http.ResponseWriter, r *http.Request, u *User) {
 	if agent == index.NoAgent {
 		title = "Calls without an agent"
 	}
-	s.render(w, r, u, "agent.html", map[string]any{"Title": title, "A": st, "Trend": trendChart(st.Weekly)})
+	data := map[string]any{"Title": title, "A": st, "Trend": trendChart(st.Weekly), "CanCoach": slices.Contains(library, u.Role)}
+	if agent != index.NoAgent {
+		plan, err := s.coachingPlan(r, st)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		progress, err := s.Index.Progress(r.Context(), agent)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		data["Plan"], data["Progress"] = plan, progress
+	}
+	s.render(w, r, u, "agent.html", data)
 }
 
 // itemCalibration is one scorecard item's reviews: how many, how many agreed with the automatic

@@ -117,6 +117,7 @@ func New(s *Server) *Server {
 		{"POST /calls/{id}/override", reviewer, s.override},
 		{"POST /calls/{id}/review", reviewer, s.finishReview},
 		{"GET /agents/{agent}", readers, s.agentPage},
+		{"POST /agents/{agent}/coaching", library, s.discussed},
 		{"GET /library", library, s.libraryPage},
 		{"GET /collections", library, s.collectionsPage},
 		{"POST /collections", library, s.createCollection},

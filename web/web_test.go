@@ -198,6 +198,7 @@ var allowed = map[string]string{
 	"GET /ops":                          "admin ops",
 	"POST /ops/enqueue":                 "admin ops",
 	"POST /ops/rescore":                 "admin ops",
+	"POST /agents/{agent}/coaching":     "admin qa coach",
 	"GET /ops/staffing":                 "admin ops",
 	"GET /ops/staffing.csv":             "admin ops",
 	"/ops/queues/":                      "admin",
@@ -1170,5 +1171,84 @@ func TestStaffingPage(t *testing.T) {
 	}
 	if res, _ := a.do("qa", "GET", "/ops/staffing", nil); res.StatusCode != http.StatusForbidden {
 		t.Errorf("a QA user opened staffing: %s", res.Status)
+	}
+}
+
+// teamCall is a scored call of an agent of team "sales" with the given greeting and empathy results.
+func teamCall(id, agent string, at time.Time, greeting, empathy string) index.DocAt {
+	ev := func(st, quote string) []parley.Evidence {
+		if st != parley.ItemPass {
+			return nil
+		}
+		return []parley.Evidence{{Turn: 0, Speaker: parley.RoleAgent, Start: 1.5, Quote: quote}}
+	}
+	return index.DocAt{Loc: id + ".json", Doc: calldoc.CallDoc{SchemaVersion: parley.SchemaVersion, CallID: id, Source: id + ".wav", DurationS: 120,
+		Metadata: &parley.Metadata{AgentID: agent, AgentName: "Agent " + agent, Team: "sales", StartedAt: &at},
+		Score: &parley.Score{Scored: true, Score: 70, Items: []parley.ItemResult{
+			{ID: "greeting", Label: "Greeting", Status: greeting, Reason: "greeting " + greeting, Evidence: ev(greeting, "Morning, Northwind sales, Kim here")},
+			{ID: "empathy", Label: "Empathy", Status: empathy, Reason: "empathy " + empathy, Evidence: ev(empathy, "That sounds really annoying")}}}}}
+}
+
+// A coaching plan: the items where the agent is furthest behind the team, in calls, with their own miss
+// and two peers' calls that passed (their words quoted); a coach marks it discussed, and the page then
+// shows the pass rate before and since.
+func TestCoachingPlan(t *testing.T) {
+	a := newApp(t)
+	ctx := context.Background()
+	past := time.Now().Add(-10 * 24 * time.Hour)
+	var docs []index.DocAt
+	for i := range 5 { // x1 misses the greeting on 4 of 5 calls and empathy on 1; x2 and x3 pass both
+		g, e := parley.ItemFail, parley.ItemPass
+		if i == 4 {
+			g = parley.ItemPass
+		}
+		if i == 0 {
+			e = parley.ItemFail
+		}
+		docs = append(docs, teamCall(fmt.Sprintf("x1-%d", i), "x1", past.Add(time.Duration(i)*time.Hour), g, e))
+		docs = append(docs, teamCall(fmt.Sprintf("x2-%d", i), "x2", past.Add(time.Duration(i)*time.Hour), parley.ItemPass, parley.ItemPass))
+		docs = append(docs, teamCall(fmt.Sprintf("x3-%d", i), "x3", past.Add(time.Duration(i)*time.Hour), parley.ItemPass, parley.ItemPass))
+	}
+	if err := a.x.PutCalls(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	_, page := a.do("coach", "GET", "/agents/x1", nil)
+	plan := regexp.MustCompile(`id="plan-([a-z_]+)"`).FindAllStringSubmatch(page, -1)
+	if len(plan) != 2 || plan[0][1] != "greeting" || plan[1][1] != "empathy" {
+		t.Fatalf("plan %v, want greeting then empathy:\n%s", plan, page)
+	}
+	greeting := page[strings.Index(page, `id="plan-greeting"`):strings.Index(page, `id="plan-empathy"`)]
+	if !strings.Contains(greeting, "passes 20% of 5 calls against the team's 73%") || !regexp.MustCompile(`Their call: <a href="/calls/[0-9a-f]+#item-greeting">x1-`).MatchString(greeting) ||
+		strings.Count(greeting, "<q>Morning, Northwind sales, Kim here</q>") != 2 || !strings.Contains(greeting, "Agent x2") || !strings.Contains(greeting, "Agent x3") {
+		t.Errorf("greeting plan item:\n%s", greeting)
+	}
+	if res, _ := a.do("agent", "POST", "/agents/x1/coaching", url.Values{"item": {"greeting"}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("an agent marked a plan discussed: %s", res.Status)
+	}
+	if res, _ := a.do("coach", "POST", "/agents/x1/coaching", url.Values{"item": {"greeting"}, "note": {"open with the company name"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("mark discussed: %s", res.Status)
+	}
+	_, page = a.do("coach", "GET", "/agents/x1", nil)
+	if !strings.Contains(page, `id="progress-table"`) || !strings.Contains(page, "by cora") || !strings.Contains(page, "20%") || !strings.Contains(page, "no calls yet") {
+		t.Errorf("progress after the discussion:\n%s", page[strings.Index(page, "<main"):])
+	}
+	// Calls after the discussion: the greeting passes on 3 of 4.
+	var after []index.DocAt
+	for i := range 4 {
+		g := parley.ItemPass
+		if i == 3 {
+			g = parley.ItemFail
+		}
+		after = append(after, teamCall(fmt.Sprintf("x1-after-%d", i), "x1", time.Now().Add(time.Duration(i+1)*time.Minute), g, parley.ItemPass))
+	}
+	if err := a.x.PutCalls(ctx, after); err != nil {
+		t.Fatal(err)
+	}
+	prog, err := a.x.Progress(ctx, "x1")
+	if err != nil || len(prog) != 1 || prog[0].Before != 0.2 || prog[0].BeforeCalls != 5 || prog[0].After != 0.75 || prog[0].AfterCalls != 4 || prog[0].Label != "Greeting" {
+		t.Errorf("progress %+v (%v)", prog, err)
+	}
+	if _, page := a.do("agent", "GET", "/agents/a17", nil); strings.Contains(page, `id="mark-discussed"`) {
+		t.Error("an agent's own page offers to mark the plan discussed")
 	}
 }
