@@ -120,6 +120,7 @@ func TestReviewAppInBrowser(t *testing.T) {
 		t.Fatalf("parley run: %v\n%s", err, out)
 	}
 	addUser(t, bin, env, "quinn", "qa", "a long qa password")
+	addUser(t, bin, env, "otto", "ops", "a long ops password")
 	app := serveApp(t, bin, env, filepath.Join(work, "out"))
 	if !strings.Contains(app.log.String(), "indexed 4 calls") {
 		t.Errorf("serve did not index the four calls:\n%s", app.log.String())
@@ -130,14 +131,15 @@ func TestReviewAppInBrowser(t *testing.T) {
 	node.Dir = e2e
 	node.Env = append(os.Environ(), "BASE_URL="+app.url, "USER_NAME=quinn", "USER_PASSWORD=a long qa password",
 		"FILTER_INTENT=billing_dispute", "SEARCH=charged twice", "SHOTS="+shots, "CHROMIUM="+chromium,
-		"RECORDED_DAY="+recorded.Format("2006-01-02"), "RECORDED_CALL=identity-check")
+		"RECORDED_DAY="+recorded.Format("2006-01-02"), "RECORDED_CALL=identity-check",
+		"OPS_NAME=otto", "OPS_PASSWORD=a long ops password")
 	out, err := node.CombinedOutput()
 	t.Logf("%s", out)
 	if err != nil {
 		t.Fatalf("browser walk-through failed: %v", err)
 	}
 	for _, f := range []string{"calls.png", "date-filter.png", "call.png", "list-walk.png", "override.png", "override-list.png", "agent.png",
-		"calibration.png", "library.png"} {
+		"calibration.png", "library.png", "coaching.png", "staffing.png"} {
 		if st, err := os.Stat(filepath.Join(shots, f)); err != nil || st.Size() < 10000 {
 			t.Errorf("screenshot %s: %v", f, err)
 		}

@@ -2,11 +2,13 @@
 // sign in, the list worst first, a call without a start time found by its recording's time, filter the
 // calls list, open a call, click an evidence link (the player must play from 2 s before its moment),
 // its summary, find in the call, play from a timeline mark, walk the list with the keyboard, record an override and
-// see the score change on the call page, the list and the agent's page, calibration, search the coach
-// library, check every control is named and reachable. A screenshot per flow goes to $SHOTS.
+// see the score change on the call page, the list and the agent's page, the agent's coaching plan
+// marked discussed, calibration, search the coach library, check every control is named and reachable,
+// and as an ops user the staffing page. A screenshot per flow goes to $SHOTS.
 //
 // Run by cmd/parley's TestReviewAppInBrowser, which starts `parley serve` on a loopback port and passes
-// BASE_URL, USER_NAME, USER_PASSWORD, FILTER_INTENT, SEARCH, RECORDED_DAY, RECORDED_CALL and SHOTS. Exits non-zero on the first failure.
+// BASE_URL, USER_NAME, USER_PASSWORD, FILTER_INTENT, SEARCH, RECORDED_DAY, RECORDED_CALL, OPS_NAME,
+// OPS_PASSWORD and SHOTS. Exits non-zero on the first failure.
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -184,6 +186,17 @@ try {
   for (const where of ["call", "list", "agent"]) assert.notEqual(after[where], before[where], `the override changed the score on the ${where} page`);
   step(`override ${itemID} of ${callName}: auto ${auto} → ${verdict}; score ${before.call} → ${after.call} (list ${before.list} → ${after.list}, agent average ${before.agent} → ${after.agent})`);
 
+  // The agent's coaching plan: the items furthest behind the team, each with a peer's passing call;
+  // marked discussed, the page shows the pass rate before and since.
+  const planItems = await page.locator("li.planitem").count();
+  assert.ok(planItems >= 1, "the agent page has a coaching plan");
+  await page.fill("#coaching input[name=note]", "open with the company name");
+  await Promise.all([page.waitForURL(/#progress$/), page.click("#mark-discussed")]);
+  const progress = await page.locator("#progress-table tbody tr").count();
+  assert.equal(progress, planItems, "every discussed item has its progress row");
+  step(`coaching plan: ${planItems} items, marked discussed`);
+  await page.screenshot({ path: path.join(shots, "coaching.png"), fullPage: true });
+
   // Calibration counts the override.
   await page.goto(base + "/calibration");
   assert.ok(await page.locator(`#calibration a[href$="#item-${itemID}"]`).count() > 0, "calibration lists the overridden item, linked to its call");
@@ -209,7 +222,7 @@ try {
   // Accessibility of the main pages: every control has a name a screen reader reads (its label,
   // aria-label, title or text) and none is taken out of the keyboard's reach.
   const callPath = new URL(page.url()).pathname; // the call the search hit opened
-  for (const where of ["/calls", callPath, "/library", "/calibration", "/collections", "/account"]) {
+  for (const where of ["/calls", callPath, "/agents/a17", "/library", "/calibration", "/collections", "/account"]) {
     await page.goto(base + where);
     const bad = await page.evaluate(() => {
       const out = [];
@@ -223,7 +236,19 @@ try {
     });
     assert.deepEqual(bad, [], `controls without a name or out of the keyboard's reach on ${where}`);
   }
-  step("accessibility: every control named and reachable on 6 pages");
+  step("accessibility: every control named and reachable on 7 pages");
+
+  // Ops: the staffing page (four calls are too little history to forecast, and it says so).
+  await page.goto(base + "/calls");
+  await Promise.all([page.waitForURL(/\/login/), page.click("form[action=\"/logout\"] button")]);
+  await page.fill("input[name=name]", process.env.OPS_NAME);
+  await page.fill("input[name=password]", process.env.OPS_PASSWORD);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.click("button[type=submit]")]);
+  await page.goto(base + "/ops");
+  await Promise.all([page.waitForURL(/\/ops\/staffing/), page.click("#staffing-link")]);
+  assert.match(await page.locator("#staffing-problem").textContent(), /^Not enough history/);
+  await page.screenshot({ path: path.join(shots, "staffing.png"), fullPage: true });
+  step("ops: staffing says there is too little history");
 
   assert.deepEqual(errors, [], "no script errors");
   step("done");
