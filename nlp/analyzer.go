@@ -382,46 +382,51 @@ func closing(turns []scoredTurn) (float64, string) {
 	return s / w, sentimentLabels[best]
 }
 
-// custSentence is a sentence of the customer's turns (everyone's on mono calls) of three words or more,
-// with its embedding when the analyzer has an encoder.
-type custSentence struct {
+// sentence is a sentence of a turn, with its embedding once embedSentences ran.
+type sentence struct {
 	turn int
 	text string
 	emb  []float32
 }
 
-// customerSentences lists (and embeds, in one batch) the sentences intent and threats read.
-func (a *Analyzer) customerSentences(tr *parley.Transcript) ([]custSentence, error) {
+// embedSentences embeds the sentences in one batch with the analyzer's encoder (none: left without).
+func (a *Analyzer) embedSentences(ss []sentence) error {
+	if a.opts.Encoder == nil || len(ss) == 0 {
+		return nil
+	}
+	texts := make([]string, len(ss))
+	for i, s := range ss {
+		texts[i] = s.text
+	}
+	embs, err := a.opts.Encoder.Embed(texts)
+	if err != nil {
+		return err
+	}
+	for i := range ss {
+		ss[i].emb = embs[i]
+	}
+	return nil
+}
+
+// customerSentences lists (and embeds) the sentences intent and threats read: the customer's (everyone's
+// on mono calls) of three words or more.
+func (a *Analyzer) customerSentences(tr *parley.Transcript) ([]sentence, error) {
 	hasCustomer := false
 	for _, t := range tr.Turns {
 		hasCustomer = hasCustomer || t.Speaker == parley.RoleCustomer
 	}
-	var out []custSentence
+	var out []sentence
 	for i, t := range tr.Turns {
 		if hasCustomer && t.Speaker != parley.RoleCustomer {
 			continue
 		}
 		for _, s := range sentences(t.Text) {
 			if len(words(s)) >= 3 {
-				out = append(out, custSentence{turn: i, text: s})
+				out = append(out, sentence{turn: i, text: s})
 			}
 		}
 	}
-	if a.opts.Encoder == nil || len(out) == 0 {
-		return out, nil
-	}
-	texts := make([]string, len(out))
-	for i, s := range out {
-		texts[i] = s.text
-	}
-	embs, err := a.opts.Encoder.Embed(texts)
-	if err != nil {
-		return out, err
-	}
-	for i := range out {
-		out[i].emb = embs[i]
-	}
-	return out, nil
+	return out, a.embedSentences(out)
 }
 
 // UnclearBelow: a call whose leading intent has less of the vote than this is "unclear" (its runners-up
@@ -436,7 +441,7 @@ const Unclear = "unclear"
 // callIntent classifies the customer's sentences, weighting the opening of the call: customers say why
 // they call first. Each sentence of three words or more votes. It also returns the sentence (an index of
 // cs) that gave the leading label most of its vote: the one that says why they called.
-func (a *Analyzer) callIntent(cs []custSentence) (*parley.IntentResult, int) {
+func (a *Analyzer) callIntent(cs []sentence) (*parley.IntentResult, int) {
 	votes := map[string]float64{}
 	type vote struct {
 		k int

@@ -132,7 +132,7 @@ func loadPrototypes(enc Embedder, name string, b []byte, kinds ...string) (*Prot
 }
 
 // findThreats matches the customer's sentences (embedded) against the threat examples.
-func (a *Analyzer) findThreats(tr *parley.Transcript, cs []custSentence) []parley.Threat {
+func (a *Analyzer) findThreats(tr *parley.Transcript, cs []sentence) []parley.Threat {
 	var out []parley.Threat
 	for _, s := range cs {
 		if s.emb == nil {

@@ -20,7 +20,7 @@ func DefaultSummary(enc Embedder) (*Prototypes, error) {
 // vote), the first threat they made that is not that sentence, what the agent did and what happens next (the agent's sentences
 // closest in meaning to the examples of each, when the encoder is there), how the customer ended.
 // Nothing is paraphrased, so the summary holds no fact the call does not. reason indexes cs (-1: none).
-func (a *Analyzer) summarize(tr *parley.Transcript, an *parley.Analysis, cs []custSentence, reason int) ([]parley.SummaryLine, error) {
+func (a *Analyzer) summarize(tr *parley.Transcript, an *parley.Analysis, cs []sentence, reason int) ([]parley.SummaryLine, error) {
 	line := func(kind, label, text string, turn int, score float64) parley.SummaryLine {
 		t := tr.Turns[turn]
 		return parley.SummaryLine{Kind: kind, Label: label, Text: text, Turn: turn, Speaker: t.Speaker, Start: secs(t.Start.Seconds()), Score: round3(score)}
@@ -68,11 +68,7 @@ func (a *Analyzer) agentMoves(tr *parley.Transcript, line func(kind, label, text
 	for _, t := range tr.Turns {
 		hasAgent = hasAgent || t.Speaker == parley.RoleAgent
 	}
-	type sent struct {
-		turn int
-		text string
-	}
-	var ss []sent
+	var ss []sentence
 	heard := !hasAgent // what the agent does comes after the customer has said why they call
 	for i, t := range tr.Turns {
 		heard = heard || t.Speaker == parley.RoleCustomer
@@ -81,26 +77,18 @@ func (a *Analyzer) agentMoves(tr *parley.Transcript, line func(kind, label, text
 		}
 		for _, s := range sentences(t.Text) {
 			if len(words(s)) >= 4 && !strings.HasSuffix(s, "?") { // a question neither does nor promises
-				ss = append(ss, sent{i, s})
+				ss = append(ss, sentence{turn: i, text: s})
 			}
 		}
 	}
-	if len(ss) == 0 {
-		return nil, nil
-	}
-	texts := make([]string, len(ss))
-	for i, s := range ss {
-		texts[i] = s.text
-	}
-	embs, err := a.opts.Encoder.Embed(texts)
-	if err != nil {
+	if err := a.embedSentences(ss); err != nil || len(ss) == 0 {
 		return nil, err
 	}
 	best := map[string]int{}
 	sims := make([]float64, len(ss))
 	kinds := make([]string, len(ss))
-	for i, e := range embs {
-		k, sim, _, counts := a.summary.Match(e)
+	for i, sn := range ss {
+		k, sim, _, counts := a.summary.Match(sn.emb)
 		if !counts {
 			continue
 		}
