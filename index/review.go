@@ -25,6 +25,7 @@ func NewID() string {
 // AgentStats are an agent's results against their team.
 type AgentStats struct {
 	Agent, Name, Team string
+	From, To          time.Time // the period read (zero: open)
 	Calls, Scored     int
 	AvgScore          float64
 	Weekly            []WeekScore // oldest first
@@ -49,10 +50,18 @@ type ItemRate struct {
 }
 
 // Agent returns an agent's score trend, item pass rates against the team and best and worst calls;
-// NoAgent, those of the calls whose metadata names no agent (compared with every call). ok is false
-// when the agent has no calls.
-func (x *Index) Agent(ctx context.Context, agent string) (AgentStats, bool, error) {
-	st := AgentStats{Agent: agent}
+// NoAgent, those of the calls whose metadata names no agent (compared with every call). Only the calls
+// of the period [from, to) count (zero times: open). ok is false when the agent has no calls at all.
+func (x *Index) Agent(ctx context.Context, agent string, from, to time.Time) (AgentStats, bool, error) {
+	st := AgentStats{Agent: agent, From: from, To: to}
+	var period string
+	var periodArgs []any
+	if !from.IsZero() {
+		period, periodArgs = period+" AND c.started_at >= ?", append(periodArgs, fmtTime(from))
+	}
+	if !to.IsZero() {
+		period, periodArgs = period+" AND c.started_at < ?", append(periodArgs, fmtTime(to))
+	}
 	key := agent // the agent column's value
 	if agent == NoAgent {
 		key, st.Name = "", NoAgentName
@@ -65,7 +74,13 @@ func (x *Index) Agent(ctx context.Context, agent string) (AgentStats, bool, erro
 			return st, false, err
 		}
 	}
-	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT started_at, scored, score FROM call_docs WHERE agent = ?`), key)
+	if agent != NoAgent { // an agent of the agents table has calls, if not in this period
+		var one int
+		if err := x.db.QueryRowContext(ctx, x.bind(`SELECT COUNT(*) FROM (SELECT 1 FROM call_docs WHERE agent = ? LIMIT 1) n`), key).Scan(&one); err != nil || one == 0 {
+			return st, false, err
+		}
+	}
+	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT c.started_at, c.scored, c.score FROM call_docs c WHERE c.agent = ?`+period), append([]any{key}, periodArgs...)...)
 	if err != nil {
 		return st, false, err
 	}
@@ -108,7 +123,8 @@ func (x *Index) Agent(ctx context.Context, agent string) (AgentStats, bool, erro
 	rates := map[string]*ItemRate{}
 	count := func(where string, arg any, team bool) error {
 		rows, err := x.db.QueryContext(ctx, x.bind(`SELECT i.item, MIN(i.label), SUM(CASE WHEN i.status = 'pass' THEN 1 ELSE 0 END), COUNT(*)
-			FROM call_item_results i JOIN call_docs c ON c.id = i.call WHERE c.scored = 1 AND i.status <> 'na' AND `+where+` GROUP BY i.item`), arg)
+			FROM call_item_results i JOIN call_docs c ON c.id = i.call WHERE c.scored = 1 AND i.status <> 'na' AND `+where+period+` GROUP BY i.item`),
+			append([]any{arg}, periodArgs...)...)
 		if err != nil {
 			return err
 		}
@@ -133,7 +149,7 @@ func (x *Index) Agent(ctx context.Context, agent string) (AgentStats, bool, erro
 		return rows.Err()
 	}
 	if st.Calls == 0 {
-		return st, false, nil // NoAgent with every call's agent named
+		return st, agent != NoAgent, nil // none in the period (NoAgent: or every call's agent is named)
 	}
 	if err := count("c.agent = ?", key, false); err != nil {
 		return st, false, err
@@ -152,7 +168,7 @@ func (x *Index) Agent(ctx context.Context, agent string) (AgentStats, bool, erro
 		}
 	}
 	sort.Slice(st.Items, func(i, j int) bool { return st.Items[i].Item < st.Items[j].Item })
-	f := Filter{Agent: agent}
+	f := Filter{Agent: agent, From: from, To: to}
 	zero := 0.0
 	f.MinScore = &zero
 	if st.Best, _, err = x.Calls(ctx, f, Page{Sort: "score", Desc: true, Limit: 5}); err != nil {

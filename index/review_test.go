@@ -147,15 +147,25 @@ func TestCallsFilterSearchAndReview(t *testing.T) {
 			}
 
 			// Agent page numbers.
-			st, ok, err := x.Agent(ctx, "a17")
+			st, ok, err := x.Agent(ctx, "a17", time.Time{}, time.Time{})
 			if err != nil || !ok || st.Calls != 2 || st.Name != "Sarah" || len(st.Items) == 0 || len(st.Best) != 2 || len(st.Weekly) == 0 {
 				t.Fatalf("agent: %+v %v %v", st, ok, err)
 			}
 			if st.Best[0].Score < st.Best[1].Score || st.Worst[0].Score > st.Worst[1].Score {
 				t.Errorf("best/worst order: %v %v", st.Best, st.Worst)
 			}
-			if _, ok, _ := x.Agent(ctx, "nobody"); ok {
+			if _, ok, _ := x.Agent(ctx, "nobody", time.Time{}, time.Time{}); ok {
 				t.Error("an unknown agent has stats")
+			}
+			// A period: from 5 November only address-change (9 November) is Sarah's, and her items are
+			// counted on it alone; a period without her calls has none, and she is still an agent.
+			nov5 := time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC)
+			if p, ok, err := x.Agent(ctx, "a17", nov5, time.Time{}); err != nil || !ok || p.Calls != 1 || len(p.Best) != 1 || p.Best[0].CallID != "address-change" ||
+				p.Items[0].Applied > 1 {
+				t.Errorf("from 5 November: %+v %v %v", p, ok, err)
+			}
+			if p, ok, err := x.Agent(ctx, "a17", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), time.Time{}); err != nil || !ok || p.Calls != 0 || len(p.Items) != 0 {
+				t.Errorf("December: %+v %v %v", p, ok, err)
 			}
 			// Examples per item: the greeting passed in calls that the best/worst lists name.
 			best, worst, err := x.ItemExamples(ctx, "identity_verification", index.Filter{}, 5)
@@ -377,7 +387,7 @@ func TestCallTimeAgentAndScoreOrder(t *testing.T) {
 			if n != 1 || none[0].CallID != "cancel-service" {
 				t.Errorf("no agent named: %v", ids(none))
 			}
-			st, ok, err := x.Agent(ctx, index.NoAgent)
+			st, ok, err := x.Agent(ctx, index.NoAgent, time.Time{}, time.Time{})
 			if err != nil || !ok || st.Calls != 1 || st.Name != index.NoAgentName {
 				t.Errorf("calls without an agent: %+v %v %v", st, ok, err)
 			}

@@ -474,7 +474,27 @@ func (s *Server) agentPage(w http.ResponseWriter, r *http.Request, u *User) {
 		s.errorPage(w, r, u, http.StatusNotFound, "Not found", "No such agent.")
 		return
 	}
-	st, ok, err := s.Index.Agent(r.Context(), agent)
+	// The period: from and to days (the last counts whole); the coaching plan reads it too.
+	q := r.URL.Query()
+	var from, to time.Time
+	var problems []string
+	for _, d := range []struct {
+		key string
+		t   *time.Time
+	}{{"from", &from}, {"to", &to}} {
+		if v := q.Get(d.key); v != "" {
+			t, err := time.Parse("2006-01-02", v)
+			if err != nil {
+				problems = append(problems, fmt.Sprintf("%s: %q is not a date (YYYY-MM-DD)", d.key, v))
+				continue
+			}
+			*d.t = t
+		}
+	}
+	if !to.IsZero() {
+		to = to.Add(24 * time.Hour)
+	}
+	st, ok, err := s.Index.Agent(r.Context(), agent, from, to)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -487,7 +507,7 @@ func (s *Server) agentPage(w http.ResponseWriter, r *http.Request, u *User) {
 	if agent == index.NoAgent {
 		title = "Calls without an agent"
 	}
-	data := map[string]any{"Title": title, "A": st, "Trend": trendChart(st.Weekly), "CanCoach": slices.Contains(library, u.Role)}
+	data := map[string]any{"Title": title, "A": st, "Trend": trendChart(st.Weekly), "CanCoach": slices.Contains(library, u.Role), "Q": q, "Problems": problems}
 	if agent != index.NoAgent {
 		plan, err := s.coachingPlan(r, st)
 		if err != nil {

@@ -25,7 +25,8 @@ type planItem struct {
 // PlanItems is how many items a coaching plan takes.
 const PlanItems = 3
 
-// coachingPlan picks the items where the agent's pass rate is furthest under the team's, in calls.
+// coachingPlan picks the items where the agent's pass rate is furthest under the team's, in calls, in
+// the period of st.
 func (s *Server) coachingPlan(r *http.Request, st index.AgentStats) ([]planItem, error) {
 	var plan []planItem
 	for _, it := range st.Items {
@@ -43,14 +44,14 @@ func (s *Server) coachingPlan(r *http.Request, st index.AgentStats) ([]planItem,
 	plan = plan[:min(PlanItems, len(plan))]
 	for i := range plan {
 		p := &plan[i]
-		_, own, err := s.Index.ItemExamples(r.Context(), p.Item, index.Filter{Agent: st.Agent}, 1)
+		_, own, err := s.Index.ItemExamples(r.Context(), p.Item, index.Filter{Agent: st.Agent, From: st.From, To: st.To}, 1)
 		if err != nil {
 			return nil, err
 		}
 		if len(own) > 0 {
 			p.Own = &own[0]
 		}
-		peersOf := index.Filter{Team: st.Team} // an agent without a team is compared with every call
+		peersOf := index.Filter{Team: st.Team, From: st.From, To: st.To} // without a team: every call
 		best, _, err := s.Index.ItemExamples(r.Context(), p.Item, peersOf, 25)
 		if err != nil {
 			return nil, err
@@ -73,7 +74,7 @@ func (s *Server) coachingPlan(r *http.Request, st index.AgentStats) ([]planItem,
 // discussed records that a coach went through the chosen items with the agent.
 func (s *Server) discussed(w http.ResponseWriter, r *http.Request, u *User) {
 	agent := r.PathValue("agent")
-	if _, ok, err := s.Index.Agent(r.Context(), agent); err != nil || !ok || agent == index.NoAgent {
+	if _, ok, err := s.Index.Agent(r.Context(), agent, time.Time{}, time.Time{}); err != nil || !ok || agent == index.NoAgent {
 		if err != nil {
 			s.fail(w, r, err)
 			return

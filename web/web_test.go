@@ -1222,6 +1222,17 @@ func TestCoachingPlan(t *testing.T) {
 		strings.Count(greeting, "<q>Morning, Northwind sales, Kim here</q>") != 2 || !strings.Contains(greeting, "Agent x2") || !strings.Contains(greeting, "Agent x3") {
 		t.Errorf("greeting plan item:\n%s", greeting)
 	}
+	// The plan is per period: the week of the calls gives the same plan, a later one none.
+	day := func(t time.Time) string { return t.UTC().Format("2006-01-02") }
+	if _, p := a.do("coach", "GET", "/agents/x1?from="+day(past.AddDate(0, 0, -1))+"&to="+day(past), nil); strings.Count(p, `class="planitem"`) != 2 {
+		t.Errorf("the calls' own period has no plan of two items")
+	}
+	if _, p := a.do("coach", "GET", "/agents/x1?from="+day(time.Now().AddDate(0, 0, 2)), nil); strings.Contains(p, `class="planitem"`) || !strings.Contains(p, "0 calls") {
+		t.Errorf("a period without calls has a plan")
+	}
+	if _, p := a.do("coach", "GET", "/agents/x1?from=soon", nil); !strings.Contains(p, "from: &#34;soon&#34; is not a date") {
+		t.Errorf("a bad period date is not named")
+	}
 	if res, _ := a.do("agent", "POST", "/agents/x1/coaching", url.Values{"item": {"greeting"}}); res.StatusCode != http.StatusForbidden {
 		t.Errorf("an agent marked a plan discussed: %s", res.Status)
 	}
