@@ -85,6 +85,9 @@ type Transcript struct {
 	// Diarization describes each channel whose speakers were told apart by their voices (mono
 	// recordings, by default); empty when every channel is one speaker's.
 	Diarization []Diarization `json:"diarization,omitempty"`
+	// Languages is each speaker's detected language when the recogniser detected it (a multilingual
+	// model with language auto); Language is then the language of most of the speech.
+	Languages []TrackLanguage `json:"languages,omitempty"`
 }
 
 // Diarization is how the speakers of one channel were told apart, and which of them is the agent.
@@ -134,8 +137,9 @@ type Result struct {
 
 // Recognition is the output of a Transcriber for one channel of audio.
 type Recognition struct {
-	Language string
-	Segments []Segment // Channel and Speaker are left for the caller to fill
+	Language     string
+	LanguageProb float64   // the language's probability when it was detected for this speaker (else 0)
+	Segments     []Segment // Channel and Speaker are left for the caller to fill
 }
 
 // Transcriber turns 16 kHz mono float32 samples into timed text. Implementations decide how many calls
@@ -173,9 +177,21 @@ func LanguageFrom(ctx context.Context) string {
 }
 
 // LanguageDetector is a Transcriber that detects the language itself on every recognition unless told
-// (WithLanguage): callers recognising many pieces of one call detect it once.
+// (WithLanguage): callers recognising many pieces of one call detect it once per speaker instead, with
+// DetectLanguage (the most probable of allowed — any when empty — and its probability among them).
 type LanguageDetector interface {
 	DetectsLanguage() bool
+	DetectLanguage(ctx context.Context, samples []float32, allowed []string) (lang string, prob float64, err error)
+}
+
+// TrackLanguage is the language one speaker of a call spoke (a channel, or a voice of a diarized one),
+// as detected on their first speech, with its probability.
+type TrackLanguage struct {
+	Channel     int     `json:"channel"`
+	Voice       int     `json:"voice,omitempty"`
+	Speaker     Role    `json:"speaker"`
+	Language    string  `json:"language"`
+	Probability float64 `json:"probability"`
 }
 
 // TranscriberFunc adapts a function to the Transcriber interface.

@@ -42,12 +42,15 @@ type CallDoc struct {
 	Source        string `json:"source"`
 	// RecordedAt is when the recording was stored (its file's or object's modification time): the
 	// call's time when the metadata has no started_at (see When).
-	RecordedAt *time.Time       `json:"recorded_at,omitempty"`
-	DurationS  float64          `json:"duration_s"`
-	SampleRate int              `json:"sample_rate"`
-	Encoding   string           `json:"encoding"`
-	Language   string           `json:"language"`
-	Channels   []parley.Channel `json:"channels"`
+	RecordedAt *time.Time `json:"recorded_at,omitempty"`
+	DurationS  float64    `json:"duration_s"`
+	SampleRate int        `json:"sample_rate"`
+	Encoding   string     `json:"encoding"`
+	Language   string     `json:"language"`
+	// Languages is each speaker's detected language and its probability (a multilingual model with
+	// language auto); Language is then the language of most of the speech.
+	Languages []parley.TrackLanguage `json:"languages,omitempty"`
+	Channels  []parley.Channel       `json:"channels"`
 	// SpeakersFrom says how the speakers were found: "channels" or "diarization" (see Diarization).
 	SpeakersFrom string               `json:"speakers_from,omitempty"`
 	Diarization  []parley.Diarization `json:"diarization,omitempty"`
@@ -185,7 +188,7 @@ func New(r parley.Result, model string) CallDoc {
 		doc.SpeakersFrom = SpeakersFromChannels
 	}
 	if t := r.Transcript; t != nil {
-		doc.Language = t.Language
+		doc.Language, doc.Languages = t.Language, t.Languages
 		doc.Warnings = append(doc.Warnings, t.Warnings...)
 		for _, s := range t.Segments {
 			doc.Segments = append(doc.Segments, SegmentDoc{s.Channel, s.Speaker, Seconds(s.Start), Seconds(s.End), strings.TrimSpace(s.Text),
@@ -229,6 +232,7 @@ func (d CallDoc) Result() parley.Result {
 	}
 	r.Transcript.Sound = d.Sound
 	r.Transcript.Diarization = d.Diarization
+	r.Transcript.Languages = d.Languages
 	for _, t := range d.Turns {
 		r.Transcript.Turns = append(r.Transcript.Turns, parley.Turn{Speaker: t.Speaker, Channel: t.Channel, Voice: t.Voice,
 			Start: dur(t.Start), End: dur(t.End), Text: t.Text, Overlap: t.Overlap})

@@ -184,9 +184,19 @@ func (a *Analyzer) Analyze(tr *parley.Transcript) *parley.Analysis {
 			context = lastWords(raw, 12)
 		}
 	}
-	if lang := strings.ToLower(tr.Language); lang != "" && lang != "en" && !strings.HasPrefix(lang, "en-") {
+	// English NLP is never applied to another language: not the call's, nor any one speaker's.
+	other := ""
+	if !isEnglish(tr.Language) {
+		other = fmt.Sprintf("%q", tr.Language)
+	}
+	for _, l := range tr.Languages {
+		if other == "" && !isEnglish(l.Language) {
+			other = fmt.Sprintf("%q (%s)", l.Language, l.Speaker)
+		}
+	}
+	if other != "" {
 		an.Status = parley.AnalysisUnsupportedLanguage
-		an.Notes = append(an.Notes, fmt.Sprintf("language %q: sentiment, intent and key phrases are only available for English", tr.Language))
+		an.Notes = append(an.Notes, fmt.Sprintf("language %s: sentiment, intent and key phrases are only available for English", other))
 		return an
 	}
 	if len(tr.Turns) == 0 {
@@ -380,6 +390,12 @@ func closing(turns []scoredTurn) (float64, string) {
 		}
 	}
 	return s / w, sentimentLabels[best]
+}
+
+// isEnglish tells English (or an unknown language, "") from the others.
+func isEnglish(lang string) bool {
+	l := strings.ToLower(lang)
+	return l == "" || l == "en" || strings.HasPrefix(l, "en-")
 }
 
 // sentence is a sentence of a turn, with its embedding once embedSentences ran.

@@ -306,7 +306,7 @@ func FuzzPipeline(f *testing.F) {
 		}
 		p.VAD = &VAD{}
 		tracks, _ := p.speechTracks(lv, active, make([]bool, nch))
-		for k, win := range p.windows(w.format(), lv, tracks) {
+		for k, win := range p.windows(w.format(), lv, tracks, p.PackPerChannel) {
 			if win.Len > int(maxWindow.Seconds()*parley.SampleRate) {
 				t.Fatalf("window %d: %d samples", k, win.Len)
 			}
@@ -338,40 +338,71 @@ func FuzzPipeline(f *testing.F) {
 	})
 }
 
-// detector is a recogniser that detects the language itself unless told, counting what it was told.
+// detector is a recogniser that detects the language itself unless told: it answers DetectLanguage
+// with its langs in turn (one per speaker) and counts the windows told each language.
 type detector struct {
-	mu               sync.Mutex
-	detected, told   int
-	toldBeforeDetect bool
+	mu       sync.Mutex
+	langs    []string
+	asked    int
+	allowed  []string
+	told     map[string]int
+	untold   int
+	detected int
 }
 
 func (d *detector) DetectsLanguage() bool { return true }
+
+func (d *detector) DetectLanguage(ctx context.Context, s []float32, allowed []string) (string, float64, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	l := d.langs[d.asked%len(d.langs)]
+	d.asked++
+	d.allowed = allowed
+	return l, 0.9, nil
+}
 
 func (d *detector) Transcribe(ctx context.Context, s []float32) (parley.Recognition, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	lang := parley.LanguageFrom(ctx)
 	if lang == "" {
-		d.detected++
-		lang = "de"
+		d.untold++
+		lang = "xx"
 	} else {
-		d.told++
-		d.toldBeforeDetect = d.toldBeforeDetect || d.detected == 0
+		d.told[lang]++
 	}
 	return parley.Recognition{Language: lang, Segments: []parley.Segment{{Start: 0, End: time.Second, Text: "hallo"}}}, nil
 }
 
-// TestLanguageDetectedOncePerCall: a recogniser that detects the language on every window is asked once
-// per call — on the first window — and told the result on all the others.
-func TestLanguageDetectedOncePerCall(t *testing.T) {
+// TestLanguageDetectedOncePerSpeaker: a recogniser that detects the language is asked once per speaker
+// — on their first speech, with the allowed languages — and every window is told its speaker's
+// language; two speakers in different languages are read in windows of their own, and both languages
+// are in the transcript.
+func TestLanguageDetectedOncePerSpeaker(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "long.wav")
 	writeBurstCall(t, path, 3*time.Minute)
-	d := &detector{}
-	res := (&Pipeline{Transcriber: d, VAD: &VAD{}, TurnGap: time.Second, SilenceDBFS: -50}).File(context.Background(), path)
-	if res.Err != nil {
-		t.Fatal(res.Err)
-	}
-	if d.detected != 1 || d.told < 4 || d.toldBeforeDetect || res.Transcript.Language != "de" {
-		t.Errorf("detected %d times, told %d times (before detecting: %v), language %q", d.detected, d.told, d.toldBeforeDetect, res.Transcript.Language)
+	for _, tc := range []struct {
+		langs []string
+		mixed bool
+	}{{[]string{"de"}, false}, {[]string{"de", "fr"}, true}} {
+		d := &detector{langs: tc.langs, told: map[string]int{}}
+		p := &Pipeline{Transcriber: d, VAD: &VAD{}, TurnGap: time.Second, SilenceDBFS: -50, Languages: []string{"de", "fr", "en"}}
+		res := p.File(context.Background(), path)
+		if res.Err != nil {
+			t.Fatal(res.Err)
+		}
+		tr := res.Transcript
+		if d.asked != 2 || d.untold != 0 || !slices.Equal(d.allowed, p.Languages) || len(tr.Languages) != 2 {
+			t.Fatalf("%v: asked %d times (allowed %v), %d windows not told, languages %+v", tc.langs, d.asked, d.allowed, d.untold, tr.Languages)
+		}
+		if tr.Languages[0].Language != "de" || tr.Languages[0].Probability != 0.9 || tr.Languages[0].Speaker != parley.RoleAgent || tr.Languages[1].Channel != 1 {
+			t.Errorf("%v: languages %+v", tc.langs, tr.Languages)
+		}
+		if tc.mixed && (d.told["de"] < 2 || d.told["fr"] < 2 || tr.Languages[1].Language != "fr") || !tc.mixed && d.told["fr"] != 0 {
+			t.Errorf("%v: windows told %v", tc.langs, d.told)
+		}
+		if tr.Language != "de" && tr.Language != "fr" {
+			t.Errorf("call language %q", tr.Language)
+		}
 	}
 }

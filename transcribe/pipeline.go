@@ -39,8 +39,13 @@ type Pipeline struct {
 	VAD       *VAD
 	MaxWindow time.Duration
 	// PackPerChannel keeps each window to one channel's speech (the default packs both parties'
-	// turns, in call order, and splits the recognised text back by token times).
+	// turns, in call order, and splits the recognised text back by token times). Speakers detected in
+	// different languages are always read in windows of their own.
 	PackPerChannel bool
+	// Languages restricts language detection to these codes (empty: any whisper knows). A recogniser
+	// that detects the language (a multilingual model with language auto) is asked once per speaker, on
+	// their first speech; with the voice detector only.
+	Languages []string
 	// Vocabulary, when set, corrects near misses of its terms in the text and, with Vocabulary.Prompt,
 	// is given to the recogniser as its prompt. With the voice detector, a window in which the prompt
 	// made the recogniser skip speech (a piece of 0.8 s or more without any text) is recognised again
@@ -184,11 +189,63 @@ func (p *Pipeline) transcribe(ctx context.Context, src source, call *parley.Call
 	for i := range tr.Diarization {
 		AssignRoles(tr, &tr.Diarization[i])
 	}
+	setLanguages(tr, tracks, recs, call)
 	tr.Turns = MergeTurns(tr.Segments, p.TurnGap)
 	if tr.Turns == nil {
 		tr.Turns = []parley.Turn{}
 	}
 	return tr, nil
+}
+
+// setLanguages notes each speaker's detected language in the transcript (when it was detected) and
+// makes the call's language the one of most of the speech.
+func setLanguages(tr *parley.Transcript, tracks []track, recs []parley.Recognition, call *parley.Call) {
+	speech := map[string]time.Duration{}
+	for i, tk := range tracks {
+		if i >= len(recs) || recs[i].LanguageProb == 0 {
+			continue
+		}
+		role := call.Channels[tk.channel].Role
+		for _, s := range tr.Segments { // a diarized voice's role is its segments'
+			if s.Channel == tk.channel && s.Voice == tk.voice {
+				role = s.Speaker
+				speech[recs[i].Language] += s.End - s.Start
+			}
+		}
+		tr.Languages = append(tr.Languages, parley.TrackLanguage{Channel: tk.channel, Voice: tk.voice, Speaker: role,
+			Language: recs[i].Language, Probability: recs[i].LanguageProb})
+	}
+	best := time.Duration(-1)
+	for _, l := range tr.Languages { // in track order, so a tie goes to the first speaker
+		if speech[l.Language] > best {
+			tr.Language, best = l.Language, speech[l.Language]
+		}
+	}
+}
+
+// detectLanguages asks the recogniser for each track's language on the track's first window of speech
+// (restricted to p.Languages) and notes it and its probability in recs; "" for a track without speech.
+func (p *Pipeline) detectLanguages(ctx context.Context, d parley.LanguageDetector, src source, lv *levels, tracks []track, recs []parley.Recognition) ([]string, error) {
+	f := src.format()
+	rs := p.resampler(f.rate)
+	langs := make([]string, len(tracks))
+	for i, tk := range tracks {
+		w := p.windows(f, lv, []track{tk}, true)
+		if len(w) == 0 {
+			continue
+		}
+		samples, err := p.fill(src, rs, w[0], []track{tk})
+		if err != nil {
+			return nil, err
+		}
+		lang, prob, err := d.DetectLanguage(ctx, samples, p.Languages)
+		if err != nil {
+			return nil, parley.WrapError(parley.CodeTranscribe, err, "language of channel %d", tk.channel)
+		}
+		langs[i] = lang
+		recs[i].Language, recs[i].LanguageProb = lang, math.Round(prob*1000)/1000
+	}
+	return langs, nil
 }
 
 // gapBetweenPieces is the silence between packed speech regions: enough for the recogniser to end a
@@ -237,7 +294,19 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 	errs = make([]error, len(tracks))
 	rate := parley.SampleRate
 	rs := p.resampler(f.rate)
-	windows := p.windows(f, lv, tracks)
+	// The language of each speaker, detected once on their first speech, when the recogniser detects
+	// it: every window is then read in its speaker's language, with no detection pass of its own.
+	var langs []string
+	if d, ok := p.Transcriber.(parley.LanguageDetector); ok && d.DetectsLanguage() && parley.LanguageFrom(ctx) == "" {
+		if langs, err = p.detectLanguages(ctx, d, src, lv, tracks, recs); err != nil {
+			return nil, nil, 0, 0, err
+		}
+	}
+	mixed := false
+	for _, l := range langs {
+		mixed = mixed || l != "" && l != langs[0]
+	}
+	windows := p.windows(f, lv, tracks, p.PackPerChannel || mixed)
 	nwin = len(windows)
 	noPrompt := make([]bool, len(windows))
 	wrecs := make([]parley.Recognition, len(windows))
@@ -245,12 +314,6 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, windowsInFlight)
 	var readErr error
-	// A recogniser that detects the language on every window (a whole encoder pass each time) does it
-	// once per call: the first window is recognised alone, and its language holds for the others.
-	detectOnce := false
-	if d, ok := p.Transcriber.(parley.LanguageDetector); ok && d.DetectsLanguage() && parley.LanguageFrom(ctx) == "" {
-		detectOnce = true
-	}
 	for k := range windows {
 		select {
 		case slots <- struct{}{}:
@@ -265,8 +328,15 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 			readErr = err
 			break
 		}
+		wctx := ctx
+		if len(langs) > 0 && len(windows[k].Pieces) > 0 {
+			if l := langs[windows[k].Pieces[0].Channel]; l != "" { // one language per window (mixed: one track)
+				wctx = parley.WithLanguage(ctx, l)
+			}
+		}
 		recognise := func() {
 			defer func() { <-slots }()
+			ctx := wctx
 			wrecs[k], werrs[k] = p.Transcriber.Transcribe(ctx, samples)
 			// A prompt can make whisper skip speech: such a window is read again without it, and the
 			// reading that covers more of the window's speech is kept.
@@ -278,13 +348,6 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 					}
 				}
 			}
-		}
-		if k == 0 && detectOnce {
-			recognise()
-			if werrs[0] == nil && wrecs[0].Language != "" {
-				ctx = parley.WithLanguage(ctx, wrecs[0].Language)
-			}
-			continue
 		}
 		wg.Go(recognise)
 	}
@@ -324,10 +387,10 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 	return recs, errs, dropped, nwin, nil
 }
 
-// windows packs the speech of the tracks into windows of 16 kHz samples — by default across the tracks,
-// in call order; with PackPerChannel each track's own — in the order they are to be read. A piece's
+// windows packs the speech of the tracks into windows of 16 kHz samples — across the tracks, in call
+// order, or with perTrack each track's own — in the order they are to be read. A piece's
 // Channel is its track's index.
-func (p *Pipeline) windows(f sourceFormat, lv *levels, tracks []track) []Window {
+func (p *Pipeline) windows(f sourceFormat, lv *levels, tracks []track, perTrack bool) []Window {
 	maxWindow := p.MaxWindow
 	if maxWindow == 0 {
 		maxWindow = 29500 * time.Millisecond
@@ -353,7 +416,7 @@ func (p *Pipeline) windows(f sourceFormat, lv *levels, tracks []track) []Window 
 		return to16(q) - start
 	}
 	var windows []Window
-	if p.PackPerChannel {
+	if perTrack {
 		for c := range regions {
 			only := make([][]Region, len(regions))
 			only[c] = regions[c]

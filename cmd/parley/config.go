@@ -39,6 +39,7 @@ type Config struct {
 	BeamSize           int                 `yaml:"beam_size"`
 	Fallback           bool                `yaml:"temperature_fallback"`
 	Language           string              `yaml:"language"`
+	Languages          []string            `yaml:"languages"`
 	Channels           []string            `yaml:"channels"`
 	MaxChannels        int                 `yaml:"max_channels"`
 	MaxDuration        Duration            `yaml:"max_duration"`
@@ -306,6 +307,11 @@ func (c *Config) Validate() error {
 	if c.Language == "" {
 		return parley.Errorf(parley.CodeConfig, "language is empty (use auto or a code like en)")
 	}
+	for _, l := range c.Languages {
+		if !whisper.KnownLanguage(l) {
+			return parley.Errorf(parley.CodeConfig, "languages: %q is not a language whisper knows", l)
+		}
+	}
 	return nil
 }
 
@@ -330,6 +336,7 @@ func (c *Config) Pipeline(tr parley.Transcriber) *transcribe.Pipeline {
 		p.VAD = &transcribe.VAD{}
 		p.PackPerChannel = c.VADPack == "channel"
 	}
+	p.Languages = c.Languages
 	p.Diarize, _ = transcribe.ParseDiarizeMode(c.Diarize) // checked by Validate
 	p.Diarizer = transcribe.Diarizer{Speakers: c.Speakers, MaxSpeakers: c.MaxSpeakers}
 	w, _ := tr.(*whisper.Transcriber)

@@ -35,6 +35,7 @@ var settings = []setting{
 	{"beam_size", "PARLEY_BEAM_SIZE", "beam-size", "", "`0` (greedy)", "beam search width", func(c *Config) any { return &c.BeamSize }},
 	{"temperature_fallback", "PARLEY_TEMPERATURE_FALLBACK", "temperature-fallback", "", "`true`", "decode again hotter when a decode fails whisper's checks", func(c *Config) any { return &c.Fallback }},
 	{"language", "PARLEY_LANGUAGE", "language", "", "`auto`", "language code or `auto` (English-only models: `en`)", func(c *Config) any { return &c.Language }},
+	{"languages", "PARLEY_LANGUAGES", "languages", "", "`[]` (any)", "with `language: auto` on a multilingual model, the languages a speaker may be detected in (comma-separated in the environment and the flag); each speaker's language is detected once, on their first speech", func(c *Config) any { return &c.Languages }},
 	{"channels", "PARLEY_CHANNELS", "channels", "", "`[agent, customer]`", "speaker on the left and right channel (and a third…, with `max_channels`); channels past the list are `unknown`", func(c *Config) any { return &c.Channels }},
 	{"max_channels", "PARLEY_MAX_CHANNELS", "max-channels", "", "`2`", "recordings with more channels are refused before decoding (1: mono only; up to 8, one speaker per channel)", func(c *Config) any { return &c.MaxChannels }},
 	{"max_duration", "PARLEY_MAX_DURATION", "max-duration", "", "`4h`", "longer recordings are refused before decoding", func(c *Config) any { return &c.MaxDuration }},

@@ -273,6 +273,70 @@ func (t *Transcriber) Transcribe(ctx context.Context, samples []float32) (parley
 	return rec, nil
 }
 
+// KnownLanguage tells whether whisper knows the language code (or name).
+func KnownLanguage(lang string) bool {
+	cl := C.CString(lang)
+	defer C.free(unsafe.Pointer(cl))
+	return C.whisper_lang_id(cl) >= 0
+}
+
+// DetectLanguage tells the language spoken in samples (16 kHz mono; the first 30 s are read) with one
+// encoder pass, on a free state: the most probable of allowed (all whisper's languages when empty) and
+// its probability among them. A model that knows only English answers "en", 1.
+func (t *Transcriber) DetectLanguage(ctx context.Context, samples []float32, allowed []string) (string, float64, error) {
+	if !t.multi {
+		return "en", 1, nil
+	}
+	var st *C.struct_whisper_state
+	select {
+	case st = <-t.states:
+	case <-ctx.Done():
+		return "", 0, ctx.Err()
+	case <-t.done:
+		return "", 0, ErrClosed
+	}
+	defer func() { t.states <- st }()
+	if t.closed.Load() {
+		return "", 0, ErrClosed
+	}
+	if len(samples) == 0 {
+		return "", 0, nil
+	}
+	if rc := C.whisper_pcm_to_mel_with_state(t.ctx, st, (*C.float)(unsafe.Pointer(&samples[0])), C.int(len(samples)), C.int(t.opts.Threads)); rc != 0 {
+		return "", 0, fmt.Errorf("whisper_pcm_to_mel_with_state returned %d", int(rc))
+	}
+	probs := make([]C.float, int(C.whisper_lang_max_id())+1)
+	if rc := C.whisper_lang_auto_detect_with_state(t.ctx, st, 0, C.int(t.opts.Threads), &probs[0]); rc < 0 {
+		return "", 0, fmt.Errorf("whisper_lang_auto_detect_with_state returned %d", int(rc))
+	}
+	best, bestP, sum := "", -1.0, 0.0
+	consider := func(id int) {
+		p := float64(probs[id])
+		sum += p
+		if p > bestP {
+			best, bestP = C.GoString(C.whisper_lang_str(C.int(id))), p
+		}
+	}
+	if len(allowed) == 0 {
+		for id := range probs {
+			consider(id)
+		}
+	} else {
+		for _, l := range allowed {
+			cl := C.CString(l)
+			id := int(C.whisper_lang_id(cl))
+			C.free(unsafe.Pointer(cl))
+			if id >= 0 {
+				consider(id)
+			}
+		}
+	}
+	if best == "" || sum <= 0 {
+		return "", 0, nil
+	}
+	return best, bestP / sum, nil
+}
+
 // MaxPromptTokens is how many tokens of a prompt whisper reads (half its text context); it drops the
 // rest from the front.
 func (t *Transcriber) MaxPromptTokens() int { return int(C.whisper_model_n_text_ctx(t.ctx))/2 - 1 }

@@ -3,6 +3,7 @@ package whisper
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -459,4 +460,85 @@ func TestWordTimes(t *testing.T) {
 		t.Errorf("%d of %d segments have words", with, len(doc.Segments))
 	}
 	t.Logf("%d of %d segments have words", with, len(doc.Segments))
+}
+
+// espeakCall writes a stereo 16 kHz call of espeak-ng lines, agent on the left and customer on the
+// right, taking turns with half a second between them.
+func espeakCall(t *testing.T, dir string, agent, customer []string, agentVoice, customerVoice string) string {
+	t.Helper()
+	run := func(name string, args ...string) string {
+		out, err := exec.Command(name, args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s %v: %v %s", name, args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	var sides [2][]string
+	for i := range max(len(agent), len(customer)) {
+		for side, lines := range [][]string{agent, customer} {
+			if i >= len(lines) {
+				continue
+			}
+			raw, line := filepath.Join(dir, "raw.wav"), filepath.Join(dir, fmt.Sprintf("l%d-%d.wav", i, side))
+			voice := []string{agentVoice, customerVoice}[side]
+			run("espeak-ng", "-v", voice, "-s", "150", "-w", raw, lines[i])
+			run("sox", raw, "-r", "16000", "-c", "1", "-b", "16", line, "pad", "0", "0.5")
+			d := run("soxi", "-D", line)
+			quiet := filepath.Join(dir, fmt.Sprintf("q%d-%d.wav", i, side))
+			run("sox", "-n", "-r", "16000", "-c", "1", "-b", "16", quiet, "trim", "0", d)
+			sides[side] = append(sides[side], line)
+			sides[1-side] = append(sides[1-side], quiet)
+		}
+	}
+	left, right, call := filepath.Join(dir, "left.wav"), filepath.Join(dir, "right.wav"), filepath.Join(dir, "call.wav")
+	run("sox", append(sides[0], left)...)
+	run("sox", append(sides[1], right)...)
+	run("sox", "-M", left, right, call)
+	return call
+}
+
+// A call whose agent speaks English and customer Spanish, recognised with base and language auto: each
+// speaker's language is detected once, on their first speech, and their words come back in it; a call
+// all in one language keeps its one language; "languages" restricts the choice. Measured: the time the
+// detection takes per speaker.
+func TestLanguagePerSpeaker(t *testing.T) {
+	tr := open(t, testenv.Base(t))
+	dir := t.TempDir()
+	agent := []string{"Good morning, thank you for calling Northwind, how can I help you today?",
+		"I am sorry about that, let me check your bill.", "I have refunded the second payment to your card."}
+	customer := []string{"Buenos días, tengo un problema con mi factura de este mes.",
+		"Me han cobrado dos veces el mismo servicio de internet.", "Muchas gracias por su ayuda, adiós."}
+	mixed := espeakCall(t, dir, agent, customer, "en-us", "es")
+	p := &transcribe.Pipeline{Transcriber: tr, Roles: transcribe.DefaultRoles, VAD: &transcribe.VAD{}, TurnGap: time.Second, SilenceDBFS: -50}
+	start := time.Now()
+	res := p.File(context.Background(), mixed)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	took := time.Since(start)
+	ls := res.Transcript.Languages
+	if len(ls) != 2 || ls[0].Language != "en" || ls[0].Speaker != parley.RoleAgent || ls[1].Language != "es" || ls[1].Speaker != parley.RoleCustomer {
+		t.Fatalf("languages %+v", ls)
+	}
+	var said [2]strings.Builder
+	for _, s := range res.Transcript.Segments {
+		said[s.Channel].WriteString(strings.ToLower(s.Text) + " ")
+	}
+	if !strings.Contains(said[0].String(), "calling") || !strings.Contains(said[1].String(), "factura") || strings.Contains(said[1].String(), "invoice") {
+		t.Errorf("agent %q, customer %q", said[0].String(), said[1].String())
+	}
+	t.Logf("mixed call: %+v in %v; agent %q; customer %q", ls, took, said[0].String(), said[1].String())
+	// Detection alone, per speaker.
+	chans, _ := decode16k(t, mixed)
+	d0 := time.Now()
+	if l, pr, err := tr.DetectLanguage(context.Background(), chans[1], nil); err != nil || l != "es" || pr < 0.5 {
+		t.Errorf("customer channel: %q %.2f %v", l, pr, err)
+	}
+	t.Logf("one detection: %v", time.Since(d0))
+	// Restricted to English and German, the Spanish speaker is the closer of the two, never Spanish.
+	p.Languages = []string{"en", "de"}
+	res = p.File(context.Background(), mixed)
+	if res.Err != nil || res.Transcript.Languages[1].Language == "es" || res.Transcript.Languages[0].Language != "en" {
+		t.Errorf("restricted to en, de: %+v %v", res.Transcript.Languages, res.Err)
+	}
 }
