@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/parley-cc/parley/nlp"
 )
@@ -20,6 +21,46 @@ func turnWords(text string) []word {
 
 // phrases is a list of alternatives; each alternative is a sequence of words.
 type phrases [][]word
+
+// foreignWords splits text of another language into words as they are written, lower-cased and not
+// stemmed (the stemmer is English); a run of a script written without spaces (Han, kana, Thai) is one
+// "word" each character, so that a phrase matches inside it.
+func foreignWords(text string) []word {
+	var out []word
+	for _, w := range nlp.Words(strings.ToLower(text)) {
+		if unspaced(w) {
+			for _, r := range w {
+				out = append(out, word{string(r), string(r)})
+			}
+			continue
+		}
+		out = append(out, word{w, w})
+	}
+	return out
+}
+
+// unspaced tells a word of a script written without spaces between words.
+func unspaced(w string) bool {
+	for _, r := range w {
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar) {
+			return true
+		}
+	}
+	return false
+}
+
+// compileForeign reads phrase alternatives of another language (see foreignWords).
+func compileForeign(list []string) phrases {
+	var out phrases
+	for _, p := range list {
+		for _, alt := range strings.Split(p, "|") {
+			if ws := foreignWords(alt); len(ws) > 0 {
+				out = append(out, ws)
+			}
+		}
+	}
+	return out
+}
 
 // compilePhrases reads phrase alternatives; "a|b" inside one string are alternatives too.
 func compilePhrases(list []string) phrases {
@@ -76,11 +117,14 @@ func (ps phrases) find(ws []word) (int, bool) {
 
 // text spells alternative a.
 func (ps phrases) text(a int) string {
-	var b []string
-	for _, w := range ps[a] {
-		b = append(b, w.text)
+	var b strings.Builder
+	for i, w := range ps[a] {
+		if i > 0 && !(unspaced(w.text) && unspaced(ps[a][i-1].text)) { // 感谢您, not 感 谢 您
+			b.WriteByte(' ')
+		}
+		b.WriteString(w.text)
 	}
-	return strings.Join(b, " ")
+	return b.String()
 }
 
 // within1 reports whether a and b are at most one edit (insert, delete, substitute) apart.

@@ -185,6 +185,41 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 			return
 		}
 	}
+	// A call (or this speaker) in another language is graded on what holds in any language (talk
+	// metrics) and on the item's own phrases for that language; nothing English is read into it.
+	if lang := e.language(need); lang != "" {
+		switch it.Kind {
+		case KindRequired, KindProhibited:
+			if it.byLang[lang] == nil {
+				na("not available for %s: the item has no phrases in that language", lang)
+				return
+			}
+		case KindSentiment, KindAgentTone:
+			na("not available for %s: the analysis reads English only", lang)
+			return
+		}
+		if it.When != nil {
+			na("not available for %s: whether it applies is judged in English", lang)
+			return
+		}
+		if it.Kind == KindRequired || it.Kind == KindProhibited {
+			found, missing, searched := e.findForeign(it, lang, r)
+			ok := len(found) > 0
+			if it.Kind == KindProhibited {
+				ok = !ok
+			} else if it.Match == "all" {
+				ok = len(missing) == 0
+			}
+			r.Status, r.Reason = parley.ItemFail, describe(found, missing, it, searched)
+			if it.Kind == KindProhibited && ok {
+				r.Reason = fmt.Sprintf("none of %d prohibited phrases in %s said by the %s", len(it.byLang[lang]), lang, it.Speaker)
+			}
+			if ok {
+				r.Status = parley.ItemPass
+			}
+			return
+		}
+	}
 	if it.When != nil {
 		if ok, why := e.applies(it.When); !ok {
 			na("does not apply: %s", why)
@@ -328,7 +363,7 @@ func (e *evaluator) findAll(it *Item, r *parley.ItemResult) (found, missing []st
 	turns := e.turnsFor(it)
 	var looked []string
 	for k, ps := range it.entries {
-		entry := it.Phrases[k]
+		entry := it.Phrases.En[k]
 		hit := false
 		for _, i := range turns {
 			if a, ok := ps.find(e.words[i]); ok {
@@ -365,6 +400,52 @@ func (e *evaluator) findAll(it *Item, r *parley.ItemResult) (found, missing []st
 	if len(looked) > 0 {
 		r.Detail = "looked for " + strings.Join(looked, ", ")
 	}
+	return found, missing, len(turns)
+}
+
+// language is the language a speaker ("agent", "customer", "any") spoke when it is not English (""
+// for English or unknown): their detected language, else the call's.
+func (e *evaluator) language(who string) string {
+	lang := e.tr.Language
+	for _, l := range e.tr.Languages {
+		if who != "any" && string(l.Speaker) == who {
+			lang = l.Language
+			break
+		}
+		if who == "any" && !isEnglish(l.Language) {
+			lang = l.Language
+		}
+	}
+	if isEnglish(lang) {
+		return ""
+	}
+	return strings.ToLower(lang)
+}
+
+func isEnglish(lang string) bool {
+	l := strings.ToLower(lang)
+	return l == "" || l == "en" || strings.HasPrefix(l, "en-")
+}
+
+// findForeign is findAll for a call in another language: the item's phrases for it, matched on the
+// words as written (see foreignWords).
+func (e *evaluator) findForeign(it *Item, lang string, r *parley.ItemResult) (found, missing []string, searched int) {
+	turns := e.turnsFor(it)
+	for k, ps := range it.byLang[lang] {
+		hit := false
+		for _, i := range turns {
+			if a, ok := ps.find(foreignWords(e.tr.Turns[i].Text)); ok {
+				r.Evidence = append(r.Evidence, e.evidence(i))
+				found = append(found, fmt.Sprintf("%q at %s", ps.text(a), clock(e.tr.Turns[i].Start.Seconds())))
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			missing = append(missing, plainAlts(it.Phrases.ByLang[lang][k]))
+		}
+	}
+	r.Detail = fmt.Sprintf("looked for %s phrases: %q", lang, it.Phrases.ByLang[lang])
 	return found, missing, len(turns)
 }
 

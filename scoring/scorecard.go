@@ -103,7 +103,10 @@ type Item struct {
 	Window   Window  `yaml:"window"`
 	When     *When   `yaml:"when"`
 
-	Phrases  []string `yaml:"phrases"`  // required/prohibited: alternatives, "a|b" too
+	// required/prohibited: alternatives, "a|b" too — a list (English), or per language
+	// ({en: […], es: […], ko: […]}): a call in another language is graded on its own language's
+	// phrases, and an item without them is not applicable there.
+	Phrases      Phrases  `yaml:"phrases"`
 	Patterns []string `yaml:"patterns"` // required/prohibited: regular expressions on the turn text
 	Match    string   `yaml:"match"`    // required: any (default) or all
 	// required/prohibited: sentences that count, matched by meaning (sentence embeddings) against each
@@ -128,8 +131,39 @@ type Item struct {
 
 	line     int
 	entries  []phrases // one per Phrases entry, its alternatives compiled once at parse time
+	// byLang are the other languages' phrase entries, compiled for their script (no English stemming).
+	byLang   map[string][]phrases
 	patterns []*regexp.Regexp
 	protos   *nlp.Prototypes // Examples embedded (UseEncoder)
+}
+
+// Phrases are an item's phrases: English ones (a plain list in YAML, or the en key) and, from a map,
+// other languages' by code.
+type Phrases struct {
+	En     []string
+	ByLang map[string][]string
+}
+
+// UnmarshalYAML reads a list (English) or a map of language code to list.
+func (p *Phrases) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.SequenceNode {
+		return n.Decode(&p.En)
+	}
+	var m map[string][]string
+	if err := n.Decode(&m); err != nil {
+		return fmt.Errorf("line %d: phrases are a list, or a map of language code to list", n.Line)
+	}
+	for lang, list := range m {
+		if strings.ToLower(lang) == "en" {
+			p.En = append(p.En, list...)
+			continue
+		}
+		if p.ByLang == nil {
+			p.ByLang = map[string][]string{}
+		}
+		p.ByLang[strings.ToLower(lang)] = list
+	}
+	return nil
 }
 
 // Window limits where a phrase counts.
@@ -249,8 +283,23 @@ func (it *Item) check() error {
 	if it.Of == "" {
 		it.Of = it.Speaker
 	}
-	for _, e := range it.Phrases {
+	for _, e := range it.Phrases.En {
 		it.entries = append(it.entries, compilePhrases([]string{e}))
+	}
+	for lang, list := range it.Phrases.ByLang {
+		if len(list) == 0 {
+			return fmt.Errorf("phrases for %q: an empty list", lang)
+		}
+		if it.byLang == nil {
+			it.byLang = map[string][]phrases{}
+		}
+		for _, e := range list {
+			ps := compileForeign([]string{e})
+			if len(ps) == 0 {
+				return fmt.Errorf("phrases for %q: %q has no words", lang, e)
+			}
+			it.byLang[lang] = append(it.byLang[lang], ps)
+		}
 	}
 	if n := len(it.Examples) + len(it.CounterExamples); n > maxExamples {
 		return fmt.Errorf("%d examples and counter-examples (at most %d: they are embedded when the scorecard loads)", n, maxExamples)
@@ -284,7 +333,7 @@ func (it *Item) check() error {
 	}
 	switch it.Kind {
 	case KindRequired, KindProhibited:
-		if it.alternatives() == 0 && len(it.Examples) == 0 {
+		if it.alternatives() == 0 && len(it.Examples) == 0 && len(it.byLang) == 0 {
 			return fmt.Errorf("%s needs phrases, patterns or examples", it.Kind)
 		}
 		if it.Match == "" {
