@@ -58,6 +58,8 @@ type Call struct {
 	SentimentLabel string  // positive, neutral, negative; "" when unknown
 	Alerts         []string
 	Summary        []string // the summary's lines as shown (parley.SummaryLine.String)
+	Language       string   // the call's language ("" when unknown)
+	Languages      []string // every speaker's detected language, the call's first
 	Redacted       bool
 	Reviews        int // reviewers who marked the call's review finished
 }
@@ -178,6 +180,15 @@ func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc calldoc.CallDoc, do
 	if s := doc.Score; s != nil {
 		c.Scored, c.Score, c.AutoFailed = s.Scored, s.Score, s.AutoFailed
 	}
+	c.Language = doc.Language
+	if doc.Language != "" {
+		c.Languages = []string{doc.Language}
+	}
+	for _, l := range doc.Languages {
+		if !slices.Contains(c.Languages, l.Language) {
+			c.Languages = append(c.Languages, l.Language)
+		}
+	}
 	if a := doc.Analysis; a != nil {
 		c.Redacted = a.Redacted
 		for _, l := range a.Summary {
@@ -208,15 +219,12 @@ func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc calldoc.CallDoc, do
 		_, err := tx.ExecContext(ctx, x.bind(q), args...)
 		return err
 	}
-	// Alerts are stored space-delimited with a space on each side, so that one is found with LIKE '% rule %'.
-	alerts := ""
-	if len(c.Alerts) > 0 {
-		alerts = " " + strings.Join(c.Alerts, " ") + " "
-	}
+	alerts := delimited(c.Alerts)
 	if err := exec(`INSERT INTO call_docs (id, call_id, source, doc, started_at, time_from, agent, agent_name, team, queue, duration_s, scored, score,
-		auto_failed, intent, sentiment, sentiment_label, alerts, summary, redacted, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		auto_failed, intent, sentiment, sentiment_label, alerts, summary, language, languages, redacted, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, c.CallID, c.Source, c.Doc, started, c.TimeFrom, c.Agent, c.AgentName, c.Team, c.Queue, c.DurationS, b2i(c.Scored), c.Score,
-		b2i(c.AutoFailed), c.Intent, c.Sentiment, c.SentimentLabel, alerts, strings.Join(c.Summary, "\n"), b2i(c.Redacted), fmtTime(time.Now())); err != nil {
+		b2i(c.AutoFailed), c.Intent, c.Sentiment, c.SentimentLabel, alerts, strings.Join(c.Summary, "\n"), c.Language, delimited(c.Languages),
+		b2i(c.Redacted), fmtTime(time.Now())); err != nil {
 		return "", fmt.Errorf("index call %s: %w", doc.CallID, err)
 	}
 	if c.Agent != "" {
@@ -300,6 +308,15 @@ func (x *Index) deleteCall(ctx context.Context, tx *sql.Tx, id string) error {
 	return nil
 }
 
+// delimited stores a list space-delimited with a space on each side, so that one is found with
+// LIKE '% value %' (alerts, languages).
+func delimited(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	return " " + strings.Join(list, " ") + " "
+}
+
 func phraseKey(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // commonPhraseCalls is how many calls a key phrase must be in for the calls list to walk the ordering
@@ -324,6 +341,7 @@ type Filter struct {
 	Sentiment          string // the customer's closing sentiment: positive, neutral or negative
 	Phrase             string // a key phrase of the call
 	Alert              string // auto_fail, intent or negative_end
+	Language           string // a language the call or any of its speakers spoke
 	// Reviewed: "yes" (a reviewer marked the review finished), "no", or "mine" (Reviewer did).
 	Reviewed, Reviewer string
 	// OnlyAgent restricts every query to one agent's calls (an agent's own view); set with Restricted.
@@ -401,6 +419,9 @@ func (f Filter) whereFor(walk bool) (string, []any) {
 	if f.Alert != "" {
 		add("c.alerts LIKE ?", "% "+f.Alert+" %")
 	}
+	if f.Language != "" {
+		add("c.languages LIKE ?", "% "+f.Language+" %")
+	}
 	if len(conds) == 0 {
 		return "", nil
 	}
@@ -449,7 +470,7 @@ func (p Page) limit() int {
 }
 
 const callColumns = `c.id, c.call_id, c.source, c.doc, c.started_at, c.time_from, c.agent, c.agent_name, c.team, c.queue, c.duration_s, c.scored, c.score,
-	c.auto_failed, c.intent, c.sentiment, c.sentiment_label, c.alerts, c.summary, c.redacted,
+	c.auto_failed, c.intent, c.sentiment, c.sentiment_label, c.alerts, c.summary, c.language, c.languages, c.redacted,
 	(SELECT COUNT(*) FROM call_reviews r WHERE r.call = c.id)`
 
 type scanner interface{ Scan(dest ...any) error }
@@ -458,9 +479,10 @@ func scanCall(s scanner, extra ...any) (Call, error) {
 	var c Call
 	var started sql.NullString
 	var scored, af, red int
-	var alerts, summary string
+	var alerts, summary, langs string
 	err := s.Scan(append([]any{&c.ID, &c.CallID, &c.Source, &c.Doc, &started, &c.TimeFrom, &c.Agent, &c.AgentName, &c.Team, &c.Queue, &c.DurationS,
-		&scored, &c.Score, &af, &c.Intent, &c.Sentiment, &c.SentimentLabel, &alerts, &summary, &red, &c.Reviews}, extra...)...)
+		&scored, &c.Score, &af, &c.Intent, &c.Sentiment, &c.SentimentLabel, &alerts, &summary, &c.Language, &langs, &red, &c.Reviews}, extra...)...)
+	c.Languages = strings.Fields(langs)
 	if summary != "" {
 		c.Summary = strings.Split(summary, "\n")
 	}
@@ -558,6 +580,7 @@ type Facets struct {
 	Agents             [][2]string // key, name
 	Teams, Queues      []string
 	Intents            []string
+	Languages          []string
 	Items              [][2]string // scorecard item id, label
 	Alerts, Sentiments []string
 }
@@ -585,6 +608,18 @@ func (x *Index) Facets(ctx context.Context, f Filter) (Facets, error) {
 	if out.Intents, err = list("intent"); err != nil {
 		return out, err
 	}
+	langs, err := list("languages")
+	if err != nil {
+		return out, err
+	}
+	for _, ls := range langs {
+		for _, l := range strings.Fields(ls) {
+			if !slices.Contains(out.Languages, l) {
+				out.Languages = append(out.Languages, l)
+			}
+		}
+	}
+	slices.Sort(out.Languages)
 	pairs := func(q string, args ...any) ([][2]string, error) {
 		vals, err := collect(ctx, x.db, x.bind(q), args,
 			func(rows *sql.Rows) (v [2]string, err error) { return v, rows.Scan(&v[0], &v[1]) })

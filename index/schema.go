@@ -63,6 +63,9 @@ var schema = []statement{
 	addColumn("call_docs", "time_from", "TEXT NOT NULL DEFAULT ''"),
 	// The call's summary, a line per row, for the list's hover and the CSV.
 	addColumn("call_docs", "summary", "TEXT NOT NULL DEFAULT ''"),
+	// The call's language and every speaker's, space-delimited with a space on each side (" en es ").
+	addColumn("call_docs", "language", "TEXT NOT NULL DEFAULT ''"),
+	addColumn("call_docs", "languages", "TEXT NOT NULL DEFAULT ''"),
 	// Each call's scorecard items: the result in force (a reviewer's where one decided) and the
 	// automatic one, which calibration compares it with; the first evidence's quote and moment and the
 	// reason, for the library's examples.

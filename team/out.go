@@ -161,6 +161,8 @@ var htmlTemplate = template.Must(template.New("team").Funcs(template.FuncMap{
 			return sortedKeys(x)
 		case map[string]SourceStats:
 			return sortedKeys(x)
+		case map[string]LanguageStats:
+			return sortedKeys(x)
 		}
 		return nil
 	},

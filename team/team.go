@@ -130,11 +130,27 @@ type KPIs struct {
 	RolesToCheck      int                    `json:"roles_to_check"`
 	SentimentByIntent map[string]float64     `json:"customer_end_sentiment_by_intent"`
 	BySource          map[string]SourceStats `json:"by_source"`
+	// ByLanguage splits calls, scores and drivers by the call's language: a queue in another language
+	// is graded on its own phrases, so its pass rates are not the English calls'.
+	ByLanguage map[string]LanguageStats `json:"by_language"`
 	ByCampaign        map[string]SourceStats `json:"by_campaign"`
 	CostPerCall       float64                `json:"cost_per_call"`
 	AvgScore          float64                `json:"avg_score"`
 	LowScorePhrases   []PhraseLift           `json:"phrases_in_low_scoring_calls"`
 	UnresolvedPhrases []PhraseLift           `json:"phrases_in_unresolved_calls"`
+}
+
+// LanguageStats are the calls of one language: how many, their average score, each item's pass rate
+// (where it applied) and the call drivers (English calls only: intent is read in English).
+type LanguageStats struct {
+	Calls     int                `json:"calls"`
+	Scored    int                `json:"scored"`
+	AvgScore  float64            `json:"avg_score"`
+	ItemPass  map[string]float64 `json:"item_pass_rate"`
+	IntentMix map[string]int     `json:"intent_mix,omitempty"`
+
+	scoreSum      float64
+	passed, count map[string]int
 }
 
 // SourceStats are the calls of one traffic source or campaign: revenue, conversions and cost.
@@ -209,7 +225,7 @@ func Build(docs []calldoc.CallDoc, opt Options, overrides []Override) *Report {
 	}
 	opt.Alerts = opt.Alerts.withDefaults()
 	r := &Report{Generated: time.Now().UTC(), By: opt.By, Skipped: []string{}, Alerts: []Alert{}, Calibration: []ItemAgreement{}, Items: map[string]string{},
-		KPIs: KPIs{CallsPerDay: map[string]int{}, IntentMix: map[string]int{}, SpeakersFrom: map[string]int{}, SentimentByIntent: map[string]float64{}, BySource: map[string]SourceStats{}, ByCampaign: map[string]SourceStats{},
+		KPIs: KPIs{CallsPerDay: map[string]int{}, IntentMix: map[string]int{}, SpeakersFrom: map[string]int{}, SentimentByIntent: map[string]float64{}, BySource: map[string]SourceStats{}, ByCampaign: map[string]SourceStats{}, ByLanguage: map[string]LanguageStats{},
 			LowScorePhrases: []PhraseLift{}, UnresolvedPhrases: []PhraseLift{}}}
 	if !opt.From.IsZero() {
 		r.From = &opt.From
@@ -374,6 +390,32 @@ func (r *Report) kpis(opt Options) {
 			add(k.BySource, m.Source)
 			add(k.ByCampaign, m.Campaign)
 		}
+		lang := d.Language
+		if lang == "" {
+			lang = "(unknown)"
+		}
+		ls, ok := k.ByLanguage[lang]
+		if !ok {
+			ls = LanguageStats{ItemPass: map[string]float64{}, IntentMix: map[string]int{}, passed: map[string]int{}, count: map[string]int{}}
+		}
+		ls.Calls++
+		if d.Score != nil && d.Score.Scored {
+			ls.Scored++
+			ls.scoreSum += d.Score.Score
+			for _, it := range d.Score.Items {
+				if it.Status == parley.ItemNA {
+					continue
+				}
+				ls.count[it.ID]++
+				if it.Status == parley.ItemPass {
+					ls.passed[it.ID]++
+				}
+			}
+		}
+		if a := d.Analysis; a != nil && a.Intent != nil {
+			ls.IntentMix[a.Intent.Label]++
+		}
+		k.ByLanguage[lang] = ls
 		if row.Known {
 			k.FCRCalls++
 			if row.Repeat {
@@ -445,6 +487,15 @@ func (r *Report) kpis(opt Options) {
 	}
 	if k.RevenueCalls > 0 {
 		k.RevenuePerCall = round3(revenue / float64(k.RevenueCalls))
+	}
+	for lang, ls := range k.ByLanguage {
+		if ls.Scored > 0 {
+			ls.AvgScore = round1(ls.scoreSum / float64(ls.Scored))
+		}
+		for id, n := range ls.count {
+			ls.ItemPass[id] = round3(float64(ls.passed[id]) / float64(n))
+		}
+		k.ByLanguage[lang] = ls
 	}
 	for _, by := range []map[string]SourceStats{k.BySource, k.ByCampaign} {
 		for key, s := range by {

@@ -266,3 +266,20 @@ func TestOutcomeKPIs(t *testing.T) {
 		t.Errorf("HTML report: %v", err)
 	}
 }
+
+// Calls in two languages: the report splits calls, scores and item pass rates by language.
+func TestByLanguage(t *testing.T) {
+	docs := sampleDocs()
+	for i := range docs[:2] {
+		docs[i].Language = "es"
+	}
+	r := Build(docs, Options{}, nil)
+	es, en := r.KPIs.ByLanguage["es"], r.KPIs.ByLanguage["(unknown)"]
+	if es.Calls != 2 || es.AvgScore != 65 || es.ItemPass["greeting"] != 0.5 || en.Calls != 2 || en.AvgScore != 50 {
+		t.Errorf("es %+v, rest %+v", es, en)
+	}
+	var page bytes.Buffer
+	if err := r.WriteHTML(&page); err != nil || !strings.Contains(page.String(), `id="by-language"`) || !strings.Contains(page.String(), "greeting 50%") {
+		t.Errorf("HTML report without the language split: %v", err)
+	}
+}

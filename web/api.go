@@ -34,6 +34,7 @@ type CallJSON struct {
 	SentimentLabel string     `json:"sentiment"`
 	Alerts         []string   `json:"alerts"`
 	Summary        []string   `json:"summary,omitempty"`
+	Languages      []string   `json:"languages,omitempty"` // the call's language first, then other speakers'
 	URL            string     `json:"url"`
 }
 
@@ -43,7 +44,7 @@ func callJSON(c index.Call) CallJSON {
 		al = []string{}
 	}
 	return CallJSON{c.ID, c.CallID, c.StartedAt, c.TimeFrom, c.Agent, c.AgentName, c.Team, c.Queue, c.DurationS, c.Scored, c.Score, c.AutoFailed,
-		c.Intent, c.Sentiment, c.SentimentLabel, al, c.Summary, "/calls/" + c.ID}
+		c.Intent, c.Sentiment, c.SentimentLabel, al, c.Summary, c.Languages, "/calls/" + c.ID}
 }
 
 func (s *Server) apiCalls(w http.ResponseWriter, r *http.Request, u *User) {

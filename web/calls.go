@@ -59,6 +59,7 @@ func filterFrom(q url.Values, u *User) (index.Filter, []string) {
 	f.MinScore, f.MaxScore = num("min"), num("max")
 	f.Agent, f.Team, f.Queue = q.Get("agent"), q.Get("team"), q.Get("queue")
 	f.AutoFail, f.Intent, f.Sentiment, f.Phrase, f.Alert = q.Get("autofail"), q.Get("intent"), q.Get("sentiment"), q.Get("phrase"), q.Get("alert")
+	f.Language = q.Get("language")
 	switch v := q.Get("reviewed"); v {
 	case "", "yes", "no", "mine":
 		f.Reviewed, f.Reviewer = v, u.Name
@@ -143,6 +144,7 @@ func (s *Server) callsPage(w http.ResponseWriter, r *http.Request, u *User) {
 		cols["agent"] = cols["agent"] || c.Agent != ""
 		cols["team"] = cols["team"] || c.Team != ""
 		cols["queue"] = cols["queue"] || c.Queue != ""
+		cols["language"] = cols["language"] || len(c.Languages) > 1 || c.Language != "" && c.Language != "en"
 	}
 	s.render(w, r, u, "calls.html", map[string]any{
 		"Title": "Calls", "Calls": calls, "Total": total, "Capped": total > index.CountCap, "Q": q, "Facets": facets, "Problems": problems, "Cols": cols, "Sum": sum,
@@ -229,7 +231,7 @@ func (s *Server) callsCSV(w http.ResponseWriter, r *http.Request, u *User) {
 	w.Header().Set("Content-Disposition", `attachment; filename="calls.csv"`)
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"call_id", "started_at", "agent", "agent_name", "team", "queue", "duration_s", "scored", "score", "auto_failed",
-		"intent", "customer_end_sentiment", "sentiment", "alerts", "source", "time_from", "summary"})
+		"intent", "customer_end_sentiment", "sentiment", "alerts", "source", "time_from", "summary", "languages"})
 	err := s.Index.EachCall(r.Context(), f, p.Sort, p.Desc, func(c index.Call) error {
 		started := ""
 		if c.StartedAt != nil {
@@ -241,7 +243,7 @@ func (s *Server) callsCSV(w http.ResponseWriter, r *http.Request, u *User) {
 		}
 		cw.Write([]string{csvSafe(c.CallID), started, csvSafe(c.Agent), csvSafe(c.AgentName), csvSafe(c.Team), csvSafe(c.Queue),
 			strconv.FormatFloat(c.DurationS, 'f', 1, 64), strconv.FormatBool(c.Scored), score, strconv.FormatBool(c.AutoFailed),
-			c.Intent, strconv.FormatFloat(c.Sentiment, 'f', 3, 64), c.SentimentLabel, strings.Join(c.Alerts, " "), csvSafe(c.Source), c.TimeFrom, csvSafe(strings.Join(c.Summary, " | "))})
+			c.Intent, strconv.FormatFloat(c.Sentiment, 'f', 3, 64), c.SentimentLabel, strings.Join(c.Alerts, " "), csvSafe(c.Source), c.TimeFrom, csvSafe(strings.Join(c.Summary, " | ")), strings.Join(c.Languages, " ")})
 		return nil
 	})
 	cw.Flush()

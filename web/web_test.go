@@ -1117,7 +1117,7 @@ func TestSummaryShown(t *testing.T) {
 		t.Errorf("the list row's hover %q is not the summary %q", m, c.Summary)
 	}
 	_, csv := a.do("qa", "GET", "/calls.csv", nil)
-	if lines := strings.Split(csv, "\n"); !strings.HasSuffix(strings.TrimSpace(lines[0]), ",summary") || !strings.Contains(csv, strings.Join(c.Summary, " | ")) {
+	if lines := strings.Split(csv, "\n"); !strings.Contains(lines[0], ",summary,") || !strings.Contains(csv, strings.Join(c.Summary, " | ")) {
 		t.Errorf("CSV without the summary:\n%s", lines[0])
 	}
 	if _, lib := a.do("qa", "GET", "/library?q=charged", nil); !strings.Contains(lib, "Summary of the call") {
@@ -1261,5 +1261,30 @@ func TestCoachingPlan(t *testing.T) {
 	}
 	if _, page := a.do("agent", "GET", "/agents/a17", nil); strings.Contains(page, `id="mark-discussed"`) {
 		t.Error("an agent's own page offers to mark the plan discussed")
+	}
+}
+
+// Calls in other languages: the list offers a language filter that finds a call by any speaker's
+// language and shows a language column; the API and the CSV carry the languages.
+func TestLanguageFilter(t *testing.T) {
+	a := newApp(t)
+	d := fixtures.Doc(t, "cancel-service")
+	d.CallID, d.Source, d.Language = "mixed-call", "mixed-call.wav", "en"
+	d.Languages = []parley.TrackLanguage{{Channel: 0, Speaker: parley.RoleAgent, Language: "en", Probability: 0.96},
+		{Channel: 1, Speaker: parley.RoleCustomer, Language: "es", Probability: 0.95}}
+	if _, err := a.x.PutCall(context.Background(), d, fixtures.Write(t, t.TempDir(), d)); err != nil {
+		t.Fatal(err)
+	}
+	_, page := a.do("qa", "GET", "/calls", nil)
+	if !strings.Contains(page, `<select name="language">`) || !strings.Contains(page, "<option >es</option>") {
+		t.Fatalf("no language filter offering es")
+	}
+	_, page = a.do("qa", "GET", "/calls?language=es", nil)
+	rows := regexp.MustCompile(`\?in=[^"]*"[^>]*>([^<]+)</a>`).FindAllStringSubmatch(page, -1)
+	if len(rows) != 1 || rows[0][1] != "mixed-call" || !strings.Contains(page, `<td class="lang">en, es</td>`) {
+		t.Errorf("language es: %q\n%s", rows, page[strings.Index(page, "<tbody>"):])
+	}
+	if _, body := a.do("qa", "GET", "/api/calls?language=es", nil); !regexp.MustCompile(`"languages": \[\s*"en",\s*"es"\s*\]`).MatchString(body) {
+		t.Errorf("API: %s", body)
 	}
 }
