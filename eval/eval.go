@@ -79,7 +79,7 @@ type CallResult struct {
 	// SummaryRecap: on a call whose recap item is labelled met with its moment, whether the summary's
 	// action or next-step line quotes the turn said then (nil when not labelled so).
 	SummaryRecap *bool `json:"summary_recap,omitempty"`
-	Wrong         int                    `json:"wrong"`         // judgements parley got wrong
+	Wrong        int   `json:"wrong"` // judgements parley got wrong
 }
 
 // HoldCount compares holds: labelled ones found, and holds parley found that no label has.

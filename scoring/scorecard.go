@@ -106,7 +106,7 @@ type Item struct {
 	// required/prohibited: alternatives, "a|b" too — a list (English), or per language
 	// ({en: […], es: […], ko: […]}): a call in another language is graded on its own language's
 	// phrases, and an item without them is not applicable there.
-	Phrases      Phrases  `yaml:"phrases"`
+	Phrases  Phrases  `yaml:"phrases"`
 	Patterns []string `yaml:"patterns"` // required/prohibited: regular expressions on the turn text
 	Match    string   `yaml:"match"`    // required: any (default) or all
 	// required/prohibited: sentences that count, matched by meaning (sentence embeddings) against each
@@ -129,8 +129,8 @@ type Item struct {
 	MinWPM    float64  `yaml:"min_wpm"`   // speaking_rate
 	MaxWPM    float64  `yaml:"max_wpm"`
 
-	line     int
-	entries  []phrases // one per Phrases entry, its alternatives compiled once at parse time
+	line    int
+	entries []phrases // one per Phrases entry, its alternatives compiled once at parse time
 	// byLang are the other languages' phrase entries, compiled for their script (no English stemming).
 	byLang   map[string][]phrases
 	patterns []*regexp.Regexp

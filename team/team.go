@@ -79,21 +79,21 @@ type Alert struct {
 
 // Report is the output of parley report.
 type Report struct {
-	Generated   time.Time         `json:"generated"`
-	From        *time.Time        `json:"from,omitempty"`
-	To          *time.Time        `json:"to,omitempty"`
-	By          string            `json:"by"`
-	Calls       int               `json:"calls"`
-	Skipped     []string          `json:"skipped"` // documents not read, and why
-	KPIs        KPIs              `json:"kpis"`
-	Groups      []GroupScorecard  `json:"groups"`
-	Alerts      []Alert           `json:"alerts"`
-	Calibration []ItemAgreement   `json:"calibration"`
-	Trends      []Trend           `json:"trends"` // what rose in the last week, significantly
+	Generated   time.Time        `json:"generated"`
+	From        *time.Time       `json:"from,omitempty"`
+	To          *time.Time       `json:"to,omitempty"`
+	By          string           `json:"by"`
+	Calls       int              `json:"calls"`
+	Skipped     []string         `json:"skipped"` // documents not read, and why
+	KPIs        KPIs             `json:"kpis"`
+	Groups      []GroupScorecard `json:"groups"`
+	Alerts      []Alert          `json:"alerts"`
+	Calibration []ItemAgreement  `json:"calibration"`
+	Trends      []Trend          `json:"trends"` // what rose in the last week, significantly
 	// Candidates are groups of calls with an unclear intent that say the same thing: new taxonomy entries.
-	Candidates []Candidate `json:"taxonomy_candidates"`
-	Rows        []CallRow         `json:"-"`
-	Items       map[string]string `json:"-"` // item id → label
+	Candidates []Candidate       `json:"taxonomy_candidates"`
+	Rows       []CallRow         `json:"-"`
+	Items      map[string]string `json:"-"` // item id → label
 }
 
 // KPIs are the call-center measures managers track.
@@ -132,12 +132,12 @@ type KPIs struct {
 	BySource          map[string]SourceStats `json:"by_source"`
 	// ByLanguage splits calls, scores and drivers by the call's language: a queue in another language
 	// is graded on its own phrases, so its pass rates are not the English calls'.
-	ByLanguage map[string]LanguageStats `json:"by_language"`
-	ByCampaign        map[string]SourceStats `json:"by_campaign"`
-	CostPerCall       float64                `json:"cost_per_call"`
-	AvgScore          float64                `json:"avg_score"`
-	LowScorePhrases   []PhraseLift           `json:"phrases_in_low_scoring_calls"`
-	UnresolvedPhrases []PhraseLift           `json:"phrases_in_unresolved_calls"`
+	ByLanguage        map[string]LanguageStats `json:"by_language"`
+	ByCampaign        map[string]SourceStats   `json:"by_campaign"`
+	CostPerCall       float64                  `json:"cost_per_call"`
+	AvgScore          float64                  `json:"avg_score"`
+	LowScorePhrases   []PhraseLift             `json:"phrases_in_low_scoring_calls"`
+	UnresolvedPhrases []PhraseLift             `json:"phrases_in_unresolved_calls"`
 }
 
 // LanguageStats are the calls of one language: how many, their average score, each item's pass rate

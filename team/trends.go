@@ -156,7 +156,6 @@ func Trends(calls []TrendCall, opt TrendOptions) []Trend {
 	return out
 }
 
-
 // callKeys lists what a call is counted under, each once.
 func callKeys(d calldoc.CallDoc) map[[2]string]bool {
 	out := map[[2]string]bool{}
