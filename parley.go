@@ -184,6 +184,14 @@ type LanguageDetector interface {
 	DetectLanguage(ctx context.Context, samples []float32, allowed []string) (lang string, prob float64, err error)
 }
 
+// LanguageChecker is an English-only Transcriber that can still tell the language spoken (with a
+// multilingual model beside it), so that a speaker in another language is flagged and not recognised
+// as English nonsense.
+type LanguageChecker interface {
+	ChecksLanguage() bool
+	DetectLanguage(ctx context.Context, samples []float32, allowed []string) (lang string, prob float64, err error)
+}
+
 // TrackLanguage is the language one speaker of a call spoke (a channel, or a voice of a diarized one),
 // as detected on their first speech, with its probability.
 type TrackLanguage struct {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -190,6 +191,14 @@ func (p *Pipeline) transcribe(ctx context.Context, src source, call *parley.Call
 		AssignRoles(tr, &tr.Diarization[i])
 	}
 	setLanguages(tr, tracks, recs, call)
+	if c, ok := p.Transcriber.(parley.LanguageChecker); ok && c.ChecksLanguage() {
+		for _, l := range tr.Languages {
+			if !isEnglish(l.Language) && l.Probability >= MismatchProb {
+				tr.Warnings = append(tr.Warnings, fmt.Sprintf("language_mismatch: the %s (channel %d) speaks %s (%.2f) and the model knows English only: their speech is not transcribed (use a multilingual model)",
+					l.Speaker, l.Channel, l.Language, l.Probability))
+			}
+		}
+	}
 	tr.Turns = MergeTurns(tr.Segments, p.TurnGap)
 	if tr.Turns == nil {
 		tr.Turns = []parley.Turn{}
@@ -223,9 +232,23 @@ func setLanguages(tr *parley.Transcript, tracks []track, recs []parley.Recogniti
 	}
 }
 
+// MismatchProb is how sure the detector must be that a speaker is not speaking English before an
+// English-only recogniser is kept off their speech.
+const MismatchProb = 0.5
+
+func isEnglish(lang string) bool {
+	l := strings.ToLower(lang)
+	return l == "" || l == "en" || strings.HasPrefix(l, "en-")
+}
+
+// languageTeller tells the language of some speech (a LanguageDetector or a LanguageChecker).
+type languageTeller interface {
+	DetectLanguage(ctx context.Context, samples []float32, allowed []string) (string, float64, error)
+}
+
 // detectLanguages asks the recogniser for each track's language on the track's first window of speech
 // (restricted to p.Languages) and notes it and its probability in recs; "" for a track without speech.
-func (p *Pipeline) detectLanguages(ctx context.Context, d parley.LanguageDetector, src source, lv *levels, tracks []track, recs []parley.Recognition) ([]string, error) {
+func (p *Pipeline) detectLanguages(ctx context.Context, d languageTeller, src source, lv *levels, tracks []track, recs []parley.Recognition) ([]string, error) {
 	f := src.format()
 	rs := p.resampler(f.rate)
 	langs := make([]string, len(tracks))
@@ -296,10 +319,23 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 	rs := p.resampler(f.rate)
 	// The language of each speaker, detected once on their first speech, when the recogniser detects
 	// it: every window is then read in its speaker's language, with no detection pass of its own.
+	// An English-only recogniser with a detector beside it (language_model) is not given the speech of
+	// a speaker in another language: it would read it as English nonsense. The transcript says so.
 	var langs []string
 	if d, ok := p.Transcriber.(parley.LanguageDetector); ok && d.DetectsLanguage() && parley.LanguageFrom(ctx) == "" {
 		if langs, err = p.detectLanguages(ctx, d, src, lv, tracks, recs); err != nil {
 			return nil, nil, 0, 0, err
+		}
+	} else if c, ok := p.Transcriber.(parley.LanguageChecker); ok && c.ChecksLanguage() {
+		found, err := p.detectLanguages(ctx, c, src, lv, tracks, recs)
+		if err != nil {
+			return nil, nil, 0, 0, err
+		}
+		tracks = slices.Clone(tracks)
+		for i, l := range found {
+			if l != "" && !isEnglish(l) && recs[i].LanguageProb >= MismatchProb {
+				tracks[i].speech = nil // not recognised
+			}
 		}
 	}
 	mixed := false

@@ -40,6 +40,7 @@ type Config struct {
 	Fallback           bool                `yaml:"temperature_fallback"`
 	Language           string              `yaml:"language"`
 	Languages          []string            `yaml:"languages"`
+	LanguageModel      string              `yaml:"language_model"`
 	Channels           []string            `yaml:"channels"`
 	MaxChannels        int                 `yaml:"max_channels"`
 	MaxDuration        Duration            `yaml:"max_duration"`

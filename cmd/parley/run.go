@@ -227,6 +227,21 @@ func openTranscriber(cfg *Config) (string, *whisper.Transcriber, error) {
 	if err != nil {
 		return "", nil, err
 	}
+	if cfg.LanguageModel != "" && !tr.Multilingual() { // tells other languages for an English-only model
+		dpath, err := cache.Resolve(cfg.LanguageModel)
+		if err == nil {
+			var d *whisper.Transcriber
+			if d, err = whisper.Open(dpath, whisper.Options{Threads: cfg.Threads, States: 1, Language: "auto"}); err == nil {
+				if err = tr.SetDetector(d); err != nil {
+					d.Close()
+				}
+			}
+		}
+		if err != nil {
+			tr.Close()
+			return "", nil, fmt.Errorf("language_model: %w", err)
+		}
+	}
 	return path, tr, nil
 }
 

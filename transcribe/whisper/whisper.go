@@ -92,6 +92,8 @@ type Transcriber struct {
 	all    []*C.struct_whisper_state
 	closed atomic.Bool
 	done   chan struct{} // closed by Close
+	// detector tells the language for an English-only model (SetDetector); nil: none.
+	detector *Transcriber
 }
 
 var _ parley.Transcriber = (*Transcriber)(nil)
@@ -159,6 +161,9 @@ func (t *Transcriber) Close() error {
 	defer t.mu.Unlock()
 	if t.closed.Swap(true) {
 		return nil
+	}
+	if t.detector != nil {
+		t.detector.Close()
 	}
 	close(t.done)
 	// Every state is back in the pool once no recognition holds one; freeing a state whisper.cpp is
@@ -273,6 +278,25 @@ func (t *Transcriber) Transcribe(ctx context.Context, samples []float32) (parley
 	return rec, nil
 }
 
+// SetDetector gives an English-only model a multilingual one that tells the language each speaker
+// speaks (ChecksLanguage), so that speech in another language is flagged rather than read as English.
+// The transcriber closes it. A multilingual model detects by itself and does not need one.
+func (t *Transcriber) SetDetector(d *Transcriber) error {
+	if t.multi {
+		return parley.Errorf(parley.CodeConfig, "the model is multilingual: it detects the language itself (no language_model needed)")
+	}
+	if d == nil || !d.multi {
+		return parley.Errorf(parley.CodeConfig, "language_model must be a multilingual model (base, small…, not a .en one)")
+	}
+	t.detector = d
+	return nil
+}
+
+// ChecksLanguage reports whether an English-only model has a detector to tell other languages.
+func (t *Transcriber) ChecksLanguage() bool { return !t.multi && t.detector != nil }
+
+var _ parley.LanguageChecker = (*Transcriber)(nil)
+
 // KnownLanguage tells whether whisper knows the language code (or name).
 func KnownLanguage(lang string) bool {
 	cl := C.CString(lang)
@@ -285,6 +309,9 @@ func KnownLanguage(lang string) bool {
 // its probability among them. A model that knows only English answers "en", 1.
 func (t *Transcriber) DetectLanguage(ctx context.Context, samples []float32, allowed []string) (string, float64, error) {
 	if !t.multi {
+		if t.detector != nil {
+			return t.detector.DetectLanguage(ctx, samples, allowed)
+		}
 		return "en", 1, nil
 	}
 	var st *C.struct_whisper_state

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -540,5 +541,63 @@ func TestLanguagePerSpeaker(t *testing.T) {
 	res = p.File(context.Background(), mixed)
 	if res.Err != nil || res.Transcript.Languages[1].Language == "es" || res.Transcript.Languages[0].Language != "en" {
 		t.Errorf("restricted to en, de: %+v %v", res.Transcript.Languages, res.Err)
+	}
+}
+
+// An English-only model with a multilingual one beside it (language_model): the Spanish customer of
+// the English/Spanish call is flagged language_mismatch and not transcribed as English nonsense, the
+// English agent is transcribed; without the detector the customer's speech comes back as English words
+// (what the flag prevents). A multilingual model refuses a detector.
+func TestEnglishOnlyModelFlagsOtherLanguages(t *testing.T) {
+	dir := t.TempDir()
+	agent := []string{"Good morning, thank you for calling Northwind, how can I help you today?",
+		"I am sorry about that, let me check your bill.", "I have refunded the second payment to your card."}
+	customer := []string{"Buenos días, tengo un problema con mi factura de este mes.",
+		"Me han cobrado dos veces el mismo servicio de internet.", "Muchas gracias por su ayuda, adiós."}
+	call := espeakCall(t, dir, agent, customer, "en-us", "es")
+	en := open(t, testenv.TinyEn(t))
+	p := &transcribe.Pipeline{Transcriber: en, Roles: transcribe.DefaultRoles, VAD: &transcribe.VAD{}, TurnGap: time.Second, SilenceDBFS: -50}
+	plain := p.File(context.Background(), call)
+	if plain.Err != nil {
+		t.Fatal(plain.Err)
+	}
+	customerWords := 0
+	for _, s := range plain.Transcript.Segments {
+		if s.Channel == 1 {
+			customerWords += len(strings.Fields(s.Text))
+		}
+	}
+	base, err := Open(testenv.Base(t), Options{Threads: 2, States: 1, Language: "auto"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := en.SetDetector(base); err != nil {
+		t.Fatal(err)
+	}
+	res := p.File(context.Background(), call)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	tr := res.Transcript
+	var agentText strings.Builder
+	for _, s := range tr.Segments {
+		if s.Channel == 1 {
+			t.Errorf("customer segment transcribed by the English-only model: %q", s.Text)
+		}
+		agentText.WriteString(strings.ToLower(s.Text) + " ")
+	}
+	warned := slices.ContainsFunc(tr.Warnings, func(w string) bool {
+		return strings.HasPrefix(w, "language_mismatch: the customer (channel 1) speaks es")
+	})
+	if !warned || len(tr.Languages) != 2 || tr.Languages[0].Language != "en" || tr.Languages[1].Language != "es" || !strings.Contains(agentText.String(), "calling") {
+		t.Errorf("warnings %q, languages %+v, agent %q", tr.Warnings, tr.Languages, agentText.String())
+	}
+	t.Logf("without the detector the customer came back as %d English-looking words; with it: %q", customerWords, tr.Warnings)
+	if customerWords == 0 {
+		t.Error("without the detector the Spanish customer gave no text: the test shows nothing")
+	}
+	multi := open(t, testenv.Base(t))
+	if err := multi.SetDetector(base); parley.ErrorCode(err) != parley.CodeConfig {
+		t.Errorf("a multilingual model took a detector: %v", err)
 	}
 }
