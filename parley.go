@@ -88,6 +88,9 @@ type Transcript struct {
 	// Languages is each speaker's detected language when the recogniser detected it (a multilingual
 	// model with language auto); Language is then the language of most of the speech.
 	Languages []TrackLanguage `json:"languages,omitempty"`
+	// Translation is the English translation of the speakers who spoke another language, as the
+	// recogniser translated it (when asked: translate), in segments of its own beside the original.
+	Translation []Segment `json:"translation,omitempty"`
 }
 
 // Diarization is how the speakers of one channel were told apart, and which of them is the agent.
@@ -140,6 +143,7 @@ type Recognition struct {
 	Language     string
 	LanguageProb float64   // the language's probability when it was detected for this speaker (else 0)
 	Segments     []Segment // Channel and Speaker are left for the caller to fill
+	Translation  []Segment // the English translation, when asked for (see Transcript.Translation)
 }
 
 // Transcriber turns 16 kHz mono float32 samples into timed text. Implementations decide how many calls
@@ -160,6 +164,20 @@ func WithPrompt(ctx context.Context, prompt string) context.Context {
 func PromptFrom(ctx context.Context) string {
 	p, _ := ctx.Value(promptKey{}).(string)
 	return p
+}
+
+type translateKey struct{}
+
+// WithTranslate returns a context that asks the Transcriber for an English translation of the speech
+// instead of its words (whisper's translate task; multilingual models only).
+func WithTranslate(ctx context.Context) context.Context {
+	return context.WithValue(ctx, translateKey{}, true)
+}
+
+// TranslateFrom tells whether WithTranslate asked for a translation.
+func TranslateFrom(ctx context.Context) bool {
+	b, _ := ctx.Value(translateKey{}).(bool)
+	return b
 }
 
 type languageKey struct{}

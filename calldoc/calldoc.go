@@ -50,7 +50,10 @@ type CallDoc struct {
 	// Languages is each speaker's detected language and its probability (a multilingual model with
 	// language auto); Language is then the language of most of the speech.
 	Languages []parley.TrackLanguage `json:"languages,omitempty"`
-	Channels  []parley.Channel       `json:"channels"`
+	// Translation is the English translation of the speakers in another language, when asked for
+	// (translate): segments of its own beside the original ones.
+	Translation []SegmentDoc     `json:"translation,omitempty"`
+	Channels    []parley.Channel `json:"channels"`
 	// SpeakersFrom says how the speakers were found: "channels" or "diarization" (see Diarization).
 	SpeakersFrom string               `json:"speakers_from,omitempty"`
 	Diarization  []parley.Diarization `json:"diarization,omitempty"`
@@ -209,6 +212,10 @@ func New(r parley.Result, model string) CallDoc {
 		if t.Sound != nil {
 			doc.Sound = t.Sound
 		}
+		for _, s := range t.Translation {
+			doc.Translation = append(doc.Translation, SegmentDoc{Channel: s.Channel, Speaker: s.Speaker, Start: Seconds(s.Start), End: Seconds(s.End),
+				Text: strings.TrimSpace(s.Text), Confidence: math.Round(s.Confidence*1000) / 1000, Voice: s.Voice})
+		}
 	}
 	return doc
 }
@@ -233,6 +240,10 @@ func (d CallDoc) Result() parley.Result {
 	r.Transcript.Sound = d.Sound
 	r.Transcript.Diarization = d.Diarization
 	r.Transcript.Languages = d.Languages
+	for _, s := range d.Translation {
+		r.Transcript.Translation = append(r.Transcript.Translation, parley.Segment{Channel: s.Channel, Speaker: s.Speaker, Voice: s.Voice,
+			Start: dur(s.Start), End: dur(s.End), Text: s.Text, Confidence: s.Confidence})
+	}
 	for _, t := range d.Turns {
 		r.Transcript.Turns = append(r.Transcript.Turns, parley.Turn{Speaker: t.Speaker, Channel: t.Channel, Voice: t.Voice,
 			Start: dur(t.Start), End: dur(t.End), Text: t.Text, Overlap: t.Overlap})

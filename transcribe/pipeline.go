@@ -47,6 +47,10 @@ type Pipeline struct {
 	// that detects the language (a multilingual model with language auto) is asked once per speaker, on
 	// their first speech; with the voice detector only.
 	Languages []string
+	// Translate also asks the recogniser for an English translation of the speakers it detected in
+	// another language (whisper's translate task, a second reading of their windows), kept beside the
+	// transcript in Transcript.Translation.
+	Translate bool
 	// Vocabulary, when set, corrects near misses of its terms in the text and, with Vocabulary.Prompt,
 	// is given to the recogniser as its prompt. With the voice detector, a window in which the prompt
 	// made the recogniser skip speech (a piece of 0.8 s or more without any text) is recognised again
@@ -191,6 +195,16 @@ func (p *Pipeline) transcribe(ctx context.Context, src source, call *parley.Call
 		AssignRoles(tr, &tr.Diarization[i])
 	}
 	setLanguages(tr, tracks, recs, call)
+	for i, tk := range tracks {
+		for _, s := range recs[i].Translation {
+			s.Channel, s.Voice, s.Speaker = tk.channel, tk.voice, call.Channels[tk.channel].Role
+			s.End = min(s.End, call.Duration)
+			s.Start = min(s.Start, s.End)
+			s.Tokens = nil
+			tr.Translation = append(tr.Translation, s)
+		}
+	}
+	slices.SortStableFunc(tr.Translation, func(a, b parley.Segment) int { return int(a.Start - b.Start) })
 	if c, ok := p.Transcriber.(parley.LanguageChecker); ok && c.ChecksLanguage() {
 		for _, l := range tr.Languages {
 			if !isEnglish(l.Language) && l.Probability >= MismatchProb {
@@ -347,6 +361,7 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 	noPrompt := make([]bool, len(windows))
 	wrecs := make([]parley.Recognition, len(windows))
 	werrs := make([]error, len(windows))
+	wtrans := make([][]parley.Segment, len(windows))
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, windowsInFlight)
 	var readErr error
@@ -364,16 +379,22 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 			readErr = err
 			break
 		}
-		wctx := ctx
+		wctx, translate := ctx, false
 		if len(langs) > 0 && len(windows[k].Pieces) > 0 {
 			if l := langs[windows[k].Pieces[0].Channel]; l != "" { // one language per window (mixed: one track)
-				wctx = parley.WithLanguage(ctx, l)
+				wctx, translate = parley.WithLanguage(ctx, l), p.Translate && !isEnglish(l)
 			}
 		}
 		recognise := func() {
 			defer func() { <-slots }()
 			ctx := wctx
 			wrecs[k], werrs[k] = p.Transcriber.Transcribe(ctx, samples)
+			if translate && werrs[k] == nil {
+				var tr parley.Recognition
+				if tr, werrs[k] = p.Transcriber.Transcribe(parley.WithTranslate(ctx), samples); werrs[k] == nil {
+					wtrans[k] = tr.Segments
+				}
+			}
 			// A prompt can make whisper skip speech: such a window is read again without it, and the
 			// reading that covers more of the window's speech is kept.
 			if werrs[k] == nil && parley.PromptFrom(ctx) != "" {
@@ -409,6 +430,11 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 		for _, seg := range wrecs[k].Segments {
 			for _, s := range w.Split(seg, rate) {
 				recs[s.Channel].Segments = append(recs[s.Channel].Segments, s)
+			}
+		}
+		for _, seg := range wtrans[k] {
+			for _, s := range w.Split(seg, rate) {
+				recs[s.Channel].Translation = append(recs[s.Channel].Translation, s)
 			}
 		}
 		for _, pc := range w.Pieces {

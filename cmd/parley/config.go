@@ -41,6 +41,7 @@ type Config struct {
 	Language           string              `yaml:"language"`
 	Languages          []string            `yaml:"languages"`
 	LanguageModel      string              `yaml:"language_model"`
+	Translate          bool                `yaml:"translate"`
 	Channels           []string            `yaml:"channels"`
 	MaxChannels        int                 `yaml:"max_channels"`
 	MaxDuration        Duration            `yaml:"max_duration"`
@@ -337,7 +338,7 @@ func (c *Config) Pipeline(tr parley.Transcriber) *transcribe.Pipeline {
 		p.VAD = &transcribe.VAD{}
 		p.PackPerChannel = c.VADPack == "channel"
 	}
-	p.Languages = c.Languages
+	p.Languages, p.Translate = c.Languages, c.Translate
 	p.Diarize, _ = transcribe.ParseDiarizeMode(c.Diarize) // checked by Validate
 	p.Diarizer = transcribe.Diarizer{Speakers: c.Speakers, MaxSpeakers: c.MaxSpeakers}
 	w, _ := tr.(*whisper.Transcriber)

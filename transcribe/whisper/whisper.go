@@ -21,11 +21,11 @@ static void parley_whisper_quiet(void) { whisper_log_set(parley_whisper_log, NUL
 // Recognition stops before the next encoder pass once the flag is set (the caller's context ended).
 static bool parley_abort(void *flag) { return *(volatile int *)flag != 0; }
 
-static struct whisper_full_params parley_params(int threads, const char *lang, int beam, float temperature_inc, const char *prompt, volatile int *abort_flag) {
+static struct whisper_full_params parley_params(int threads, const char *lang, int beam, float temperature_inc, const char *prompt, bool translate, volatile int *abort_flag) {
 	struct whisper_full_params p = whisper_full_default_params(beam > 1 ? WHISPER_SAMPLING_BEAM_SEARCH : WHISPER_SAMPLING_GREEDY);
 	p.n_threads = threads;
 	p.language = lang;
-	p.translate = false;
+	p.translate = translate;
 	p.no_context = true;
 	p.token_timestamps = true; // token times let the pipeline split a segment between packed pieces
 	p.print_special = false;
@@ -242,7 +242,8 @@ func (t *Transcriber) Transcribe(ctx context.Context, samples []float32) (parley
 			lang = cl
 		}
 	}
-	params := C.parley_params(C.int(t.opts.Threads), lang, C.int(t.opts.BeamSize), fallback, prompt, (*C.int)(flag))
+	translate := C.bool(t.multi && parley.TranslateFrom(ctx))
+	params := C.parley_params(C.int(t.opts.Threads), lang, C.int(t.opts.BeamSize), fallback, prompt, translate, (*C.int)(flag))
 	rc := C.whisper_full_with_state(t.ctx, st, params, (*C.float)(unsafe.Pointer(&samples[0])), C.int(len(samples)))
 	if ctx.Err() != nil { // an aborted recognition may still return success
 		return parley.Recognition{}, ctx.Err()

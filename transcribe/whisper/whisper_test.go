@@ -536,6 +536,22 @@ func TestLanguagePerSpeaker(t *testing.T) {
 		t.Errorf("customer channel: %q %.2f %v", l, pr, err)
 	}
 	t.Logf("one detection: %v", time.Since(d0))
+	// Asked to translate: the Spanish customer's speech also comes back in English, beside the Spanish,
+	// and the English agent is not read twice.
+	p.Translate = true
+	res = p.File(context.Background(), mixed)
+	var english strings.Builder
+	for _, s := range res.Transcript.Translation {
+		if s.Channel != 1 || s.Speaker != parley.RoleCustomer {
+			t.Errorf("translated a segment of channel %d: %q", s.Channel, s.Text)
+		}
+		english.WriteString(strings.ToLower(s.Text) + " ")
+	}
+	if res.Err != nil || !strings.Contains(english.String(), "thank") || strings.Contains(english.String(), "gracias") {
+		t.Errorf("translation %q (%v)", english.String(), res.Err)
+	}
+	t.Logf("translated: %q", english.String())
+	p.Translate = false
 	// Restricted to English and German, the Spanish speaker is the closer of the two, never Spanish.
 	p.Languages = []string{"en", "de"}
 	res = p.File(context.Background(), mixed)
