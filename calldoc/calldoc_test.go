@@ -101,8 +101,9 @@ func TestRoundTrip(t *testing.T) {
 	res := parley.Result{Call: parley.Call{ID: "c", Source: "c.wav", Duration: 9 * time.Second, SampleRate: 8000, Encoding: "alaw",
 		Recorded: time.Date(2026, 3, 3, 8, 30, 0, 0, time.UTC), Channels: []parley.Channel{{Index: 0, Role: parley.RoleAgent}, {Index: 1, Role: parley.RoleCustomer}}},
 		Transcript: &parley.Transcript{Language: "en",
-			Segments: []parley.Segment{{Channel: 1, Speaker: parley.RoleCustomer, Start: 1500 * ms, End: 3250 * ms, Text: "My bill is wrong.", Confidence: 0.8}},
-			Turns:    []parley.Turn{{Speaker: parley.RoleCustomer, Channel: 1, Start: 1500 * ms, End: 3250 * ms, Text: "My bill is wrong."}}},
+			Segments:    []parley.Segment{{Channel: 1, Speaker: parley.RoleCustomer, Start: 1500 * ms, End: 3250 * ms, Text: "My bill is wrong.", Confidence: 0.8}},
+			Turns:       []parley.Turn{{Speaker: parley.RoleCustomer, Channel: 1, Start: 1500 * ms, End: 3250 * ms, Text: "My bill is wrong."}},
+			Translation: []parley.Segment{{Channel: 1, Speaker: parley.RoleCustomer, Start: 1500 * ms, End: 3250 * ms, Text: "My bill is wrong.", Confidence: 0.7}}},
 		Warnings: []string{"w"}}
 	d := calldoc.New(res, "m.bin")
 	f := filepath.Join(t.TempDir(), "c.json")
@@ -117,7 +118,8 @@ func TestRoundTrip(t *testing.T) {
 	}
 	got := back.Result()
 	if !reflect.DeepEqual(got.Transcript.Segments, res.Transcript.Segments) || !reflect.DeepEqual(got.Transcript.Turns, res.Transcript.Turns) ||
-		got.Call.Duration != res.Call.Duration || back.Model != "m.bin" || !got.Call.Recorded.Equal(res.Call.Recorded) {
+		got.Call.Duration != res.Call.Duration || back.Model != "m.bin" || !got.Call.Recorded.Equal(res.Call.Recorded) ||
+		!reflect.DeepEqual(got.Transcript.Translation, res.Transcript.Translation) {
 		t.Errorf("round trip:\n%+v\n%+v", got, res)
 	}
 }
