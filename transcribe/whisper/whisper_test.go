@@ -498,18 +498,22 @@ func espeakCall(t *testing.T, dir string, agent, customer []string, agentVoice, 
 	return call
 }
 
+// englishSpanishCall is an espeak-ng call of an English-speaking agent and a Spanish-speaking customer.
+func englishSpanishCall(t *testing.T) string {
+	agent := []string{"Good morning, thank you for calling Northwind, how can I help you today?",
+		"I am sorry about that, let me check your bill.", "I have refunded the second payment to your card."}
+	customer := []string{"Buenos días, tengo un problema con mi factura de este mes.",
+		"Me han cobrado dos veces el mismo servicio de internet.", "Muchas gracias por su ayuda, adiós."}
+	return espeakCall(t, t.TempDir(), agent, customer, "en-us", "es")
+}
+
 // A call whose agent speaks English and customer Spanish, recognised with base and language auto: each
 // speaker's language is detected once, on their first speech, and their words come back in it; a call
 // all in one language keeps its one language; "languages" restricts the choice. Measured: the time the
 // detection takes per speaker.
 func TestLanguagePerSpeaker(t *testing.T) {
 	tr := open(t, testenv.Base(t))
-	dir := t.TempDir()
-	agent := []string{"Good morning, thank you for calling Northwind, how can I help you today?",
-		"I am sorry about that, let me check your bill.", "I have refunded the second payment to your card."}
-	customer := []string{"Buenos días, tengo un problema con mi factura de este mes.",
-		"Me han cobrado dos veces el mismo servicio de internet.", "Muchas gracias por su ayuda, adiós."}
-	mixed := espeakCall(t, dir, agent, customer, "en-us", "es")
+	mixed := englishSpanishCall(t)
 	p := &transcribe.Pipeline{Transcriber: tr, Roles: transcribe.DefaultRoles, VAD: &transcribe.VAD{}, TurnGap: time.Second, SilenceDBFS: -50}
 	start := time.Now()
 	res := p.File(context.Background(), mixed)
@@ -565,12 +569,7 @@ func TestLanguagePerSpeaker(t *testing.T) {
 // English agent is transcribed; without the detector the customer's speech comes back as English words
 // (what the flag prevents). A multilingual model refuses a detector.
 func TestEnglishOnlyModelFlagsOtherLanguages(t *testing.T) {
-	dir := t.TempDir()
-	agent := []string{"Good morning, thank you for calling Northwind, how can I help you today?",
-		"I am sorry about that, let me check your bill.", "I have refunded the second payment to your card."}
-	customer := []string{"Buenos días, tengo un problema con mi factura de este mes.",
-		"Me han cobrado dos veces el mismo servicio de internet.", "Muchas gracias por su ayuda, adiós."}
-	call := espeakCall(t, dir, agent, customer, "en-us", "es")
+	call := englishSpanishCall(t)
 	en := open(t, testenv.TinyEn(t))
 	p := &transcribe.Pipeline{Transcriber: en, Roles: transcribe.DefaultRoles, VAD: &transcribe.VAD{}, TurnGap: time.Second, SilenceDBFS: -50}
 	plain := p.File(context.Background(), call)
