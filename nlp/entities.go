@@ -63,8 +63,16 @@ func tokenize(s string) []token {
 }
 
 var (
+	// Digits said one by one, as account and card numbers are read out: English, and Spanish, French,
+	// German, Italian and Portuguese (spoken digits in those languages are redacted too; only words that
+	// are no English word or name are listed — not "once", "due", "tre", "um", "otto").
 	units = map[string]string{"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4",
-		"five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+		"five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+		"cero": "0", "uno": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5", "seis": "6", "siete": "7", "ocho": "8", "nueve": "9",
+		"zéro": "0", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "sept": "7", "huit": "8", "neuf": "9",
+		"null": "0", "eins": "1", "zwei": "2", "drei": "3", "vier": "4", "fünf": "5", "sechs": "6", "sieben": "7", "acht": "8", "neun": "9",
+		"quattro": "4", "cinque": "5", "sette": "7", "nove": "9",
+		"dois": "2", "três": "3", "quatro": "4", "sete": "7", "oito": "8"}
 	teens = map[string]string{"ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14",
 		"fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19"}
 	tens = map[string]string{"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7",
@@ -233,6 +241,9 @@ func (x *Extractor) findPatterns(text string) []Entity {
 			continue
 		}
 		if !monthNames[w] || (w == "may" || w == "march") && !(i+1 < len(toks) && dateish(toks[i+1].text)) {
+			continue
+		}
+		if w == "sept" && text[toks[i].start] != 'S' { // lower-case "sept" is French for seven
 			continue
 		}
 		j := i

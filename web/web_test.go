@@ -1284,6 +1284,9 @@ func TestLanguageFilter(t *testing.T) {
 	if len(rows) != 1 || rows[0][1] != "mixed-call" || !strings.Contains(page, `<td class="lang">en, es</td>`) {
 		t.Errorf("language es: %q\n%s", rows, page[strings.Index(page, "<tbody>"):])
 	}
+	if _, call := a.do("qa", "GET", "/calls/"+regexp.MustCompile(`/calls/([0-9a-f]+)\?in=`).FindStringSubmatch(page)[1], nil); !strings.Contains(call, "agent en (0.96), customer es (0.95)") {
+		t.Error("the call page does not give each speaker's language")
+	}
 	if _, body := a.do("qa", "GET", "/api/calls?language=es", nil); !regexp.MustCompile(`"languages": \[\s*"en",\s*"es"\s*\]`).MatchString(body) {
 		t.Errorf("API: %s", body)
 	}
