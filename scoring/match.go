@@ -50,24 +50,17 @@ func unspaced(w string) bool {
 }
 
 // compileForeign reads phrase alternatives of another language (see foreignWords).
-func compileForeign(list []string) phrases {
-	var out phrases
-	for _, p := range list {
-		for _, alt := range strings.Split(p, "|") {
-			if ws := foreignWords(alt); len(ws) > 0 {
-				out = append(out, ws)
-			}
-		}
-	}
-	return out
-}
+func compileForeign(list []string) phrases { return compileWith(list, foreignWords) }
 
 // compilePhrases reads phrase alternatives; "a|b" inside one string are alternatives too.
-func compilePhrases(list []string) phrases {
+func compilePhrases(list []string) phrases { return compileWith(list, turnWords) }
+
+// compileWith reads phrase alternatives with a way of splitting them into words.
+func compileWith(list []string, split func(string) []word) phrases {
 	var out phrases
 	for _, p := range list {
 		for _, alt := range strings.Split(p, "|") {
-			if ws := turnWords(alt); len(ws) > 0 {
+			if ws := split(alt); len(ws) > 0 {
 				out = append(out, ws)
 			}
 		}
