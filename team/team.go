@@ -149,8 +149,54 @@ type LanguageStats struct {
 	ItemPass  map[string]float64 `json:"item_pass_rate"`
 	IntentMix map[string]int     `json:"intent_mix,omitempty"`
 
-	scoreSum      float64
-	passed, count map[string]int
+	tally scoreTally
+}
+
+// scoreTally adds up scored calls: their number, average score, and each item's pass rate of the calls
+// where it applied (not N/A) — for a group's scorecard and a language's alike.
+type scoreTally struct {
+	scored          int
+	sum             float64
+	passed, applied map[string]int
+}
+
+// add counts a call's score; false when the call was not scored.
+func (t *scoreTally) add(s *parley.Score) bool {
+	if s == nil || !s.Scored {
+		return false
+	}
+	if t.passed == nil {
+		t.passed, t.applied = map[string]int{}, map[string]int{}
+	}
+	t.scored++
+	t.sum += s.Score
+	for _, it := range s.Items {
+		if it.Status == parley.ItemNA {
+			continue
+		}
+		t.applied[it.ID]++
+		if it.Status == parley.ItemPass {
+			t.passed[it.ID]++
+		}
+	}
+	return true
+}
+
+// avg is the average score of the scored calls (0 without any).
+func (t *scoreTally) avg() float64 {
+	if t.scored == 0 {
+		return 0
+	}
+	return round1(t.sum / float64(t.scored))
+}
+
+// passRates are the items' pass rates.
+func (t *scoreTally) passRates() map[string]float64 {
+	out := map[string]float64{}
+	for id, n := range t.applied {
+		out[id] = round3(float64(t.passed[id]) / float64(n))
+	}
+	return out
 }
 
 // SourceStats are the calls of one traffic source or campaign: revenue, conversions and cost.
@@ -396,22 +442,10 @@ func (r *Report) kpis(opt Options) {
 		}
 		ls, ok := k.ByLanguage[lang]
 		if !ok {
-			ls = LanguageStats{ItemPass: map[string]float64{}, IntentMix: map[string]int{}, passed: map[string]int{}, count: map[string]int{}}
+			ls = LanguageStats{IntentMix: map[string]int{}}
 		}
 		ls.Calls++
-		if d.Score != nil && d.Score.Scored {
-			ls.Scored++
-			ls.scoreSum += d.Score.Score
-			for _, it := range d.Score.Items {
-				if it.Status == parley.ItemNA {
-					continue
-				}
-				ls.count[it.ID]++
-				if it.Status == parley.ItemPass {
-					ls.passed[it.ID]++
-				}
-			}
-		}
+		ls.tally.add(d.Score)
 		if a := d.Analysis; a != nil && a.Intent != nil {
 			ls.IntentMix[a.Intent.Label]++
 		}
@@ -489,12 +523,7 @@ func (r *Report) kpis(opt Options) {
 		k.RevenuePerCall = round3(revenue / float64(k.RevenueCalls))
 	}
 	for lang, ls := range k.ByLanguage {
-		if ls.Scored > 0 {
-			ls.AvgScore = round1(ls.scoreSum / float64(ls.Scored))
-		}
-		for id, n := range ls.count {
-			ls.ItemPass[id] = round3(float64(ls.passed[id]) / float64(n))
-		}
+		ls.Scored, ls.AvgScore, ls.ItemPass = ls.tally.scored, ls.tally.avg(), ls.tally.passRates()
 		k.ByLanguage[lang] = ls
 	}
 	for _, by := range []map[string]SourceStats{k.BySource, k.ByCampaign} {
@@ -557,40 +586,27 @@ func lifts(sub, all map[string]int) []PhraseLift {
 
 func (r *Report) groups() {
 	idx := map[string]*GroupScorecard{}
-	passes, applies := map[string]map[string]int{}, map[string]map[string]int{}
+	tallies := map[string]*scoreTally{}
 	weekSum, weekN := map[string]map[string]float64{}, map[string]map[string]int{}
-	scoredIn := map[string]int{}
-	var scoreSum float64
-	var scored int
+	var all scoreTally
 	for _, row := range r.Rows {
 		g, ok := idx[row.Group]
 		if !ok {
-			g = &GroupScorecard{Name: row.Group, ItemPass: map[string]float64{}, WeeklyScore: map[string]float64{}}
-			idx[row.Group] = g
-			passes[row.Group], applies[row.Group] = map[string]int{}, map[string]int{}
+			g = &GroupScorecard{Name: row.Group, WeeklyScore: map[string]float64{}}
+			idx[row.Group], tallies[row.Group] = g, &scoreTally{}
 			weekSum[row.Group], weekN[row.Group] = map[string]float64{}, map[string]int{}
 		}
 		g.Calls++
 		s := row.Doc.Score
-		if s == nil || !s.Scored {
+		if !tallies[row.Group].add(s) {
 			continue
 		}
-		g.AvgScore += s.Score
-		scoredIn[row.Group]++
-		scoreSum += s.Score
-		scored++
+		all.add(s)
 		if s.AutoFailed {
 			g.AutoFails++
 		}
 		for _, it := range s.Items {
 			r.Items[it.ID] = it.Label
-			if it.Status == parley.ItemNA {
-				continue
-			}
-			applies[row.Group][it.ID]++
-			if it.Status == parley.ItemPass {
-				passes[row.Group][it.ID]++
-			}
 		}
 		if row.Started != nil {
 			y, w := row.Started.ISOWeek()
@@ -599,18 +615,8 @@ func (r *Report) groups() {
 			weekN[row.Group][wk]++
 		}
 	}
-	baseline := 0.0
-	if scored > 0 {
-		baseline = round1(scoreSum / float64(scored))
-	}
 	for name, g := range idx {
-		if scoredIn[name] > 0 {
-			g.AvgScore = round1(g.AvgScore / float64(scoredIn[name]))
-		}
-		g.Baseline = baseline
-		for id, n := range applies[name] {
-			g.ItemPass[id] = round3(float64(passes[name][id]) / float64(n))
-		}
+		g.AvgScore, g.Baseline, g.ItemPass = tallies[name].avg(), all.avg(), tallies[name].passRates()
 		for wk, s := range weekSum[name] {
 			g.WeeklyScore[wk] = round1(s / float64(weekN[name][wk]))
 		}
