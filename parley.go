@@ -5,6 +5,7 @@ package parley
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -208,6 +209,13 @@ type LanguageDetector interface {
 type LanguageChecker interface {
 	ChecksLanguage() bool
 	DetectLanguage(ctx context.Context, samples []float32, allowed []string) (lang string, prob float64, err error)
+}
+
+// IsEnglish tells English (or an unknown language, "") from the others: what the English-only parts
+// (the NLP stage, English phrases, an English-only model) may read.
+func IsEnglish(lang string) bool {
+	l := strings.ToLower(lang)
+	return l == "" || l == "en" || strings.HasPrefix(l, "en-")
 }
 
 // TrackLanguage is the language one speaker of a call spoke (a channel, or a voice of a diarized one),

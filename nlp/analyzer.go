@@ -186,11 +186,11 @@ func (a *Analyzer) Analyze(tr *parley.Transcript) *parley.Analysis {
 	}
 	// English NLP is never applied to another language: not the call's, nor any one speaker's.
 	other := ""
-	if !isEnglish(tr.Language) {
+	if !parley.IsEnglish(tr.Language) {
 		other = fmt.Sprintf("%q", tr.Language)
 	}
 	for _, l := range tr.Languages {
-		if other == "" && !isEnglish(l.Language) {
+		if other == "" && !parley.IsEnglish(l.Language) {
 			other = fmt.Sprintf("%q (%s)", l.Language, l.Speaker)
 		}
 	}
@@ -390,12 +390,6 @@ func closing(turns []scoredTurn) (float64, string) {
 		}
 	}
 	return s / w, sentimentLabels[best]
-}
-
-// isEnglish tells English (or an unknown language, "") from the others.
-func isEnglish(lang string) bool {
-	l := strings.ToLower(lang)
-	return l == "" || l == "en" || strings.HasPrefix(l, "en-")
 }
 
 // sentence is a sentence of a turn, with its embedding once embedSentences ran.

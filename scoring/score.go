@@ -412,19 +412,14 @@ func (e *evaluator) language(who string) string {
 			lang = l.Language
 			break
 		}
-		if who == "any" && !isEnglish(l.Language) {
+		if who == "any" && !parley.IsEnglish(l.Language) {
 			lang = l.Language
 		}
 	}
-	if isEnglish(lang) {
+	if parley.IsEnglish(lang) {
 		return ""
 	}
 	return strings.ToLower(lang)
-}
-
-func isEnglish(lang string) bool {
-	l := strings.ToLower(lang)
-	return l == "" || l == "en" || strings.HasPrefix(l, "en-")
 }
 
 // findForeign is findAll for a call in another language: the item's phrases for it, matched on the

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -207,7 +206,7 @@ func (p *Pipeline) transcribe(ctx context.Context, src source, call *parley.Call
 	slices.SortStableFunc(tr.Translation, func(a, b parley.Segment) int { return int(a.Start - b.Start) })
 	if c, ok := p.Transcriber.(parley.LanguageChecker); ok && c.ChecksLanguage() {
 		for _, l := range tr.Languages {
-			if !isEnglish(l.Language) && l.Probability >= MismatchProb {
+			if !parley.IsEnglish(l.Language) && l.Probability >= MismatchProb {
 				tr.Warnings = append(tr.Warnings, fmt.Sprintf("language_mismatch: the %s (channel %d) speaks %s (%.2f) and the model knows English only: their speech is not transcribed (use a multilingual model)",
 					l.Speaker, l.Channel, l.Language, l.Probability))
 			}
@@ -249,11 +248,6 @@ func setLanguages(tr *parley.Transcript, tracks []track, recs []parley.Recogniti
 // MismatchProb is how sure the detector must be that a speaker is not speaking English before an
 // English-only recogniser is kept off their speech.
 const MismatchProb = 0.5
-
-func isEnglish(lang string) bool {
-	l := strings.ToLower(lang)
-	return l == "" || l == "en" || strings.HasPrefix(l, "en-")
-}
 
 // languageTeller tells the language of some speech (a LanguageDetector or a LanguageChecker).
 type languageTeller interface {
@@ -347,7 +341,7 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 		}
 		tracks = slices.Clone(tracks)
 		for i, l := range found {
-			if l != "" && !isEnglish(l) && recs[i].LanguageProb >= MismatchProb {
+			if l != "" && !parley.IsEnglish(l) && recs[i].LanguageProb >= MismatchProb {
 				tracks[i].speech = nil // not recognised
 			}
 		}
@@ -382,7 +376,7 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 		wctx, translate := ctx, false
 		if len(langs) > 0 && len(windows[k].Pieces) > 0 {
 			if l := langs[windows[k].Pieces[0].Channel]; l != "" { // one language per window (mixed: one track)
-				wctx, translate = parley.WithLanguage(ctx, l), p.Translate && !isEnglish(l)
+				wctx, translate = parley.WithLanguage(ctx, l), p.Translate && !parley.IsEnglish(l)
 			}
 		}
 		recognise := func() {
