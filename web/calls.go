@@ -24,11 +24,9 @@ import (
 
 const pageSize = 50
 
-// filterFrom reads the calls-list filters of a query string. An agent's filter is pinned to their own
-// calls whatever the query says.
-func filterFrom(q url.Values, u *User) (index.Filter, []string) {
-	var f index.Filter
-	var problems []string
+// period reads the from and to days of a query string as [from, to) — the last day counts whole — and
+// names a value that is not a date.
+func period(q url.Values) (from, to time.Time, problems []string) {
 	day := func(key string) time.Time {
 		v := q.Get(key)
 		if v == "" {
@@ -40,10 +38,19 @@ func filterFrom(q url.Values, u *User) (index.Filter, []string) {
 		}
 		return t
 	}
-	f.From = day("from")
-	if f.To = day("to"); !f.To.IsZero() {
-		f.To = f.To.Add(24 * time.Hour) // the last day counts whole
+	from = day("from")
+	if to = day("to"); !to.IsZero() {
+		to = to.Add(24 * time.Hour)
 	}
+	return from, to, problems
+}
+
+// filterFrom reads the calls-list filters of a query string. An agent's filter is pinned to their own
+// calls whatever the query says.
+func filterFrom(q url.Values, u *User) (index.Filter, []string) {
+	var f index.Filter
+	var problems []string
+	f.From, f.To, problems = period(q)
 	num := func(key string) *float64 {
 		v := q.Get(key)
 		if v == "" {
@@ -476,26 +483,9 @@ func (s *Server) agentPage(w http.ResponseWriter, r *http.Request, u *User) {
 		s.errorPage(w, r, u, http.StatusNotFound, "Not found", "No such agent.")
 		return
 	}
-	// The period: from and to days (the last counts whole); the coaching plan reads it too.
+	// The period the page and its coaching plan read.
 	q := r.URL.Query()
-	var from, to time.Time
-	var problems []string
-	for _, d := range []struct {
-		key string
-		t   *time.Time
-	}{{"from", &from}, {"to", &to}} {
-		if v := q.Get(d.key); v != "" {
-			t, err := time.Parse("2006-01-02", v)
-			if err != nil {
-				problems = append(problems, fmt.Sprintf("%s: %q is not a date (YYYY-MM-DD)", d.key, v))
-				continue
-			}
-			*d.t = t
-		}
-	}
-	if !to.IsZero() {
-		to = to.Add(24 * time.Hour)
-	}
+	from, to, problems := period(q)
 	st, ok, err := s.Index.Agent(r.Context(), agent, from, to)
 	if err != nil {
 		s.fail(w, r, err)
