@@ -5,6 +5,7 @@ package parley
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -209,6 +210,12 @@ type LanguageDetector interface {
 type LanguageChecker interface {
 	ChecksLanguage() bool
 	DetectLanguage(ctx context.Context, samples []float32, allowed []string) (lang string, prob float64, err error)
+}
+
+// Week names the ISO week of t as weekly trends key it: "2026-W48".
+func Week(t time.Time) string {
+	y, w := t.ISOWeek()
+	return fmt.Sprintf("%d-W%02d", y, w)
 }
 
 // IsEnglish tells English (or an unknown language, "") from the others: what the English-only parts

@@ -3,8 +3,9 @@ package index
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"time"
+
+	"github.com/parley-cc/parley"
 )
 
 // Discussed is a scorecard item a coach went through with an agent.
@@ -104,8 +105,7 @@ func (x *Index) Progress(ctx context.Context, agent string) ([]ItemProgress, err
 			if pass {
 				passA++
 			}
-			y, w := t.ISOWeek()
-			k := fmt.Sprintf("%d-W%02d", y, w)
+			k := parley.Week(t)
 			if weeks[k] == nil {
 				weeks[k] = &WeekScore{Week: k}
 				order = append(order, k)

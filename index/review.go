@@ -101,8 +101,7 @@ func (x *Index) Agent(ctx context.Context, agent string, from, to time.Time) (Ag
 		st.Scored++
 		sum += score
 		if started.Valid {
-			y, w := parseTime(started.String).ISOWeek()
-			key := fmt.Sprintf("%d-W%02d", y, w)
+			key := parley.Week(parseTime(started.String))
 			if weeks[key] == nil {
 				weeks[key] = &WeekScore{Week: key}
 			}

@@ -609,8 +609,7 @@ func (r *Report) groups() {
 			r.Items[it.ID] = it.Label
 		}
 		if row.Started != nil {
-			y, w := row.Started.ISOWeek()
-			wk := fmt.Sprintf("%d-W%02d", y, w)
+			wk := parley.Week(*row.Started)
 			weekSum[row.Group][wk] += s.Score
 			weekN[row.Group][wk]++
 		}

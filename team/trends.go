@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/forecast"
 )
@@ -114,8 +115,7 @@ func Trends(calls []TrendCall, opt TrendOptions) []Trend {
 	if n == 0 || m == 0 {
 		return nil
 	}
-	y, w := lastWeek.ISOWeek()
-	week := fmt.Sprintf("%d-W%02d", y, w)
+	week := parley.Week(lastWeek)
 	var out []Trend
 	for k, x := range now {
 		if x < opt.MinCalls {
