@@ -58,6 +58,7 @@ type evaluator struct {
 	tr      *parley.Transcript
 	metrics parley.TalkMetrics
 	words   [][]word
+	foreign [][]word // the turns' words as written, for phrases of another language (findForeign)
 	spoke   map[parley.Role]bool
 	sents   map[int][]sentence // sentences of a turn with embeddings, embedded on first use
 	encErr  error
@@ -362,21 +363,10 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 func (e *evaluator) findAll(it *Item, r *parley.ItemResult) (found, missing []string, searched int) {
 	turns := e.turnsFor(it)
 	var looked []string
-	for k, ps := range it.entries {
-		entry := it.Phrases.En[k]
-		hit := false
-		for _, i := range turns {
-			if a, ok := ps.find(e.words[i]); ok {
-				r.Evidence = append(r.Evidence, e.evidence(i))
-				found = append(found, fmt.Sprintf("%q at %s", ps.text(a), clock(e.tr.Turns[i].Start.Seconds())))
-				hit = true
-				break
-			}
-		}
-		if !hit {
-			missing = append(missing, plainAlts(entry))
-			looked = append(looked, fmt.Sprintf("%q", entry))
-		}
+	found, missed := e.findEntries(it.entries, it.Phrases.En, turns, e.words, r)
+	for _, entry := range missed {
+		missing = append(missing, plainAlts(entry))
+		looked = append(looked, fmt.Sprintf("%q", entry))
 	}
 	var patternsMissed []string
 	for _, re := range it.patterns {
@@ -426,10 +416,27 @@ func (e *evaluator) language(who string) string {
 // words as written (see foreignWords).
 func (e *evaluator) findForeign(it *Item, lang string, r *parley.ItemResult) (found, missing []string, searched int) {
 	turns := e.turnsFor(it)
-	for k, ps := range it.byLang[lang] {
+	if e.foreign == nil { // the turns' words as written, once per call
+		e.foreign = make([][]word, len(e.tr.Turns))
+		for i, t := range e.tr.Turns {
+			e.foreign[i] = foreignWords(t.Text)
+		}
+	}
+	found, missed := e.findEntries(it.byLang[lang], it.Phrases.ByLang[lang], turns, e.foreign, r)
+	for _, entry := range missed {
+		missing = append(missing, plainAlts(entry))
+	}
+	r.Detail = fmt.Sprintf("looked for %s phrases: %q", lang, it.Phrases.ByLang[lang])
+	return found, missing, len(turns)
+}
+
+// findEntries looks for each phrase entry (texts[k] as written in the scorecard) in the turns' words:
+// what was found, with its evidence, and the entries not found.
+func (e *evaluator) findEntries(entries []phrases, texts []string, turns []int, words [][]word, r *parley.ItemResult) (found, missed []string) {
+	for k, ps := range entries {
 		hit := false
 		for _, i := range turns {
-			if a, ok := ps.find(foreignWords(e.tr.Turns[i].Text)); ok {
+			if a, ok := ps.find(words[i]); ok {
 				r.Evidence = append(r.Evidence, e.evidence(i))
 				found = append(found, fmt.Sprintf("%q at %s", ps.text(a), clock(e.tr.Turns[i].Start.Seconds())))
 				hit = true
@@ -437,11 +444,10 @@ func (e *evaluator) findForeign(it *Item, lang string, r *parley.ItemResult) (fo
 			}
 		}
 		if !hit {
-			missing = append(missing, plainAlts(it.Phrases.ByLang[lang][k]))
+			missed = append(missed, texts[k])
 		}
 	}
-	r.Detail = fmt.Sprintf("looked for %s phrases: %q", lang, it.Phrases.ByLang[lang])
-	return found, missing, len(turns)
+	return found, missed
 }
 
 // plainAlts names a phrase entry for a reason: its first phrase, and how many others would count.
