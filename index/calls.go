@@ -629,11 +629,11 @@ func (x *Index) Facets(ctx context.Context, f Filter) (Facets, error) {
 		return out, err
 	}
 	if !f.Restricted {
-		var none int
-		if err := x.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM call_docs WHERE agent = '' LIMIT 1) n`).Scan(&none); err != nil {
+		none, err := x.HasCalls(ctx, NoAgent)
+		if err != nil {
 			return out, err
 		}
-		if none > 0 {
+		if none {
 			out.Agents = append(out.Agents, [2]string{NoAgent, NoAgentName})
 		}
 	}

@@ -49,6 +49,16 @@ type ItemRate struct {
 	TeamRate                float64
 }
 
+// HasCalls tells whether the index holds calls of the agent (NoAgent: calls whose metadata names none).
+func (x *Index) HasCalls(ctx context.Context, agent string) (bool, error) {
+	if agent == NoAgent {
+		agent = ""
+	}
+	var one int
+	err := x.db.QueryRowContext(ctx, x.bind(`SELECT COUNT(*) FROM (SELECT 1 FROM call_docs WHERE agent = ? LIMIT 1) n`), agent).Scan(&one)
+	return one > 0, err
+}
+
 // Agent returns an agent's score trend, item pass rates against the team and best and worst calls;
 // NoAgent, those of the calls whose metadata names no agent (compared with every call). Only the calls
 // of the period [from, to) count (zero times: open). ok is false when the agent has no calls at all.
@@ -75,8 +85,7 @@ func (x *Index) Agent(ctx context.Context, agent string, from, to time.Time) (Ag
 		}
 	}
 	if agent != NoAgent { // an agent of the agents table has calls, if not in this period
-		var one int
-		if err := x.db.QueryRowContext(ctx, x.bind(`SELECT COUNT(*) FROM (SELECT 1 FROM call_docs WHERE agent = ? LIMIT 1) n`), key).Scan(&one); err != nil || one == 0 {
+		if ok, err := x.HasCalls(ctx, agent); err != nil || !ok {
 			return st, false, err
 		}
 	}

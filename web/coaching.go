@@ -74,7 +74,7 @@ func (s *Server) coachingPlan(r *http.Request, st index.AgentStats) ([]planItem,
 // discussed records that a coach went through the chosen items with the agent.
 func (s *Server) discussed(w http.ResponseWriter, r *http.Request, u *User) {
 	agent := r.PathValue("agent")
-	if _, ok, err := s.Index.Agent(r.Context(), agent, time.Time{}, time.Time{}); err != nil || !ok || agent == index.NoAgent {
+	if ok, err := s.Index.HasCalls(r.Context(), agent); err != nil || !ok || agent == index.NoAgent {
 		if err != nil {
 			s.fail(w, r, err)
 			return
