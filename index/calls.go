@@ -645,10 +645,10 @@ func (x *Index) Facets(ctx context.Context, f Filter) (Facets, error) {
 	return out, nil
 }
 
-// CallTimes lists when the calls since from started (their time as the list dates them: the
+// CallTimes lists when the calls of [from, to) started (their time as the list dates them: the
 // metadata's start, else the recording's), and their mean length in seconds, for the staffing forecast.
-func (x *Index) CallTimes(ctx context.Context, from time.Time) ([]time.Time, float64, error) {
-	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT started_at, duration_s FROM call_docs WHERE started_at >= ?`), fmtTime(from))
+func (x *Index) CallTimes(ctx context.Context, from, to time.Time) ([]time.Time, float64, error) {
+	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT started_at, duration_s FROM call_docs WHERE started_at >= ? AND started_at < ?`), fmtTime(from), fmtTime(to))
 	if err != nil {
 		return nil, 0, err
 	}

@@ -54,17 +54,12 @@ func (s *Server) staffingFrom(r *http.Request) (staffing, error) {
 	this := forecast.WeekStart(now) // the week under way is not history yet: the forecast is for the next
 	st.Next = this.AddDate(0, 0, 7)
 	st.From = this.AddDate(0, 0, -7*st.Weeks)
-	times, meanS, err := s.Index.CallTimes(r.Context(), st.From)
+	times, meanS, err := s.Index.CallTimes(r.Context(), st.From, this)
 	if err != nil {
 		return st, err
 	}
 	w := forecast.Count(times, st.From, st.Weeks)
-	for _, t := range times {
-		if t.Before(this) {
-			st.Calls++
-		}
-	}
-	st.HandleS = meanS + st.WrapS
+	st.Calls, st.HandleS = len(times), meanS+st.WrapS
 	next, err := forecast.Ahead(w.Counts, 2) // past the week under way
 	if errors.Is(err, forecast.ErrTooLittle) || st.Calls == 0 {
 		st.Problem = fmt.Sprintf("Not enough history: %d dated calls in the %d weeks before %s.", st.Calls, st.Weeks, this.Format("2006-01-02"))
