@@ -191,24 +191,36 @@ func (t *Transcriber) Multilingual() bool { return t.multi }
 // Options returns the options in force (threads and states filled in).
 func (t *Transcriber) Options() Options { return t.opts }
 
-// Transcribe recognises 16 kHz mono samples on a free state, waiting while all are busy. Cancelling
-// ctx stops recognition before the next encoder pass.
-func (t *Transcriber) Transcribe(ctx context.Context, samples []float32) (parley.Recognition, error) {
+// acquire takes a free state, waiting while all are busy; the caller puts it back. It fails once ctx
+// ends or the transcriber is closed.
+func (t *Transcriber) acquire(ctx context.Context) (*C.struct_whisper_state, error) {
 	var st *C.struct_whisper_state
 	select {
 	case st = <-t.states:
 	case <-ctx.Done():
-		return parley.Recognition{}, ctx.Err()
+		return nil, ctx.Err()
 	case <-t.done:
-		return parley.Recognition{}, ErrClosed
+		return nil, ErrClosed
 	}
-	defer func() { t.states <- st }()
 	if t.closed.Load() {
-		return parley.Recognition{}, ErrClosed
+		t.states <- st
+		return nil, ErrClosed
 	}
 	if err := ctx.Err(); err != nil {
+		t.states <- st
+		return nil, err
+	}
+	return st, nil
+}
+
+// Transcribe recognises 16 kHz mono samples on a free state, waiting while all are busy. Cancelling
+// ctx stops recognition before the next encoder pass.
+func (t *Transcriber) Transcribe(ctx context.Context, samples []float32) (parley.Recognition, error) {
+	st, err := t.acquire(ctx)
+	if err != nil {
 		return parley.Recognition{}, err
 	}
+	defer func() { t.states <- st }()
 	if len(samples) == 0 {
 		return parley.Recognition{Language: t.language(st, false)}, nil
 	}
@@ -315,18 +327,11 @@ func (t *Transcriber) DetectLanguage(ctx context.Context, samples []float32, all
 		}
 		return "en", 1, nil
 	}
-	var st *C.struct_whisper_state
-	select {
-	case st = <-t.states:
-	case <-ctx.Done():
-		return "", 0, ctx.Err()
-	case <-t.done:
-		return "", 0, ErrClosed
+	st, err := t.acquire(ctx)
+	if err != nil {
+		return "", 0, err
 	}
 	defer func() { t.states <- st }()
-	if t.closed.Load() {
-		return "", 0, ErrClosed
-	}
 	if len(samples) == 0 {
 		return "", 0, nil
 	}
