@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Entity types. PII types are replaced by [TYPE] under redaction.
@@ -48,6 +49,14 @@ func tokenize(s string) []token {
 	start := -1
 	for i, r := range s {
 		word := unicode.IsLetter(r) || unicode.IsDigit(r) || (r == '\'' && start >= 0)
+		if unicode.Is(unicode.Han, r) { // Chinese is written without spaces: a character is a token
+			if start >= 0 {
+				out = append(out, token{strings.ToLower(s[start:i]), start, i})
+			}
+			out = append(out, token{string(r), i, i + utf8.RuneLen(r)})
+			start = -1
+			continue
+		}
 		if word && start < 0 {
 			start = i
 		}
@@ -72,7 +81,11 @@ var (
 		"zéro": "0", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "sept": "7", "huit": "8", "neuf": "9",
 		"null": "0", "eins": "1", "zwei": "2", "drei": "3", "vier": "4", "fünf": "5", "sechs": "6", "sieben": "7", "acht": "8", "neun": "9",
 		"quattro": "4", "cinque": "5", "sette": "7", "nove": "9",
-		"dois": "2", "três": "3", "quatro": "4", "sete": "7", "oito": "8"}
+		"dois": "2", "três": "3", "quatro": "4", "sete": "7", "oito": "8",
+		// Chinese digits read one by one (幺 is 1 in phone and account numbers); whisper writes Korean
+		// and Arabic numbers as digits, which isDigits reads in any script.
+		"零": "0", "〇": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4", "五": "5", "六": "6",
+		"七": "7", "八": "8", "九": "9"}
 	teens = map[string]string{"ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14",
 		"fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19"}
 	tens = map[string]string{"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7",
@@ -103,7 +116,7 @@ func numberRuns(toks []token) []numberRun {
 		d, ok := "", false
 		switch {
 		case isDigits(w):
-			d, ok = w, true
+			d, ok = asciiDigits(w), true
 		case units[w] != "" && (w != "oh" && w != "o" || cur != nil):
 			d, ok = units[w], true
 		case teens[w] != "":
@@ -136,16 +149,35 @@ func numberRuns(toks []token) []numberRun {
 	return runs
 }
 
+// isDigits reports whether s is all decimal digits, of any script (٣, ３ as well as 3).
 func isDigits(s string) bool {
 	if s == "" {
 		return false
 	}
 	for _, r := range s {
-		if r < '0' || r > '9' {
+		if !unicode.IsDigit(r) {
 			return false
 		}
 	}
 	return true
+}
+
+// asciiDigits writes the decimal digits of any script as 0–9 (Arabic-Indic ٧٢٤ → 724): a digit's value
+// is its distance from the zero of its Unicode block, which runs of ten digits share.
+func asciiDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+			continue
+		}
+		z := r
+		for z > 0 && unicode.IsDigit(z-1) && r-z < 9 {
+			z--
+		}
+		b.WriteByte(byte('0' + r - z))
+	}
+	return b.String()
 }
 
 // luhn reports whether a digit string passes the Luhn check of payment card numbers.
@@ -164,26 +196,73 @@ func luhn(d string) bool {
 	return sum%10 == 0
 }
 
+// The cue words are English with Spanish, French, German, Italian and Portuguese beside them (only
+// words that are no English word a caller would use near a number: not "via", "conto", "place"), as
+// multilingual whisper writes them; cues in scripts without spaces between words are matched inside
+// the text before a number (cueText).
 var (
-	accountCue = set("account acct customer member membership policy reference ref ticket case confirmation id")
-	orderCue   = set("order tracking shipment invoice")
-	phoneCue   = set("phone telephone mobile cell call reach callback landline")
-	monthNames = set("january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec")
-	dayWords   = set("monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday tonight")
-	ordinals   = set("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth 1st 2nd 3rd 4th 5th 6th 7th 8th 9th 10th 11th 12th 13th 14th 15th 16th 17th 18th 19th 20th 21st 22nd 23rd 24th 25th 26th 27th 28th 29th 30th 31st")
-	streets    = set("street st avenue ave road rd lane ln drive dr boulevard blvd way court ct place pl terrace close crescent square highway hwy")
-	currencies = set("dollar dollars usd euro euros pound pounds cents cent bucks quid")
-	dobLead    = set("it is its it's was yes sure um uh that mine my")
-	timeWords  = set("am pm a.m p.m o'clock noon midnight")
+	accountCue = set("account acct customer member membership policy reference ref ticket case confirmation id " +
+		"cuenta cliente socio póliza referencia expediente contrato " + // es
+		"compte client adhérent référence dossier contrat " + // fr
+		"konto kundennummer kundenkonto mitgliedsnummer vertrag vertragsnummer referenz aktenzeichen " + // de
+		"conto cliente codice pratica contratto polizza " + // it
+		"conta cliente apólice referência processo contrato") // pt
+	orderCue = set("order tracking shipment invoice pedido factura envío commande facture colis bestellung bestellnummer rechnung sendung " +
+		"ordine fattura spedizione encomenda fatura")
+	phoneCue = set("phone telephone mobile cell call reach callback landline teléfono móvil celular fijo téléphone portable " +
+		"telefon telefonnummer handy handynummer rufnummer festnetz telefono cellulare fisso telefone telemóvel")
+	// Cues inside unspaced text: Chinese, Korean (Hangul words carry their particles) and Arabic.
+	accountCueText = []string{"账号", "账户", "帐号", "帐户", "卡号", "会员号", "客户号", "保单", "계좌", "계정", "회원번호", "고객번호", "حساب", "رقم العميل"}
+	orderCueText   = []string{"订单", "单号", "주문", "طلب"}
+	phoneCueText   = []string{"电话", "手机", "号码", "전화", "휴대폰", "핸드폰", "هاتف", "جوال", "موبايل"}
 
-	emailRe       = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`)
-	spokenEmailRe = regexp.MustCompile(`(?i)\b[a-z0-9]+(?:\s+(?:dot|underscore|dash)\s+[a-z0-9]+)*\s+at\s+[a-z0-9]+(?:\s+dot\s+[a-z0-9]+)*\s+dot\s+(?:com|net|org|co|uk|io|edu|gov|de|fr)\b`)
-	moneyRe       = regexp.MustCompile(`[$€£]\s?\d[\d,]*(?:\.\d+)?`)
-	numDateRe     = regexp.MustCompile(`\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b`)
-	clockRe       = regexp.MustCompile(`(?i)\b\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?|\b\d{1,2}\s?[ap]\.?m\.?\b`)
-	nameIntroRe   = regexp.MustCompile(`\b(?i:my name is|my name's|this is|speaking with|talking to|name is|mr\.?|mrs\.?|ms\.?|miss|dr\.?)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)`)
-	dobCueRe      = regexp.MustCompile(`(?i)\b(?:date of birth|birth date|birthday|born on|born in|d\.?o\.?b\.?)\b(?:\s+(?:is|was|it's|it is))?`)
+	monthNames = set("january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec " +
+		"enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre " +
+		"janvier février mars avril mai juin juillet août septembre octobre novembre décembre " +
+		"januar februar märz juni juli oktober dezember gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre " +
+		"janeiro fevereiro março maio junho julho setembro outubro novembro dezembro")
+	// monthsNeedDay are month names that are also everyday words: a date only beside a day or year.
+	monthsNeedDay = set("may march mars mai")
+	dayWords      = set("monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday tonight " +
+		"lunes martes miércoles jueves viernes sábado domingo lundi mardi mercredi jeudi vendredi samedi dimanche " +
+		"montag dienstag mittwoch donnerstag freitag samstag sonntag lunedì martedì mercoledì giovedì venerdì " +
+		"segunda-feira terça-feira quarta-feira quinta-feira sexta-feira")
+	articles = set("the el le la am der il o")
+	// dateJoin are the words between a day, its month and its year: "the third of March", "3 de marzo de 2024".
+	dateJoin = set("of de del di do da")
+	ordinals = set("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth 1st 2nd 3rd 4th 5th 6th 7th 8th 9th 10th 11th 12th 13th 14th 15th 16th 17th 18th 19th 20th 21st 22nd 23rd 24th 25th 26th 27th 28th 29th 30th 31st")
+	streets  = set("street st avenue ave road rd lane ln drive dr boulevard blvd way court ct place pl terrace close crescent square highway hwy")
+	// streetsBefore are street words that come before the house number ("Calle Mayor 12", "Via Roma 10",
+	// "Rua Augusta 25", "12 rue de la Paix" has the number first).
+	streetsBefore = set("calle avenida avda paseo plaza carretera camino rue avenue boulevard chemin allée impasse quai " +
+		"straße strasse str gasse allee platz viale piazza corso vicolo rua travessa praça estrada")
+	// streetSuffixes end German street names written as one word: "Hauptstraße 5".
+	streetSuffixes = []string{"straße", "strasse", "gasse", "allee", "platz"}
+	currencies     = set("dollar dollars usd euro euros pound pounds cents cent bucks quid dólares pesos libras céntimos centimes francs franken reais reales")
+	dobLead        = set("it is its it's was yes sure um uh that mine my")
+	timeWords      = set("am pm a.m p.m o'clock noon midnight")
+
+	emailRe = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`)
+	// A spoken e-mail address: "jo dot smith at example dot com", "juan punto pérez arroba gmail punto
+	// com", "marie point dupont arobase orange point fr".
+	spokenEmailRe = regexp.MustCompile(`(?i)\b[\pL0-9]+(?:\s+(?:` + emailDot + `|underscore|dash|guion|guión|tiret|unterstrich|bindestrich|trattino|hífen)\s+[\pL0-9]+)*` +
+		`\s+(?:at|arroba|arobase|chiocciola|klammeraffe)\s+[\pL0-9]+(?:\s+(?:` + emailDot + `)\s+[\pL0-9]+)*\s+(?:` + emailDot + `)\s+` +
+		`(?:com|net|org|co|uk|io|edu|gov|de|fr|es|it|pt|br|mx|ar|ch|at|be|nl|eu)\b`)
+	moneyRe   = regexp.MustCompile(`[$€£]\s?\d[\d,]*(?:\.\d+)?`)
+	numDateRe = regexp.MustCompile(`\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b`)
+	clockRe   = regexp.MustCompile(`(?i)\b\d{1,2}:\d{2}(?:\s?[ap]\.?m\.?)?|\b\d{1,2}\s?[ap]\.?m\.?\b`)
+	// A name after its introduction, in English and the other five languages ("me llamo", "je
+	// m'appelle", "ich heiße", "mi chiamo", "meu nome é", and their Mr/Mrs).
+	nameIntroRe = regexp.MustCompile(`(?:^|[^\pL])(?i:my name is|my name's|this is|speaking with|talking to|name is|mr\.?|mrs\.?|ms\.?|miss|dr\.?|` +
+		`me llamo|mi nombre es|le atiende|le habla|señor|señora|sr\.|sra\.|je m'appelle|mon nom est|monsieur|madame|mme\.?|` +
+		`ich heiße|ich heisse|mein name ist|hier spricht|herr|frau|mi chiamo|il mio nome è|sono|signor|signora|sig\.|sig\.ra|` +
+		`meu nome é|me chamo|o meu nome é|senhor|senhora|sou o|sou a)\s+(\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)?)`)
+	dobCueRe = regexp.MustCompile(`(?i)\b(?:date of birth|birth date|birthday|born on|born in|d\.?o\.?b\.?|fecha de nacimiento|` +
+		`date de naissance|geburtsdatum|data di nascita|data de nascimento)\b(?:\s+(?:is|was|it's|it is|es|est|ist|è|é))?`)
 )
+
+// emailDot is "dot" in the languages above.
+const emailDot = `dot|punto|point|punkt|ponto`
 
 // findPatterns finds the entities that patterns and spoken-number rules catch.
 func (x *Extractor) findPatterns(text string) []Entity {
@@ -220,7 +299,7 @@ func (x *Extractor) findPatterns(text string) []Entity {
 			if t.start < m[1] || first < 0 && dobLead[t.text] {
 				continue
 			}
-			if dateish(t.text) || t.text == "of" || t.text == "the" {
+			if dateish(t.text) || dateJoin[t.text] || articles[t.text] {
 				if first < 0 {
 					first = i
 				}
@@ -240,21 +319,22 @@ func (x *Extractor) findPatterns(text string) []Entity {
 			add(EntDate, toks[i].start, toks[i].end)
 			continue
 		}
-		if !monthNames[w] || (w == "may" || w == "march") && !(i+1 < len(toks) && dateish(toks[i+1].text)) {
+		if !monthNames[w] || monthsNeedDay[w] && !(i+1 < len(toks) && dateish(toks[i+1].text)) && !(i > 0 && dateish(toks[i-1].text)) {
 			continue
 		}
 		if w == "sept" && text[toks[i].start] != 'S' { // lower-case "sept" is French for seven
 			continue
 		}
 		j := i
-		for j+1 < len(toks) && (dateish(toks[j+1].text) || toks[j+1].text == "of") {
+		for j+1 < len(toks) && (dateish(toks[j+1].text) || dateJoin[toks[j+1].text] && j+2 < len(toks) && dateish(toks[j+2].text)) {
 			j++
 		}
-		k := i // the day before the month: "3rd June", "the third of March"
+		k := i // the day before the month: "3rd June", "the third of March", "el 3 de marzo"
+		day := func(w string) bool { return ordinals[w] || isDigits(w) && len(w) <= 2 }
 		switch {
-		case k >= 2 && toks[k-1].text == "of" && ordinals[toks[k-2].text]:
+		case k >= 2 && dateJoin[toks[k-1].text] && day(toks[k-2].text):
 			k -= 2
-		case k >= 1 && ordinals[toks[k-1].text]:
+		case k >= 1 && day(toks[k-1].text):
 			k--
 		}
 		if k >= 1 && k < i && toks[k-1].text == "the" {
@@ -266,9 +346,15 @@ func (x *Extractor) findPatterns(text string) []Entity {
 	runs := numberRuns(toks)
 	for _, r := range runs {
 		start, end := toks[r.first].start, toks[r.end-1].end
-		cue := func(words map[string]bool) bool {
+		cue := func(words map[string]bool, inText []string) bool {
 			for k := max(0, r.first-8); k < r.first; k++ {
 				if words[toks[k].text] {
+					return true
+				}
+			}
+			before := text[toks[max(0, r.first-8)].start:start]
+			for _, w := range inText {
+				if strings.Contains(before, w) {
 					return true
 				}
 			}
@@ -278,10 +364,18 @@ func (x *Extractor) findPatterns(text string) []Entity {
 			return r.end < len(toks) && words[toks[r.end].text]
 		}
 		nd := len(r.digits)
-		street := -1 // a street word within three words after the number: "14 Maple Street"
+		street := -1 // a street word within three words after the number: "14 Maple Street", "12 rue de la Paix"
 		for e := r.end; e < min(r.end+4, len(toks)); e++ {
-			if streets[toks[e].text] && e > r.end {
+			if streets[toks[e].text] && e > r.end || streetsBefore[toks[e].text] && e == r.end {
 				street = e
+				break
+			}
+		}
+		streetAt := -1 // or within four words before it: "Calle Mayor 12", "Hauptstraße 5"
+		for b := r.first - 1; b >= max(0, r.first-4) && nd <= 4; b-- {
+			named := b+1 < r.first && unicode.IsUpper([]rune(text[toks[b+1].start:])[0]) // "Via Roma 10", not "via the app"
+			if (streetsBefore[toks[b].text] || toks[b].text == "via" && named) && b < r.first-1 || germanStreet(toks[b].text) {
+				streetAt = b
 				break
 			}
 		}
@@ -290,15 +384,17 @@ func (x *Extractor) findPatterns(text string) []Entity {
 			add(EntMoney, start, toks[r.end].end)
 		case street >= 0 && nd <= 5:
 			add(EntAddress, start, toks[street].end)
-		case nextIs(timeWords) || r.first > 0 && (toks[r.first-1].text == "at" || toks[r.first-1].text == "between") && nd <= 4 && !cue(accountCue):
+		case streetAt >= 0:
+			add(EntAddress, toks[streetAt].start, end)
+		case nextIs(timeWords) || r.first > 0 && (toks[r.first-1].text == "at" || toks[r.first-1].text == "between") && nd <= 4 && !cue(accountCue, accountCueText):
 			add(EntTime, start, end)
 		case nd >= 13 && nd <= 19 && luhn(r.digits):
 			add(EntCard, start, end)
-		case nd >= 4 && cue(orderCue):
+		case nd >= 4 && cue(orderCue, orderCueText):
 			add(EntOrder, start, end)
-		case nd >= 4 && cue(accountCue):
+		case nd >= 4 && cue(accountCue, accountCueText):
 			add(EntAccount, start, end)
-		case nd >= 7 && nd <= 15 && (cue(phoneCue) || nd >= 10 && (r.digits[0] == '0' || r.digits[0] == '1')):
+		case nd >= 7 && nd <= 15 && (cue(phoneCue, phoneCueText) || nd >= 10 && (r.digits[0] == '0' || r.digits[0] == '1')):
 			add(EntPhone, start, end)
 		case nd >= 3:
 			add(EntNumber, start, end)
@@ -310,6 +406,16 @@ func (x *Extractor) findPatterns(text string) []Entity {
 		}
 	}
 	return out
+}
+
+// germanStreet reports whether w is a German street name written as one word ("hauptstraße").
+func germanStreet(w string) bool {
+	for _, suf := range streetSuffixes {
+		if len(w) > len(suf)+2 && strings.HasSuffix(w, suf) {
+			return true
+		}
+	}
+	return false
 }
 
 func dateish(w string) bool {

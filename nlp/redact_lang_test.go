@@ -46,3 +46,50 @@ func TestRedactSpokenDigitsInOtherLanguages(t *testing.T) {
 		}
 	}
 }
+
+// Entities in the other languages multilingual whisper writes: names after their introduction,
+// addresses with the street word before the number, spoken e-mail addresses, dates with their
+// month names, account and phone numbers by their cue words — also in unspaced Chinese, Korean with
+// its particles, Arabic-Indic digits — and English sentences that look alike are left alone.
+func TestEntitiesInOtherLanguages(t *testing.T) {
+	x := NewExtractor(nil)
+	for _, c := range []struct {
+		text string
+		want []string // TYPE=text
+	}{
+		{"Buenos días, me llamo Álvaro Pérez.", []string{"PERSON=Álvaro Pérez"}},
+		{"Bonjour, je m'appelle Hélène, et vous?", []string{"PERSON=Hélène"}},
+		{"Guten Tag, mein Name ist Jürgen Weiß.", []string{"PERSON=Jürgen Weiß"}},
+		{"Buongiorno, mi chiamo Giulia.", []string{"PERSON=Giulia"}},
+		{"Olá, o meu nome é João Silva.", []string{"PERSON=João Silva"}},
+		{"Vivo en la Calle Mayor 12, segundo piso.", []string{"ADDRESS=Calle Mayor 12"}},
+		{"J'habite au 12 rue de la Paix à Paris.", []string{"ADDRESS=12 rue"}},
+		{"Die Adresse ist Hauptstraße 5 in Köln.", []string{"ADDRESS=Hauptstraße 5"}},
+		{"Abito in Via Roma 10 a Milano.", []string{"ADDRESS=Via Roma 10"}},
+		{"Moro na Rua Augusta 25.", []string{"ADDRESS=Rua Augusta 25"}},
+		{"Mi correo es juan punto perez arroba gmail punto com.", []string{"EMAIL=juan punto perez arroba gmail punto com"}},
+		{"C'est marie point dupont arobase orange point fr.", []string{"EMAIL=marie point dupont arobase orange point fr"}},
+		{"La cita es el 3 de marzo de 2025.", []string{"DATE=3 de marzo de 2025"}},
+		{"Meine Kundennummer ist 48213977.", []string{"ACCOUNT_NUMBER=48213977"}},
+		{"Mi teléfono es 612 345 678.", []string{"PHONE=612 345 678"}},
+		{"Mi fecha de nacimiento es el 4 de julio de 1980.", []string{"DATE_OF_BIRTH=el 4 de julio de 1980"}},
+		{"我的账号是七二四一九八三。", []string{"ACCOUNT_NUMBER=七二四一九八三"}},
+		{"我的手机号码是13812345678。", []string{"PHONE=13812345678"}},
+		{"제 계좌번호는 3021 4455 입니다.", []string{"ACCOUNT_NUMBER=3021 4455"}},
+		{"رقم حسابي ٧٢٤١٩٨٣", []string{"ACCOUNT_NUMBER=٧٢٤١٩٨٣"}},
+		// English lookalikes: "via" before a number, Mars, "sono" in lower case, a word ending in -platz.
+		{"I paid via the app 3 times last week.", nil},
+		{"The Mars bar was great.", nil},
+		{"Io sono contento, grazie.", nil},
+	} {
+		var got []string
+		for _, e := range resolve(x.findPatterns(c.text)) {
+			if PII[e.Type] || e.Type == EntDate {
+				got = append(got, e.Type+"="+e.Text)
+			}
+		}
+		if strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("%q: got %q, want %q", c.text, got, c.want)
+		}
+	}
+}
