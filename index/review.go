@@ -30,7 +30,19 @@ type AgentStats struct {
 	AvgScore          float64
 	Weekly            []WeekScore // oldest first
 	Items             []ItemRate  // per scorecard item: the agent's pass rate and the team's
-	Best, Worst       []Call
+	// ByLanguage splits the agent's calls by the call's language when there is more than one: an agent
+	// taking an English and a Spanish queue is graded on different phrases in each.
+	ByLanguage  []LanguageScore
+	Best, Worst []Call
+}
+
+// LanguageScore is an agent's calls in one language (Language "" : not known), with the pass rate of
+// every item that applied to them.
+type LanguageScore struct {
+	Language      string
+	Calls, Scored int
+	AvgScore      float64
+	Items         []ItemRate // Item, Label, Applied, Passed, Rate
 }
 
 // WeekScore is the average score of an ISO week.
@@ -89,26 +101,36 @@ func (x *Index) Agent(ctx context.Context, agent string, from, to time.Time) (Ag
 			return st, false, err
 		}
 	}
-	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT c.started_at, c.scored, c.score FROM call_docs c WHERE c.agent = ?`+period), append([]any{key}, periodArgs...)...)
+	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT c.started_at, c.scored, c.score, c.language FROM call_docs c WHERE c.agent = ?`+period), append([]any{key}, periodArgs...)...)
 	if err != nil {
 		return st, false, err
 	}
 	weeks := map[string]*WeekScore{}
+	langs := map[string]*LanguageScore{}
 	var sum float64
 	for rows.Next() {
 		var started sql.NullString
 		var scored int
 		var score float64
-		if err := rows.Scan(&started, &scored, &score); err != nil {
+		var lang string
+		if err := rows.Scan(&started, &scored, &score, &lang); err != nil {
 			rows.Close()
 			return st, false, err
 		}
 		st.Calls++
+		ls := langs[lang]
+		if ls == nil {
+			ls = &LanguageScore{Language: lang}
+			langs[lang] = ls
+		}
+		ls.Calls++
 		if scored == 0 {
 			continue
 		}
 		st.Scored++
 		sum += score
+		ls.Scored++
+		ls.AvgScore += score
 		if started.Valid {
 			key := parley.Week(parseTime(started.String))
 			if weeks[key] == nil {
@@ -176,6 +198,11 @@ func (x *Index) Agent(ctx context.Context, agent string, from, to time.Time) (Ag
 		}
 	}
 	sort.Slice(st.Items, func(i, j int) bool { return st.Items[i].Item < st.Items[j].Item })
+	if len(langs) > 1 {
+		if st.ByLanguage, err = x.agentLanguages(ctx, key, period, periodArgs, langs); err != nil {
+			return st, false, err
+		}
+	}
 	f := Filter{Agent: agent, From: from, To: to}
 	zero := 0.0
 	f.MinScore = &zero
@@ -186,6 +213,46 @@ func (x *Index) Agent(ctx context.Context, agent string, from, to time.Time) (Ag
 		return st, false, err
 	}
 	return st, true, nil
+}
+
+// agentLanguages fills in the item pass rates of an agent's calls per language and returns the
+// languages, most calls first.
+func (x *Index) agentLanguages(ctx context.Context, key, period string, periodArgs []any, langs map[string]*LanguageScore) ([]LanguageScore, error) {
+	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT c.language, i.item, MIN(i.label), SUM(CASE WHEN i.status = 'pass' THEN 1 ELSE 0 END), COUNT(*)
+		FROM call_item_results i JOIN call_docs c ON c.id = i.call WHERE c.scored = 1 AND i.status <> 'na' AND c.agent = ?`+period+`
+		GROUP BY c.language, i.item ORDER BY c.language, i.item`), append([]any{key}, periodArgs...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r ItemRate
+		var lang string
+		if err := rows.Scan(&lang, &r.Item, &r.Label, &r.Passed, &r.Applied); err != nil {
+			return nil, err
+		}
+		r.Rate = round3(float64(r.Passed) / float64(r.Applied))
+		if ls := langs[lang]; ls != nil {
+			ls.Items = append(ls.Items, r)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []LanguageScore
+	for _, ls := range langs {
+		if ls.Scored > 0 {
+			ls.AvgScore = round1(ls.AvgScore / float64(ls.Scored))
+		}
+		out = append(out, *ls)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Calls != out[j].Calls {
+			return out[i].Calls > out[j].Calls
+		}
+		return out[i].Language < out[j].Language
+	})
+	return out, nil
 }
 
 // ItemExample is a call that shows a scorecard item done well or missed, with the moment: the item's

@@ -2,12 +2,15 @@ package index_test
 
 import (
 	"context"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/internal/fixtures"
 	"github.com/parley-cc/parley/internal/testenv"
@@ -397,6 +400,56 @@ func TestCallTimeAgentAndScoreOrder(t *testing.T) {
 			}
 			if fc, _ := x.Facets(ctx, index.Filter{Restricted: true, OnlyAgent: "a17"}); slices.Contains(fc.Agents, [2]string{index.NoAgent, index.NoAgentName}) {
 				t.Errorf("an agent's own view offers the unassigned calls: %v", fc.Agents)
+			}
+		})
+	}
+}
+
+// An agent whose calls are in more than one language gets them split by language on the agent page,
+// each with its own average and item pass rates; an agent in one language gets no split.
+func TestAgentByLanguage(t *testing.T) {
+	for name, x := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			var agent string
+			var es calldoc.CallDoc
+			for i, n := range fixtures.Names {
+				d := fixtures.Doc(t, n)
+				d.Metadata.AgentID, d.Metadata.AgentName = "a42", "Ana"
+				if i == 0 {
+					d.Language = "es"
+					es = d
+				}
+				if _, err := x.PutCall(ctx, d, fixtures.Write(t, dir, d)); err != nil {
+					t.Fatal(err)
+				}
+				agent = d.Metadata.AgentID
+			}
+			st, ok, err := x.Agent(ctx, agent, time.Time{}, time.Time{})
+			if err != nil || !ok || len(st.ByLanguage) != 2 {
+				t.Fatalf("by language: %+v (%v %v)", st.ByLanguage, ok, err)
+			}
+			en, sp := st.ByLanguage[0], st.ByLanguage[1]
+			if en.Language != "en" || en.Calls != len(fixtures.Names)-1 || sp.Language != "es" || sp.Calls != 1 {
+				t.Fatalf("languages: %+v / %+v", en, sp)
+			}
+			if es.Score.Scored && sp.AvgScore != math.Round(es.Score.Score*10)/10 {
+				t.Errorf("es average %.1f, its one call %.1f", sp.AvgScore, es.Score.Score)
+			}
+			applied := 0
+			for _, it := range es.Score.Items {
+				if it.Status != parley.ItemNA {
+					applied++
+				}
+			}
+			if len(sp.Items) != applied {
+				t.Errorf("es items: %d rates for %d applied items", len(sp.Items), applied)
+			}
+			for _, r := range sp.Items {
+				if r.Applied != 1 || (r.Rate != 0 && r.Rate != 1) {
+					t.Errorf("es item %+v: one call", r)
+				}
 			}
 		})
 	}

@@ -1290,4 +1290,18 @@ func TestLanguageFilter(t *testing.T) {
 	if _, body := a.do("qa", "GET", "/api/calls?language=es", nil); !regexp.MustCompile(`"languages": \[\s*"en",\s*"es"\s*\]`).MatchString(body) {
 		t.Errorf("API: %s", body)
 	}
+	// The agent's page splits their calls by language once they take calls in two.
+	agentPage := "/agents/" + d.Metadata.AgentID
+	if _, ag := a.do("qa", "GET", agentPage, nil); strings.Contains(ag, `id="agent-languages"`) {
+		t.Error("an agent with calls in one language gets a language split")
+	}
+	d.CallID, d.Source, d.Language, d.Languages = "spanish-call", "spanish-call.wav", "es", nil
+	if _, err := a.x.PutCall(context.Background(), d, fixtures.Write(t, t.TempDir(), d)); err != nil {
+		t.Fatal(err)
+	}
+	_, ag := a.do("qa", "GET", agentPage, nil)
+	split := regexp.MustCompile(`(?s)<table class="list" id="agent-languages">.*?</table>`).FindString(ag)
+	if !regexp.MustCompile(`<td>es</td><td class="r">1</td>`).MatchString(split) || !strings.Contains(split, "<td>en</td>") || !strings.Contains(split, `class="chip"`) {
+		t.Errorf("agent page by language:\n%s", split)
+	}
 }
