@@ -281,14 +281,15 @@ func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc calldoc.CallDoc, do
 	return id, nil
 }
 
-// cleanText drops the control characters that search snippets use as highlight markers.
+// cleanText drops the control characters that search snippets use as highlight markers, and spaces
+// out the characters of scripts written without spaces for the full-text index (spaceUnspaced).
 func cleanText(s string) string {
-	return strings.TrimSpace(strings.Map(func(r rune) rune {
+	return spaceUnspaced(strings.TrimSpace(strings.Map(func(r rune) rune {
 		if r < 0x20 && r != '\n' && r != '\t' {
 			return -1
 		}
 		return r
-	}, s))
+	}, s)))
 }
 
 // deleteCall removes what a call had in the search tables.

@@ -454,3 +454,36 @@ func TestAgentByLanguage(t *testing.T) {
 		})
 	}
 }
+
+// Chinese and Japanese turns are found by a word of theirs, though they are written without spaces,
+// and the snippet shows them as written; a word that is not in the turn finds nothing.
+func TestSearchUnspacedScripts(t *testing.T) {
+	for name, x := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			d := fixtures.Doc(t, "billing-dispute")
+			d.CallID, d.Language = "zh-call", "zh"
+			d.Turns[1].Text = "我的账号是七二四一九，上个月被多收了费用。"
+			d.Turns[2].Text = "お支払いは来週になります。"
+			if _, err := x.PutCall(ctx, d, fixtures.Write(t, t.TempDir(), d)); err != nil {
+				t.Fatal(err)
+			}
+			hits, _, err := x.Search(ctx, index.Query{Text: "账号"}, 0, 10)
+			if err != nil || len(hits) != 1 || hits[0].Turn != 1 {
+				t.Fatalf("账号: %+v (%v)", hits, err)
+			}
+			if plain := strings.NewReplacer(index.MarkStart, "", index.MarkEnd, "").Replace(hits[0].Snippet); !strings.Contains(plain, "我的账号是七二四一九") ||
+				!strings.Contains(hits[0].Snippet, "账") || !strings.Contains(hits[0].Snippet, index.MarkStart) {
+				t.Errorf("snippet %q", hits[0].Snippet)
+			}
+			if hits, _, _ := x.Search(ctx, index.Query{Text: "来週"}, 0, 10); len(hits) != 1 || hits[0].Turn != 2 {
+				t.Errorf("来週: %+v", hits)
+			}
+			for _, q := range []string{"账户", "号账"} { // not in the call; the characters in another order
+				if hits, _, _ := x.Search(ctx, index.Query{Text: q}, 0, 10); len(hits) != 0 {
+					t.Errorf("%s: %+v", q, hits)
+				}
+			}
+		})
+	}
+}

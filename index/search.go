@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Highlight markers around matched words in search snippets; PutCall strips them from indexed text.
@@ -31,23 +32,73 @@ type Query struct {
 	Filter  Filter
 }
 
-// terms splits a query into words and quoted phrases, keeping letters, digits and apostrophes.
+// terms splits a query into words and quoted phrases, keeping letters, digits and apostrophes. A word
+// in a script written without spaces becomes the phrase of its characters, as the index keeps them.
 func terms(q string) [][]string {
+	sep := func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' }
 	var out [][]string
 	for i, part := range strings.Split(q, `"`) {
-		words := strings.FieldsFunc(part, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' })
-		if len(words) == 0 {
-			continue
+		var phrase []string
+		for _, w := range strings.FieldsFunc(part, sep) {
+			if i%2 == 1 { // inside quotes: one phrase
+				phrase = append(phrase, strings.Fields(spaceUnspaced(w))...)
+			} else {
+				out = append(out, strings.Fields(spaceUnspaced(w)))
+			}
 		}
-		if i%2 == 1 { // inside quotes: one phrase
-			out = append(out, words)
-			continue
-		}
-		for _, w := range words {
-			out = append(out, []string{w})
+		if len(phrase) > 0 {
+			out = append(out, phrase)
 		}
 	}
 	return out
+}
+
+// Chinese and Japanese are written without spaces, and both full-text engines (SQLite's unicode61,
+// PostgreSQL's parser) take a run of letters for one word, so "账号" would never find "我的账号是…". The
+// index keeps a space around every Han, Hiragana and Katakana character (spaceUnspaced), a query's
+// word in those scripts is the phrase of its characters (terms), and snippets are shown without the
+// spaces (joinUnspaced).
+func unspacedRune(r rune) bool { return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) }
+
+func unspaced(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return unspacedRune(r)
+}
+
+func spaceUnspaced(s string) string {
+	var b strings.Builder
+	after := false // the last rune written was unspaced
+	for _, r := range s {
+		if u := unspacedRune(r); (u || after) && b.Len() > 0 && r != ' ' {
+			if last, _ := utf8.DecodeLastRuneInString(b.String()); last != ' ' {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteRune(r)
+		after = unspacedRune(r)
+	}
+	return b.String()
+}
+
+// joinUnspaced takes out the spaces between two unspaced characters (across the highlight marks).
+func joinUnspaced(s string) string {
+	rs := []rune(s)
+	near := func(i, step int) bool {
+		for ; i >= 0 && i < len(rs); i += step {
+			if string(rs[i]) != MarkStart && string(rs[i]) != MarkEnd {
+				return unspacedRune(rs[i])
+			}
+		}
+		return false
+	}
+	var b strings.Builder
+	for i, r := range rs {
+		if r == ' ' && near(i-1, -1) && near(i+1, 1) {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // ftsQuery writes terms in FTS5's syntax: every word or phrase quoted (so that no user text is read
@@ -88,8 +139,10 @@ func (x *Index) Search(ctx context.Context, q Query, offset, limit int) (hits []
 	}
 	var sqlq string
 	if x.postgres {
+		// ShortWord=0: one-character words (every Chinese character, as indexed) still count towards
+		// MinWords, or a Chinese snippet would be the matched characters alone.
 		sqlq = `SELECT ` + callColumns + `, t.turn, t.speaker, t.start,
-			ts_headline('english', t.text, websearch_to_tsquery('english', ?), 'StartSel=` + MarkStart + `, StopSel=` + MarkEnd + `, MaxWords=24, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "')
+			ts_headline('english', t.text, websearch_to_tsquery('english', ?), 'StartSel=` + MarkStart + `, StopSel=` + MarkEnd + `, MaxWords=24, MinWords=10, ShortWord=0, MaxFragments=2, FragmentDelimiter=" … "')
 			FROM turns t JOIN call_docs c ON c.id = t.call` + where + ` AND t.tsv @@ websearch_to_tsquery('english', ?)`
 		args = append([]any{tsQuery(ts)}, append(args, tsQuery(ts))...)
 	} else {
@@ -110,6 +163,7 @@ func (x *Index) Search(ctx context.Context, q Query, offset, limit int) (hits []
 	sqlq += fmt.Sprintf(` ORDER BY %s DESC LIMIT %d OFFSET %d`, order, limit+1, max(offset, 0))
 	hits, err = collect(ctx, x.db, x.bind(sqlq), args, func(rows *sql.Rows) (h Hit, err error) {
 		h.Call, err = scanCall(rows, &h.Turn, &h.Speaker, &h.Start, &h.Snippet)
+		h.Snippet = joinUnspaced(h.Snippet)
 		return h, err
 	})
 	if err != nil {
