@@ -233,7 +233,10 @@ type GroupScorecard struct {
 
 // ItemAgreement is how often the automatic result matched the reviewers.
 type ItemAgreement struct {
-	Item      string   `json:"item"`
+	Item string `json:"item"`
+	// Language is the reviewed calls' language when they are in more than one (the agreement is then per
+	// item and language: another language's phrases can be right where English ones are not).
+	Language  string   `json:"language,omitempty"`
 	Reviewed  int      `json:"reviewed"`
 	Agreement float64  `json:"agreement"`
 	Disagree  []string `json:"disagreements"` // "call: auto fail, reviewer pass (name)"
@@ -673,7 +676,9 @@ func CallAlerts(d calldoc.CallDoc, agent string, rules AlertRules) []Alert {
 // calibrate compares reviewers' overrides with the automatic results.
 func (r *Report) calibrate(overrides []Override) {
 	auto := map[[2]string]string{}
+	lang := map[string]string{}
 	for _, row := range r.Rows {
+		lang[row.Doc.CallID] = row.Doc.Language
 		if row.Doc.Score != nil {
 			for _, it := range row.Doc.Score.Items {
 				st := it.Status
@@ -684,37 +689,52 @@ func (r *Report) calibrate(overrides []Override) {
 			}
 		}
 	}
-	r.Calibration = Calibrate(auto, overrides)
+	r.Calibration = Calibrate(auto, overrides, lang)
 }
 
 // Calibrate measures, per item, how often reviewers agreed with the automatic result. auto maps
 // {call id, item id} to the automatic status; overrides on items not in it are left out.
-func Calibrate(auto map[[2]string]string, overrides []Override) []ItemAgreement {
-	byItem := map[string]*ItemAgreement{}
-	agree := map[string]int{}
+func Calibrate(auto map[[2]string]string, overrides []Override, language map[string]string) []ItemAgreement {
+	langs := map[string]bool{}
+	for _, o := range overrides {
+		if _, ok := auto[[2]string{o.CallID, o.Item}]; ok {
+			langs[language[o.CallID]] = true
+		}
+	}
+	byItem := map[[2]string]*ItemAgreement{}
+	agree := map[[2]string]int{}
 	for _, o := range overrides {
 		a, ok := auto[[2]string{o.CallID, o.Item}]
 		if !ok {
 			continue
 		}
-		ia := byItem[o.Item]
+		key := [2]string{o.Item}
+		if len(langs) > 1 {
+			key[1] = language[o.CallID]
+		}
+		ia := byItem[key]
 		if ia == nil {
-			ia = &ItemAgreement{Item: o.Item, Disagree: []string{}}
-			byItem[o.Item] = ia
+			ia = &ItemAgreement{Item: o.Item, Language: key[1], Disagree: []string{}}
+			byItem[key] = ia
 		}
 		ia.Reviewed++
 		if a == o.Status {
-			agree[o.Item]++
+			agree[key]++
 		} else {
 			ia.Disagree = append(ia.Disagree, fmt.Sprintf("%s: auto %s, reviewer %s (%s)", o.CallID, a, o.Status, o.Reviewer))
 		}
 	}
 	out := []ItemAgreement{}
-	for id, ia := range byItem {
-		ia.Agreement = round3(float64(agree[id]) / float64(ia.Reviewed))
+	for key, ia := range byItem {
+		ia.Agreement = round3(float64(agree[key]) / float64(ia.Reviewed))
 		out = append(out, *ia)
 	}
-	sort.Slice(out, func(a, b int) bool { return out[a].Item < out[b].Item })
+	sort.Slice(out, func(a, b int) bool {
+		if out[a].Item != out[b].Item {
+			return out[a].Item < out[b].Item
+		}
+		return out[a].Language < out[b].Language
+	})
 	return out
 }
 

@@ -113,6 +113,17 @@ func TestCalibration(t *testing.T) {
 	if len(r.Calibration) != 1 || r.Calibration[0].Reviewed != 2 || r.Calibration[0].Agreement != 0.5 || !strings.Contains(r.Calibration[0].Disagree[0], "c2: auto fail, reviewer pass") {
 		t.Errorf("calibration %+v", r.Calibration)
 	}
+	// Reviewed calls in two languages: agreement per item and language.
+	docs := sampleDocs()
+	docs[1].Language = "es"
+	r = Build(docs, Options{}, []Override{
+		{CallID: "c1", Item: "greeting", Status: "pass", Reviewer: "qa1"},
+		{CallID: "c2", Item: "greeting", Status: "pass", Reviewer: "qa1"},
+	})
+	if len(r.Calibration) != 2 || r.Calibration[0].Language != docs[0].Language || r.Calibration[0].Agreement != 1 ||
+		r.Calibration[1].Language != "es" || r.Calibration[1].Agreement != 0 || r.Calibration[1].Reviewed != 1 {
+		t.Errorf("calibration by language %+v", r.Calibration)
+	}
 }
 
 func TestTeamExportsAndWebhook(t *testing.T) {
