@@ -616,3 +616,63 @@ func TestEnglishOnlyModelFlagsOtherLanguages(t *testing.T) {
 		t.Errorf("a multilingual model took a detector: %v", err)
 	}
 }
+
+// Language detection with base on one speaker's speech (a sentence a caller might say) in twelve
+// espeak-ng voices of ten languages: free among whisper's 99 languages, and restricted to the ten as the
+// `languages` setting does for a contact centre that knows its queues. Korean, Arabic and Mandarin
+// espeak-ng voices are too far from human speech for base (detected as Thai or English), so they are not
+// here. Measured: detection accuracy both ways and the time one detection takes.
+func TestDetectionAccuracy(t *testing.T) {
+	tr := open(t, testenv.Base(t))
+	dir := t.TempDir()
+	cases := []struct{ voice, lang, text string }{
+		{"en-gb", "en", "Hello, I am calling about my broadband bill. It is much higher than last month."},
+		{"en-us", "en", "Hi, my parcel never arrived and the tracking page has not changed since Monday."},
+		{"es", "es", "Hola, llamo porque mi factura de este mes es mucho más alta de lo normal."},
+		{"es-419", "es", "Buenas tardes, quiero cancelar mi contrato porque me mudo a otra ciudad."},
+		{"fr-fr", "fr", "Bonjour, j'appelle parce que ma connexion internet ne fonctionne plus depuis hier."},
+		{"de", "de", "Guten Tag, ich rufe an, weil meine Rechnung in diesem Monat viel zu hoch ist."},
+		{"it", "it", "Buongiorno, chiamo perché il pacco che ho ordinato non è ancora arrivato."},
+		{"pt-br", "pt", "Olá, estou ligando porque fui cobrado duas vezes pelo mesmo serviço."},
+		{"nl", "nl", "Goedemiddag, ik bel omdat mijn internetverbinding al twee dagen niet werkt."},
+		{"pl", "pl", "Dzień dobry, dzwonię w sprawie rachunku, który jest za wysoki w tym miesiącu."},
+		{"ru", "ru", "Здравствуйте, я звоню по поводу счёта, он слишком большой в этом месяце."},
+		{"tr", "tr", "Merhaba, faturam bu ay çok yüksek geldi, bunu kontrol edebilir misiniz?"},
+	}
+	queues := []string{"en", "es", "fr", "de", "it", "pt", "nl", "pl", "ru", "tr"}
+	free, restricted := 0, 0
+	var took time.Duration
+	for i, c := range cases {
+		raw, wav := filepath.Join(dir, fmt.Sprintf("r%d.wav", i)), filepath.Join(dir, fmt.Sprintf("c%d.wav", i))
+		if out, err := exec.Command("espeak-ng", "-v", c.voice, "-s", "150", "-w", raw, c.text).CombinedOutput(); err != nil {
+			t.Fatalf("espeak-ng %s: %v %s", c.voice, err, out)
+		}
+		if out, err := exec.Command("sox", raw, "-r", "16000", "-c", "1", "-b", "16", wav).CombinedOutput(); err != nil {
+			t.Fatalf("sox: %v %s", err, out)
+		}
+		chans, _ := decode16k(t, wav)
+		start := time.Now()
+		got, p, err := tr.DetectLanguage(context.Background(), chans[0], nil)
+		took += time.Since(start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got2, p2, err := tr.DetectLanguage(context.Background(), chans[0], queues)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got == c.lang {
+			free++
+		}
+		if got2 == c.lang {
+			restricted++
+		}
+		t.Logf("%-6s %s: detected %s (%.2f); among the ten: %s (%.2f)", c.voice, c.lang, got, p, got2, p2)
+	}
+	t.Logf("detection: %d of %d right among all languages, %d of %d among the ten; %v per detection", free, len(cases), restricted, len(cases), took/time.Duration(len(cases)))
+	// Floors one clip under what was measured (8 and 9 of 12: Portuguese is read as Italian, Dutch and
+	// Russian in espeak-ng's voices as Afrikaans and Latvian, or English and German among the ten).
+	if free < 7 || restricted < 8 {
+		t.Errorf("detection right on %d (all languages) and %d (among the ten) of %d clips", free, restricted, len(cases))
+	}
+}
