@@ -46,6 +46,9 @@ type Pipeline struct {
 	// that detects the language (a multilingual model with language auto) is asked once per speaker, on
 	// their first speech; with the voice detector only.
 	Languages []string
+	// LanguagesByPrefix restricts detection for the calls whose source starts with a prefix (a queue's
+	// folder, a market's bucket) instead of Languages; the longest matching prefix wins.
+	LanguagesByPrefix map[string][]string
 	// Translate also asks the recogniser for an English translation of the speakers it detected in
 	// another language (whisper's translate task, a second reading of their windows), kept beside the
 	// transcript in Transcript.Translation.
@@ -146,7 +149,7 @@ func (p *Pipeline) transcribe(ctx context.Context, src source, call *parley.Call
 		recs, errs, err = p.recogniseWhole(ctx, src, active)
 	} else {
 		tracks, dz = p.speechTracks(lv, active, diarize)
-		recs, errs, dropped, windows, err = p.recogniseSpeech(ctx, src, lv, tracks)
+		recs, errs, dropped, windows, err = p.recogniseSpeech(ctx, src, lv, tracks, p.languagesFor(call.Source))
 	}
 	if err != nil {
 		return nil, err
@@ -254,9 +257,18 @@ type languageTeller interface {
 	DetectLanguage(ctx context.Context, samples []float32, allowed []string) (string, float64, error)
 }
 
+// languagesFor is the languages a call from source may be detected in: its longest prefix's in
+// LanguagesByPrefix, else Languages (empty: any).
+func (p *Pipeline) languagesFor(source string) []string {
+	if l, ok := LongestPrefix(p.LanguagesByPrefix, source); ok {
+		return l
+	}
+	return p.Languages
+}
+
 // detectLanguages asks the recogniser for each track's language on the track's first window of speech
-// (restricted to p.Languages) and notes it and its probability in recs; "" for a track without speech.
-func (p *Pipeline) detectLanguages(ctx context.Context, d languageTeller, src source, lv *levels, tracks []track, recs []parley.Recognition) ([]string, error) {
+// (restricted to allowed) and notes it and its probability in recs; "" for a track without speech.
+func (p *Pipeline) detectLanguages(ctx context.Context, d languageTeller, src source, lv *levels, tracks []track, recs []parley.Recognition, allowed []string) ([]string, error) {
 	f := src.format()
 	rs := p.resampler(f.rate)
 	langs := make([]string, len(tracks))
@@ -269,7 +281,7 @@ func (p *Pipeline) detectLanguages(ctx context.Context, d languageTeller, src so
 		if err != nil {
 			return nil, err
 		}
-		lang, prob, err := d.DetectLanguage(ctx, samples, p.Languages)
+		lang, prob, err := d.DetectLanguage(ctx, samples, allowed)
 		if err != nil {
 			return nil, parley.WrapError(parley.CodeTranscribe, err, "language of channel %d", tk.channel)
 		}
@@ -319,7 +331,7 @@ func (p *Pipeline) recogniseWhole(ctx context.Context, src source, active []bool
 // channels, in call order, so that the short turns of both parties share windows; with PackPerChannel
 // each channel's own — reads and resamples each window's pieces as it goes, front to back, and splits
 // each window's segments back to their channels by their tokens' times.
-func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, tracks []track) (recs []parley.Recognition, errs []error, dropped, nwin int, err error) {
+func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, tracks []track, allowed []string) (recs []parley.Recognition, errs []error, dropped, nwin int, err error) {
 	f := src.format()
 	recs = make([]parley.Recognition, len(tracks))
 	errs = make([]error, len(tracks))
@@ -331,11 +343,11 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 	// a speaker in another language: it would read it as English nonsense. The transcript says so.
 	var langs []string
 	if d, ok := p.Transcriber.(parley.LanguageDetector); ok && d.DetectsLanguage() && parley.LanguageFrom(ctx) == "" {
-		if langs, err = p.detectLanguages(ctx, d, src, lv, tracks, recs); err != nil {
+		if langs, err = p.detectLanguages(ctx, d, src, lv, tracks, recs, allowed); err != nil {
 			return nil, nil, 0, 0, err
 		}
 	} else if c, ok := p.Transcriber.(parley.LanguageChecker); ok && c.ChecksLanguage() {
-		found, err := p.detectLanguages(ctx, c, src, lv, tracks, recs)
+		found, err := p.detectLanguages(ctx, c, src, lv, tracks, recs, allowed)
 		if err != nil {
 			return nil, nil, 0, 0, err
 		}

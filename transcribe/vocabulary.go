@@ -24,16 +24,22 @@ func (v *Vocabulary) For(source string) []string {
 		return nil
 	}
 	terms := v.Terms
-	best := ""
-	for p := range v.ByPrefix {
-		if strings.HasPrefix(source, p) && len(p) > len(best) {
-			best = p
-		}
-	}
-	if best != "" {
-		terms = append(append([]string(nil), terms...), v.ByPrefix[best]...)
+	if more, ok := LongestPrefix(v.ByPrefix, source); ok {
+		terms = append(append([]string(nil), terms...), more...)
 	}
 	return terms
+}
+
+// LongestPrefix is the value of the longest key of m that source (a path or storage key) starts with:
+// the rule for every setting given per queue folder or bucket prefix.
+func LongestPrefix[T any](m map[string]T, source string) (T, bool) {
+	best, found := "", false
+	for p := range m {
+		if strings.HasPrefix(source, p) && (!found || len(p) > len(best)) {
+			best, found = p, true
+		}
+	}
+	return m[best], found
 }
 
 // PromptText is the recogniser prompt for the terms: a sentence listing them, as the speakers would say

@@ -49,6 +49,20 @@ func TestVocabularyFor(t *testing.T) {
 	}
 }
 
+// The languages a call may be detected in: the longest prefix of its source, else the general list.
+func TestLanguagesFor(t *testing.T) {
+	p := &Pipeline{Languages: []string{"en"}, LanguagesByPrefix: map[string][]string{"s3://calls/": {"en", "es"}, "s3://calls/kr/": {"ko", "en"}, "": {"fr"}}}
+	for src, want := range map[string]string{"s3://calls/kr/1.wav": "ko en", "s3://calls/mx/1.wav": "en es", "/tmp/x.wav": "fr"} {
+		if got := strings.Join(p.languagesFor(src), " "); got != want {
+			t.Errorf("%s: %q, want %q", src, got, want)
+		}
+	}
+	delete(p.LanguagesByPrefix, "")
+	if got := p.languagesFor("/tmp/x.wav"); len(got) != 1 || got[0] != "en" {
+		t.Errorf("no prefix: %v, want the general list", got)
+	}
+}
+
 // A prompt that makes the recogniser skip speech is left out for that window, and the transcript says
 // so; the window's text then comes from the recognition without it.
 func TestPromptThatSkipsSpeechIsDropped(t *testing.T) {

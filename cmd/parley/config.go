@@ -40,6 +40,7 @@ type Config struct {
 	Fallback           bool                `yaml:"temperature_fallback"`
 	Language           string              `yaml:"language"`
 	Languages          []string            `yaml:"languages"`
+	LanguagesByPrefix  map[string][]string `yaml:"languages_by_prefix"`
 	LanguageModel      string              `yaml:"language_model"`
 	Translate          bool                `yaml:"translate"`
 	Channels           []string            `yaml:"channels"`
@@ -314,6 +315,16 @@ func (c *Config) Validate() error {
 			return parley.Errorf(parley.CodeConfig, "languages: %q is not a language whisper knows", l)
 		}
 	}
+	for prefix, ls := range c.LanguagesByPrefix {
+		if len(ls) == 0 {
+			return parley.Errorf(parley.CodeConfig, "languages_by_prefix %q: no language (leave the prefix out to allow any)", prefix)
+		}
+		for _, l := range ls {
+			if !whisper.KnownLanguage(l) {
+				return parley.Errorf(parley.CodeConfig, "languages_by_prefix %q: %q is not a language whisper knows", prefix, l)
+			}
+		}
+	}
 	return nil
 }
 
@@ -338,7 +349,7 @@ func (c *Config) Pipeline(tr parley.Transcriber) *transcribe.Pipeline {
 		p.VAD = &transcribe.VAD{}
 		p.PackPerChannel = c.VADPack == "channel"
 	}
-	p.Languages, p.Translate = c.Languages, c.Translate
+	p.Languages, p.LanguagesByPrefix, p.Translate = c.Languages, c.LanguagesByPrefix, c.Translate
 	p.Diarize, _ = transcribe.ParseDiarizeMode(c.Diarize) // checked by Validate
 	p.Diarizer = transcribe.Diarizer{Speakers: c.Speakers, MaxSpeakers: c.MaxSpeakers}
 	w, _ := tr.(*whisper.Transcriber)

@@ -82,6 +82,8 @@ func TestConfigErrors(t *testing.T) {
 		{"unknown role", []string{"--channels", "agent,caller"}, nil, "caller"},
 		{"zero threads", nil, []string{"PARLEY_THREADS=0"}, "threads"},
 		{"bad env number", nil, []string{"PARLEY_THREADS=many"}, "PARLEY_THREADS"},
+		{"unknown language by prefix", []string{"--config", write("d.yaml", "languages_by_prefix: {\"s3://calls/kr/\": [ko, klingon]}\n")}, nil, `languages_by_prefix "s3://calls/kr/": "klingon"`},
+		{"no language by prefix", []string{"--config", write("e.yaml", "languages_by_prefix: {\"s3://calls/kr/\": []}\n")}, nil, "no language"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -556,8 +556,9 @@ func TestLanguagePerSpeaker(t *testing.T) {
 	}
 	t.Logf("translated: %q", english.String())
 	p.Translate = false
-	// Restricted to English and German, the Spanish speaker is the closer of the two, never Spanish.
-	p.Languages = []string{"en", "de"}
+	// Restricted to English and German for the calls of the call's folder (languages_by_prefix), the
+	// Spanish speaker is the closer of the two, never Spanish.
+	p.LanguagesByPrefix = map[string][]string{filepath.Dir(mixed) + "/": {"en", "de"}, "/elsewhere/": {"es"}}
 	res = p.File(context.Background(), mixed)
 	if res.Err != nil || res.Transcript.Languages[1].Language == "es" || res.Transcript.Languages[0].Language != "en" {
 		t.Errorf("restricted to en, de: %+v %v", res.Transcript.Languages, res.Err)
