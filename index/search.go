@@ -60,11 +60,6 @@ func terms(q string) [][]string {
 // spaces (joinUnspaced).
 func unspacedRune(r rune) bool { return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) }
 
-func unspaced(w string) bool {
-	r, _ := utf8.DecodeRuneInString(w)
-	return unspacedRune(r)
-}
-
 func spaceUnspaced(s string) string {
 	var b strings.Builder
 	after := false // the last rune written was unspaced

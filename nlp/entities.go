@@ -196,10 +196,10 @@ func luhn(d string) bool {
 	return sum%10 == 0
 }
 
-// The cue words are English with Spanish, French, German, Italian and Portuguese beside them (only
-// words that are no English word a caller would use near a number: not "via", "conto", "place"), as
-// multilingual whisper writes them; cues in scripts without spaces between words are matched inside
-// the text before a number (cueText).
+// The cue words are English with Spanish, French, German, Italian and Portuguese beside them, as
+// multilingual whisper writes them ("via", an English word too, is a street only before a capitalised
+// name); cues in scripts without spaces between words are matched inside the text before a number
+// (the *CueText lists).
 var (
 	accountCue = set("account acct customer member membership policy reference ref ticket case confirmation id " +
 		"cuenta cliente socio póliza referencia expediente contrato " + // es
@@ -225,8 +225,7 @@ var (
 	monthsNeedDay = set("may march mars mai")
 	dayWords      = set("monday tuesday wednesday thursday friday saturday sunday today tomorrow yesterday tonight " +
 		"lunes martes miércoles jueves viernes sábado domingo lundi mardi mercredi jeudi vendredi samedi dimanche " +
-		"montag dienstag mittwoch donnerstag freitag samstag sonntag lunedì martedì mercoledì giovedì venerdì " +
-		"segunda-feira terça-feira quarta-feira quinta-feira sexta-feira")
+		"montag dienstag mittwoch donnerstag freitag samstag sonntag lunedì martedì mercoledì giovedì venerdì")
 	articles = set("the el le la am der il o")
 	// dateJoin are the words between a day, its month and its year: "the third of March", "3 de marzo de 2024".
 	dateJoin = set("of de del di do da")
