@@ -465,6 +465,7 @@ func TestSearchUnspacedScripts(t *testing.T) {
 			d.CallID, d.Language = "zh-call", "zh"
 			d.Turns[1].Text = "我的账号是七二四一九，上个月被多收了费用。"
 			d.Turns[2].Text = "お支払いは来週になります。"
+			d.Turns[3].Text = "제 계좌번호는 3021 4455 입니다. Thank you 감사합니다."
 			if _, err := x.PutCall(ctx, d, fixtures.Write(t, t.TempDir(), d)); err != nil {
 				t.Fatal(err)
 			}
@@ -479,7 +480,12 @@ func TestSearchUnspacedScripts(t *testing.T) {
 			if hits, _, _ := x.Search(ctx, index.Query{Text: "来週"}, 0, 10); len(hits) != 1 || hits[0].Turn != 2 {
 				t.Errorf("来週: %+v", hits)
 			}
-			for _, q := range []string{"账户", "号账"} { // not in the call; the characters in another order
+			// Korean: a word is found with its particle, and the snippet keeps the text's spaces.
+			ko, _, _ := x.Search(ctx, index.Query{Text: "계좌번호"}, 0, 10)
+			if len(ko) != 1 || ko[0].Turn != 3 || !strings.Contains(strings.NewReplacer(index.MarkStart, "", index.MarkEnd, "").Replace(ko[0].Snippet), "제 계좌번호는 3021 4455 입니다. Thank you 감사합니다") {
+				t.Errorf("계좌번호: %+v", ko)
+			}
+			for _, q := range []string{"账户", "号账", "번호계좌"} { // not in the call; the characters in another order
 				if hits, _, _ := x.Search(ctx, index.Query{Text: q}, 0, 10); len(hits) != 0 {
 					t.Errorf("%s: %+v", q, hits)
 				}

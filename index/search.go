@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
 // Highlight markers around matched words in search snippets; PutCall strips them from indexed text.
@@ -53,45 +52,63 @@ func terms(q string) [][]string {
 	return out
 }
 
-// Chinese and Japanese are written without spaces, and both full-text engines (SQLite's unicode61,
-// PostgreSQL's parser) take a run of letters for one word, so "账号" would never find "我的账号是…". The
-// index keeps a space around every Han, Hiragana and Katakana character (spaceUnspaced), a query's
-// word in those scripts is the phrase of its characters (terms), and snippets are shown without the
-// spaces (joinUnspaced).
-func unspacedRune(r rune) bool { return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) }
+// Chinese and Japanese are written without spaces, and Korean words carry their particles ("계좌번호는":
+// account number + topic marker), and both full-text engines (SQLite's unicode61, PostgreSQL's parser)
+// take a run of letters for one word, so "账号" would never find "我的账号是…" nor "계좌번호" "계좌번호는".
+// The index keeps a space around every Han, Hiragana, Katakana and Hangul character (spaceUnspaced; a
+// space of the text beside one is kept double), a query's word in those scripts is the phrase of its
+// characters (terms), and snippets are shown as written (joinUnspaced).
+func unspacedRune(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
+}
 
 func spaceUnspaced(s string) string {
+	rs := []rune(s)
 	var b strings.Builder
-	after := false // the last rune written was unspaced
-	for _, r := range s {
-		if u := unspacedRune(r); (u || after) && b.Len() > 0 && r != ' ' {
-			if last, _ := utf8.DecodeLastRuneInString(b.String()); last != ' ' {
+	for i, r := range rs {
+		if i > 0 {
+			prev := rs[i-1]
+			switch {
+			case r == ' ' && (unspacedRune(prev) || i+1 < len(rs) && unspacedRune(rs[i+1])):
+				b.WriteByte(' ') // the text's own space beside unspaced letters: kept double
+			case r != ' ' && prev != ' ' && (unspacedRune(r) || unspacedRune(prev)):
 				b.WriteByte(' ')
 			}
 		}
 		b.WriteRune(r)
-		after = unspacedRune(r)
 	}
 	return b.String()
 }
 
-// joinUnspaced takes out the spaces between two unspaced characters (across the highlight marks).
+// joinUnspaced undoes spaceUnspaced in a snippet (whose highlight marks may stand beside the spaces): a
+// single space beside an unspaced letter goes, a double one is the text's own space.
 func joinUnspaced(s string) string {
 	rs := []rune(s)
+	mark := func(r rune) bool { return string(r) == MarkStart || string(r) == MarkEnd }
 	near := func(i, step int) bool {
 		for ; i >= 0 && i < len(rs); i += step {
-			if string(rs[i]) != MarkStart && string(rs[i]) != MarkEnd {
+			if !mark(rs[i]) {
 				return unspacedRune(rs[i])
 			}
 		}
 		return false
 	}
 	var b strings.Builder
-	for i, r := range rs {
-		if r == ' ' && near(i-1, -1) && near(i+1, 1) {
+	for i := 0; i < len(rs); i++ {
+		if rs[i] != ' ' {
+			b.WriteRune(rs[i])
 			continue
 		}
-		b.WriteRune(r)
+		n := 1
+		for i+n < len(rs) && rs[i+n] == ' ' {
+			n++
+		}
+		if !near(i-1, -1) && !near(i+n, 1) {
+			b.WriteString(string(rs[i : i+n]))
+		} else if n > 1 {
+			b.WriteByte(' ')
+		}
+		i += n - 1
 	}
 	return b.String()
 }
