@@ -54,7 +54,70 @@ func Open(dsn string) (*Index, error) {
 		x.db.Close()
 		return nil, fmt.Errorf("results index: %w", err)
 	}
+	if err := x.respaceTurns(); err != nil {
+		x.db.Close()
+		return nil, fmt.Errorf("results index: search text: %w", err)
+	}
 	return x, nil
+}
+
+// respaceTurns gives the turns indexed before the search spaced out the scripts written without
+// spaces (spaceUnspaced) their spaced text, once per index: such a turn has two such letters side by
+// side, which a spaced one never has, so a second pass (another process opening the index at the same
+// time) finds nothing to do, and each turn is rewritten only while it still holds the old text.
+func (x *Index) respaceTurns() error {
+	var done int
+	if err := x.db.QueryRow(x.bind(`SELECT COUNT(*) FROM index_meta WHERE key = ?`), "turns_spaced").Scan(&done); err != nil || done > 0 {
+		return err
+	}
+	tx, err := x.db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	rows, err := tx.Query(`SELECT id, text FROM turns`)
+	if err != nil {
+		return err
+	}
+	type turn struct {
+		id   int64
+		text string
+	}
+	var old []turn
+	for rows.Next() {
+		var t turn
+		if err := rows.Scan(&t.id, &t.text); err != nil {
+			rows.Close()
+			return err
+		}
+		if unspacedPair(t.text) {
+			old = append(old, t)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, t := range old {
+		text := spaceUnspaced(t.text)
+		res, err := tx.Exec(x.bind(`UPDATE turns SET text = ? WHERE id = ? AND text = ?`), text, t.id, t.text)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 || x.postgres { // PostgreSQL's tsv follows the text
+			continue
+		}
+		if _, err := tx.Exec(`INSERT INTO turns_fts (turns_fts, rowid, text) VALUES ('delete', ?, ?)`, t.id, t.text); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`INSERT INTO turns_fts (rowid, text) VALUES (?, ?)`, t.id, text); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Exec(x.bind(`INSERT INTO index_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`), "turns_spaced", "1"); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // migrate creates the tables that do not exist yet. Every statement is idempotent; the few that differ

@@ -97,6 +97,8 @@ var schema = []statement{
 		speaker TEXT NOT NULL, start DOUBLE PRECISION NOT NULL, text TEXT NOT NULL,
 		tsv tsvector GENERATED ALWAYS AS (to_tsvector('english', text)) STORED)`},
 	same(`CREATE INDEX IF NOT EXISTS turns_call ON turns (call)`),
+	// What one-time data migrations have run (respaceTurns).
+	same(`CREATE TABLE IF NOT EXISTS index_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`),
 	{sqlite: `CREATE VIRTUAL TABLE IF NOT EXISTS turns_fts USING fts5(text, content='turns', content_rowid='id', tokenize='porter unicode61')`,
 		postgres: `CREATE INDEX IF NOT EXISTS turns_tsv ON turns USING GIN (tsv)`},
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+
+	"github.com/parley-cc/parley/internal/testenv"
 )
 
 // An index written before reviewers' results counted kept items in call_items: opening it moves them
@@ -58,5 +60,62 @@ func TestTimeFromAdded(t *testing.T) {
 			t.Errorf("old row: %+v %v %v", c, ok, err)
 		}
 		x.Close()
+	}
+}
+
+// An index written before the search spaced out Chinese, Japanese and Korean letters: opening it
+// rewrites those turns once (search then finds their words), and opening it again changes nothing.
+func TestTurnsRespaced(t *testing.T) {
+	ctx := context.Background()
+	_, pg := testenv.StartPostgres(t)
+	for name, dsn := range map[string]string{"sqlite": filepath.Join(t.TempDir(), "old.db"), "postgres": pg} {
+		t.Run(name, func(t *testing.T) {
+			x, err := Open(dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			old := "我的账号是七二四一九。 Thanks"
+			res, err := x.db.ExecContext(ctx, x.bind(`INSERT INTO turns (call, turn, speaker, start, text) VALUES (?, ?, ?, ?, ?)`), "c1", 0, "customer", 1.5, old)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !x.postgres {
+				id, _ := res.LastInsertId()
+				if _, err := x.db.ExecContext(ctx, `INSERT INTO turns_fts (rowid, text) VALUES (?, ?)`, id, old); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := x.db.ExecContext(ctx, `DELETE FROM index_meta`); err != nil {
+				t.Fatal(err)
+			}
+			x.Close()
+			found := func() (string, int) {
+				x, err := Open(dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer x.Close()
+				var text string
+				var n int
+				if err := x.db.QueryRowContext(ctx, `SELECT text FROM turns WHERE call = 'c1'`).Scan(&text); err != nil {
+					t.Fatal(err)
+				}
+				q := `SELECT COUNT(*) FROM turns_fts WHERE turns_fts MATCH '"账 号"'`
+				if x.postgres {
+					q = `SELECT COUNT(*) FROM turns WHERE tsv @@ websearch_to_tsquery('english', '"账 号"')`
+				}
+				if err := x.db.QueryRowContext(ctx, q).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return text, n
+			}
+			text, n := found()
+			if text != spaceUnspaced(old) || n != 1 {
+				t.Errorf("after opening: %q, %d found", text, n)
+			}
+			if again, n := found(); again != text || n != 1 {
+				t.Errorf("opened again: %q, %d found", again, n)
+			}
+		})
 	}
 }

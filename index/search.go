@@ -80,6 +80,20 @@ func spaceUnspaced(s string) string {
 	return b.String()
 }
 
+// unspacedPair tells whether s has two unspaced letters side by side: text indexed before
+// spaceUnspaced was.
+func unspacedPair(s string) bool {
+	prev := false
+	for _, r := range s {
+		u := unspacedRune(r)
+		if u && prev {
+			return true
+		}
+		prev = u
+	}
+	return false
+}
+
 // joinUnspaced undoes spaceUnspaced in a snippet (whose highlight marks may stand beside the spaces): a
 // single space beside an unspaced letter goes, a double one is the text's own space.
 func joinUnspaced(s string) string {
