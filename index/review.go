@@ -107,6 +107,7 @@ func (x *Index) Agent(ctx context.Context, agent string, from, to time.Time) (Ag
 	}
 	weeks := map[string]*WeekScore{}
 	langs := map[string]*LanguageScore{}
+	langSum := map[string]float64{}
 	var sum float64
 	for rows.Next() {
 		var started sql.NullString
@@ -130,7 +131,7 @@ func (x *Index) Agent(ctx context.Context, agent string, from, to time.Time) (Ag
 		st.Scored++
 		sum += score
 		ls.Scored++
-		ls.AvgScore += score
+		langSum[lang] += score
 		if started.Valid {
 			key := parley.Week(parseTime(started.String))
 			if weeks[key] == nil {
@@ -150,19 +151,22 @@ func (x *Index) Agent(ctx context.Context, agent string, from, to time.Time) (Ag
 	}
 	sort.Slice(st.Weekly, func(i, j int) bool { return st.Weekly[i].Week < st.Weekly[j].Week })
 
+	// Pass counts per item and call language, summed over the languages; the agent's (team false) also
+	// kept per language for the split by language.
 	rates := map[string]*ItemRate{}
 	count := func(where string, arg any, team bool) error {
-		rows, err := x.db.QueryContext(ctx, x.bind(`SELECT i.item, MIN(i.label), SUM(CASE WHEN i.status = 'pass' THEN 1 ELSE 0 END), COUNT(*)
-			FROM call_item_results i JOIN call_docs c ON c.id = i.call WHERE c.scored = 1 AND i.status <> 'na' AND `+where+period+` GROUP BY i.item`),
+		rows, err := x.db.QueryContext(ctx, x.bind(`SELECT c.language, i.item, MIN(i.label), SUM(CASE WHEN i.status = 'pass' THEN 1 ELSE 0 END), COUNT(*)
+			FROM call_item_results i JOIN call_docs c ON c.id = i.call WHERE c.scored = 1 AND i.status <> 'na' AND `+where+period+`
+			GROUP BY c.language, i.item ORDER BY i.item`),
 			append([]any{arg}, periodArgs...)...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id, label string
+			var lang, id, label string
 			var passed, applied int
-			if err := rows.Scan(&id, &label, &passed, &applied); err != nil {
+			if err := rows.Scan(&lang, &id, &label, &passed, &applied); err != nil {
 				return err
 			}
 			r := rates[id]
@@ -171,9 +175,12 @@ func (x *Index) Agent(ctx context.Context, agent string, from, to time.Time) (Ag
 				rates[id] = r
 			}
 			if team {
-				r.TeamPassed, r.TeamApplied, r.TeamRate = passed, applied, round3(float64(passed)/float64(applied))
+				r.TeamPassed, r.TeamApplied = r.TeamPassed+passed, r.TeamApplied+applied
 			} else {
-				r.Passed, r.Applied, r.Rate = passed, applied, round3(float64(passed)/float64(applied))
+				r.Passed, r.Applied = r.Passed+passed, r.Applied+applied
+				if ls := langs[lang]; ls != nil {
+					ls.Items = append(ls.Items, ItemRate{Item: id, Label: label, Passed: passed, Applied: applied, Rate: round3(float64(passed) / float64(applied))})
+				}
 			}
 		}
 		return rows.Err()
@@ -193,15 +200,17 @@ func (x *Index) Agent(ctx context.Context, agent string, from, to time.Time) (Ag
 		return st, false, err
 	}
 	for _, r := range rates {
+		if r.TeamApplied > 0 {
+			r.TeamRate = round3(float64(r.TeamPassed) / float64(r.TeamApplied))
+		}
 		if r.Applied > 0 {
+			r.Rate = round3(float64(r.Passed) / float64(r.Applied))
 			st.Items = append(st.Items, *r)
 		}
 	}
 	sort.Slice(st.Items, func(i, j int) bool { return st.Items[i].Item < st.Items[j].Item })
 	if len(langs) > 1 {
-		if st.ByLanguage, err = x.agentLanguages(ctx, key, period, periodArgs, langs); err != nil {
-			return st, false, err
-		}
+		st.ByLanguage = byLanguage(langs, langSum)
 	}
 	f := Filter{Agent: agent, From: from, To: to}
 	zero := 0.0
@@ -215,34 +224,13 @@ func (x *Index) Agent(ctx context.Context, agent string, from, to time.Time) (Ag
 	return st, true, nil
 }
 
-// agentLanguages fills in the item pass rates of an agent's calls per language and returns the
-// languages, most calls first.
-func (x *Index) agentLanguages(ctx context.Context, key, period string, periodArgs []any, langs map[string]*LanguageScore) ([]LanguageScore, error) {
-	rows, err := x.db.QueryContext(ctx, x.bind(`SELECT c.language, i.item, MIN(i.label), SUM(CASE WHEN i.status = 'pass' THEN 1 ELSE 0 END), COUNT(*)
-		FROM call_item_results i JOIN call_docs c ON c.id = i.call WHERE c.scored = 1 AND i.status <> 'na' AND c.agent = ?`+period+`
-		GROUP BY c.language, i.item ORDER BY c.language, i.item`), append([]any{key}, periodArgs...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r ItemRate
-		var lang string
-		if err := rows.Scan(&lang, &r.Item, &r.Label, &r.Passed, &r.Applied); err != nil {
-			return nil, err
-		}
-		r.Rate = round3(float64(r.Passed) / float64(r.Applied))
-		if ls := langs[lang]; ls != nil {
-			ls.Items = append(ls.Items, r)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+// byLanguage finishes an agent's languages (their averages from the sums of their scores), most calls
+// first.
+func byLanguage(langs map[string]*LanguageScore, sums map[string]float64) []LanguageScore {
 	var out []LanguageScore
-	for _, ls := range langs {
+	for lang, ls := range langs {
 		if ls.Scored > 0 {
-			ls.AvgScore = round1(ls.AvgScore / float64(ls.Scored))
+			ls.AvgScore = round1(sums[lang] / float64(ls.Scored))
 		}
 		out = append(out, *ls)
 	}
@@ -252,7 +240,7 @@ func (x *Index) agentLanguages(ctx context.Context, key, period string, periodAr
 		}
 		return out[i].Language < out[j].Language
 	})
-	return out, nil
+	return out
 }
 
 // ItemExample is a call that shows a scorecard item done well or missed, with the moment: the item's
