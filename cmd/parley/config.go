@@ -310,19 +310,25 @@ func (c *Config) Validate() error {
 	if c.Language == "" {
 		return parley.Errorf(parley.CodeConfig, "language is empty (use auto or a code like en)")
 	}
-	for _, l := range c.Languages {
-		if !whisper.KnownLanguage(l) {
-			return parley.Errorf(parley.CodeConfig, "languages: %q is not a language whisper knows", l)
-		}
+	if err := knownLanguages("languages", c.Languages); err != nil {
+		return err
 	}
 	for prefix, ls := range c.LanguagesByPrefix {
 		if len(ls) == 0 {
 			return parley.Errorf(parley.CodeConfig, "languages_by_prefix %q: no language (leave the prefix out to allow any)", prefix)
 		}
-		for _, l := range ls {
-			if !whisper.KnownLanguage(l) {
-				return parley.Errorf(parley.CodeConfig, "languages_by_prefix %q: %q is not a language whisper knows", prefix, l)
-			}
+		if err := knownLanguages(fmt.Sprintf("languages_by_prefix %q", prefix), ls); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// knownLanguages checks that whisper knows every language of a setting.
+func knownLanguages(setting string, ls []string) error {
+	for _, l := range ls {
+		if !whisper.KnownLanguage(l) {
+			return parley.Errorf(parley.CodeConfig, "%s: %q is not a language whisper knows", setting, l)
 		}
 	}
 	return nil
