@@ -372,7 +372,8 @@ func (x *Extractor) findPatterns(text string) []Entity {
 		}
 		streetAt := -1 // or within four words before it: "Calle Mayor 12", "Hauptstraße 5"
 		for b := r.first - 1; b >= max(0, r.first-4) && nd <= 4; b-- {
-			named := b+1 < r.first && unicode.IsUpper([]rune(text[toks[b+1].start:])[0]) // "Via Roma 10", not "via the app"
+			next, _ := utf8.DecodeRuneInString(text[toks[b+1].start:])
+			named := b+1 < r.first && unicode.IsUpper(next) // "Via Roma 10", not "via the app"
 			if (streetsBefore[toks[b].text] || toks[b].text == "via" && named) && b < r.first-1 || germanStreet(toks[b].text) {
 				streetAt = b
 				break
