@@ -442,14 +442,33 @@ func (a *Analyzer) customerSentences(tr *parley.Transcript) ([]sentence, error) 
 // UnclearBelow: a call whose leading intent has less of the vote than this is "unclear" (its runners-up
 // are kept in top). Calibrated on the tune split of the labelled call set from its reference
 // transcripts (parley eval --labels <set>/reference) with the default taxonomy: the one wrong intent
-// there led with 0.219, the right ones with 0.261 or more; the threshold sits between.
+// there led with 0.219, the right ones with 0.261 or more; the threshold sits between. Since sentences
+// vote by how much they read as an intent (voteWeight) the right ones lead with 0.279 or more and the
+// one wrong one with 0.329, which no threshold tells apart: 0.24 is kept.
 const UnclearBelow = 0.24
 
 // Unclear labels a call whose intent cannot be told.
 const Unclear = "unclear"
 
+// A sentence votes for the call's intent by how much it reads as one of the intents at all: a sentence
+// whose strongest intent margin is at most voteNone (a date of birth, a number read out, "Lovely, thanks")
+// has no vote, one at voteFull or above a whole vote, linearly between. Without it the answers to the
+// agent's questions outvoted the reason for the call on garbled recognised text. The two bounds are read
+// off the spread of the margins of every customer sentence of the labelled call set's reference
+// transcripts (the lowest tenth below −0.46, the top fifth above 0.3), not fitted to its labels;
+// measured with tiny.en on the set: intent 86.7 % → 93.3 % (held out 77.8 → 88.9 %), and from the
+// reference transcripts unchanged at 93.3 % (README, Accuracy).
+const (
+	voteNone = -0.6
+	voteFull = -0.2
+)
+
+func voteWeight(margin float64) float64 {
+	return math.Max(0, math.Min(1, (margin-voteNone)/(voteFull-voteNone)))
+}
+
 // callIntent classifies the customer's sentences, weighting the opening of the call: customers say why
-// they call first. Each sentence of three words or more votes. It also returns the sentence (an index of
+// they call first. Each sentence of three words or more votes, by how much it reads as an intent. It also returns the sentence (an index of
 // cs) that gave the leading label most of its vote: the one that says why they called.
 func (a *Analyzer) callIntent(cs []sentence) (*parley.IntentResult, int) {
 	votes := map[string]float64{}
@@ -462,7 +481,9 @@ func (a *Analyzer) callIntent(cs []sentence) (*parley.IntentResult, int) {
 	for k, s := range cs {
 		n := len(words(s.text))
 		w := math.Pow(0.7, float64(k)) * math.Min(float64(n), 12) / 12
-		for _, p := range a.intent.PredictWith(s.text, s.emb) {
+		ps, margin := a.intent.predict(s.text, s.emb)
+		w *= voteWeight(margin)
+		for _, p := range ps {
 			votes[p.Label] += w * p.Score
 			total += w * p.Score
 			if m, ok := most[p.Label]; !ok || w*p.Score > m.v {

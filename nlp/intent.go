@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"sort"
@@ -139,10 +140,19 @@ func (m *IntentModel) Predict(text string) []Scored { return m.PredictWith(text,
 
 // PredictWith is Predict with the text's embedding from the model's encoder.
 func (m *IntentModel) PredictWith(text string, emb []float32) []Scored {
+	out, _ := m.predict(text, emb)
+	return out
+}
+
+// predict is PredictWith, also returning the largest SVM margin: near or above 0 when the text reads as
+// one of the intents, well below when it reads as none.
+func (m *IntentModel) predict(text string, emb []float32) ([]Scored, float64) {
 	x := m.features(text, emb)
 	d := make([]float64, len(m.Labels))
+	best := math.Inf(-1)
 	for k := range m.Labels {
 		d[k] = x.dot(m.W[k]) + float64(m.B[k])
+		best = max(best, d[k])
 	}
 	softmax(d, confidenceScale)
 	out := make([]Scored, len(m.Labels))
@@ -150,7 +160,7 @@ func (m *IntentModel) PredictWith(text string, emb []float32) []Scored {
 		out[k] = Scored{l, d[k]}
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].Score > out[b].Score })
-	return out
+	return out, best
 }
 
 // Save writes the model, gzip-compressed.

@@ -1,6 +1,7 @@
 package nlp
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -257,5 +258,40 @@ func TestIntentWithEmbeddings(t *testing.T) {
 	}
 	if err := m.CheckEncoder(nil); parley.ErrorCode(err) != parley.CodeModelMissing {
 		t.Errorf("a model with embeddings and no encoder: %v", err)
+	}
+}
+
+// A customer sentence votes for the call's intent by how much it reads as one: answers to the agent's
+// security questions and thanks, coming before the reason for the call, do not outvote it.
+func TestIntentVotesFromReasons(t *testing.T) {
+	base, sent := encoders(t)
+	a := analyzer(t, Options{Encoder: base, SentimentEncoder: sent})
+	for _, c := range []struct {
+		turns []string // agent, customer, agent, customer…
+		want  string
+	}{
+		{[]string{"Hello, who am I speaking to?", "Hi, yes, it's Mark Owens, calling about my account.", "Can I take your date of birth?", "The second of May, eighty one.", "What can I do for you?", "My router lost its connection last night and it won't come back."}, "technical_support"},
+		{[]string{"Good morning, can I take your account number?", "Yes, I've got it on my bill here, it's four four two nine one.", "Thanks, and the postcode?", "M one, four B H.", "How can I help today?", "I want to send the phone back, it's faulty, and get my money back."}, "refund_request"},
+		{[]string{"Hello, can I start with your name?", "It's Priya Shah, I'm ringing about my order.", "And your date of birth?", "Eleventh of March, nineteen eighty four.", "Thank you, go ahead.", "My internet has been down since Friday."}, "technical_support"},
+		{[]string{"Hi there, may I have your email address?", "It's sam at example dot com, I'm a new customer.", "And the phone number on the account?", "Oh seven nine double two, four five six, one one two.", "Thanks Sam, what's the problem?", "You've charged me twice for the same month."}, "billing_dispute"},
+		{[]string{"Thanks for calling, can I take your name?", "Hi, yes, it's Ola Bergstrom, thanks.", "And your postcode please?", "Sorry, it's B S three, one A A.", "Lovely, and what's it about?", "I've moved house and I need to change my address."}, "address_change"},
+	} {
+		tr := &parley.Transcript{Language: "en"}
+		for i, text := range c.turns {
+			role := parley.RoleAgent
+			if i%2 == 1 {
+				role = parley.RoleCustomer
+			}
+			tr.Turns = append(tr.Turns, parley.Turn{Speaker: role, Text: text, Start: time.Duration(i) * 3 * time.Second})
+		}
+		an := a.Analyze(tr)
+		if an.Intent == nil || an.Intent.Label != c.want {
+			t.Errorf("intent %+v, want %s (%q)", an.Intent, c.want, c.turns[len(c.turns)-1])
+		}
+	}
+	for _, c := range []struct{ margin, want float64 }{{-1, 0}, {voteNone, 0}, {(voteNone + voteFull) / 2, 0.5}, {voteFull, 1}, {0.8, 1}} {
+		if got := voteWeight(c.margin); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("voteWeight(%g) = %g, want %g", c.margin, got, c.want)
+		}
 	}
 }
