@@ -467,10 +467,18 @@ func (c *Config) EncoderDir() (dir string, found bool, err error) {
 // is installed and none was asked for.
 func (c *Config) LoadEncoder() (*encoder.Encoder, error) { return c.loadEncoder(false) }
 
-// LoadSentimentEncoder is the encoder with the built-in sentiment layers over its top layers.
+// LoadSentimentEncoder is the encoder with the built-in sentiment layers over its top layers; the rest
+// of the model is the plain encoder's, shared.
 func (c *Config) LoadSentimentEncoder() (*encoder.Encoder, error) { return c.loadEncoder(true) }
 
 func (c *Config) loadEncoder(sentiment bool) (*encoder.Encoder, error) {
+	var base *encoder.Encoder
+	if sentiment {
+		var err error
+		if base, err = c.loadEncoder(false); err != nil || base == nil {
+			return nil, err
+		}
+	}
 	dir, found, err := c.EncoderDir()
 	if err != nil || !found {
 		return nil, err
@@ -484,7 +492,7 @@ func (c *Config) loadEncoder(sentiment bool) (*encoder.Encoder, error) {
 	// The sentence encoder runs in short bursts per call, beside recognition: a few threads.
 	opts := encoder.Options{Threads: min(4, runtime.NumCPU())}
 	if sentiment {
-		opts.Overlay, opts.OverlayName = nlp.SentimentLayers(), "sentiment"
+		opts.Overlay, opts.OverlayName, opts.Share = nlp.SentimentLayers(), "sentiment", base
 	}
 	e, err := encoder.Load(dir, opts)
 	if err != nil {

@@ -24,7 +24,7 @@ func Encoders(t testing.TB, overlay []byte) (*encoder.Encoder, *encoder.Encoder)
 	dir := testenv.Encoder(t) // fails this test, outside the Once, when the encoder is missing
 	once.Do(func() {
 		if base, err = encoder.Load(dir, encoder.Options{Threads: 2}); err == nil {
-			over, err = encoder.Load(dir, encoder.Options{Threads: 2, Overlay: overlay, OverlayName: "sentiment"})
+			over, err = encoder.Load(dir, encoder.Options{Threads: 2, Overlay: overlay, OverlayName: "sentiment", Share: base})
 		}
 	})
 	if err != nil {

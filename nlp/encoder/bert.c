@@ -24,7 +24,7 @@ struct parley_bert {
 // Matrices stay float16 as the checkpoint stores them: ggml's f16 products ran faster here than f32.
 #define WTYPE GGML_TYPE_F16
 
-parley_bert *parley_bert_new(int hidden, int layers, int heads, int inter, int vocab, int max_pos, int type_vocab, float eps) {
+static parley_bert *bert_alloc(int hidden, int layers, int heads, int inter, int vocab, int max_pos, int type_vocab, float eps) {
 	parley_bert *m = calloc(1, sizeof *m);
 	if (!m) return NULL;
 	m->hidden = hidden; m->layers = layers; m->heads = heads; m->inter = inter;
@@ -35,34 +35,71 @@ parley_bert *parley_bert_new(int hidden, int layers, int heads, int inter, int v
 	m->wctx = ggml_init(p);
 	m->backend = ggml_backend_cpu_init();
 	if (!m->slots || !m->wctx || !m->backend) { parley_bert_free(m); return NULL; }
+	return m;
+}
+
+// new_group adds the tensors of group g (0: the embeddings, 1 + l: layer l) to m's weight context.
+static void new_group(parley_bert *m, int g) {
 	struct ggml_context *c = m->wctx;
-	m->slots[PB_WORD] = ggml_new_tensor_2d(c, GGML_TYPE_F16, hidden, vocab);
-	m->slots[PB_POS] = ggml_new_tensor_2d(c, GGML_TYPE_F16, hidden, max_pos);
-	m->slots[PB_TYPE] = ggml_new_tensor_2d(c, GGML_TYPE_F32, hidden, type_vocab);
-	m->slots[PB_LNG] = ggml_new_tensor_1d(c, GGML_TYPE_F32, hidden);
-	m->slots[PB_LNB] = ggml_new_tensor_1d(c, GGML_TYPE_F32, hidden);
-	for (int l = 0; l < layers; l++) {
-		struct ggml_tensor **s = m->slots + PB_EMB_COUNT + l * PARLEY_BERT_PER_LAYER;
-		s[PB_Q] = ggml_new_tensor_2d(c, WTYPE, hidden, hidden);
-		s[PB_K] = ggml_new_tensor_2d(c, WTYPE, hidden, hidden);
-		s[PB_V] = ggml_new_tensor_2d(c, WTYPE, hidden, hidden);
-		s[PB_O] = ggml_new_tensor_2d(c, WTYPE, hidden, hidden);
-		s[PB_UP] = ggml_new_tensor_2d(c, WTYPE, hidden, inter);
-		s[PB_DOWN] = ggml_new_tensor_2d(c, WTYPE, inter, hidden);
-		s[PB_UPB] = ggml_new_tensor_1d(c, GGML_TYPE_F32, inter);
-		int vecs[] = {PB_QB, PB_KB, PB_VB, PB_OB, PB_LN1G, PB_LN1B, PB_DOWNB, PB_LN2G, PB_LN2B};
-		for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++) s[vecs[i]] = ggml_new_tensor_1d(c, GGML_TYPE_F32, hidden);
+	const int hidden = m->hidden, inter = m->inter;
+	if (g == 0) {
+		m->slots[PB_WORD] = ggml_new_tensor_2d(c, GGML_TYPE_F16, hidden, m->vocab);
+		m->slots[PB_POS] = ggml_new_tensor_2d(c, GGML_TYPE_F16, hidden, m->max_pos);
+		m->slots[PB_TYPE] = ggml_new_tensor_2d(c, GGML_TYPE_F32, hidden, m->type_vocab);
+		m->slots[PB_LNG] = ggml_new_tensor_1d(c, GGML_TYPE_F32, hidden);
+		m->slots[PB_LNB] = ggml_new_tensor_1d(c, GGML_TYPE_F32, hidden);
+		return;
 	}
-	m->wbuf = ggml_backend_alloc_ctx_tensors(c, m->backend);
+	struct ggml_tensor **s = m->slots + PB_EMB_COUNT + (g - 1) * PARLEY_BERT_PER_LAYER;
+	s[PB_Q] = ggml_new_tensor_2d(c, WTYPE, hidden, hidden);
+	s[PB_K] = ggml_new_tensor_2d(c, WTYPE, hidden, hidden);
+	s[PB_V] = ggml_new_tensor_2d(c, WTYPE, hidden, hidden);
+	s[PB_O] = ggml_new_tensor_2d(c, WTYPE, hidden, hidden);
+	s[PB_UP] = ggml_new_tensor_2d(c, WTYPE, hidden, inter);
+	s[PB_DOWN] = ggml_new_tensor_2d(c, WTYPE, inter, hidden);
+	s[PB_UPB] = ggml_new_tensor_1d(c, GGML_TYPE_F32, inter);
+	int vecs[] = {PB_QB, PB_KB, PB_VB, PB_OB, PB_LN1G, PB_LN1B, PB_DOWNB, PB_LN2G, PB_LN2B};
+	for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++) s[vecs[i]] = ggml_new_tensor_1d(c, GGML_TYPE_F32, hidden);
+}
+
+// bert_ready allocates the weight context's tensors in one backend buffer, and the compute allocator.
+static parley_bert *bert_ready(parley_bert *m) {
+	m->wbuf = ggml_backend_alloc_ctx_tensors(m->wctx, m->backend);
 	m->alloc = ggml_gallocr_new(ggml_backend_get_default_buffer_type(m->backend));
 	if (!m->wbuf || !m->alloc) { parley_bert_free(m); return NULL; }
 	return m;
+}
+
+parley_bert *parley_bert_new(int hidden, int layers, int heads, int inter, int vocab, int max_pos, int type_vocab, float eps) {
+	parley_bert *m = bert_alloc(hidden, layers, heads, inter, vocab, max_pos, type_vocab, eps);
+	if (!m) return NULL;
+	for (int g = 0; g <= layers; g++) new_group(m, g);
+	return bert_ready(m);
+}
+
+parley_bert *parley_bert_new_over(parley_bert *base, const int *own) {
+	parley_bert *m = bert_alloc(base->hidden, base->layers, base->heads, base->inter, base->vocab, base->max_pos, base->type_vocab, base->eps);
+	if (!m) return NULL;
+	int owned = 0;
+	for (int g = 0; g <= m->layers; g++) {
+		if (own[g]) {
+			new_group(m, g);
+			owned++;
+			continue;
+		}
+		int from = g == 0 ? 0 : PB_EMB_COUNT + (g - 1) * PARLEY_BERT_PER_LAYER;
+		int n = g == 0 ? PB_EMB_COUNT : PARLEY_BERT_PER_LAYER;
+		for (int i = from; i < from + n; i++) m->slots[i] = base->slots[i];
+	}
+	if (owned == 0) { parley_bert_free(m); return NULL; }
+	return bert_ready(m);
 }
 
 // slot_for returns the slot's tensor when it holds n values, else NULL with the error code in *rc.
 static struct ggml_tensor *slot_for(parley_bert *m, int slot, int64_t n, int *rc) {
 	if (slot < 0 || slot >= m->n_slots) { *rc = 1; return NULL; }
 	if (ggml_nelements(m->slots[slot]) != n) { *rc = 2; return NULL; }
+	if (m->slots[slot]->buffer != m->wbuf) { *rc = 4; return NULL; } // a base model's tensor, shared
 	return m->slots[slot];
 }
 

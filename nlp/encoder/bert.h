@@ -16,6 +16,11 @@ enum {
 };
 
 parley_bert *parley_bert_new(int hidden, int layers, int heads, int inter, int vocab, int max_pos, int type_vocab, float eps);
+// parley_bert_new_over makes a model whose tensors are base's but for the groups marked in own (own[0]:
+// the embeddings, own[1 + l]: layer l, for 1 + layers groups), which get their own memory to be set with
+// parley_bert_set: fine-tuned top layers over a base model, without a second copy of the rest. base must
+// outlive it. NULL when no group is its own.
+parley_bert *parley_bert_new_over(parley_bert *base, const int *own);
 // Copies n floats into slot (stored as f16 for matrices, f32 for vectors). Returns 0 on success.
 int parley_bert_set(parley_bert *m, int slot, const float *data, int64_t n);
 // parley_bert_set_f16 is parley_bert_set for float16 values (copied as they are into float16 slots).

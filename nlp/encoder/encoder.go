@@ -26,6 +26,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"unsafe"
 
@@ -53,6 +54,10 @@ type Options struct {
 	// layers, e.g. parley's sentiment layers); OverlayName is added to the encoder's name.
 	Overlay     []byte
 	OverlayName string
+	// Share is the same model loaded without an overlay: the tensors the overlay does not replace (the
+	// embeddings and the lower layers, for fine-tuned top layers) are Share's, not a second copy. Share
+	// stays in memory until this encoder is closed too.
+	Share *Encoder
 }
 
 // Encoder embeds texts. It is safe for concurrent use; batches run one at a time, each on Threads.
@@ -63,8 +68,13 @@ type Encoder struct {
 	name string
 	fp   string
 
-	mu sync.Mutex
-	m  *C.parley_bert
+	baseFP string // the fingerprint of the model without the overlay (fp without one)
+
+	mu     sync.Mutex
+	m      *C.parley_bert
+	closed bool
+	users  int      // encoders sharing this one's tensors (Options.Share), still open
+	base   *Encoder // the encoder whose tensors this one shares, or nil
 }
 
 // ErrClosed is returned by Embed after Close.
@@ -73,7 +83,7 @@ var ErrClosed = errors.New("encoder: closed")
 // Load reads a model directory (config.json, vocab.txt, model-f16.safetensors). A missing file is a
 // model_missing error, a file of the wrong form or shape model_corrupt.
 func Load(dir string, opts Options) (*Encoder, error) {
-	cfg, tok, w, err := loadFiles(dir, opts.Overlay)
+	cfg, tok, w, baseFP, groups, err := loadFiles(dir, opts.Overlay)
 	if err != nil {
 		return nil, err
 	}
@@ -86,12 +96,43 @@ func Load(dir string, opts Options) (*Encoder, error) {
 	if opts.BatchTokens < opts.MaxTokens {
 		opts.BatchTokens = max(512, opts.MaxTokens)
 	}
-	m := C.parley_bert_new(C.int(cfg.Hidden), C.int(cfg.Layers), C.int(cfg.Heads), C.int(cfg.Intermediate),
-		C.int(cfg.Vocab), C.int(cfg.MaxPositions), C.int(cfg.TypeVocab), C.float(cfg.Eps))
-	if m == nil {
-		return nil, parley.Errorf(parley.CodeInternal, "encoder: ggml could not allocate the model")
+	// own[g]: group g (0: the embeddings, 1+l: layer l) is this encoder's own, not Share's.
+	own := make([]C.int, cfg.Layers+1)
+	for g := range own {
+		own[g] = 1
 	}
-	e := &Encoder{cfg: cfg, tok: tok, opts: opts, m: m, name: filepath.Base(dir), fp: fingerprint(w)}
+	var m *C.parley_bert
+	if share := opts.Share; share != nil {
+		if share.cfg != cfg || share.fp != baseFP {
+			return nil, parley.Errorf(parley.CodeConfig, "encoder %s: the encoder to share (%s) is another model", dir, share.name)
+		}
+		for g := range own {
+			own[g] = 0
+			if groups[g] {
+				own[g] = 1
+			}
+		}
+		share.mu.Lock()
+		closed := share.closed
+		if !closed {
+			m = C.parley_bert_new_over(share.m, &own[0])
+		}
+		if m != nil {
+			share.users++
+		}
+		share.mu.Unlock()
+		if closed {
+			return nil, ErrClosed
+		}
+		tok = share.tok
+	} else {
+		m = C.parley_bert_new(C.int(cfg.Hidden), C.int(cfg.Layers), C.int(cfg.Heads), C.int(cfg.Intermediate),
+			C.int(cfg.Vocab), C.int(cfg.MaxPositions), C.int(cfg.TypeVocab), C.float(cfg.Eps))
+	}
+	if m == nil {
+		return nil, parley.Errorf(parley.CodeInternal, "encoder: ggml could not allocate the model (or an overlay that replaces nothing)")
+	}
+	e := &Encoder{cfg: cfg, tok: tok, opts: opts, m: m, name: filepath.Base(dir), fp: fingerprint(w), baseFP: baseFP, base: opts.Share}
 	if opts.OverlayName != "" {
 		e.name += "+" + opts.OverlayName
 	}
@@ -110,12 +151,17 @@ func Load(dir string, opts Options) (*Encoder, error) {
 			err = parley.Errorf(parley.CodeModelCorrupt, "encoder %s: tensor slot %d does not fit", dir, slot)
 		}
 	}
-	set(C.PB_WORD, w.word)
-	set(C.PB_POS, w.pos)
-	set(C.PB_TYPE, w.typ)
-	set(C.PB_LNG, w.lng)
-	set(C.PB_LNB, w.lnb)
+	if own[0] != 0 {
+		set(C.PB_WORD, w.word)
+		set(C.PB_POS, w.pos)
+		set(C.PB_TYPE, w.typ)
+		set(C.PB_LNG, w.lng)
+		set(C.PB_LNB, w.lnb)
+	}
 	for i, l := range w.layers {
+		if own[1+i] == 0 {
+			continue
+		}
 		base := C.PB_EMB_COUNT + i*C.PARLEY_BERT_PER_LAYER
 		for slot, data := range map[int]tensor{
 			C.PB_Q: l.q, C.PB_QB: l.qb, C.PB_K: l.k, C.PB_KB: l.kb, C.PB_V: l.v, C.PB_VB: l.vb, C.PB_O: l.o, C.PB_OB: l.ob,
@@ -135,8 +181,15 @@ func Load(dir string, opts Options) (*Encoder, error) {
 	return e, nil
 }
 
-// loadFiles reads and checks a model directory's three files, and the overlay's tensors over them.
-func loadFiles(dir string, overlay []byte) (Config, *Tokenizer, *weights, error) {
+// loadFiles reads and checks a model directory's three files, and the overlay's tensors over them. It
+// also returns the fingerprint of the model without the overlay and which groups the overlay replaces
+// tensors of (groups[0]: the embeddings, groups[1+l]: layer l).
+func loadFiles(dir string, overlay []byte) (cfg Config, tok *Tokenizer, w *weights, baseFP string, groups []bool, err error) {
+	cfg, tok, w, groups, err = readFiles(dir, overlay, &baseFP)
+	return cfg, tok, w, baseFP, groups, err
+}
+
+func readFiles(dir string, overlay []byte, baseFP *string) (Config, *Tokenizer, *weights, []bool, error) {
 	read := func(name string) ([]byte, error) {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if errors.Is(err, os.ErrNotExist) {
@@ -153,20 +206,20 @@ func loadFiles(dir string, overlay []byte) (Config, *Tokenizer, *weights, error)
 	var cfg Config
 	b, err := read(ConfigFile)
 	if err != nil {
-		return cfg, nil, nil, err
+		return cfg, nil, nil, nil, err
 	}
 	if cfg, err = parseConfig(b); err != nil {
-		return cfg, nil, nil, corrupt(ConfigFile, err)
+		return cfg, nil, nil, nil, corrupt(ConfigFile, err)
 	}
 	if b, err = read(VocabFile); err != nil {
-		return cfg, nil, nil, err
+		return cfg, nil, nil, nil, err
 	}
 	tok, err := NewTokenizer(b)
 	if err != nil {
-		return cfg, nil, nil, corrupt(VocabFile, err)
+		return cfg, nil, nil, nil, corrupt(VocabFile, err)
 	}
 	if tok.Size() != cfg.Vocab {
-		return cfg, nil, nil, corrupt(VocabFile, fmt.Errorf("%d tokens, the configuration says %d", tok.Size(), cfg.Vocab))
+		return cfg, nil, nil, nil, corrupt(VocabFile, fmt.Errorf("%d tokens, the configuration says %d", tok.Size(), cfg.Vocab))
 	}
 	weightsFile := WeightsFile
 	if _, err := os.Stat(filepath.Join(dir, WeightsFile)); errors.Is(err, os.ErrNotExist) {
@@ -175,30 +228,47 @@ func loadFiles(dir string, overlay []byte) (Config, *Tokenizer, *weights, error)
 		}
 	}
 	if b, err = read(weightsFile); err != nil {
-		return cfg, nil, nil, err
+		return cfg, nil, nil, nil, err
 	}
 	ts, err := readSafetensors(b)
 	if err != nil {
-		return cfg, nil, nil, corrupt(weightsFile, err)
+		return cfg, nil, nil, nil, corrupt(weightsFile, err)
 	}
+	bw, err := bindWeights(ts, cfg)
+	if err != nil {
+		return cfg, nil, nil, nil, corrupt(weightsFile, err)
+	}
+	*baseFP = fingerprint(bw)
+	groups := make([]bool, cfg.Layers+1)
 	if overlay != nil {
 		over, err := readSafetensors(overlay)
 		if err != nil {
-			return cfg, nil, nil, parley.WrapError(parley.CodeModelCorrupt, err, "sentence encoder overlay")
+			return cfg, nil, nil, nil, parley.WrapError(parley.CodeModelCorrupt, err, "sentence encoder overlay")
 		}
 		for name, t := range over {
 			base, ok := ts[name]
 			if !ok || fmt.Sprint(base.shape) != fmt.Sprint(t.shape) {
-				return cfg, nil, nil, parley.Errorf(parley.CodeModelCorrupt, "sentence encoder overlay: tensor %s %v does not replace one of the model", name, t.shape)
+				return cfg, nil, nil, nil, parley.Errorf(parley.CodeModelCorrupt, "sentence encoder overlay: tensor %s %v does not replace one of the model", name, t.shape)
 			}
 			ts[name] = t
+			groups[overlayGroup(name)] = true
 		}
 	}
 	w, err := bindWeights(ts, cfg)
 	if err != nil {
-		return cfg, nil, nil, corrupt(weightsFile, err)
+		return cfg, nil, nil, nil, corrupt(weightsFile, err)
 	}
-	return cfg, tok, w, nil
+	return cfg, tok, w, groups, nil
+}
+
+// overlayGroup is the group of a tensor name: 1+l for a tensor of layer l, 0 for the rest (the
+// embeddings).
+func overlayGroup(name string) int {
+	var l int
+	if _, err := fmt.Sscanf(strings.TrimPrefix(name, "bert."), "encoder.layer.%d.", &l); err == nil && l >= 0 {
+		return 1 + l
+	}
+	return 0
 }
 
 // fingerprint identifies the weights (base and overlay) in a way that survives float16/float32 files: a
@@ -225,14 +295,35 @@ func (e *Encoder) Dim() int { return e.cfg.Hidden }
 // Name is the model directory's name.
 func (e *Encoder) Name() string { return e.name }
 
-// Close frees the model; Embed fails with ErrClosed afterwards.
+// Close frees the model; Embed fails with ErrClosed afterwards. The memory of an encoder others share
+// (Options.Share) is freed when the last of them is closed too.
 func (e *Encoder) Close() {
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.m != nil {
-		C.parley_bert_free(e.m)
-		e.m = nil
+	e.closed = true
+	freed := e.free()
+	e.mu.Unlock()
+	if freed && e.base != nil {
+		e.base.release()
 	}
+}
+
+// free frees the model once it is closed and no other encoder shares it (mu held); it reports whether
+// it did.
+func (e *Encoder) free() bool {
+	if !e.closed || e.users > 0 || e.m == nil {
+		return false
+	}
+	C.parley_bert_free(e.m)
+	e.m = nil
+	return true
+}
+
+// release is called by an encoder that shared e's tensors when it is freed.
+func (e *Encoder) release() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.users--
+	e.free()
 }
 
 // window is one forward-pass input: [CLS] pieces [SEP] of one text.
@@ -331,7 +422,7 @@ func (e *Encoder) forward(wins []window, length int) ([]float32, error) {
 	out := make([]float32, n*e.cfg.Hidden)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.m == nil {
+	if e.closed {
 		return nil, ErrClosed
 	}
 	if rc := C.parley_bert_encode(e.m, (*C.int32_t)(unsafe.Pointer(&ids[0])), (*C.int32_t)(unsafe.Pointer(&pos[0])),

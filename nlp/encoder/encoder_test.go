@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -109,7 +110,7 @@ func TestEmbeddingsMatchReference(t *testing.T) {
 // The ggml graph against a plain Go forward pass of the same weights, token vector by token vector.
 func TestGraphMatchesGoForward(t *testing.T) {
 	e := truncating(t)
-	cfg, _, w, err := loadFiles(testenv.Encoder(t), nil)
+	cfg, _, w, _, _, err := loadFiles(testenv.Encoder(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +284,7 @@ func benchEmbed(b *testing.B, batchTokens int) {
 
 // BenchmarkGoForward is the plain Go forward pass on one core, for comparison with the ggml graph.
 func BenchmarkGoForward(b *testing.B) {
-	cfg, tok, w, err := loadFiles(testenv.Encoder(b), nil)
+	cfg, tok, w, _, _, err := loadFiles(testenv.Encoder(b), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -389,6 +390,41 @@ func TestFloat32FileAndOverlay(t *testing.T) {
 	c, _ := oe.Embed(text)
 	if cs := cosine(a[0], c[0]); cs > 0.999 || cs < 0.5 {
 		t.Errorf("overlay changed the embedding to cosine %.4f", cs)
+	}
+
+	// The same overlay sharing a base's embeddings and layers 0–4: the same fingerprint and vectors;
+	// the base's memory outlives its Close while the overlay is open.
+	plain, err := Load(src, Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared, err := Load(src, Options{Threads: 2, Overlay: ob, OverlayName: "test", Share: plain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shared.Fingerprint() != oe.Fingerprint() || shared.Name() != oe.Name() {
+		t.Errorf("shared overlay %s %s, alone %s %s", shared.Name(), shared.Fingerprint(), oe.Name(), oe.Fingerprint())
+	}
+	plain.Close()
+	if _, err := plain.Embed(text); !errors.Is(err, ErrClosed) {
+		t.Errorf("closed base: %v", err)
+	}
+	d, err := shared.Embed(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs := cosine(c[0], d[0]); cs < 0.99999 {
+		t.Errorf("shared overlay against the overlay alone: cosine %.6f", cs)
+	}
+	shared.Close()
+	if _, err := shared.Embed(text); !errors.Is(err, ErrClosed) {
+		t.Errorf("closed overlay: %v", err)
+	}
+	if _, err := Load(src, Options{Overlay: ob, Share: plain}); !errors.Is(err, ErrClosed) {
+		t.Errorf("sharing a closed encoder: %v", err)
+	}
+	if _, err := Load(dir, Options{Overlay: ob, Share: oe}); parley.ErrorCode(err) != parley.CodeConfig {
+		t.Errorf("sharing another model's tensors (the overlay's own): %v", err)
 	}
 	writeSafetensors(t, over, map[string]tensor{"encoder.layer.9.output.dense.weight": scaled})
 	ob, _ = os.ReadFile(over)
