@@ -68,8 +68,6 @@ type Encoder struct {
 	name string
 	fp   string
 
-	baseFP string // the fingerprint of the model without the overlay (fp without one)
-
 	mu     sync.Mutex
 	m      *C.parley_bert
 	closed bool
@@ -103,6 +101,9 @@ func Load(dir string, opts Options) (*Encoder, error) {
 	}
 	var m *C.parley_bert
 	if share := opts.Share; share != nil {
+		if opts.Overlay == nil {
+			return nil, parley.Errorf(parley.CodeConfig, "encoder %s: a shared encoder needs an overlay", dir)
+		}
 		if share.cfg != cfg || share.fp != baseFP {
 			return nil, parley.Errorf(parley.CodeConfig, "encoder %s: the encoder to share (%s) is another model", dir, share.name)
 		}
@@ -132,7 +133,7 @@ func Load(dir string, opts Options) (*Encoder, error) {
 	if m == nil {
 		return nil, parley.Errorf(parley.CodeInternal, "encoder: ggml could not allocate the model (or an overlay that replaces nothing)")
 	}
-	e := &Encoder{cfg: cfg, tok: tok, opts: opts, m: m, name: filepath.Base(dir), fp: fingerprint(w), baseFP: baseFP, base: opts.Share}
+	e := &Encoder{cfg: cfg, tok: tok, opts: opts, m: m, name: filepath.Base(dir), fp: fingerprint(w), base: opts.Share}
 	if opts.OverlayName != "" {
 		e.name += "+" + opts.OverlayName
 	}
@@ -184,12 +185,7 @@ func Load(dir string, opts Options) (*Encoder, error) {
 // loadFiles reads and checks a model directory's three files, and the overlay's tensors over them. It
 // also returns the fingerprint of the model without the overlay and which groups the overlay replaces
 // tensors of (groups[0]: the embeddings, groups[1+l]: layer l).
-func loadFiles(dir string, overlay []byte) (cfg Config, tok *Tokenizer, w *weights, baseFP string, groups []bool, err error) {
-	cfg, tok, w, groups, err = readFiles(dir, overlay, &baseFP)
-	return cfg, tok, w, baseFP, groups, err
-}
-
-func readFiles(dir string, overlay []byte, baseFP *string) (Config, *Tokenizer, *weights, []bool, error) {
+func loadFiles(dir string, overlay []byte) (Config, *Tokenizer, *weights, string, []bool, error) {
 	read := func(name string) ([]byte, error) {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if errors.Is(err, os.ErrNotExist) {
@@ -206,20 +202,20 @@ func readFiles(dir string, overlay []byte, baseFP *string) (Config, *Tokenizer, 
 	var cfg Config
 	b, err := read(ConfigFile)
 	if err != nil {
-		return cfg, nil, nil, nil, err
+		return cfg, nil, nil, "", nil, err
 	}
 	if cfg, err = parseConfig(b); err != nil {
-		return cfg, nil, nil, nil, corrupt(ConfigFile, err)
+		return cfg, nil, nil, "", nil, corrupt(ConfigFile, err)
 	}
 	if b, err = read(VocabFile); err != nil {
-		return cfg, nil, nil, nil, err
+		return cfg, nil, nil, "", nil, err
 	}
 	tok, err := NewTokenizer(b)
 	if err != nil {
-		return cfg, nil, nil, nil, corrupt(VocabFile, err)
+		return cfg, nil, nil, "", nil, corrupt(VocabFile, err)
 	}
 	if tok.Size() != cfg.Vocab {
-		return cfg, nil, nil, nil, corrupt(VocabFile, fmt.Errorf("%d tokens, the configuration says %d", tok.Size(), cfg.Vocab))
+		return cfg, nil, nil, "", nil, corrupt(VocabFile, fmt.Errorf("%d tokens, the configuration says %d", tok.Size(), cfg.Vocab))
 	}
 	weightsFile := WeightsFile
 	if _, err := os.Stat(filepath.Join(dir, WeightsFile)); errors.Is(err, os.ErrNotExist) {
@@ -228,27 +224,27 @@ func readFiles(dir string, overlay []byte, baseFP *string) (Config, *Tokenizer, 
 		}
 	}
 	if b, err = read(weightsFile); err != nil {
-		return cfg, nil, nil, nil, err
+		return cfg, nil, nil, "", nil, err
 	}
 	ts, err := readSafetensors(b)
 	if err != nil {
-		return cfg, nil, nil, nil, corrupt(weightsFile, err)
+		return cfg, nil, nil, "", nil, corrupt(weightsFile, err)
 	}
 	bw, err := bindWeights(ts, cfg)
 	if err != nil {
-		return cfg, nil, nil, nil, corrupt(weightsFile, err)
+		return cfg, nil, nil, "", nil, corrupt(weightsFile, err)
 	}
-	*baseFP = fingerprint(bw)
+	baseFP := fingerprint(bw)
 	groups := make([]bool, cfg.Layers+1)
 	if overlay != nil {
 		over, err := readSafetensors(overlay)
 		if err != nil {
-			return cfg, nil, nil, nil, parley.WrapError(parley.CodeModelCorrupt, err, "sentence encoder overlay")
+			return cfg, nil, nil, "", nil, parley.WrapError(parley.CodeModelCorrupt, err, "sentence encoder overlay")
 		}
 		for name, t := range over {
 			base, ok := ts[name]
 			if !ok || fmt.Sprint(base.shape) != fmt.Sprint(t.shape) {
-				return cfg, nil, nil, nil, parley.Errorf(parley.CodeModelCorrupt, "sentence encoder overlay: tensor %s %v does not replace one of the model", name, t.shape)
+				return cfg, nil, nil, "", nil, parley.Errorf(parley.CodeModelCorrupt, "sentence encoder overlay: tensor %s %v does not replace one of the model", name, t.shape)
 			}
 			ts[name] = t
 			groups[overlayGroup(name)] = true
@@ -256,9 +252,9 @@ func readFiles(dir string, overlay []byte, baseFP *string) (Config, *Tokenizer, 
 	}
 	w, err := bindWeights(ts, cfg)
 	if err != nil {
-		return cfg, nil, nil, nil, corrupt(weightsFile, err)
+		return cfg, nil, nil, "", nil, corrupt(weightsFile, err)
 	}
-	return cfg, tok, w, groups, nil
+	return cfg, tok, w, baseFP, groups, nil
 }
 
 // overlayGroup is the group of a tensor name: 1+l for a tensor of layer l, 0 for the rest (the

@@ -423,6 +423,9 @@ func TestFloat32FileAndOverlay(t *testing.T) {
 	if _, err := Load(src, Options{Overlay: ob, Share: plain}); !errors.Is(err, ErrClosed) {
 		t.Errorf("sharing a closed encoder: %v", err)
 	}
+	if _, err := Load(src, Options{Share: oe}); parley.ErrorCode(err) != parley.CodeConfig {
+		t.Errorf("sharing without an overlay: %v", err)
+	}
 	if _, err := Load(dir, Options{Overlay: ob, Share: oe}); parley.ErrorCode(err) != parley.CodeConfig {
 		t.Errorf("sharing another model's tensors (the overlay's own): %v", err)
 	}
