@@ -468,27 +468,46 @@ func voteWeight(margin float64) float64 {
 }
 
 // callIntent classifies the customer's sentences, weighting the opening of the call: customers say why
-// they call first. Each sentence of three words or more votes, by how much it reads as an intent. It also returns the sentence (an index of
-// cs) that gave the leading label most of its vote: the one that says why they called.
+// they call first. Each sentence of three words or more votes, by how much it reads as an intent; when
+// none reads as one at all (an intent model of another taxonomy, whose margins sit lower), every sentence
+// votes whole. It also returns the sentence (an index of cs) that gave the leading label most of its
+// vote: the one that says why they called.
 func (a *Analyzer) callIntent(cs []sentence) (*parley.IntentResult, int) {
-	votes := map[string]float64{}
 	type vote struct {
 		k int
 		v float64
 	}
-	most := map[string]vote{}
-	var total float64
+	type scored struct {
+		ps     []Scored
+		w      float64 // the opening's and the length's weight
+		margin float64
+	}
+	sents := make([]scored, len(cs))
 	for k, s := range cs {
 		n := len(words(s.text))
-		w := math.Pow(0.7, float64(k)) * math.Min(float64(n), 12) / 12
-		ps, margin := a.intent.predict(s.text, s.emb)
-		w *= voteWeight(margin)
-		for _, p := range ps {
-			votes[p.Label] += w * p.Score
-			total += w * p.Score
-			if m, ok := most[p.Label]; !ok || w*p.Score > m.v {
-				most[p.Label] = vote{k, w * p.Score}
+		sents[k].w = math.Pow(0.7, float64(k)) * math.Min(float64(n), 12) / 12
+		sents[k].ps, sents[k].margin = a.intent.predict(s.text, s.emb)
+	}
+	var votes map[string]float64
+	var most map[string]vote
+	var total float64
+	for _, byMargin := range []bool{true, false} {
+		votes, most, total = map[string]float64{}, map[string]vote{}, 0
+		for k, s := range sents {
+			w := s.w
+			if byMargin {
+				w *= voteWeight(s.margin)
 			}
+			for _, p := range s.ps {
+				votes[p.Label] += w * p.Score
+				total += w * p.Score
+				if m, ok := most[p.Label]; !ok || w*p.Score > m.v {
+					most[p.Label] = vote{k, w * p.Score}
+				}
+			}
+		}
+		if total > 0 {
+			break
 		}
 	}
 	if total == 0 {

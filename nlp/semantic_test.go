@@ -289,6 +289,20 @@ func TestIntentVotesFromReasons(t *testing.T) {
 			t.Errorf("intent %+v, want %s (%q)", an.Intent, c.want, c.turns[len(c.turns)-1])
 		}
 	}
+	// An intent model whose margins all sit below voteNone (here the default one with every bias
+	// lowered: the same probabilities) still gives the call an intent: every sentence votes whole.
+	low := *a.intent
+	low.B = make([]float32, len(a.intent.B))
+	for k, b := range a.intent.B {
+		low.B[k] = b - 5
+	}
+	lowA := analyzer(t, Options{Encoder: base, SentimentEncoder: sent, Intent: &low})
+	tr := &parley.Transcript{Language: "en", Turns: []parley.Turn{
+		{Speaker: parley.RoleAgent, Text: "How can I help?"},
+		{Speaker: parley.RoleCustomer, Text: "There's a charge of thirty pounds on my bill that I never agreed to.", Start: 3 * time.Second}}}
+	if an := lowA.Analyze(tr); an.Intent == nil || an.Intent.Label != "billing_dispute" {
+		t.Errorf("a model with low margins: intent %+v", an.Intent)
+	}
 	for _, c := range []struct{ margin, want float64 }{{-1, 0}, {voteNone, 0}, {(voteNone + voteFull) / 2, 0.5}, {voteFull, 1}, {0.8, 1}} {
 		if got := voteWeight(c.margin); math.Abs(got-c.want) > 1e-9 {
 			t.Errorf("voteWeight(%g) = %g, want %g", c.margin, got, c.want)
