@@ -18,13 +18,17 @@ var (
 )
 
 // Encoders returns the encoder of the shared folder (or PARLEY_ENCODER) and the same with overlay as its
-// "sentiment" layers. The test fails when the encoder is missing: CI has it.
+// "sentiment" layers (the plain one again without an overlay). The test fails when the encoder is
+// missing: CI has it.
 func Encoders(t testing.TB, overlay []byte) (*encoder.Encoder, *encoder.Encoder) {
 	t.Helper()
 	dir := testenv.Encoder(t) // fails this test, outside the Once, when the encoder is missing
 	once.Do(func() {
 		if base, err = encoder.Load(dir, encoder.Options{Threads: 2}); err == nil {
-			over, err = encoder.Load(dir, encoder.Options{Threads: 2, Overlay: overlay, OverlayName: "sentiment", Share: base})
+			over = base
+			if overlay != nil {
+				over, err = encoder.Load(dir, encoder.Options{Threads: 2, Overlay: overlay, OverlayName: "sentiment", Share: base})
+			}
 		}
 	})
 	if err != nil {
