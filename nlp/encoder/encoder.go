@@ -97,7 +97,9 @@ func Load(dir string, opts Options) (*Encoder, error) {
 	// own[g]: group g (0: the embeddings, 1+l: layer l) is this encoder's own, not Share's.
 	own := make([]C.int, cfg.Layers+1)
 	for g := range own {
-		own[g] = 1
+		if opts.Share == nil || groups[g] {
+			own[g] = 1
+		}
 	}
 	var m *C.parley_bert
 	if share := opts.Share; share != nil {
@@ -106,12 +108,6 @@ func Load(dir string, opts Options) (*Encoder, error) {
 		}
 		if share.cfg != cfg || share.fp != baseFP {
 			return nil, parley.Errorf(parley.CodeConfig, "encoder %s: the encoder to share (%s) is another model", dir, share.name)
-		}
-		for g := range own {
-			own[g] = 0
-			if groups[g] {
-				own[g] = 1
-			}
 		}
 		share.mu.Lock()
 		closed := share.closed
@@ -230,11 +226,11 @@ func loadFiles(dir string, overlay []byte) (Config, *Tokenizer, *weights, string
 	if err != nil {
 		return cfg, nil, nil, "", nil, corrupt(weightsFile, err)
 	}
-	bw, err := bindWeights(ts, cfg)
+	w, err := bindWeights(ts, cfg)
 	if err != nil {
 		return cfg, nil, nil, "", nil, corrupt(weightsFile, err)
 	}
-	baseFP := fingerprint(bw)
+	baseFP := fingerprint(w)
 	groups := make([]bool, cfg.Layers+1)
 	if overlay != nil {
 		over, err := readSafetensors(overlay)
@@ -249,10 +245,9 @@ func loadFiles(dir string, overlay []byte) (Config, *Tokenizer, *weights, string
 			ts[name] = t
 			groups[overlayGroup(name)] = true
 		}
-	}
-	w, err := bindWeights(ts, cfg)
-	if err != nil {
-		return cfg, nil, nil, "", nil, corrupt(weightsFile, err)
+		if w, err = bindWeights(ts, cfg); err != nil {
+			return cfg, nil, nil, "", nil, corrupt(weightsFile, err)
+		}
 	}
 	return cfg, tok, w, baseFP, groups, nil
 }
