@@ -54,7 +54,8 @@ type Pipeline struct {
 	// transcript in Transcript.Translation.
 	Translate bool
 	// Vocabulary, when set, corrects near misses of its terms in the text and, with Vocabulary.Prompt,
-	// is given to the recogniser as its prompt. With the voice detector, a window in which the prompt
+	// is given to the recogniser as its prompt on every channel but the customer's. With the voice
+	// detector, a window in which the prompt
 	// made the recogniser skip speech (a piece of 0.8 s or more without any text) is recognised again
 	// without it, and the transcript warns.
 	Vocabulary *Vocabulary
@@ -137,8 +138,17 @@ func (p *Pipeline) transcribe(ctx context.Context, src source, call *parley.Call
 		active[c] = p.SilenceDBFS == 0 || lv.peakDBFS(c) >= p.SilenceDBFS
 	}
 	terms := p.Vocabulary.For(call.Source)
+	// The prompt goes to the agent's speech, where the company, product and agent names are said, and
+	// to channels whose speaker is not known before recognition; the customer's channel is read
+	// without it. With a prompt whisper's token times collapse (a party's turns come back as one
+	// segment at the last of them): on the customer's side that put words in the wrong turns and moved
+	// intent, PII and the closing sentiment (README, Vocabulary).
+	unprompted := make([]bool, f.channels)
 	if len(terms) > 0 && p.Vocabulary.Prompt {
 		ctx = parley.WithPrompt(ctx, PromptText(terms))
+		for c, ch := range call.Channels {
+			unprompted[c] = ch.Role == parley.RoleCustomer
+		}
 	}
 	var recs []parley.Recognition
 	var errs []error
@@ -146,10 +156,10 @@ func (p *Pipeline) transcribe(ctx context.Context, src source, call *parley.Call
 	tracks := wholeChannels(f.channels, active)
 	var dz []parley.Diarization
 	if p.VAD == nil {
-		recs, errs, err = p.recogniseWhole(ctx, src, active)
+		recs, errs, err = p.recogniseWhole(ctx, src, active, unprompted)
 	} else {
 		tracks, dz = p.speechTracks(lv, active, diarize)
-		recs, errs, dropped, windows, err = p.recogniseSpeech(ctx, src, lv, tracks, p.languagesFor(call.Source))
+		recs, errs, dropped, windows, err = p.recogniseSpeech(ctx, src, lv, tracks, p.languagesFor(call.Source), unprompted)
 	}
 	if err != nil {
 		return nil, err
@@ -301,7 +311,7 @@ const windowsInFlight = 8
 
 // recogniseWhole reads each active channel whole, resamples it to 16 kHz and recognises it; the
 // channels are recognised at once (the Transcriber runs as many as it has states for).
-func (p *Pipeline) recogniseWhole(ctx context.Context, src source, active []bool) ([]parley.Recognition, []error, error) {
+func (p *Pipeline) recogniseWhole(ctx context.Context, src source, active, unprompted []bool) ([]parley.Recognition, []error, error) {
 	f := src.format()
 	recs := make([]parley.Recognition, f.channels)
 	errs := make([]error, f.channels)
@@ -320,6 +330,10 @@ func (p *Pipeline) recogniseWhole(ctx context.Context, src source, active []bool
 		if s != nil {
 			s16 := rs.Resample(s)
 			chans[c] = nil
+			ctx := ctx
+			if unprompted[c] {
+				ctx = parley.WithPrompt(ctx, "")
+			}
 			wg.Go(func() { recs[c], errs[c] = p.Transcriber.Transcribe(ctx, s16) })
 		}
 	}
@@ -331,7 +345,7 @@ func (p *Pipeline) recogniseWhole(ctx context.Context, src source, active []bool
 // channels, in call order, so that the short turns of both parties share windows; with PackPerChannel
 // each channel's own — reads and resamples each window's pieces as it goes, front to back, and splits
 // each window's segments back to their channels by their tokens' times.
-func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, tracks []track, allowed []string) (recs []parley.Recognition, errs []error, dropped, nwin int, err error) {
+func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, tracks []track, allowed []string, unprompted []bool) (recs []parley.Recognition, errs []error, dropped, nwin int, err error) {
 	f := src.format()
 	recs = make([]parley.Recognition, len(tracks))
 	errs = make([]error, len(tracks))
@@ -390,6 +404,9 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 			if l := langs[windows[k].Pieces[0].Channel]; l != "" { // one language per window (mixed: one track)
 				wctx, translate = parley.WithLanguage(ctx, l), p.Translate && !parley.IsEnglish(l)
 			}
+		}
+		if !slices.ContainsFunc(windows[k].Pieces, func(pc Piece) bool { return !unprompted[tracks[pc.Channel].channel] }) {
+			wctx = parley.WithPrompt(wctx, "")
 		}
 		recognise := func() {
 			defer func() { <-slots }()

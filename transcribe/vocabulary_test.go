@@ -2,6 +2,8 @@ package transcribe
 
 import (
 	"context"
+	"maps"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -92,5 +94,46 @@ func TestPromptThatSkipsSpeechIsDropped(t *testing.T) {
 	p.Vocabulary.Prompt = false
 	if res := p.File(context.Background(), "../testdata/calls/billing-dispute.wav"); res.Err != nil || prompts != 0 || len(res.Transcript.Warnings) != 0 {
 		t.Errorf("prompt off: %d prompted, %v, %v", prompts, res.Err, res.Transcript.Warnings)
+	}
+}
+
+// The prompt goes to the agent's speech and to channels whose speaker is unknown (mono), never to the
+// customer's, whichever side of the recorder the customer is on, with and without the voice detector.
+func TestPromptOnTheAgentsSideOnly(t *testing.T) {
+	tr := parley.TranscriberFunc(func(ctx context.Context, s []float32) (parley.Recognition, error) {
+		text := "plain"
+		if parley.PromptFrom(ctx) != "" {
+			text = "prompted"
+		}
+		d := samplesToDuration(len(s), parley.SampleRate)
+		return parley.Recognition{Language: "en", Segments: []parley.Segment{{Start: 0, End: d, Text: text}}}, nil
+	})
+	call := filepath.Join("..", "testdata", "calls", "billing-dispute.wav")
+	both, mono := readWAV(t, call), monoMix(t, call)
+	for _, tt := range []struct {
+		name  string
+		roles []parley.Role
+		audio *Audio
+		want  map[parley.Role]string
+	}{
+		{"agent left", nil, both, map[parley.Role]string{parley.RoleAgent: "prompted", parley.RoleCustomer: "plain"}},
+		{"agent right", []parley.Role{parley.RoleCustomer, parley.RoleAgent}, both, map[parley.Role]string{parley.RoleAgent: "prompted", parley.RoleCustomer: "plain"}},
+		{"mono", nil, mono, map[parley.Role]string{parley.RoleUnknown: "prompted"}},
+	} {
+		for _, vad := range []*VAD{nil, {}} {
+			p := &Pipeline{Transcriber: tr, Roles: tt.roles, TurnGap: time.Second, VAD: vad, PackPerChannel: true, Diarize: DiarizeOff,
+				Vocabulary: &Vocabulary{Terms: []string{"Northwind"}, Prompt: true}}
+			got := map[parley.Role]string{}
+			res, err := p.Audio(context.Background(), tt.audio, &parley.Call{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range res.Segments {
+				got[s.Speaker] = s.Text
+			}
+			if !maps.Equal(got, tt.want) {
+				t.Errorf("%s, vad %v: %v, want %v", tt.name, vad != nil, got, tt.want)
+			}
+		}
 	}
 }

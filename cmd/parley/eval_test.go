@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/eval"
 	"github.com/parley-cc/parley/internal/callset"
 	"github.com/parley-cc/parley/internal/fixtures"
@@ -42,8 +44,14 @@ func callSet(t *testing.T) string {
 // report it wrote and its output folder.
 func runEval(t *testing.T, labels string, args ...string) (eval.Report, string) {
 	t.Helper()
+	return runEvalEnv(t, nil, labels, args...)
+}
+
+// runEvalEnv is runEval with more settings in the environment.
+func runEvalEnv(t *testing.T, more []string, labels string, args ...string) (eval.Report, string) {
+	t.Helper()
 	out := t.TempDir()
-	env := []string{"PARLEY_ENCODER=" + testenv.Encoder(t)}
+	env := append([]string{"PARLEY_ENCODER=" + testenv.Encoder(t)}, more...)
 	code, stdout, stderr := runMain(t, env, append([]string{"eval", "--labels", labels, "--out", out}, args...)...)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
@@ -86,6 +94,47 @@ func TestEvalCallSet(t *testing.T) {
 	code, stdout2, _ := runMain(t, nil, "eval", "--labels", filepath.Join(set, callset.AudioDir), "--results", out, "--out", t.TempDir())
 	if code != 0 || !strings.Contains(stdout2, "scorecard item agreement") {
 		t.Errorf("eval --results: exit %d\n%s", code, stdout2)
+	}
+}
+
+// The vocabulary prompt goes to the agent's side: on stereo calls whose greeting tiny.en garbles
+// without it ("The law not win the count"), the greeting is recognised with the company's name more
+// often, and the customer's words are the same as with the vocabulary's correction alone.
+func TestVocabularyPromptOnTheAgentsSide(t *testing.T) {
+	dir := filepath.Join(callSet(t), callset.AudioDir)
+	var labels []string
+	for _, name := range []string{"bill-price-rise", "cancel-retained", "order-upgrade-fibre", "sales-tv-bundle"} {
+		labels = append(labels, filepath.Join(dir, name+".labels.yaml"))
+	}
+	vocabulary := []string{"PARLEY_VOCABULARY=Northwind,Northwind Telecom"}
+	args := []string{"--model", testenv.TinyEn(t), "--threads", "2"}
+	plain, plainOut := runEvalEnv(t, vocabulary, strings.Join(labels, ","), args...)
+	prompted, promptedOut := runEvalEnv(t, append(vocabulary, "PARLEY_VOCABULARY_PROMPT=true"), strings.Join(labels, ","), args...)
+	before, after := plain.Summary["all"].Items["greeting"].Agree, prompted.Summary["all"].Items["greeting"].Agree
+	if after.Rate() <= before.Rate() {
+		t.Errorf("greeting agreement %v with the prompt, %v without", after, before)
+	}
+	agentChanged := false
+	for _, l := range labels {
+		name := strings.TrimSuffix(filepath.Base(l), ".labels.yaml")
+		side := func(out string, role parley.Role) string {
+			var doc calldoc.CallDoc
+			readJSON(t, filepath.Join(out, name+".json"), &doc)
+			var b strings.Builder
+			for _, s := range doc.Segments {
+				if s.Speaker == role {
+					b.WriteString(s.Text + "\n")
+				}
+			}
+			return b.String()
+		}
+		if a, b := side(plainOut, parley.RoleCustomer), side(promptedOut, parley.RoleCustomer); a != b {
+			t.Errorf("%s: the customer's words changed with the prompt:\n%s---\n%s", name, a, b)
+		}
+		agentChanged = agentChanged || side(plainOut, parley.RoleAgent) != side(promptedOut, parley.RoleAgent)
+	}
+	if !agentChanged {
+		t.Error("the agent's words are the same with the prompt: it was not given")
 	}
 }
 
