@@ -221,10 +221,17 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 			return
 		}
 	}
+	// A required phrase said although its condition was not seen is met: the speaker doing it shows the
+	// situation arose (an agent who verifies identity before the account comes up, or says "I'm sorry
+	// to hear that" to a customer whose words read neutral). Not saying it there is N/A.
+	unseen := ""
 	if it.When != nil {
 		if ok, why := e.applies(it.When); !ok {
-			na("does not apply: %s", why)
-			return
+			if it.Kind != KindRequired {
+				na("does not apply: %s", why)
+				return
+			}
+			unseen = why
 		}
 	}
 	pass := func(ok bool, format string, args ...any) {
@@ -256,6 +263,14 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 			case !ok: // a miss says what came closest in meaning too
 				reason = strings.TrimPrefix(reason+"; "+matched, "; ")
 			}
+		}
+		if unseen != "" {
+			if !ok {
+				r.Evidence, r.Detail = nil, ""
+				na("does not apply: %s", unseen)
+				return
+			}
+			reason += fmt.Sprintf(" (said although its condition was not seen: %s)", unseen)
 		}
 		pass(ok, "%s", reason)
 	case KindProhibited:

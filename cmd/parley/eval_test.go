@@ -23,7 +23,7 @@ const (
 	evalMaxMisplaced  = 0.01 // reference words on the other party's side (0.6 %)
 	evalMinIntent     = 0.89 // (93.3 %; 86.7 % before sentences voted by how much they read as an intent, 83.3 % before mono calls were diarized)
 	evalMinClosing    = 0.90 // customer sentiment at the end of the call (93.3 %; 83.3 % before)
-	evalMinAgreement  = 0.75 // scorecard item results equal to the reviewer's (78.9 %; 70.0 % before)
+	evalMinAgreement  = 0.77 // scorecard item results equal to the reviewer's (80.4 %; 78.9 % before a phrase said where its condition was not seen counted as met, 70.0 % before)
 	evalMinHoldsFound = 0.8  // labelled holds found (5/5)
 	evalMinPII        = 0.68 // labelled personal data found as PII (75.0 %)
 	evalMinSumRecap   = 0.35 // the summary quotes the agent's labelled recap (44.4 %: the recap item agrees on 43.3 %)
@@ -172,7 +172,7 @@ func TestEvalReferenceTranscripts(t *testing.T) {
 		t.Fatalf("calls %d (%d not measured), word errors %d on perfect transcripts", all.Calls, all.Errors, all.WER["all"].Errors)
 	}
 	for what, f := range map[string][2]float64{
-		"item agreement":    {all.ItemAgreement.Rate(), 0.90},
+		"item agreement":    {all.ItemAgreement.Rate(), 0.93}, // 93.7 % (92.2 % before a phrase said where its condition was not seen counted as met)
 		"intent":            {all.Intent.Rate(), 0.90},
 		"closing sentiment": {all.Sentiment["customer_end"].Rate(), 0.90},
 		"summary recap":     {all.SummaryRecap.Rate(), 0.70},
