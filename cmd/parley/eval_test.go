@@ -19,14 +19,14 @@ import (
 // whisper's temperature fallback samples and runs differ a little; a change that costs accuracy fails
 // here. The README's accuracy table has the measured numbers and the targets.
 const (
-	evalMaxWER        = 0.31 // both parties, stereo and mono calls (0.291 measured)
-	evalMaxMisplaced  = 0.01 // reference words on the other party's side (0.6 %)
-	evalMinIntent     = 0.89 // (93.3 %; 86.7 % before sentences voted by how much they read as an intent, 83.3 % before mono calls were diarized)
-	evalMinClosing    = 0.90 // customer sentiment at the end of the call (93.3 %; 83.3 % before)
-	evalMinAgreement  = 0.77 // scorecard item results equal to the reviewer's (80.4 %; 78.9 % before a phrase said where its condition was not seen counted as met, 70.0 % before)
-	evalMinHoldsFound = 0.8  // labelled holds found (5/5)
-	evalMinPII        = 0.68 // labelled personal data found as PII (75.0 %)
-	evalMinSumRecap   = 0.35 // the summary quotes the agent's labelled recap (44.4 %: the recap item agrees on 43.3 %)
+	evalMaxWER        = 0.31 // both parties, stereo and mono calls (0.282 measured on the 42 calls; 0.291 on the first 30)
+	evalMaxMisplaced  = 0.01 // reference words on the other party's side (0.5 %)
+	evalMinIntent     = 0.85 // (90.5 %; on the first 30 calls 93.3 %, 86.7 % before sentences voted by how much they read as an intent, 83.3 % before mono calls were diarized)
+	evalMinClosing    = 0.88 // customer sentiment at the end of the call (92.9 %; 83.3 % before)
+	evalMinAgreement  = 0.77 // scorecard item results equal to the reviewer's (79.6 %; on the first 30 calls 80.4 %, 78.9 % before a phrase said where its condition was not seen counted as met, 70.0 % before)
+	evalMinHoldsFound = 0.8  // labelled holds found (8/8)
+	evalMinPII        = 0.65 // labelled personal data found as PII (70.5 %)
+	evalMinSumRecap   = 0.35 // the summary quotes the agent's labelled recap (41.7 %: the recap item agrees on 45.2 %)
 )
 
 // callSet is the labelled call set (testdata/callset) generated into the parley cache; generating it
@@ -66,7 +66,7 @@ func TestEvalCallSet(t *testing.T) {
 	set := callSet(t)
 	rep, out := runEval(t, filepath.Join(set, callset.AudioDir), "--model", testenv.TinyEn(t), "--threads", "2")
 	all := rep.Summary["all"]
-	if all.Calls < 30 || all.Errors != 0 || rep.Summary[eval.SplitHeldout].Calls < 9 {
+	if all.Calls < 42 || all.Errors != 0 || rep.Summary[eval.SplitHeldout].Calls < 21 {
 		t.Fatalf("calls %d (%d not measured), held out %d", all.Calls, all.Errors, rep.Summary[eval.SplitHeldout].Calls)
 	}
 	for _, f := range []struct {
@@ -168,12 +168,12 @@ func TestEvalBadLabels(t *testing.T) {
 func TestEvalReferenceTranscripts(t *testing.T) {
 	rep, _ := runEval(t, filepath.Join(callSet(t), callset.ReferenceDir), "--model", testenv.TestModel(t))
 	all := rep.Summary["all"]
-	if all.Calls < 30 || all.Errors != 0 || all.WER["all"].Errors != 0 {
+	if all.Calls < 42 || all.Errors != 0 || all.WER["all"].Errors != 0 {
 		t.Fatalf("calls %d (%d not measured), word errors %d on perfect transcripts", all.Calls, all.Errors, all.WER["all"].Errors)
 	}
 	for what, f := range map[string][2]float64{
-		"item agreement":    {all.ItemAgreement.Rate(), 0.93}, // 93.7 % (92.2 % before a phrase said where its condition was not seen counted as met)
-		"intent":            {all.Intent.Rate(), 0.90},
+		"item agreement":    {all.ItemAgreement.Rate(), 0.92}, // 92.6 % (the first 30 calls 93.7 %, 92.2 % before a phrase said where its condition was not seen counted as met)
+		"intent":            {all.Intent.Rate(), 0.86},        // 88.1 % (tune 95.2 %, held out 81.0 %)
 		"closing sentiment": {all.Sentiment["customer_end"].Rate(), 0.90},
 		"summary recap":     {all.SummaryRecap.Rate(), 0.70},
 	} {
