@@ -54,8 +54,8 @@ type Pipeline struct {
 	// transcript in Transcript.Translation.
 	Translate bool
 	// Vocabulary, when set, corrects near misses of its terms in the text and, with Vocabulary.Prompt,
-	// is given to the recogniser as its prompt on every channel but the customer's. With the voice
-	// detector, a window in which the prompt
+	// is given to the recogniser as its prompt on every channel but the customer's (a window shared by
+	// both parties, PackPerChannel off, gets it). With the voice detector, a window in which the prompt
 	// made the recogniser skip speech (a piece of 0.8 s or more without any text) is recognised again
 	// without it, and the transcript warns.
 	Vocabulary *Vocabulary
