@@ -165,3 +165,46 @@ sections:
 		t.Errorf("phrases and examples: %+v", it)
 	}
 }
+
+// A required item whose condition was not seen is met when the agent says a sentence that means what
+// it asks (by its examples), and stays N/A when only its words are there: the caller verified before
+// any account talk, empathy for a customer whose words read neutral — but a bare "sorry" is no empathy.
+func TestSaidAlthoughConditionUnseen(t *testing.T) {
+	a, sc := stages(t)
+	call := func(agent string) map[string]parley.ItemResult {
+		tr := &parley.Transcript{}
+		for i, l := range [][2]string{
+			{"a", "Hello, you're through to Northwind, this is Sam."},
+			{"c", "Hi, I'm ringing about the engineer visit next week."},
+			{"a", agent},
+			{"c", "Okay."},
+			{"a", "Thanks for calling, goodbye."},
+		} {
+			role := parley.RoleAgent
+			if l[0] == "c" {
+				role = parley.RoleCustomer
+			}
+			tr.Turns = append(tr.Turns, parley.Turn{Speaker: role, Start: dur(float64(i * 5)), End: dur(float64(i*5 + 4)), Text: l[1]})
+			tr.Segments = append(tr.Segments, parley.Segment{Channel: i % 2, Speaker: role, Start: dur(float64(i * 5)), End: dur(float64(i*5 + 4)), Text: l[1]})
+		}
+		s := sc.Score(Call{Transcript: tr, Analysis: a.Analyze(tr), DurationS: 30})
+		out := map[string]parley.ItemResult{}
+		for _, it := range s.Items {
+			out[it.ID] = it
+		}
+		return out
+	}
+	for _, c := range []struct {
+		agent, item, want, reason string
+	}{
+		{"Just for security, what's the first line of your address?", "identity_verification", parley.ItemPass, "said although its condition was not seen"},
+		{"Oh dear, that sounds like a real hassle, I'm sorry.", "empathy", parley.ItemPass, "said although its condition was not seen"},
+		{"Sorry, I didn't catch your surname.", "empathy", parley.ItemNA, "does not apply"},
+		{"Let me look at the booking.", "identity_verification", parley.ItemNA, "does not apply"},
+	} {
+		it := call(c.agent)[c.item]
+		if it.Status != c.want || !strings.Contains(it.Reason, c.reason) {
+			t.Errorf("%s after %q: %s (%s), want %s", c.item, c.agent, it.Status, it.Reason, c.want)
+		}
+	}
+}

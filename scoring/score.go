@@ -221,9 +221,10 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 			return
 		}
 	}
-	// A required phrase said although its condition was not seen is met: the speaker doing it shows the
-	// situation arose (an agent who verifies identity before the account comes up, or says "I'm sorry
-	// to hear that" to a customer whose words read neutral). Not saying it there is N/A.
+	// A required phrase item whose condition was not seen is met when a sentence of the speaker means
+	// what it asks (by its examples): doing it shows the situation arose — an agent who verifies
+	// identity before the account comes up, or says "that must be frustrating" to a customer whose
+	// words read neutral. Otherwise, and for phrases matched by words alone, it is N/A.
 	unseen := ""
 	if it.When != nil {
 		if ok, why := e.applies(it.When); !ok {
@@ -255,7 +256,9 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 			ok = len(missing) == 0
 		}
 		reason := describe(found, missing, it, searched)
+		byMeaning := false
 		if m, matched := e.meaning(it, r); matched != "" {
+			byMeaning = m
 			switch {
 			case m:
 				ok = true
@@ -265,7 +268,9 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 			}
 		}
 		if unseen != "" {
-			if !ok {
+			// Only a sentence that means what the item asks, closer to its examples than to its
+			// counter-examples, counts there: a bare "sorry" ("Sorry, say that again?") is no empathy.
+			if !byMeaning {
 				r.Evidence, r.Detail = nil, ""
 				na("does not apply: %s", unseen)
 				return

@@ -172,7 +172,7 @@ func TestEvalReferenceTranscripts(t *testing.T) {
 		t.Fatalf("calls %d (%d not measured), word errors %d on perfect transcripts", all.Calls, all.Errors, all.WER["all"].Errors)
 	}
 	for what, f := range map[string][2]float64{
-		"item agreement":    {all.ItemAgreement.Rate(), 0.92}, // 92.6 % (the first 30 calls 93.7 %, 92.2 % before a phrase said where its condition was not seen counted as met)
+		"item agreement":    {all.ItemAgreement.Rate(), 0.91}, // 92.1 % (the first 30 calls 93.0 %, 92.2 % before a sentence meaning an item where its condition was not seen counted as met)
 		"intent":            {all.Intent.Rate(), 0.86},        // 88.1 % (tune 95.2 %, held out 81.0 %)
 		"closing sentiment": {all.Sentiment["customer_end"].Rate(), 0.90},
 		"summary recap":     {all.SummaryRecap.Rate(), 0.70},
