@@ -256,21 +256,18 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 			ok = len(missing) == 0
 		}
 		reason := describe(found, missing, it, searched)
-		byMeaning := false
-		if m, matched := e.meaning(it, r); matched != "" {
-			byMeaning = m
-			switch {
-			case m:
-				ok = true
-				reason = matched
-			case !ok: // a miss says what came closest in meaning too
-				reason = strings.TrimPrefix(reason+"; "+matched, "; ")
-			}
+		meant, matched := e.meaning(it, r)
+		switch {
+		case meant:
+			ok = true
+			reason = matched
+		case !ok && matched != "": // a miss says what came closest in meaning too
+			reason = strings.TrimPrefix(reason+"; "+matched, "; ")
 		}
 		if unseen != "" {
 			// Only a sentence that means what the item asks, closer to its examples than to its
 			// counter-examples, counts there: a bare "sorry" ("Sorry, say that again?") is no empathy.
-			if !byMeaning {
+			if !meant {
 				r.Evidence, r.Detail = nil, ""
 				na("does not apply: %s", unseen)
 				return
