@@ -85,7 +85,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--encoder", required=True)
     ap.add_argument("--data", required=True, help="name=path.csv:count,… (count 0: all rows; rows are sampled with a fixed seed)")
-    ap.add_argument("--dev", required=True)
+    ap.add_argument("--dev", required=True, help="CSV files (comma-separated) measured after each epoch")
     ap.add_argument("--out", required=True)
     ap.add_argument("--layers", type=int, default=2)
     ap.add_argument("--epochs", type=int, default=2)
@@ -120,7 +120,7 @@ def main():
             rows = rows[:count]
         print(f"{name}: {len(rows)} rows", file=sys.stderr)
         train += rows
-    dev = read_rows([a.dev])
+    devs = {os.path.basename(p): read_rows([p]) for p in a.dev.split(",")}
 
     def embed_frozen(texts):
         enc = tok.encode_batch(texts)
@@ -187,7 +187,8 @@ def main():
             step += 1
             if step % 100 == 0:
                 print(f"step {step}/{steps} loss {loss.item():.3f} {time.time() - start:.0f} s", file=sys.stderr, flush=True)
-        print(f"epoch {epoch + 1}: dev macro-F1 {evaluate(dev):.4f} ({time.time() - start:.0f} s)", file=sys.stderr, flush=True)
+        scores = " ".join(f"{name} {evaluate(rows):.4f}" for name, rows in devs.items())
+        print(f"epoch {epoch + 1}: macro-F1 {scores} ({time.time() - start:.0f} s)", file=sys.stderr, flush=True)
 
     tensors = {}
     for layer in top:
