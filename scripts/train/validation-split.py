@@ -3,7 +3,9 @@
 
 Training rows only — the DynaSent dev files and the contact-centre training set; no test or held-out
 file is read. Each row goes to the validation part by the sha256 of "dev" + its text: half of DynaSent
-round 2 dev, a fifth of round 1 dev, of calls-train.csv and of calls-qa-train.csv. Then fine-tune on the
+round 2 dev, a fifth of round 1 dev, of calls-train.csv and of calls-qa-train.csv. (The prefix matters:
+scripts/sentiment-data.py held out the calls whose plain text hashes to 0 mod 5, so none of the training
+rows would.) Then fine-tune on the
 fit files (finetune_sentiment.py --data …-fit.csv, --dev the val files, which it measures after each
 epoch) and train the classifier on them (parley sentiment train), measuring it on the val files.
 
