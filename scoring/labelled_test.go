@@ -168,7 +168,8 @@ sections:
 
 // A required item whose condition was not seen is met when the agent says a sentence that means what
 // it asks (by its examples), and stays N/A when only its words are there: the caller verified before
-// any account talk, empathy for a customer whose words read neutral — but a bare "sorry" is no empathy.
+// any account talk, empathy for a customer whose words read neutral (by its examples, or by its phrase in
+// a sentence nearer its examples than its counter-examples) — but a bare "sorry" is no empathy.
 func TestSaidAlthoughConditionUnseen(t *testing.T) {
 	a, sc := stages(t)
 	call := func(agent string) map[string]parley.ItemResult {
@@ -200,6 +201,11 @@ func TestSaidAlthoughConditionUnseen(t *testing.T) {
 		{"Just for security, what's the first line of your address?", "identity_verification", parley.ItemPass, "said although its condition was not seen"},
 		{"Oh dear, that sounds like a real hassle, I'm sorry.", "empathy", parley.ItemPass, "said although its condition was not seen"},
 		{"Sorry, I didn't catch your surname.", "empathy", parley.ItemNA, "does not apply"},
+		// Below the item's similarity, but its phrase in a sentence nearer its examples than its
+		// counter-examples.
+		{"Ah, I'm sorry, that was a horrible welcome home for you.", "empathy", parley.ItemPass, `found "sorry"`},
+		{"Sorry, the line went quiet there for a moment.", "empathy", parley.ItemNA, "does not apply"},
+		{"Sorry to keep you, one moment.", "empathy", parley.ItemNA, "does not apply"},
 		{"Let me look at the booking.", "identity_verification", parley.ItemNA, "does not apply"},
 	} {
 		it := call(c.agent)[c.item]

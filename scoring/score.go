@@ -158,6 +158,42 @@ func (e *evaluator) meaning(it *Item, r *parley.ItemResult) (bool, string) {
 	return true, fmt.Sprintf("%q at %s means %q (similarity %.2f, needs %.2f)", best.text, clock(e.tr.Turns[best.turn].Start.Seconds()), it.protos.Texts[best.ex], best.sim, it.Similarity)
 }
 
+// phraseSaid is a sentence with one of an item's phrases that reads closer to its examples than to its
+// counter-examples.
+type phraseSaid struct {
+	ev     parley.Evidence
+	reason string
+}
+
+// phraseMeant finds the first sentence of the item's turns that holds one of its phrases and is closer
+// to one of its examples than to every counter-example (below the item's similarity too): what a phrase
+// item counts on a call whose condition was not seen. Needs the sentences embedded (meaning).
+func (e *evaluator) phraseMeant(it *Item) (phraseSaid, bool) {
+	if it.protos == nil || it.Match == "all" || e.encErr != nil {
+		return phraseSaid{}, false
+	}
+	for _, i := range e.turnsFor(it) {
+		for _, s := range e.sents[i] {
+			ws := turnWords(s.text)
+			for _, ps := range it.entries {
+				a, ok := ps.find(ws)
+				if !ok {
+					continue
+				}
+				k, sim, counter, _ := it.compare(s.emb)
+				if k < 0 || counter != "" {
+					continue
+				}
+				ev := e.evidence(i)
+				ev.Quote, ev.Example, ev.Similarity = s.text, it.protos.Texts[k], math.Round(sim*1000)/1000
+				return phraseSaid{ev, fmt.Sprintf("found %q in %q at %s, closer to %q (%.2f) than to any sentence that does not count",
+					ps.text(a), s.text, clock(e.tr.Turns[i].Start.Seconds()), it.protos.Texts[k], sim)}, true
+			}
+		}
+	}
+	return phraseSaid{}, false
+}
+
 // sharedChannel reports whether the agent and the customer were told apart on one channel
 // (diarization), where overlapping speech is not measured.
 func sharedChannel(tr *parley.Transcript) bool {
@@ -265,12 +301,19 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 			reason = strings.TrimPrefix(reason+"; "+matched, "; ")
 		}
 		if unseen != "" {
-			// Only a sentence that means what the item asks, closer to its examples than to its
-			// counter-examples, counts there: a bare "sorry" ("Sorry, say that again?") is no empathy.
+			// Only a sentence that means what the item asks counts there: one at its similarity, or
+			// one with a phrase of the item that is closer to its examples than to every
+			// counter-example ("Ah, I'm sorry, that's a nasty surprise" to a customer whose words
+			// read neutral). A bare "sorry" ("Sorry, say that again?") is no empathy.
 			if !meant {
-				r.Evidence, r.Detail = nil, ""
-				na("does not apply: %s", unseen)
-				return
+				said, ok := e.phraseMeant(it)
+				if !ok {
+					r.Evidence, r.Detail = nil, ""
+					na("does not apply: %s", unseen)
+					return
+				}
+				r.Evidence = []parley.Evidence{said.ev}
+				ok, reason = true, said.reason
 			}
 			reason += fmt.Sprintf(" (said although its condition was not seen: %s)", unseen)
 		}

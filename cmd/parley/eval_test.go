@@ -172,10 +172,11 @@ func TestEvalReferenceTranscripts(t *testing.T) {
 		t.Fatalf("calls %d (%d not measured), word errors %d on perfect transcripts", all.Calls, all.Errors, all.WER["all"].Errors)
 	}
 	for what, f := range map[string][2]float64{
-		"item agreement":    {all.ItemAgreement.Rate(), 0.91}, // 92.1 % (the first 30 calls 93.0 %, 92.2 % before a sentence meaning an item where its condition was not seen counted as met)
+		"item agreement":    {all.ItemAgreement.Rate(), 0.92}, // 92.6 % (92.1 % before an item's phrase in a sentence nearer its examples than its counter-examples counted where its condition was not seen; the first 30 calls 93.0 %)
 		"intent":            {all.Intent.Rate(), 0.86},        // 88.1 % (tune 95.2 %, held out 81.0 %)
 		"closing sentiment": {all.Sentiment["customer_end"].Rate(), 0.90},
 		"summary recap":     {all.SummaryRecap.Rate(), 0.70},
+		"threats":           {all.Threats.Rate(), 0.80}, // 83.3 %: calls whose churn and escalation threats are found as labelled
 	} {
 		if f[0] < f[1] {
 			t.Errorf("%s %.3f on reference transcripts, floor %.2f", what, f[0], f[1])

@@ -57,6 +57,7 @@ type Script struct {
 	Audio     Audio                         `yaml:"audio"`
 	Sentiment map[parley.Role]eval.StartEnd `yaml:"sentiment"`
 	Items     map[string]string             `yaml:"items"`
+	Threats   *[]string                     `yaml:"threats"` // the customer's churn and escalation threats; absent: not judged
 	Lines     []string                      `yaml:"lines"`
 
 	lines []line // Lines, parsed
@@ -298,7 +299,7 @@ func generateOne(path, outDir string) error {
 		tracks[role] = dst
 	}
 	lab := &eval.Label{Recording: name + ".wav", Split: s.Split, Mix: s.Audio.Mix, Intent: s.Intent,
-		Sentiment: s.Sentiment, Items: map[string]eval.ItemLabel{}}
+		Sentiment: s.Sentiment, Threats: s.Threats, Items: map[string]eval.ItemLabel{}}
 	for id, v := range s.Items {
 		lab.Items[id] = eval.ItemLabel{Result: v}
 	}
