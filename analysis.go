@@ -124,16 +124,17 @@ const (
 	ThreatEscalation = "escalation" // manager, formal complaint, regulator, lawyer, going public
 )
 
-// Threat is a sentence in which the customer threatens to leave or to escalate, with the example it is
-// closest to in meaning.
+// Threat is a sentence in which the customer threatens to leave or to escalate (by the threat classifier),
+// with the built-in example of its kind closest to it in meaning.
 type Threat struct {
 	Kind       string  `json:"kind"`
 	Turn       int     `json:"turn"`
 	Speaker    Role    `json:"speaker"`
 	Start      float64 `json:"start"`
 	Text       string  `json:"text"`
-	Example    string  `json:"example"`
-	Similarity float64 `json:"similarity"`
+	Confidence float64 `json:"confidence"` // the classifier's, 0…1
+	Example    string  `json:"example"`    // the built-in example of its kind nearest in meaning
+	Similarity float64 `json:"similarity"` // to that example
 }
 
 // KeyPhrase is a ranked phrase of the call with where it was said.

@@ -44,9 +44,11 @@ type Analyzer struct {
 	sent    *Sentiment
 	model   *SentimentModel
 	threats *Prototypes
-	summary *Prototypes // agents' actions and next steps
-	x       *Extractor
-	intent  *IntentModel
+	// threatModel classifies customer sentences as churn, escalation or none.
+	threatModel *IntentModel
+	summary     *Prototypes // agents' actions and next steps
+	x           *Extractor
+	intent      *IntentModel
 }
 
 // NewAnalyzer prepares an analyser, training the default intent model when none is given (about 0.1 s).
@@ -79,6 +81,12 @@ func NewAnalyzer(opts Options) (*Analyzer, error) {
 		var err error
 		if a.threats, err = DefaultThreats(opts.Encoder); err != nil {
 			return nil, err
+		}
+		if a.threatModel, err = DefaultThreatModel(); err != nil {
+			return nil, err
+		}
+		if err := a.threatModel.CheckEncoder(opts.Encoder); err != nil {
+			return nil, parley.WrapError(parley.CodeConfig, err, "threat model")
 		}
 		if a.summary, err = DefaultSummary(opts.Encoder); err != nil {
 			return nil, err

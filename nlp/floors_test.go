@@ -4,6 +4,6 @@ package nlp
 var sentimentFloors = map[string]float64{"goemotions": 0.72, "dynasent-r1": 0.64, "dynasent-r2": 0.56, "calls": 0.82, "contact-center": 0.90}
 
 const (
-	threatFloor    = 0.76
+	threatFloor    = 0.86
 	banking77Floor = 0.935
 )

@@ -174,8 +174,13 @@ func LoadIntentModel(path string) (*IntentModel, error) {
 		return nil, parley.WrapError(parley.CodeConfig, err, "intent model")
 	}
 	defer f.Close()
+	return readIntentModel(f, path)
+}
+
+// readIntentModel decodes and checks an intent model written by Save; name says where it came from.
+func readIntentModel(r io.Reader, path string) (*IntentModel, error) {
 	var m IntentModel
-	switch err := decodeGob(f, &m); {
+	switch err := decodeGob(r, &m); {
 	case errors.Is(err, errNotGzip):
 		return nil, parley.Errorf(parley.CodeConfig, "%s is not a parley intent model (train one with parley intent train)", path)
 	case err != nil:

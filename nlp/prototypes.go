@@ -1,6 +1,7 @@
 package nlp
 
 import (
+	"bytes"
 	_ "embed"
 	"math"
 	"strings"
@@ -69,6 +70,20 @@ func (p *Prototypes) Best(emb []float32) (int, float64) {
 	return best, sim
 }
 
+// BestOf is Best among the examples labelled label.
+func (p *Prototypes) BestOf(label string, emb []float32) (int, float64) {
+	best, sim := -1, 0.0
+	for i, e := range p.embs {
+		if p.Labels[i] != label {
+			continue
+		}
+		if c := Cosine(emb, e); best < 0 || c > sim {
+			best, sim = i, c
+		}
+	}
+	return best, sim
+}
+
 // Match compares emb with the examples: the closest example k and its similarity, the counter-example
 // at least as close (-1 when none is), and whether the sentence counts (similarity at least the
 // threshold and no counter-example as close).
@@ -100,9 +115,28 @@ func Cosine(a, b []float32) float64 {
 //go:embed data/threats.yaml
 var threatsYAML []byte
 
-// DefaultThreats embeds the built-in churn and escalation examples (nlp/data/threats.yaml).
+// DefaultThreats embeds the built-in churn and escalation examples (nlp/data/threats.yaml): they explain
+// a threat the classifier found (the example of its kind nearest in meaning).
 func DefaultThreats(enc Embedder) (*Prototypes, error) {
 	return loadPrototypes(enc, "threats.yaml", threatsYAML, parley.ThreatChurn, parley.ThreatEscalation)
+}
+
+// The built-in threat classifier: an intent model over churn, escalation and none, on the n-grams and
+// the base encoder's embedding of a customer sentence, trained by scripts/train-threats.sh.
+//
+//go:embed data/threats.model
+var threatsModel []byte
+
+// ThreatNone is the threat classifier's label for a sentence without a threat.
+const ThreatNone = "none"
+
+// DefaultThreatModel is the built-in threat classifier (for the all-MiniLM-L6-v2 encoder).
+func DefaultThreatModel() (*IntentModel, error) {
+	m, err := readIntentModel(bytes.NewReader(threatsModel), "built-in threat model")
+	if err != nil {
+		return nil, parley.WrapError(parley.CodeInternal, err, "built-in threat model")
+	}
+	return m, nil
 }
 
 // loadPrototypes embeds a file of examples by kind with a threshold and counter-examples (not).
@@ -131,20 +165,26 @@ func loadPrototypes(enc Embedder, name string, b []byte, kinds ...string) (*Prot
 	return p, nil
 }
 
-// findThreats matches the customer's sentences (embedded) against the threat examples.
+// findThreats classifies the customer's sentences (embedded): a sentence whose likeliest label is churn
+// or escalation is a threat, explained by the example of that kind nearest in meaning.
 func (a *Analyzer) findThreats(tr *parley.Transcript, cs []sentence) []parley.Threat {
 	var out []parley.Threat
 	for _, s := range cs {
 		if s.emb == nil {
 			continue
 		}
-		k, sim, _, counts := a.threats.Match(s.emb)
-		if !counts {
+		top := a.threatModel.PredictWith(s.text, s.emb)[0]
+		if top.Label == ThreatNone {
 			continue
 		}
+		k, sim := a.threats.BestOf(top.Label, s.emb)
 		t := tr.Turns[s.turn]
-		out = append(out, parley.Threat{Kind: a.threats.Labels[k], Turn: s.turn, Speaker: t.Speaker, Start: secs(t.Start.Seconds()),
-			Text: s.text, Example: a.threats.Texts[k], Similarity: round3(sim)})
+		th := parley.Threat{Kind: top.Label, Turn: s.turn, Speaker: t.Speaker, Start: secs(t.Start.Seconds()),
+			Text: s.text, Confidence: round3(top.Score), Similarity: round3(sim)}
+		if k >= 0 {
+			th.Example = a.threats.Texts[k]
+		}
+		out = append(out, th)
 	}
 	return out
 }
