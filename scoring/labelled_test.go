@@ -172,11 +172,15 @@ sections:
 // a sentence nearer its examples than its counter-examples) — but a bare "sorry" is no empathy.
 func TestSaidAlthoughConditionUnseen(t *testing.T) {
 	a, sc := stages(t)
-	call := func(agent string) map[string]parley.ItemResult {
+	call := func(agent string, customer ...string) map[string]parley.ItemResult {
 		tr := &parley.Transcript{}
+		first := "Hi, I'm ringing about the engineer visit next week."
+		if len(customer) > 0 {
+			first = customer[0]
+		}
 		for i, l := range [][2]string{
 			{"a", "Hello, you're through to Northwind, this is Sam."},
-			{"c", "Hi, I'm ringing about the engineer visit next week."},
+			{"c", first},
 			{"a", agent},
 			{"c", "Okay."},
 			{"a", "Thanks for calling, goodbye."},
@@ -212,5 +216,14 @@ func TestSaidAlthoughConditionUnseen(t *testing.T) {
 		if it.Status != c.want || !strings.Contains(it.Reason, c.reason) {
 			t.Errorf("%s after %q: %s (%s), want %s", c.item, c.agent, it.Status, it.Reason, c.want)
 		}
+	}
+	// A question answered has no recap to make (not_intent: general_inquiry), unless the agent did
+	// something: a pattern of the item in a sentence nearer its examples counts.
+	q := "Hi, what time does your shop on the high street open on Saturdays?"
+	if it := call("It opens at nine and closes at five.", q)["recap"]; it.Status != parley.ItemNA || !strings.Contains(it.Reason, "general_inquiry") {
+		t.Errorf("recap after a question answered: %s (%s)", it.Status, it.Reason)
+	}
+	if it := call("It opens at nine, and I've texted you the address of the shop too.", q)["recap"]; it.Status != parley.ItemPass || !strings.Contains(it.Reason, "I've texted") {
+		t.Errorf("recap of what was done after a question: %s (%s)", it.Status, it.Reason)
 	}
 }

@@ -158,14 +158,14 @@ func (e *evaluator) meaning(it *Item, r *parley.ItemResult) (bool, string) {
 	return true, fmt.Sprintf("%q at %s means %q (similarity %.2f, needs %.2f)", best.text, clock(e.tr.Turns[best.turn].Start.Seconds()), it.protos.Texts[best.ex], best.sim, it.Similarity)
 }
 
-// phraseSaid is a sentence with one of an item's phrases that reads closer to its examples than to its
+// phraseSaid is a sentence with one of an item's phrases or patterns that reads closer to its examples than to its
 // counter-examples.
 type phraseSaid struct {
 	ev     parley.Evidence
 	reason string
 }
 
-// phraseMeant finds the first sentence of the item's turns that holds one of its phrases and is closer
+// phraseMeant finds the first sentence of the item's turns that holds one of its phrases or patterns and is closer
 // to one of its examples than to every counter-example (below the item's similarity too): what a phrase
 // item counts on a call whose condition was not seen. Needs the sentences embedded (meaning).
 func (e *evaluator) phraseMeant(it *Item) (phraseSaid, bool) {
@@ -174,21 +174,31 @@ func (e *evaluator) phraseMeant(it *Item) (phraseSaid, bool) {
 	}
 	for _, i := range e.turnsFor(it) {
 		for _, s := range e.sents[i] {
+			said := ""
 			ws := turnWords(s.text)
 			for _, ps := range it.entries {
-				a, ok := ps.find(ws)
-				if !ok {
-					continue
+				if a, ok := ps.find(ws); ok {
+					said = ps.text(a)
+					break
 				}
-				k, sim, counter, _ := it.compare(s.emb)
-				if k < 0 || counter != "" {
-					continue
-				}
-				ev := e.evidence(i)
-				ev.Quote, ev.Example, ev.Similarity = s.text, it.protos.Texts[k], math.Round(sim*1000)/1000
-				return phraseSaid{ev, fmt.Sprintf("found %q in %q at %s, closer to %q (%.2f) than to any sentence that does not count",
-					ps.text(a), s.text, clock(e.tr.Turns[i].Start.Seconds()), it.protos.Texts[k], sim)}, true
 			}
+			for _, re := range it.patterns {
+				if said != "" {
+					break
+				}
+				said = re.FindString(s.text)
+			}
+			if said == "" {
+				continue
+			}
+			k, sim, counter, _ := it.compare(s.emb)
+			if k < 0 || counter != "" {
+				continue
+			}
+			ev := e.evidence(i)
+			ev.Quote, ev.Example, ev.Similarity = s.text, it.protos.Texts[k], math.Round(sim*1000)/1000
+			return phraseSaid{ev, fmt.Sprintf("found %q in %q at %s, closer to %q (%.2f) than to any sentence that does not count",
+				said, s.text, clock(e.tr.Turns[i].Start.Seconds()), it.protos.Texts[k], sim)}, true
 		}
 	}
 	return phraseSaid{}, false
@@ -589,6 +599,14 @@ func (e *evaluator) applies(w *When) (bool, string) {
 			return false, "needs the NLP analysis (intent)"
 		}
 		if !slices.Contains(w.Intent, an.Intent.Label) {
+			return false, "intent is " + an.Intent.Label
+		}
+	}
+	if len(w.NotIntent) > 0 {
+		if an == nil || an.Intent == nil {
+			return false, "needs the NLP analysis (intent)"
+		}
+		if slices.Contains(w.NotIntent, an.Intent.Label) {
 			return false, "intent is " + an.Intent.Label
 		}
 	}

@@ -177,6 +177,9 @@ type When struct {
 	Phrases []string `yaml:"phrases"` // said by anyone
 	Entity  string   `yaml:"entity"`  // an entity of this type was mentioned
 	Intent  []string `yaml:"intent"`  // the call's intent is one of these
+	// NotIntent: the call's intent is none of these (a recap is owed when something was asked to be
+	// done, not on a question answered); an unclear intent applies.
+	NotIntent []string `yaml:"not_intent"`
 	// CustomerSentiment: at least one customer turn has this sentiment (negative, neutral, positive):
 	// empathy is owed when the customer has something to be upset about.
 	CustomerSentiment string `yaml:"customer_sentiment"`
@@ -380,8 +383,8 @@ func (it *Item) check() error {
 		default:
 			return fmt.Errorf("when: customer_sentiment %q (want negative, neutral or positive)", it.When.CustomerSentiment)
 		}
-		if len(it.When.phrases) == 0 && it.When.Entity == "" && len(it.When.Intent) == 0 && it.When.CustomerSentiment == "" {
-			return fmt.Errorf("when needs phrases, entity, intent or customer_sentiment")
+		if len(it.When.phrases) == 0 && it.When.Entity == "" && len(it.When.Intent) == 0 && len(it.When.NotIntent) == 0 && it.When.CustomerSentiment == "" {
+			return fmt.Errorf("when needs phrases, entity, intent, not_intent or customer_sentiment")
 		}
 	}
 	return nil

@@ -95,6 +95,8 @@ func TestItemKinds(t *testing.T) {
 		{"when: phrase absent", "kind: required_phrase\nphrases: [date of birth]\nwhen: {phrases: [password]}", "na", "nobody said password"},
 		{"when: phrase present", "kind: required_phrase\nphrases: [date of birth]\nwhen: {phrases: [bill]}", "fail", "date of birth"},
 		{"when: intent", "kind: required_phrase\nphrases: [date of birth]\nwhen: {intent: [cancel_service]}", "na", "intent is"},
+		{"when: not this intent", "kind: required_phrase\nphrases: [date of birth]\nwhen: {not_intent: [cancel_service]}", "fail", "date of birth"},
+		{"when: not the call's intent", "kind: required_phrase\nphrases: [date of birth]\nwhen: {not_intent: [billing_dispute]}", "na", "intent is billing_dispute"},
 		{"when not seen, said in words only", "kind: required_phrase\nphrases: [refund]\nwhen: {intent: [cancel_service]}", "na", "intent is"},
 		{"when not seen, prohibited", "kind: prohibited_phrase\nphrases: [ridiculous]\nspeaker: any\nwhen: {phrases: [password]}", "na", "nobody said password"},
 		{"sentiment end", "kind: sentiment\nof: customer\nmeasure: end\nat_least: 0", "pass", "customer end sentiment"},
