@@ -45,7 +45,7 @@ type Analyzer struct {
 	model   *SentimentModel
 	threats *Prototypes
 	// threatModel classifies customer sentences as churn, escalation or none.
-	threatModel *IntentModel
+	threatModel *Threats
 	summary     *Prototypes // agents' actions and next steps
 	x           *Extractor
 	intent      *IntentModel
@@ -82,11 +82,8 @@ func NewAnalyzer(opts Options) (*Analyzer, error) {
 		if a.threats, err = DefaultThreats(opts.Encoder); err != nil {
 			return nil, err
 		}
-		if a.threatModel, err = DefaultThreatModel(); err != nil {
+		if a.threatModel, err = NewThreats(opts.Encoder); err != nil {
 			return nil, err
-		}
-		if err := a.threatModel.CheckEncoder(opts.Encoder); err != nil {
-			return nil, parley.WrapError(parley.CodeConfig, err, "threat model")
 		}
 		if a.summary, err = DefaultSummary(opts.Encoder); err != nil {
 			return nil, err
@@ -233,8 +230,9 @@ func (a *Analyzer) Analyze(tr *parley.Transcript) *parley.Analysis {
 		an.Notes = append(an.Notes, "sentiment from the word lexicon and no churn or escalation threats: the sentence encoder is not installed (parley models list)")
 	}
 	for _, th := range an.Threats {
-		if st := &scored[th.Turn]; st.model && st.label != Negative {
-			st.label, st.score, st.probs = Negative, min(st.score, threatScore), [3]float64{1, 0, 0}
+		if st := &scored[th.Turn]; st.model {
+			r := Threatened(SentimentResult{Score: st.score, Label: st.label, Probs: st.probs})
+			st.label, st.score, st.probs = r.Label, r.Score, r.Probs
 		}
 	}
 	byRole := map[parley.Role][]scoredTurn{}
@@ -271,9 +269,6 @@ type scoredTurn struct {
 	model bool       // probs are set
 	words int
 }
-
-// threatScore is the highest score of a turn with a churn or escalation threat.
-const threatScore = -0.5
 
 // MethodLexicon names the word-lexicon sentiment in the analysis.
 const MethodLexicon = "lexicon"

@@ -139,6 +139,69 @@ func DefaultThreatModel() (*IntentModel, error) {
 	return m, nil
 }
 
+// Threats finds churn and escalation threats in sentences: the built-in classifier on the base
+// encoder's embeddings.
+type Threats struct {
+	model *IntentModel
+	enc   Embedder
+}
+
+// NewThreats loads the built-in threat classifier for the base encoder enc.
+func NewThreats(enc Embedder) (*Threats, error) {
+	m, err := DefaultThreatModel()
+	if err != nil {
+		return nil, err
+	}
+	if err := m.CheckEncoder(enc); err != nil {
+		return nil, parley.WrapError(parley.CodeConfig, err, "threat model")
+	}
+	return &Threats{model: m, enc: enc}, nil
+}
+
+// Sentence classifies one sentence with its embedding: the threat kind and the classifier's confidence,
+// or ThreatNone.
+func (t *Threats) Sentence(text string, emb []float32) (string, float64) {
+	top := t.model.PredictWith(text, emb)[0]
+	return top.Label, top.Score
+}
+
+// Texts returns, for each text, the kind of the first threat among its sentences ("" for none).
+func (t *Threats) Texts(texts []string) ([]string, error) {
+	var sents []string
+	var owner []int
+	for i, text := range texts {
+		for _, s := range Sentences(text) {
+			sents, owner = append(sents, s), append(owner, i)
+		}
+	}
+	out := make([]string, len(texts))
+	if len(sents) == 0 {
+		return out, nil
+	}
+	embs, err := t.enc.Embed(sents)
+	if err != nil {
+		return nil, err
+	}
+	for k, s := range sents {
+		if kind, _ := t.Sentence(s, embs[k]); kind != ThreatNone && out[owner[k]] == "" {
+			out[owner[k]] = kind
+		}
+	}
+	return out, nil
+}
+
+// threatScore is the highest score of a text with a churn or escalation threat.
+const threatScore = -0.5
+
+// Threatened reads a sentiment result as the analyzer reads a customer's turn with a churn or escalation
+// threat: negative whatever else it says ("I won't be renewing, thanks").
+func Threatened(r SentimentResult) SentimentResult {
+	if r.Label != Negative {
+		r.Label, r.Score, r.Probs = Negative, min(r.Score, threatScore), [3]float64{1, 0, 0}
+	}
+	return r
+}
+
 // loadPrototypes embeds a file of examples by kind with a threshold and counter-examples (not).
 func loadPrototypes(enc Embedder, name string, b []byte, kinds ...string) (*Prototypes, error) {
 	var f struct {
@@ -173,14 +236,14 @@ func (a *Analyzer) findThreats(tr *parley.Transcript, cs []sentence) []parley.Th
 		if s.emb == nil {
 			continue
 		}
-		top := a.threatModel.PredictWith(s.text, s.emb)[0]
-		if top.Label == ThreatNone {
+		kind, conf := a.threatModel.Sentence(s.text, s.emb)
+		if kind == ThreatNone {
 			continue
 		}
-		k, sim := a.threats.BestOf(top.Label, s.emb)
+		k, sim := a.threats.BestOf(kind, s.emb)
 		t := tr.Turns[s.turn]
-		th := parley.Threat{Kind: top.Label, Turn: s.turn, Speaker: t.Speaker, Start: secs(t.Start.Seconds()),
-			Text: s.text, Confidence: round3(top.Score), Similarity: round3(sim)}
+		th := parley.Threat{Kind: kind, Turn: s.turn, Speaker: t.Speaker, Start: secs(t.Start.Seconds()),
+			Text: s.text, Confidence: round3(conf), Similarity: round3(sim)}
 		if k >= 0 {
 			th.Example = a.threats.Texts[k]
 		}

@@ -524,6 +524,15 @@ func (c *Config) SentimentStage() (*nlp.SentimentModel, *encoder.Encoder, error)
 	return m, layered, m.CheckEncoder(layered)
 }
 
+// Threats is the built-in churn and escalation classifier on the base encoder (nil without the encoder).
+func (c *Config) Threats() (*nlp.Threats, error) {
+	base, err := c.LoadEncoder()
+	if err != nil || base == nil {
+		return nil, err
+	}
+	return nlp.NewThreats(base)
+}
+
 // LoadSentimentModel reads sentiment_model, or returns the built-in model.
 func (c *Config) LoadSentimentModel() (*nlp.SentimentModel, error) {
 	if c.SentimentModel == "" {

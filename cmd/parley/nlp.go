@@ -81,8 +81,9 @@ func readCallDoc(path string) (parley.Result, string, error) {
 }
 
 // nlpCmd: parley nlp sentiment reads lines of text and writes one JSON object per line: with the
-// sentence encoder installed, the classifier's score, label and class probabilities; without it, the
-// word lexicon's score and label, with "method" saying which.
+// sentence encoder installed, the classifier's score, label and class probabilities, and a churn or
+// escalation threat, which makes the line negative as it makes a customer's turn; without it, the word
+// lexicon's score and label, with "method" saying which.
 func (m *Main) nlpCmd(args []string, stdin io.Reader) error {
 	if len(args) == 0 || args[0] != "sentiment" {
 		return parley.Errorf(parley.CodeConfig, "usage: parley nlp sentiment < lines.txt")
@@ -97,19 +98,28 @@ func (m *Main) nlpCmd(args []string, stdin io.Reader) error {
 	if err != nil {
 		return err
 	}
+	threats, err := cfg.Threats()
+	if err != nil {
+		return err
+	}
 	lex := nlp.NewSentiment()
 	type line struct {
 		Text   string      `json:"text"`
 		Score  float64     `json:"score"`
 		Label  string      `json:"label"`
 		Probs  *[3]float64 `json:"probabilities,omitempty"` // negative, neutral, positive
+		Threat string      `json:"threat,omitempty"`        // churn or escalation
 		Method string      `json:"method"`
 	}
 	enc2 := json.NewEncoder(m.Stdout)
 	flush := func(texts []string) error {
 		var embs [][]float32
+		var kinds []string
 		if model != nil {
 			if embs, err = enc.Embed(texts); err != nil {
+				return err
+			}
+			if kinds, err = threats.Texts(texts); err != nil {
 				return err
 			}
 		}
@@ -119,6 +129,9 @@ func (m *Main) nlpCmd(args []string, stdin io.Reader) error {
 				r, err := model.Classify(text, embs[i])
 				if err != nil {
 					return err
+				}
+				if l.Threat = kinds[i]; l.Threat != "" {
+					r = nlp.Threatened(r)
 				}
 				for k := range r.Probs {
 					r.Probs[k] = math.Round(r.Probs[k]*1000) / 1000

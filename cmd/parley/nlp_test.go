@@ -385,9 +385,18 @@ func TestRunWithEncoder(t *testing.T) {
 		t.Errorf("no encoder: exit %d %s", code, stderr)
 	}
 	var lines bytes.Buffer
-	m := &Main{Stdin: strings.NewReader("No, that's perfect. Thank you so much.\n"), Stdout: &lines, Stderr: &bytes.Buffer{}, Environ: env}
-	if code := m.Run(context.Background(), []string{"nlp", "sentiment"}); code != 0 || !strings.Contains(lines.String(), `"label":"positive"`) || !strings.Contains(lines.String(), `"probabilities"`) {
-		t.Errorf("nlp sentiment: %d %s", code, lines.String())
+	m := &Main{Stdin: strings.NewReader("No, that's perfect. Thank you so much.\nRight, thanks. I won't be renewing after this.\n"), Stdout: &lines, Stderr: &bytes.Buffer{}, Environ: env}
+	if code := m.Run(context.Background(), []string{"nlp", "sentiment"}); code != 0 {
+		t.Fatalf("nlp sentiment: %d %s", code, lines.String())
+	}
+	if out := strings.Split(strings.TrimSpace(lines.String()), "\n"); len(out) != 2 || !strings.Contains(out[0], `"label":"positive"`) || !strings.Contains(out[0], `"probabilities"`) || strings.Contains(out[0], `"threat"`) {
+		t.Errorf("nlp sentiment: %s", lines.String())
+	} else if !strings.Contains(out[1], `"threat":"churn"`) || !strings.Contains(out[1], `"label":"negative"`) {
+		t.Errorf("nlp sentiment, a churn threat read as a customer's turn is: %s", out[1])
+	}
+	code, stdout, _ = runMain(t, env, "sentiment", "eval", "--threats", "--data", filepath.Join(testenv.Root(), "testdata", "sentiment", "contact-center.csv"))
+	if code != 0 || !strings.Contains(stdout, "macro-F1") {
+		t.Errorf("sentiment eval --threats: exit %d\n%s", code, stdout)
 	}
 }
 

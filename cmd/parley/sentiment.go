@@ -36,6 +36,7 @@ func (m *Main) sentimentCmd(args []string) error {
 	embWeight := fset.Float64("emb-weight", 2, "weight of the sentence embedding beside the words")
 	asJSON := fset.Bool("json", false, "print the evaluation as JSON")
 	base := fset.Bool("base-encoder", false, "embed with the base encoder, without the built-in sentiment layers")
+	withThreats := fset.Bool("threats", false, "eval: also read a text with a churn or escalation threat as negative, as the analyzer reads a customer's turn")
 	cfg, err := loadConfig(fset, args[1:], m.Environ)
 	if err != nil {
 		return err
@@ -103,11 +104,37 @@ func (m *Main) sentimentCmd(args []string) error {
 			len(ex), len(mdl.W[0])-mdl.Dim, mdl.Dim, mdl.Encoder, mdl.Scale, time.Since(start).Seconds(), *out)
 		return nil
 	default:
-		ev, err := mdl.Evaluate(ex, embs)
+		if !*withThreats {
+			ev, err := mdl.Evaluate(ex, embs)
+			if err != nil {
+				return err
+			}
+			return m.printEval(ev, *asJSON)
+		}
+		th, err := cfg.Threats()
 		if err != nil {
 			return err
 		}
-		return m.printEval(ev, *asJSON)
+		texts := make([]string, len(ex))
+		for i, e := range ex {
+			texts[i] = e.Text
+		}
+		kinds, err := th.Texts(texts)
+		if err != nil {
+			return err
+		}
+		pred := make([]string, len(ex))
+		for i, e := range ex {
+			r, err := mdl.Classify(e.Text, embs[i])
+			if err != nil {
+				return err
+			}
+			if kinds[i] != "" {
+				r = nlp.Threatened(r)
+			}
+			pred[i] = r.Label
+		}
+		return m.printEval(nlp.Evaluate(ex, pred), *asJSON)
 	}
 }
 
