@@ -249,6 +249,15 @@ func ReadExamplesCSV(r io.Reader, name string) ([]Example, error) {
 	return out, nil
 }
 
+// ExampleTexts lists the examples' texts, in order.
+func ExampleTexts(ex []Example) []string {
+	texts := make([]string, len(ex))
+	for i, e := range ex {
+		texts[i] = e.Text
+	}
+	return texts
+}
+
 // ReadExamplesFile reads a CSV file of examples.
 func ReadExamplesFile(path string) ([]Example, error) {
 	f, err := os.Open(path)

@@ -25,11 +25,7 @@ func encoders(t testing.TB) (*encoder.Encoder, *encoder.Encoder) {
 // embedExamples embeds the examples' texts.
 func embedExamples(t testing.TB, enc Embedder, ex []Example) [][]float32 {
 	t.Helper()
-	texts := make([]string, len(ex))
-	for i, e := range ex {
-		texts[i] = e.Text
-	}
-	embs, err := enc.Embed(texts)
+	embs, err := enc.Embed(ExampleTexts(ex))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,11 +84,7 @@ func TestSentimentModelHeldOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	ex, embs := readSet(t, filepath.Join(testenv.Root(), "testdata", "sentiment", "calls-heldout.csv"))
-	texts := make([]string, len(ex))
-	for i, e := range ex {
-		texts[i] = e.Text
-	}
-	kinds, err := th.Texts(texts)
+	kinds, err := th.Texts(ExampleTexts(ex))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,10 +85,7 @@ func TrainSentiment(examples []Example, embs [][]float32, dev []Example, devEmbs
 	if err != nil {
 		return nil, err
 	}
-	texts := make([]string, len(examples))
-	for i, e := range examples {
-		texts[i] = e.Text
-	}
+	texts := ExampleTexts(examples)
 	m := &SentimentModel{Magic: sentimentMagic, Version: SentimentModelVersion, Encoder: enc.Name(), Fingerprint: enc.Fingerprint(), Dim: len(embs[0]),
 		Vec: fitVectorizerBlocks(texts, 1, o.MinDF), EmbWeight: float32(o.EmbWeight), Trained: time.Now().UTC(), Samples: len(examples)}
 	xs := make([]sparse, len(texts))

@@ -115,11 +115,7 @@ func (m *Main) sentimentCmd(args []string) error {
 		if err != nil {
 			return err
 		}
-		texts := make([]string, len(ex))
-		for i, e := range ex {
-			texts[i] = e.Text
-		}
-		kinds, err := th.Texts(texts)
+		kinds, err := th.Texts(nlp.ExampleTexts(ex))
 		if err != nil {
 			return err
 		}
@@ -141,10 +137,7 @@ func (m *Main) sentimentCmd(args []string) error {
 // embedCached embeds the examples' texts, reading and writing dir/<sha256 of encoder and texts>.f32 when
 // dir is set.
 func embedCached(enc nlp.Embedder, ex []nlp.Example, dir string) ([][]float32, error) {
-	texts := make([]string, len(ex))
-	for i, e := range ex {
-		texts[i] = e.Text
-	}
+	texts := nlp.ExampleTexts(ex)
 	var path string
 	if dir != "" {
 		h := sha256.New()
