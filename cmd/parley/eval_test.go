@@ -172,7 +172,7 @@ func TestEvalReferenceTranscripts(t *testing.T) {
 		t.Fatalf("calls %d (%d not measured), word errors %d on perfect transcripts", all.Calls, all.Errors, all.WER["all"].Errors)
 	}
 	for what, f := range map[string][2]float64{
-		"item agreement":    {all.ItemAgreement.Rate(), 0.92},             // 94.2 % (93.9 % before more short answers in the sentiment data, 93.4 % before a greeting example without a salutation, 93.1 % before the recap's not_intent, 92.6 % before the threat classifier, 92.1 % before an item's phrase in a sentence nearer its examples than its counter-examples counted where its condition was not seen; the first 30 calls 93.0 %)
+		"item agreement":    {all.ItemAgreement.Rate(), 0.93},             // 94.7 % (94.2 % before the empathy similarity 0.43, 93.9 % before more short answers in the sentiment data, 93.4 % before a greeting example without a salutation, 93.1 % before the recap's not_intent, 92.6 % before the threat classifier, 92.1 % before an item's phrase in a sentence nearer its examples than its counter-examples counted where its condition was not seen; the first 30 calls 93.0 %)
 		"intent":            {all.Intent.Rate(), 0.86},                    // 88.1 % (tune 95.2 %, held out 81.0 %)
 		"closing sentiment": {all.Sentiment["customer_end"].Rate(), 0.92}, // 95.2 % (92.9 % before more short answers in the sentiment data)
 		"summary recap":     {all.SummaryRecap.Rate(), 0.70},
