@@ -46,6 +46,7 @@ type Analyzer struct {
 	threats *Prototypes
 	// threatModel classifies customer sentences as churn, escalation or none.
 	threatModel *Threats
+	threatNote  string // why threats are not read, with an encoder
 	summary     *Prototypes // agents' actions and next steps
 	x           *Extractor
 	intent      *IntentModel
@@ -83,7 +84,12 @@ func NewAnalyzer(opts Options) (*Analyzer, error) {
 			return nil, err
 		}
 		if a.threatModel, err = NewThreats(opts.Encoder); err != nil {
-			return nil, err
+			// Another encoder than the built-in threat model's (a sentiment model trained on it): the
+			// analysis says threats are not read rather than refusing to analyse.
+			if parley.ErrorCode(err) != parley.CodeConfig {
+				return nil, err
+			}
+			a.threatNote = fmt.Sprintf("no churn or escalation threats: %v", err)
 		}
 		if a.summary, err = DefaultSummary(opts.Encoder); err != nil {
 			return nil, err
@@ -215,8 +221,11 @@ func (a *Analyzer) Analyze(tr *parley.Transcript) *parley.Analysis {
 	if csErr != nil {
 		an.Notes = append(an.Notes, fmt.Sprintf("sentence encoder failed (%v): no threat detection, intent from words alone", csErr))
 	}
-	if a.threats != nil && csErr == nil {
+	switch {
+	case a.threatModel != nil && csErr == nil:
 		an.Threats = a.findThreats(tr, cs)
+	case a.threatNote != "":
+		an.Notes = append(an.Notes, a.threatNote)
 	}
 
 	// Sentiment per turn, then per speaker.

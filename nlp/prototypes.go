@@ -165,8 +165,12 @@ func (t *Threats) Sentence(text string, emb []float32) (string, float64) {
 	return top.Label, top.Score
 }
 
-// Texts returns, for each text, the kind of the first threat among its sentences ("" for none).
+// Texts returns, for each text, the kind of the first threat among its sentences ("" for none; all ""
+// from a nil Threats).
 func (t *Threats) Texts(texts []string) ([]string, error) {
+	if t == nil {
+		return make([]string, len(texts)), nil
+	}
 	var sents []string
 	var owner []int
 	for i, text := range texts {

@@ -364,3 +364,17 @@ func turns(pairs ...string) *parley.Transcript {
 	}
 	return tr
 }
+
+// An encoder other than the threat model's (here the sentiment encoder standing in for the base one):
+// the analysis goes on and says threats were not read.
+func TestThreatsOtherEncoder(t *testing.T) {
+	_, sent := encoders(t)
+	if _, err := NewThreats(sent); parley.ErrorCode(err) != parley.CodeConfig {
+		t.Fatalf("the threat model on another encoder: %v", err)
+	}
+	a := analyzer(t, Options{Encoder: sent})
+	an := a.Analyze(turns("customer", "I'm cancelling, I've had enough.", "agent", "I understand."))
+	if len(an.Threats) != 0 || !slices.ContainsFunc(an.Notes, func(n string) bool { return strings.Contains(n, "no churn or escalation threats") }) {
+		t.Errorf("threats %+v, notes %q", an.Threats, an.Notes)
+	}
+}

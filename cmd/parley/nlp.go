@@ -99,6 +99,10 @@ func (m *Main) nlpCmd(args []string, stdin io.Reader) error {
 		return err
 	}
 	threats, err := cfg.Threats()
+	if parley.ErrorCode(err) == parley.CodeConfig { // another encoder than the threat model's
+		fmt.Fprintf(m.Stderr, "parley: no churn or escalation threats read: %v\n", err)
+		threats, err = nil, nil
+	}
 	if err != nil {
 		return err
 	}
