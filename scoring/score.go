@@ -602,13 +602,9 @@ func (e *evaluator) applies(w *When) (bool, string) {
 			return false, "intent is " + an.Intent.Label
 		}
 	}
-	if len(w.NotIntent) > 0 {
-		if an == nil || an.Intent == nil {
-			return false, "needs the NLP analysis (intent)"
-		}
-		if slices.Contains(w.NotIntent, an.Intent.Label) {
-			return false, "intent is " + an.Intent.Label
-		}
+	// Any intent but these: an intent not known (no NLP analysis, or unclear) does not rule the item out.
+	if len(w.NotIntent) > 0 && an != nil && an.Intent != nil && slices.Contains(w.NotIntent, an.Intent.Label) {
+		return false, "intent is " + an.Intent.Label
 	}
 	if w.CustomerSentiment != "" {
 		if an == nil || an.Sentiment == nil {

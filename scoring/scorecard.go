@@ -178,7 +178,7 @@ type When struct {
 	Entity  string   `yaml:"entity"`  // an entity of this type was mentioned
 	Intent  []string `yaml:"intent"`  // the call's intent is one of these
 	// NotIntent: the call's intent is none of these (a recap is owed when something was asked to be
-	// done, not on a question answered); an unclear intent applies.
+	// done, not on a question answered); an unclear or unknown intent (no NLP analysis) applies.
 	NotIntent []string `yaml:"not_intent"`
 	// CustomerSentiment: at least one customer turn has this sentiment (negative, neutral, positive):
 	// empathy is owed when the customer has something to be upset about.

@@ -335,3 +335,31 @@ func FuzzScorecard(f *testing.F) {
 		}
 	})
 }
+
+// The default recap on recognised text: the "'ve" dropped or garbled still counts for a verb of an
+// action done, but "I" with any past tense does not.
+func TestRecapOnRecognisedText(t *testing.T) {
+	sc := Default()
+	it, _ := sc.Item("recap")
+	for _, c := range []struct {
+		text string
+		want string
+	}{
+		{"Right, I booked a call back for six tonight.", parley.ItemPass},
+		{"No, fair enough, I'm taken the fee off, so your balance is normal.", parley.ItemPass},
+		{"The fifty pounds has been sent to your bank.", parley.ItemPass},
+		{"I noticed the bill went up last month.", parley.ItemFail},
+		{"I'm surprised nobody told you.", parley.ItemFail},
+	} {
+		tr := transcript(line{A, 0, 3, "Thanks for calling Northwind, this is Sam."}, line{C, 4, 6, "I was charged twice."}, line{A, 7, 10, c.text})
+		var r parley.ItemResult
+		for _, x := range sc.Score(Call{Transcript: tr, DurationS: 11}).Items {
+			if x.ID == it.ID {
+				r = x
+			}
+		}
+		if r.Status != c.want {
+			t.Errorf("%q: %s (%s), want %s", c.text, r.Status, r.Reason, c.want)
+		}
+	}
+}
