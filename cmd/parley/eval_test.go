@@ -23,7 +23,7 @@ const (
 	evalMaxMisplaced  = 0.01 // reference words on the other party's side (0.5 %)
 	evalMinIntent     = 0.85 // (90.5 %; on the first 30 calls 93.3 %, 86.7 % before sentences voted by how much they read as an intent, 83.3 % before mono calls were diarized)
 	evalMinClosing    = 0.88 // customer sentiment at the end of the call (92.9 %; 83.3 % before)
-	evalMinAgreement  = 0.79 // scorecard item results equal to the reviewer's (82.0 %; 81.7 % before "bye" closed a call, 80.7 % before the recap pattern for recognised text, 80.4 % before more short answers in the sentiment data, 80.2 % before the recap's not_intent, 79.6 % before the threat classifier; on the first 30 calls 80.4 %, 78.9 % before a phrase said where its condition was not seen counted as met, 70.0 % before)
+	evalMinAgreement  = 0.79 // scorecard item results equal to the reviewer's (82.3 %; 82.0 % before a refusal was a counter-example of the offer of help, 81.7 % before "bye" closed a call, 80.7 % before the recap pattern for recognised text, 80.4 % before more short answers in the sentiment data, 80.2 % before the recap's not_intent, 79.6 % before the threat classifier; on the first 30 calls 80.4 %, 78.9 % before a phrase said where its condition was not seen counted as met, 70.0 % before)
 	evalMinHoldsFound = 0.8  // labelled holds found (8/8)
 	evalMinPII        = 0.65 // labelled personal data found as PII (70.5 %)
 	evalMinSumRecap   = 0.35 // the summary quotes the agent's labelled recap (41.7 %: the recap item agrees on 45.2 %)
