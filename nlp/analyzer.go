@@ -46,7 +46,7 @@ type Analyzer struct {
 	threats *Prototypes
 	// threatModel classifies customer sentences as churn, escalation or none.
 	threatModel *Threats
-	threatNote  string // why threats are not read, with an encoder
+	threatNote  string      // why threats are not read, with an encoder
 	summary     *Prototypes // agents' actions and next steps
 	x           *Extractor
 	intent      *IntentModel
@@ -80,16 +80,17 @@ func NewAnalyzer(opts Options) (*Analyzer, error) {
 			return nil, err
 		}
 		var err error
-		if a.threats, err = DefaultThreats(opts.Encoder); err != nil {
-			return nil, err
-		}
-		if a.threatModel, err = NewThreats(opts.Encoder); err != nil {
-			// Another encoder than the built-in threat model's (a sentiment model trained on it): the
-			// analysis says threats are not read rather than refusing to analyse.
-			if parley.ErrorCode(err) != parley.CodeConfig {
+		switch a.threatModel, err = NewThreats(opts.Encoder); {
+		case err == nil:
+			if a.threats, err = DefaultThreats(opts.Encoder); err != nil {
 				return nil, err
 			}
+		case parley.ErrorCode(err) == parley.CodeConfig:
+			// Another encoder than the built-in threat model's (a sentiment model trained on it): the
+			// analysis says threats are not read rather than refusing to analyse.
 			a.threatNote = fmt.Sprintf("no churn or escalation threats: %v", err)
+		default:
+			return nil, err
 		}
 		if a.summary, err = DefaultSummary(opts.Encoder); err != nil {
 			return nil, err

@@ -57,24 +57,13 @@ func (p *Prototypes) AddCounters(enc Embedder, texts []string) error {
 
 // Best returns the index of the example most similar to emb and the similarity (-1, 0 when there are no
 // examples).
-func (p *Prototypes) Best(emb []float32) (int, float64) {
-	best, sim := -1, math.Inf(-1)
-	for i, e := range p.embs {
-		if c := Cosine(emb, e); c > sim {
-			best, sim = i, c
-		}
-	}
-	if best < 0 {
-		return -1, 0
-	}
-	return best, sim
-}
+func (p *Prototypes) Best(emb []float32) (int, float64) { return p.BestOf("", emb) }
 
-// BestOf is Best among the examples labelled label.
+// BestOf is Best among the examples labelled label ("": all of them).
 func (p *Prototypes) BestOf(label string, emb []float32) (int, float64) {
 	best, sim := -1, 0.0
 	for i, e := range p.embs {
-		if p.Labels[i] != label {
+		if label != "" && p.Labels[i] != label {
 			continue
 		}
 		if c := Cosine(emb, e); best < 0 || c > sim {
@@ -116,9 +105,10 @@ func Cosine(a, b []float32) float64 {
 var threatsYAML []byte
 
 // DefaultThreats embeds the built-in churn and escalation examples (nlp/data/threats.yaml): they explain
-// a threat the classifier found (the example of its kind nearest in meaning).
+// a threat the classifier found (the example of its kind nearest in meaning). Its counter-examples are
+// training rows of the classifier only, so they are not embedded.
 func DefaultThreats(enc Embedder) (*Prototypes, error) {
-	return loadPrototypes(enc, "threats.yaml", threatsYAML, parley.ThreatChurn, parley.ThreatEscalation)
+	return loadPrototypes(enc, "threats.yaml", threatsYAML, false, parley.ThreatChurn, parley.ThreatEscalation)
 }
 
 // The built-in threat classifier: an intent model over churn, escalation and none, on the n-grams and
@@ -206,8 +196,9 @@ func Threatened(r SentimentResult) SentimentResult {
 	return r
 }
 
-// loadPrototypes embeds a file of examples by kind with a threshold and counter-examples (not).
-func loadPrototypes(enc Embedder, name string, b []byte, kinds ...string) (*Prototypes, error) {
+// loadPrototypes embeds a file of examples by kind with a threshold and, with counters, its
+// counter-examples (not).
+func loadPrototypes(enc Embedder, name string, b []byte, counters bool, kinds ...string) (*Prototypes, error) {
 	var f struct {
 		Threshold float64             `yaml:"threshold"`
 		Kinds     map[string][]string `yaml:"kinds"`
@@ -226,8 +217,10 @@ func loadPrototypes(enc Embedder, name string, b []byte, kinds ...string) (*Prot
 	if err != nil {
 		return nil, err
 	}
-	if err := p.AddCounters(enc, f.Not); err != nil {
-		return nil, err
+	if counters {
+		if err := p.AddCounters(enc, f.Not); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }

@@ -88,18 +88,10 @@ func TestSentimentModelHeldOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pred := make([]string, len(ex))
-	for i, e := range ex {
-		r, err := m.Classify(e.Text, embs[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if kinds[i] != "" {
-			r = Threatened(r)
-		}
-		pred[i] = r.Label
+	ev, err := m.EvaluateThreatened(ex, embs, kinds)
+	if err != nil {
+		t.Fatal(err)
 	}
-	ev := Evaluate(ex, pred)
 	t.Logf("calls-heldout.csv with threats: macro-F1 %.4f, accuracy %.4f", ev.MacroF1, ev.Accuracy)
 	if ev.MacroF1 < sentimentFloors["calls-threats"] {
 		t.Errorf("calls-heldout.csv with threats: macro-F1 %.4f under %.2f", ev.MacroF1, sentimentFloors["calls-threats"])

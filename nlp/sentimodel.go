@@ -185,11 +185,20 @@ func LatinScript(text string) bool {
 
 // Evaluate classifies examples (with their embeddings) and compares with their labels.
 func (m *SentimentModel) Evaluate(examples []Example, embs [][]float32) (Eval, error) {
+	return m.EvaluateThreatened(examples, embs, nil)
+}
+
+// EvaluateThreatened is Evaluate with each example's threat kind (Threats.Texts; "" or a nil list for
+// none): an example with a threat reads negative, as the analyzer reads a customer's turn.
+func (m *SentimentModel) EvaluateThreatened(examples []Example, embs [][]float32, kinds []string) (Eval, error) {
 	pred := make([]string, len(examples))
 	for i, e := range examples {
 		r, err := m.Classify(e.Text, embs[i])
 		if err != nil {
 			return Eval{}, err
+		}
+		if kinds != nil && kinds[i] != "" {
+			r = Threatened(r)
 		}
 		pred[i] = r.Label
 	}

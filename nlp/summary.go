@@ -12,7 +12,7 @@ var summaryYAML []byte
 
 // DefaultSummary embeds the built-in examples of agents' actions and next steps (nlp/data/summary.yaml).
 func DefaultSummary(enc Embedder) (*Prototypes, error) {
-	return loadPrototypes(enc, "summary.yaml", summaryYAML, parley.SummaryAction, parley.SummaryNextStep)
+	return loadPrototypes(enc, "summary.yaml", summaryYAML, true, parley.SummaryAction, parley.SummaryNextStep)
 }
 
 // summarize writes the call in at most five lines, each a sentence of the call at its turn or the

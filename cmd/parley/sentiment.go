@@ -104,33 +104,21 @@ func (m *Main) sentimentCmd(args []string) error {
 			len(ex), len(mdl.W[0])-mdl.Dim, mdl.Dim, mdl.Encoder, mdl.Scale, time.Since(start).Seconds(), *out)
 		return nil
 	default:
-		if !*withThreats {
-			ev, err := mdl.Evaluate(ex, embs)
+		var kinds []string
+		if *withThreats {
+			th, err := cfg.Threats()
 			if err != nil {
 				return err
 			}
-			return m.printEval(ev, *asJSON)
-		}
-		th, err := cfg.Threats()
-		if err != nil {
-			return err
-		}
-		kinds, err := th.Texts(nlp.ExampleTexts(ex))
-		if err != nil {
-			return err
-		}
-		pred := make([]string, len(ex))
-		for i, e := range ex {
-			r, err := mdl.Classify(e.Text, embs[i])
-			if err != nil {
+			if kinds, err = th.Texts(nlp.ExampleTexts(ex)); err != nil {
 				return err
 			}
-			if kinds[i] != "" {
-				r = nlp.Threatened(r)
-			}
-			pred[i] = r.Label
 		}
-		return m.printEval(nlp.Evaluate(ex, pred), *asJSON)
+		ev, err := mdl.EvaluateThreatened(ex, embs, kinds)
+		if err != nil {
+			return err
+		}
+		return m.printEval(ev, *asJSON)
 	}
 }
 
