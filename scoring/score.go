@@ -152,25 +152,24 @@ func (e *evaluator) meaning(it *Item, r *parley.ItemResult) (bool, string) {
 		}
 		return false, fmt.Sprintf("closest in meaning: %q at %s, %.2f like %q (needs %.2f)", closest.text, at, closest.sim, it.protos.Texts[closest.ex], it.Similarity)
 	}
-	ev := e.evidence(best.turn)
-	ev.Quote, ev.Example, ev.Similarity = best.text, it.protos.Texts[best.ex], math.Round(best.sim*1000)/1000
-	r.Evidence = append(r.Evidence, ev)
+	r.Evidence = append(r.Evidence, e.meantEvidence(it, best.turn, best.text, best.ex, best.sim))
 	return true, fmt.Sprintf("%q at %s means %q (similarity %.2f, needs %.2f)", best.text, clock(e.tr.Turns[best.turn].Start.Seconds()), it.protos.Texts[best.ex], best.sim, it.Similarity)
 }
 
-// phraseSaid is a sentence with one of an item's phrases or patterns that reads closer to its examples than to its
-// counter-examples.
-type phraseSaid struct {
-	ev     parley.Evidence
-	reason string
+// meantEvidence quotes sentence text of turn, with the item's example ex it means and the similarity.
+func (e *evaluator) meantEvidence(it *Item, turn int, text string, ex int, sim float64) parley.Evidence {
+	ev := e.evidence(turn)
+	ev.Quote, ev.Example, ev.Similarity = text, it.protos.Texts[ex], math.Round(sim*1000)/1000
+	return ev
 }
 
-// phraseMeant finds the first sentence of the item's turns that holds one of its phrases or patterns and is closer
-// to one of its examples than to every counter-example (below the item's similarity too): what a phrase
-// item counts on a call whose condition was not seen. Needs the sentences embedded (meaning).
-func (e *evaluator) phraseMeant(it *Item) (phraseSaid, bool) {
+// phraseMeant finds the first sentence of the item's turns that holds one of its phrases or patterns and
+// is closer to one of its examples than to every counter-example (below the item's similarity too): what
+// a phrase item counts on a call whose condition was not seen. It makes that sentence the result's only
+// evidence and says why. Needs the sentences embedded (meaning).
+func (e *evaluator) phraseMeant(it *Item, r *parley.ItemResult) (string, bool) {
 	if it.protos == nil || it.Match == "all" || e.encErr != nil {
-		return phraseSaid{}, false
+		return "", false
 	}
 	for _, i := range e.turnsFor(it) {
 		for _, s := range e.sents[i] {
@@ -195,13 +194,12 @@ func (e *evaluator) phraseMeant(it *Item) (phraseSaid, bool) {
 			if k < 0 || counter != "" {
 				continue
 			}
-			ev := e.evidence(i)
-			ev.Quote, ev.Example, ev.Similarity = s.text, it.protos.Texts[k], math.Round(sim*1000)/1000
-			return phraseSaid{ev, fmt.Sprintf("found %q in %q at %s, closer to %q (%.2f) than to any sentence that does not count",
-				said, s.text, clock(e.tr.Turns[i].Start.Seconds()), it.protos.Texts[k], sim)}, true
+			r.Evidence = []parley.Evidence{e.meantEvidence(it, i, s.text, k, sim)}
+			return fmt.Sprintf("found %q in %q at %s, closer to %q (%.2f) than to any sentence that does not count",
+				said, s.text, clock(e.tr.Turns[i].Start.Seconds()), it.protos.Texts[k], sim), true
 		}
 	}
-	return phraseSaid{}, false
+	return "", false
 }
 
 // sharedChannel reports whether the agent and the customer were told apart on one channel
@@ -316,14 +314,13 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 			// counter-example ("Ah, I'm sorry, that's a nasty surprise" to a customer whose words
 			// read neutral). A bare "sorry" ("Sorry, say that again?") is no empathy.
 			if !meant {
-				said, ok := e.phraseMeant(it)
-				if !ok {
+				said, found := e.phraseMeant(it, r)
+				if !found {
 					r.Evidence, r.Detail = nil, ""
 					na("does not apply: %s", unseen)
 					return
 				}
-				r.Evidence = []parley.Evidence{said.ev}
-				ok, reason = true, said.reason
+				ok, reason = true, said
 			}
 			reason += fmt.Sprintf(" (said although its condition was not seen: %s)", unseen)
 		}
