@@ -228,7 +228,7 @@ func (w Window) uncovered(rec parley.Recognition, rate int) int {
 		ps := time.Duration(float64(p.At) / float64(rate) * float64(time.Second))
 		pe := time.Duration(float64(p.At+p.Len) / float64(rate) * float64(time.Second))
 		if !slices.ContainsFunc(rec.Segments, func(s parley.Segment) bool {
-			return strings.TrimSpace(s.Text) != "" && s.Start < pe && s.End > ps
+			return strings.TrimSpace(s.Text) != "" && !nonSpeech.MatchString(s.Text) && s.Start < pe && s.End > ps
 		}) {
 			n++
 		}

@@ -271,3 +271,30 @@ func TestPackedCallComesBackToItsChannels(t *testing.T) {
 		t.Logf("%s: %d windows, %d segments", name, windows, len(res.Transcript.Segments))
 	}
 }
+
+// A window's speech counts as skipped unless a segment with words overlaps it: a prompted whisper can
+// answer a whole window of speech with one sound annotation, which leaves nothing to read.
+func TestUncovered(t *testing.T) {
+	rate := 100
+	w := Window{Len: 3000, Pieces: []Piece{{0, 0, 0, 500}, {0, 600, 900, 400}, {0, 1100, 2000, 50}}}
+	seg := func(from, to float64, text string) parley.Segment {
+		return parley.Segment{Start: time.Duration(from * float64(time.Second)), End: time.Duration(to * float64(time.Second)), Text: text}
+	}
+	for _, tc := range []struct {
+		name string
+		segs []parley.Segment
+		want int
+	}{
+		{"both pieces read", []parley.Segment{seg(0, 4.5, "Good morning."), seg(6.2, 9.5, "How can I help?")}, 0},
+		{"one piece skipped", []parley.Segment{seg(0, 4.5, "Good morning.")}, 1},
+		{"nothing read", nil, 2},
+		{"an empty segment", []parley.Segment{seg(0, 30, " ")}, 2},
+		{"a sound annotation over the whole window", []parley.Segment{seg(0, 30, "(Inaudible)")}, 2},
+		{"music marks", []parley.Segment{seg(0, 4.5, "♪ ♪"), seg(6.2, 9.5, "[Music]")}, 2},
+		{"words beside an annotation", []parley.Segment{seg(0, 4.5, "(Inaudible)"), seg(6.2, 9.5, "How can I help?")}, 1},
+	} {
+		if got := w.uncovered(parley.Recognition{Segments: tc.segs}, rate); got != tc.want {
+			t.Errorf("%s: %d pieces uncovered, want %d (the third, under 0.8 s, never counts)", tc.name, got, tc.want)
+		}
+	}
+}
