@@ -23,7 +23,7 @@ const (
 	evalMaxMisplaced  = 0.01 // reference words on the other party's side (0.5 %)
 	evalMinIntent     = 0.85 // (90.5 %; on the first 30 calls 93.3 %, 86.7 % before sentences voted by how much they read as an intent, 83.3 % before mono calls were diarized)
 	evalMinClosing    = 0.88 // customer sentiment at the end of the call (92.9 %; 83.3 % before)
-	evalMinAgreement  = 0.79 // scorecard item results equal to the reviewer's (82.3 %; 82.0 % before a refusal was a counter-example of the offer of help, 81.7 % before "bye" closed a call, 80.7 % before the recap pattern for recognised text, 80.4 % before more short answers in the sentiment data, 80.2 % before the recap's not_intent, 79.6 % before the threat classifier; on the first 30 calls 80.4 %, 78.9 % before a phrase said where its condition was not seen counted as met, 70.0 % before)
+	evalMinAgreement  = 0.79 // scorecard item results equal to the reviewer's (82.8 %; 82.3 % before "not my job" and "nothing I can do about it" were prohibited and a sale's "Let's do it" read positive, 82.0 % before a refusal was a counter-example of the offer of help, 81.7 % before "bye" closed a call, 80.7 % before the recap pattern for recognised text, 80.4 % before more short answers in the sentiment data, 80.2 % before the recap's not_intent, 79.6 % before the threat classifier; on the first 30 calls 80.4 %, 78.9 % before a phrase said where its condition was not seen counted as met, 70.0 % before)
 	evalMinHoldsFound = 0.8  // labelled holds found (8/8)
 	evalMinPII        = 0.65 // labelled personal data found as PII (70.5 %)
 	evalMinSumRecap   = 0.35 // the summary quotes the agent's labelled recap (41.7 %: the recap item agrees on 45.2 %)
@@ -172,7 +172,7 @@ func TestEvalReferenceTranscripts(t *testing.T) {
 		t.Fatalf("calls %d (%d not measured), word errors %d on perfect transcripts", all.Calls, all.Errors, all.WER["all"].Errors)
 	}
 	for what, f := range map[string][2]float64{
-		"item agreement":    {all.ItemAgreement.Rate(), 0.93},             // 94.7 % (94.2 % before the empathy similarity 0.43, 93.9 % before more short answers in the sentiment data, 93.4 % before a greeting example without a salutation, 93.1 % before the recap's not_intent, 92.6 % before the threat classifier, 92.1 % before an item's phrase in a sentence nearer its examples than its counter-examples counted where its condition was not seen; the first 30 calls 93.0 %)
+		"item agreement":    {all.ItemAgreement.Rate(), 0.93},             // 95.2 % (94.7 % before "not my job" and "nothing I can do about it" were prohibited and a sale's "Let's do it" read positive, 94.2 % before the empathy similarity 0.43, 93.9 % before more short answers in the sentiment data, 93.4 % before a greeting example without a salutation, 93.1 % before the recap's not_intent, 92.6 % before the threat classifier, 92.1 % before an item's phrase in a sentence nearer its examples than its counter-examples counted where its condition was not seen; the first 30 calls 93.0 %)
 		"intent":            {all.Intent.Rate(), 0.86},                    // 88.1 % (tune 95.2 %, held out 81.0 %)
 		"closing sentiment": {all.Sentiment["customer_end"].Rate(), 0.92}, // 95.2 % (92.9 % before more short answers in the sentiment data)
 		"summary recap":     {all.SummaryRecap.Rate(), 0.70},
