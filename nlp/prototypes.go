@@ -155,6 +155,31 @@ func (t *Threats) Sentence(text string, emb []float32) (string, float64) {
 	return top.Label, top.Score
 }
 
+// afterOpener is what follows a sentence's opening reply word and a comma ("Good, I won't be staying
+// with you after this" → "I won't be staying with you after this"), or "" when it has none (or leaves
+// fewer than three words). Recognisers often join with a comma what a writer ends with a full stop, and
+// the reply word then outweighs the threat after it; the threat readers read such a remainder as a
+// sentence of its own as well. A greeting is no reply word: "Hi, I'm not with you yet" stays whole.
+func afterOpener(s string) string {
+	i := strings.IndexByte(s, ',')
+	if i < 0 {
+		return ""
+	}
+	if ws := words(strings.ToLower(s[:i])); len(ws) == 0 || len(ws) > 2 || !replyWords[ws[0]] {
+		return ""
+	}
+	rest := strings.TrimSpace(s[i+1:])
+	if len(words(rest)) < 3 {
+		return ""
+	}
+	return rest
+}
+
+// replyWords open a reply to what the other party just said ("Good, …", "Fine, …", "Right then, …").
+var replyWords = map[string]bool{"good": true, "fine": true, "right": true, "okay": true, "ok": true,
+	"well": true, "yes": true, "yeah": true, "no": true, "look": true, "listen": true, "honestly": true,
+	"great": true, "sure": true, "alright": true, "so": true, "brilliant": true, "lovely": true}
+
 // Texts returns, for each text, the kind of the first threat among its sentences ("" for none; all ""
 // from a nil Threats).
 func (t *Threats) Texts(texts []string) ([]string, error) {
@@ -166,6 +191,9 @@ func (t *Threats) Texts(texts []string) ([]string, error) {
 	for i, text := range texts {
 		for _, s := range Sentences(text) {
 			sents, owner = append(sents, s), append(owner, i)
+			if rest := afterOpener(s); rest != "" {
+				sents, owner = append(sents, rest), append(owner, i)
+			}
 		}
 	}
 	out := make([]string, len(texts))
@@ -225,19 +253,36 @@ func loadPrototypes(enc Embedder, name string, b []byte, counters bool, kinds ..
 	return p, nil
 }
 
-// findThreats classifies the customer's sentences (embedded): a sentence whose likeliest label is churn
-// or escalation is a threat, explained by the example of that kind nearest in meaning.
+// findThreats classifies the customer's sentences (embedded), and what follows a short opening of one
+// (afterOpener): a sentence whose likeliest label is churn or escalation, or whose remainder's is, is a
+// threat, explained by the example of that kind nearest in meaning.
 func (a *Analyzer) findThreats(tr *parley.Transcript, cs []sentence) []parley.Threat {
+	var rests []sentence
+	restOf := map[int]int{} // index in cs → index in rests
+	for i, s := range cs {
+		if r := afterOpener(s.text); r != "" && s.emb != nil {
+			restOf[i] = len(rests)
+			rests = append(rests, sentence{turn: s.turn, text: r})
+		}
+	}
+	if err := a.embedSentences(rests); err != nil {
+		rests = nil // the whole sentences are still read
+	}
 	var out []parley.Threat
-	for _, s := range cs {
+	for i, s := range cs {
 		if s.emb == nil {
 			continue
 		}
-		kind, conf := a.threatModel.Sentence(s.text, s.emb)
+		emb := s.emb
+		kind, conf := a.threatModel.Sentence(s.text, emb)
+		if j, ok := restOf[i]; ok && kind == ThreatNone && j < len(rests) && rests[j].emb != nil {
+			emb = rests[j].emb
+			kind, conf = a.threatModel.Sentence(rests[j].text, emb)
+		}
 		if kind == ThreatNone {
 			continue
 		}
-		k, sim := a.threats.BestOf(kind, s.emb)
+		k, sim := a.threats.BestOf(kind, emb)
 		t := tr.Turns[s.turn]
 		th := parley.Threat{Kind: kind, Turn: s.turn, Speaker: t.Speaker, Start: secs(t.Start.Seconds()),
 			Text: s.text, Confidence: round3(conf), Similarity: round3(sim)}

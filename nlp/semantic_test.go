@@ -332,6 +332,8 @@ func TestThreatsInCall(t *testing.T) {
 		"customer", "Right. And if the price goes up, I'm taking my business somewhere else.",
 		"agent", "I understand.",
 		"customer", "That isn't good enough. I want to speak to your boss.",
+		"agent", "I've raised it with my team leader.",
+		"customer", "Good, I won't be staying with you after this, I can tell you that.", // the comma a recogniser writes
 	))
 	var got []string
 	for _, th := range an.Threats {
@@ -343,7 +345,7 @@ func TestThreatsInCall(t *testing.T) {
 			t.Errorf("explained by an example of another kind: %+v", th)
 		}
 	}
-	if want := []string{"2:churn", "4:escalation"}; !slices.Equal(got, want) {
+	if want := []string{"2:churn", "4:escalation", "6:churn"}; !slices.Equal(got, want) {
 		t.Errorf("threats %v, want %v: %+v", got, want, an.Threats)
 	}
 }
@@ -368,5 +370,22 @@ func TestThreatsOtherEncoder(t *testing.T) {
 	an := a.Analyze(turns("customer", "I'm cancelling, I've had enough.", "agent", "I understand."))
 	if len(an.Threats) != 0 || !slices.ContainsFunc(an.Notes, func(n string) bool { return strings.Contains(n, "no churn or escalation threats") }) {
 		t.Errorf("threats %+v, notes %q", an.Threats, an.Notes)
+	}
+}
+
+// What follows a short opening and a comma is read as a sentence of its own by the threat readers.
+func TestAfterOpener(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Good, I won't be staying with you after this.", "I won't be staying with you after this."},
+		{"Right then, I want your manager.", "I want your manager."},
+		{"No, not really.", ""},                                                                // too little after it
+		{"Honestly if this goes on, I'm leaving you.", ""},                                     // not a short opening
+		{"I won't be staying with you after this.", ""},                                        // no comma
+		{"Okay, fine, I'll go to the ombudsman then.", "fine, I'll go to the ombudsman then."}, // the first comma
+		{"Hi, I'm not with you yet, could I get a quote?", ""},                                 // a greeting is no reply
+	} {
+		if got := afterOpener(tc.in); got != tc.want {
+			t.Errorf("afterOpener(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }
