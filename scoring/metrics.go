@@ -23,8 +23,9 @@ type MetricSettings struct {
 // DefaultMetricSettings are used where a scorecard sets nothing.
 var DefaultMetricSettings = MetricSettings{DeadAirS: 5, HoldMinS: 5, HoldUnannouncedS: 60}
 
-// holdAnnouncement is what agents say before a hold.
-var holdAnnouncement = compilePhrases([]string{"hold", "bear with me", "one moment", "just a moment", "give me a moment", "let me check", "a minute"})
+// holdAnnouncement is what agents say before a hold. Short phrases, because recognisers often garble the
+// rest ("bear with me a moment" → "there with me a moment", "put you on hold" → "put you on the").
+var holdAnnouncement = compilePhrases([]string{"hold", "bear with me", "one moment", "a moment", "a minute", "a second", "a few seconds", "let me check"})
 
 type interval struct{ start, end float64 }
 

@@ -363,3 +363,24 @@ func TestRecapOnRecognisedText(t *testing.T) {
 		}
 	}
 }
+
+// A hold counts as announced by short phrases, which survive recognition that garbles the rest.
+func TestHoldAnnounced(t *testing.T) {
+	for _, tc := range []struct {
+		said string
+		want bool
+	}{
+		{"Let me put you on hold while I check.", true},
+		{"And, there with me a moment while I pull up your payments.", true}, // "bear with me a moment"
+		{"Give me a few seconds to check availability at your address.", true},
+		{"Just a second while I look.", true},
+		{"Let me find the visit, one moment unfold please.", true}, // "one moment on hold please"
+		{"Can you confirm the first line of your address?", false},
+		{"I've refunded the charge to your card.", false},
+	} {
+		tr := transcript(line{A, 10, 14, tc.said}, line{C, 30, 32, "Okay."})
+		if got := announcedBefore(tr, 14); got != tc.want {
+			t.Errorf("%q announces a hold: %v, want %v", tc.said, got, tc.want)
+		}
+	}
+}
