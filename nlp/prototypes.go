@@ -253,9 +253,9 @@ func loadPrototypes(enc Embedder, name string, b []byte, counters bool, kinds ..
 	return p, nil
 }
 
-// findThreats classifies the customer's sentences (embedded), and what follows a short opening of one
-// (afterOpener): a sentence whose likeliest label is churn or escalation, or whose remainder's is, is a
-// threat, explained by the example of that kind nearest in meaning.
+// findThreats classifies the customer's sentences (embedded), and what follows a sentence's opening
+// reply word (afterOpener): a sentence whose likeliest label is churn or escalation, or whose
+// remainder's is, is a threat, explained by the example of that kind nearest in meaning.
 func (a *Analyzer) findThreats(tr *parley.Transcript, cs []sentence) []parley.Threat {
 	var rests []sentence
 	restOf := map[int]int{} // index in cs → index in rests
