@@ -176,9 +176,7 @@ func afterOpener(s string) string {
 }
 
 // replyWords open a reply to what the other party just said ("Good, …", "Fine, …", "Right then, …").
-var replyWords = map[string]bool{"good": true, "fine": true, "right": true, "okay": true, "ok": true,
-	"well": true, "yes": true, "yeah": true, "no": true, "look": true, "listen": true, "honestly": true,
-	"great": true, "sure": true, "alright": true, "so": true, "brilliant": true, "lovely": true}
+var replyWords = set("good fine right okay ok well yes yeah no look listen honestly great sure alright so brilliant lovely")
 
 // Texts returns, for each text, the kind of the first threat among its sentences ("" for none; all ""
 // from a nil Threats).
