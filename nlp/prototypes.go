@@ -255,35 +255,40 @@ func loadPrototypes(enc Embedder, name string, b []byte, counters bool, kinds ..
 // reply word (afterOpener): a sentence whose likeliest label is churn or escalation, or whose
 // remainder's is, is a threat, explained by the example of that kind nearest in meaning.
 func (a *Analyzer) findThreats(tr *parley.Transcript, cs []sentence) []parley.Threat {
-	var rests []sentence
-	restOf := map[int]int{} // index in cs → index in rests
-	for i, s := range cs {
-		if r := afterOpener(s.text); r != "" && s.emb != nil {
-			restOf[i] = len(rests)
-			rests = append(rests, sentence{turn: s.turn, text: r})
-		}
+	type reading struct {
+		kind string
+		conf float64
+		emb  []float32 // of what was read: the sentence, or its remainder
 	}
-	if err := a.embedSentences(rests); err != nil {
-		rests = nil // the whole sentences are still read
-	}
-	var out []parley.Threat
+	rd := make([]reading, len(cs))
+	var rests []sentence // remainders of sentences read as none, embedded in one batch
+	var of []int         // the index in cs of each remainder
 	for i, s := range cs {
 		if s.emb == nil {
 			continue
 		}
-		emb := s.emb
-		kind, conf := a.threatModel.Sentence(s.text, emb)
-		if j, ok := restOf[i]; ok && kind == ThreatNone && j < len(rests) && rests[j].emb != nil {
-			emb = rests[j].emb
-			kind, conf = a.threatModel.Sentence(rests[j].text, emb)
+		kind, conf := a.threatModel.Sentence(s.text, s.emb)
+		rd[i] = reading{kind, conf, s.emb}
+		if r := afterOpener(s.text); kind == ThreatNone && r != "" {
+			rests, of = append(rests, sentence{turn: s.turn, text: r}), append(of, i)
 		}
-		if kind == ThreatNone {
+	}
+	if a.embedSentences(rests) == nil { // on an error the whole sentences' readings stand
+		for k, r := range rests {
+			if kind, conf := a.threatModel.Sentence(r.text, r.emb); kind != ThreatNone {
+				rd[of[k]] = reading{kind, conf, r.emb}
+			}
+		}
+	}
+	var out []parley.Threat
+	for i, s := range cs {
+		if rd[i].emb == nil || rd[i].kind == ThreatNone {
 			continue
 		}
-		k, sim := a.threats.BestOf(kind, emb)
+		k, sim := a.threats.BestOf(rd[i].kind, rd[i].emb)
 		t := tr.Turns[s.turn]
-		th := parley.Threat{Kind: kind, Turn: s.turn, Speaker: t.Speaker, Start: secs(t.Start.Seconds()),
-			Text: s.text, Confidence: round3(conf), Similarity: round3(sim)}
+		th := parley.Threat{Kind: rd[i].kind, Turn: s.turn, Speaker: t.Speaker, Start: secs(t.Start.Seconds()),
+			Text: s.text, Confidence: round3(rd[i].conf), Similarity: round3(sim)}
 		if k >= 0 {
 			th.Example = a.threats.Texts[k]
 		}
