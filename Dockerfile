@@ -20,6 +20,7 @@ FROM golang:1.26-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends cmake g++ make npm && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY scripts/whisper.sh scripts/whisper.sh
+COPY scripts/whisper-patches scripts/whisper-patches
 ENV PARLEY_CACHE=/cache
 RUN scripts/whisper.sh build
 COPY go.mod go.sum ./

@@ -7,6 +7,9 @@
 #
 # Source: the npm package nodejs-whisper@0.3.1 ships the full whisper.cpp 1.9.1 tree with ggml; the tarball
 # is checked against the pinned sha256 before use. WHISPER_CPP_SRC=/path/to/whisper.cpp uses another checkout.
+# The patches in scripts/whisper-patches/ are applied to a copy of the tree (the pristine one stays as
+# fetched); each adds an option whose default keeps whisper.cpp's own behaviour, so whisper-cli built from
+# the copy behaves as released.
 # PARLEY_CACHE (default: ${XDG_CACHE_HOME:-$HOME/.cache}/parley) holds the source and the build.
 set -euo pipefail
 
@@ -20,7 +23,32 @@ jobs=${WHISPER_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 log() { echo "whisper.sh: $*" >&2; }
 
+patches=$(cd "$(dirname "$0")/whisper-patches" && pwd)
+
+# patched_dir SRC prints a copy of the tree SRC with every patch applied, made once per tree and patch set.
+patched_dir() {
+	local src=$1 sum dir tmp p
+	sum=$(cat "$patches"/*.patch | sha256sum | cut -c1-12)
+	dir="$cache/src/$(basename "$src")+patched-$(echo -n "$src $sum" | sha256sum | cut -c1-12)"
+	if [ ! -f "$dir/include/whisper.h" ]; then
+		command -v git >/dev/null || { log "git is needed to apply scripts/whisper-patches"; exit 1; }
+		tmp="$dir.tmp"
+		rm -rf "$tmp"
+		cp -r "$src" "$tmp"
+		for p in "$patches"/*.patch; do
+			(cd "$tmp" && git apply "$p") || { log "$(basename "$p") does not apply to $src"; rm -rf "$tmp"; exit 1; }
+		done
+		rm -rf "$dir"
+		mv "$tmp" "$dir"
+	fi
+	echo "$dir"
+}
+
 source_dir() {
+	patched_dir "$(pristine_dir)"
+}
+
+pristine_dir() {
 	if [ -n "${WHISPER_CPP_SRC:-}" ]; then
 		[ -f "$WHISPER_CPP_SRC/include/whisper.h" ] || { log "WHISPER_CPP_SRC=$WHISPER_CPP_SRC has no include/whisper.h"; exit 1; }
 		(cd "$WHISPER_CPP_SRC" && pwd)

@@ -43,6 +43,9 @@ static struct whisper_full_params parley_params(int threads, const char *lang, i
 static struct whisper_context *parley_load(const char *path) {
 	struct whisper_context_params cp = whisper_context_default_params();
 	cp.use_gpu = false;
+	// Flash attention speeds the encoder up on CPU, but slows the decoder down (one token's attention
+	// over 1,500 cached frames); scripts/whisper-patches lets the decoder use plain attention.
+	cp.decoder_no_flash_attn = true;
 	return whisper_init_from_file_with_params(path, cp);
 }
 */
