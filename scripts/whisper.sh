@@ -36,7 +36,9 @@ patched_dir() {
 		rm -rf "$tmp"
 		cp -r "$src" "$tmp"
 		for p in "$patches"/*.patch; do
-			(cd "$tmp" && git apply "$p") || { log "$(basename "$p") does not apply to $src"; rm -rf "$tmp"; exit 1; }
+			# GIT_DIR away from any repository: inside one (a PARLEY_CACHE in a checkout), git apply would
+			# silently skip the paths outside the repository's own tree.
+			(cd "$tmp" && GIT_DIR=/nonexistent git apply "$p") || { log "$(basename "$p") does not apply to $src"; rm -rf "$tmp"; exit 1; }
 		done
 		rm -rf "$dir"
 		mv "$tmp" "$dir"
