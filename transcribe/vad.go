@@ -177,10 +177,15 @@ func Pack(regions [][]Region, maxLen, gap int, cut func(ch, start int) int) []Wi
 		}
 		return a.Channel - b.Channel
 	})
+	return fill(all, maxLen, gap)
+}
+
+// fill lays pieces one after another into windows of at most capacity samples.
+func fill(all []Piece, capacity, gap int) []Window {
 	var out []Window
 	var cur *Window
 	for _, pc := range all {
-		if cur == nil || cur.Len+gap+pc.Len > maxLen {
+		if cur == nil || cur.Len+gap+pc.Len > capacity {
 			out = append(out, Window{})
 			cur = &out[len(out)-1]
 		} else {
@@ -279,7 +284,8 @@ func (w Window) Split(seg parley.Segment, rate int) []parley.Segment {
 			out = append(out, s)
 		}
 	}
-	cur, from := -1, 0
+	pieces := make([]int, len(seg.Tokens)) // the piece of each token
+	cur := -1
 	for i, t := range seg.Tokens {
 		k := w.piece((t.Start+t.End)/2, rate)
 		// A token that does not start with a space continues the word before it ("It" + "'s", "079" +
@@ -287,6 +293,11 @@ func (w Window) Split(seg parley.Segment, rate int) []parley.Segment {
 		if cur >= 0 && !strings.HasPrefix(t.Text, " ") {
 			k = cur
 		}
+		pieces[i], cur = k, k
+	}
+	w.snapToSentences(seg.Tokens, pieces, rate)
+	cur, from := -1, 0
+	for i, k := range pieces {
 		if cur >= 0 && k != cur {
 			flush(cur, seg.Tokens[from:i])
 			from = i
@@ -301,6 +312,47 @@ func (w Window) Split(seg parley.Segment, rate int) []parley.Segment {
 		out[0].Text, out[0].Confidence = seg.Text, seg.Confidence
 	}
 	return out
+}
+
+// snapTolerance is how far whisper's token times may put a word across the gap between two pieces.
+const snapTolerance = 800 * time.Millisecond
+
+// snapToSentences moves each change of piece within a segment to the nearest end of a sentence within
+// snapTolerance of the gap between the two pieces. Token times are whisper's estimate and often put
+// the last word of a turn into the next one ("… like me to" + "check. Alright, …"), while a turn
+// nearly always ends a sentence. A change with no sentence end near it stays where the times put it.
+func (w Window) snapToSentences(toks []parley.Token, pieces []int, rate int) {
+	ends := func(t parley.Token) bool { return strings.ContainsAny(strings.TrimSpace(t.Text), ".?!") }
+	for i := 1; i < len(toks); i++ {
+		a, b := pieces[i-1], pieces[i]
+		if a == b || b != a+1 {
+			continue
+		}
+		gap := time.Duration(float64(w.Pieces[a].At+w.Pieces[a].Len+w.Pieces[b].At) / 2 / float64(rate) * float64(time.Second))
+		best, bestD := -1, time.Duration(math.MaxInt64)
+		for j := 1; j < len(toks); j++ {
+			// a split before token j: it starts a word, the token before it ends a sentence, it is near
+			// the gap, and it moves no token past another change of piece
+			if !strings.HasPrefix(toks[j].Text, " ") || !ends(toks[j-1]) {
+				continue
+			}
+			at := (toks[j-1].End + toks[j].Start) / 2
+			if d := (at - gap).Abs(); d <= snapTolerance && d < bestD && pieces[min(i, j)-1] == a && pieces[max(i, j)-1] <= b && (j <= i || pieces[j-1] == b) {
+				best, bestD = j, d
+			}
+		}
+		if best < 0 || best == i {
+			continue
+		}
+		for j := min(i, best); j < max(i, best); j++ {
+			if best < i {
+				pieces[j] = b
+			} else {
+				pieces[j] = a
+			}
+		}
+		i = max(i, best)
+	}
 }
 
 // TrimLeadingPunctuation drops the punctuation that opens a text before its first word: the end of the

@@ -201,6 +201,50 @@ func TestPackAndMapBack(t *testing.T) {
 	}
 }
 
+// TestSplitSnapsToSentenceEnds: a change of piece inside a segment moves to the end of a sentence near
+// the gap, since whisper's token times often put a turn's last word into the next turn or the next
+// turn's first word into this one; with no sentence end near the gap the times decide.
+func TestSplitSnapsToSentenceEnds(t *testing.T) {
+	rate := 100
+	sec := func(samples int) time.Duration { return time.Duration(samples) * time.Second / time.Duration(rate) }
+	// Two turns of one speaker in one window: window samples [0,200) and [230,1230), the gap at 2.15 s.
+	w := Window{Len: 1230, Pieces: []Piece{{Channel: 0, At: 0, From: 100, Len: 200}, {Channel: 0, At: 230, From: 3000, Len: 1000}}}
+	type tok struct {
+		from, to int
+		text     string
+	}
+	split := func(toks ...tok) []string {
+		seg := parley.Segment{Start: sec(toks[0].from), End: sec(toks[len(toks)-1].to)}
+		for _, tk := range toks {
+			seg.Tokens = append(seg.Tokens, parley.Token{Start: sec(tk.from), End: sec(tk.to), Text: tk.text, P: 0.9})
+			seg.Text += tk.text
+		}
+		var out []string
+		for _, s := range w.Split(seg, rate) {
+			out = append(out, s.Text)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		toks []tok
+		want []string
+	}{
+		{"the turn's last word timed into the next turn", []tok{{0, 50, " like"}, {50, 100, " me"}, {100, 180, " to"}, {215, 260, " check"}, {260, 265, "."}, {270, 400, " Alright"}, {400, 600, " then"}},
+			[]string{"like me to check.", "Alright then"}},
+		{"the next turn's first word timed into this one", []tok{{0, 100, " anything"}, {100, 180, " else?"}, {180, 205, " Thank"}, {232, 300, " you,"}, {300, 400, " goodbye."}},
+			[]string{"anything else?", "Thank you, goodbye."}},
+		{"no sentence end near the gap", []tok{{0, 100, " the"}, {100, 190, " line"}, {235, 300, " keeps"}, {300, 400, " dropping."}},
+			[]string{"the line", "keeps dropping."}},
+		{"a sentence end too far from the gap", []tok{{0, 50, " no."}, {60, 120, " I"}, {120, 190, " mean"}, {235, 300, " maybe"}, {300, 400, " later"}},
+			[]string{"no. I mean", "maybe later"}},
+	} {
+		if got := split(tc.toks...); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
 func absDur(d time.Duration) time.Duration {
 	if d < 0 {
 		return -d
