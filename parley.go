@@ -204,6 +204,14 @@ type LanguageDetector interface {
 	DetectLanguage(ctx context.Context, samples []float32, allowed []string) (lang string, prob float64, err error)
 }
 
+// DetectingTranscriber is a LanguageDetector that can tell the language of some speech and recognise
+// it in that language at once, for less than DetectLanguage and Transcribe one after the other (whisper:
+// one encoder pass instead of two): a caller recognising a speaker's first speech uses it to learn
+// their language too.
+type DetectingTranscriber interface {
+	DetectAndTranscribe(ctx context.Context, samples []float32, allowed []string) (lang string, prob float64, rec Recognition, err error)
+}
+
 // LanguageChecker is an English-only Transcriber that can still tell the language spoken (with a
 // multilingual model beside it), so that a speaker in another language is flagged and not recognised
 // as English nonsense.

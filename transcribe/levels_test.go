@@ -374,6 +374,53 @@ func (d *detector) Transcribe(ctx context.Context, s []float32) (parley.Recognit
 	return parley.Recognition{Language: lang, Segments: []parley.Segment{{Start: 0, End: time.Second, Text: "hallo"}}}, nil
 }
 
+// fusingDetector also recognises a speaker's first speech with its detection (DetectAndTranscribe).
+type fusingDetector struct {
+	*detector
+	fused int
+}
+
+func (d *fusingDetector) DetectAndTranscribe(ctx context.Context, s []float32, allowed []string) (string, float64, parley.Recognition, error) {
+	lang, prob, err := d.DetectLanguage(ctx, s, allowed)
+	if err != nil {
+		return "", 0, parley.Recognition{}, err
+	}
+	rec, err := d.Transcribe(parley.WithLanguage(ctx, lang), s)
+	d.mu.Lock()
+	d.fused++
+	d.mu.Unlock()
+	return lang, prob, rec, err
+}
+
+// TestFirstWindowRecognisedWithDetection: with one party per window, a recogniser that can detect and
+// recognise at once reads each speaker's first window that way — once, not detected and then
+// recognised again — and the call reads as it does through DetectLanguage and Transcribe.
+func TestFirstWindowRecognisedWithDetection(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "long.wav")
+	writeBurstCall(t, path, 3*time.Minute)
+	run := func(tr parley.Transcriber) *parley.Transcript {
+		p := &Pipeline{Transcriber: tr, VAD: &VAD{}, TurnGap: time.Second, SilenceDBFS: -50, PackPerChannel: true}
+		res := p.File(context.Background(), path)
+		if res.Err != nil {
+			t.Fatal(res.Err)
+		}
+		return res.Transcript
+	}
+	plain := &detector{langs: []string{"de"}, told: map[string]int{}}
+	want := run(plain)
+	fusing := &fusingDetector{detector: &detector{langs: []string{"de"}, told: map[string]int{}}}
+	got := run(fusing)
+	if fusing.asked != 2 || fusing.fused != 2 || fusing.untold != 0 {
+		t.Errorf("asked %d, detected and recognised at once %d, windows not told %d", fusing.asked, fusing.fused, fusing.untold)
+	}
+	if plain.told["de"] < 3 || fusing.told["de"] != plain.told["de"] {
+		t.Errorf("recognitions: %d with the detection fused, %d without", fusing.told["de"], plain.told["de"])
+	}
+	if len(got.Segments) != len(want.Segments) || len(got.Languages) != 2 || got.Languages[1].Language != "de" || got.Languages[1].Probability != 0.9 {
+		t.Errorf("%d segments (want %d), languages %+v", len(got.Segments), len(want.Segments), got.Languages)
+	}
+}
+
 // TestLanguageDetectedOncePerSpeaker: a recogniser that detects the language is asked once per speaker
 // — on their first speech, with the allowed languages — and every window is told its speaker's
 // language; two speakers in different languages are read in windows of their own, and both languages

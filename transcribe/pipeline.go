@@ -2,6 +2,7 @@ package transcribe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -301,6 +302,48 @@ func (p *Pipeline) detectLanguages(ctx context.Context, d languageTeller, src so
 	return langs, nil
 }
 
+// detectAndRecognise is detectLanguages for one party per window: each track's first window is
+// recognised in the language detected on it, with the same encoder pass (DetectAndTranscribe), the
+// tracks at once. It returns the languages and those first windows' recognitions (nil for a track
+// without speech).
+func (p *Pipeline) detectAndRecognise(ctx context.Context, d parley.DetectingTranscriber, src source, lv *levels, tracks []track, recs []parley.Recognition, allowed []string, unprompted []bool) ([]string, []*parley.Recognition, error) {
+	f := src.format()
+	rs := p.resampler(f.rate)
+	langs := make([]string, len(tracks))
+	firsts := make([]*parley.Recognition, len(tracks))
+	errs := make([]error, len(tracks))
+	var wg sync.WaitGroup
+	for i, tk := range tracks {
+		w := p.windows(f, lv, []track{tk}, true)
+		if len(w) == 0 {
+			continue
+		}
+		samples, err := p.fill(src, rs, w[0], []track{tk}) // read here: the source is read by one goroutine
+		if err != nil {
+			wg.Wait()
+			return nil, nil, err
+		}
+		wctx := ctx
+		if unprompted[tk.channel] {
+			wctx = parley.WithPrompt(ctx, "")
+		}
+		wg.Go(func() {
+			lang, prob, rec, err := d.DetectAndTranscribe(wctx, samples, allowed)
+			if err != nil {
+				errs[i] = parley.WrapError(parley.CodeTranscribe, err, "language of channel %d", tk.channel)
+				return
+			}
+			langs[i], firsts[i] = lang, &rec
+			recs[i].Language, recs[i].LanguageProb = lang, math.Round(prob*1000)/1000
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
+	}
+	return langs, firsts, nil
+}
+
 // gapBetweenPieces is the silence between packed speech regions: enough for the recogniser to end a
 // segment there.
 const gapBetweenPieces = 300 * time.Millisecond
@@ -356,8 +399,14 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 	// An English-only recogniser with a detector beside it (language_model) is not given the speech of
 	// a speaker in another language: it would read it as English nonsense. The transcript says so.
 	var langs []string
+	var firsts []*parley.Recognition // with one party per window: each track's first window, recognised with the detection
 	if d, ok := p.Transcriber.(parley.LanguageDetector); ok && d.DetectsLanguage() && parley.LanguageFrom(ctx) == "" {
-		if langs, err = p.detectLanguages(ctx, d, src, lv, tracks, recs, allowed); err != nil {
+		if dt, ok := p.Transcriber.(parley.DetectingTranscriber); ok && p.PackPerChannel {
+			langs, firsts, err = p.detectAndRecognise(ctx, dt, src, lv, tracks, recs, allowed, unprompted)
+		} else {
+			langs, err = p.detectLanguages(ctx, d, src, lv, tracks, recs, allowed)
+		}
+		if err != nil {
 			return nil, nil, 0, 0, err
 		}
 	} else if c, ok := p.Transcriber.(parley.LanguageChecker); ok && c.ChecksLanguage() {
@@ -378,6 +427,12 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 	}
 	windows := p.windows(f, lv, tracks, p.PackPerChannel || mixed)
 	nwin = len(windows)
+	done := map[int]parley.Recognition{} // windows recognised already, with the detection
+	for c, rec := range firsts {
+		if k := slices.IndexFunc(windows, func(w Window) bool { return w.Pieces[0].Channel == c }); rec != nil && k >= 0 {
+			done[k] = *rec
+		}
+	}
 	noPrompt := make([]bool, len(windows))
 	wrecs := make([]parley.Recognition, len(windows))
 	werrs := make([]error, len(windows))
@@ -411,7 +466,11 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 		recognise := func() {
 			defer func() { <-slots }()
 			ctx := wctx
-			wrecs[k], werrs[k] = p.Transcriber.Transcribe(ctx, samples)
+			if rec, ok := done[k]; ok {
+				wrecs[k] = rec
+			} else {
+				wrecs[k], werrs[k] = p.Transcriber.Transcribe(ctx, samples)
+			}
 			if translate && werrs[k] == nil {
 				var tr parley.Recognition
 				if tr, werrs[k] = p.Transcriber.Transcribe(parley.WithTranslate(ctx), samples); werrs[k] == nil {

@@ -228,6 +228,46 @@ func (t *Transcriber) Transcribe(ctx context.Context, samples []float32) (parley
 		return parley.Recognition{}, err
 	}
 	defer func() { t.states <- st }()
+	return t.recognise(ctx, st, samples)
+}
+
+// DetectAndTranscribe tells the language of 16 kHz mono samples as DetectLanguage does and recognises
+// them in it, on one state with one encoder pass over their first 30 s: whisper decodes from the
+// encoding the detection made (scripts/whisper-patches/whisper-reuse-encoding.patch) instead of
+// encoding the same audio again. With no language told (no allowed one known) the samples are
+// recognised as Transcribe does.
+func (t *Transcriber) DetectAndTranscribe(ctx context.Context, samples []float32, allowed []string) (string, float64, parley.Recognition, error) {
+	if !t.multi {
+		lang, prob, err := t.DetectLanguage(ctx, samples, allowed)
+		if err != nil {
+			return "", 0, parley.Recognition{}, err
+		}
+		rec, err := t.Transcribe(ctx, samples)
+		return lang, prob, rec, err
+	}
+	st, err := t.acquire(ctx)
+	if err != nil {
+		return "", 0, parley.Recognition{}, err
+	}
+	defer func() { t.states <- st }()
+	lang, prob, err := t.detect(st, samples, allowed)
+	if err != nil || lang == "" {
+		if err == nil {
+			var rec parley.Recognition
+			rec, err = t.recognise(ctx, st, samples)
+			return "", 0, rec, err
+		}
+		return "", 0, parley.Recognition{}, err
+	}
+	C.whisper_state_reuse_encoding(st)
+	rec, err := t.recognise(parley.WithLanguage(ctx, lang), st, samples)
+	return lang, prob, rec, err
+}
+
+var _ parley.DetectingTranscriber = (*Transcriber)(nil)
+
+// recognise runs whisper on samples with state st.
+func (t *Transcriber) recognise(ctx context.Context, st *C.struct_whisper_state, samples []float32) (parley.Recognition, error) {
 	if len(samples) == 0 {
 		return parley.Recognition{Language: t.language(st, false)}, nil
 	}
@@ -339,6 +379,11 @@ func (t *Transcriber) DetectLanguage(ctx context.Context, samples []float32, all
 		return "", 0, err
 	}
 	defer func() { t.states <- st }()
+	return t.detect(st, samples, allowed)
+}
+
+// detect tells the language of samples on state st, whose encoding of them it leaves in the state.
+func (t *Transcriber) detect(st *C.struct_whisper_state, samples []float32, allowed []string) (string, float64, error) {
 	if len(samples) == 0 {
 		return "", 0, nil
 	}

@@ -386,11 +386,20 @@ func TestMultilingualBase(t *testing.T) {
 		return p
 	}
 	de := "Guten Tag, ich möchte meine Rechnung bezahlen, aber die Webseite funktioniert nicht."
-	for _, tt := range []struct{ path, lang, ref string }{
+	cases := []struct{ path, lang, ref string }{
 		{jfk, "en", ""},
 		{speak("de", de), "de", de},
 		{speak("es", "Buenos días, quiero cancelar mi contrato de internet porque es demasiado caro."), "es", ""},
-	} {
+	}
+	told := map[string]string{} // the text of each sample told its language
+	joined := func(rec parley.Recognition) string {
+		var b strings.Builder
+		for _, s := range rec.Segments {
+			b.WriteString(s.Text + " ")
+		}
+		return b.String()
+	}
+	for _, tt := range cases {
 		t.Run(tt.lang, func(t *testing.T) {
 			chans, _ := decode16k(t, tt.path)
 			rec, err := tr.Transcribe(context.Background(), chans[0])
@@ -423,7 +432,26 @@ func TestMultilingualBase(t *testing.T) {
 					t.Errorf("told %q: language %q, %q (detected: %q) %v", told, again.Language, text2.String(), text.String(), err)
 				}
 			}
+			told[tt.lang] = joined(func() parley.Recognition {
+				r, _ := tr.Transcribe(parley.WithLanguage(context.Background(), tt.lang), chans[0])
+				return r
+			}())
 		})
+	}
+	// Detected and recognised at once, the recognition decoding from the detection's encoding: the
+	// same language and the same words as told it; and the one state then encodes the next sample,
+	// told its language, afresh (the encoding is reused once, by the recognition it was made for).
+	for i, tt := range cases {
+		chans, _ := decode16k(t, tt.path)
+		lang, prob, rec, err := tr.DetectAndTranscribe(context.Background(), chans[0], nil)
+		if err != nil || lang != tt.lang || prob < 0.5 || rec.Language != tt.lang || joined(rec) != told[tt.lang] {
+			t.Errorf("%s detected and recognised at once: %q (p %.2f), %q; told: %q %v", tt.lang, lang, prob, joined(rec), told[tt.lang], err)
+		}
+		next := cases[(i+1)%len(cases)]
+		nc, _ := decode16k(t, next.path)
+		if again, err := tr.Transcribe(parley.WithLanguage(context.Background(), next.lang), nc[0]); err != nil || joined(again) != told[next.lang] {
+			t.Errorf("%s after %s: %q, want %q %v", next.lang, tt.lang, joined(again), told[next.lang], err)
+		}
 	}
 }
 
