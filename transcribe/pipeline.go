@@ -280,26 +280,43 @@ func (p *Pipeline) languagesFor(source string) []string {
 // detectLanguages asks the recogniser for each track's language on the track's first window of speech
 // (restricted to allowed) and notes it and its probability in recs; "" for a track without speech.
 func (p *Pipeline) detectLanguages(ctx context.Context, d languageTeller, src source, lv *levels, tracks []track, recs []parley.Recognition, allowed []string) ([]string, error) {
-	f := src.format()
-	rs := p.resampler(f.rate)
 	langs := make([]string, len(tracks))
 	for i, tk := range tracks {
-		w := p.windows(f, lv, []track{tk}, true)
-		if len(w) == 0 {
+		samples, err := p.firstWindow(src, lv, tk)
+		if err != nil || samples == nil {
+			if err != nil {
+				return nil, err
+			}
 			continue
-		}
-		samples, err := p.fill(src, rs, w[0], []track{tk})
-		if err != nil {
-			return nil, err
 		}
 		lang, prob, err := d.DetectLanguage(ctx, samples, allowed)
 		if err != nil {
-			return nil, parley.WrapError(parley.CodeTranscribe, err, "language of channel %d", tk.channel)
+			return nil, languageError(err, tk)
 		}
-		langs[i] = lang
-		recs[i].Language, recs[i].LanguageProb = lang, math.Round(prob*1000)/1000
+		langs[i] = noteLanguage(&recs[i], lang, prob)
 	}
 	return langs, nil
+}
+
+// firstWindow reads a track's first window of speech, as the track's windows are packed on their
+// own; nil for a track without speech.
+func (p *Pipeline) firstWindow(src source, lv *levels, tk track) ([]float32, error) {
+	f := src.format()
+	w := p.windows(f, lv, []track{tk}, true)
+	if len(w) == 0 {
+		return nil, nil
+	}
+	return p.fill(src, p.resampler(f.rate), w[0], []track{tk})
+}
+
+// noteLanguage notes a detected language and its probability in a track's recognition.
+func noteLanguage(rec *parley.Recognition, lang string, prob float64) string {
+	rec.Language, rec.LanguageProb = lang, math.Round(prob*1000)/1000
+	return lang
+}
+
+func languageError(err error, tk track) error {
+	return parley.WrapError(parley.CodeTranscribe, err, "language of channel %d", tk.channel)
 }
 
 // detectAndRecognise is detectLanguages for one party per window: each track's first window is
@@ -307,21 +324,18 @@ func (p *Pipeline) detectLanguages(ctx context.Context, d languageTeller, src so
 // tracks at once. It returns the languages and those first windows' recognitions (nil for a track
 // without speech).
 func (p *Pipeline) detectAndRecognise(ctx context.Context, d parley.DetectingTranscriber, src source, lv *levels, tracks []track, recs []parley.Recognition, allowed []string, unprompted []bool) ([]string, []*parley.Recognition, error) {
-	f := src.format()
-	rs := p.resampler(f.rate)
 	langs := make([]string, len(tracks))
 	firsts := make([]*parley.Recognition, len(tracks))
 	errs := make([]error, len(tracks))
 	var wg sync.WaitGroup
 	for i, tk := range tracks {
-		w := p.windows(f, lv, []track{tk}, true)
-		if len(w) == 0 {
-			continue
-		}
-		samples, err := p.fill(src, rs, w[0], []track{tk}) // read here: the source is read by one goroutine
+		samples, err := p.firstWindow(src, lv, tk) // read here: the source is read by one goroutine
 		if err != nil {
 			wg.Wait()
 			return nil, nil, err
+		}
+		if samples == nil {
+			continue
 		}
 		wctx := ctx
 		if unprompted[tk.channel] {
@@ -330,11 +344,10 @@ func (p *Pipeline) detectAndRecognise(ctx context.Context, d parley.DetectingTra
 		wg.Go(func() {
 			lang, prob, rec, err := d.DetectAndTranscribe(wctx, samples, allowed)
 			if err != nil {
-				errs[i] = parley.WrapError(parley.CodeTranscribe, err, "language of channel %d", tk.channel)
+				errs[i] = languageError(err, tk)
 				return
 			}
-			langs[i], firsts[i] = lang, &rec
-			recs[i].Language, recs[i].LanguageProb = lang, math.Round(prob*1000)/1000
+			langs[i], firsts[i] = noteLanguage(&recs[i], lang, prob), &rec
 		})
 	}
 	wg.Wait()
@@ -429,6 +442,7 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 	nwin = len(windows)
 	done := map[int]parley.Recognition{} // windows recognised already, with the detection
 	for c, rec := range firsts {
+		// a track's windows keep their order: its first is the first of them
 		if k := slices.IndexFunc(windows, func(w Window) bool { return w.Pieces[0].Channel == c }); rec != nil && k >= 0 {
 			done[k] = *rec
 		}

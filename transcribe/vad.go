@@ -177,15 +177,10 @@ func Pack(regions [][]Region, maxLen, gap int, cut func(ch, start int) int) []Wi
 		}
 		return a.Channel - b.Channel
 	})
-	return fill(all, maxLen, gap)
-}
-
-// fill lays pieces one after another into windows of at most capacity samples.
-func fill(all []Piece, capacity, gap int) []Window {
 	var out []Window
 	var cur *Window
 	for _, pc := range all {
-		if cur == nil || cur.Len+gap+pc.Len > capacity {
+		if cur == nil || cur.Len+gap+pc.Len > maxLen {
 			out = append(out, Window{})
 			cur = &out[len(out)-1]
 		} else {
@@ -332,24 +327,28 @@ func (w Window) snapToSentences(toks []parley.Token, pieces []int, rate int) {
 		best, bestD := -1, time.Duration(math.MaxInt64)
 		for j := 1; j < len(toks); j++ {
 			// a split before token j: it starts a word, the token before it ends a sentence, it is near
-			// the gap, and it moves no token past another change of piece
+			// the gap, and the tokens it moves are all of the one piece they leave (a before i, b after)
 			if !strings.HasPrefix(toks[j].Text, " ") || !ends(toks[j-1]) {
 				continue
 			}
+			leaves := a
+			if j > i {
+				leaves = b
+			}
 			at := (toks[j-1].End + toks[j].Start) / 2
-			if d := (at - gap).Abs(); d <= snapTolerance && d < bestD && pieces[min(i, j)-1] == a && pieces[max(i, j)-1] <= b && (j <= i || pieces[j-1] == b) {
+			if d := (at - gap).Abs(); d <= snapTolerance && d < bestD && pieces[j-1] == leaves {
 				best, bestD = j, d
 			}
 		}
 		if best < 0 || best == i {
 			continue
 		}
+		joins := a // the piece the moved tokens join
+		if best < i {
+			joins = b
+		}
 		for j := min(i, best); j < max(i, best); j++ {
-			if best < i {
-				pieces[j] = b
-			} else {
-				pieces[j] = a
-			}
+			pieces[j] = joins
 		}
 		i = max(i, best)
 	}

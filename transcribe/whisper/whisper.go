@@ -251,13 +251,12 @@ func (t *Transcriber) DetectAndTranscribe(ctx context.Context, samples []float32
 	}
 	defer func() { t.states <- st }()
 	lang, prob, err := t.detect(st, samples, allowed)
-	if err != nil || lang == "" {
-		if err == nil {
-			var rec parley.Recognition
-			rec, err = t.recognise(ctx, st, samples)
-			return "", 0, rec, err
-		}
+	if err != nil {
 		return "", 0, parley.Recognition{}, err
+	}
+	if lang == "" {
+		rec, err := t.recognise(ctx, st, samples)
+		return "", 0, rec, err
 	}
 	C.whisper_state_reuse_encoding(st)
 	rec, err := t.recognise(parley.WithLanguage(ctx, lang), st, samples)
