@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fine-tunes the top three layers of all-MiniLM-L6-v2 for sentiment (scripts/train/finetune_sentiment.py)
 # into nlp/data/sentiment-layers.safetensors, in a pinned Python environment kept in the parley cache.
-# About 15 minutes on 2 cores. Then scripts/train-sentiment.sh trains the classifier on its embeddings.
+# About 15 minutes on 2 cores. (All six layers, --layers 6 with calls 9414 rows, about 30 minutes, was
+# tried and not kept: README, NLP.) Then scripts/train-sentiment.sh trains the classifier on its embeddings.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 cache=${PARLEY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/parley}
