@@ -283,10 +283,10 @@ func (p *Pipeline) detectLanguages(ctx context.Context, d languageTeller, src so
 	langs := make([]string, len(tracks))
 	for i, tk := range tracks {
 		samples, err := p.firstWindow(src, lv, tk)
-		if err != nil || samples == nil {
-			if err != nil {
-				return nil, err
-			}
+		if err != nil {
+			return nil, err
+		}
+		if samples == nil {
 			continue
 		}
 		lang, prob, err := d.DetectLanguage(ctx, samples, allowed)
@@ -315,6 +315,7 @@ func noteLanguage(rec *parley.Recognition, lang string, prob float64) string {
 	return lang
 }
 
+// languageError names the channel whose language could not be told.
 func languageError(err error, tk track) error {
 	return parley.WrapError(parley.CodeTranscribe, err, "language of channel %d", tk.channel)
 }
