@@ -16,6 +16,7 @@ import (
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/calldoc"
+	"github.com/parley-cc/parley/models"
 	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/nlp/encoder"
 	"github.com/parley-cc/parley/report"
@@ -97,6 +98,10 @@ func (m *Main) nlpCmd(args []string, stdin io.Reader) error {
 	model, enc, err := cfg.SentimentStage()
 	if err != nil {
 		return err
+	}
+	if model == nil {
+		dir, _, _ := cfg.EncoderDir()
+		fmt.Fprintf(m.Stderr, "parley: sentiment from the word lexicon, no threats: no sentence encoder (%s)\n", models.EncoderHelp(dir))
 	}
 	threats, err := cfg.Threats()
 	if parley.ErrorCode(err) == parley.CodeConfig { // another encoder than the threat model's

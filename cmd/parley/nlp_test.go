@@ -98,10 +98,14 @@ func TestAnalyzeBadDocs(t *testing.T) {
 }
 
 func TestNLPSentimentCommand(t *testing.T) {
-	var out bytes.Buffer
-	m := &Main{Stdin: strings.NewReader("thanks so much\nthis is ridiculous\n\nmy account number is 12345\n"), Stdout: &out, Stderr: &bytes.Buffer{}}
+	var out, stderr bytes.Buffer
+	m := &Main{Stdin: strings.NewReader("thanks so much\nthis is ridiculous\n\nmy account number is 12345\n"), Stdout: &out, Stderr: &stderr,
+		Environ: []string{"PARLEY_MODEL_DIR=" + t.TempDir()}} // no sentence encoder: the word lexicon, and stderr says so
 	if code := m.Run(context.Background(), []string{"nlp", "sentiment"}); code != 0 {
 		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(stderr.String(), "word lexicon") || !strings.Contains(stderr.String(), "PARLEY_ENCODER") {
+		t.Errorf("stderr does not say the sentence encoder is missing: %q", stderr.String())
 	}
 	var labels []string
 	dec := json.NewDecoder(&out)
