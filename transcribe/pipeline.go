@@ -524,13 +524,13 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 			}
 			continue
 		}
-		for _, seg := range wrecs[k].Segments {
-			for _, s := range w.Split(seg, rate) {
+		for i, seg := range wrecs[k].Segments {
+			for _, s := range w.Split(seg, rate, i == 0 || EndsSentence(wrecs[k].Segments[i-1].Text)) {
 				recs[s.Channel].Segments = append(recs[s.Channel].Segments, s)
 			}
 		}
-		for _, seg := range wtrans[k] {
-			for _, s := range w.Split(seg, rate) {
+		for i, seg := range wtrans[k] {
+			for _, s := range w.Split(seg, rate, i == 0 || EndsSentence(wtrans[k][i-1].Text)) {
 				recs[s.Channel].Translation = append(recs[s.Channel].Translation, s)
 			}
 		}

@@ -238,8 +238,9 @@ func (w Window) uncovered(rec parley.Recognition, rate int) int {
 
 // Split maps a segment recognised in the window back to the channels: its tokens are grouped by the
 // piece each falls in (by its middle), and every group becomes a segment of that piece's channel with
-// times in the channel. A segment without tokens goes whole to the piece it overlaps most.
-func (w Window) Split(seg parley.Segment, rate int) []parley.Segment {
+// times in the channel. A segment without tokens goes whole to the piece it overlaps most. sentenceStart
+// says the segment begins a sentence (the window's segment before it ended one, or there was none).
+func (w Window) Split(seg parley.Segment, rate int, sentenceStart bool) []parley.Segment {
 	seg.Text = TrimLeadingPunctuation(seg.Text)
 	if len(seg.Tokens) == 0 {
 		best, bestOv := w.piece(seg.Start, rate), time.Duration(-1)
@@ -290,7 +291,7 @@ func (w Window) Split(seg parley.Segment, rate int) []parley.Segment {
 		}
 		pieces[i], cur = k, k
 	}
-	w.snapToSentences(seg.Tokens, pieces, rate)
+	w.snapToSentences(seg.Tokens, pieces, rate, sentenceStart)
 	cur, from := -1, 0
 	for i, k := range pieces {
 		if cur >= 0 && k != cur {
@@ -315,9 +316,15 @@ const snapTolerance = 800 * time.Millisecond
 // snapToSentences moves each change of piece within a segment to the nearest end of a sentence within
 // snapTolerance of the gap between the two pieces. Token times are whisper's estimate and often put
 // the last word of a turn into the next one ("… like me to" + "check. Alright, …"), while a turn
-// nearly always ends a sentence. A change with no sentence end near it stays where the times put it.
-func (w Window) snapToSentences(toks []parley.Token, pieces []int, rate int) {
-	ends := func(t parley.Token) bool { return strings.ContainsAny(strings.TrimSpace(t.Text), ".?!") }
+// nearly always ends a sentence. The start of a segment that begins a sentence is one too: whisper
+// may open a segment with the next turn's first word timed before the gap ("Anything" + "else?"). A
+// change with no sentence end near it stays where the times put it.
+func (w Window) snapToSentences(toks []parley.Token, pieces []int, rate int, sentenceStart bool) {
+	ends := func(t parley.Token) bool { return EndsSentence(t.Text) }
+	from := 1
+	if sentenceStart {
+		from = 0
+	}
 	for i := 1; i < len(toks); i++ {
 		a, b := pieces[i-1], pieces[i]
 		if a == b || b != a+1 {
@@ -325,18 +332,21 @@ func (w Window) snapToSentences(toks []parley.Token, pieces []int, rate int) {
 		}
 		gap := time.Duration(float64(w.Pieces[a].At+w.Pieces[a].Len+w.Pieces[b].At) / 2 / float64(rate) * float64(time.Second))
 		best, bestD := -1, time.Duration(math.MaxInt64)
-		for j := 1; j < len(toks); j++ {
-			// a split before token j: it starts a word, the token before it ends a sentence, it is near
-			// the gap, and the tokens it moves are all of the one piece they leave (a before i, b after)
-			if !strings.HasPrefix(toks[j].Text, " ") || !ends(toks[j-1]) {
+		for j := from; j < len(toks); j++ {
+			// a split before token j: it starts a word, the token before it ends a sentence (or j opens
+			// the segment and the segment a sentence), it is near the gap, and the tokens it moves are
+			// all of the one piece they leave (a before i, b after)
+			if !strings.HasPrefix(toks[j].Text, " ") || j > 0 && !ends(toks[j-1]) {
 				continue
 			}
-			leaves := a
+			leaves, at, before := a, toks[j].Start, pieces[0]
+			if j > 0 {
+				at, before = (toks[j-1].End+toks[j].Start)/2, pieces[j-1]
+			}
 			if j > i {
 				leaves = b
 			}
-			at := (toks[j-1].End + toks[j].Start) / 2
-			if d := (at - gap).Abs(); d <= snapTolerance && d < bestD && pieces[j-1] == leaves {
+			if d := (at - gap).Abs(); d <= snapTolerance && d < bestD && before == leaves {
 				best, bestD = j, d
 			}
 		}
@@ -352,6 +362,13 @@ func (w Window) snapToSentences(toks []parley.Token, pieces []int, rate int) {
 		}
 		i = max(i, best)
 	}
+}
+
+// EndsSentence reports whether text (a token or a segment) ends with a full stop, question or
+// exclamation mark, possibly before a closing quote or bracket.
+func EndsSentence(text string) bool {
+	t := strings.TrimRight(strings.TrimSpace(text), "\"')]")
+	return strings.HasSuffix(t, ".") || strings.HasSuffix(t, "?") || strings.HasSuffix(t, "!")
 }
 
 // TrimLeadingPunctuation drops the punctuation that opens a text before its first word: the end of the

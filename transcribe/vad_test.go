@@ -155,7 +155,7 @@ func TestPackAndMapBack(t *testing.T) {
 		{Start: sec(240), End: sec(500), Text: " My", P: 0.5},
 		{Start: sec(500), End: sec(900), Text: " bill", P: 0.3},
 	}}
-	got := w.Split(seg, rate)
+	got := w.Split(seg, rate, true)
 	if len(got) != 2 {
 		t.Fatalf("split into %d: %+v", len(got), got)
 	}
@@ -171,7 +171,7 @@ func TestPackAndMapBack(t *testing.T) {
 		{Start: sec(10), End: sec(190), Text: " yes", P: 0.9},
 		{Start: sec(205), End: sec(260), Text: ".", P: 0.9},
 		{Start: sec(300), End: sec(600), Text: " Fine", P: 0.9},
-	}}, rate)
+	}}, rate, true)
 	if len(dot) != 2 || dot[0].Text != "yes." || dot[1].Text != "Fine" {
 		t.Errorf("punctuation in the gap: %+v", dot)
 	}
@@ -180,22 +180,22 @@ func TestPackAndMapBack(t *testing.T) {
 		{Start: sec(10), End: sec(190), Text: " It", P: 0.9},
 		{Start: sec(232), End: sec(260), Text: "'s", P: 0.9},
 		{Start: sec(300), End: sec(600), Text: " fine", P: 0.9},
-	}}, rate)
+	}}, rate, true)
 	if len(its) != 2 || its[0].Text != "It's" || its[1].Text != "fine" {
 		t.Errorf("a word split across pieces: %+v", its)
 	}
 	if lead := w.Split(parley.Segment{Start: sec(300), End: sec(800), Text: ". Nope.",
-		Tokens: []parley.Token{{Start: sec(300), End: sec(320), Text: ".", P: 0.5}, {Start: sec(320), End: sec(800), Text: " Nope.", P: 0.6}}}, rate); len(lead) != 1 || lead[0].Text != "Nope." {
+		Tokens: []parley.Token{{Start: sec(300), End: sec(320), Text: ".", P: 0.5}, {Start: sec(320), End: sec(800), Text: " Nope.", P: 0.6}}}, rate, true); len(lead) != 1 || lead[0].Text != "Nope." {
 		t.Errorf("leading punctuation: %+v", lead)
 	}
 	// A segment inside one piece keeps whisper's text and times, mapped.
 	one := w.Split(parley.Segment{Start: sec(300), End: sec(800), Text: "thanks", Confidence: 0.6,
-		Tokens: []parley.Token{{Start: sec(300), End: sec(800), Text: " thanks", P: 0.6}}}, rate)
+		Tokens: []parley.Token{{Start: sec(300), End: sec(800), Text: " thanks", P: 0.6}}}, rate, true)
 	if len(one) != 1 || one[0].Channel != 1 || one[0].Text != "thanks" || one[0].Start != sec(570) || one[0].End != sec(1070) {
 		t.Errorf("one piece: %+v", one)
 	}
 	// Without tokens, the segment goes to the piece it overlaps most.
-	whole := w.Split(parley.Segment{Start: sec(150), End: sec(700), Text: "mostly customer"}, rate)
+	whole := w.Split(parley.Segment{Start: sec(150), End: sec(700), Text: "mostly customer"}, rate, true)
 	if len(whole) != 1 || whole[0].Channel != 1 || whole[0].Start != sec(500) {
 		t.Errorf("no tokens: %+v", whole)
 	}
@@ -213,14 +213,14 @@ func TestSplitSnapsToSentenceEnds(t *testing.T) {
 		from, to int
 		text     string
 	}
-	split := func(toks ...tok) []string {
+	split := func(sentenceStart bool, toks ...tok) []string {
 		seg := parley.Segment{Start: sec(toks[0].from), End: sec(toks[len(toks)-1].to)}
 		for _, tk := range toks {
 			seg.Tokens = append(seg.Tokens, parley.Token{Start: sec(tk.from), End: sec(tk.to), Text: tk.text, P: 0.9})
 			seg.Text += tk.text
 		}
 		var out []string
-		for _, s := range w.Split(seg, rate) {
+		for _, s := range w.Split(seg, rate, sentenceStart) {
 			out = append(out, s.Text)
 		}
 		return out
@@ -229,17 +229,25 @@ func TestSplitSnapsToSentenceEnds(t *testing.T) {
 		name string
 		toks []tok
 		want []string
+		// mid: the segment goes on a sentence the window's segment before it did not end
+		mid bool
 	}{
 		{"the turn's last word timed into the next turn", []tok{{0, 50, " like"}, {50, 100, " me"}, {100, 180, " to"}, {215, 260, " check"}, {260, 265, "."}, {270, 400, " Alright"}, {400, 600, " then"}},
-			[]string{"like me to check.", "Alright then"}},
+			[]string{"like me to check.", "Alright then"}, false},
 		{"the next turn's first word timed into this one", []tok{{0, 100, " anything"}, {100, 180, " else?"}, {180, 205, " Thank"}, {232, 300, " you,"}, {300, 400, " goodbye."}},
-			[]string{"anything else?", "Thank you, goodbye."}},
+			[]string{"anything else?", "Thank you, goodbye."}, false},
 		{"no sentence end near the gap", []tok{{0, 100, " the"}, {100, 190, " line"}, {235, 300, " keeps"}, {300, 400, " dropping."}},
-			[]string{"the line", "keeps dropping."}},
+			[]string{"the line", "keeps dropping."}, false},
 		{"a sentence end too far from the gap", []tok{{0, 50, " no."}, {60, 120, " I"}, {120, 190, " mean"}, {235, 300, " maybe"}, {300, 400, " later"}},
-			[]string{"no. I mean", "maybe later"}},
+			[]string{"no. I mean", "maybe later"}, false},
+		{"a segment opening with the next turn's first word timed before the gap", []tok{{170, 205, " Anything"}, {240, 300, " else?"}},
+			[]string{"Anything else?"}, false},
+		{"the same, the segment going on with a sentence begun before it", []tok{{170, 205, " anything"}, {240, 300, " else?"}},
+			[]string{"anything", "else?"}, true},
+		{"a segment's first word too far from the gap", []tok{{60, 120, " Anything"}, {240, 300, " else?"}},
+			[]string{"Anything", "else?"}, false},
 	} {
-		if got := split(tc.toks...); !slices.Equal(got, tc.want) {
+		if got := split(!tc.mid, tc.toks...); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
