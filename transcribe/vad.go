@@ -320,7 +320,6 @@ const snapTolerance = 800 * time.Millisecond
 // may open a segment with the next turn's first word timed before the gap ("Anything" + "else?"). A
 // change with no sentence end near it stays where the times put it.
 func (w Window) snapToSentences(toks []parley.Token, pieces []int, rate int, sentenceStart bool) {
-	ends := func(t parley.Token) bool { return EndsSentence(t.Text) }
 	from := 1
 	if sentenceStart {
 		from = 0
@@ -336,7 +335,7 @@ func (w Window) snapToSentences(toks []parley.Token, pieces []int, rate int, sen
 			// a split before token j: it starts a word, the token before it ends a sentence (or j opens
 			// the segment and the segment a sentence), it is near the gap, and the tokens it moves are
 			// all of the one piece they leave (a before i, b after)
-			if !strings.HasPrefix(toks[j].Text, " ") || j > 0 && !ends(toks[j-1]) {
+			if !strings.HasPrefix(toks[j].Text, " ") || j > 0 && !EndsSentence(toks[j-1].Text) {
 				continue
 			}
 			leaves, at, before := a, toks[j].Start, pieces[0]
