@@ -524,15 +524,11 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 			}
 			continue
 		}
-		for i, seg := range wrecs[k].Segments {
-			for _, s := range w.Split(seg, rate, i == 0 || EndsSentence(wrecs[k].Segments[i-1].Text)) {
-				recs[s.Channel].Segments = append(recs[s.Channel].Segments, s)
-			}
+		for _, s := range w.SplitAll(wrecs[k].Segments, rate) {
+			recs[s.Channel].Segments = append(recs[s.Channel].Segments, s)
 		}
-		for i, seg := range wtrans[k] {
-			for _, s := range w.Split(seg, rate, i == 0 || EndsSentence(wtrans[k][i-1].Text)) {
-				recs[s.Channel].Translation = append(recs[s.Channel].Translation, s)
-			}
+		for _, s := range w.SplitAll(wtrans[k], rate) {
+			recs[s.Channel].Translation = append(recs[s.Channel].Translation, s)
 		}
 		for _, pc := range w.Pieces {
 			if recs[pc.Channel].Language == "" {

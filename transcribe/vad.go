@@ -236,6 +236,16 @@ func (w Window) uncovered(rec parley.Recognition, rate int) int {
 	return n
 }
 
+// SplitAll maps the window's segments, in whisper's order, back to the channels (Split): a segment
+// begins a sentence when it is the first or the one before it ended a sentence.
+func (w Window) SplitAll(segs []parley.Segment, rate int) []parley.Segment {
+	var out []parley.Segment
+	for i, seg := range segs {
+		out = append(out, w.Split(seg, rate, i == 0 || endsSentence(segs[i-1].Text))...)
+	}
+	return out
+}
+
 // Split maps a segment recognised in the window back to the channels: its tokens are grouped by the
 // piece each falls in (by its middle), and every group becomes a segment of that piece's channel with
 // times in the channel. A segment without tokens goes whole to the piece it overlaps most. sentenceStart
@@ -335,7 +345,7 @@ func (w Window) snapToSentences(toks []parley.Token, pieces []int, rate int, sen
 			// a split before token j: it starts a word, the token before it ends a sentence (or j opens
 			// the segment and the segment a sentence), it is near the gap, and the tokens it moves are
 			// all of the one piece they leave (a before i, b after)
-			if !strings.HasPrefix(toks[j].Text, " ") || j > 0 && !EndsSentence(toks[j-1].Text) {
+			if !strings.HasPrefix(toks[j].Text, " ") || j > 0 && !endsSentence(toks[j-1].Text) {
 				continue
 			}
 			leaves, at, before := a, toks[j].Start, pieces[0]
@@ -363,9 +373,9 @@ func (w Window) snapToSentences(toks []parley.Token, pieces []int, rate int, sen
 	}
 }
 
-// EndsSentence reports whether text (a token or a segment) ends with a full stop, question or
+// endsSentence reports whether text (a token or a segment) ends with a full stop, question or
 // exclamation mark, possibly before a closing quote or bracket.
-func EndsSentence(text string) bool {
+func endsSentence(text string) bool {
 	t := strings.TrimRight(strings.TrimSpace(text), "\"')]")
 	return strings.HasSuffix(t, ".") || strings.HasSuffix(t, "?") || strings.HasSuffix(t, "!")
 }
