@@ -28,7 +28,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/parley-cc/parley"
 )
@@ -58,6 +61,11 @@ type Options struct {
 	// embeddings and the lower layers, for fine-tuned top layers) are Share's, not a second copy. Share
 	// stays in memory until this encoder is closed too.
 	Share *Encoder
+	// Remember is how many recently embedded texts keep their embedding (default 4096, about 7 MB;
+	// negative: none). The analysis of a call embeds many texts more than once — an agent's sentences for
+	// the scorecard and for the summary, a customer's for intent and for threats — and calls repeat
+	// short turns ("Thank you.", "Yes, that's right."): those are embedded once.
+	Remember int
 }
 
 // Encoder embeds texts. It is safe for concurrent use; batches run one at a time, each on Threads.
@@ -67,6 +75,9 @@ type Encoder struct {
 	opts Options
 	name string
 	fp   string
+
+	memo *lru.Cache[string, []float32] // text → embedding (nil: Remember < 0)
+	runs atomic.Int64                  // texts run through the model, not found in memo
 
 	mu     sync.Mutex
 	m      *C.parley_bert
@@ -93,6 +104,9 @@ func Load(dir string, opts Options) (*Encoder, error) {
 	}
 	if opts.BatchTokens < opts.MaxTokens {
 		opts.BatchTokens = max(512, opts.MaxTokens)
+	}
+	if opts.Remember == 0 {
+		opts.Remember = 4096
 	}
 	// own[g]: group g (0: the embeddings, 1+l: layer l) is this encoder's own, not Share's.
 	own := make([]C.int, cfg.Layers+1)
@@ -130,6 +144,9 @@ func Load(dir string, opts Options) (*Encoder, error) {
 		return nil, parley.Errorf(parley.CodeInternal, "encoder: ggml could not allocate the model (or an overlay that replaces nothing)")
 	}
 	e := &Encoder{cfg: cfg, tok: tok, opts: opts, m: m, name: filepath.Base(dir), fp: fingerprint(w), base: opts.Share}
+	if opts.Remember > 0 {
+		e.memo, _ = lru.New[string, []float32](opts.Remember) // fails only for a size ≤ 0
+	}
 	if opts.OverlayName != "" {
 		e.name += "+" + opts.OverlayName
 	}
@@ -342,7 +359,56 @@ func (e *Encoder) windows(i int, text string, out []window) []window {
 // Embed returns one L2-normalised embedding per text. A text longer than MaxTokens is embedded in
 // windows whose mean vectors are averaged by their token counts. Windows are sorted by length and run in
 // batches padded to their longest, at most BatchTokens tokens a batch.
+//
+// A text embedded recently (Options.Remember) is not run through the model again, nor is a text given
+// twice; every embedding returned is the caller's own copy. With Remember < 0 every text runs.
 func (e *Encoder) Embed(texts []string) ([][]float32, error) {
+	e.mu.Lock()
+	closed := e.closed
+	e.mu.Unlock()
+	if closed {
+		return nil, ErrClosed
+	}
+	if e.memo == nil {
+		e.runs.Add(int64(len(texts)))
+		return e.embed(texts)
+	}
+	out := make([][]float32, len(texts))
+	var todo []string
+	var at [][]int // at[k]: the positions of todo[k] in texts
+	pending := map[string]int{}
+	for i, t := range texts {
+		if v, ok := e.memo.Get(t); ok {
+			out[i] = slices.Clone(v)
+		} else if k, ok := pending[t]; ok {
+			at[k] = append(at[k], i)
+		} else {
+			pending[t] = len(todo)
+			todo, at = append(todo, t), append(at, []int{i})
+		}
+	}
+	if len(todo) == 0 {
+		return out, nil
+	}
+	embs, err := e.embed(todo)
+	if err != nil {
+		return nil, err
+	}
+	e.runs.Add(int64(len(todo)))
+	for k, v := range embs {
+		e.memo.Add(todo[k], v)
+		for _, i := range at[k] {
+			out[i] = slices.Clone(v)
+		}
+	}
+	return out, nil
+}
+
+// Runs is how many texts have gone through the model (texts found among the remembered ones do not).
+func (e *Encoder) Runs() int64 { return e.runs.Load() }
+
+// embed runs the texts through the model.
+func (e *Encoder) embed(texts []string) ([][]float32, error) {
 	var wins []window
 	for i, t := range texts {
 		wins = e.windows(i, t, wins)

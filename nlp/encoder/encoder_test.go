@@ -245,6 +245,40 @@ func TestEmbedAfterClose(t *testing.T) {
 	}
 }
 
+// TestEmbedRemembers: a text embedded recently, or twice in one call, goes through the model once and
+// comes back as the same vector, each caller with its own copy; with Remember < 0 every text runs.
+func TestEmbedRemembers(t *testing.T) {
+	for _, remember := range []int{2, -1} {
+		e, err := Load(testenv.Encoder(t), Options{Threads: 2, Remember: remember})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, err := e.Embed([]string{"Thank you for calling.", "Can I take your postcode?", "Thank you for calling."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := e.Embed([]string{"Can I take your postcode?", "Is there anything else?"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := int64(3) // the repeat inside the first call, and the postcode question, not run again
+		if remember < 0 {
+			want = 5 // the repeat too
+		}
+		if got := e.Runs(); got != want {
+			t.Errorf("remember %d: %d texts through the model, want %d", remember, got, want)
+		}
+		if !slices.Equal(first[0], first[2]) || !slices.Equal(first[1], again[0]) {
+			t.Errorf("remember %d: a remembered text came back as another vector", remember)
+		}
+		first[1][0] += 1 // the caller's copy: the remembered vector does not change
+		if last, _ := e.Embed([]string{"Can I take your postcode?"}); last[0][0] == first[1][0] {
+			t.Errorf("remember %d: a caller's change reached the remembered embedding", remember)
+		}
+		e.Close()
+	}
+}
+
 // BenchmarkEmbed: short call-centre sentences (about 15 tokens) in batches, as a call's turns go through.
 func BenchmarkEmbed(b *testing.B) {
 	for _, bt := range []int{256, 512, 1024, 2048} {
@@ -253,7 +287,7 @@ func BenchmarkEmbed(b *testing.B) {
 }
 
 func benchEmbed(b *testing.B, batchTokens int) {
-	e, err := Load(testenv.Encoder(b), Options{Threads: 2, BatchTokens: batchTokens})
+	e, err := Load(testenv.Encoder(b), Options{Threads: 2, BatchTokens: batchTokens, Remember: -1}) // every round runs the model
 	if err != nil {
 		b.Fatal(err)
 	}
