@@ -337,7 +337,7 @@ func FuzzScorecard(f *testing.F) {
 }
 
 // The default recap on recognised text: the "'ve" dropped or garbled still counts for a verb of an
-// action done, but "I" with any past tense does not.
+// action done, but "I" with any past tense does not; a promise to send with its "'ll" dropped counts.
 func TestRecapOnRecognisedText(t *testing.T) {
 	sc := Default()
 	it, _ := sc.Item("recap")
@@ -350,6 +350,8 @@ func TestRecapOnRecognisedText(t *testing.T) {
 		{"The fifty pounds has been sent to your bank.", parley.ItemPass},
 		{"I noticed the bill went up last month.", parley.ItemFail},
 		{"I'm surprised nobody told you.", parley.ItemFail},
+		{"Sure, I email the details and a quote for twenty pounds today.", parley.ItemPass}, // "I'll email"
+		{"I post my letters myself, usually.", parley.ItemFail},
 	} {
 		tr := transcript(line{A, 0, 3, "Thanks for calling Northwind, this is Sam."}, line{C, 4, 6, "I was charged twice."}, line{A, 7, 10, c.text})
 		var r parley.ItemResult
