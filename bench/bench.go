@@ -42,13 +42,14 @@ type input struct {
 
 // Result is one side of the comparison.
 type Result struct {
-	Name     string  `json:"name"`
-	AudioS   float64 `json:"audio_s"`
-	WallS    float64 `json:"wall_s"`
-	XRT      float64 `json:"x_realtime"`
-	WER      float64 `json:"wer"` // -1 when no reference was found
-	RefWords int     `json:"ref_words"`
-	PeakRSSM float64 `json:"peak_rss_mb"`
+	Name     string    `json:"name"`
+	AudioS   float64   `json:"audio_s"`
+	WallS    float64   `json:"wall_s"`
+	XRT      float64   `json:"x_realtime"`
+	WER      float64   `json:"wer"` // -1 when no reference was found
+	RefWords int       `json:"ref_words"`
+	PeakRSSM float64   `json:"peak_rss_mb"`
+	RoundsS  []float64 `json:"rounds_s"` // the wall time of each round, in the order run
 }
 
 // corpus is one PATH argument of parley bench: its recordings, split for whisper-cli.
@@ -79,6 +80,9 @@ type CorpusResult struct {
 	Corpus  string   `json:"corpus"`
 	Results []Result `json:"results"` // parley, then the whisper-cli loop
 	Speedup float64  `json:"speedup"` // parley's throughput over the loop's
+	// RoundSpeedups is each round's speed-up, the loop's wall over parley's in that round: how far the
+	// machine's own variation moves the ratio.
+	RoundSpeedups []float64 `json:"round_speedups"`
 }
 
 // Options are what parley bench compares: the same model file and decoding for both sides.
@@ -202,12 +206,17 @@ func Run(ctx context.Context, paths []string, opt Options) (*Report, error) {
 			}
 		}
 		res := []Result{
-			summarise("parley", c.inputs, ptexts, c.audioS, Median(pWalls), pRSS),
-			summarise("whisper-cli loop", c.inputs, ctexts, c.audioS, Median(cWalls), cRSS),
+			summarise("parley", c.inputs, ptexts, c.audioS, pWalls, pRSS),
+			summarise("whisper-cli loop", c.inputs, ctexts, c.audioS, cWalls, cRSS),
 		}
 		cr := CorpusResult{Corpus: c.Name, Results: res}
 		if res[1].XRT > 0 {
 			cr.Speedup = res[0].XRT / res[1].XRT
+		}
+		for r := range pWalls {
+			if pWalls[r] > 0 {
+				cr.RoundSpeedups = append(cr.RoundSpeedups, cWalls[r].Seconds()/pWalls[r].Seconds())
+			}
 		}
 		rep.Corpora = append(rep.Corpora, cr)
 	}
@@ -231,6 +240,15 @@ func (rep *Report) WriteTable(w io.Writer) {
 		}
 	}
 	tw.Flush()
+	if rep.Rounds > 1 { // the spread a single number hides
+		for _, c := range rep.Corpora {
+			var rounds []string
+			for _, x := range c.RoundSpeedups {
+				rounds = append(rounds, fmt.Sprintf("%.2f×", x))
+			}
+			fmt.Fprintf(w, "%s: speed-up by round %s\n", filepath.Base(c.Corpus), strings.Join(rounds, ", "))
+		}
+	}
 }
 
 // WriteChart draws × real time per corpus, parley beside the whisper-cli loop, as an SVG.
@@ -443,8 +461,11 @@ func parleyTexts(dir string) (map[string]string, error) {
 	return out, nil
 }
 
-func summarise(name string, inputs []input, texts map[string]string, audioS float64, wall time.Duration, rss int64) Result {
-	r := Result{Name: name, AudioS: audioS, WallS: wall.Seconds(), PeakRSSM: float64(rss) / 1e6, WER: -1}
+func summarise(name string, inputs []input, texts map[string]string, audioS float64, walls []time.Duration, rss int64) Result {
+	r := Result{Name: name, AudioS: audioS, WallS: Median(walls).Seconds(), PeakRSSM: float64(rss) / 1e6, WER: -1}
+	for _, w := range walls {
+		r.RoundsS = append(r.RoundsS, w.Seconds())
+	}
 	if r.WallS > 0 {
 		r.XRT = audioS / r.WallS
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -296,14 +297,14 @@ func TestBench(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	outDir := t.TempDir()
-	// Two corpora, one round: a stereo call and a LibriVox utterance; two models (the test model under
+	// Two corpora, two rounds: a stereo call and a LibriVox utterance; two models (the test model under
 	// a second name), each into its own directory, then side by side.
 	utt := testenv.Librivox(t)[0].Path
 	second := filepath.Join(t.TempDir(), "second-model.bin")
 	if b, err := os.ReadFile(testenv.TestModel(t)); err != nil || os.WriteFile(second, b, 0o644) != nil {
 		t.Fatal(err)
 	}
-	cmd := execCommand(bin, "bench", "--models", testenv.TestModel(t)+","+second, "--threads", "2", "--whisper-cli", cli, "--out", outDir, "--rounds", "1",
+	cmd := execCommand(bin, "bench", "--models", testenv.TestModel(t)+","+second, "--threads", "2", "--whisper-cli", cli, "--out", outDir, "--rounds", "2",
 		filepath.Join(testenv.Root(), "testdata", "calls", "address-change.wav"), utt)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -320,18 +321,24 @@ func TestBench(t *testing.T) {
 	outDir = filepath.Join(outDir, strings.TrimSuffix(filepath.Base(testenv.TestModel(t)), ".bin"))
 	var rep bench.Report
 	readJSON(t, filepath.Join(outDir, "bench.json"), &rep)
-	if len(rep.Corpora) != 2 || rep.Cores < 1 || rep.Model == "" || rep.Rounds != 1 {
+	if len(rep.Corpora) != 2 || rep.Cores < 1 || rep.Model == "" || rep.Rounds != 2 {
 		t.Fatalf("report %+v", rep)
 	}
 	for _, c := range rep.Corpora {
-		if len(c.Results) != 2 || c.Speedup <= 0 {
+		if len(c.Results) != 2 || c.Speedup <= 0 || len(c.RoundSpeedups) != 2 {
 			t.Fatalf("%s: %+v", c.Corpus, c)
 		}
 		for _, r := range c.Results {
-			if r.AudioS < 3 || r.WallS <= 0 || r.PeakRSSM < 10 || r.RefWords == 0 {
+			if r.AudioS < 3 || r.WallS <= 0 || r.PeakRSSM < 10 || r.RefWords == 0 || len(r.RoundsS) != 2 || r.WallS != bench.Median(r.RoundsS) {
 				t.Errorf("%s %s: %+v", c.Corpus, r.Name, r)
 			}
 		}
+		if p, l := c.Results[0].RoundsS, c.Results[1].RoundsS; math.Abs(c.RoundSpeedups[0]-l[0]/p[0]) > 1e-9 {
+			t.Errorf("%s: first round's speed-up %.3f, walls %.3f / %.3f", c.Corpus, c.RoundSpeedups[0], l[0], p[0])
+		}
+	}
+	if !strings.Contains(string(out), "address-change.wav: speed-up by round ") {
+		t.Errorf("no speed-up per round:\n%s", out)
 	}
 	if call := rep.Corpora[0].Results[0]; call.AudioS < 39 {
 		t.Errorf("the stereo call counts both channels: %.1f s", call.AudioS)
