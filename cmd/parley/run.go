@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"time"
@@ -32,6 +33,7 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 	out := fset.String("out", "out", "output `dir` for <call>.json, <call>.vtt and summary.json")
 	progress := fset.String("progress", "auto", "progress bar on stderr: auto (when a terminal), on, off")
 	cpuProfile := fset.String("cpuprofile", "", "write a CPU profile (go tool pprof) of the run to `file`")
+	memProfile := fset.String("memprofile", "", "write a heap profile (go tool pprof) to `file` when the run ends: what stays live")
 	cfg, err := loadConfig(fset, args, m.Environ)
 	if err != nil {
 		return m.exit(err)
@@ -153,6 +155,10 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 	}
 	if err := b.finish(); err != nil {
 		return m.exit(err)
+	}
+	if *memProfile != "" {
+		writeHeapProfile(*memProfile, m.Stderr)
+		runtime.KeepAlive(proc) // its models are what the profile is for
 	}
 	fmt.Fprintf(m.Stderr, "parley: %d ok, %d failed, %.1f s of audio in %.1f s → %s\n",
 		b.sum.OK, b.sum.Failed, b.sum.AudioS, b.sum.WallS, filepath.Join(*out, "summary.json"))
@@ -276,4 +282,20 @@ func startCPUProfile(path string) (func(), error) {
 		return nil, parley.WrapError(parley.CodeIO, err, "cpu profile")
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// writeHeapProfile writes what is live on the Go heap (after a collection) to path; a failure is only
+// reported, the run's results stand.
+func writeHeapProfile(path string, stderr io.Writer) {
+	runtime.GC()
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.WriteHeapProfile(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "parley run: heap profile: %v\n", err)
+	}
 }
