@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -411,5 +413,37 @@ func TestVocabularyChecks(t *testing.T) {
 	}
 	if cfg := DefaultConfig(); cfg.vocabulary(tr) != nil {
 		t.Error("no vocabulary configured, yet one is used")
+	}
+}
+
+// TestRunMemProfile: --memprofile writes a heap profile (gzip-compressed pprof) of what is live when
+// the batch ends; a path that cannot be written is reported and the run's results stand.
+func TestRunMemProfile(t *testing.T) {
+	dir := t.TempDir()
+	vtt := filepath.Join(testenv.Root(), "testdata", "transcripts", "cancel-service.vtt")
+	prof := filepath.Join(dir, "heap.pb.gz")
+	code, _, stderr := runMain(t, nil, "run", "--nlp=false", "--memprofile", prof, "--out", filepath.Join(dir, "out"), vtt)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	f, err := os.Open(prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("not gzip: %v", err)
+	}
+	body, err := io.ReadAll(zr)
+	if err != nil || !bytes.Contains(body, []byte("inuse_space")) {
+		t.Errorf("not a heap profile (%d bytes, %v)", len(body), err)
+	}
+	code, _, stderr = runMain(t, nil, "run", "--nlp=false", "--memprofile", filepath.Join(dir, "no", "such", "dir", "heap"), "--out", filepath.Join(dir, "out2"), vtt)
+	if code != exitOK || !strings.Contains(stderr, "heap profile") {
+		t.Errorf("unwritable profile: exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out2", "cancel-service.json")); err != nil {
+		t.Errorf("results lost with the profile: %v", err)
 	}
 }
