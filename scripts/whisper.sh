@@ -10,6 +10,7 @@
 # The patches in scripts/whisper-patches/ are applied to a copy of the tree (the pristine one stays as
 # fetched); each adds an option whose default keeps whisper.cpp's own behaviour, so whisper-cli built from
 # the copy behaves as released.
+# WHISPER_NATIVE=1 builds for this machine's CPU only (below).
 # PARLEY_CACHE (default: ${XDG_CACHE_HOME:-$HOME/.cache}/parley) holds the source and the build.
 set -euo pipefail
 
@@ -84,6 +85,12 @@ pristine_dir() {
 CMAKE_FLAGS=(-DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF
 	-DWHISPER_BUILD_EXAMPLES=ON -DWHISPER_BUILD_TESTS=OFF -DWHISPER_SDL2=OFF -DWHISPER_CURL=OFF
 	-DGGML_NATIVE=OFF -DGGML_LLAMAFILE=ON)
+# WHISPER_NATIVE=1 builds for the CPU of the machine that builds (every instruction set it has, e.g.
+# AVX-512): for a worker built where it runs; the binary may not start on an older CPU. The default is
+# a portable build (AVX2, FMA, F16C).
+if [ "${WHISPER_NATIVE:-0}" = 1 ]; then
+	CMAKE_FLAGS=("${CMAKE_FLAGS[@]/-DGGML_NATIVE=OFF/-DGGML_NATIVE=ON}")
+fi
 
 build_dir() {
 	# One build per source tree and set of flags: a hash of both keeps WHISPER_CPP_SRC builds apart from
