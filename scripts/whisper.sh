@@ -89,7 +89,10 @@ CMAKE_FLAGS=(-DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF
 # AVX-512): for a worker built where it runs; the binary may not start on an older CPU. The default is
 # a portable build (AVX2, FMA, F16C).
 if [ "${WHISPER_NATIVE:-0}" = 1 ]; then
-	CMAKE_FLAGS=("${CMAKE_FLAGS[@]/-DGGML_NATIVE=OFF/-DGGML_NATIVE=ON}")
+	# Without AMX: ggml's AMX matrix products fault in parley's process (ldtilecfg, SIGSEGV in the language
+	# detection of base q8_0 on an Intel Xeon with AMX), so they are left out of the native build.
+	CMAKE_FLAGS=("${CMAKE_FLAGS[@]/-DGGML_NATIVE=OFF/-DGGML_NATIVE=ON}"
+		"-DCMAKE_C_FLAGS=-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" "-DCMAKE_CXX_FLAGS=-mno-amx-tile -mno-amx-int8 -mno-amx-bf16")
 fi
 
 build_dir() {
