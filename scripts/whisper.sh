@@ -91,8 +91,8 @@ CMAKE_FLAGS=(-DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF
 if [ "${WHISPER_NATIVE:-0}" = 1 ]; then
 	# Without AMX: ggml's AMX matrix products fault in parley's process (ldtilecfg, SIGSEGV in the language
 	# detection of base q8_0 on an Intel Xeon with AMX), so they are left out of the native build.
-	CMAKE_FLAGS=("${CMAKE_FLAGS[@]/-DGGML_NATIVE=OFF/-DGGML_NATIVE=ON}"
-		"-DCMAKE_C_FLAGS=-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" "-DCMAKE_CXX_FLAGS=-mno-amx-tile -mno-amx-int8 -mno-amx-bf16")
+	no_amx="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+	CMAKE_FLAGS=("${CMAKE_FLAGS[@]/-DGGML_NATIVE=OFF/-DGGML_NATIVE=ON}" "-DCMAKE_C_FLAGS=$no_amx" "-DCMAKE_CXX_FLAGS=$no_amx")
 fi
 
 build_dir() {
