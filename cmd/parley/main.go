@@ -69,9 +69,12 @@ Usage:
   parley users add|list|passwd|token   review app users (the first admin: parley users add --role admin NAME)
   parley nlp sentiment            score lines of stdin, one JSON object per line
   parley intent train|eval        train an intent model from CSV or a taxonomy; evaluate it
+  parley sentiment train|eval     train the sentiment classifier on text,label CSV; evaluate it
+  parley scorecard test|eval      a scorecard item's closest sentences in calls; item examples scored
   parley models list|pull|verify|path
   parley bench [flags] PATH...    parley against the whisper-cli loop on the same audio
   parley eval --labels PATH [flags]  parley measured against reviewer labels (WER, intent, sentiment, items)
+  parley eval labels --overrides F   reviewer overrides exported by the review app as label files
   parley version
 
 Run 'parley COMMAND -h' for the flags of a command.

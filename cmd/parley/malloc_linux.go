@@ -22,12 +22,12 @@ import "C"
 import "os"
 
 // mallocThreshold is glibc's M_MMAP_THRESHOLD and M_TRIM_THRESHOLD for parley unless the environment
-// sets either (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_). Measured with base q8_0, one state,
-// 12 labelled calls: peak RSS 473 MB with glibc's adjusting default, 443-452 MB fixed, at the same time.
+// sets either (mallocTunedByUser). Measured with base q8_0, one state, 12 labelled calls: peak RSS
+// 473 MB with glibc's adjusting default, 443-452 MB fixed, at the same time.
 const mallocThreshold = 256 << 10
 
 func fixMallocThresholds() {
-	if os.Getenv("MALLOC_MMAP_THRESHOLD_") != "" || os.Getenv("MALLOC_TRIM_THRESHOLD_") != "" {
+	if mallocTunedByUser(os.Getenv) {
 		return
 	}
 	C.parley_malloc_fixed(C.int(mallocThreshold), C.int(mallocThreshold))
