@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/jdkato/prose/v2"
 )
@@ -102,21 +103,41 @@ func nameMentions(text string, names map[string]bool) []Entity {
 	return out
 }
 
-// sentenceSpans returns the byte ranges of the sentences of text (split after ., ? and !).
+// sentenceSpans returns the byte ranges of the sentences of text, split after ., ? and ! — a run of
+// them ("?!", "...") is one end, and the quotes and brackets that close right after it belong to the
+// sentence they close (whisper wraps a segment in quotes now and then: `"No, that's it."` is one
+// sentence, not that and a lone quote).
 func sentenceSpans(text string) [][2]int {
 	var out [][2]int
 	start := 0
-	for i, r := range text {
-		if r == '.' || r == '?' || r == '!' {
-			out = append(out, [2]int{start, i + 1})
-			start = i + 1
+	for i := 0; i < len(text); i++ {
+		if !isSentenceEnd(text[i]) {
+			continue
 		}
+		end := i + 1
+		for end < len(text) && isSentenceEnd(text[end]) {
+			end++
+		}
+		for end < len(text) {
+			r, n := utf8.DecodeRuneInString(text[end:])
+			if !strings.ContainsRune(closers, r) {
+				break
+			}
+			end += n
+		}
+		out = append(out, [2]int{start, end})
+		start, i = end, end-1
 	}
 	if start < len(text) {
 		out = append(out, [2]int{start, len(text)})
 	}
 	return out
 }
+
+func isSentenceEnd(b byte) bool { return b == '.' || b == '?' || b == '!' }
+
+// closers close a quotation or an aside: after a sentence's end they are part of it.
+const closers = "\"')]”’»"
 
 // Extractor finds entities in text.
 type Extractor struct {

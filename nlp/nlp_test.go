@@ -305,3 +305,24 @@ func BenchmarkAnalyzeTurns(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(turns)*b.N)/b.Elapsed().Seconds(), "turns/s")
 }
+
+func TestSentences(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want []string
+	}{
+		{"Hello. How can I help?", []string{"Hello.", "How can I help?"}},
+		{`"No, that's it, thanks."`, []string{`"No, that's it, thanks."`}},
+		{`"Great, she'll be pleased." And the router?`, []string{`"Great, she'll be pleased."`, "And the router?"}},
+		{"Really?! That's it... Fine", []string{"Really?!", "That's it...", "Fine"}},
+		{"It's on the bill (the second page.) Okay.", []string{"It's on the bill (the second page.)", "Okay."}},
+		{"He said “cancel it.” Then nothing.", []string{"He said “cancel it.”", "Then nothing."}},
+		{"Yes. 'Cause I moved.", []string{"Yes.", "'Cause I moved."}},
+		{"no end mark", []string{"no end mark"}},
+		{"", nil},
+	} {
+		if got := sentences(tc.text); !slices.Equal(got, tc.want) {
+			t.Errorf("sentences(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}

@@ -3,13 +3,15 @@
 # against it. Used by the Makefile, .ci/run and the Dockerfile, so every build uses the same library.
 #
 #   scripts/whisper.sh build   fetch (if needed) and build libwhisper.a, libggml*.a and whisper-cli
-#   scripts/whisper.sh env     print `export` lines: C_INCLUDE_PATH, LIBRARY_PATH, WHISPER_CLI
+#   scripts/whisper.sh env     print `export` lines: C_INCLUDE_PATH, LIBRARY_PATH, CGO_CFLAGS, CGO_LDFLAGS,
+#                              WHISPER_CLI
 #
 # Source: the npm package nodejs-whisper@0.3.1 ships the full whisper.cpp 1.9.1 tree with ggml; the tarball
 # is checked against the pinned sha256 before use. WHISPER_CPP_SRC=/path/to/whisper.cpp uses another checkout.
 # The patches in scripts/whisper-patches/ are applied to a copy of the tree (the pristine one stays as
-# fetched); each adds an option whose default keeps whisper.cpp's own behaviour, so whisper-cli built from
-# the copy behaves as released.
+# fetched); each adds an option whose default keeps whisper.cpp's own behaviour, or (the random numbers of
+# the first decoder started afresh per recognition) changes only what a second recognition in one process
+# reads, so whisper-cli built from the copy, one file per process, behaves as released.
 # WHISPER_NATIVE=1 builds for this machine's CPU only (below).
 # PARLEY_CACHE (default: ${XDG_CACHE_HOME:-$HOME/.cache}/parley) holds the source and the build.
 set -euo pipefail
@@ -125,6 +127,11 @@ print_env() {
 	[ -f "$bld/src/libwhisper.a" ] || { log "not built yet: run scripts/whisper.sh build"; exit 1; }
 	echo "export C_INCLUDE_PATH=$src/include:$src/ggml/include"
 	echo "export LIBRARY_PATH=$bld/src:$bld/ggml/src"
+	# The same directories as cgo flags too: Go keys its build cache on CGO_CFLAGS and CGO_LDFLAGS (not on
+	# the two paths above), so a whisper.cpp built again (new patches, other flags: another directory)
+	# makes Go compile and link against it instead of reusing a binary or a test result of the old one.
+	echo "export CGO_CFLAGS='-g -O2 -I$src/include -I$src/ggml/include'"
+	echo "export CGO_LDFLAGS='-L$bld/src -L$bld/ggml/src'"
 	echo "export WHISPER_CLI=$bld/bin/whisper-cli"
 	echo "export CGO_ENABLED=1"
 }

@@ -297,3 +297,46 @@ func TestMisplaced(t *testing.T) {
 		}
 	}
 }
+
+// Whisper's quotation marks are dropped from a segment's text and tokens, and the tokens still spell
+// the text word for word (a token that was only a quotation mark gives its space to the next one).
+func TestUnquote(t *testing.T) {
+	tok := func(texts ...string) []parley.Token {
+		var out []parley.Token
+		for i, x := range texts {
+			out = append(out, parley.Token{Start: time.Duration(i) * time.Second, End: time.Duration(i+1) * time.Second, Text: x, P: 0.9})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name       string
+		text       string
+		toks       []string
+		wantText   string
+		wantTokens []string
+	}{
+		{"a quoted segment", `"No, that's it."`, []string{` "`, `No`, `,`, ` that`, `'s`, ` it`, `."`}, `No, that's it.`, []string{` No`, `,`, ` that`, `'s`, ` it`, `.`}},
+		{"a quote inside", `He said "cancel it" then.`, []string{` He`, ` said`, ` "`, `cancel`, ` it`, `"`, ` then`, `.`}, `He said cancel it then.`, []string{` He`, ` said`, ` cancel`, ` it`, ` then`, `.`}},
+		{"curly quotes glued to words", `“Great” thanks`, []string{` “Great”`, ` thanks`}, `Great thanks`, []string{` Great`, ` thanks`}},
+		{"no quotes: unchanged", `It's fine.`, []string{` It`, `'s`, ` fine`, `.`}, `It's fine.`, []string{` It`, `'s`, ` fine`, `.`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := unquote(parley.Segment{Text: tc.text, Tokens: tok(tc.toks...)})
+			if got.Text != tc.wantText {
+				t.Errorf("text %q, want %q", got.Text, tc.wantText)
+			}
+			var texts []string
+			spelled := ""
+			for _, k := range got.Tokens {
+				texts = append(texts, k.Text)
+				spelled += k.Text
+			}
+			if strings.Join(texts, "|") != strings.Join(tc.wantTokens, "|") {
+				t.Errorf("tokens %q, want %q", texts, tc.wantTokens)
+			}
+			if strings.Join(strings.Fields(spelled), " ") != got.Text {
+				t.Errorf("tokens spell %q, the text is %q", spelled, got.Text)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -366,6 +367,45 @@ func TestStatesAreIndependent(t *testing.T) {
 		if !reflect.DeepEqual(alone[i], together[i]) {
 			t.Errorf("input %d: alone %+v, together %+v", i, alone[i], together[i])
 		}
+	}
+}
+
+// A recognition reads the same whatever its state decoded before. Speech under loud noise makes
+// whisper fall back to sampling at higher temperatures; the first decoder's random numbers used to run
+// on from the state's earlier recognitions (scripts/whisper-patches/whisper-rng-per-recognition.patch),
+// so the same window came back as different words on a reused state — with beam search as with greedy.
+func TestRecognitionRepeatsOnAReusedState(t *testing.T) {
+	jfk, _ := testenv.JFK(t)
+	chans, _ := decode16k(t, jfk)
+	r := rand.New(rand.NewPCG(1, 2))
+	noisy := make([]float32, len(chans[0]))
+	for i, v := range chans[0] {
+		noisy[i] = v + float32(r.NormFloat64()*0.3)
+	}
+	for _, beam := range []int{0, 5} {
+		t.Run(fmt.Sprintf("beam %d", beam), func(t *testing.T) {
+			tr, err := Open(testenv.RealModel(t), Options{Threads: 2, States: 1, Language: "en", BeamSize: beam})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tr.Close()
+			var first parley.Recognition
+			for k, in := range [][]float32{noisy, chans[0], noisy, noisy} {
+				rec, err := tr.Transcribe(context.Background(), in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				switch {
+				case k == 0:
+					if len(rec.Segments) == 0 {
+						t.Fatal("nothing recognised in the noisy speech")
+					}
+					first = rec
+				case k > 1 && !reflect.DeepEqual(rec, first):
+					t.Errorf("recognition %d of the same audio on the same state: %+v, first %+v", k+1, rec.Segments, first.Segments)
+				}
+			}
+		})
 	}
 }
 
