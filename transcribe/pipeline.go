@@ -192,7 +192,9 @@ func (p *Pipeline) transcribe(ctx context.Context, src source, call *parley.Call
 			if nonSpeech.MatchString(s.Text) { // "[Music]", "(upbeat music)", "♪": sound, not words
 				continue
 			}
-			s = unquote(s)
+			if s = unquote(s); s.Text == "" { // nothing but quotation marks
+				continue
+			}
 			s.LoudnessDB = lv.dbfs(tk.channel, s.Start, s.End)
 			s.Text, _ = Correct(s.Text, terms)
 			byChannel[tk.channel] = append(byChannel[tk.channel], s)

@@ -319,6 +319,7 @@ func TestUnquote(t *testing.T) {
 		{"a quote inside", `He said "cancel it" then.`, []string{` He`, ` said`, ` "`, `cancel`, ` it`, `"`, ` then`, `.`}, `He said cancel it then.`, []string{` He`, ` said`, ` cancel`, ` it`, ` then`, `.`}},
 		{"curly quotes glued to words", `“Great” thanks`, []string{` “Great”`, ` thanks`}, `Great thanks`, []string{` Great`, ` thanks`}},
 		{"no quotes: unchanged", `It's fine.`, []string{` It`, `'s`, ` fine`, `.`}, `It's fine.`, []string{` It`, `'s`, ` fine`, `.`}},
+		{"only quotation marks", `""`, []string{` "`, `"`}, ``, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := unquote(parley.Segment{Text: tc.text, Tokens: tok(tc.toks...)})
