@@ -2,6 +2,7 @@ package nlp
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -256,7 +257,13 @@ var (
 		`me llamo|mi nombre es|le atiende|le habla|señor|señora|sr\.|sra\.|je m'appelle|mon nom est|monsieur|madame|mme\.?|` +
 		`ich heiße|ich heisse|mein name ist|hier spricht|herr|frau|mi chiamo|il mio nome è|sono|signor|signora|sig\.|sig\.ra|` +
 		`meu nome é|me chamo|o meu nome é|senhor|senhora|sou o|sou a)\s+(\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)?)`)
-	dobCueRe = regexp.MustCompile(`(?i)\b(?:date of birth|birth date|birthday|born on|born in|d\.?o\.?b\.?|fecha de nacimiento|` +
+	// A UK postcode as written ("EH7 5BJ", "SW1A 1AA"): capitals only, so that words are not read as one.
+	ukPostcodeRe = regexp.MustCompile(`\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b`)
+	// The same letters and digits run together (a postcode said symbol by symbol), and a US ZIP code.
+	ukPostcodeSymbolsRe = regexp.MustCompile(`^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$`)
+	zipSymbolsRe        = regexp.MustCompile(`^[0-9]{5}(?:[0-9]{4})?$`)
+	postcodeCueRe       = regexp.MustCompile(`(?i)\b(?:post ?code|postal code|zip ?code|zip)\b`)
+	dobCueRe            = regexp.MustCompile(`(?i)\b(?:date of birth|birth date|birthday|born on|born in|d\.?o\.?b\.?|fecha de nacimiento|` +
 		`date de naissance|geburtsdatum|data di nascita|data de nascimento)\b(?:\s+(?:is|was|it's|it is|es|est|ist|è|é))?`)
 )
 
@@ -309,6 +316,21 @@ func (x *Extractor) findPatterns(text string) []Entity {
 		}
 		if first >= 0 {
 			add(EntDOB, toks[first].start, toks[last].end)
+		}
+	}
+	// Postcodes: as written anywhere, and said letter by letter and digit by digit after a question or
+	// words about the postcode ("And the postcode?" — "E H seven, five B J").
+	for _, m := range ukPostcodeRe.FindAllStringIndex(text, -1) {
+		add(EntAddress, m[0], m[1])
+	}
+	var zips [][2]int // digits alone: a ZIP code unless the number rules below read them as something else
+	if cues := postcodeCueRe.FindAllStringIndex(text, -1); len(cues) > 0 {
+		for _, r := range postcodeRuns(toks, cues[0][1]) {
+			if start, end := toks[r[0]].start, toks[r[1]].end; strings.ContainsFunc(text[start:end], unicode.IsLetter) && !numberWords(toks[r[0]:r[1]+1]) {
+				add(EntAddress, start, end)
+			} else {
+				zips = append(zips, [2]int{start, end})
+			}
 		}
 	}
 	// Dates in words: a month name with its day and year, or a weekday.
@@ -400,12 +422,95 @@ func (x *Extractor) findPatterns(text string) []Entity {
 			add(EntNumber, start, end)
 		}
 	}
+	for _, z := range zips {
+		if !slices.ContainsFunc(out, func(e Entity) bool { return e.Start == z[0] && e.End == z[1] && e.Type != EntNumber }) {
+			add(EntAddress, z[0], z[1]) // "Order eight one two four four" stays an order number
+		}
+	}
 	for _, p := range x.products {
 		for _, m := range p.FindAllStringIndex(text, -1) {
 			add(EntProduct, m[0], m[1])
 		}
 	}
 	return out
+}
+
+// postcodeRuns returns the token ranges (first and last, inclusive) after byte offset from, within 30
+// tokens, that spell a UK postcode or a US ZIP code symbol by symbol: single letters, digits and digit
+// words ("oh", "double five") and short letter-digit words ("EH7"), in runs the formats accept whole.
+func postcodeRuns(toks []token, from int) [][2]int {
+	var out [][2]int
+	first := -1
+	for i, t := range toks {
+		if t.start >= from {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return nil
+	}
+	last := min(len(toks), first+30)
+	for i := first; i < last; {
+		var sym strings.Builder
+		j := i
+	symbols:
+		for ; j < last; j++ {
+			w := toks[j].text
+			d := units[w]
+			switch {
+			case w == "double" && j+1 < last && units[toks[j+1].text] != "":
+				continue // the next digit is said twice
+			case d != "" && len(d) == 1 && w[0] < 0x80 || isDigits(w) && len(w) <= 5:
+				if d == "" {
+					d = w
+				}
+				if j > i && toks[j-1].text == "double" {
+					d += d
+				}
+				sym.WriteString(d)
+			case len(w) == 1 && w[0] >= 'a' && w[0] <= 'z', len(w) <= 4 && isAlnum(w):
+				sym.WriteString(strings.ToUpper(w)) // a letter, or "EH7" said as one word
+			default:
+				break symbols
+			}
+		}
+		valid := func(code string) bool { return ukPostcodeSymbolsRe.MatchString(code) || zipSymbolsRe.MatchString(code) }
+		switch code := sym.String(); {
+		case j > i && valid(code):
+			out = append(out, [2]int{i, j - 1})
+		case j > i+1 && len(toks[i].text) == 1 && valid(code[1:]): // "it's a E H seven…"
+			out = append(out, [2]int{i + 1, j - 1})
+		}
+		i = max(j, i+1)
+	}
+	return out
+}
+
+// numberWords reports whether every token is a digit or a digit word: a run with no letter said.
+func numberWords(toks []token) bool {
+	for _, t := range toks {
+		if units[t.text] == "" && t.text != "double" && !isDigits(t.text) {
+			return false
+		}
+	}
+	return true
+}
+
+// isAlnum reports whether w is ASCII letters and digits with at least one of each.
+func isAlnum(w string) bool {
+	var letters, digits bool
+	for _, r := range w {
+		switch {
+		case r >= 'a' && r <= 'z':
+			letters = true
+		case r >= '0' && r <= '9':
+			digits = true
+		default:
+			return false
+		}
+	}
+	return letters && digits
 }
 
 // germanStreet reports whether w is a German street name written as one word ("hauptstraße").

@@ -5,6 +5,7 @@ package nlp
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -139,6 +140,16 @@ func isSentenceEnd(b byte) bool { return b == '.' || b == '?' || b == '!' }
 // closers close a quotation or an aside: after a sentence's end they are part of it.
 const closers = "\"')]”’»"
 
+// fullDate reports whether a date entity names a day of a month or has digits (not "Friday", "today").
+func fullDate(text string) bool {
+	for _, t := range tokenize(text) {
+		if monthNames[t.text] || isDigits(t.text) {
+			return true
+		}
+	}
+	return false
+}
+
 // Extractor finds entities in text.
 type Extractor struct {
 	products []*regexp.Regexp
@@ -175,6 +186,17 @@ func (x *Extractor) FindAfter(context, text string, toks []ptoken) []Entity {
 				e.Start -= len(prefix)
 				e.End -= len(prefix)
 				ents = append(ents, e)
+			}
+		}
+	}
+	// A date given in answer to a question about the date of birth is one ("Can you confirm your date of
+	// birth for me?" — "Yes, it's the ninth of March, nineteen eighty six."), wherever the cue stood in
+	// the question.
+	if context != "" && dobCueRe.MatchString(context) && !slices.ContainsFunc(ents, func(e Entity) bool { return e.Type == EntDOB }) {
+		for i, e := range ents {
+			if e.Type == EntDate && fullDate(e.Text) {
+				ents[i].Type = EntDOB
+				break
 			}
 		}
 	}

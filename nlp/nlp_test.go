@@ -98,6 +98,14 @@ func TestEntities(t *testing.T) {
 		{"Hi Sarah, this is John Smith from Boston.", []string{"PERSON:Sarah", "PERSON:John Smith", "GPE:Boston"}},
 		{"I am calling about my bill, I am leaving", nil},
 		{"Thank you, goodbye.", nil},
+		// postcodes: written, or said symbol by symbol where the postcode is talked about
+		{"send it to SW1A 1AA please", []string{"ADDRESS:SW1A 1AA"}},
+		{"my postcode is G two, three X Y", []string{"ADDRESS:G two, three X Y"}},
+		{"the post code's L one eight, oh J D, that's right", []string{"ADDRESS:L one eight, oh J D"}},
+		{"zip code nine oh two one oh", []string{"ADDRESS:nine oh two one oh"}},
+		{"the postcode's B double four, two C R", []string{"ADDRESS:B double four, two C R"}},
+		{"I need a new SIM for my phone", nil},             // no postcode, no cue: nothing
+		{"my postcode changed when I moved, A and B", nil}, // a cue, but no postcode after it
 	}
 	for _, tt := range tests {
 		var got []string
@@ -106,6 +114,27 @@ func TestEntities(t *testing.T) {
 		}
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%q:\n got  %q\n want %q", tt.text, got, tt.want)
+		}
+	}
+	// An answer is read with the question before it.
+	for _, tt := range []struct {
+		question, answer string
+		want             []string
+	}{
+		{"Could you confirm your date of birth for me, please?", "Sure, it's the twelfth of May, nineteen ninety.", []string{"DATE_OF_BIRTH:the twelfth of May, nineteen ninety"}},
+		{"What's your date of birth?", "Fourth of July eighty one.", []string{"DATE_OF_BIRTH:Fourth of July eighty one"}},
+		{"When would suit you for the visit?", "The twelfth of June.", []string{"DATE:The twelfth of June"}},
+		{"And what's your date of birth?", "Sorry, can you hold on until Friday?", []string{"DATE:Friday"}},
+		{"And the postcode there?", "It's M four, one A B.", []string{"ADDRESS:M four, one A B"}},
+		{"Which number shall I call?", "M four, one A B.", nil},
+		{"Can I have the order number and the postcode?", "Order four four one two nine, and it's M four, one A B.", []string{"ORDER_NUMBER:four four one two nine", "ADDRESS:M four, one A B"}},
+	} {
+		var got []string
+		for _, e := range x.FindAfter(tt.question, tt.answer, nil) {
+			got = append(got, e.Type+":"+e.Text)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%q — %q:\n got  %q\n want %q", tt.question, tt.answer, got, tt.want)
 		}
 	}
 	if !luhn("4111111111111111") || luhn("4111111111111112") {
