@@ -326,10 +326,10 @@ func (x *Extractor) findPatterns(text string) []Entity {
 	var zips [][2]int // digits alone: a ZIP code unless the number rules below read them as something else
 	if cues := postcodeCueRe.FindAllStringIndex(text, -1); len(cues) > 0 {
 		for _, r := range postcodeRuns(toks, cues[0][1]) {
-			if start, end := toks[r[0]].start, toks[r[1]].end; strings.ContainsFunc(text[start:end], unicode.IsLetter) && !numberWords(toks[r[0]:r[1]+1]) {
-				add(EntAddress, start, end)
-			} else {
+			if start, end := toks[r.first].start, toks[r.last].end; r.zip {
 				zips = append(zips, [2]int{start, end})
+			} else {
+				add(EntAddress, start, end)
 			}
 		}
 	}
@@ -435,21 +435,27 @@ func (x *Extractor) findPatterns(text string) []Entity {
 	return out
 }
 
-// postcodeRuns returns the token ranges (first and last, inclusive) after byte offset from, within 30
-// tokens, that spell a UK postcode or a US ZIP code symbol by symbol: single letters, digits and digit
-// words ("oh", "double five") and short letter-digit words ("EH7"), in runs the formats accept whole.
-func postcodeRuns(toks []token, from int) [][2]int {
-	var out [][2]int
-	first := -1
-	for i, t := range toks {
-		if t.start >= from {
-			first = i
-			break
-		}
-	}
+// postcodeRun is a run of tokens, first to last, that spells a postcode: a UK one, or a ZIP code (zip:
+// digits alone).
+type postcodeRun struct {
+	first, last int
+	zip         bool
+}
+
+// postcodeRuns returns the runs of tokens after byte offset from, within 30 tokens, that spell a UK
+// postcode or a US ZIP code symbol by symbol: single letters, digits and digit words ("oh", "double
+// five") and short letter-digit words ("EH7"), in runs the formats accept whole.
+func postcodeRuns(toks []token, from int) []postcodeRun {
+	first := slices.IndexFunc(toks, func(t token) bool { return t.start >= from })
 	if first < 0 {
 		return nil
 	}
+	// spelled tells whether the symbols spell a postcode, and a ZIP code among them.
+	spelled := func(code string) (ok, zip bool) {
+		zip = zipSymbolsRe.MatchString(code)
+		return zip || ukPostcodeSymbolsRe.MatchString(code), zip
+	}
+	var out []postcodeRun
 	last := min(len(toks), first+30)
 	for i := first; i < last; {
 		var sym strings.Builder
@@ -475,26 +481,15 @@ func postcodeRuns(toks []token, from int) [][2]int {
 				break symbols
 			}
 		}
-		valid := func(code string) bool { return ukPostcodeSymbolsRe.MatchString(code) || zipSymbolsRe.MatchString(code) }
-		switch code := sym.String(); {
-		case j > i && valid(code):
-			out = append(out, [2]int{i, j - 1})
-		case j > i+1 && len(toks[i].text) == 1 && valid(code[1:]): // "it's a E H seven…"
-			out = append(out, [2]int{i + 1, j - 1})
+		code := sym.String()
+		if ok, zip := spelled(code); j > i && ok {
+			out = append(out, postcodeRun{i, j - 1, zip})
+		} else if ok, zip := spelled(code[min(1, len(code)):]); j > i+1 && len(toks[i].text) == 1 && ok { // "it's a E H seven…"
+			out = append(out, postcodeRun{i + 1, j - 1, zip})
 		}
 		i = max(j, i+1)
 	}
 	return out
-}
-
-// numberWords reports whether every token is a digit or a digit word: a run with no letter said.
-func numberWords(toks []token) bool {
-	for _, t := range toks {
-		if units[t.text] == "" && t.text != "double" && !isDigits(t.text) {
-			return false
-		}
-	}
-	return true
 }
 
 // isAlnum reports whether w is ASCII letters and digits with at least one of each.
@@ -517,6 +512,16 @@ func isAlnum(w string) bool {
 func germanStreet(w string) bool {
 	for _, suf := range streetSuffixes {
 		if len(w) > len(suf)+2 && strings.HasSuffix(w, suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// fullDate reports whether a date entity names a day of a month or has digits (not "Friday", "today").
+func fullDate(text string) bool {
+	for _, t := range tokenize(text) {
+		if monthNames[t.text] || isDigits(t.text) {
 			return true
 		}
 	}

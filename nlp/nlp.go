@@ -140,16 +140,6 @@ func isSentenceEnd(b byte) bool { return b == '.' || b == '?' || b == '!' }
 // closers close a quotation or an aside: after a sentence's end they are part of it.
 const closers = "\"')]”’»"
 
-// fullDate reports whether a date entity names a day of a month or has digits (not "Friday", "today").
-func fullDate(text string) bool {
-	for _, t := range tokenize(text) {
-		if monthNames[t.text] || isDigits(t.text) {
-			return true
-		}
-	}
-	return false
-}
-
 // Extractor finds entities in text.
 type Extractor struct {
 	products []*regexp.Regexp
