@@ -140,11 +140,13 @@ func (p *Pipeline) transcribe(ctx context.Context, src source, call *parley.Call
 		active[c] = p.SilenceDBFS == 0 || lv.peakDBFS(c) >= p.SilenceDBFS
 	}
 	terms := p.Vocabulary.For(call.Source)
-	// The prompt goes to the agent's speech, where the company, product and agent names are said, and
-	// to channels whose speaker is not known before recognition; the customer's channel is read
-	// without it. With a prompt whisper's token times collapse (a party's turns come back as one
-	// segment at the last of them): on the customer's side that put words in the wrong turns and moved
-	// intent, PII and the closing sentiment (README, Vocabulary).
+	// The prompt goes to the agent's opening, where the company's and the agent's names are said (and
+	// to the opening of a channel whose speaker is not known before recognition); the customer's
+	// channel is read without it. The opening is read a second time, alone, with the prompt; every
+	// packed window is read without it. With a prompt whisper's token times collapse (a party's turns
+	// come back as one segment at the last of them), which put words in the wrong turns when it was
+	// given to whole windows: PII, holds and interruptions moved (README, Vocabulary). Without the
+	// voice detector (whole channels) the agent's channel is read with it.
 	unprompted := make([]bool, f.channels)
 	if len(terms) > 0 && p.Vocabulary.Prompt {
 		ctx = parley.WithPrompt(ctx, PromptText(terms))
@@ -154,21 +156,24 @@ func (p *Pipeline) transcribe(ctx context.Context, src source, call *parley.Call
 	}
 	var recs []parley.Recognition
 	var errs []error
-	var dropped, windows int
+	var dropped, openings int
 	tracks := wholeChannels(f.channels, active)
 	var dz []parley.Diarization
 	if p.VAD == nil {
 		recs, errs, err = p.recogniseWhole(ctx, src, active, unprompted)
 	} else {
 		tracks, dz = p.speechTracks(lv, active, diarize)
-		recs, errs, dropped, windows, err = p.recogniseSpeech(ctx, src, lv, tracks, p.languagesFor(call.Source), unprompted)
+		for i := range tracks {
+			tracks[i].opening = parley.PromptFrom(ctx) != "" && !unprompted[tracks[i].channel]
+		}
+		recs, errs, dropped, openings, err = p.recogniseSpeech(ctx, src, lv, tracks, p.languagesFor(call.Source))
 	}
 	if err != nil {
 		return nil, err
 	}
 	tr := &parley.Transcript{Segments: []parley.Segment{}, Diarization: dz}
 	if dropped > 0 {
-		tr.Warnings = append(tr.Warnings, fmt.Sprintf("vocabulary prompt left out in %d of %d windows: with it the recogniser skipped speech", dropped, windows))
+		tr.Warnings = append(tr.Warnings, fmt.Sprintf("vocabulary prompt left out of %d of %d openings read with it: with it the recogniser skipped speech", dropped, openings))
 	}
 	if slices.Contains(diarize, true) && p.VAD == nil {
 		tr.Warnings = append(tr.Warnings, "speakers were not told apart on a channel: diarization needs the voice detector (vad)")
@@ -329,7 +334,7 @@ func languageError(err error, tk track) error {
 // recognised in the language detected on it, with the same encoder pass (DetectAndTranscribe), the
 // tracks at once. It returns the languages and those first windows' recognitions (nil for a track
 // without speech).
-func (p *Pipeline) detectAndRecognise(ctx context.Context, d parley.DetectingTranscriber, src source, lv *levels, tracks []track, recs []parley.Recognition, allowed []string, unprompted []bool) ([]string, []*parley.Recognition, error) {
+func (p *Pipeline) detectAndRecognise(ctx context.Context, d parley.DetectingTranscriber, src source, lv *levels, tracks []track, recs []parley.Recognition, allowed []string) ([]string, []*parley.Recognition, error) {
 	langs := make([]string, len(tracks))
 	firsts := make([]*parley.Recognition, len(tracks))
 	errs := make([]error, len(tracks))
@@ -343,10 +348,7 @@ func (p *Pipeline) detectAndRecognise(ctx context.Context, d parley.DetectingTra
 		if samples == nil {
 			continue
 		}
-		wctx := ctx
-		if unprompted[tk.channel] {
-			wctx = parley.WithPrompt(ctx, "")
-		}
+		wctx := parley.WithPrompt(ctx, "") // packed windows are read without the prompt; an opening with it
 		wg.Go(func() {
 			lang, prob, rec, err := d.DetectAndTranscribe(wctx, samples, allowed)
 			if err != nil {
@@ -407,7 +409,7 @@ func (p *Pipeline) recogniseWhole(ctx context.Context, src source, active, unpro
 // channels, in call order, so that the short turns of both parties share windows; with PackPerChannel
 // each channel's own — reads and resamples each window's pieces as it goes, front to back, and splits
 // each window's segments back to their channels by their tokens' times.
-func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, tracks []track, allowed []string, unprompted []bool) (recs []parley.Recognition, errs []error, dropped, nwin int, err error) {
+func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, tracks []track, allowed []string) (recs []parley.Recognition, errs []error, dropped, openings int, err error) {
 	f := src.format()
 	recs = make([]parley.Recognition, len(tracks))
 	errs = make([]error, len(tracks))
@@ -421,7 +423,7 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 	var firsts []*parley.Recognition // with one party per window: each track's first window, recognised with the detection
 	if d, ok := p.Transcriber.(parley.LanguageDetector); ok && d.DetectsLanguage() && parley.LanguageFrom(ctx) == "" {
 		if dt, ok := p.Transcriber.(parley.DetectingTranscriber); ok && p.PackPerChannel {
-			langs, firsts, err = p.detectAndRecognise(ctx, dt, src, lv, tracks, recs, allowed, unprompted)
+			langs, firsts, err = p.detectAndRecognise(ctx, dt, src, lv, tracks, recs, allowed)
 		} else {
 			langs, err = p.detectLanguages(ctx, d, src, lv, tracks, recs, allowed)
 		}
@@ -445,11 +447,10 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 		mixed = mixed || l != "" && l != langs[0]
 	}
 	windows := p.windows(f, lv, tracks, p.PackPerChannel || mixed)
-	nwin = len(windows)
 	done := map[int]parley.Recognition{} // windows recognised already, with the detection
 	for c, rec := range firsts {
 		// a track's windows keep their order: its first is the first of them
-		if k := slices.IndexFunc(windows, func(w Window) bool { return w.Pieces[0].Channel == c }); rec != nil && k >= 0 {
+		if k := slices.IndexFunc(windows, func(w Window) bool { return w.Pieces[0].Channel == c && !w.Opening }); rec != nil && k >= 0 {
 			done[k] = *rec
 		}
 	}
@@ -480,7 +481,9 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 				wctx, translate = parley.WithLanguage(ctx, l), p.Translate && !parley.IsEnglish(l)
 			}
 		}
-		if !slices.ContainsFunc(windows[k].Pieces, func(pc Piece) bool { return !unprompted[tracks[pc.Channel].channel] }) {
+		if windows[k].Opening {
+			openings++
+		} else {
 			wctx = parley.WithPrompt(wctx, "")
 		}
 		recognise := func() {
@@ -522,6 +525,21 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 			dropped++
 		}
 	}
+	// The opening read with the prompt, per track: its text replaces the packed windows' text there.
+	opening := make([]*Piece, len(tracks))
+	for k, w := range windows {
+		if w.Opening && werrs[k] == nil && len(wrecs[k].Segments) > 0 {
+			opening[w.Pieces[0].Channel] = &windows[k].Pieces[0]
+		}
+	}
+	inOpening := func(s parley.Segment) bool {
+		pc := opening[s.Channel]
+		if pc == nil {
+			return false
+		}
+		mid := int(((s.Start + s.End) / 2).Seconds() * float64(rate))
+		return mid >= pc.From && mid < pc.From+pc.Len
+	}
 	for k, w := range windows {
 		if werrs[k] != nil {
 			for _, pc := range w.Pieces {
@@ -530,9 +548,15 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 			continue
 		}
 		for _, s := range w.SplitAll(wrecs[k].Segments, rate) {
+			if !w.Opening && inOpening(s) {
+				continue
+			}
 			recs[s.Channel].Segments = append(recs[s.Channel].Segments, s)
 		}
 		for _, s := range w.SplitAll(wtrans[k], rate) {
+			if !w.Opening && inOpening(s) {
+				continue
+			}
 			recs[s.Channel].Translation = append(recs[s.Channel].Translation, s)
 		}
 		for _, pc := range w.Pieces {
@@ -544,7 +568,7 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 	for i := range recs {
 		slices.SortStableFunc(recs[i].Segments, func(a, b parley.Segment) int { return int(a.Start - b.Start) })
 	}
-	return recs, errs, dropped, nwin, nil
+	return recs, errs, dropped, openings, nil
 }
 
 // windows packs the speech of the tracks into windows of 16 kHz samples — across the tracks, in call
@@ -582,11 +606,23 @@ func (p *Pipeline) windows(f sourceFormat, lv *levels, tracks []track, perTrack 
 			only[c] = regions[c]
 			windows = append(windows, Pack(only, maxLen, gap, cut)...)
 		}
-		// Still front to back through the recording.
-		slices.SortStableFunc(windows, func(a, b Window) int { return a.Pieces[0].From - b.Pieces[0].From })
 	} else {
 		windows = Pack(regions, maxLen, gap, cut)
 	}
+	// A track's opening — its first region of speech, when it fits a window — is read a second time,
+	// alone and with the vocabulary prompt; that reading replaces the opening's text from the windows
+	// above, which are packed and read as without a prompt.
+	for i, tk := range tracks {
+		if tk.opening && len(regions[i]) > 0 && regions[i][0].End-regions[i][0].Start <= maxLen {
+			only := make([][]Region, len(regions))
+			only[i] = regions[i][:1]
+			w := Pack(only, maxLen, gap, cut)[0]
+			w.Opening = true
+			windows = append(windows, w)
+		}
+	}
+	// Front to back through the recording (an opening after the window that holds it too).
+	slices.SortStableFunc(windows, func(a, b Window) int { return a.Pieces[0].From - b.Pieces[0].From })
 	return windows
 }
 

@@ -31,6 +31,9 @@ func ParseDiarizeMode(s string) (DiarizeMode, error) {
 type track struct {
 	channel, voice int
 	speech         []Region
+	// opening: the track's first speech region is read in a window of its own, with the vocabulary
+	// prompt (the agent's greeting, where the company's and the agent's names are said).
+	opening bool
 }
 
 // wholeChannels are the tracks of a recording recognised channel by channel, without the voice detector.

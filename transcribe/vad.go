@@ -143,6 +143,8 @@ func (v VAD) bleed(l *levels, c int, levels, sorted []float64) []bool {
 type Window struct {
 	Len    int // samples, gaps included
 	Pieces []Piece
+	// Opening is a track's first speech in a window of its own, read with the vocabulary prompt.
+	Opening bool
 }
 
 // Piece is a region of a channel placed in a window: At samples into the window, From samples into

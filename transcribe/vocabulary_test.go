@@ -5,6 +5,7 @@ import (
 	"maps"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -97,8 +98,9 @@ func TestPromptThatSkipsSpeechIsDropped(t *testing.T) {
 	}
 }
 
-// The prompt goes to the agent's speech and to channels whose speaker is unknown (mono), never to the
-// customer's, whichever side of the recorder the customer is on, with and without the voice detector.
+// The prompt goes to the agent's opening and to the opening of a channel whose speaker is unknown
+// (mono), never to the customer's speech, whichever side of the recorder the customer is on; without
+// the voice detector (whole channels) to the agent's whole channel.
 func TestPromptOnTheAgentsSideOnly(t *testing.T) {
 	tr := parley.TranscriberFunc(func(ctx context.Context, s []float32) (parley.Recognition, error) {
 		text := "plain"
@@ -114,7 +116,7 @@ func TestPromptOnTheAgentsSideOnly(t *testing.T) {
 		name  string
 		roles []parley.Role
 		audio *Audio
-		want  map[parley.Role]string
+		want  map[parley.Role]string // the speaker's first segment
 	}{
 		{"agent left", nil, both, map[parley.Role]string{parley.RoleAgent: "prompted", parley.RoleCustomer: "plain"}},
 		{"agent right", []parley.Role{parley.RoleCustomer, parley.RoleAgent}, both, map[parley.Role]string{parley.RoleAgent: "prompted", parley.RoleCustomer: "plain"}},
@@ -123,16 +125,98 @@ func TestPromptOnTheAgentsSideOnly(t *testing.T) {
 		for _, vad := range []*VAD{nil, {}} {
 			p := &Pipeline{Transcriber: tr, Roles: tt.roles, TurnGap: time.Second, VAD: vad, PackPerChannel: true, Diarize: DiarizeOff,
 				Vocabulary: &Vocabulary{Terms: []string{"Northwind"}, Prompt: true}}
-			got := map[parley.Role]string{}
+			first, prompted := map[parley.Role]string{}, 0
 			res, err := p.Audio(context.Background(), tt.audio, &parley.Call{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, s := range res.Segments {
-				got[s.Speaker] = s.Text
+				if _, ok := first[s.Speaker]; !ok {
+					first[s.Speaker] = s.Text
+				}
+				if s.Text == "prompted" {
+					prompted++
+				}
 			}
-			if !maps.Equal(got, tt.want) {
-				t.Errorf("%s, vad %v: %v, want %v", tt.name, vad != nil, got, tt.want)
+			if !maps.Equal(first, tt.want) {
+				t.Errorf("%s, vad %v: %v, want %v", tt.name, vad != nil, first, tt.want)
+			}
+			if vad != nil && prompted != 1 {
+				t.Errorf("%s: %d prompted segments, want the opening's alone", tt.name, prompted)
+			}
+		}
+	}
+}
+
+// soundRuns recognises a window as one segment per run of sound in it (the pipeline lays pieces out
+// with silence between them), each named by whether the window was read with the prompt.
+func soundRuns(calls *[]int) parley.TranscriberFunc {
+	var mu sync.Mutex
+	return func(ctx context.Context, s []float32) (parley.Recognition, error) {
+		text := "plain"
+		if parley.PromptFrom(ctx) != "" {
+			text = "prompted"
+			mu.Lock()
+			*calls = append(*calls, len(s))
+			mu.Unlock()
+		}
+		var rec parley.Recognition
+		at := func(i int) time.Duration { return samplesToDuration(i, parley.SampleRate) }
+		start, zeros := -1, 0
+		for i, v := range s {
+			switch {
+			case v != 0:
+				if start < 0 {
+					start = i
+				}
+				zeros = 0
+			case start >= 0:
+				if zeros++; zeros == parley.SampleRate/10 {
+					rec.Segments = append(rec.Segments, parley.Segment{Start: at(start), End: at(i - zeros + 1), Text: text})
+					start = -1
+				}
+			}
+		}
+		if start >= 0 {
+			rec.Segments = append(rec.Segments, parley.Segment{Start: at(start), End: at(len(s) - zeros), Text: text})
+		}
+		return rec, nil
+	}
+}
+
+// The agent's opening is read a second time, alone and with the prompt, and that reading replaces its
+// text from the packed windows: every other segment is as without the prompt, none is lost or doubled,
+// with one party per window and with both parties' turns packed together.
+func TestPromptReadsTheOpeningAlone(t *testing.T) {
+	call := readWAV(t, filepath.Join("..", "testdata", "calls", "billing-dispute.wav"))
+	for _, perChannel := range []bool{true, false} {
+		var prompted []int
+		p := &Pipeline{Transcriber: soundRuns(&prompted), TurnGap: time.Second, VAD: &VAD{}, PackPerChannel: perChannel, Diarize: DiarizeOff,
+			Vocabulary: &Vocabulary{Terms: []string{"Northwind"}}}
+		plain, err := p.Audio(context.Background(), call, &parley.Call{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Vocabulary.Prompt = true
+		got, err := p.Audio(context.Background(), call, &parley.Call{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(prompted) != 1 || prompted[0] >= 10*parley.SampleRate {
+			t.Fatalf("per channel %v: prompted recognitions of %v samples, want one short opening", perChannel, prompted)
+		}
+		if len(got.Segments) != len(plain.Segments) {
+			t.Fatalf("per channel %v: %d segments with the prompt, %d without", perChannel, len(got.Segments), len(plain.Segments))
+		}
+		firstAgent := true
+		for i, s := range got.Segments {
+			want := "plain"
+			if s.Speaker == parley.RoleAgent && firstAgent {
+				want, firstAgent = "prompted", false
+			}
+			q := plain.Segments[i]
+			if s.Text != want || s.Speaker != q.Speaker || (s.Start-q.Start).Abs() > 50*time.Millisecond {
+				t.Errorf("per channel %v: segment %d %s %v %q, want %s %v %q", perChannel, i, s.Speaker, s.Start, s.Text, q.Speaker, q.Start, want)
 			}
 		}
 	}
