@@ -56,10 +56,11 @@ type Pipeline struct {
 	// transcript in Transcript.Translation.
 	Translate bool
 	// Vocabulary, when set, corrects near misses of its terms in the text and, with Vocabulary.Prompt,
-	// is given to the recogniser as its prompt on every channel but the customer's (a window shared by
-	// both parties, PackPerChannel off, gets it). With the voice detector, a window in which the prompt
-	// made the recogniser skip speech (a piece of 0.8 s or more without any text) is recognised again
-	// without it, and the transcript warns.
+	// is given to the recogniser as its prompt for the opening of every channel but the customer's:
+	// with the voice detector the first region of speech is read again, alone and with the prompt, and
+	// that reading replaces its text (without the detector the whole channel is read with it). An
+	// opening in which the prompt made the recogniser skip speech (a piece of 0.8 s or more without any
+	// text) is recognised again without it, and the transcript warns.
 	Vocabulary *Vocabulary
 	// Diarize tells apart the voices of channels that carry more than one speaker — DiarizeMono (the
 	// default) on mono recordings, DiarizeAll on every channel, DiarizeOff never — and Diarizer says

@@ -14,7 +14,8 @@ type Vocabulary struct {
 	// ByPrefix adds terms for the calls whose source (path or storage key) starts with the prefix: a
 	// queue's folder, a brand's bucket. The longest matching prefix wins.
 	ByPrefix map[string][]string
-	// Prompt gives the terms to the recogniser as its initial prompt as well as correcting its text.
+	// Prompt gives the terms to the recogniser as its initial prompt for the agent's opening (see
+	// Pipeline.Vocabulary) as well as correcting its text.
 	Prompt bool
 }
 

@@ -31,7 +31,7 @@ var settings = []setting{
 	{"max_speakers", "PARLEY_MAX_SPEAKERS", "max-speakers", "", "`2`", "most voices the estimate looks for on a channel (up to 8)", func(c *Config) any { return &c.MaxSpeakers }},
 	{"vocabulary", "PARLEY_VOCABULARY", "vocabulary", "", "`[]`", "company, product and agent names (comma-separated in the environment and the flag): near misses in the text are corrected to them (see Accuracy)", func(c *Config) any { return &c.Vocabulary }},
 	{"vocabulary_by_prefix", "", "", "", "`{}`", "more terms for the calls whose source starts with a prefix (a queue's folder, a brand's bucket)", func(c *Config) any { return &c.VocabularyByPrefix }},
-	{"vocabulary_prompt", "PARLEY_VOCABULARY_PROMPT", "", "", "`false`", "also give the terms to whisper as its prompt on the agent's side (better words there: see Accuracy)", func(c *Config) any { return &c.VocabularyPrompt }},
+	{"vocabulary_prompt", "PARLEY_VOCABULARY_PROMPT", "", "", "`false`", "also give the terms to whisper as its prompt for the agent's opening, read again alone (the greeting's names right far more often, one more window per call: see Accuracy)", func(c *Config) any { return &c.VocabularyPrompt }},
 	{"beam_size", "PARLEY_BEAM_SIZE", "beam-size", "", "`0` (greedy)", "beam search width", func(c *Config) any { return &c.BeamSize }},
 	{"temperature_fallback", "PARLEY_TEMPERATURE_FALLBACK", "temperature-fallback", "", "`true`", "decode again hotter when a decode fails whisper's checks", func(c *Config) any { return &c.Fallback }},
 	{"language", "PARLEY_LANGUAGE", "language", "", "`auto`", "language code or `auto` (English-only models: `en`)", func(c *Config) any { return &c.Language }},
