@@ -265,6 +265,9 @@ var (
 	postcodeCueRe       = regexp.MustCompile(`(?i)\b(?:post ?code|postal code|zip ?code|zip)\b`)
 	dobCueRe            = regexp.MustCompile(`(?i)\b(?:date of birth|birth date|birthday|born on|born in|d\.?o\.?b\.?|fecha de nacimiento|` +
 		`date de naissance|geburtsdatum|data di nascita|data de nascimento)\b(?:\s+(?:is|was|it's|it is|es|est|ist|è|é))?`)
+	// A question asks for a date of birth when it speaks of birth at all: recognisers garble the words
+	// around it ("can you confirm your date on birth", "your name on birth or me?", "when were you born?").
+	birthAskedRe = regexp.MustCompile(`(?i)\b(?:birth|born)\b`)
 )
 
 // emailDot is "dot" in the languages above.

@@ -182,7 +182,7 @@ func (x *Extractor) FindAfter(context, text string, toks []ptoken) []Entity {
 	// A date given in answer to a question about the date of birth is one ("Can you confirm your date of
 	// birth for me?" — "Yes, it's the ninth of March, nineteen eighty six."), wherever the cue stood in
 	// the question.
-	if context != "" && dobCueRe.MatchString(context) && !slices.ContainsFunc(ents, func(e Entity) bool { return e.Type == EntDOB }) {
+	if context != "" && (dobCueRe.MatchString(context) || birthAskedRe.MatchString(context)) && !slices.ContainsFunc(ents, func(e Entity) bool { return e.Type == EntDOB }) {
 		for i, e := range ents {
 			if e.Type == EntDate && fullDate(e.Text) {
 				ents[i].Type = EntDOB

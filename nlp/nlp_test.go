@@ -123,6 +123,9 @@ func TestEntities(t *testing.T) {
 	}{
 		{"Could you confirm your date of birth for me, please?", "Sure, it's the twelfth of May, nineteen ninety.", []string{"DATE_OF_BIRTH:the twelfth of May, nineteen ninety"}},
 		{"What's your date of birth?", "Fourth of July eighty one.", []string{"DATE_OF_BIRTH:Fourth of July eighty one"}},
+		{"And when were you born?", "Second of June, nineteen seventy.", []string{"DATE_OF_BIRTH:Second of June, nineteen seventy"}},
+		{"Can I just check your day a birth please", "It's the third of October 1964", []string{"DATE_OF_BIRTH:the third of October 1964"}}, // "date of birth" as recognised
+		{"When did the engineer come?", "The third of October, I think.", []string{"DATE:The third of October"}},
 		{"When would suit you for the visit?", "The twelfth of June.", []string{"DATE:The twelfth of June"}},
 		{"And what's your date of birth?", "Sorry, can you hold on until Friday?", []string{"DATE:Friday"}},
 		{"And the postcode there?", "It's M four, one A B.", []string{"ADDRESS:M four, one A B"}},
