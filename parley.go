@@ -233,6 +233,17 @@ func IsEnglish(lang string) bool {
 	return l == "" || l == "en" || strings.HasPrefix(l, "en-")
 }
 
+// SentenceClosers close a quotation or an aside: right after a sentence's end (., ? or !) they are part
+// of the sentence they close.
+const SentenceClosers = "\"')]”’»"
+
+// EndsSentence reports whether text (a token, a segment, a cue) ends with a full stop, question or
+// exclamation mark, before any closing quotes or brackets.
+func EndsSentence(text string) bool {
+	t := strings.TrimRight(strings.TrimSpace(text), SentenceClosers)
+	return strings.HasSuffix(t, ".") || strings.HasSuffix(t, "?") || strings.HasSuffix(t, "!")
+}
+
 // TrackLanguage is the language one speaker of a call spoke (a channel, or a voice of a diarized one),
 // as detected on their first speech, with its probability.
 type TrackLanguage struct {

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/jdkato/prose/v2"
+
+	"github.com/parley-cc/parley"
 )
 
 var (
@@ -121,7 +123,7 @@ func sentenceSpans(text string) [][2]int {
 		}
 		for end < len(text) {
 			r, n := utf8.DecodeRuneInString(text[end:])
-			if !strings.ContainsRune(closers, r) {
+			if !strings.ContainsRune(parley.SentenceClosers, r) {
 				break
 			}
 			end += n
@@ -136,9 +138,6 @@ func sentenceSpans(text string) [][2]int {
 }
 
 func isSentenceEnd(b byte) bool { return b == '.' || b == '?' || b == '!' }
-
-// closers close a quotation or an aside: after a sentence's end they are part of it.
-const closers = "\"')]”’»"
 
 // Extractor finds entities in text.
 type Extractor struct {

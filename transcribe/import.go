@@ -304,7 +304,7 @@ func parseAWS(b []byte) ([]parley.Segment, string, error) {
 		if it.Type == "punctuation" {
 			if cur != nil {
 				cur.Text += content
-				if endsSentence(content) {
+				if parley.EndsSentence(content) {
 					flush()
 				}
 			}

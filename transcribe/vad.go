@@ -243,7 +243,7 @@ func (w Window) uncovered(rec parley.Recognition, rate int) int {
 func (w Window) SplitAll(segs []parley.Segment, rate int) []parley.Segment {
 	var out []parley.Segment
 	for i, seg := range segs {
-		out = append(out, w.Split(seg, rate, i == 0 || endsSentence(segs[i-1].Text))...)
+		out = append(out, w.Split(seg, rate, i == 0 || parley.EndsSentence(segs[i-1].Text))...)
 	}
 	return out
 }
@@ -347,7 +347,7 @@ func (w Window) snapToSentences(toks []parley.Token, pieces []int, rate int, sen
 			// a split before token j: it starts a word, the token before it ends a sentence (or j opens
 			// the segment and the segment a sentence), it is near the gap, and the tokens it moves are
 			// all of the one piece they leave (a before i, b after)
-			if !strings.HasPrefix(toks[j].Text, " ") || j > 0 && !endsSentence(toks[j-1].Text) {
+			if !strings.HasPrefix(toks[j].Text, " ") || j > 0 && !parley.EndsSentence(toks[j-1].Text) {
 				continue
 			}
 			leaves, at, before := a, toks[j].Start, pieces[0]
@@ -373,13 +373,6 @@ func (w Window) snapToSentences(toks []parley.Token, pieces []int, rate int, sen
 		}
 		i = max(i, best)
 	}
-}
-
-// endsSentence reports whether text (a token or a segment) ends with a full stop, question or
-// exclamation mark, possibly before a closing quote or bracket.
-func endsSentence(text string) bool {
-	t := strings.TrimRight(strings.TrimSpace(text), "\"')]")
-	return strings.HasSuffix(t, ".") || strings.HasSuffix(t, "?") || strings.HasSuffix(t, "!")
 }
 
 // TrimLeadingPunctuation drops the punctuation that opens a text before its first word: the end of the
