@@ -3,7 +3,7 @@
 # against it. Used by the Makefile, .ci/run and the Dockerfile, so every build uses the same library.
 #
 #   scripts/whisper.sh build   fetch (if needed) and build libwhisper.a, libggml*.a and whisper-cli
-#   scripts/whisper.sh env     print `export` lines: C_INCLUDE_PATH, LIBRARY_PATH, CGO_CFLAGS, CGO_LDFLAGS,
+#   scripts/whisper.sh env     print `export` lines: CGO_CFLAGS, CGO_LDFLAGS (include and library directories),
 #                              WHISPER_CLI
 #
 # Source: the npm package nodejs-whisper@0.3.1 ships the full whisper.cpp 1.9.1 tree with ggml; the tarball
@@ -125,11 +125,10 @@ print_env() {
 	src=$(source_dir)
 	bld=$(build_dir "$src")
 	[ -f "$bld/src/libwhisper.a" ] || { log "not built yet: run scripts/whisper.sh build"; exit 1; }
-	echo "export C_INCLUDE_PATH=$src/include:$src/ggml/include"
-	echo "export LIBRARY_PATH=$bld/src:$bld/ggml/src"
-	# The same directories as cgo flags too: Go keys its build cache on CGO_CFLAGS and CGO_LDFLAGS (not on
-	# the two paths above), so a whisper.cpp built again (new patches, other flags: another directory)
-	# makes Go compile and link against it instead of reusing a binary or a test result of the old one.
+	# The include and library directories as cgo flags: Go keys its build cache on CGO_CFLAGS and
+	# CGO_LDFLAGS (not on C_INCLUDE_PATH or LIBRARY_PATH), so a whisper.cpp built again (new patches, other
+	# flags: another directory) makes Go compile and link against it instead of reusing a binary or a
+	# test result of the old one.
 	echo "export CGO_CFLAGS='-g -O2 -I$src/include -I$src/ggml/include'"
 	echo "export CGO_LDFLAGS='-L$bld/src -L$bld/ggml/src'"
 	echo "export WHISPER_CLI=$bld/bin/whisper-cli"
