@@ -1,7 +1,8 @@
 # parley: multi-stage build; the same image runs `parley run`, `worker`, `schedule`, `serve` (the review
 # app, port 8080; its pages, scripts and styles are inside the binary) and the CLI. The builder compiles the pinned whisper.cpp with scripts/whisper.sh (the
-# same script as the Makefile and CI) and links parley statically against it; the runtime image is
-# Debian slim with the binary and the OpenMP runtime. Models live in the /models volume:
+# same script as the Makefile and CI) and links parley against it; the runtime image is Debian slim with
+# the binary, whisper's and ggml's shared libraries (a CPU backend per instruction set, chosen at start
+# for the CPU the container runs on) and the OpenMP runtime. Models live in the /models volume:
 #   docker run -v parley-models:/models parley models pull base.en
 # and the sentence encoder in /models/all-MiniLM-L6-v2 (parley models list says where to get it).
 #   docker run -v parley-models:/models -v "$PWD/calls:/calls" -v "$PWD/out:/out" parley run --out /out /calls
@@ -27,11 +28,16 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 RUN make build
+# The shared libraries the binary runs with (whisper, ggml, a CPU backend per instruction set): beside
+# each other in the image's library path, where parley finds the backend for the CPU it runs on.
+RUN mkdir -p /out/lib && d=$(scripts/whisper.sh libdir) && if [ -n "$d" ]; then cp -a "$d"/lib*.so* /out/lib/; fi
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 libstdc++6 ca-certificates && rm -rf /var/lib/apt/lists/* \
 	&& useradd --system --create-home parley && mkdir /models /results && chown parley /models /results
+COPY --from=build /out/lib/ /usr/local/lib/
 COPY --from=build /src/bin/parley /usr/local/bin/parley
+RUN ldconfig
 USER parley
 WORKDIR /home/parley
 ENV PARLEY_MODEL_DIR=/models PARLEY_INDEX_PATH=/results/parley-results.db

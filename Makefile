@@ -1,5 +1,5 @@
 # parley — see README.md. Every target that compiles Go first builds (or reuses) the pinned whisper.cpp
-# static libraries through scripts/whisper.sh and links against them.
+# libraries through scripts/whisper.sh and links against them.
 SHELL := /bin/bash
 WHISPER_ENV = eval "$$(scripts/whisper.sh env)"
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)

@@ -7,7 +7,6 @@
 #include <ggml.h>
 #include <ggml-alloc.h>
 #include <ggml-backend.h>
-#include <ggml-cpu.h>
 
 struct parley_bert {
 	int hidden, layers, heads, inter, vocab, max_pos, type_vocab;
@@ -33,7 +32,9 @@ static parley_bert *bert_alloc(int hidden, int layers, int heads, int inter, int
 	m->slots = calloc(m->n_slots, sizeof *m->slots);
 	struct ggml_init_params p = { .mem_size = ggml_tensor_overhead() * (m->n_slots + 1), .mem_buffer = NULL, .no_alloc = true };
 	m->wctx = ggml_init(p);
-	m->backend = ggml_backend_cpu_init();
+	// The CPU backend through ggml's registry: built in, or the variant for this CPU that the caller
+	// loaded (internal/ggml).
+	m->backend = ggml_backend_init_by_type(GGML_BACKEND_DEVICE_TYPE_CPU, NULL);
 	if (!m->slots || !m->wctx || !m->backend) { parley_bert_free(m); return NULL; }
 	return m;
 }
@@ -182,7 +183,9 @@ int parley_bert_encode(parley_bert *m, const int32_t *ids, const int32_t *pos, c
 	ggml_backend_tensor_set(t_ids, ids, 0, ggml_nbytes(t_ids));
 	ggml_backend_tensor_set(t_pos, pos, 0, ggml_nbytes(t_pos));
 	ggml_backend_tensor_set(t_mask, mask, 0, ggml_nbytes(t_mask));
-	ggml_backend_cpu_set_n_threads(m->backend, threads);
+	ggml_backend_reg_t reg = ggml_backend_dev_backend_reg(ggml_backend_get_device(m->backend));
+	ggml_backend_set_n_threads_t set_threads = (ggml_backend_set_n_threads_t)ggml_backend_reg_get_proc_address(reg, "ggml_backend_set_n_threads");
+	if (set_threads) set_threads(m->backend, threads);
 	if (ggml_backend_graph_compute(m->backend, gf) != GGML_STATUS_SUCCESS) { ggml_free(c); return 3; }
 	ggml_backend_tensor_get(x, out, 0, ggml_nbytes(x));
 	ggml_free(c);

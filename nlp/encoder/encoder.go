@@ -7,7 +7,7 @@ package encoder
 
 /*
 #cgo CFLAGS: -O2
-#cgo LDFLAGS: -lggml -lggml-base -lggml-cpu -lm -lstdc++
+#cgo LDFLAGS: -lm -lstdc++
 #cgo linux LDFLAGS: -fopenmp
 #include <stdlib.h>
 #include "bert.h"
@@ -34,6 +34,7 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/internal/ggml"
 )
 
 // The files of a model directory.
@@ -95,6 +96,9 @@ func Load(dir string, opts Options) (*Encoder, error) {
 	cfg, tok, w, baseFP, groups, err := loadFiles(dir, opts.Overlay)
 	if err != nil {
 		return nil, err
+	}
+	if !ggml.Load() {
+		return nil, parley.Errorf(parley.CodeModelMissing, "ggml has no CPU backend: its libraries are not beside libggml (scripts/whisper.sh)")
 	}
 	if opts.Threads <= 0 {
 		opts.Threads = min(4, runtime.NumCPU())

@@ -6,7 +6,7 @@
 package whisper
 
 /*
-#cgo LDFLAGS: -lwhisper -lggml -lggml-base -lggml-cpu -lm -lstdc++
+#cgo LDFLAGS: -lm -lstdc++
 #cgo linux LDFLAGS: -fopenmp
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +71,7 @@ import (
 	"unsafe"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/internal/ggml"
 	"github.com/parley-cc/parley/models"
 )
 
@@ -129,6 +130,9 @@ func Open(path string, opts Options) (*Transcriber, error) {
 	}
 	if opts.Language == "" {
 		opts.Language = "auto"
+	}
+	if !ggml.Load() {
+		return nil, parley.Errorf(parley.CodeModelMissing, "ggml has no CPU backend: its libraries are not beside libggml (scripts/whisper.sh)")
 	}
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))

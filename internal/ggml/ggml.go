@@ -1,0 +1,53 @@
+// Package ggml makes sure ggml's CPU backend is there before whisper.cpp or the sentence encoder runs.
+// A static build of whisper.cpp has it built in. A build with one CPU backend per instruction set
+// (scripts/whisper.sh, GGML_BACKEND_DL with GGML_CPU_ALL_VARIANTS) keeps them in libraries beside
+// libggml: Load picks the one that scores best on this CPU (AVX-512 where there is AVX-512), once per
+// process, so a portable binary runs as fast as one built for the machine.
+package ggml
+
+/*
+#cgo LDFLAGS: -lm -lstdc++ -ldl
+#cgo linux LDFLAGS: -fopenmp
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ggml.h>
+#include <ggml-backend.h>
+
+// parley_load_backends loads the CPU backend from the directory libggml was loaded from when it is not
+// built in, then from ggml's own places (the executable's directory, the working directory).
+static void parley_ggml_log(enum ggml_log_level level, const char *text, void *user) {
+	if (level == GGML_LOG_LEVEL_ERROR) fputs(text, stderr);
+}
+
+static void parley_load_backends(void) {
+	if (ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU) != NULL) return;
+	ggml_log_set(parley_ggml_log, NULL); // "load_backend: loaded CPU backend from …" is not parley's output
+	Dl_info info;
+	if (dladdr((void *)ggml_backend_load_all_from_path, &info) && info.dli_fname != NULL) {
+		char *dir = strdup(info.dli_fname);
+		char *slash = dir ? strrchr(dir, '/') : NULL;
+		if (slash != NULL) {
+			*slash = 0;
+			ggml_backend_load_all_from_path(dir);
+		}
+		free(dir);
+	}
+	if (ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU) == NULL) ggml_backend_load_all();
+}
+
+static int parley_has_cpu(void) { return ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU) != NULL; }
+*/
+import "C"
+
+import "sync"
+
+var once sync.Once
+
+// Load registers ggml's CPU backend, once per process; it reports whether there is one.
+func Load() bool {
+	once.Do(func() { C.parley_load_backends() })
+	return C.parley_has_cpu() != 0
+}
