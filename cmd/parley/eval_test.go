@@ -21,11 +21,11 @@ import (
 const (
 	evalMaxWER        = 0.31 // both parties, stereo and mono calls (0.282 measured on the 42 calls; 0.291 on the first 30)
 	evalMaxMisplaced  = 0.01 // reference words on the other party's side (0.5 %)
-	evalMinIntent     = 0.85 // (90.5 %; on the first 30 calls 93.3 %, 86.7 % before sentences voted by how much they read as an intent, 83.3 % before mono calls were diarized)
+	evalMinIntent     = 0.85 // (85.7 % with the CPU backend chosen at run time, where one call sits at the unclear bar; 88.1 % with the static build, 90.5 % before whisper's quotation marks were dropped; on the first 30 calls 93.3 %, 86.7 % before sentences voted by how much they read as an intent, 83.3 % before mono calls were diarized)
 	evalMinClosing    = 0.90 // customer sentiment at the end of the call (95.2 %; 92.9 % before a threat after a reply word and a comma was read, 83.3 % before)
 	evalMinAgreement  = 0.81 // scorecard item results equal to the reviewer's (85.4 %; 85.2 % before a segment's start counted as a sentence end when a turn is split back, 84.9 % and 84.1 % before words of empathy and closing that survive recognition were phrases, 83.6 % before the hold announcements were cut to what survives recognition, 83.3 % before a threat after a reply word and a comma was read, 82.8 % before the recap counted what the agent promises to send and identity verification stopped applying to a card machine, 82.3 % before "not my job" and "nothing I can do about it" were prohibited and a sale's "Let's do it" read positive, 82.0 % before a refusal was a counter-example of the offer of help, 81.7 % before "bye" closed a call, 80.7 % before the recap pattern for recognised text, 80.4 % before more short answers in the sentiment data, 80.2 % before the recap's not_intent, 79.6 % before the threat classifier; on the first 30 calls 80.4 %, 78.9 % before a phrase said where its condition was not seen counted as met, 70.0 % before)
 	evalMinHoldsFound = 0.8  // labelled holds found (8/8)
-	evalMinPII        = 0.65 // labelled personal data found as PII (70.5 %)
+	evalMinPII        = 0.77 // labelled personal data found as PII (84.1 %; 75.0 % before a question that speaks of birth asked for a date of birth, 70.5 % before postcodes)
 	evalMinSumRecap   = 0.35 // the summary quotes the agent's labelled recap (41.7 %: the recap item agrees on 45.2 %)
 )
 
