@@ -42,12 +42,20 @@ static int parley_has_cpu(void) { return ggml_backend_dev_by_type(GGML_BACKEND_D
 */
 import "C"
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/parley-cc/parley"
+)
 
 var once sync.Once
 
-// Load registers ggml's CPU backend, once per process; it reports whether there is one.
-func Load() bool {
+// Load registers ggml's CPU backend, once per process; without one (its libraries not where libggml
+// is) it returns a named error.
+func Load() error {
 	once.Do(func() { C.parley_load_backends() })
-	return C.parley_has_cpu() != 0
+	if C.parley_has_cpu() == 0 {
+		return parley.Errorf(parley.CodeModelMissing, "ggml has no CPU backend: its libraries (libggml-cpu-*.so) are not beside libggml (scripts/whisper.sh libdir)")
+	}
+	return nil
 }

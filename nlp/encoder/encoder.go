@@ -97,8 +97,8 @@ func Load(dir string, opts Options) (*Encoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !ggml.Load() {
-		return nil, parley.Errorf(parley.CodeModelMissing, "ggml has no CPU backend: its libraries are not beside libggml (scripts/whisper.sh)")
+	if err := ggml.Load(); err != nil {
+		return nil, err
 	}
 	if opts.Threads <= 0 {
 		opts.Threads = min(4, runtime.NumCPU())

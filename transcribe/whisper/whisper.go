@@ -131,8 +131,8 @@ func Open(path string, opts Options) (*Transcriber, error) {
 	if opts.Language == "" {
 		opts.Language = "auto"
 	}
-	if !ggml.Load() {
-		return nil, parley.Errorf(parley.CodeModelMissing, "ggml has no CPU backend: its libraries are not beside libggml (scripts/whisper.sh)")
+	if err := ggml.Load(); err != nil {
+		return nil, err
 	}
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
