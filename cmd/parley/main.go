@@ -11,9 +11,11 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/internal/ggml"
 )
 
 // version is set at build time (-ldflags "-X main.version=…").
@@ -124,7 +126,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	case "eval":
 		err = m.evalCmd(ctx, args[1:])
 	case "version", "--version", "-version":
-		fmt.Fprintf(m.Stdout, "parley %s (whisper.cpp %s)\n", version, WhisperVersion)
+		fmt.Fprintf(m.Stdout, "parley %s (whisper.cpp %s)\nggml CPU backend: %s\n", version, WhisperVersion, strings.Join(ggml.Features(), " "))
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 	default:

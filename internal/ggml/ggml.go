@@ -22,8 +22,11 @@ static void parley_ggml_log(enum ggml_log_level level, const char *text, void *u
 	if (level == GGML_LOG_LEVEL_ERROR) fputs(text, stderr);
 }
 
+static int parley_chosen; // the CPU backend was chosen at run time (not built in)
+
 static void parley_load_backends(void) {
 	if (ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU) != NULL) return;
+	parley_chosen = 1;
 	ggml_log_set(parley_ggml_log, NULL); // "load_backend: loaded CPU backend from …" is not parley's output
 	Dl_info info;
 	if (dladdr((void *)ggml_backend_load_all_from_path, &info) && info.dli_fname != NULL) {
@@ -38,12 +41,24 @@ static void parley_load_backends(void) {
 	if (ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU) == NULL) ggml_backend_load_all();
 }
 
+static int parley_was_chosen(void) { return parley_chosen; }
+
 static int parley_has_cpu(void) { return ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU) != NULL; }
+
+// parley_cpu_features is the CPU backend's list of features (name, value pairs, ending with a NULL name).
+static struct ggml_backend_feature *parley_cpu_features(void) {
+	ggml_backend_dev_t dev = ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU);
+	if (dev == NULL) return NULL;
+	ggml_backend_reg_t reg = ggml_backend_dev_backend_reg(dev);
+	ggml_backend_get_features_t get = (ggml_backend_get_features_t)ggml_backend_reg_get_proc_address(reg, "ggml_backend_get_features");
+	return get == NULL ? NULL : get(reg);
+}
 */
 import "C"
 
 import (
 	"sync"
+	"unsafe"
 
 	"github.com/parley-cc/parley"
 )
@@ -58,4 +73,35 @@ func Load() error {
 		return parley.Errorf(parley.CodeModelMissing, "ggml has no CPU backend: its libraries (libggml-cpu-*.so) are not beside libggml (scripts/whisper.sh libdir)")
 	}
 	return nil
+}
+
+// Chosen tells whether the CPU backend was chosen for this CPU at run time (a build with one per
+// instruction set) rather than built in.
+func Chosen() bool {
+	return Load() == nil && C.parley_was_chosen() != 0
+}
+
+// Features lists what the CPU backend in use was built for and this CPU has, as ggml names them
+// ("AVX2", "AVX512", "FMA", …; a feature whose value is not "1" is written NAME=VALUE); nil without
+// a backend. It loads the backend first.
+func Features() []string {
+	if Load() != nil {
+		return nil
+	}
+	f := C.parley_cpu_features()
+	if f == nil {
+		return nil
+	}
+	var out []string
+	for _, x := range unsafe.Slice(f, 256) {
+		if x.name == nil {
+			break
+		}
+		name, value := C.GoString(x.name), C.GoString(x.value)
+		if value != "1" {
+			name += "=" + value
+		}
+		out = append(out, name)
+	}
+	return out
 }

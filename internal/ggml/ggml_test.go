@@ -1,11 +1,35 @@
 package ggml
 
-import "testing"
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
 
 func TestLoadFindsTheCPUBackend(t *testing.T) {
 	for range 2 {
 		if err := Load(); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// The features ggml reports for the backend in use: x86-64 builds need AVX2 at least (the portable
+// build's floor), and on a CPU with AVX-512 the backend chosen at run time (the default build) uses it.
+func TestFeatures(t *testing.T) {
+	f := Features()
+	if len(f) == 0 {
+		t.Fatal("no features reported")
+	}
+	cpuinfo, _ := os.ReadFile("/proc/cpuinfo")
+	if !strings.Contains(string(cpuinfo), " avx2") {
+		t.Skipf("this CPU has no AVX2; features %v", f)
+	}
+	if !slices.Contains(f, "AVX2") {
+		t.Errorf("features %v: no AVX2", f)
+	}
+	if strings.Contains(string(cpuinfo), " avx512f") && Chosen() && !slices.Contains(f, "AVX512") {
+		t.Errorf("features %v: this CPU has AVX-512 and the backend chosen for it does not use it", f)
 	}
 }
