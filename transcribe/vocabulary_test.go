@@ -149,7 +149,9 @@ func TestPromptOnTheAgentsSideOnly(t *testing.T) {
 }
 
 // soundRuns recognises a window as one segment per run of sound in it (the pipeline lays pieces out
-// with silence between them), each named by whether the window was read with the prompt.
+// with silence between them), each named by whether the window was read with the prompt. It splits at
+// exact digital silence, not with the voice detector (as TestPackedCallComesBackToItsChannels does),
+// whose noise floor is the window's own: a piece would split differently alone than packed.
 func soundRuns(calls *[]int) parley.TranscriberFunc {
 	var mu sync.Mutex
 	return func(ctx context.Context, s []float32) (parley.Recognition, error) {

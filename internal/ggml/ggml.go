@@ -16,14 +16,15 @@ package ggml
 #include <ggml.h>
 #include <ggml-backend.h>
 
-// parley_load_backends loads the CPU backend from the directory libggml was loaded from when it is not
-// built in, then from ggml's own places (the executable's directory, the working directory).
+// parley_ggml_log passes on ggml's errors only.
 static void parley_ggml_log(enum ggml_log_level level, const char *text, void *user) {
 	if (level == GGML_LOG_LEVEL_ERROR) fputs(text, stderr);
 }
 
 static int parley_chosen; // the CPU backend was chosen at run time (not built in)
 
+// parley_load_backends loads the CPU backend from the directory libggml was loaded from when it is not
+// built in, then from ggml's own places (the executable's directory, the working directory).
 static void parley_load_backends(void) {
 	if (ggml_backend_dev_by_type(GGML_BACKEND_DEVICE_TYPE_CPU) != NULL) return;
 	parley_chosen = 1;

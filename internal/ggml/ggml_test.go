@@ -15,7 +15,7 @@ func TestLoadFindsTheCPUBackend(t *testing.T) {
 	}
 }
 
-// The features ggml reports for the backend in use: x86-64 builds need AVX2 at least (the portable
+// The features ggml reports for the backend in use: on a CPU with AVX2 it uses AVX2 (the portable
 // build's floor), and on a CPU with AVX-512 the backend chosen at run time (the default build) uses it.
 func TestFeatures(t *testing.T) {
 	f := Features()
@@ -23,11 +23,8 @@ func TestFeatures(t *testing.T) {
 		t.Fatal("no features reported")
 	}
 	cpuinfo, _ := os.ReadFile("/proc/cpuinfo")
-	if !strings.Contains(string(cpuinfo), " avx2") {
-		t.Skipf("this CPU has no AVX2; features %v", f)
-	}
-	if !slices.Contains(f, "AVX2") {
-		t.Errorf("features %v: no AVX2", f)
+	if strings.Contains(string(cpuinfo), " avx2") && !slices.Contains(f, "AVX2") {
+		t.Errorf("features %v: this CPU has AVX2 and the backend in use does not use it", f)
 	}
 	if strings.Contains(string(cpuinfo), " avx512f") && Chosen() && !slices.Contains(f, "AVX512") {
 		t.Errorf("features %v: this CPU has AVX-512 and the backend chosen for it does not use it", f)
