@@ -321,6 +321,34 @@ func TestIntentVotesFromReasons(t *testing.T) {
 	}
 }
 
+// A customer turn is read whole for the intent: its sentences say why the customer called together.
+// The summary's reason is the turn's sentence that reads most as the call's intent.
+func TestIntentReadsTheTurnWhole(t *testing.T) {
+	base, sent := encoders(t)
+	a := analyzer(t, Options{Encoder: base, SentimentEncoder: sent})
+	for _, c := range []struct {
+		customer, want, reason string
+	}{
+		// Alone, the first sentence is a disputed charge (billing_dispute); the turn asks for the money.
+		{"You charged me for the whole of March though I left in February. I'd like that money returned to my card.", "refund_request", "I'd like that money returned to my card."},
+		// Alone, the second sentence is a fault; the turn is a question about the allowance.
+		{"Is there any way to see how many minutes I've used this month? The website just shows an error.", "general_inquiry", "Is there any way to see how many minutes I've used this month?"},
+		{"We're moving to a bigger flat on the first. The broadband needs to come with us, and the bills too.", "address_change", ""},
+	} {
+		an := a.Analyze(turns("agent", "Northwind, how can I help?", "customer", c.customer, "agent", "Okay, let me look."))
+		if an.Intent == nil || an.Intent.Label != c.want {
+			t.Errorf("%q: intent %+v, want %s", c.customer, an.Intent, c.want)
+			continue
+		}
+		if c.reason == "" {
+			continue
+		}
+		if len(an.Summary) == 0 || an.Summary[0].Kind != parley.SummaryReason || an.Summary[0].Text != c.reason {
+			t.Errorf("%q: summary %+v, want the reason %q", c.customer, an.Summary, c.reason)
+		}
+	}
+}
+
 // The analyzer lists a customer's threats with their kind, the classifier's confidence and the built-in
 // example of that kind nearest in meaning; a prospective customer's "switching to you" is none.
 func TestThreatsInCall(t *testing.T) {
