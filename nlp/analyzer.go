@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/parley-cc/parley"
 )
@@ -218,7 +219,14 @@ func (a *Analyzer) Analyze(tr *parley.Transcript) *parley.Analysis {
 	}
 
 	// Threats first: a turn that threatens to leave or escalate is negative whatever else it says.
-	cs, csErr := a.customerSentences(tr)
+	var ents [][]Entity
+	if !a.opts.Redact {
+		ents = make([][]Entity, len(infos))
+		for i, info := range infos {
+			ents[i] = info.ents
+		}
+	}
+	cs, csErr := a.customerSentences(tr, ents)
 	if csErr != nil {
 		an.Notes = append(an.Notes, fmt.Sprintf("sentence encoder failed (%v): no threat detection, intent from words alone", csErr))
 	}
@@ -432,8 +440,9 @@ func (a *Analyzer) embedSentences(ss []sentence) error {
 }
 
 // customerSentences lists (and embeds) the sentences intent and threats read: the customer's (everyone's
-// on mono calls) of three words or more.
-func (a *Analyzer) customerSentences(tr *parley.Transcript) ([]sentence, error) {
+// on mono calls) of three words or more that are not mostly personal data. ents are each turn's
+// entities (nil: none found, or the text already redacted, where "[ADDRESS]" is one word).
+func (a *Analyzer) customerSentences(tr *parley.Transcript, ents [][]Entity) ([]sentence, error) {
 	hasCustomer := false
 	for _, t := range tr.Turns {
 		hasCustomer = hasCustomer || t.Speaker == parley.RoleCustomer
@@ -443,13 +452,36 @@ func (a *Analyzer) customerSentences(tr *parley.Transcript) ([]sentence, error) 
 		if hasCustomer && t.Speaker != parley.RoleCustomer {
 			continue
 		}
-		for _, s := range sentences(t.Text) {
-			if len(words(s)) >= 3 {
+		for _, sp := range sentenceSpans(t.Text) {
+			s := strings.TrimSpace(t.Text[sp[0]:sp[1]])
+			if len(words(s)) >= 3 && (i >= len(ents) || !mostlyPersonal(t.Text, sp, ents[i])) {
 				out = append(out, sentence{turn: i, text: s})
 			}
 		}
 	}
 	return out, a.embedSentences(out)
+}
+
+// mostlyPersonal tells a sentence (the span sp of text) that is mostly personal data — an address, a
+// date of birth, a number read out in answer to a security question — by the share of its letters and
+// digits inside PII entities: at least half. Such a sentence says nothing about why the customer called
+// or whether they threaten to leave ("16 Hawthorne Close" read as "close my account").
+func mostlyPersonal(text string, sp [2]int, ents []Entity) bool {
+	alnum, inside := 0, 0
+	for i, r := range text[sp[0]:sp[1]] {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			continue
+		}
+		alnum++
+		at := sp[0] + i
+		for _, e := range ents {
+			if PII[e.Type] && at >= e.Start && at < e.End {
+				inside++
+				break
+			}
+		}
+	}
+	return alnum > 0 && 2*inside >= alnum
 }
 
 // UnclearBelow: a call whose leading intent has less of the vote than this is "unclear" (its runners-up

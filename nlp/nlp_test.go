@@ -145,6 +145,34 @@ func TestEntities(t *testing.T) {
 	}
 }
 
+// A sentence that is mostly personal data (at least half its letters and digits inside PII entities)
+// is no reason for the call and no threat.
+func TestMostlyPersonal(t *testing.T) {
+	ent := func(text, typ, part string) Entity {
+		i := strings.Index(text, part)
+		return Entity{Type: typ, Text: part, Start: i, End: i + len(part)}
+	}
+	for _, c := range []struct {
+		text, typ, part string
+		want            bool
+	}{
+		{"16 Hawthorne close", EntAddress, "16 Hawthorne close", true}, // tiny.en's reading of an address on a labelled call
+		{"It's 9 Cedar Grove, thanks.", EntAddress, "9 Cedar Grove", true},
+		{"I've moved to 9 Cedar Grove and the bills still go to the old house.", EntAddress, "9 Cedar Grove", false},
+		{"The fourth of April, nineteen eighty two.", EntDOB, "fourth of April, nineteen eighty two", true},
+		{"The engineer came on the fourth of April.", EntDate, "the fourth of April", false}, // a date is not personal data
+		{"My router keeps dropping.", "", "", false},
+	} {
+		var ents []Entity
+		if c.typ != "" {
+			ents = append(ents, ent(c.text, c.typ, c.part))
+		}
+		if got := mostlyPersonal(c.text, [2]int{0, len(c.text)}, ents); got != c.want {
+			t.Errorf("%q with %v: %v, want %v", c.text, ents, got, c.want)
+		}
+	}
+}
+
 // TestCallAnalysis runs the NLP stage on the reference transcripts of the testdata calls.
 func TestCallAnalysis(t *testing.T) {
 	a := analyzer(t, Options{})

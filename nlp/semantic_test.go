@@ -349,6 +349,26 @@ func TestIntentReadsTheTurnWhole(t *testing.T) {
 	}
 }
 
+// An answer that is mostly personal data says nothing of a threat or the reason for the call: tiny.en
+// wrote a labelled call's "16 Hawthorn Close" as "16 Hawthorne close", which the threat classifier alone
+// reads as churn ("close my account").
+func TestPersonalDataIsNoThreat(t *testing.T) {
+	base, sent := encoders(t)
+	a := analyzer(t, Options{Encoder: base, SentimentEncoder: sent})
+	an := a.Analyze(turns("agent", "Northwind, you're speaking to Sam.", "customer", "I want to change my payment date to the twentieth.",
+		"agent", "Okay. What's the first line of your address?", "customer", "16 Hawthorne close", "agent", "Thanks."))
+	if len(an.Threats) != 0 {
+		t.Errorf("threats %+v in an address", an.Threats)
+	}
+	found := false
+	for _, e := range an.Entities {
+		found = found || e.Type == EntAddress && e.Text == "16 Hawthorne close"
+	}
+	if !found {
+		t.Errorf("entities %+v: the address is not found, so this test says nothing", an.Entities)
+	}
+}
+
 // The analyzer lists a customer's threats with their kind, the classifier's confidence and the built-in
 // example of that kind nearest in meaning; a prospective customer's "switching to you" is none.
 func TestThreatsInCall(t *testing.T) {

@@ -191,7 +191,7 @@ func TestEvalReferenceTranscripts(t *testing.T) {
 	}
 	for what, f := range map[string][2]float64{
 		"item agreement":    {all.ItemAgreement.Rate(), 0.93},             // 94.8 % on the 60 calls (the first 42: 96.3 %, 95.2 % before the recap counted what the agent promises to send and identity verification stopped applying to a card machine, 94.7 % before "not my job" and "nothing I can do about it" were prohibited and a sale's "Let's do it" read positive, 94.2 % before the empathy similarity 0.43, 93.9 % before more short answers in the sentiment data, 93.4 % before a greeting example without a salutation, 93.1 % before the recap's not_intent, 92.6 % before the threat classifier, 92.1 % before an item's phrase in a sentence nearer its examples than its counter-examples counted where its condition was not seen; the first 30 calls 93.0 %)
-		"intent":            {all.Intent.Rate(), 0.86},                    // 90.0 % on the 60 calls (tune 92.9 %, held out 83.3 %)
+		"intent":            {all.Intent.Rate(), 0.86},                    // 91.7 % on the 60 calls (tune 92.9 %, held out 88.9 %; 90.0 % before personal data was left unread)
 		"closing sentiment": {all.Sentiment["customer_end"].Rate(), 0.88}, // 91.7 % on the 60 calls (the first 42: 95.2 %, 92.9 % before more short answers in the sentiment data)
 		"summary recap":     {all.SummaryRecap.Rate(), 0.70},
 		"threats":           {all.Threats.Rate(), 0.86}, // 90.0 % on the 60 calls (the first 42: 92.9 %): calls whose churn and escalation threats are found as labelled (83.3 % by nearest example)
