@@ -26,6 +26,9 @@ type Analysis struct {
 	Notes      []string        `json:"notes"`
 }
 
+// IntentUnclear is the label of a call whose intent cannot be told (the runners-up stay in Top).
+const IntentUnclear = "unclear"
+
 // IntentResult is the call driver with its confidence and the runners-up.
 type IntentResult struct {
 	Label      string       `json:"label"`
@@ -99,7 +102,7 @@ func (l SummaryLine) String() string {
 	q := "\u201c" + l.Text + "\u201d"
 	switch l.Kind {
 	case SummaryReason:
-		if l.Label == "" || l.Label == "unclear" {
+		if l.Label == "" || l.Label == IntentUnclear {
 			return "Customer: " + q
 		}
 		return "Called about " + strings.ReplaceAll(l.Label, "_", " ") + ": " + q

@@ -128,8 +128,9 @@ type Summary struct {
 	WER           map[string]Words     `json:"wer"`
 	Misplaced     Words                `json:"misplaced"` // stereo and diarized calls: words on the wrong speaker's side
 	Intent        Count                `json:"intent"`
-	Threats       Count                `json:"threats"`   // calls whose churn and escalation threats parley found as labelled
-	Sentiment     map[string]Count     `json:"sentiment"` // customer_start, customer_end, agent_start, agent_end
+	IntentUnclear int                  `json:"intent_unclear"` // calls parley called unclear (not right, but no wrong guess)
+	Threats       Count                `json:"threats"`        // calls whose churn and escalation threats parley found as labelled
+	Sentiment     map[string]Count     `json:"sentiment"`      // customer_start, customer_end, agent_start, agent_end
 	Items         map[string]ItemStats `json:"items"`
 	ItemAgreement Count                `json:"item_agreement"`
 	Holds         HoldCount            `json:"holds"`
@@ -436,6 +437,9 @@ func summarise(calls []CallResult) Summary {
 		s.Misplaced.Words += c.Misplaced.Words
 		if c.Intent != nil {
 			s.Intent.add(c.Intent.Agree())
+			if c.Intent.Got == parley.IntentUnclear && c.Intent.Want != parley.IntentUnclear {
+				s.IntentUnclear++
+			}
 		}
 		if c.Threats != nil {
 			s.Threats.add(c.Threats.Agree())

@@ -108,8 +108,20 @@ func TestEvaluate(t *testing.T) {
 	if _, ok := rep.Summary[SplitTune]; ok {
 		t.Error("a tune summary without tune calls")
 	}
+	// An intent parley could not tell is counted apart from a wrong one: not right either way.
+	for _, c := range []struct {
+		got              string
+		unclear, wrongly int
+	}{{"billing_dispute", 0, 0}, {parley.IntentUnclear, 1, 0}, {"refund_request", 0, 1}} {
+		d := doc()
+		d.Analysis.Intent = &parley.IntentResult{Label: c.got}
+		s := Evaluate([]*Label{l}, []calldoc.CallDoc{d}).Summary["heldout"]
+		if s.IntentUnclear != c.unclear || s.Intent.Total-s.Intent.Right-s.IntentUnclear != c.wrongly {
+			t.Errorf("intent %s: %d unclear, %+v", c.got, s.IntentUnclear, s.Intent)
+		}
+	}
 	var text, page bytes.Buffer
-	if err := rep.WriteText(&text, 5); err != nil || !strings.Contains(text.String(), "greeting: not_met, want met") {
+	if err := rep.WriteText(&text, 5); err != nil || !strings.Contains(text.String(), "greeting: not_met, want met") || !strings.Contains(text.String(), "intent unclear / wrong") {
 		t.Errorf("text report: %v\n%s", err, text.String())
 	}
 	if err := rep.WriteHTML(&page); err != nil || !strings.Contains(page.String(), "<td>good</td>") {

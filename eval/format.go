@@ -74,6 +74,9 @@ func (r *Report) rows() []row {
 		mk("WER customer", func(s Summary) string { return num(s.WER["customer"].WER()) }),
 		mk("words on the wrong side", func(s Summary) string { return pct(s.Misplaced.WER()) }),
 		mk("intent", func(s Summary) string { return frac(s.Intent) }),
+		mk("intent unclear / wrong", func(s Summary) string {
+			return fmt.Sprintf("%d / %d", s.IntentUnclear, s.Intent.Total-s.Intent.Right-s.IntentUnclear)
+		}),
 		mk("threats", func(s Summary) string { return frac(s.Threats) }),
 	}
 	for _, k := range []string{"customer_start", "customer_end", "agent_start", "agent_end"} {

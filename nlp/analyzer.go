@@ -492,9 +492,6 @@ func mostlyPersonal(text string, sp [2]int, ents []Entity) bool {
 // in the middle of the gap both share, so that a call parley cannot tell is unclear, not wrong.
 const UnclearBelow = 0.29
 
-// Unclear labels a call whose intent cannot be told.
-const Unclear = "unclear"
-
 // A turn votes for the call's intent by how much it reads as one of the intents at all: a turn whose
 // strongest intent margin is at most voteNone (a date of birth, a number read out, "Lovely, thanks") has
 // no vote, one at voteFull or above a whole vote, linearly between. Without it the answers to the
@@ -645,7 +642,7 @@ func (a *Analyzer) callIntent(cs []sentence) (*parley.IntentResult, int) {
 		}
 	}
 	if res.Confidence < UnclearBelow {
-		res.Label = Unclear
+		res.Label = parley.IntentUnclear
 	}
 	return res, reason
 }

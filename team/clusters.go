@@ -28,7 +28,7 @@ type Example struct {
 }
 
 // Unassigned are the intents whose calls clusters read.
-var Unassigned = []string{"unclear", "other"}
+var Unassigned = []string{parley.IntentUnclear, "other"}
 
 // ClusterSimilarity is how close in meaning (cosine) a call's sentence must be to a group's centre to
 // join it; MinCluster the calls a group needs to be offered.
