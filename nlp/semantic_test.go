@@ -334,6 +334,9 @@ func TestIntentReadsTheTurnWhole(t *testing.T) {
 		// Alone, the second sentence is a fault; the turn is a question about the allowance.
 		{"Is there any way to see how many minutes I've used this month? The website just shows an error.", "general_inquiry", "Is there any way to see how many minutes I've used this month?"},
 		{"We're moving to a bigger flat on the first. The broadband needs to come with us, and the bills too.", "address_change", ""},
+		// A long opening, the reason in its middle, read as one.
+		{"Hi, good morning. My name is John Parker and I've been with you for about six years now, mostly without any trouble. I'm calling because since last Tuesday the broadband drops out every evening around eight. I've restarted the router a few times and checked the cables. It comes back after ten minutes or so but then it happens again.", "technical_support", ""},
+		{"Hi, I'm not sure if I'm through to the right department. My wife passed away in the spring and her mobile is still on a contract with you. I've been paying it but there's no point any more. Can it be stopped?", "cancel_service", ""},
 	} {
 		an := a.Analyze(turns("agent", "Northwind, how can I help?", "customer", c.customer, "agent", "Okay, let me look."))
 		if an.Intent == nil || an.Intent.Label != c.want {
