@@ -37,6 +37,9 @@ type Options struct {
 	// is that classifier (nil: the built-in model, which reads the built-in sentiment layers).
 	SentimentEncoder Embedder
 	Sentiment        *SentimentModel
+	// UnclearBelow: a call whose leading intent has less of the vote is unclear (0: the built-in
+	// UnclearBelow, calibrated for the default taxonomy).
+	UnclearBelow float64
 }
 
 // Analyzer runs the NLP stage on transcripts. It is safe for concurrent use.
@@ -60,6 +63,9 @@ func NewAnalyzer(opts Options) (*Analyzer, error) {
 	}
 	if opts.Method == "" {
 		opts.Method = TextRank
+	}
+	if opts.UnclearBelow == 0 {
+		opts.UnclearBelow = UnclearBelow
 	}
 	if opts.Method != TextRank && opts.Method != RAKE {
 		return nil, parley.Errorf(parley.CodeConfig, "key-phrase method %q (want textrank or rake)", opts.Method)
@@ -641,7 +647,7 @@ func (a *Analyzer) callIntent(cs []sentence) (*parley.IntentResult, int) {
 			}
 		}
 	}
-	if res.Confidence < UnclearBelow {
+	if res.Confidence < a.opts.UnclearBelow {
 		res.Label = parley.IntentUnclear
 	}
 	return res, reason

@@ -372,6 +372,21 @@ func TestPersonalDataIsNoThreat(t *testing.T) {
 	}
 }
 
+// Options.UnclearBelow moves the bar under which a call's intent is unclear; the runners-up stay.
+func TestUnclearBelowOption(t *testing.T) {
+	base, sent := encoders(t)
+	call := turns("agent", "Northwind, how can I help?", "customer", "My internet has been down since Friday.", "agent", "Let me look.")
+	for _, c := range []struct {
+		bar  float64
+		want string
+	}{{0, "technical_support"}, {0.99, parley.IntentUnclear}} {
+		an := analyzer(t, Options{Encoder: base, SentimentEncoder: sent, UnclearBelow: c.bar}).Analyze(call)
+		if an.Intent == nil || an.Intent.Label != c.want || an.Intent.Top[0].Label != "technical_support" {
+			t.Errorf("bar %g: intent %+v, want %s", c.bar, an.Intent, c.want)
+		}
+	}
+}
+
 // The analyzer lists a customer's threats with their kind, the classifier's confidence and the built-in
 // example of that kind nearest in meaning; a prospective customer's "switching to you" is none.
 func TestThreatsInCall(t *testing.T) {

@@ -64,6 +64,7 @@ type Config struct {
 	RedactPII       bool     `yaml:"redact_pii"`
 	Taxonomy        string   `yaml:"taxonomy"`
 	IntentModel     string   `yaml:"intent_model"`
+	UnclearBelow    float64  `yaml:"intent_unclear_below"`
 	Products        []string `yaml:"products"`
 	KeyPhrases      int      `yaml:"key_phrases"`
 	KeyPhraseMethod string   `yaml:"key_phrase_method"`
@@ -118,6 +119,7 @@ func DefaultConfig() Config {
 		NLP:             true,
 		KeyPhrases:      10,
 		KeyPhraseMethod: "textrank",
+		UnclearBelow:    nlp.UnclearBelow,
 		Scoring:         true,
 		Transcripts:     "prefer",
 		RedisURL:        "redis://127.0.0.1:6379/0",
@@ -273,6 +275,9 @@ func (c *Config) Validate() error {
 	}
 	if c.SilenceDBFS > 0 {
 		return parley.Errorf(parley.CodeConfig, "silence_dbfs = %g (want a level below 0 dBFS, or 0 to disable)", c.SilenceDBFS)
+	}
+	if c.UnclearBelow <= 0 || c.UnclearBelow >= 1 {
+		return parley.Errorf(parley.CodeConfig, "intent_unclear_below = %g (want above 0 and below 1)", c.UnclearBelow)
 	}
 	if c.KeyPhrases < 0 || c.KeyPhrases > 100 {
 		return parley.Errorf(parley.CodeConfig, "key_phrases = %d (want 0–100)", c.KeyPhrases)
@@ -546,7 +551,7 @@ func (c *Config) Analyzer() (*nlp.Analyzer, error) {
 	if !c.NLP {
 		return nil, nil
 	}
-	opts := nlp.Options{Redact: c.RedactPII, Products: c.Products, KeyPhrases: c.KeyPhrases, Method: c.KeyPhraseMethod}
+	opts := nlp.Options{Redact: c.RedactPII, Products: c.Products, KeyPhrases: c.KeyPhrases, Method: c.KeyPhraseMethod, UnclearBelow: c.UnclearBelow}
 	enc, err := c.LoadEncoder()
 	if err != nil {
 		return nil, err

@@ -84,6 +84,8 @@ func TestConfigErrors(t *testing.T) {
 		{"nine channels", []string{"--max-channels", "9"}, nil, "max_channels = 9"},
 		{"unknown role", []string{"--channels", "agent,caller"}, nil, "caller"},
 		{"zero threads", nil, []string{"PARLEY_THREADS=0"}, "threads"},
+		{"unclear bar of 1", nil, []string{"PARLEY_INTENT_UNCLEAR_BELOW=1"}, "intent_unclear_below = 1"},
+		{"unclear bar of 0", []string{"--intent-unclear-below", "0"}, nil, "intent_unclear_below = 0"},
 		{"bad env number", nil, []string{"PARLEY_THREADS=many"}, "PARLEY_THREADS"},
 		{"unknown language by prefix", []string{"--config", write("d.yaml", "languages_by_prefix: {\"s3://calls/kr/\": [ko, klingon]}\n")}, nil, `languages_by_prefix "s3://calls/kr/": "klingon"`},
 		{"no language by prefix", []string{"--config", write("e.yaml", "languages_by_prefix: {\"s3://calls/kr/\": []}\n")}, nil, "no language"},

@@ -51,6 +51,7 @@ var settings = []setting{
 	{"redact_pii", "PARLEY_REDACT_PII", "redact", "", "`false`", "replace PII by `[TYPE]` before anything is written", func(c *Config) any { return &c.RedactPII }},
 	{"taxonomy", "PARLEY_TAXONOMY", "taxonomy", "", "built in", "intent taxonomy YAML, trained at start (≈ 0.1 s)", func(c *Config) any { return &c.Taxonomy }},
 	{"intent_model", "PARLEY_INTENT_MODEL", "intent-model", "", "", "model from `parley intent train` (wins over `taxonomy`)", func(c *Config) any { return &c.IntentModel }},
+	{"intent_unclear_below", "PARLEY_INTENT_UNCLEAR_BELOW", "intent-unclear-below", "", "`0.29`", "a call whose leading intent has less of the customer's vote is `unclear`, not a guess (calibrated for the built-in taxonomy; for your own, read `intent unclear / wrong` in `parley eval` on your labelled calls: Accuracy)", func(c *Config) any { return &c.UnclearBelow }},
 	{"products", "PARLEY_PRODUCTS", "", "", "`[]`", "product names to report as entities", func(c *Config) any { return &c.Products }},
 	{"key_phrases", "PARLEY_KEY_PHRASES", "", "", "`10`", "key phrases per call", func(c *Config) any { return &c.KeyPhrases }},
 	{"key_phrase_method", "PARLEY_KEY_PHRASE_METHOD", "", "", "`textrank`", "`textrank` or `rake`", func(c *Config) any { return &c.KeyPhraseMethod }},
