@@ -262,8 +262,10 @@ var (
 	// The same letters and digits run together (a postcode said symbol by symbol), and a US ZIP code.
 	ukPostcodeSymbolsRe = regexp.MustCompile(`^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$`)
 	zipSymbolsRe        = regexp.MustCompile(`^[0-9]{5}(?:[0-9]{4})?$`)
-	postcodeCueRe       = regexp.MustCompile(`(?i)\b(?:post ?code|postal code|zip ?code|zip)\b`)
-	dobCueRe            = regexp.MustCompile(`(?i)\b(?:date of birth|birth date|birthday|born on|born in|d\.?o\.?b\.?|fecha de nacimiento|` +
+	// The first half of a UK postcode (its outward code: "S1", "BS3", "EH7", "SW1A").
+	ukOutwardRe   = regexp.MustCompile(`^[A-Z]{1,2}[0-9][A-Z0-9]?`)
+	postcodeCueRe = regexp.MustCompile(`(?i)\b(?:post ?code|postal code|zip ?code|zip)\b`)
+	dobCueRe      = regexp.MustCompile(`(?i)\b(?:date of birth|birth date|birthday|born on|born in|d\.?o\.?b\.?|fecha de nacimiento|` +
 		`date de naissance|geburtsdatum|data di nascita|data de nascimento)\b(?:\s+(?:is|was|it's|it is|es|est|ist|è|é))?`)
 	// A question asks for a date of birth when it speaks of birth at all: recognisers garble the words
 	// around it ("can you confirm your date on birth", "your name on birth or me?", "when were you born?").
@@ -328,7 +330,7 @@ func (x *Extractor) findPatterns(text string) []Entity {
 	}
 	var zips [][2]int // digits alone: a ZIP code unless the number rules below read them as something else
 	if cues := postcodeCueRe.FindAllStringIndex(text, -1); len(cues) > 0 {
-		for _, r := range postcodeRuns(toks, cues[0][1]) {
+		for _, r := range postcodeRuns(text, toks, cues[0][1]) {
 			if start, end := toks[r.first].start, toks[r.last].end; r.zip {
 				zips = append(zips, [2]int{start, end})
 			} else {
@@ -445,10 +447,13 @@ type postcodeRun struct {
 	zip         bool
 }
 
-// postcodeRuns returns the runs of tokens after byte offset from, within 30 tokens, that spell a UK
-// postcode or a US ZIP code symbol by symbol: single letters, digits and digit words ("oh", "double
-// five") and short letter-digit words ("EH7"), in runs the formats accept whole.
-func postcodeRuns(toks []token, from int) []postcodeRun {
+// postcodeRuns returns the runs of tokens of text after byte offset from, within 30 tokens, that spell
+// a UK postcode or a US ZIP code symbol by symbol: single letters, digits and digit words ("oh", "double
+// five") and short letter-digit words ("EH7"), in runs the formats accept whole. A run that begins with
+// a UK outward code but does not spell a whole postcode is one with the words after it in its clause,
+// three at most: recognisers garble the inward half ("S1 for deep view." for "S one, four D Q", "B.S. 3
+// for RT." for "B S three, four R T"), and it is personal data all the same.
+func postcodeRuns(text string, toks []token, from int) []postcodeRun {
 	first := slices.IndexFunc(toks, func(t token) bool { return t.start >= from })
 	if first < 0 {
 		return nil
@@ -489,6 +494,13 @@ func postcodeRuns(toks []token, from int) []postcodeRun {
 			out = append(out, postcodeRun{i, j - 1, zip})
 		} else if ok, zip := spelled(code[min(1, len(code)):]); j > i+1 && len(toks[i].text) == 1 && ok { // "it's a E H seven…"
 			out = append(out, postcodeRun{i + 1, j - 1, zip})
+		} else if j > i && ukOutwardRe.MatchString(code) {
+			end := j - 1
+			for k := j; k < min(last, j+3) && !strings.ContainsAny(text[toks[k-1].end:toks[k].start], ".?!,;"); k++ {
+				end = k
+			}
+			out = append(out, postcodeRun{i, end, false})
+			j = end + 1
 		}
 		i = max(j, i+1)
 	}

@@ -131,6 +131,10 @@ func TestEntities(t *testing.T) {
 		{"And the postcode there?", "It's M four, one A B.", []string{"ADDRESS:M four, one A B"}},
 		{"Which number shall I call?", "M four, one A B.", nil},
 		{"Can I have the order number and the postcode?", "Order four four one two nine, and it's M four, one A B.", []string{"ORDER_NUMBER:four four one two nine", "ADDRESS:M four, one A B"}},
+		// A postcode whose second half the recogniser garbled: the outward code and the rest of its clause.
+		{"And what's the postcode there?", "It's N7 for the H.", []string{"ADDRESS:N7 for the H"}},
+		{"Could I take the postcode?", "M20, the rest I'd have to check.", []string{"ADDRESS:M20"}},
+		{"And the postcode?", "Sorry, can I call you back in five minutes?", nil}, // no outward code
 	} {
 		var got []string
 		for _, e := range x.FindAfter(tt.question, tt.answer, nil) {
