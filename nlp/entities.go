@@ -270,6 +270,12 @@ var (
 	// A question asks for a date of birth when it speaks of birth at all: recognisers garble the words
 	// around it ("can you confirm your date on birth", "your name on birth or me?", "when were you born?").
 	birthAskedRe = regexp.MustCompile(`(?i)\b(?:birth|born)\b`)
+	// A question asks for a name when it speaks of someone's name ("Can I take your full name?", "the
+	// account holder's name", recognised as "your worst no fool name on the"), not of the speaker's own
+	// ("my name is Sam").
+	nameAskedRe = regexp.MustCompile(`(?i)\b(?:your|the|his|her|their|holder'?s)\s+(?:[\w']+\s+){0,3}?name\b`)
+	// The name at the start of an answer, after a reply word ("Yes, it's Sam Turner, G two…").
+	nameAnswerRe = regexp.MustCompile(`^\s*(?:(?i:yes|yeah|sure|it's|it is|that's|that is)[,.]?\s+)*(\p{Lu}\p{Ll}+(?:[ -]\p{Lu}\p{Ll}+){0,2})`)
 )
 
 // emailDot is "dot" in the languages above.

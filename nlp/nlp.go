@@ -192,6 +192,18 @@ func (x *Extractor) FindAfter(context, text string, toks []ptoken) []Entity {
 	if toks == nil {
 		toks, _ = tag(text, false)
 	}
+	// A name given in answer to a question about a name is one, though the recogniser mangled it past
+	// what the recogniser of names knows ("Martin views" for "Martin Hughes"): its first word tagged a
+	// proper noun, and not an everyday word ("Hold on, let me find it").
+	if context != "" && nameAskedRe.MatchString(context) {
+		if m := nameAnswerRe.FindStringSubmatchIndex(text); m != nil {
+			first, _, _ := strings.Cut(text[m[2]:m[3]], " ")
+			proper := slices.ContainsFunc(toks, func(t ptoken) bool { return t.start == m[2] && (t.tag == "NNP" || t.tag == "NNPS") })
+			if proper && !commonWord(first) {
+				ents = append(ents, Entity{Type: EntPerson, Text: text[m[2]:m[3]], Start: m[2], End: m[3]})
+			}
+		}
+	}
 	// prose's recogniser is the slow step (≈ 0.7 ms a turn): it only runs on the sentences where the
 	// tagger found a proper noun that is not an everyday word ("Thank" at the start of a sentence is
 	// tagged NNP), which is where its PERSON and GPE entities come from.

@@ -135,6 +135,11 @@ func TestEntities(t *testing.T) {
 		{"And what's the postcode there?", "It's N7 for the H.", []string{"ADDRESS:N7 for the H"}},
 		{"Could I take the postcode?", "M20, the rest I'd have to check.", []string{"ADDRESS:M20"}},
 		{"And the postcode?", "Sorry, can I call you back in five minutes?", nil}, // no outward code
+		// A name in answer to a question about a name, though the recogniser mangled it.
+		{"Could I have your full name please?", "Colin bakes.", []string{"PERSON:Colin"}},
+		{"Can I take your name, please?", "Yeah, it's Ruth Oduya.", []string{"PERSON:Ruth Oduya"}},
+		{"Can I take your name, please?", "Hold on, let me find it.", nil},
+		{"Hi, my name's Sam, how can I help?", "My router is down.", nil}, // the agent's own name asks for none
 	} {
 		var got []string
 		for _, e := range x.FindAfter(tt.question, tt.answer, nil) {
