@@ -274,6 +274,11 @@ var (
 	// account holder's name", recognised as "your worst no fool name on the"), not of the speaker's own
 	// ("my name is Sam").
 	nameAskedRe = regexp.MustCompile(`(?i)\b(?:your|the|his|her|their|holder'?s)\s+(?:[\w']+\s+){0,3}?name\b`)
+	// A question asks for an address when it speaks of an address and not of email.
+	addressAskedRe = regexp.MustCompile(`(?i)\baddress\b`)
+	emailAskedRe   = regexp.MustCompile(`(?i)\be-?mail\b`)
+	// The answer after its reply words ("Yes, it's …").
+	replyLeadRe = regexp.MustCompile(`^\s*(?:(?i:yes|yeah|sure|it's|it is|that's|that is|it)[,.]?\s+)*`)
 	// The name at the start of an answer, after a reply word ("Yes, it's Sam Turner, G two…").
 	nameAnswerRe = regexp.MustCompile(`^\s*(?:(?i:yes|yeah|sure|it's|it is|that's|that is)[,.]?\s+)*(\p{Lu}\p{Ll}+(?:[ -]\p{Lu}\p{Ll}+){0,2})`)
 )
@@ -325,7 +330,10 @@ func (x *Extractor) findPatterns(text string) []Entity {
 			}
 			break
 		}
-		if first >= 0 {
+		// A date of birth names its month or says at least three date words: a lone number after the cue
+		// is the house number of "Can you confirm your address and date of birth?" — "12 Oak Road, and
+		// the fifth of May, 1980", whose date the answer rule (FindAfter) then reads as the birth date.
+		if first >= 0 && (last-first >= 2 || slices.ContainsFunc(toks[first:last+1], func(t token) bool { return monthNames[t.text] })) {
 			add(EntDOB, toks[first].start, toks[last].end)
 		}
 	}

@@ -189,6 +189,22 @@ func (x *Extractor) FindAfter(context, text string, toks []ptoken) []Entity {
 			}
 		}
 	}
+	// An answer to a question about an address in which no personal data was found, but numbers were
+	// said, is the address: what recognition made of it ("It mayodolane, yaw 10, 3HF." for "Eight Meadow
+	// Lane, Y O ten, three H F"). Its first sentence, after the reply words, of ten words at most (a long
+	// turn after the question is something else: the agent going on, a price).
+	if context != "" && addressAskedRe.MatchString(context) && !emailAskedRe.MatchString(context) &&
+		!slices.ContainsFunc(ents, func(e Entity) bool { return PII[e.Type] }) {
+		end := len(text)
+		if spans := sentenceSpans(text); len(spans) > 0 {
+			end = spans[0][1]
+		}
+		start := len(replyLeadRe.FindString(text[:end]))
+		answer := strings.TrimRight(text[start:end], " .?!")
+		if n := len(words(answer)); strings.ContainsAny(answer, "0123456789") && n >= 2 && n <= 10 {
+			ents = append(ents, Entity{Type: EntAddress, Text: answer, Start: start, End: start + len(answer)})
+		}
+	}
 	if toks == nil {
 		toks, _ = tag(text, false)
 	}

@@ -140,6 +140,11 @@ func TestEntities(t *testing.T) {
 		{"Can I take your name, please?", "Yeah, it's Ruth Oduya.", []string{"PERSON:Ruth Oduya"}},
 		{"Can I take your name, please?", "Hold on, let me find it.", nil},
 		{"Hi, my name's Sam, how can I help?", "My router is down.", nil}, // the agent's own name asks for none
+		// An answer to an address question with numbers in it and no other personal data is the address.
+		{"And the new address?", "It's twenty nine Fernlea, P R seven, 4 X.", []string{"ADDRESS:twenty nine Fernlea, P R seven, 4 X"}},
+		{"And the new address?", "Hold on, I'll get the letter.", nil},
+		// A house number after "address and date of birth" is no date of birth; the date is.
+		{"Can you confirm your address and date of birth?", "12 Oak Road, and the fifth of May, 1980.", []string{"ADDRESS:12 Oak Road", "DATE_OF_BIRTH:the fifth of May, 1980"}},
 	} {
 		var got []string
 		for _, e := range x.FindAfter(tt.question, tt.answer, nil) {
