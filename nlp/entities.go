@@ -557,6 +557,18 @@ func fullDate(text string) bool {
 	return false
 }
 
+// lastCentury tells a date whose year is of the 1900s: written ("1979") or said ("nineteen seventy nine").
+func lastCentury(text string) bool {
+	toks := tokenize(text)
+	for i, t := range toks {
+		if len(t.text) == 4 && strings.HasPrefix(t.text, "19") && isDigits(t.text) ||
+			t.text == "nineteen" && i+1 < len(toks) && (tens[toks[i+1].text] != "" || teens[toks[i+1].text] != "" || toks[i+1].text == "hundred") {
+			return true
+		}
+	}
+	return false
+}
+
 func dateish(w string) bool {
 	return monthNames[w] || ordinals[w] || isDigits(w) || units[w] != "" || teens[w] != "" || tens[w] != "" ||
 		w == "hundred" || w == "thousand" || w == "nineteen" || w == "twenty"

@@ -145,6 +145,9 @@ func TestEntities(t *testing.T) {
 		{"And the new address?", "Hold on, I'll get the letter.", nil},
 		// A house number after "address and date of birth" is no date of birth; the date is.
 		{"Can you confirm your address and date of birth?", "12 Oak Road, and the fifth of May, 1980.", []string{"ADDRESS:12 Oak Road", "DATE_OF_BIRTH:the fifth of May, 1980"}},
+		// A bare date of the last century is a date of birth whatever the (garbled) question.
+		{"Okay, and the other thing?", "The fourth of March, nineteen sixty two.", []string{"DATE_OF_BIRTH:The fourth of March, nineteen sixty two"}},
+		{"When did you join us?", "Oh, I joined on the second of July 1999, I think, with my husband.", []string{"DATE:the second of July 1999"}},
 	} {
 		var got []string
 		for _, e := range x.FindAfter(tt.question, tt.answer, nil) {
