@@ -575,8 +575,19 @@ func dateish(w string) bool {
 }
 
 // resolve drops overlapping entities, keeping the earliest, then the longest, then the most specific
-// (an earlier type in priority).
+// (an earlier type in priority), once the numbers inside a date have given way to it.
 func resolve(ents []Entity) []Entity {
+	// A number inside a date that names its month is the date's day or year, not an order, account or
+	// phone number ("When was the order placed?" — "Second of July 2024").
+	ents = slices.DeleteFunc(ents, func(e Entity) bool {
+		if e.Type != EntOrder && e.Type != EntAccount && e.Type != EntPhone && e.Type != EntNumber {
+			return false
+		}
+		return slices.ContainsFunc(ents, func(d Entity) bool {
+			return (d.Type == EntDate || d.Type == EntDOB) && d.Start <= e.Start && e.End <= d.End && d.End-d.Start > e.End-e.Start &&
+				slices.ContainsFunc(tokenize(d.Text), func(t token) bool { return monthNames[t.text] })
+		})
+	})
 	prio := map[string]int{EntEmail: 0, EntDOB: 1, EntCard: 2, EntAddress: 3, EntAccount: 4, EntOrder: 4, EntPhone: 5,
 		EntMoney: 6, EntDate: 7, EntTime: 8, EntPerson: 9, EntProduct: 10, EntPlace: 11, EntNumber: 12}
 	sort.SliceStable(ents, func(a, b int) bool {

@@ -148,6 +148,8 @@ func TestEntities(t *testing.T) {
 		// A bare date of the last century is a date of birth whatever the (garbled) question.
 		{"Okay, and the other thing?", "The fourth of March, nineteen sixty two.", []string{"DATE_OF_BIRTH:The fourth of March, nineteen sixty two"}},
 		{"When did you join us?", "Oh, I joined on the second of July 1999, I think, with my husband.", []string{"DATE:the second of July 1999"}},
+		// A year inside a date is no order number, whatever the question spoke of.
+		{"When was the order placed?", "Second of July 2024.", []string{"DATE:Second of July 2024"}},
 	} {
 		var got []string
 		for _, e := range x.FindAfter(tt.question, tt.answer, nil) {
