@@ -277,11 +277,14 @@ var (
 	// A question asks for an address when it speaks of an address and not of email.
 	addressAskedRe = regexp.MustCompile(`(?i)\baddress\b`)
 	emailAskedRe   = regexp.MustCompile(`(?i)\be-?mail\b`)
-	// The answer after its reply words ("Yes, it's …").
-	replyLeadRe = regexp.MustCompile(`^\s*(?:(?i:yes|yeah|sure|it's|it is|that's|that is|it)[,.]?\s+)*`)
-	// The name at the start of an answer, after a reply word ("Yes, it's Sam Turner, G two…").
-	nameAnswerRe = regexp.MustCompile(`^\s*(?:(?i:yes|yeah|sure|it's|it is|that's|that is)[,.]?\s+)*(\p{Lu}\p{Ll}+(?:[ -]\p{Lu}\p{Ll}+){0,2})`)
+	// The reply words before an answer ("Yes, it's …"), with "it" for the "it's" recognisers cut short.
+	replyLeadRe = regexp.MustCompile(`^\s*(?:(?i:` + replyLeadWords + `|it)[,.]?\s+)*`)
+	// The name at the start of an answer, after its reply words ("Yes, it's Sam Turner, G two…").
+	nameAnswerRe = regexp.MustCompile(`^\s*(?:(?i:` + replyLeadWords + `)[,.]?\s+)*(\p{Lu}\p{Ll}+(?:[ -]\p{Lu}\p{Ll}+){0,2})`)
 )
+
+// replyLeadWords open an answer before what it gives ("Yes, it's …", "Sure. …").
+const replyLeadWords = `yes|yeah|sure|it's|it is|that's|that is`
 
 // emailDot is "dot" in the languages above.
 const emailDot = `dot|punto|point|punkt|ponto`

@@ -181,26 +181,26 @@ func (x *Extractor) FindAfter(context, text string, toks []ptoken) []Entity {
 	// A date given in answer to a question about the date of birth is one ("Can you confirm your date of
 	// birth for me?" — "Yes, it's the ninth of March, nineteen eighty six."), wherever the cue stood in
 	// the question.
-	if context != "" && (dobCueRe.MatchString(context) || birthAskedRe.MatchString(context)) && !slices.ContainsFunc(ents, func(e Entity) bool { return e.Type == EntDOB }) {
+	// birthDate makes the first full date that also passes ok a date of birth, when the answer has none.
+	birthDate := func(ok func(Entity) bool) {
+		if context == "" || slices.ContainsFunc(ents, func(e Entity) bool { return e.Type == EntDOB }) {
+			return
+		}
 		for i, e := range ents {
-			if e.Type == EntDate && fullDate(e.Text) {
+			if e.Type == EntDate && fullDate(e.Text) && ok(e) {
 				ents[i].Type = EntDOB
-				break
+				return
 			}
 		}
 	}
+	birthDate(func(Entity) bool { return dobCueRe.MatchString(context) || birthAskedRe.MatchString(context) })
 	// So is an answer that is nothing but a date with a year of the last century ("Second of July
 	// 1979."), whatever the question: recognisers garble questions past any cue ("So, here in the county
 	// news, you need to have" for "To check the account is yours, what's your date of birth?"), and
 	// callers say no other dates that long ago on their own.
-	if context != "" && !slices.ContainsFunc(ents, func(e Entity) bool { return e.Type == EntDOB }) {
-		for i, e := range ents {
-			if e.Type == EntDate && fullDate(e.Text) && lastCentury(e.Text) && mostlyPersonal(text, [2]int{0, len(text)}, []Entity{{Type: EntDOB, Start: e.Start, End: e.End}}) {
-				ents[i].Type = EntDOB
-				break
-			}
-		}
-	}
+	birthDate(func(e Entity) bool {
+		return lastCentury(e.Text) && mostlyPersonal(text, [2]int{0, len(text)}, []Entity{{Type: EntDOB, Start: e.Start, End: e.End}})
+	})
 	// An answer to a question about an address in which no personal data was found, but numbers were
 	// said, is the address: what recognition made of it ("It mayodolane, yaw 10, 3HF." for "Eight Meadow
 	// Lane, Y O ten, three H F"). Its first sentence, after the reply words, of ten words at most (a long

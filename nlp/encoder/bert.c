@@ -13,6 +13,7 @@ struct parley_bert {
 	float eps;
 	struct ggml_context *wctx;
 	ggml_backend_t backend;
+	ggml_backend_set_n_threads_t set_threads; // found once in the backend's registry (NULL: none)
 	ggml_backend_buffer_t wbuf;
 	ggml_gallocr_t alloc;
 	struct ggml_tensor **slots; // PB_EMB_COUNT + layers * PARLEY_BERT_PER_LAYER
@@ -36,6 +37,8 @@ static parley_bert *bert_alloc(int hidden, int layers, int heads, int inter, int
 	// loaded (internal/ggml).
 	m->backend = ggml_backend_init_by_type(GGML_BACKEND_DEVICE_TYPE_CPU, NULL);
 	if (!m->slots || !m->wctx || !m->backend) { parley_bert_free(m); return NULL; }
+	ggml_backend_reg_t reg = ggml_backend_dev_backend_reg(ggml_backend_get_device(m->backend));
+	m->set_threads = (ggml_backend_set_n_threads_t)ggml_backend_reg_get_proc_address(reg, "ggml_backend_set_n_threads");
 	return m;
 }
 
@@ -183,9 +186,7 @@ int parley_bert_encode(parley_bert *m, const int32_t *ids, const int32_t *pos, c
 	ggml_backend_tensor_set(t_ids, ids, 0, ggml_nbytes(t_ids));
 	ggml_backend_tensor_set(t_pos, pos, 0, ggml_nbytes(t_pos));
 	ggml_backend_tensor_set(t_mask, mask, 0, ggml_nbytes(t_mask));
-	ggml_backend_reg_t reg = ggml_backend_dev_backend_reg(ggml_backend_get_device(m->backend));
-	ggml_backend_set_n_threads_t set_threads = (ggml_backend_set_n_threads_t)ggml_backend_reg_get_proc_address(reg, "ggml_backend_set_n_threads");
-	if (set_threads) set_threads(m->backend, threads);
+	if (m->set_threads) m->set_threads(m->backend, threads);
 	if (ggml_backend_graph_compute(m->backend, gf) != GGML_STATUS_SUCCESS) { ggml_free(c); return 3; }
 	ggml_backend_tensor_get(x, out, 0, ggml_nbytes(x));
 	ggml_free(c);
