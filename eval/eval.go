@@ -10,6 +10,7 @@ import (
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/calldoc"
+	"github.com/parley-cc/parley/internal/stats"
 	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/transcribe"
 )
@@ -137,14 +138,113 @@ type Summary struct {
 	Interruptions Count                `json:"interruptions"` // calls where parley counted each party's interruptions as labelled
 	PII           Count                `json:"pii"`
 	SummaryRecap  Count                `json:"summary_recap"` // calls whose summary quotes the labelled recap
+	// Intervals are the 95 % intervals of the main measures (Measures) from drawing the split's calls
+	// again: on 18 calls one call moves intent by 5.6 points. Measures never taken are left out.
+	Intervals map[string][2]float64 `json:"intervals,omitempty"`
+}
+
+// Gap is a difference between the splits with its 95 % interval.
+type Gap struct {
+	Value    float64    `json:"value"`
+	Interval [2]float64 `json:"interval"`
+}
+
+// gaps measures the held-out calls against the tuned ones, on the set and on draws of it.
+func gaps(calls []CallResult) map[string]Gap {
+	var tune, held []CallResult
+	diff := func(tune, held []CallResult, out []float64) {
+		st, sh := summarise(tune), summarise(held)
+		for k, m := range Measures {
+			out[k] = m.Of(&sh) - m.Of(&st)
+			if len(tune) == 0 || len(held) == 0 {
+				out[k] = math.NaN()
+			}
+		}
+	}
+	pick := func(idx []int) {
+		tune, held = tune[:0], held[:0]
+		for _, i := range idx {
+			switch calls[i].Split {
+			case SplitTune:
+				tune = append(tune, calls[i])
+			case SplitHeldout:
+				held = append(held, calls[i])
+			}
+		}
+	}
+	pick(stats.All(len(calls)))
+	if len(tune) == 0 || len(held) == 0 {
+		return nil
+	}
+	value := make([]float64, len(Measures))
+	diff(tune, held, value)
+	iv := stats.Intervals(len(calls), len(Measures), func(idx []int, out []float64) {
+		pick(idx)
+		diff(tune, held, out)
+	})
+	res := map[string]Gap{}
+	for k, m := range Measures {
+		if !math.IsNaN(value[k]) && !math.IsNaN(iv[k][0]) {
+			res[m.Name] = Gap{value[k], iv[k]}
+		}
+	}
+	return res
+}
+
+// Measures are the summary's main measures by name, NaN where nothing was measured: the word error rate
+// of both sides, and the shares of intents, threats, customers' closing sentiment, scorecard items and
+// PII that parley got right.
+var Measures = []struct {
+	Name, Label string
+	Of          func(s *Summary) float64
+}{
+	{"wer", "WER", func(s *Summary) float64 { return nan(s.WER["all"].WER()) }},
+	{"intent", "intent", func(s *Summary) float64 { return nan(s.Intent.Rate()) }},
+	{"threats", "threats", func(s *Summary) float64 { return nan(s.Threats.Rate()) }},
+	{"customer_end", "closing sentiment", func(s *Summary) float64 { return nan(s.Sentiment["customer_end"].Rate()) }},
+	{"item_agreement", "items", func(s *Summary) float64 { return nan(s.ItemAgreement.Rate()) }},
+	{"pii", "PII", func(s *Summary) float64 { return nan(s.PII.Rate()) }},
+}
+
+// nan turns the -1 of a rate that was never measured into NaN.
+func nan(v float64) float64 {
+	if v < 0 {
+		return math.NaN()
+	}
+	return v
+}
+
+// intervals draws the calls again (stats.Intervals) and keeps the defined intervals of Measures.
+func intervals(calls []CallResult) map[string][2]float64 {
+	draw := make([]CallResult, len(calls))
+	iv := stats.Intervals(len(calls), len(Measures), func(idx []int, out []float64) {
+		for i, j := range idx {
+			draw[i] = calls[j]
+		}
+		s := summarise(draw)
+		for k, m := range Measures {
+			out[k] = m.Of(&s)
+		}
+	})
+	res := map[string][2]float64{}
+	for k, m := range Measures {
+		if !math.IsNaN(iv[k][0]) {
+			res[m.Name] = iv[k]
+		}
+	}
+	return res
 }
 
 // Report is a labelled set measured: every call and a summary per split ("all", "tune", "heldout").
 type Report struct {
 	Calls   []CallResult       `json:"calls"`
 	Summary map[string]Summary `json:"summary"`
-	Skipped []string           `json:"skipped,omitempty"` // label files that could not be used, with why
-	Notes   []string           `json:"notes,omitempty"`   // labels that were not measured, with why
+	// Gaps are the held-out calls' measures less the tuned calls' (Measures, rates as shares), with 95 %
+	// intervals from drawing all the calls again: a gap whose interval holds 0 may be chance. Only when
+	// the set has both splits.
+	Gaps    map[string]Gap `json:"heldout_gaps,omitempty"`
+	Skipped []string       `json:"skipped,omitempty"` // label files that could not be used, with why
+	Notes   []string       `json:"notes,omitempty"`   // labels that were not measured, with why
 }
 
 // sentimentOf names a speaker's start or end state the way parley labels turns.
@@ -413,9 +513,12 @@ func Evaluate(labels []*Label, docs []calldoc.CallDoc) *Report {
 			}
 		}
 		if len(calls) > 0 {
-			rep.Summary[split] = summarise(calls)
+			s := summarise(calls)
+			s.Intervals = intervals(calls)
+			rep.Summary[split] = s
 		}
 	}
+	rep.Gaps = gaps(rep.Calls)
 	return rep
 }
 

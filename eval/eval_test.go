@@ -3,6 +3,8 @@ package eval
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -152,5 +154,61 @@ func TestEvaluateMismatchedRecording(t *testing.T) {
 	rep := Evaluate([]*Label{l}, nil)
 	if rep.Summary["all"].Errors != 1 || rep.Worst(1)[0].Error == "" {
 		t.Errorf("a call without its document: %+v", rep.Summary["all"])
+	}
+}
+
+// The intervals and the held-out gap: a gap of 40 points on 60 calls is no chance, an equal share is;
+// measures never taken (no reference words, no PII) get no interval, and the report still encodes.
+func TestIntervalsAndGaps(t *testing.T) {
+	var calls []CallResult
+	for i := range 60 {
+		split, right := SplitTune, i%10 != 0 // tune: 36 of 40 intents right
+		if i >= 40 {
+			split, right = SplitHeldout, i%2 == 0 // held out: 10 of 20
+		}
+		got := "billing_dispute"
+		if !right {
+			got = "refund_request"
+		}
+		items := []Check{{What: "greeting", Want: Met, Got: Met}, {What: "closing", Want: Met, Got: Met}}
+		if i%4 == 0 {
+			items[1].Got = NotMet // a quarter of the closings wrong in both splits
+		}
+		calls = append(calls, CallResult{ID: fmt.Sprint(i), Split: split, Intent: &Check{What: "intent", Want: "billing_dispute", Got: got}, Items: items})
+	}
+	rep := &Report{Calls: calls, Summary: map[string]Summary{}}
+	for _, split := range []string{SplitTune, SplitHeldout} {
+		var in []CallResult
+		for _, c := range calls {
+			if c.Split == split {
+				in = append(in, c)
+			}
+		}
+		s := summarise(in)
+		s.Intervals = intervals(in)
+		rep.Summary[split] = s
+	}
+	rep.Gaps = gaps(calls)
+
+	tune := rep.Summary[SplitTune].Intervals["intent"]
+	if tune[0] > 0.9 || tune[1] < 0.9 || tune[1]-tune[0] < 0.1 || tune[1]-tune[0] > 0.3 {
+		t.Errorf("tune intent 0.9 on 40 calls: interval %v", tune)
+	}
+	if _, ok := rep.Summary[SplitTune].Intervals["wer"]; ok {
+		t.Errorf("an interval for a WER never measured: %v", rep.Summary[SplitTune].Intervals)
+	}
+	g := rep.Gaps["intent"]
+	if math.Abs(g.Value+0.4) > 1e-9 || g.Interval[0] > -0.4 || g.Interval[1] < -0.4 || g.Interval[1] >= 0 {
+		t.Errorf("intent gap -0.4: %+v", g)
+	}
+	if g := rep.Gaps["item_agreement"]; g.Interval[0] >= 0 || g.Interval[1] <= 0 {
+		t.Errorf("items equal in both splits: gap %+v should hold 0", g)
+	}
+	var text bytes.Buffer
+	if err := rep.WriteText(&text, 0); err != nil || !strings.Contains(text.String(), "held out − tune: intent -40.0 points [") {
+		t.Errorf("text (%v):\n%s", err, text.String())
+	}
+	if _, err := json.Marshal(rep); err != nil {
+		t.Errorf("json: %v", err)
 	}
 }

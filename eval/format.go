@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/parley-cc/parley/internal/stats"
 )
 
 // pct formats a rate as a percentage, "–" when nothing was measured.
@@ -29,6 +31,36 @@ func frac(c Count) string {
 		return "–"
 	}
 	return fmt.Sprintf("%s (%d/%d)", pct(c.Rate()), c.Right, c.Total)
+}
+
+// within appends a measure's 95 % interval, "" when it has none: as a percentage for a rate, or as a
+// number (the word error rate).
+func within(s Summary, measure string, percent bool) string {
+	iv, ok := s.Intervals[measure]
+	if !ok {
+		return ""
+	}
+	if percent {
+		return fmt.Sprintf(" [%.1f–%.1f]", 100*iv[0], 100*iv[1])
+	}
+	return fmt.Sprintf(" [%.3f–%.3f]", iv[0], iv[1])
+}
+
+// gapLines describes the held-out calls' gaps to the tuned ones, in Measures' order.
+func (r *Report) gapLines() []string {
+	var out []string
+	for _, m := range Measures {
+		g, ok := r.Gaps[m.Name]
+		if !ok {
+			continue
+		}
+		if m.Name == "wer" {
+			out = append(out, fmt.Sprintf("%s %+.3f [%+.3f, %+.3f]", m.Label, g.Value, g.Interval[0], g.Interval[1]))
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s %+.1f points [%+.1f, %+.1f]", m.Label, 100*g.Value, 100*g.Interval[0], 100*g.Interval[1]))
+	}
+	return out
 }
 
 // Splits lists the report's splits in display order.
@@ -69,26 +101,28 @@ func (r *Report) rows() []row {
 	}
 	rows := []row{
 		mk("calls", func(s Summary) string { return fmt.Sprintf("%d (%d not measured)", s.Calls, s.Errors) }),
-		mk("WER all", func(s Summary) string { return num(s.WER["all"].WER()) }),
+		mk("WER all", func(s Summary) string { return num(s.WER["all"].WER()) + within(s, "wer", false) }),
 		mk("WER agent", func(s Summary) string { return num(s.WER["agent"].WER()) }),
 		mk("WER customer", func(s Summary) string { return num(s.WER["customer"].WER()) }),
 		mk("words on the wrong side", func(s Summary) string { return pct(s.Misplaced.WER()) }),
-		mk("intent", func(s Summary) string { return frac(s.Intent) }),
+		mk("intent", func(s Summary) string { return frac(s.Intent) + within(s, "intent", true) }),
 		mk("intent unclear / wrong", func(s Summary) string {
 			return fmt.Sprintf("%d / %d", s.IntentUnclear, s.Intent.Total-s.Intent.Right-s.IntentUnclear)
 		}),
-		mk("threats", func(s Summary) string { return frac(s.Threats) }),
+		mk("threats", func(s Summary) string { return frac(s.Threats) + within(s, "threats", true) }),
 	}
 	for _, k := range []string{"customer_start", "customer_end", "agent_start", "agent_end"} {
-		rows = append(rows, mk("sentiment "+strings.ReplaceAll(k, "_", " "), func(s Summary) string { return frac(s.Sentiment[k]) }))
+		rows = append(rows, mk("sentiment "+strings.ReplaceAll(k, "_", " "), func(s Summary) string {
+			return frac(s.Sentiment[k]) + within(s, k, true)
+		}))
 	}
 	rows = append(rows,
-		mk("scorecard item agreement", func(s Summary) string { return frac(s.ItemAgreement) }),
+		mk("scorecard item agreement", func(s Summary) string { return frac(s.ItemAgreement) + within(s, "item_agreement", true) }),
 		mk("holds found", func(s Summary) string {
 			return fmt.Sprintf("%d/%d, %d extra", s.Holds.Found, s.Holds.Labelled, s.Holds.Extra)
 		}),
 		mk("interruptions counted right", func(s Summary) string { return frac(s.Interruptions) }),
-		mk("PII found", func(s Summary) string { return frac(s.PII) }),
+		mk("PII found", func(s Summary) string { return frac(s.PII) + within(s, "pii", true) }),
 		mk("summary quotes the recap", func(s Summary) string { return frac(s.SummaryRecap) }))
 	return rows
 }
@@ -100,7 +134,14 @@ func (r *Report) WriteText(w io.Writer, worst int) error {
 	for _, rw := range r.rows() {
 		fmt.Fprintf(tw, "%s\t%s\n", rw.Name, strings.Join(rw.Values, "\t"))
 	}
-	fmt.Fprintln(tw)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "[a–b]: 95 %% interval, the calls drawn again %d times: a gap inside it may be chance\n", stats.Resamples)
+	if lines := r.gapLines(); len(lines) > 0 {
+		fmt.Fprintf(w, "held out − tune: %s\n", strings.Join(lines, "; "))
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintln(tw, "item (all calls)\tagreement\tpass precision\tpass recall\tfail precision\tfail recall")
 	for _, id := range r.ItemIDs() {
 		s := r.Summary["all"].Items[id]
@@ -134,6 +175,8 @@ td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}th{background:#f
 <body><h1>parley measured against reviewer labels</h1>
 <table><tr><th>measure</th>{{range .Splits}}<th>{{.}}</th>{{end}}</tr>
 {{range .Rows}}<tr><td>{{.Name}}</td>{{range .Values}}<td>{{.}}</td>{{end}}</tr>{{end}}</table>
+<p>[a–b]: 95 % interval, the calls drawn again {{.Resamples}} times: a gap inside it may be chance.</p>
+{{with .Gaps}}<p>held out − tune: {{range $i, $g := .}}{{if $i}}; {{end}}{{$g}}{{end}}</p>{{end}}
 <h2>Scorecard items (all calls)</h2>
 <table><tr><th>item</th><th>agreement</th><th>pass precision</th><th>pass recall</th><th>fail precision</th><th>fail recall</th></tr>
 {{range .Items}}<tr><td>{{.ID}}</td><td>{{frac .S.Agree}}</td><td>{{pct .S.PassPrecision}}</td><td>{{pct .S.PassRecall}}</td><td>{{pct .S.FailPrecision}}</td><td>{{pct .S.FailRecall}}</td></tr>{{end}}</table>
@@ -156,13 +199,15 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		Problems []string
 	}
 	data := struct {
-		Splits  []string
-		Rows    []row
-		Items   []item
-		Calls   []call
-		Skipped []string
-		Notes   []string
-	}{Splits: r.Splits(), Rows: r.rows(), Skipped: r.Skipped, Notes: r.Notes}
+		Resamples int
+		Gaps      []string
+		Splits    []string
+		Rows      []row
+		Items     []item
+		Calls     []call
+		Skipped   []string
+		Notes     []string
+	}{Resamples: stats.Resamples, Gaps: r.gapLines(), Splits: r.Splits(), Rows: r.rows(), Skipped: r.Skipped, Notes: r.Notes}
 	for _, id := range r.ItemIDs() {
 		data.Items = append(data.Items, item{id, r.Summary["all"].Items[id]})
 	}

@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/internal/stats"
 )
 
 // Example is one labelled utterance.
@@ -270,11 +271,13 @@ func ReadExamplesFile(path string) ([]Example, error) {
 
 // Eval is the quality of a model on labelled examples.
 type Eval struct {
-	N        int         `json:"n"`
-	Accuracy float64     `json:"accuracy"`
-	MacroF1  float64     `json:"macro_f1"`
-	PerLabel []LabelEval `json:"per_label"`
-	Confused []Confusion `json:"most_confused"`
+	N        int     `json:"n"`
+	Accuracy float64 `json:"accuracy"`
+	MacroF1  float64 `json:"macro_f1"`
+	// MacroF1Interval is the 95 % interval of MacroF1 from drawing the examples again (stats.Interval).
+	MacroF1Interval [2]float64  `json:"macro_f1_interval"`
+	PerLabel        []LabelEval `json:"per_label"`
+	Confused        []Confusion `json:"most_confused"`
 }
 
 // LabelEval is precision, recall and F1 of one label.
@@ -318,6 +321,45 @@ func (m *IntentModel) CheckEncoder(enc Embedder) error {
 		return parley.Errorf(parley.CodeConfig, "the intent model was trained with the encoder %s (weights %s); %s (%s) is another", m.Encoder, m.Fingerprint, enc.Name(), enc.Fingerprint())
 	}
 	return nil
+}
+
+// macroF1Interval is the 95 % bootstrap interval of the macro-F1 over the labels present or predicted.
+func macroF1Interval(examples []Example, predicted []string) (lo, hi float64) {
+	ids := map[string]int{}
+	id := func(l string) int {
+		if i, ok := ids[l]; ok {
+			return i
+		}
+		ids[l] = len(ids)
+		return len(ids) - 1
+	}
+	truth, pred := make([]int, len(examples)), make([]int, len(examples))
+	for i, e := range examples {
+		truth[i], pred[i] = id(e.Label), id(predicted[i])
+	}
+	tp, fp, fn := make([]int, len(ids)), make([]int, len(ids)), make([]int, len(ids))
+	return stats.Interval(len(examples), func(idx []int) float64 {
+		clear(tp)
+		clear(fp)
+		clear(fn)
+		for _, i := range idx {
+			if t, p := truth[i], pred[i]; t == p {
+				tp[t]++
+			} else {
+				fp[p]++
+				fn[t]++
+			}
+		}
+		sum, n := 0.0, 0
+		for l := range tp {
+			if tp[l]+fp[l]+fn[l] == 0 {
+				continue // neither present nor predicted in this draw
+			}
+			n++
+			sum += 2 * float64(tp[l]) / float64(2*tp[l]+fp[l]+fn[l])
+		}
+		return sum / float64(n)
+	})
 }
 
 // Evaluate compares predicted labels with the examples' labels.
@@ -364,6 +406,7 @@ func Evaluate(examples []Example, predicted []string) Eval {
 		ev.PerLabel = append(ev.PerLabel, le)
 	}
 	ev.MacroF1 /= float64(len(labels))
+	ev.MacroF1Interval[0], ev.MacroF1Interval[1] = macroF1Interval(examples, predicted)
 	sort.Slice(ev.PerLabel, func(a, b int) bool { return ev.PerLabel[a].Label < ev.PerLabel[b].Label })
 	for k, n := range conf {
 		ev.Confused = append(ev.Confused, Confusion{k[0], k[1], n})

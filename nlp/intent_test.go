@@ -178,3 +178,35 @@ func FuzzTaxonomy(f *testing.F) {
 		}
 	})
 }
+
+// Evaluate's macro-F1 interval: it holds the measured value, all right is [1, 1], and 100 examples
+// leave the value uncertain by several points either way.
+func TestEvaluateInterval(t *testing.T) {
+	labels := []string{"negative", "neutral", "positive"}
+	var ex []Example
+	var pred []string
+	for i := range 100 {
+		ex = append(ex, Example{Text: "t", Label: labels[i%3]})
+		p := labels[i%3]
+		if i%5 == 0 {
+			p = labels[(i+1)%3] // a fifth wrong
+		}
+		pred = append(pred, p)
+	}
+	ev := Evaluate(ex, pred)
+	lo, hi := ev.MacroF1Interval[0], ev.MacroF1Interval[1]
+	if lo > ev.MacroF1 || hi < ev.MacroF1 || ev.MacroF1-lo < 0.03 || hi-ev.MacroF1 < 0.03 || hi-lo > 0.25 {
+		t.Errorf("macro-F1 %.3f, interval [%.3f, %.3f]", ev.MacroF1, lo, hi)
+	}
+	if ev := Evaluate(ex, labelsOf(ex)); ev.MacroF1 != 1 || ev.MacroF1Interval != [2]float64{1, 1} {
+		t.Errorf("all right: %.3f [%v]", ev.MacroF1, ev.MacroF1Interval)
+	}
+}
+
+func labelsOf(ex []Example) []string {
+	out := make([]string, len(ex))
+	for i, e := range ex {
+		out[i] = e.Label
+	}
+	return out
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/calldoc"
+	"github.com/parley-cc/parley/internal/stats"
 	"github.com/parley-cc/parley/models"
 	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/nlp/encoder"
@@ -182,7 +183,8 @@ func (m *Main) printEval(ev nlp.Eval, asJSON bool) error {
 	if asJSON {
 		return report.EncodeJSON(m.Stdout, ev)
 	}
-	fmt.Fprintf(m.Stdout, "examples  %d\naccuracy  %.4f\nmacro-F1  %.4f\n\nmost confused (true → predicted):\n", ev.N, ev.Accuracy, ev.MacroF1)
+	fmt.Fprintf(m.Stdout, "examples  %d\naccuracy  %.4f\nmacro-F1  %.4f  (95 %% interval %.3f–%.3f, the examples drawn again %d times)\n\nmost confused (true → predicted):\n",
+		ev.N, ev.Accuracy, ev.MacroF1, ev.MacroF1Interval[0], ev.MacroF1Interval[1], stats.Resamples)
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	for _, c := range ev.Confused {
 		fmt.Fprintf(tw, "  %d\t%s\t→ %s\n", c.Count, c.True, c.Predicted)

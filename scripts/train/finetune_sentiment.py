@@ -91,6 +91,8 @@ def main():
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=5e-5)
+    ap.add_argument("--lr-decay", type=float, default=1.0,
+                    help="layer-wise learning-rate decay: each layer below the top one learns at this times the rate above it")
     ap.add_argument("--max-len", type=int, default=64)
     ap.add_argument("--seed", type=int, default=13)
     a = ap.parse_args()
@@ -145,7 +147,8 @@ def main():
         pooled = (x * am[..., None]).sum(1) / am.sum(1, keepdim=True)
         return head(F.normalize(pooled, dim=-1) * 10)
 
-    params = [{"params": top.parameters(), "lr": a.lr}, {"params": head.parameters(), "lr": 1e-3}]
+    params = [{"params": layer.parameters(), "lr": a.lr * a.lr_decay ** (len(top) - 1 - i)} for i, layer in enumerate(top)]
+    params.append({"params": head.parameters(), "lr": 1e-3})
     opt = torch.optim.AdamW(params, weight_decay=0.01)
     steps = a.epochs * math.ceil(len(train) / a.batch)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / (0.06 * steps)) * max(0.0, (steps - s) / steps))
@@ -195,7 +198,8 @@ def main():
         for k, v in layer.p.items():
             tensors[layer.prefix + k.replace("_", ".")] = v.detach().to(torch.float16).contiguous()
     save_file(tensors, a.out, metadata={"base": "all-MiniLM-L6-v2", "layers": str(a.layers), "seed": str(a.seed),
-                                        "data": a.data, "epochs": str(a.epochs), "lr": str(a.lr)})
+                                        "data": a.data, "epochs": str(a.epochs), "lr": str(a.lr),
+                                        "lr_decay": str(a.lr_decay)})
     print(f"wrote {a.out}: {len(tensors)} tensors", file=sys.stderr)
 
 
