@@ -4,6 +4,7 @@ import (
 	"bytes"
 	_ "embed"
 	"math"
+	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -149,9 +150,12 @@ func NewThreats(enc Embedder) (*Threats, error) {
 }
 
 // Sentence classifies one sentence with its embedding: the threat kind and the classifier's confidence,
-// or ThreatNone.
+// or ThreatNone. A prospect's sentence (prospective) is no churn.
 func (t *Threats) Sentence(text string, emb []float32) (string, float64) {
 	top := t.model.PredictWith(text, emb)[0]
+	if top.Label == parley.ThreatChurn && prospective(text) {
+		return ThreatNone, top.Score
+	}
 	return top.Label, top.Score
 }
 
@@ -209,6 +213,18 @@ func (t *Threats) Texts(texts []string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// prospectRe: the caller says they are not a customer yet, or are coming over ("I'm not with you yet",
+// "thinking of switching over to you", "we'd like to join you"); leavingRe: they are leaving after all
+// ("I won't be a customer much longer", "not a customer any more").
+var (
+	prospectRe = regexp.MustCompile(`(?i)\b(?:(?:i'm|i am|we're|we are|i've|i have|we've|we have)(?: never| not)(?: been)? (?:a |an |your )?(?:existing )?(?:customers?|clients?|members?)\b|(?:i'm|i am|we're|we are|i've|i have|we've|we have) (?:not|never)(?: been)? with you|(?:switch|switching|move|moving|come|coming|swap|swapping)(?: \w+)? over to you|(?:switch|switching|move|moving) to you\b|(?:join|joining) you\b|(?:become|becoming) (?:a )?(?:new )?customers?\b)`)
+	leavingRe  = regexp.MustCompile(`(?i)\b(?:any ?more|no longer|much longer|for long|leav(?:e|ing)|cancel\w*|clos(?:e|ing) (?:my|the|our) account)\b`)
+)
+
+// prospective reports whether a sentence is a caller saying they are not a customer yet: a churn
+// reading of it is none (a prospect has nothing to leave), unless it also says they are leaving.
+func prospective(s string) bool { return prospectRe.MatchString(s) && !leavingRe.MatchString(s) }
 
 // threatScore is the highest score of a text with a churn or escalation threat.
 const threatScore = -0.5
