@@ -603,14 +603,22 @@ func (e *evaluator) applies(w *When) (bool, string) {
 	if len(w.NotIntent) > 0 && an != nil && an.Intent != nil && slices.Contains(w.NotIntent, an.Intent.Label) {
 		return false, "intent is " + an.Intent.Label
 	}
-	if w.CustomerSentiment != "" {
+	if w.CustomerSentiment != "" || w.CustomerScoreAtMost != nil {
 		if an == nil || an.Sentiment == nil {
 			return false, "needs the NLP analysis (sentiment)"
 		}
 		if !slices.ContainsFunc(an.Sentiment.Turns, func(t parley.TurnSentiment) bool {
-			return t.Speaker == parley.RoleCustomer && t.Label == w.CustomerSentiment
+			return t.Speaker == parley.RoleCustomer && (w.CustomerSentiment == "" || t.Label == w.CustomerSentiment) &&
+				(w.CustomerScoreAtMost == nil || t.Score <= *w.CustomerScoreAtMost)
 		}) {
-			return false, "no " + w.CustomerSentiment + " customer turn"
+			what := "no " + w.CustomerSentiment + " customer turn"
+			if w.CustomerSentiment == "" {
+				what = "no customer turn"
+			}
+			if w.CustomerScoreAtMost != nil {
+				what += fmt.Sprintf(" scoring %+.2f or lower", *w.CustomerScoreAtMost)
+			}
+			return false, what
 		}
 	}
 	return true, ""

@@ -183,6 +183,10 @@ type When struct {
 	// CustomerSentiment: at least one customer turn has this sentiment (negative, neutral, positive):
 	// empathy is owed when the customer has something to be upset about.
 	CustomerSentiment string `yaml:"customer_sentiment"`
+	// CustomerScoreAtMost: at least one customer turn scores this or lower (-1 … 1; with
+	// CustomerSentiment, the same turn has that sentiment): a customer clearly upset, not a turn that
+	// leans negative by a few hundredths.
+	CustomerScoreAtMost *float64 `yaml:"customer_score_at_most"`
 
 	phrases phrases
 }
@@ -383,8 +387,11 @@ func (it *Item) check() error {
 		default:
 			return fmt.Errorf("when: customer_sentiment %q (want negative, neutral or positive)", it.When.CustomerSentiment)
 		}
-		if len(it.When.phrases) == 0 && it.When.Entity == "" && len(it.When.Intent) == 0 && len(it.When.NotIntent) == 0 && it.When.CustomerSentiment == "" {
-			return fmt.Errorf("when needs phrases, entity, intent, not_intent or customer_sentiment")
+		if v := it.When.CustomerScoreAtMost; v != nil && (*v < -1 || *v > 1) {
+			return fmt.Errorf("when: customer_score_at_most %g (want -1 … 1)", *v)
+		}
+		if len(it.When.phrases) == 0 && it.When.Entity == "" && len(it.When.Intent) == 0 && len(it.When.NotIntent) == 0 && it.When.CustomerSentiment == "" && it.When.CustomerScoreAtMost == nil {
+			return fmt.Errorf("when needs phrases, entity, intent, not_intent, customer_sentiment or customer_score_at_most")
 		}
 	}
 	return nil

@@ -97,6 +97,9 @@ func TestItemKinds(t *testing.T) {
 		{"when: intent", "kind: required_phrase\nphrases: [date of birth]\nwhen: {intent: [cancel_service]}", "na", "intent is"},
 		{"when: not this intent", "kind: required_phrase\nphrases: [date of birth]\nwhen: {not_intent: [cancel_service]}", "fail", "date of birth"},
 		{"when: not the call's intent", "kind: required_phrase\nphrases: [date of birth]\nwhen: {not_intent: [billing_dispute]}", "na", "intent is billing_dispute"},
+		{"when: a negative customer turn", "kind: required_phrase\nphrases: [date of birth]\nwhen: {customer_sentiment: negative}", "fail", "date of birth"},
+		{"when: no customer turn that negative", "kind: required_phrase\nphrases: [date of birth]\nwhen: {customer_sentiment: negative, customer_score_at_most: -0.99}", "na", "no negative customer turn scoring -0.99 or lower"},
+		{"when: a customer turn scoring low enough", "kind: required_phrase\nphrases: [date of birth]\nwhen: {customer_score_at_most: 0.99}", "fail", "date of birth"},
 		{"when not seen, said in words only", "kind: required_phrase\nphrases: [refund]\nwhen: {intent: [cancel_service]}", "na", "intent is"},
 		{"when not seen, prohibited", "kind: prohibited_phrase\nphrases: [ridiculous]\nspeaker: any\nwhen: {phrases: [password]}", "na", "nobody said password"},
 		{"sentiment end", "kind: sentiment\nof: customer\nmeasure: end\nat_least: 0", "pass", "customer end sentiment"},
@@ -239,6 +242,7 @@ func TestParseErrors(t *testing.T) {
 		{head + item("kind: required_phrase\nexamples: [hello]\nsimilarity: 1.5\nweight: 100"), "similarity 1.5"},
 		{head + item("kind: required_phrase\nphrases: [a]\ncounter_examples: [hello]\nweight: 100"), "counter_examples without examples"},
 		{head + item("kind: required_phrase\nweight: 100"), "needs phrases, patterns or examples"},
+		{head + item("kind: required_phrase\nphrases: [a]\nwhen: {customer_score_at_most: -2}\nweight: 100"), "customer_score_at_most -2 (want -1 … 1)"},
 		{"version: 3\nname: t\n", "version 3"},
 		{head, "no items"},
 	}
