@@ -190,11 +190,11 @@ func TestEvalReferenceTranscripts(t *testing.T) {
 		t.Fatalf("calls %d (%d not measured), word errors %d on perfect transcripts", all.Calls, all.Errors, all.WER["all"].Errors)
 	}
 	for what, f := range map[string][2]float64{
-		"item agreement":    {all.ItemAgreement.Rate(), 0.93},             // 94.8 % on the 60 calls (the first 42: 96.3 %, 95.2 % before the recap counted what the agent promises to send and identity verification stopped applying to a card machine, 94.7 % before "not my job" and "nothing I can do about it" were prohibited and a sale's "Let's do it" read positive, 94.2 % before the empathy similarity 0.43, 93.9 % before more short answers in the sentiment data, 93.4 % before a greeting example without a salutation, 93.1 % before the recap's not_intent, 92.6 % before the threat classifier, 92.1 % before an item's phrase in a sentence nearer its examples than its counter-examples counted where its condition was not seen; the first 30 calls 93.0 %)
+		"item agreement":    {all.ItemAgreement.Rate(), 0.93},             // 95.4 % on the 60 calls (94.8 % before a prospect's sentence was no churn and empathy was owed from a customer turn at -0.3; the first 42: 96.3 %, 95.2 % before the recap counted what the agent promises to send and identity verification stopped applying to a card machine, 94.7 % before "not my job" and "nothing I can do about it" were prohibited and a sale's "Let's do it" read positive, 94.2 % before the empathy similarity 0.43, 93.9 % before more short answers in the sentiment data, 93.4 % before a greeting example without a salutation, 93.1 % before the recap's not_intent, 92.6 % before the threat classifier, 92.1 % before an item's phrase in a sentence nearer its examples than its counter-examples counted where its condition was not seen; the first 30 calls 93.0 %)
 		"intent":            {all.Intent.Rate(), 0.86},                    // 91.7 % on the 60 calls (tune 92.9 %, held out 88.9 %; 90.0 % before personal data was left unread)
 		"closing sentiment": {all.Sentiment["customer_end"].Rate(), 0.88}, // 91.7 % on the 60 calls (the first 42: 95.2 %, 92.9 % before more short answers in the sentiment data)
 		"summary recap":     {all.SummaryRecap.Rate(), 0.70},
-		"threats":           {all.Threats.Rate(), 0.86}, // 90.0 % on the 60 calls (the first 42: 92.9 %): calls whose churn and escalation threats are found as labelled (83.3 % by nearest example)
+		"threats":           {all.Threats.Rate(), 0.88}, // 93.3 % on the 60 calls (90.0 % before a prospect's sentence was no churn) (the first 42: 92.9 %): calls whose churn and escalation threats are found as labelled (83.3 % by nearest example)
 	} {
 		if f[0] < f[1] {
 			t.Errorf("%s %.3f on reference transcripts, floor %.2f", what, f[0], f[1])
