@@ -408,6 +408,41 @@ func (e *Encoder) Embed(texts []string) ([][]float32, error) {
 	return out, nil
 }
 
+// Remember adds embeddings computed before by this model (the same Fingerprint) to the texts the
+// encoder remembers (Options.Remember), so that they do not run again: the examples of a scorecard and
+// a taxonomy, embedded at every start. A vector of another width is refused; nothing is remembered when
+// Remember < 0.
+func (e *Encoder) Remember(texts []string, vecs [][]float32) error {
+	if len(texts) != len(vecs) {
+		return parley.Errorf(parley.CodeInternal, "encoder: %d texts, %d embeddings to remember", len(texts), len(vecs))
+	}
+	for i, v := range vecs {
+		if len(v) != e.cfg.Hidden {
+			return parley.Errorf(parley.CodeInternal, "encoder: an embedding of %d values to remember for %q, the model's have %d", len(v), texts[i], e.cfg.Hidden)
+		}
+	}
+	if e.memo == nil {
+		return nil
+	}
+	for i, t := range texts {
+		e.memo.Add(t, slices.Clone(vecs[i]))
+	}
+	return nil
+}
+
+// Remembered returns the texts the encoder remembers, oldest first, with their embeddings (copies).
+func (e *Encoder) Remembered() (texts []string, vecs [][]float32) {
+	if e.memo == nil {
+		return nil, nil
+	}
+	for _, t := range e.memo.Keys() {
+		if v, ok := e.memo.Peek(t); ok {
+			texts, vecs = append(texts, t), append(vecs, slices.Clone(v))
+		}
+	}
+	return texts, vecs
+}
+
 // Runs is how many texts have gone through the model (texts found among the remembered ones do not).
 func (e *Encoder) Runs() int64 { return e.runs.Load() }
 

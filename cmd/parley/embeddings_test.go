@@ -1,0 +1,88 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/parley-cc/parley/internal/testenv"
+	"github.com/parley-cc/parley/nlp"
+	"github.com/parley-cc/parley/nlp/encoder"
+)
+
+var updateEmbeddings = flag.Bool("update-embeddings", false, "write nlp/data/builtin-embeddings.gob.gz again")
+
+// A start with the built-in taxonomy, scorecard and threats runs no text through the sentence encoder:
+// every example it embeds is in nlp.BuiltinEmbeddings, and their vectors are the encoder's. With
+// -update-embeddings the file is first written again from a start that remembers none of them.
+func TestBuiltinEmbeddings(t *testing.T) {
+	dir := testenv.Encoder(t)
+	cfg := DefaultConfig()
+	cfg.Encoder = dir
+	forget := func() {
+		encoderMu.Lock()
+		defer encoderMu.Unlock()
+		encoderLoaded = map[string]*encoder.Encoder{} // a fresh load; the tests' shared ones stay open
+	}
+	forget()
+	t.Cleanup(forget)
+	if *updateEmbeddings {
+		rememberBuiltin = false
+		if _, _, err := cfg.stages(); err != nil {
+			t.Fatal(err)
+		}
+		rememberBuiltin = true
+		e, err := cfg.LoadEncoder()
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts, vecs := e.Remembered()
+		f, err := os.Create(filepath.Join(testenv.Root(), "nlp", "data", "builtin-embeddings.gob.gz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := (&nlp.Embeddings{Fingerprint: e.Fingerprint(), Texts: texts, Vecs: vecs}).Write(f); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %d embeddings", len(texts))
+		forget()
+		t.Skip("written; run the test again without -update-embeddings (the file is embedded at build time)")
+	}
+	if _, _, err := cfg.stages(); err != nil {
+		t.Fatal(err)
+	}
+	e, err := cfg.LoadEncoder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := e.Runs(); n != 0 {
+		t.Errorf("a start ran %d texts through the encoder: nlp/data/builtin-embeddings.gob.gz is stale (go test ./cmd/parley -run TestBuiltinEmbeddings -update-embeddings)", n)
+	}
+	b, err := nlp.BuiltinEmbeddings()
+	if err != nil || b.Fingerprint != e.Fingerprint() || len(b.Texts) < 400 {
+		t.Fatalf("built-in embeddings: %v (%d texts)", err, len(b.Texts))
+	}
+	fresh, err := encoder.Load(dir, encoder.Options{Remember: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	var sample []string
+	var want [][]float32
+	for i := 0; i < len(b.Texts); i += 25 {
+		sample, want = append(sample, b.Texts[i]), append(want, b.Vecs[i])
+	}
+	got, err := fresh.Embed(sample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range got {
+		if c := nlp.Cosine(got[i], want[i]); c < 0.9999 {
+			t.Errorf("%q: cosine %.5f between the remembered embedding and the encoder's", sample[i], c)
+		}
+	}
+}
