@@ -284,6 +284,43 @@ func TestEmbedRemembers(t *testing.T) {
 	}
 }
 
+// Embeddings remembered from before (another encoder of the same model) are not run again and come
+// back as given; a vector of another width is refused; Remembered lists what is remembered.
+func TestRememberGiven(t *testing.T) {
+	e, err := Load(testenv.Encoder(t), Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	texts := []string{"Thank you for calling.", "Is there anything else?"}
+	vecs, err := e.Embed(texts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Load(testenv.Encoder(t), Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Remember(texts[:1], [][]float32{vecs[0][:10]}); err == nil || !strings.Contains(err.Error(), "10 values") {
+		t.Errorf("a vector of 10 values remembered: %v", err)
+	}
+	if err := f.Remember(texts, vecs); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.Embed([]string{texts[1], "Have a lovely day.", texts[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Runs() != 1 || !slices.Equal(got[0], vecs[1]) || !slices.Equal(got[2], vecs[0]) {
+		t.Errorf("%d texts run, want only the new one; remembered vectors equal: %v %v", f.Runs(), slices.Equal(got[0], vecs[1]), slices.Equal(got[2], vecs[0]))
+	}
+	rt, rv := f.Remembered() // oldest first: the last one embedded is the newest
+	if i := slices.Index(rt, texts[0]); len(rt) != 3 || rt[2] != "Have a lovely day." || i < 0 || !slices.Equal(rv[i], vecs[0]) {
+		t.Errorf("remembered %q", rt)
+	}
+}
+
 // BenchmarkEmbed: short call-centre sentences (about 15 tokens) in batches, as a call's turns go through.
 func BenchmarkEmbed(b *testing.B) {
 	for _, bt := range []int{256, 512, 1024, 2048} {
