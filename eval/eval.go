@@ -245,6 +245,10 @@ type Report struct {
 	Gaps    map[string]Gap `json:"heldout_gaps,omitempty"`
 	Skipped []string       `json:"skipped,omitempty"` // label files that could not be used, with why
 	Notes   []string       `json:"notes,omitempty"`   // labels that were not measured, with why
+	// HeldoutHidden: the held-out calls count in the summaries but are left out of the worst calls and
+	// the per-call table (the text and the page; eval.json keeps them), so that tuning reads no held-out
+	// miss.
+	HeldoutHidden bool `json:"-"`
 }
 
 // sentimentOf names a speaker's start or end state the way parley labels turns.
@@ -596,7 +600,7 @@ func summarise(calls []CallResult) Summary {
 // Worst returns the n calls parley got most wrong: errors first, then most wrong judgements, then the
 // highest word error rate.
 func (r *Report) Worst(n int) []CallResult {
-	calls := slices.Clone(r.Calls)
+	calls := slices.DeleteFunc(slices.Clone(r.Calls), func(c CallResult) bool { return r.HeldoutHidden && c.Split == SplitHeldout })
 	slices.SortStableFunc(calls, func(a, b CallResult) int {
 		if (a.Error != "") != (b.Error != "") {
 			if a.Error != "" {

@@ -212,3 +212,28 @@ func TestIntervalsAndGaps(t *testing.T) {
 		t.Errorf("json: %v", err)
 	}
 }
+
+// With the held-out calls hidden they count in the summary, but neither the worst calls nor the page
+// name them.
+func TestHeldoutHidden(t *testing.T) {
+	calls := []CallResult{
+		{ID: "tuned", Split: SplitTune, Intent: &Check{What: "intent", Want: "a", Got: "b"}, Wrong: 1},
+		{ID: "secret", Split: SplitHeldout, Intent: &Check{What: "intent", Want: "a", Got: "b"}, Wrong: 1},
+	}
+	rep := &Report{Calls: calls, Summary: map[string]Summary{"all": summarise(calls)}, HeldoutHidden: true}
+	var text, page bytes.Buffer
+	if err := rep.WriteText(&text, 5); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteHTML(&page); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"text": text.String(), "page": page.String()} {
+		if strings.Contains(out, "secret") || !strings.Contains(out, "tuned") || !strings.Contains(out, "their misses not shown") {
+			t.Errorf("%s:\n%s", name, out)
+		}
+	}
+	if rep.Summary["all"].Intent.Total != 2 {
+		t.Errorf("the held-out call is not counted: %+v", rep.Summary["all"].Intent)
+	}
+}

@@ -150,6 +150,9 @@ func (r *Report) WriteText(w io.Writer, worst int) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if r.HeldoutHidden {
+		fmt.Fprintln(w, "\nheld-out calls: counted above, their misses not shown")
+	}
 	if worst > 0 {
 		fmt.Fprintln(w, "\nworst calls:")
 		for _, c := range r.Worst(worst) {
@@ -181,6 +184,7 @@ td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}th{background:#f
 <table><tr><th>item</th><th>agreement</th><th>pass precision</th><th>pass recall</th><th>fail precision</th><th>fail recall</th></tr>
 {{range .Items}}<tr><td>{{.ID}}</td><td>{{frac .S.Agree}}</td><td>{{pct .S.PassPrecision}}</td><td>{{pct .S.PassRecall}}</td><td>{{pct .S.FailPrecision}}</td><td>{{pct .S.FailRecall}}</td></tr>{{end}}</table>
 <h2>Calls, worst first</h2>
+{{if .Hidden}}<p>held-out calls: counted above, their misses not shown</p>{{end}}
 <table><tr><th>call</th><th>split</th><th>mix</th><th>WER</th><th>wrong</th><th>what parley got wrong</th></tr>
 {{range .Calls}}<tr><td>{{.C.ID}}</td><td>{{.C.Split}}</td><td>{{.C.Mix}}</td><td>{{num (index .C.WER "all").WER}}</td><td>{{.C.Wrong}}</td><td class="bad">{{range .Problems}}{{.}}<br>{{end}}</td></tr>{{end}}</table>
 {{range .Skipped}}<p class="bad">skipped: {{.}}</p>{{end}}
@@ -200,6 +204,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	}
 	data := struct {
 		Resamples int
+		Hidden    bool
 		Gaps      []string
 		Splits    []string
 		Rows      []row
@@ -207,7 +212,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		Calls     []call
 		Skipped   []string
 		Notes     []string
-	}{Resamples: stats.Resamples, Gaps: r.gapLines(), Splits: r.Splits(), Rows: r.rows(), Skipped: r.Skipped, Notes: r.Notes}
+	}{Resamples: stats.Resamples, Hidden: r.HeldoutHidden, Gaps: r.gapLines(), Splits: r.Splits(), Rows: r.rows(), Skipped: r.Skipped, Notes: r.Notes}
 	for _, id := range r.ItemIDs() {
 		data.Items = append(data.Items, item{id, r.Summary["all"].Items[id]})
 	}

@@ -90,10 +90,16 @@ func TestEvalCallSet(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(out, "eval.html")); err != nil || !strings.Contains(string(b), "held") {
 		t.Errorf("eval.html: %v", err)
 	}
-	// The documents it wrote can be measured again without a run.
-	code, stdout2, _ := runMain(t, nil, "eval", "--labels", filepath.Join(set, callset.AudioDir), "--results", out, "--out", t.TempDir())
-	if code != 0 || !strings.Contains(stdout2, "scorecard item agreement") {
+	// The documents it wrote can be measured again without a run; with --details tune no held-out call
+	// is named.
+	code, stdout2, _ := runMain(t, nil, "eval", "--labels", filepath.Join(set, callset.AudioDir), "--results", out, "--out", t.TempDir(), "--details", "tune")
+	if code != 0 || !strings.Contains(stdout2, "scorecard item agreement") || !strings.Contains(stdout2, "their misses not shown") {
 		t.Errorf("eval --results: exit %d\n%s", code, stdout2)
+	}
+	for _, c := range rep.Calls {
+		if c.Split == eval.SplitHeldout && strings.Contains(stdout2, "  "+c.ID+" (") {
+			t.Errorf("held-out call %s shown with --details tune", c.ID)
+		}
 	}
 }
 
@@ -177,6 +183,9 @@ func TestEvalBadLabels(t *testing.T) {
 	}
 	if code, _, stderr := runMain(t, nil, "eval", "--out", t.TempDir()); code != exitUsage || !strings.Contains(stderr, "--labels is required") {
 		t.Errorf("no labels: exit %d %s", code, stderr)
+	}
+	if code, _, stderr := runMain(t, nil, "eval", "--labels", dir, "--results", results, "--details", "heldout"); code != exitUsage || !strings.Contains(stderr, `--details "heldout"`) {
+		t.Errorf("--details heldout: exit %d %s", code, stderr)
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 	"github.com/parley-cc/parley/report"
 )
 
-const evalUsage = `usage: parley eval --labels PATH[,PATH…] [--results DIR] [--out DIR] [--worst N] [run flags]
+const evalUsage = `usage: parley eval --labels PATH[,PATH…] [--results DIR] [--out DIR] [--worst N] [--details all|tune] [run flags]
        parley eval labels --overrides FILE --results DIR --out DIR   (reviewers' overrides → label files)
 
 Measures parley against reviewer labels (NAME.labels.yaml beside each recording; format in README.md):
@@ -23,10 +23,12 @@ word error rate per speaker, intent, sentiment at start and end, every scorecard
 interruptions and PII, for all calls and per split (tune, heldout), and the worst calls.
 Without --results it runs the pipeline on the labelled recordings first (every 'parley run' flag
 applies: --model, --scorecard, --encoder…) and keeps the call documents in --out.
-Writes DIR/eval.json and DIR/eval.html and prints the summary.`
+Writes DIR/eval.json and DIR/eval.html and prints the summary. --details tune: the held-out calls count
+in the summary, but their misses are not shown (the worst calls, the page's call table), so that
+tuning never reads them.`
 
 // evalFlags are eval's own flags; everything else goes to the run it starts.
-var evalFlags = map[string]bool{"labels": true, "results": true, "out": true, "worst": true}
+var evalFlags = map[string]bool{"labels": true, "results": true, "out": true, "worst": true, "details": true}
 
 // splitEvalArgs takes eval's own flags (--name value or --name=value) out of args.
 func splitEvalArgs(args []string) (own map[string]string, rest []string, err error) {
@@ -70,6 +72,10 @@ func (m *Main) evalCmd(ctx context.Context, args []string) error {
 			return parley.Errorf(parley.CodeConfig, "parley eval: --worst %q: want a number", v)
 		}
 	}
+	details := own["details"]
+	if details != "" && details != "all" && details != eval.SplitTune {
+		return parley.Errorf(parley.CodeConfig, "parley eval: --details %q: want all or tune", details)
+	}
 	out := own["out"]
 	if out == "" {
 		out = "eval-out"
@@ -103,6 +109,7 @@ func (m *Main) evalCmd(ctx context.Context, args []string) error {
 	docs, _ := calldoc.Load([]string{results})
 	rep := eval.Evaluate(labels, docs)
 	rep.Skipped = skipped
+	rep.HeldoutHidden = details == eval.SplitTune
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return parley.WrapError(parley.CodeIO, err, "create output dir")
 	}
