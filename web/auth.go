@@ -122,8 +122,12 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // dummyHash is compared against when the user does not exist, so that a wrong name costs as long as a
-// wrong password and names cannot be told apart by timing.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("parley-no-such-user"), bcrypt.DefaultCost)
+// wrong password and names cannot be told apart by timing. Made at the first sign-in, not at every
+// start of the binary (a bcrypt hash is about 50 ms of CPU that every other command paid).
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("parley-no-such-user"), bcrypt.DefaultCost)
+	return h
+})
 
 // throttle counts failed sign-ins per user name and per client address over a window; past the limit
 // further attempts are refused without checking the password, until the oldest failure ages out.
@@ -202,7 +206,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	hash := dummyHash
+	hash := dummyHash()
 	if ok {
 		hash = []byte(iu.PasswordHash)
 	}
