@@ -153,12 +153,15 @@ type Gap struct {
 func gaps(calls []CallResult) map[string]Gap {
 	var tune, held []CallResult
 	diff := func(tune, held []CallResult, out []float64) {
+		if len(tune) == 0 || len(held) == 0 { // a draw without one of the splits measures no gap
+			for k := range out {
+				out[k] = math.NaN()
+			}
+			return
+		}
 		st, sh := summarise(tune), summarise(held)
 		for k, m := range Measures {
 			out[k] = m.Of(&sh) - m.Of(&st)
-			if len(tune) == 0 || len(held) == 0 {
-				out[k] = math.NaN()
-			}
 		}
 	}
 	pick := func(idx []int) {

@@ -12,8 +12,8 @@ import (
 
 // The embeddings of the texts parley embeds at every start with the built-in all-MiniLM-L6-v2: the
 // default taxonomy's, scorecard's and threats' examples. Written by
-// `go test ./cmd/parley -run TestBuiltinEmbeddings -update`, which fails without -update when a start
-// embeds a text the file lacks.
+// `go test ./cmd/parley -run TestBuiltinEmbeddings -update-embeddings`, which fails without the flag
+// when a start embeds a text the file lacks.
 //
 //go:embed data/builtin-embeddings.gob.gz
 var builtinEmbeddings []byte
@@ -28,13 +28,18 @@ type Embeddings struct {
 // BuiltinEmbeddings reads the built-in examples' embeddings: a start whose encoder has the same
 // fingerprint remembers them (encoder.Remember) instead of running the examples through the model.
 func BuiltinEmbeddings() (*Embeddings, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(builtinEmbeddings))
+	return ReadEmbeddings(bytes.NewReader(builtinEmbeddings), "built-in embeddings")
+}
+
+// ReadEmbeddings reads embeddings in the format Write writes; name says whose in an error.
+func ReadEmbeddings(r io.Reader, name string) (*Embeddings, error) {
+	zr, err := gzip.NewReader(r)
 	if err != nil {
-		return nil, parley.WrapError(parley.CodeInternal, err, "built-in embeddings")
+		return nil, parley.WrapError(parley.CodeInternal, err, "%s", name)
 	}
 	var e Embeddings
 	if err := gob.NewDecoder(zr).Decode(&e); err != nil {
-		return nil, parley.WrapError(parley.CodeInternal, err, "built-in embeddings")
+		return nil, parley.WrapError(parley.CodeInternal, err, "%s", name)
 	}
 	return &e, nil
 }

@@ -323,8 +323,9 @@ func (m *IntentModel) CheckEncoder(enc Embedder) error {
 	return nil
 }
 
-// macroF1Interval is the 95 % bootstrap interval of the macro-F1 over the labels present or predicted.
-func macroF1Interval(examples []Example, predicted []string) (lo, hi float64) {
+// macroF1 is the F1 averaged over the labels present or predicted, 2·tp / (2·tp + fp + fn) each, and its
+// 95 % bootstrap interval: one measure for the examples as given and for every draw of them.
+func macroF1(examples []Example, predicted []string) (value float64, interval [2]float64) {
 	ids := map[string]int{}
 	id := func(l string) int {
 		if i, ok := ids[l]; ok {
@@ -338,7 +339,7 @@ func macroF1Interval(examples []Example, predicted []string) (lo, hi float64) {
 		truth[i], pred[i] = id(e.Label), id(predicted[i])
 	}
 	tp, fp, fn := make([]int, len(ids)), make([]int, len(ids)), make([]int, len(ids))
-	return stats.Interval(len(examples), func(idx []int) float64 {
+	measure := func(idx []int) float64 {
 		clear(tp)
 		clear(fp)
 		clear(fn)
@@ -359,7 +360,9 @@ func macroF1Interval(examples []Example, predicted []string) (lo, hi float64) {
 			sum += 2 * float64(tp[l]) / float64(2*tp[l]+fp[l]+fn[l])
 		}
 		return sum / float64(n)
-	})
+	}
+	interval[0], interval[1] = stats.Interval(len(examples), measure)
+	return measure(stats.All(len(examples))), interval
 }
 
 // Evaluate compares predicted labels with the examples' labels.
@@ -402,11 +405,9 @@ func Evaluate(examples []Example, predicted []string) Eval {
 		if le.Precision+le.Recall > 0 {
 			le.F1 = 2 * le.Precision * le.Recall / (le.Precision + le.Recall)
 		}
-		ev.MacroF1 += le.F1
 		ev.PerLabel = append(ev.PerLabel, le)
 	}
-	ev.MacroF1 /= float64(len(labels))
-	ev.MacroF1Interval[0], ev.MacroF1Interval[1] = macroF1Interval(examples, predicted)
+	ev.MacroF1, ev.MacroF1Interval = macroF1(examples, predicted)
 	sort.Slice(ev.PerLabel, func(a, b int) bool { return ev.PerLabel[a].Label < ev.PerLabel[b].Label })
 	for k, n := range conf {
 		ev.Confused = append(ev.Confused, Confusion{k[0], k[1], n})

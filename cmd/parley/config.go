@@ -503,9 +503,9 @@ func (c *Config) loadEncoder(sentiment bool) (*encoder.Encoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !sentiment && rememberBuiltin {
+	if !sentiment && builtinEmbeddings != nil {
 		// The built-in examples need not run through the model at every start (about 550 texts, 2 s of CPU).
-		if b, err := nlp.BuiltinEmbeddings(); err == nil && b.Fingerprint == e.Fingerprint() {
+		if b, err := builtinEmbeddings(); err == nil && b.Fingerprint == e.Fingerprint() {
 			if err := e.Remember(b.Texts, b.Vecs); err != nil {
 				return nil, err
 			}
@@ -515,9 +515,10 @@ func (c *Config) loadEncoder(sentiment bool) (*encoder.Encoder, error) {
 	return e, nil
 }
 
-// rememberBuiltin: a loaded plain encoder remembers the built-in examples' embeddings
-// (nlp.BuiltinEmbeddings) when its fingerprint is theirs; off only while they are written again.
-var rememberBuiltin = true
+// builtinEmbeddings are the embeddings a loaded plain encoder remembers when its fingerprint is theirs
+// (nlp.BuiltinEmbeddings); nil only while they are written again, the file just written while it is
+// checked.
+var builtinEmbeddings = nlp.BuiltinEmbeddings
 
 // SentimentStage returns the sentiment model (sentiment_model or the built-in one) and the encoder whose
 // embeddings it reads: the one with the built-in sentiment layers, or the plain encoder for a model
