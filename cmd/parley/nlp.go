@@ -30,6 +30,7 @@ func (m *Main) reprocessCmd(ctx context.Context, name string, args []string) int
 	fset := flag.NewFlagSet(name, flag.ContinueOnError)
 	fset.SetOutput(m.Stderr)
 	out := fset.String("out", "out", "output `dir`")
+	cpuProfile := fset.String("cpuprofile", "", "write a CPU profile (go tool pprof) of the "+name+" to `file`")
 	cfg, err := loadConfig(fset, args, m.Environ)
 	if err != nil {
 		return m.exit(err)
@@ -37,6 +38,13 @@ func (m *Main) reprocessCmd(ctx context.Context, name string, args []string) int
 	if fset.NArg() == 0 {
 		fmt.Fprintf(m.Stderr, "parley %s: give call JSON files written by parley run\n", name)
 		return exitUsage
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return m.exit(err)
+		}
+		defer stop()
 	}
 	cfg.NLP = name == "analyze"
 	if name == "rescore" {

@@ -361,8 +361,8 @@ func (e *Encoder) windows(i int, text string, out []window) []window {
 }
 
 // Embed returns one L2-normalised embedding per text. A text longer than MaxTokens is embedded in
-// windows whose mean vectors are averaged by their token counts. Windows are sorted by length and run in
-// batches padded to their longest, at most BatchTokens tokens a batch.
+// windows whose mean vectors are averaged by their token counts. Windows are packed end to end into rows
+// (embed), at most BatchTokens tokens a forward pass.
 //
 // A text embedded recently (Options.Remember) is not run through the model again, nor is a text given
 // twice; every embedding returned is the caller's own copy. With Remember < 0 every text runs.
@@ -446,40 +446,42 @@ func (e *Encoder) Remembered() (texts []string, vecs [][]float32) {
 // Runs is how many texts have gone through the model (texts found among the remembered ones do not).
 func (e *Encoder) Runs() int64 { return e.runs.Load() }
 
-// embed runs the texts through the model.
+// embed runs the texts through the model. Windows are packed end to end into rows and attend only to
+// their own tokens (packRows, forward): texts of different lengths no longer pay for padding (on the
+// labelled calls' analyses 39 % of the tokens a forward pass ran were padding when each window had its
+// own row). The rows of a pass are as long as its longest window: a longer row costs every token in it
+// attention over more positions, more than the padding it saves.
 func (e *Encoder) embed(texts []string) ([][]float32, error) {
 	var wins []window
 	for i, t := range texts {
 		wins = e.windows(i, t, wins)
 	}
-	slices.SortStableFunc(wins, func(a, b window) int { return len(a.ids) - len(b.ids) })
 	h := e.cfg.Hidden
 	sums := make([][]float64, len(texts))
 	for i := range sums {
 		sums[i] = make([]float64, h)
 	}
+	slices.SortStableFunc(wins, func(a, b window) int { return len(b.ids) - len(a.ids) })
 	for len(wins) > 0 {
-		// Sorted ascending: the batch's last window is its longest.
-		k := 1
-		for k < len(wins) && (k+1)*len(wins[k].ids) <= e.opts.BatchTokens {
-			k++
-		}
-		batch := wins[:k]
-		length := len(batch[k-1].ids)
-		hidden, err := e.forward(batch, length)
+		var rows [][]window
+		rows, wins = packRows(wins, e.opts.BatchTokens)
+		length := len(rows[0][0].ids)
+		hidden, err := e.forward(rows, length)
 		if err != nil {
 			return nil, err
 		}
-		for b, w := range batch {
-			sum := sums[w.text]
-			for t := range w.ids {
-				row := hidden[(b*length+t)*h : (b*length+t+1)*h]
-				for j, v := range row {
-					sum[j] += float64(v)
+		for b, row := range rows {
+			off := b * length
+			for _, w := range row {
+				sum := sums[w.text]
+				for t := range w.ids {
+					for j, v := range hidden[(off+t)*h : (off+t+1)*h] {
+						sum[j] += float64(v)
+					}
 				}
+				off += len(w.ids)
 			}
 		}
-		wins = wins[k:]
 	}
 	out := make([][]float32, len(texts))
 	for i, sum := range sums {
@@ -496,22 +498,58 @@ func (e *Encoder) embed(texts []string) ([][]float32, error) {
 	return out, nil
 }
 
-// forward runs windows padded to length tokens and returns the last layer, [window][length][hidden].
-func (e *Encoder) forward(wins []window, length int) ([]float32, error) {
-	n := len(wins) * length
+// packRows packs windows, longest first, into the rows of one forward pass: rows as long as the first
+// window, as many as batchTokens allow (at least one), each window in the first row with room for it.
+// It returns the rows and the windows left for the next pass, in their order.
+func packRows(wins []window, batchTokens int) (rows [][]window, rest []window) {
+	length := len(wins[0].ids)
+	most := max(1, batchTokens/length)
+	var used []int
+	for _, w := range wins {
+		r := slices.IndexFunc(used, func(u int) bool { return u+len(w.ids) <= length })
+		if r < 0 && len(rows) < most {
+			r = len(rows)
+			rows, used = append(rows, nil), append(used, 0)
+		}
+		if r < 0 {
+			rest = append(rest, w)
+			continue
+		}
+		rows[r], used[r] = append(rows[r], w), used[r]+len(w.ids)
+	}
+	return rows, rest
+}
+
+// forward runs rows of windows laid end to end, padded to length tokens, and returns the last layer,
+// [row][length][hidden]. A token attends to the tokens of its own window only (padding to padding), and
+// each window's positions start at 0, so a window comes out as it would alone.
+func (e *Encoder) forward(rows [][]window, length int) ([]float32, error) {
+	n := len(rows) * length
 	ids := make([]int32, n)
 	pos := make([]int32, n)
-	mask := make([]float32, len(wins)*length*length)
+	mask := make([]float32, len(rows)*length*length)
 	neg := float32(math.Inf(-1))
-	for b, w := range wins {
-		copy(ids[b*length:], w.ids)
-		for p := range length {
-			pos[b*length+p] = int32(p)
+	seg := make([]int, length)
+	for b, row := range rows {
+		off := b * length
+		p := 0
+		for k, w := range row {
+			copy(ids[off+p:], w.ids)
+			for t := range w.ids {
+				pos[off+p+t] = int32(t)
+				seg[p+t] = k
+			}
+			p += len(w.ids)
+		}
+		for ; p < length; p++ {
+			seg[p] = -1
 		}
 		for q := range length {
-			row := mask[(b*length+q)*length : (b*length+q+1)*length]
-			for k := len(w.ids); k < length; k++ {
-				row[k] = neg
+			m := mask[(off+q)*length : (off+q+1)*length]
+			for k := range length {
+				if seg[k] != seg[q] {
+					m[k] = neg
+				}
 			}
 		}
 	}
@@ -522,7 +560,7 @@ func (e *Encoder) forward(wins []window, length int) ([]float32, error) {
 		return nil, ErrClosed
 	}
 	if rc := C.parley_bert_encode(e.m, (*C.int32_t)(unsafe.Pointer(&ids[0])), (*C.int32_t)(unsafe.Pointer(&pos[0])),
-		(*C.float)(unsafe.Pointer(&mask[0])), C.int(length), C.int(len(wins)), C.int(e.opts.Threads), (*C.float)(unsafe.Pointer(&out[0]))); rc != 0 {
+		(*C.float)(unsafe.Pointer(&mask[0])), C.int(length), C.int(len(rows)), C.int(e.opts.Threads), (*C.float)(unsafe.Pointer(&out[0]))); rc != 0 {
 		return nil, parley.Errorf(parley.CodeInternal, "encoder: ggml forward pass failed (%d)", int(rc))
 	}
 	return out, nil
