@@ -299,7 +299,9 @@ const MethodLexicon = "lexicon"
 
 // scoreTurns scores every turn with the classifier on sentence embeddings, or with the lexicon when the
 // analyzer has no encoder (or the encoder fails). A short answer is read with the question before it:
-// "No." after "Is there anything else?" is not the "No." after "Is it working now?".
+// "No." after "Is there anything else?" is not the "No." after "Is it working now?". An agent's turn
+// that reads negative is read again without its sentences of apology and sympathy (withoutCare), and is
+// neutral when it has nothing else: "I'm so sorry, that sounds awful." is care, not a negative agent.
 func (a *Analyzer) scoreTurns(tr *parley.Transcript) ([]scoredTurn, string, error) {
 	out := make([]scoredTurn, len(tr.Turns))
 	for i, t := range tr.Turns {
@@ -322,20 +324,40 @@ func (a *Analyzer) scoreTurns(tr *parley.Transcript) ([]scoredTurn, string, erro
 			texts[i] = t.Text
 		}
 	}
+	// An agent's turn with an apology or sympathy in it is read once more without them (withoutCare):
+	// when the whole turn reads negative, the rest of it is what the agent's tone was.
+	care := withoutCare(tr)
+	var rests []int // the turns read again, in the order of their texts after texts
+	for i := range tr.Turns {
+		if rest, ok := care[i]; ok && rest != "" {
+			texts, rests = append(texts, rest), append(rests, i)
+		}
+	}
 	embs, err := a.opts.SentimentEncoder.Embed(texts)
 	if err != nil {
 		lexicon()
 		return out, MethodLexicon, err
 	}
-	for i, t := range tr.Turns {
-		r, err := a.model.Classify(texts[i], embs[i])
-		if err != nil {
+	results := make([]SentimentResult, len(texts))
+	for k := range texts {
+		if results[k], err = a.model.Classify(texts[k], embs[k]); err != nil {
 			lexicon()
 			return out, MethodLexicon, err
 		}
+	}
+	for k, i := range rests {
+		if results[i].Label == Negative {
+			results[i] = results[len(tr.Turns)+k]
+		}
+	}
+	for i, t := range tr.Turns {
+		r := results[i]
 		out[i].score, out[i].label, out[i].probs, out[i].model = r.Score, r.Label, r.Probs, true
-		if !LatinScript(t.Text) { // not read: neutral weight, labelled as such
+		switch rest, ok := care[i]; {
+		case !LatinScript(t.Text): // not read: neutral weight, labelled as such
 			out[i].score, out[i].label, out[i].probs = 0, Unsupported, [3]float64{0, 1, 0}
+		case ok && rest == "" && r.Label == Negative: // nothing but sympathy
+			out[i].score, out[i].label, out[i].probs = 0, Neutral, [3]float64{0, 1, 0}
 		}
 	}
 	return out, "encoder:" + a.opts.SentimentEncoder.Name(), nil

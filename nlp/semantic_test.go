@@ -483,3 +483,61 @@ func TestProspective(t *testing.T) {
 		}
 	}
 }
+
+func TestCaring(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want bool
+	}{
+		{"Oh dear, I'm so sorry to hear that.", true},
+		{"My apologies for the wait.", true},
+		{"Please accept our condolences.", true},
+		{"That sounds really stressful.", true},
+		{"Oh no, what a nuisance.", true},
+		{"I completely understand why you're cross.", true},
+		{"I'm sorry, but the discount has ended.", false},     // bad news
+		{"Sorry, I'm afraid we can't waive it.", false},       // a refusal
+		{"Sorry, could you spell the surname for me?", false}, // a request
+		{"Sorry, I didn't catch the last two digits.", false}, // a request to repeat
+		{"That's the earliest slot I have.", false},           // no sympathy
+		{"I understand the bill went up in April.", false},    // a fact understood
+	} {
+		if got := caring(tc.s); got != tc.want {
+			t.Errorf("caring(%q) = %v, want %v", tc.s, got, tc.want)
+		}
+	}
+}
+
+// An agent's apology or sympathy is not a negative agent: the turn is read without it, neutral when
+// it is nothing else; a refusal stays as read, and so does the customer's own apology.
+func TestAgentCare(t *testing.T) {
+	base, sent := encoders(t)
+	a := analyzer(t, Options{Encoder: base, SentimentEncoder: sent})
+	an := a.Analyze(turns(
+		"agent", "Hello, you're through to the billing team.",
+		"customer", "My card was charged twice for the same order and I'm furious.",
+		"agent", "Oh no, I'm so sorry, that sounds awful.",
+		"customer", "It's the second time this year.",
+		"agent", "I do apologise, that's really frustrating. Can I take the order number?",
+		"customer", "Sorry, it's seven four one two.",
+		"agent", "I'm sorry, but there's nothing I can do about the bank's fee.",
+	))
+	labels := map[int]string{}
+	for _, ts := range an.Sentiment.Turns {
+		labels[ts.Turn] = ts.Label
+	}
+	if labels[2] != Neutral {
+		t.Errorf("nothing but sympathy: %s, want neutral", labels[2])
+	}
+	if labels[4] == Negative {
+		t.Errorf("sympathy and a request: negative")
+	}
+	if labels[6] != Negative {
+		t.Errorf("a refusal: %s, want negative as read", labels[6])
+	}
+	// Without the agent told apart, nothing is read apart: the same words as the classifier reads them.
+	mono := a.Analyze(turns("unknown", "Oh no, I'm so sorry, that sounds awful."))
+	if got := mono.Sentiment.Turns[0].Label; got != Negative {
+		t.Errorf("one voice: %s, want negative as read", got)
+	}
+}
