@@ -509,7 +509,7 @@ func TestCaring(t *testing.T) {
 }
 
 // An agent's apology or sympathy is not a negative agent: the turn is read without it, neutral when
-// it is nothing else; a refusal stays as read, and so does the customer's own apology.
+// it is nothing else; a refusal stays as read, and a call with one voice is read as it is.
 func TestAgentCare(t *testing.T) {
 	base, sent := encoders(t)
 	a := analyzer(t, Options{Encoder: base, SentimentEncoder: sent})
