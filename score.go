@@ -7,18 +7,24 @@ const (
 	ItemPass = "pass"
 	ItemFail = "fail"
 	ItemNA   = "na"
+	// ItemReview is an item parley leaves for a reviewer: it found no sign of it, but the nearest thing
+	// to one was recognised too unsurely to call that a fail (scoring's review settings). It counts in
+	// the score as an item that does not apply until a reviewer decides it.
+	ItemReview = "review"
 )
 
 // Score is a call graded against a scorecard.
 type Score struct {
-	Scorecard  string       `json:"scorecard"`
-	Version    int          `json:"version"`
-	Score      float64      `json:"score"`  // 0–100 over the items that apply; 0 when auto-failed
-	Scored     bool         `json:"scored"` // false when no item applied (no speech): Score means nothing
-	Note       string       `json:"note,omitempty"`
-	AutoFailed bool         `json:"auto_failed"`
-	Items      []ItemResult `json:"items"`
-	Metrics    TalkMetrics  `json:"metrics"`
+	Scorecard  string  `json:"scorecard"`
+	Version    int     `json:"version"`
+	Score      float64 `json:"score"`  // 0–100 over the items that apply; 0 when auto-failed
+	Scored     bool    `json:"scored"` // false when no item applied (no speech): Score means nothing
+	Note       string  `json:"note,omitempty"`
+	AutoFailed bool    `json:"auto_failed"`
+	// Review is how many items are left for a reviewer (status review).
+	Review  int          `json:"review,omitempty"`
+	Items   []ItemResult `json:"items"`
+	Metrics TalkMetrics  `json:"metrics"`
 }
 
 // ItemResult is one scorecard item on one call, with the evidence a reviewer checks it by.
@@ -27,7 +33,7 @@ type ItemResult struct {
 	Section   string  `json:"section"`
 	Label     string  `json:"label"`
 	Kind      string  `json:"kind"`
-	Status    string  `json:"status"` // pass, fail or na
+	Status    string  `json:"status"` // pass, fail, na or review
 	Points    float64 `json:"points"`
 	MaxPoints float64 `json:"max_points"`
 	// Weight is the item's points in the scorecard, whether or not it applied (MaxPoints is 0 for an
@@ -87,7 +93,7 @@ const NotScoredNote = "not scored: no item applies to this call (was any speech 
 // apply (0–100, to a tenth), 0 when an auto-fail item failed, not scored when no item applies.
 func (s *Score) Total() {
 	var got, possible float64
-	s.AutoFailed, s.Score, s.Note = false, 0, ""
+	s.AutoFailed, s.Score, s.Note, s.Review = false, 0, "", 0
 	for i := range s.Items {
 		r := &s.Items[i]
 		w := r.Weight
@@ -104,6 +110,8 @@ func (s *Score) Total() {
 			r.MaxPoints = w
 			possible += w
 			s.AutoFailed = s.AutoFailed || r.AutoFail
+		case ItemReview:
+			s.Review++
 		}
 	}
 	s.Scored = possible > 0

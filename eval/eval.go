@@ -101,6 +101,7 @@ type ItemStats struct {
 	FailFP   int   `json:"fail_fp"`
 	FailFN   int   `json:"fail_fn"`
 	Unjudged int   `json:"unjudged"` // parley had no result for the item
+	Review   int   `json:"review"`   // parley left the item for a reviewer (counted as a pass or fail missed)
 }
 
 func ratio(a, b int) float64 {
@@ -134,6 +135,7 @@ type Summary struct {
 	Sentiment     map[string]Count     `json:"sentiment"`      // customer_start, customer_end, agent_start, agent_end
 	Items         map[string]ItemStats `json:"items"`
 	ItemAgreement Count                `json:"item_agreement"`
+	ItemReview    int                  `json:"item_review"` // item results parley left for a reviewer (in ItemAgreement, never right)
 	Holds         HoldCount            `json:"holds"`
 	Interruptions Count                `json:"interruptions"` // calls where parley counted each party's interruptions as labelled
 	PII           Count                `json:"pii"`
@@ -268,7 +270,11 @@ func sentimentOf(s *parley.SpeakerSentiment, end bool) string {
 	return nlp.Label(s.Start)
 }
 
-var itemResult = map[string]string{parley.ItemPass: Met, parley.ItemFail: NotMet, parley.ItemNA: NotApplicable}
+// ForReview is parley's answer for an item it left for a reviewer (parley.ItemReview): not a label
+// result, and never right, but no wrong verdict either.
+const ForReview = "review"
+
+var itemResult = map[string]string{parley.ItemPass: Met, parley.ItemFail: NotMet, parley.ItemNA: NotApplicable, parley.ItemReview: ForReview}
 
 // Call measures one call document against its label. A document that does not match the label (other
 // length, other channel layout) is an error: its numbers would mean nothing.
@@ -563,6 +569,10 @@ func summarise(calls []CallResult) Summary {
 			st := s.Items[ch.What]
 			st.Agree.add(ch.Agree())
 			s.ItemAgreement.add(ch.Agree())
+			if ch.Got == ForReview {
+				st.Review++
+				s.ItemReview++
+			}
 			switch {
 			case ch.Got == "":
 				st.Unjudged++

@@ -122,8 +122,17 @@ func TestEvaluate(t *testing.T) {
 			t.Errorf("intent %s: %d unclear, %+v", c.got, s.IntentUnclear, s.Intent)
 		}
 	}
+	// An item left for a reviewer is counted apart from a wrong verdict, not right either, and a pass
+	// the reviewer expected is missed (pass recall).
+	d := doc()
+	d.Score.Items[0].Status = parley.ItemReview
+	rs := Evaluate([]*Label{l}, []calldoc.CallDoc{d}).Summary["heldout"]
+	if g := rs.Items["greeting"]; rs.ItemReview != 1 || rs.ItemAgreement != (Count{2, 3}) || g.Review != 1 || g.PassFN != 1 || g.FailFP != 0 {
+		t.Errorf("review: %d for review, agreement %+v, greeting %+v", rs.ItemReview, rs.ItemAgreement, g)
+	}
 	var text, page bytes.Buffer
-	if err := rep.WriteText(&text, 5); err != nil || !strings.Contains(text.String(), "greeting: not_met, want met") || !strings.Contains(text.String(), "intent unclear / wrong") {
+	if err := rep.WriteText(&text, 5); err != nil || !strings.Contains(text.String(), "greeting: not_met, want met") || !strings.Contains(text.String(), "intent unclear / wrong") ||
+		!strings.Contains(text.String(), "items for review / wrong") {
 		t.Errorf("text report: %v\n%s", err, text.String())
 	}
 	if err := rep.WriteHTML(&page); err != nil || !strings.Contains(page.String(), "<td>good</td>") {

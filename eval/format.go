@@ -118,6 +118,9 @@ func (r *Report) rows() []row {
 	}
 	rows = append(rows,
 		mk("scorecard item agreement", func(s Summary) string { return frac(s.ItemAgreement) + within(s, "item_agreement", true) }),
+		mk("items for review / wrong", func(s Summary) string {
+			return fmt.Sprintf("%d / %d", s.ItemReview, s.ItemAgreement.Total-s.ItemAgreement.Right-s.ItemReview)
+		}),
 		mk("holds found", func(s Summary) string {
 			return fmt.Sprintf("%d/%d, %d extra", s.Holds.Found, s.Holds.Labelled, s.Holds.Extra)
 		}),

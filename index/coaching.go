@@ -82,7 +82,7 @@ func (x *Index) Progress(ctx context.Context, agent string) ([]ItemProgress, err
 		p.Before, p.After = -1, -1
 		from := p.At.AddDate(0, 0, -7*ProgressWeeksBefore)
 		res, err := collect(ctx, x.db, x.bind(`SELECT c.started_at, i.status, i.label FROM call_item_results i JOIN call_docs c ON c.id = i.call
-			WHERE c.agent = ? AND i.item = ? AND i.status <> 'na' AND c.started_at >= ? ORDER BY c.started_at`), []any{key, p.Item, fmtTime(from)},
+			WHERE c.agent = ? AND i.item = ? AND i.status IN ('pass', 'fail') AND c.started_at >= ? ORDER BY c.started_at`), []any{key, p.Item, fmtTime(from)},
 			func(rows *sql.Rows) (r [3]string, err error) { return r, rows.Scan(&r[0], &r[1], &r[2]) })
 		if err != nil {
 			return nil, err

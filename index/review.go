@@ -156,7 +156,7 @@ func (x *Index) Agent(ctx context.Context, agent string, from, to time.Time) (Ag
 	rates := map[string]*ItemRate{}
 	count := func(where string, arg any, team bool) error {
 		rows, err := x.db.QueryContext(ctx, x.bind(`SELECT c.language, i.item, MIN(i.label), SUM(CASE WHEN i.status = 'pass' THEN 1 ELSE 0 END), COUNT(*)
-			FROM call_item_results i JOIN call_docs c ON c.id = i.call WHERE c.scored = 1 AND i.status <> 'na' AND `+where+period+`
+			FROM call_item_results i JOIN call_docs c ON c.id = i.call WHERE c.scored = 1 AND i.status IN ('pass', 'fail') AND `+where+period+`
 			GROUP BY c.language, i.item ORDER BY i.item`),
 			append([]any{arg}, periodArgs...)...)
 		if err != nil {

@@ -419,6 +419,13 @@ func TestAgentByLanguage(t *testing.T) {
 				d.Metadata.AgentID, d.Metadata.AgentName = "a42", "Ana"
 				if i == 0 {
 					d.Language = "es"
+					// An item left for a reviewer is in no pass rate until a reviewer decides it.
+					for k, it := range d.Score.Items {
+						if it.Status == parley.ItemFail || it.Status == parley.ItemPass {
+							d.Score.Items[k].Status = parley.ItemReview
+							break
+						}
+					}
 					es = d
 				}
 				if _, err := x.PutCall(ctx, d, fixtures.Write(t, dir, d)); err != nil {
@@ -439,7 +446,7 @@ func TestAgentByLanguage(t *testing.T) {
 			}
 			applied := 0
 			for _, it := range es.Score.Items {
-				if it.Status != parley.ItemNA {
+				if it.Status == parley.ItemPass || it.Status == parley.ItemFail {
 					applied++
 				}
 			}

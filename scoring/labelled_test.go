@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -225,5 +226,88 @@ func TestSaidAlthoughConditionUnseen(t *testing.T) {
 	}
 	if it := call("It opens at nine, and I've texted you the address of the shop too.", q)["recap"]; it.Status != parley.ItemPass || !strings.Contains(it.Reason, "I've texted") {
 		t.Errorf("recap of what was done after a question: %s (%s)", it.Status, it.Reason)
+	}
+}
+
+// A required item found nowhere is left for a reviewer, not failed, when the speaker's sentence nearest
+// to its examples came within the review band of its similarity and was recognised unsurely; recognised
+// surely, outside the band, or with review turned off, it fails. A review item counts in the score as
+// one that does not apply.
+func TestReviewWhenRecognitionUnsure(t *testing.T) {
+	base, _ := encoders(t)
+	const example = "I've refunded the charge to your card."
+	const heard = "I'm pre-funded the charge to your cart." // a recogniser's slip
+	embs, err := base.Embed([]string{example, heard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim := nlp.Cosine(embs[0], embs[1])
+	call := func(conf float64) Call {
+		tr := &parley.Transcript{
+			Segments: []parley.Segment{
+				{Speaker: parley.RoleAgent, Start: dur(0), End: dur(3), Text: "Hello, billing team.", Confidence: 0.95},
+				{Speaker: parley.RoleCustomer, Channel: 1, Start: dur(3), End: dur(6), Text: "I was charged twice.", Confidence: 0.95},
+				{Speaker: parley.RoleAgent, Start: dur(6), End: dur(9), Text: heard, Confidence: conf},
+			},
+		}
+		for _, s := range tr.Segments {
+			tr.Turns = append(tr.Turns, parley.Turn{Speaker: s.Speaker, Channel: s.Channel, Start: s.Start, End: s.End, Text: s.Text})
+		}
+		return Call{Transcript: tr, DurationS: 10}
+	}
+	for _, tc := range []struct {
+		name     string
+		above    float64 // the item's similarity, above the heard sentence's
+		settings string
+		conf     float64
+		want     string
+	}{
+		{"near and unsure", 0.02, "", 0.5, parley.ItemReview},
+		{"near and sure", 0.02, "", 0.95, parley.ItemFail},
+		{"far and unsure", 0.10, "", 0.5, parley.ItemFail},
+		{"review off", 0.02, "  review_confidence_below: 0\n", 0.5, parley.ItemFail},
+		{"a wider band", 0.10, "  review_band: 0.15\n", 0.5, parley.ItemReview},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			yaml := fmt.Sprintf(`version: 1
+name: review
+settings:
+%s  dead_air_s: 5
+sections:
+  - name: all
+    items:
+      - {id: hello, label: Says hello, kind: required_phrase, phrases: [hello], weight: 50}
+      - id: recap
+        label: Recaps
+        kind: required_phrase
+        examples: [%q]
+        similarity: %.3f
+        weight: 50
+`, tc.settings, example, sim+tc.above)
+			sc, err := Parse([]byte(yaml), "review.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sc.UseEncoder(base); err != nil {
+				t.Fatal(err)
+			}
+			s := sc.Score(call(tc.conf))
+			r := s.Items[1]
+			if r.Status != tc.want {
+				t.Fatalf("%s (%s), want %s", r.Status, r.Reason, tc.want)
+			}
+			if tc.want != parley.ItemReview {
+				return
+			}
+			if s.Review != 1 || s.Score != 100 || r.MaxPoints != 0 || len(r.Evidence) != 1 || r.Evidence[0].Quote != heard ||
+				!strings.Contains(r.Reason, "left for a reviewer") {
+				t.Errorf("review %d, score %.1f, max points %.0f, evidence %+v, reason %q", s.Review, s.Score, r.MaxPoints, r.Evidence, r.Reason)
+			}
+		})
+	}
+	for _, bad := range []string{"review_confidence_below: 1.5", "review_band: -0.1"} {
+		if _, err := Parse([]byte("version: 1\nname: x\nsettings: {"+bad+"}\nsections: [{name: a, items: [{id: a, label: A, kind: required_phrase, phrases: [hi], weight: 100}]}]\n"), "bad.yaml"); parley.ErrorCode(err) != parley.CodeConfig {
+			t.Errorf("%s: %v, want a configuration error", bad, err)
+		}
 	}
 }

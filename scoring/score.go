@@ -103,28 +103,22 @@ func (e *evaluator) sentencesOf(turns []int) error {
 // meaning matches an item's examples against every sentence of the turns it covers. It reports whether
 // the best sentence reaches the item's similarity and a sentence saying what was found (empty when the
 // item has no examples); a match adds evidence quoting the sentence and the example.
-func (e *evaluator) meaning(it *Item, r *parley.ItemResult) (bool, string) {
+func (e *evaluator) meaning(it *Item, r *parley.ItemResult) (bool, string, cand) {
+	none := cand{turn: -1}
 	if len(it.Examples) == 0 {
-		return false, ""
+		return false, "", none
 	}
 	if it.protos == nil || e.sc.enc == nil {
-		return false, "not matched by meaning: no sentence encoder"
+		return false, "not matched by meaning: no sentence encoder", none
 	}
 	turns := e.turnsFor(it)
 	if e.encErr == nil {
 		e.encErr = e.sentencesOf(turns)
 	}
 	if e.encErr != nil {
-		return false, fmt.Sprintf("not matched by meaning: sentence encoder failed (%v)", e.encErr)
+		return false, fmt.Sprintf("not matched by meaning: sentence encoder failed (%v)", e.encErr), none
 	}
 	// The best sentence that counts; failing one, the closest sentence, to say what came nearest.
-	type cand struct {
-		turn    int
-		text    string
-		ex      int
-		sim     float64
-		counter string
-	}
 	var best, closest cand
 	best.turn, closest.turn, closest.sim = -1, -1, -2
 	for _, i := range turns {
@@ -143,17 +137,62 @@ func (e *evaluator) meaning(it *Item, r *parley.ItemResult) (bool, string) {
 		}
 	}
 	if closest.turn < 0 {
-		return false, fmt.Sprintf("no %s sentence to compare with its examples", it.Speaker)
+		return false, fmt.Sprintf("no %s sentence to compare with its examples", it.Speaker), none
 	}
 	if best.turn < 0 {
 		at := clock(e.tr.Turns[closest.turn].Start.Seconds())
 		if closest.counter != "" {
-			return false, fmt.Sprintf("closest in meaning: %q at %s, %.2f like %q but as close to %q, which does not count", closest.text, at, closest.sim, it.protos.Texts[closest.ex], closest.counter)
+			return false, fmt.Sprintf("closest in meaning: %q at %s, %.2f like %q but as close to %q, which does not count", closest.text, at, closest.sim, it.protos.Texts[closest.ex], closest.counter), closest
 		}
-		return false, fmt.Sprintf("closest in meaning: %q at %s, %.2f like %q (needs %.2f)", closest.text, at, closest.sim, it.protos.Texts[closest.ex], it.Similarity)
+		return false, fmt.Sprintf("closest in meaning: %q at %s, %.2f like %q (needs %.2f)", closest.text, at, closest.sim, it.protos.Texts[closest.ex], it.Similarity), closest
 	}
 	r.Evidence = append(r.Evidence, e.meantEvidence(it, best.turn, best.text, best.ex, best.sim))
-	return true, fmt.Sprintf("%q at %s means %q (similarity %.2f, needs %.2f)", best.text, clock(e.tr.Turns[best.turn].Start.Seconds()), it.protos.Texts[best.ex], best.sim, it.Similarity)
+	return true, fmt.Sprintf("%q at %s means %q (similarity %.2f, needs %.2f)", best.text, clock(e.tr.Turns[best.turn].Start.Seconds()), it.protos.Texts[best.ex], best.sim, it.Similarity), best
+}
+
+// cand is a sentence of turn compared with an item's examples: the nearest example ex, its similarity,
+// and the counter-example as close as that, if any. turn is -1 when there was none.
+type cand struct {
+	turn    int
+	text    string
+	ex      int
+	sim     float64
+	counter string
+}
+
+// unsure reports whether a required item found nowhere may have been hidden by recognition: its closest
+// sentence came within the scorecard's review band of the item's similarity (no counter-example as
+// close) and its turn was recognised with a mean confidence below the review bar. It says why.
+func (e *evaluator) unsure(it *Item, c cand) (string, bool) {
+	set := e.sc.Settings
+	if c.turn < 0 || c.counter != "" || set.reviewBelow() <= 0 || c.sim < it.Similarity-set.reviewBand() {
+		return "", false
+	}
+	conf, ok := e.turnConfidence(c.turn)
+	if !ok || conf >= set.reviewBelow() {
+		return "", false
+	}
+	return fmt.Sprintf("left for a reviewer: nothing said counts, but the closest sentence, %q at %s, is %.2f like %q (needs %.2f) and was recognised with confidence %.2f (below %.2f) — listen to it",
+		c.text, clock(e.tr.Turns[c.turn].Start.Seconds()), c.sim, it.protos.Texts[c.ex], it.Similarity, conf, set.reviewBelow()), true
+}
+
+// turnConfidence is the recogniser's confidence in turn i: the mean of its segments' confidences, each
+// weighing by its words (false when no segment with words lies in the turn).
+func (e *evaluator) turnConfidence(i int) (float64, bool) {
+	t := e.tr.Turns[i]
+	var sum, n float64
+	for _, s := range e.tr.Segments {
+		if s.Speaker != t.Speaker || s.Channel != t.Channel || s.Voice != t.Voice || s.Start < t.Start || s.End > t.End {
+			continue
+		}
+		w := float64(len(strings.Fields(s.Text)))
+		sum += s.Confidence * w
+		n += w
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return sum / n, true
 }
 
 // meantEvidence quotes sentence text of turn, with the item's example ex it means and the similarity.
@@ -300,13 +339,18 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 			ok = len(missing) == 0
 		}
 		reason := describe(found, missing, it, searched)
-		meant, matched := e.meaning(it, r)
+		meant, matched, closest := e.meaning(it, r)
 		switch {
 		case meant:
 			ok = true
 			reason = matched
 		case !ok && matched != "": // a miss says what came closest in meaning too
 			reason = strings.TrimPrefix(reason+"; "+matched, "; ")
+		}
+		if why, review := e.unsure(it, closest); !ok && unseen == "" && review {
+			r.Status, r.Reason = parley.ItemReview, why
+			r.Evidence = append(r.Evidence, e.meantEvidence(it, closest.turn, closest.text, closest.ex, closest.sim))
+			return
 		}
 		if unseen != "" {
 			// Only a sentence that means what the item asks counts there: one at its similarity, or
@@ -331,7 +375,7 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 			return
 		}
 		found, _, _ := e.findAll(it, r)
-		m, matched := e.meaning(it, r)
+		m, matched, _ := e.meaning(it, r)
 		switch {
 		case len(found) > 0:
 			pass(false, "said %s", strings.Join(found, ", "))

@@ -84,6 +84,33 @@ type Settings struct {
 	DeadAirS         float64 `yaml:"dead_air_s"`
 	HoldMinS         float64 `yaml:"hold_min_s"`
 	HoldUnannouncedS float64 `yaml:"hold_unannounced_s"`
+	// ReviewBelow and ReviewBand leave a required item for a reviewer (status review) instead of
+	// failing it when recognition may have hidden it: nothing counts, but the speaker's sentence closest
+	// to the item's examples came within ReviewBand of its similarity and its turn was recognised with
+	// a mean confidence below ReviewBelow. nil: the defaults; review_confidence_below: 0 turns it off.
+	ReviewBelow *float64 `yaml:"review_confidence_below"`
+	ReviewBand  *float64 `yaml:"review_band"`
+}
+
+// Defaults of the review settings, chosen on the tune calls of testdata/callset with tiny.en (README,
+// Scoring).
+const (
+	DefaultReviewBelow = 0.8
+	DefaultReviewBand  = 0.04
+)
+
+func (s Settings) reviewBelow() float64 {
+	if s.ReviewBelow == nil {
+		return DefaultReviewBelow
+	}
+	return *s.ReviewBelow
+}
+
+func (s Settings) reviewBand() float64 {
+	if s.ReviewBand == nil {
+		return DefaultReviewBand
+	}
+	return *s.ReviewBand
 }
 
 // Section groups items.
@@ -238,6 +265,12 @@ func Parse(data []byte, name string) (*Scorecard, error) {
 	}
 	if sc.Settings.HoldUnannouncedS == 0 {
 		sc.Settings.HoldUnannouncedS = DefaultMetricSettings.HoldUnannouncedS
+	}
+	if b := sc.Settings.reviewBelow(); b < 0 || b > 1 {
+		return nil, bad(1, "settings: review_confidence_below %g (want 0 … 1; 0 turns review off)", b)
+	}
+	if b := sc.Settings.reviewBand(); b < 0 || b > 0.5 {
+		return nil, bad(1, "settings: review_band %g (want 0 … 0.5)", b)
 	}
 	lines := itemLines(data)
 	ids := map[string]bool{}

@@ -171,7 +171,7 @@ func (t *scoreTally) add(s *parley.Score) bool {
 	t.scored++
 	t.sum += s.Score
 	for _, it := range s.Items {
-		if it.Status == parley.ItemNA {
+		if it.Status != parley.ItemPass && it.Status != parley.ItemFail { // n/a, or left for a reviewer
 			continue
 		}
 		t.applied[it.ID]++

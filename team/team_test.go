@@ -84,6 +84,13 @@ func TestTeamReportKPIs(t *testing.T) {
 	if _, ok := r.Groups[0].ItemPass["holds"]; ok {
 		t.Error("an N/A item counted in the pass rate")
 	}
+	// An item left for a reviewer is neither passed nor failed: Sarah's failed greeting (c2) under
+	// review leaves her passed one alone.
+	docs := sampleDocs()
+	docs[1].Score.Items[0].Status = parley.ItemReview
+	if got := Build(docs, Options{By: "agent"}, nil).Groups[1].ItemPass["greeting"]; got != 1 {
+		t.Errorf("greeting pass rate with an item under review %v, want 1", got)
+	}
 	rules := map[string]int{}
 	for _, a := range r.Alerts {
 		rules[a.Rule]++

@@ -597,6 +597,7 @@ type glance struct {
 	End               float64
 	HasEnd            bool
 	Pass, Fail, NA    int
+	Review            int // items parley left for a reviewer (recognition too unsure)
 	Reviewed          int // items a reviewer decided
 	Score             float64
 	Scored, AutoFails bool
@@ -637,6 +638,8 @@ func glanceOf(c index.Call, sc *parley.Score, md *parley.Metadata) glance {
 				g.Pass++
 			case parley.ItemFail:
 				g.Fail++
+			case parley.ItemReview:
+				g.Review++
 			default:
 				g.NA++
 			}
