@@ -345,6 +345,9 @@ type Filter struct {
 	Language           string // a language the call or any of its speakers spoke
 	// Reviewed: "yes" (a reviewer marked the review finished), "no", or "mine" (Reviewer did).
 	Reviewed, Reviewer string
+	// ToReview: calls with an item parley left for a reviewer (status review) that no reviewer has
+	// decided yet.
+	ToReview bool
 	// OnlyAgent restricts every query to one agent's calls (an agent's own view); set with Restricted.
 	OnlyAgent  string
 	Restricted bool
@@ -377,6 +380,10 @@ func (f Filter) whereFor(walk bool) (string, []any) {
 		add("NOT EXISTS (SELECT 1 FROM call_reviews r WHERE r.call = c.id)")
 	case "mine":
 		add("EXISTS (SELECT 1 FROM call_reviews r WHERE r.call = c.id AND r.reviewer = ?)", f.Reviewer)
+	}
+	if f.ToReview {
+		add(`EXISTS (SELECT 1 FROM call_item_results i WHERE i.call = c.id AND i.status = '` + parley.ItemReview + `'
+			AND NOT EXISTS (SELECT 1 FROM overrides o WHERE o.call = i.call AND o.item = i.item))`)
 	}
 	if !f.From.IsZero() {
 		add("c.started_at >= ?", fmtTime(f.From))

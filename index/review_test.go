@@ -500,3 +500,48 @@ func TestSearchUnspacedScripts(t *testing.T) {
 		})
 	}
 }
+
+// The calls with an item parley left for a reviewer are found until a reviewer decides that item.
+func TestItemsToReview(t *testing.T) {
+	for name, x := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			var call, item string
+			for i, n := range fixtures.Names {
+				d := fixtures.Doc(t, n)
+				if i == 1 {
+					d.Score.Items[0].Status = parley.ItemReview
+					item = d.Score.Items[0].ID
+				}
+				id, err := x.PutCall(ctx, d, fixtures.Write(t, dir, d))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if i == 1 {
+					call = id
+				}
+			}
+			found := func() []string {
+				calls, _, err := x.Calls(ctx, index.Filter{ToReview: true}, index.Page{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var ids []string
+				for _, c := range calls {
+					ids = append(ids, c.ID)
+				}
+				return ids
+			}
+			if got := found(); len(got) != 1 || got[0] != call {
+				t.Fatalf("to review %v, want [%s]", got, call)
+			}
+			if err := x.AddOverride(ctx, index.Override{Call: call, Item: item, Status: parley.ItemPass, Reviewer: "quinn"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := found(); len(got) != 0 {
+				t.Errorf("to review after the reviewer decided: %v", got)
+			}
+		})
+	}
+}

@@ -67,6 +67,13 @@ func filterFrom(q url.Values, u *User) (index.Filter, []string) {
 	f.Agent, f.Team, f.Queue = q.Get("agent"), q.Get("team"), q.Get("queue")
 	f.AutoFail, f.Intent, f.Sentiment, f.Phrase, f.Alert = q.Get("autofail"), q.Get("intent"), q.Get("sentiment"), q.Get("phrase"), q.Get("alert")
 	f.Language = q.Get("language")
+	switch v := q.Get("toreview"); v {
+	case "", "no":
+	case "yes":
+		f.ToReview = true
+	default:
+		problems = append(problems, fmt.Sprintf("toreview: %q is not yes", v))
+	}
 	switch v := q.Get("reviewed"); v {
 	case "", "yes", "no", "mine":
 		f.Reviewed, f.Reviewer = v, u.Name

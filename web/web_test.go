@@ -937,6 +937,13 @@ func TestReviewFinished(t *testing.T) {
 	if _, l := a.do("qa", "GET", "/calls?reviewed=maybe", nil); !strings.Contains(l, "not yes, no or mine") {
 		t.Error("a bad reviewed value must be named")
 	}
+	// No call of the fixtures has an item left for a reviewer.
+	if listed("qa", "toreview=yes") || !listed("qa", "toreview=no") {
+		t.Error("items to review filter: a call without such items listed, or the filter off hides it")
+	}
+	if _, l := a.do("qa", "GET", "/calls?toreview=maybe", nil); !strings.Contains(l, "toreview: &#34;maybe&#34; is not yes") && !strings.Contains(l, `toreview: "maybe" is not yes`) {
+		t.Error("a bad toreview value must be named")
+	}
 	if _, audit := a.do("admin", "GET", "/admin/audit", nil); !strings.Contains(audit, "review finished") {
 		t.Error("the finished review is not in the audit log")
 	}
