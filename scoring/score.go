@@ -347,10 +347,12 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 		case !ok && matched != "": // a miss says what came closest in meaning too
 			reason = strings.TrimPrefix(reason+"; "+matched, "; ")
 		}
-		if why, review := e.unsure(it, closest); !ok && unseen == "" && review {
-			r.Status, r.Reason = parley.ItemReview, why
-			r.Evidence = append(r.Evidence, e.meantEvidence(it, closest.turn, closest.text, closest.ex, closest.sim))
-			return
+		if !ok && unseen == "" {
+			if why, review := e.unsure(it, closest); review {
+				r.Status, r.Reason = parley.ItemReview, why
+				r.Evidence = append(r.Evidence, e.meantEvidence(it, closest.turn, closest.text, closest.ex, closest.sim))
+				return
+			}
 		}
 		if unseen != "" {
 			// Only a sentence that means what the item asks counts there: one at its similarity, or
