@@ -232,7 +232,7 @@ func TestSaidAlthoughConditionUnseen(t *testing.T) {
 // A required item found nowhere is left for a reviewer, not failed, when the speaker's sentence nearest
 // to its examples came within the review band of its similarity and was recognised unsurely; recognised
 // surely, outside the band, or with review turned off, it fails. A review item counts in the score as
-// one that does not apply.
+// one that does not apply. The same for a prohibited item matched by meaning just over its bar.
 func TestReviewWhenRecognitionUnsure(t *testing.T) {
 	base, _ := encoders(t)
 	const example = "I've refunded the charge to your card."
@@ -302,6 +302,38 @@ sections:
 			if s.Review != 1 || s.Score != 100 || r.MaxPoints != 0 || len(r.Evidence) != 1 || r.Evidence[0].Quote != heard ||
 				!strings.Contains(r.Reason, "left for a reviewer") {
 				t.Errorf("review %d, score %.1f, max points %.0f, evidence %+v, reason %q", s.Review, s.Score, r.MaxPoints, r.Evidence, r.Reason)
+			}
+		})
+	}
+	// A prohibited item matched by meaning only just over its similarity, heard unsurely, is not proof
+	// either; well over it, or heard surely, it fails.
+	for _, tc := range []struct {
+		name  string
+		below float64 // the item's similarity, below the heard sentence's
+		conf  float64
+		want  string
+	}{
+		{"just over and unsure", 0.02, 0.5, parley.ItemReview},
+		{"just over and sure", 0.02, 0.95, parley.ItemFail},
+		{"well over and unsure", 0.10, 0.5, parley.ItemFail},
+	} {
+		t.Run("prohibited "+tc.name, func(t *testing.T) {
+			sc, err := Parse([]byte(fmt.Sprintf(`version: 1
+name: review
+sections:
+  - name: all
+    items:
+      - {id: hello, label: Says hello, kind: required_phrase, phrases: [hello], weight: 50}
+      - {id: rude, label: No rudeness, kind: prohibited_phrase, examples: [%q], similarity: %.3f, weight: 50}
+`, example, sim-tc.below)), "review.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sc.UseEncoder(base); err != nil {
+				t.Fatal(err)
+			}
+			if r := sc.Score(call(tc.conf)).Items[1]; r.Status != tc.want {
+				t.Errorf("%s (%s), want %s", r.Status, r.Reason, tc.want)
 			}
 		})
 	}

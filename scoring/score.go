@@ -160,20 +160,25 @@ type cand struct {
 	counter string
 }
 
-// unsure reports whether a required item found nowhere may have been hidden by recognition: its closest
-// sentence came within the scorecard's review band of the item's similarity (no counter-example as
-// close) and its turn was recognised with a mean confidence below the review bar. It says why.
+// unsure reports whether recognition may have decided an item by meaning: the sentence c came within
+// the scorecard's review band of the item's similarity — a required item's closest sentence just under
+// it (no counter-example as close), a prohibited item's match just over it — and its turn was
+// recognised with a mean confidence below the review bar. It says why.
 func (e *evaluator) unsure(it *Item, c cand) (string, bool) {
 	set := e.sc.Settings
-	if c.turn < 0 || c.counter != "" || set.reviewBelow() <= 0 || c.sim < it.Similarity-set.reviewBand() {
+	if c.turn < 0 || c.counter != "" || set.reviewBelow() <= 0 || math.Abs(c.sim-it.Similarity) > set.reviewBand() {
 		return "", false
 	}
 	conf, ok := e.turnConfidence(c.turn)
 	if !ok || conf >= set.reviewBelow() {
 		return "", false
 	}
-	return fmt.Sprintf("left for a reviewer: nothing said counts, but the closest sentence, %q at %s, is %.2f like %q (needs %.2f) and was recognised with confidence %.2f (below %.2f) — listen to it",
-		c.text, clock(e.tr.Turns[c.turn].Start.Seconds()), c.sim, it.protos.Texts[c.ex], it.Similarity, conf, set.reviewBelow()), true
+	what := "nothing said counts, but the closest sentence"
+	if c.sim >= it.Similarity {
+		what = "the only sign of it"
+	}
+	return fmt.Sprintf("left for a reviewer: %s, %q at %s, is %.2f like %q (needs %.2f) and was recognised with confidence %.2f (below %.2f) — listen to it",
+		what, c.text, clock(e.tr.Turns[c.turn].Start.Seconds()), c.sim, it.protos.Texts[c.ex], it.Similarity, conf, set.reviewBelow()), true
 }
 
 // turnConfidence is the recogniser's confidence in turn i: the mean of its segments' confidences, each
@@ -377,11 +382,15 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 			return
 		}
 		found, _, _ := e.findAll(it, r)
-		m, matched, _ := e.meaning(it, r)
+		m, matched, best := e.meaning(it, r)
 		switch {
 		case len(found) > 0:
 			pass(false, "said %s", strings.Join(found, ", "))
 		case m:
+			if why, review := e.unsure(it, best); review { // only just over the bar, and heard unsurely
+				r.Status, r.Reason = parley.ItemReview, why
+				return
+			}
 			pass(false, "%s", matched)
 		default:
 			pass(true, "none of %d prohibited phrases said by the %s", it.alternatives()+len(it.Examples), it.Speaker)
