@@ -126,8 +126,12 @@ type KPIs struct {
 	// SpeakersFrom counts calls by how their speakers were found ("channels", "diarization"; "none"
 	// for mono calls that sounded like one voice); RolesToCheck the diarized calls whose agent the
 	// words left unsure (calldoc.RoleCheckBelow), which a reviewer should confirm.
-	SpeakersFrom      map[string]int         `json:"speakers_from"`
-	RolesToCheck      int                    `json:"roles_to_check"`
+	SpeakersFrom map[string]int `json:"speakers_from"`
+	RolesToCheck int            `json:"roles_to_check"`
+	// ItemsToReview counts the item results parley left for a reviewer (status review: recognition too
+	// unsure to fail them) that no reviewer's result has replaced, in CallsToReview calls.
+	ItemsToReview     int                    `json:"items_to_review"`
+	CallsToReview     int                    `json:"calls_to_review"`
 	SentimentByIntent map[string]float64     `json:"customer_end_sentiment_by_intent"`
 	BySource          map[string]SourceStats `json:"by_source"`
 	// ByLanguage splits calls, scores and drivers by the call's language: a queue in another language
@@ -476,6 +480,18 @@ func (r *Report) kpis(opt Options) {
 			if dz.Voices > 1 && dz.RolesBy == "words" && dz.RoleConfidence < calldoc.RoleCheckBelow {
 				k.RolesToCheck++
 				break
+			}
+		}
+		if d.Score != nil {
+			n := 0
+			for _, it := range d.Score.Items {
+				if it.Status == parley.ItemReview {
+					n++
+				}
+			}
+			if n > 0 {
+				k.ItemsToReview += n
+				k.CallsToReview++
 			}
 		}
 		if a := d.Analysis; a != nil && a.Intent != nil {

@@ -88,8 +88,12 @@ func TestTeamReportKPIs(t *testing.T) {
 	// review leaves her passed one alone.
 	docs := sampleDocs()
 	docs[1].Score.Items[0].Status = parley.ItemReview
-	if got := Build(docs, Options{By: "agent"}, nil).Groups[1].ItemPass["greeting"]; got != 1 {
+	rr := Build(docs, Options{By: "agent"}, nil)
+	if got := rr.Groups[1].ItemPass["greeting"]; got != 1 {
 		t.Errorf("greeting pass rate with an item under review %v, want 1", got)
+	}
+	if rr.KPIs.ItemsToReview != 1 || rr.KPIs.CallsToReview != 1 || k.ItemsToReview != 0 {
+		t.Errorf("items to review %d in %d calls (%d without)", rr.KPIs.ItemsToReview, rr.KPIs.CallsToReview, k.ItemsToReview)
 	}
 	rules := map[string]int{}
 	for _, a := range r.Alerts {
