@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -467,14 +468,16 @@ func (a *Analyzer) embedSentences(ss []sentence) error {
 	return nil
 }
 
+// speaks reports whether role has a turn in the transcript (on mono calls neither party has one).
+func speaks(tr *parley.Transcript, role parley.Role) bool {
+	return slices.ContainsFunc(tr.Turns, func(t parley.Turn) bool { return t.Speaker == role })
+}
+
 // customerSentences lists (and embeds) the sentences intent and threats read: the customer's (everyone's
 // on mono calls) of three words or more that are not mostly personal data. ents are each turn's
 // entities (nil: none found, or the text already redacted, where "[ADDRESS]" is one word).
 func (a *Analyzer) customerSentences(tr *parley.Transcript, ents [][]Entity) ([]sentence, error) {
-	hasCustomer := false
-	for _, t := range tr.Turns {
-		hasCustomer = hasCustomer || t.Speaker == parley.RoleCustomer
-	}
+	hasCustomer := speaks(tr, parley.RoleCustomer)
 	var out []sentence
 	for i, t := range tr.Turns {
 		if hasCustomer && t.Speaker != parley.RoleCustomer {

@@ -29,11 +29,7 @@ func caring(s string) bool {
 // the turn ("" when nothing else is left): the agent's sentiment is read without them. Only on calls
 // whose agent and customer are told apart.
 func withoutCare(tr *parley.Transcript) map[int]string {
-	roles := map[parley.Role]bool{}
-	for _, t := range tr.Turns {
-		roles[t.Speaker] = true
-	}
-	if !roles[parley.RoleAgent] || !roles[parley.RoleCustomer] {
+	if !speaks(tr, parley.RoleAgent) || !speaks(tr, parley.RoleCustomer) {
 		return nil
 	}
 	out := map[int]string{}

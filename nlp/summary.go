@@ -64,10 +64,7 @@ func (a *Analyzer) summarize(tr *parley.Transcript, an *parley.Analysis, cs []se
 // customer first speaks (the greeting) are not read. On a call whose speakers are not told apart, every
 // sentence is read.
 func (a *Analyzer) agentMoves(tr *parley.Transcript, line func(kind, label, text string, turn int, score float64) parley.SummaryLine) ([]parley.SummaryLine, error) {
-	hasAgent := false
-	for _, t := range tr.Turns {
-		hasAgent = hasAgent || t.Speaker == parley.RoleAgent
-	}
+	hasAgent := speaks(tr, parley.RoleAgent)
 	var ss []sentence
 	heard := !hasAgent // what the agent does comes after the customer has said why they call
 	for i, t := range tr.Turns {

@@ -482,17 +482,9 @@ func (r *Report) kpis(opt Options) {
 				break
 			}
 		}
-		if d.Score != nil {
-			n := 0
-			for _, it := range d.Score.Items {
-				if it.Status == parley.ItemReview {
-					n++
-				}
-			}
-			if n > 0 {
-				k.ItemsToReview += n
-				k.CallsToReview++
-			}
+		if d.Score != nil && d.Score.Review > 0 {
+			k.ItemsToReview += d.Score.Review
+			k.CallsToReview++
 		}
 		if a := d.Analysis; a != nil && a.Intent != nil {
 			k.IntentMix[a.Intent.Label]++

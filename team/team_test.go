@@ -87,7 +87,7 @@ func TestTeamReportKPIs(t *testing.T) {
 	// An item left for a reviewer is neither passed nor failed: Sarah's failed greeting (c2) under
 	// review leaves her passed one alone.
 	docs := sampleDocs()
-	docs[1].Score.Items[0].Status = parley.ItemReview
+	docs[1].Score.Items[0].Status, docs[1].Score.Review = parley.ItemReview, 1 // as Score.Total counts it
 	rr := Build(docs, Options{By: "agent"}, nil)
 	if got := rr.Groups[1].ItemPass["greeting"]; got != 1 {
 		t.Errorf("greeting pass rate with an item under review %v, want 1", got)
