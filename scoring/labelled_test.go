@@ -337,6 +337,47 @@ sections:
 			}
 		})
 	}
+	// An item that needs all of its phrases, some heard and the rest not, in a turn heard unsurely, may
+	// have lost the rest to recognition; heard surely, or with nothing of it heard, it fails.
+	greet, err := Parse([]byte(`version: 1
+name: partial
+sections:
+  - name: all
+    items:
+      - {id: greeting, label: Greets, kind: required_phrase, match: all, phrases: ["hello|thanks for calling", "my name is|this is"], weight: 100}
+`), "partial.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		said string
+		conf float64
+		want string
+	}{
+		{"Hello, north wind, Kim spiking.", 0.5, parley.ItemReview},
+		{"Hello, north wind, Kim spiking.", 0.95, parley.ItemFail},
+		{"Not wind, Kim spiking.", 0.5, parley.ItemFail},
+		{"Hello, this is Kim.", 0.5, parley.ItemPass},
+	} {
+		t.Run(fmt.Sprintf("partly heard %q %.2f", tc.said, tc.conf), func(t *testing.T) {
+			tr := &parley.Transcript{Segments: []parley.Segment{
+				{Speaker: parley.RoleAgent, Start: dur(0), End: dur(3), Text: tc.said, Confidence: tc.conf},
+				{Speaker: parley.RoleCustomer, Channel: 1, Start: dur(3), End: dur(6), Text: "Hi, my internet is down.", Confidence: 0.95},
+			}}
+			for _, s := range tr.Segments {
+				tr.Turns = append(tr.Turns, parley.Turn{Speaker: s.Speaker, Channel: s.Channel, Start: s.Start, End: s.End, Text: s.Text})
+			}
+			s := greet.Score(Call{Transcript: tr, DurationS: 6})
+			r := s.Items[0]
+			if r.Status != tc.want {
+				t.Fatalf("%s (%s), want %s", r.Status, r.Reason, tc.want)
+			}
+			if tc.want == parley.ItemReview && (s.Review != 1 || len(r.Evidence) != 1 || r.Evidence[0].Quote != tc.said ||
+				!strings.Contains(r.Reason, `found "hello"`) || !strings.Contains(r.Reason, `not "my name is"`)) {
+				t.Errorf("review %d, evidence %+v, reason %q", s.Review, r.Evidence, r.Reason)
+			}
+		})
+	}
 	for _, bad := range []string{"review_confidence_below: 1.5", "review_band: -0.1"} {
 		if _, err := Parse([]byte("version: 1\nname: x\nsettings: {"+bad+"}\nsections: [{name: a, items: [{id: a, label: A, kind: required_phrase, phrases: [hi], weight: 100}]}]\n"), "bad.yaml"); parley.ErrorCode(err) != parley.CodeConfig {
 			t.Errorf("%s: %v, want a configuration error", bad, err)

@@ -181,13 +181,33 @@ func (e *evaluator) unsure(it *Item, c cand) (string, bool) {
 		what, c.text, clock(e.tr.Turns[c.turn].Start.Seconds()), c.sim, it.protos.Texts[c.ex], it.Similarity, conf, set.reviewBelow()), true
 }
 
+// partlyHeard reports whether recognition may have hidden the rest of an item that needs all of its
+// phrases: some were found (evidence ev quotes their turns) and not the others, and a turn they were
+// found in was recognised with a mean confidence below the review bar — an agent's "…, this is Kim
+// speaking" after a company name and "thank you for calling" the recogniser could not make out. It
+// says why.
+func (e *evaluator) partlyHeard(it *Item, found, missing []string, ev []parley.Evidence) (string, bool) {
+	bar := e.sc.Settings.reviewBelow()
+	if it.Match != "all" || len(found) == 0 || len(missing) == 0 || bar <= 0 {
+		return "", false
+	}
+	for _, v := range ev {
+		if conf, ok := e.turnConfidence(v.Turn); ok && conf < bar {
+			return fmt.Sprintf("left for a reviewer: found %s but not %s, and the turn at %s was recognised with confidence %.2f (below %.2f) — listen to it",
+				strings.Join(found, ", "), strings.Join(missing, "; "), clock(e.tr.Turns[v.Turn].Start.Seconds()), conf, bar), true
+		}
+	}
+	return "", false
+}
+
 // turnConfidence is the recogniser's confidence in turn i: the mean of its segments' confidences, each
-// weighing by its words (false when no segment with words lies in the turn).
+// weighing by its words (false when no segment with words and a confidence lies in the turn; a
+// confidence of 0 is none given, as in a hand-written transcript).
 func (e *evaluator) turnConfidence(i int) (float64, bool) {
 	t := e.tr.Turns[i]
 	var sum, n float64
 	for _, s := range e.tr.Segments {
-		if s.Speaker != t.Speaker || s.Channel != t.Channel || s.Voice != t.Voice || s.Start < t.Start || s.End > t.End {
+		if s.Speaker != t.Speaker || s.Channel != t.Channel || s.Voice != t.Voice || s.Start < t.Start || s.End > t.End || s.Confidence <= 0 {
 			continue
 		}
 		w := float64(len(strings.Fields(s.Text)))
@@ -353,6 +373,10 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 			reason = strings.TrimPrefix(reason+"; "+matched, "; ")
 		}
 		if !ok && unseen == "" {
+			if why, review := e.partlyHeard(it, found, missing, r.Evidence); review {
+				r.Status, r.Reason = parley.ItemReview, why
+				return
+			}
 			if why, review := e.unsure(it, closest); review {
 				r.Status, r.Reason = parley.ItemReview, why
 				r.Evidence = append(r.Evidence, e.meantEvidence(it, closest.turn, closest.text, closest.ex, closest.sim))
