@@ -184,8 +184,8 @@ func TestCallsFilterSearchAndReview(t *testing.T) {
 			// Overrides: history kept, the latest counts in calibration.
 			bd := byName["billing-dispute"]
 			for _, o := range []index.Override{
-				{Call: bd, Item: "identity_verification", Status: "pass", Comment: "verified by postcode", Reviewer: "qa1"},
-				{Call: bd, Item: "identity_verification", Status: "fail", Comment: "on second listen, no", Reviewer: "qa2", At: time.Now().Add(time.Second)},
+				{Call: bd, Item: "identity_verification", Status: "fail", Comment: "no security question", Reviewer: "qa1"},
+				{Call: bd, Item: "identity_verification", Status: "pass", Comment: "on second listen, the account number checks it", Reviewer: "qa2", At: time.Now().Add(time.Second)},
 				{Call: bd, Item: "empathy", Status: "pass", Comment: "agrees", Reviewer: "qa1"},
 			} {
 				if err := x.AddOverride(ctx, o); err != nil {

@@ -137,7 +137,7 @@ func BenchmarkStagesWithEncoder(b *testing.B) {
 }
 
 // Without the sentence encoder an item matched only by examples is N/A and says why; one with phrases
-// too is graded on its phrases, and a miss says that meaning was not compared.
+// too is graded on its phrases, and a miss is left for a reviewer, saying that meaning was not compared.
 func TestExamplesWithoutEncoder(t *testing.T) {
 	sc, err := Parse([]byte(`version: 1
 name: t
@@ -162,8 +162,14 @@ sections:
 	if it := s.Items[0]; it.Status != parley.ItemNA || !strings.Contains(it.Reason, "needs the sentence encoder") {
 		t.Errorf("examples only: %+v", it)
 	}
-	if it := s.Items[1]; it.Status != parley.ItemFail || !strings.Contains(it.Reason, "no sentence encoder") {
+	// Without the encoder a fail by phrases alone is mostly wrong (the labelled calls' reference
+	// transcripts: 10-53 % of such fails right, by item), so it is left for a reviewer.
+	if it := s.Items[1]; it.Status != parley.ItemReview || !strings.Contains(it.Reason, "no sentence encoder") {
 		t.Errorf("phrases and examples: %+v", it)
+	}
+	tr.Turns[0].Text = "Goodbye then."
+	if it := sc.Score(Call{Transcript: tr, DurationS: 3}).Items[1]; it.Status != parley.ItemPass {
+		t.Errorf("phrases and examples, a phrase said: %+v", it)
 	}
 }
 

@@ -373,6 +373,11 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 			reason = strings.TrimPrefix(reason+"; "+matched, "; ")
 		}
 		if !ok && unseen == "" {
+			// Its phrases are only part of the item; what its examples would have matched is unknown.
+			if len(it.Examples) > 0 && (it.protos == nil || e.sc.enc == nil || e.encErr != nil) {
+				r.Status, r.Reason = parley.ItemReview, "left for a reviewer: "+reason+" — read the call"
+				return
+			}
 			if why, review := e.partlyHeard(it, found, missing, r.Evidence); review {
 				r.Status, r.Reason = parley.ItemReview, why
 				return

@@ -184,23 +184,27 @@ func TestAutoFailAndNoAgent(t *testing.T) {
 //   - address-change: the customer speaks first, so no greeting; no identity check, no further help, no
 //     closing; "has been updated" is the recap; nothing upsets the customer, so empathy is N/A → 35/80.
 //   - identity-check: everything but closing; empathy N/A as the customer is never upset → 70/80.
+//
+// This test scores without the sentence encoder (TestLabelledCallsWithEncoder scores with it): an item
+// with examples whose phrases were not said is then left for a reviewer (R), not failed, and counts
+// like N/A, so the scores are of the items decided.
 func TestTestdataCalls(t *testing.T) {
 	a, err := nlp.NewAnalyzer(nlp.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	sc := Default()
-	P, F, N := parley.ItemPass, parley.ItemFail, parley.ItemNA
+	P, F, N, R := parley.ItemPass, parley.ItemFail, parley.ItemNA, parley.ItemReview
 	ids := []string{"greeting", "identity_verification", "empathy", "no_prohibited", "holds", "recap", "further_help", "closing", "customer_end_sentiment"}
 	tests := []struct {
 		call   string
 		score  float64
 		status []string
 	}{
-		{"billing-dispute", 75, []string{P, F, P, P, P, P, P, F, P}},
-		{"cancel-service", 50, []string{P, F, P, P, N, P, F, F, F}},
-		{"address-change", 43.8, []string{F, F, N, P, N, P, F, F, P}},
-		{"identity-check", 87.5, []string{P, P, N, P, N, P, P, F, P}},
+		{"billing-dispute", 100, []string{P, R, P, P, P, P, P, R, P}},
+		{"cancel-service", 81.8, []string{P, R, P, P, N, P, R, R, F}},
+		{"address-change", 100, []string{R, R, N, P, N, P, R, R, P}},
+		{"identity-check", 100, []string{P, P, N, P, N, P, P, R, P}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.call, func(t *testing.T) {
@@ -215,6 +219,9 @@ func TestTestdataCalls(t *testing.T) {
 				if it.Status == F && it.Kind == KindRequired && (!strings.Contains(it.Reason, "not said by the agent") ||
 					!strings.HasPrefix(it.Detail, "looked for ") || strings.Contains(it.Reason, "|") || strings.Contains(it.Reason, "(?i)")) {
 					t.Errorf("%s: reason %q, detail %q", it.ID, it.Reason, it.Detail)
+				}
+				if it.Status == R && (!strings.Contains(it.Reason, "not said by the agent") || !strings.Contains(it.Reason, "no sentence encoder")) {
+					t.Errorf("%s: reason %q", it.ID, it.Reason)
 				}
 			}
 			if s.Score != tt.score || s.AutoFailed {
@@ -342,6 +349,7 @@ func FuzzScorecard(f *testing.F) {
 
 // The default recap on recognised text: the "'ve" dropped or garbled still counts for a verb of an
 // action done, but "I" with any past tense does not; a promise to send with its "'ll" dropped counts.
+// Without the encoder, as here, a recap its phrases do not find is left for a reviewer.
 func TestRecapOnRecognisedText(t *testing.T) {
 	sc := Default()
 	it, _ := sc.Item("recap")
@@ -352,10 +360,10 @@ func TestRecapOnRecognisedText(t *testing.T) {
 		{"Right, I booked a call back for six tonight.", parley.ItemPass},
 		{"No, fair enough, I'm taken the fee off, so your balance is normal.", parley.ItemPass},
 		{"The fifty pounds has been sent to your bank.", parley.ItemPass},
-		{"I noticed the bill went up last month.", parley.ItemFail},
-		{"I'm surprised nobody told you.", parley.ItemFail},
+		{"I noticed the bill went up last month.", parley.ItemReview},
+		{"I'm surprised nobody told you.", parley.ItemReview},
 		{"Sure, I email the details and a quote for twenty pounds today.", parley.ItemPass}, // "I'll email"
-		{"I post my letters myself, usually.", parley.ItemFail},
+		{"I post my letters myself, usually.", parley.ItemReview},
 	} {
 		tr := transcript(line{A, 0, 3, "Thanks for calling Northwind, this is Sam."}, line{C, 4, 6, "I was charged twice."}, line{A, 7, 10, c.text})
 		var r parley.ItemResult

@@ -92,6 +92,8 @@ type Config struct {
 	TLSCert     string `yaml:"tls_cert"`
 	TLSKey      string `yaml:"tls_key"`
 	BehindHTTPS bool   `yaml:"behind_https_proxy"`
+
+	noEncoderWarned bool // warnNoEncoder said it (under encoderMu)
 }
 
 // DefaultConfig is what parley does with no settings.
@@ -242,12 +244,27 @@ func (c *Config) LoadScorecard() (*scoring.Scorecard, error) {
 	if err != nil {
 		return nil, err
 	}
-	if enc != nil {
-		if err := sc.UseEncoder(enc); err != nil {
-			return nil, err
-		}
+	if enc == nil {
+		c.warnNoEncoder()
+		return sc, nil
+	}
+	if err := sc.UseEncoder(enc); err != nil {
+		return nil, err
 	}
 	return sc, nil
+}
+
+// warnNoEncoder says once per configuration, loudly, what runs without the sentence encoder.
+func (c *Config) warnNoEncoder() {
+	encoderMu.Lock()
+	said := c.noEncoderWarned
+	c.noEncoderWarned = true
+	encoderMu.Unlock()
+	if !said {
+		dir, _, _ := c.EncoderDir()
+		slog.Warn("NO SENTENCE ENCODER: sentiment comes from the word lexicon, no churn or escalation threats, intent from words alone, "+
+			"and scorecard items with examples are left for a reviewer when their phrases are not said", "install", models.EncoderHelp(dir))
+	}
 }
 
 // Validate checks every setting.
@@ -577,6 +594,8 @@ func (c *Config) Analyzer() (*nlp.Analyzer, error) {
 	} else if c.SentimentModel != "" {
 		dir, _, _ := c.EncoderDir()
 		return nil, parley.Errorf(parley.CodeModelMissing, "sentiment_model %s needs the sentence encoder: %s", c.SentimentModel, models.EncoderHelp(dir))
+	} else {
+		c.warnNoEncoder()
 	}
 	switch {
 	case c.IntentModel != "":

@@ -107,7 +107,8 @@ func TestReviewAppInBrowser(t *testing.T) {
 	}
 	bin := parleyBinary(t)
 	work := t.TempDir()
-	env := []string{"PARLEY_MODEL=" + testenv.TestModel(t), "PARLEY_THREADS=1", "PARLEY_INDEX_PATH=" + filepath.Join(work, "parley.db"), "PARLEY_REDIS_URL="}
+	env := []string{"PARLEY_MODEL=" + testenv.TestModel(t), "PARLEY_ENCODER=" + testenv.Encoder(t), "PARLEY_THREADS=1",
+		"PARLEY_INDEX_PATH=" + filepath.Join(work, "parley.db"), "PARLEY_REDIS_URL="}
 	calls := callsWithTranscripts(t)
 	// identity-check's sidecar has no usable start time ("the third of March"): its recording's time dates it.
 	recorded := time.Date(2026, 3, 3, 8, 30, 0, 0, time.UTC)
