@@ -90,6 +90,42 @@ type WordDoc struct {
 	Confidence float64 `json:"confidence"`
 }
 
+// UnsureBelow is the word confidence under which a word was heard unsurely. Chosen on the tune calls of
+// the labelled set with tiny.en (a word counted wrong when its speaker's reference turns lack it): below
+// 0.4, 14 % of the words, 59 % of them wrong against 15 % of the rest; on the held-out calls 15 %, 54 %
+// against 18 %.
+const UnsureBelow = 0.4
+
+// Unsure reports whether the recogniser was unsure of the word.
+func (w WordDoc) Unsure() bool { return w.Confidence < UnsureBelow }
+
+// TurnWords returns the recogniser's words of turn i — those of the segments it joins, in order — when
+// they spell its text; nil otherwise (a transcript imported or changed after recognition).
+func (d CallDoc) TurnWords(i int) []WordDoc {
+	if i < 0 || i >= len(d.Turns) {
+		return nil
+	}
+	t := d.Turns[i]
+	var words []WordDoc
+	for _, s := range d.Segments {
+		if s.Channel != t.Channel || s.Voice != t.Voice || s.Start < t.Start || s.End > t.End || strings.TrimSpace(s.Text) == "" {
+			continue
+		}
+		if len(s.Words) == 0 {
+			return nil
+		}
+		words = append(words, s.Words...)
+	}
+	spelled := make([]string, len(words))
+	for k, w := range words {
+		spelled[k] = w.Text
+	}
+	if len(words) == 0 || strings.Join(spelled, " ") != strings.Join(strings.Fields(t.Text), " ") {
+		return nil
+	}
+	return words
+}
+
 // Words joins a segment's recogniser tokens into words (a token that starts with a space starts a
 // word). They are given only when they spell the segment's text: once the text was changed after
 // recognition — a vocabulary correction, or PII redaction — the recogniser's words would contradict

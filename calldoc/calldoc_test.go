@@ -3,6 +3,7 @@ package calldoc_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -174,6 +175,45 @@ func TestWords(t *testing.T) {
 	}
 	if w := calldoc.Words(parley.Segment{Text: "Hello"}); w != nil {
 		t.Errorf("no tokens: %+v", w)
+	}
+}
+
+// A turn's words are its segments' words in order, when they spell its text; a word under UnsureBelow
+// is unsure.
+func TestTurnWords(t *testing.T) {
+	w := func(text string, c float64) calldoc.WordDoc { return calldoc.WordDoc{Text: text, Confidence: c} }
+	d := calldoc.CallDoc{
+		Segments: []calldoc.SegmentDoc{
+			{Channel: 0, Start: 0, End: 2, Text: "Hi, North wind.", Words: []calldoc.WordDoc{w("Hi,", 0.9), w("North", 0.39), w("wind.", 0.4)}},
+			{Channel: 1, Start: 1, End: 3, Text: "Hello.", Words: []calldoc.WordDoc{w("Hello.", 0.95)}},
+			{Channel: 0, Start: 2.5, End: 4, Text: "Sam here.", Words: []calldoc.WordDoc{w("Sam", 0.2), w("here.", 0.8)}},
+			{Channel: 1, Start: 5, End: 6, Text: "My bill is [REDACTED]."},
+		},
+		Turns: []calldoc.TurnDoc{
+			{Channel: 0, Start: 0, End: 4, Text: "Hi, North wind. Sam here."},
+			{Channel: 1, Start: 1, End: 3, Text: "Hello."},
+			{Channel: 1, Start: 5, End: 6, Text: "My bill is [REDACTED]."},
+		},
+	}
+	var got []string
+	for _, x := range d.TurnWords(0) {
+		got = append(got, fmt.Sprintf("%s/%v", x.Text, x.Unsure()))
+	}
+	if strings.Join(got, " ") != "Hi,/false North/true wind./false Sam/true here./false" {
+		t.Errorf("turn 0: %v", got)
+	}
+	if ws := d.TurnWords(1); len(ws) != 1 || ws[0].Text != "Hello." {
+		t.Errorf("turn 1: %+v", ws)
+	}
+	if ws := d.TurnWords(2); ws != nil {
+		t.Errorf("a segment without words: %+v", ws)
+	}
+	d.Turns[0].Text = "Hi, Northwind. Sam here." // corrected after recognition
+	if ws := d.TurnWords(0); ws != nil {
+		t.Errorf("words that do not spell the turn: %+v", ws)
+	}
+	if d.TurnWords(7) != nil || d.TurnWords(-1) != nil {
+		t.Error("a turn out of range has words")
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/parley-cc/parley"
@@ -40,6 +41,15 @@ var callTemplate = template.Must(template.New("call.html").Funcs(template.FuncMa
 	},
 	"speaker": func(name string, s *parley.SpeakerSentiment) map[string]any {
 		return map[string]any{"Name": name, "S": s}
+	},
+	"words": func(d calldoc.CallDoc, i int) []calldoc.WordDoc { _, w := ShownTurn(d, i); return w },
+	"anyUnsure": func(d calldoc.CallDoc) bool {
+		for i := range d.Turns {
+			if slices.ContainsFunc(d.TurnWords(i), calldoc.WordDoc.Unsure) {
+				return true
+			}
+		}
+		return false
 	},
 	"turnSentiment": func(d calldoc.CallDoc, i int) *parley.TurnSentiment {
 		if d.Analysis == nil || d.Analysis.Sentiment == nil {
@@ -138,4 +148,18 @@ func Timeline(d calldoc.CallDoc) template.HTML {
 // entities and the transcript by turn. Everything from the call is escaped.
 func WriteHTML(w io.Writer, doc calldoc.CallDoc) error {
 	return callTemplate.Execute(w, doc)
+}
+
+// ShownTurn is turn i of d as a page shows it: its text without the leading punctuation a recogniser
+// leaves, and its words (calldoc.TurnWords, the same punctuation gone) to mark those heard unsurely, or
+// nil when they are not known.
+func ShownTurn(d calldoc.CallDoc, i int) (string, []calldoc.WordDoc) {
+	words := d.TurnWords(i)
+	if len(words) > 0 {
+		words[0].Text = transcribe.TrimLeadingPunctuation(words[0].Text)
+		if words[0].Text == "" {
+			words = words[1:]
+		}
+	}
+	return transcribe.TrimLeadingPunctuation(d.Turns[i].Text), words
 }

@@ -86,6 +86,25 @@ func TestHTMLSpeakersAndText(t *testing.T) {
 	}
 }
 
+// A recognised turn's words the recogniser was unsure of are marked, escaped, the leading punctuation
+// gone as from the text, with a legend.
+func TestHTMLUnsureWords(t *testing.T) {
+	ms := time.Millisecond
+	seg := parley.Segment{Speaker: parley.RoleAgent, End: time.Second, Text: ". Hi <Northwind>", Tokens: []parley.Token{
+		{End: 10 * ms, Text: ".", P: 0.2}, {Start: 10 * ms, End: 200 * ms, Text: " Hi", P: 0.9}, {Start: 200 * ms, End: 900 * ms, Text: " <Northwind>", P: 0.3}}}
+	doc := calldoc.New(parley.Result{Call: parley.Call{Channels: []parley.Channel{{Index: 0, Role: parley.RoleAgent}}},
+		Transcript: &parley.Transcript{Segments: []parley.Segment{seg},
+			Turns: []parley.Turn{{Speaker: parley.RoleAgent, End: time.Second, Text: seg.Text}}}}, "")
+	var b bytes.Buffer
+	if err := WriteHTML(&b, doc); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	if !strings.Contains(page, `<td>Hi <span class="unsure" title="heard unsurely (0.30)">&lt;Northwind&gt;</span>`) || !strings.Contains(page, "were heard unsurely") {
+		t.Errorf("unsure words not marked:\n%s", page[strings.Index(page, "<h2>Transcript"):])
+	}
+}
+
 // The timeline marks speech, holds, negative customer turns and evidence, each with the moment a click
 // plays from, names them in a legend, and escapes what comes from the document.
 func TestTimelineMarks(t *testing.T) {

@@ -307,6 +307,7 @@ type turnView struct {
 	calldoc.TurnDoc
 	Index     int
 	Sentiment string
+	Words     []calldoc.WordDoc // the recogniser's words, to mark those heard unsurely; nil: show Text
 }
 
 // reviewedCall finds the call of the request that the user may see, with its document and the
@@ -354,9 +355,14 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 		}
 	}
 	turns := make([]turnView, len(doc.Turns))
+	unsure := false
 	for i, t := range doc.Turns {
-		t.Text = transcribe.TrimLeadingPunctuation(t.Text)
-		turns[i] = turnView{t, i, sentiments[i]}
+		var words []calldoc.WordDoc
+		t.Text, words = report.ShownTurn(doc, i)
+		for _, w := range words {
+			unsure = unsure || w.Unsure()
+		}
+		turns[i] = turnView{t, i, sentiments[i], words}
 	}
 	reviews, err := s.Index.Reviews(r.Context(), c.ID)
 	if err != nil {
@@ -385,7 +391,7 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 		}
 	}
 	s.render(w, r, u, "call.html", map[string]any{
-		"Title": "Call " + doc.CallID, "Call": c, "Doc": doc, "Turns": turns, "Latest": latest, "History": history,
+		"Title": "Call " + doc.CallID, "Call": c, "Doc": doc, "Turns": turns, "Unsure": unsure, "Latest": latest, "History": history,
 		"CanOverride": contains(reviewer, u.Role), "Collections": cols, "Timeline": report.Timeline(doc),
 		"SentimentChart": sentimentChart(doc), "List": nb, "Glance": glanceOf(c, reviewed, doc.Metadata),
 		"Reviews": reviews, "Finished": finished, "In": r.URL.Query().Get("in"), "Reviewed": reviewed,

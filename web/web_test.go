@@ -877,6 +877,43 @@ func TestCallsListExplains(t *testing.T) {
 	}
 }
 
+// The call page marks the words the recogniser was unsure of, escaped like all text, with a legend; a
+// call whose words are not known (reference transcripts) shows its text as it is.
+func TestUnsureWordsMarked(t *testing.T) {
+	a := newApp(t)
+	d := fixtures.Doc(t, "identity-check")
+	d.CallID = "unsure-words"
+	t0 := d.Turns[0]
+	first := true
+	for i, sg := range d.Segments {
+		if sg.Channel != t0.Channel || sg.Start < t0.Start || sg.End > t0.End {
+			continue
+		}
+		d.Segments[i].Text = ""
+		if first {
+			d.Segments[i].Text = "Hello, <b>North</b> wind here."
+			d.Segments[i].Words = []calldoc.WordDoc{{Text: "Hello,", Confidence: 0.9}, {Text: "<b>North</b>", Confidence: 0.21},
+				{Text: "wind", Confidence: 0.4}, {Text: "here.", Confidence: 0.97}}
+			first = false
+		}
+	}
+	d.Turns[0].Text = "Hello, <b>North</b> wind here."
+	dir := t.TempDir()
+	d.Source = filepath.Join(dir, "unsure.wav")
+	id, err := a.x.PutCall(context.Background(), d, fixtures.Write(t, dir, d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, page := a.do("qa", "GET", "/calls/"+id, nil)
+	if !strings.Contains(page, `<div class="text">Hello, <span class="unsure" title="heard unsurely (0.21)">&lt;b&gt;North&lt;/b&gt;</span> wind here.</div>`) ||
+		!strings.Contains(page, `id="unsure-legend"`) {
+		t.Errorf("unsure words not marked:\n%s", page[strings.Index(page, `id="turns"`):][:600])
+	}
+	if _, plain := a.do("qa", "GET", "/calls/"+a.calls["identity-check"], nil); strings.Contains(plain, `class="unsure"`) || strings.Contains(plain, `id="unsure-legend"`) {
+		t.Error("a reference transcript's words marked unsure")
+	}
+}
+
 // A call opened from a filtered list walks that list: previous and next in its order, its place in it;
 // its header says what it was about and how it went.
 func TestCallWalksItsList(t *testing.T) {
