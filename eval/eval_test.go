@@ -132,7 +132,7 @@ func TestEvaluate(t *testing.T) {
 	}
 	var text, page bytes.Buffer
 	if err := rep.WriteText(&text, 5); err != nil || !strings.Contains(text.String(), "greeting: not_met, want met") || !strings.Contains(text.String(), "intent unclear / wrong") ||
-		!strings.Contains(text.String(), "items for review / wrong") {
+		!strings.Contains(text.String(), "items for review / wrong") || !strings.Contains(text.String(), "items decided: right") {
 		t.Errorf("text report: %v\n%s", err, text.String())
 	}
 	if err := rep.WriteHTML(&page); err != nil || !strings.Contains(page.String(), "<td>good</td>") {

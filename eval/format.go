@@ -121,6 +121,10 @@ func (r *Report) rows() []row {
 		mk("items for review / wrong", func(s Summary) string {
 			return fmt.Sprintf("%d / %d", s.ItemReview, s.ItemAgreement.Total-s.ItemAgreement.Right-s.ItemReview)
 		}),
+		// What a QA team can act on without listening: the results parley decided, and how many are right.
+		mk("items decided: right", func(s Summary) string {
+			return frac(Count{Right: s.ItemAgreement.Right, Total: s.ItemAgreement.Total - s.ItemReview})
+		}),
 		mk("holds found", func(s Summary) string {
 			return fmt.Sprintf("%d/%d, %d extra", s.Holds.Found, s.Holds.Labelled, s.Holds.Extra)
 		}),
