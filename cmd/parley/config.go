@@ -92,8 +92,6 @@ type Config struct {
 	TLSCert     string `yaml:"tls_cert"`
 	TLSKey      string `yaml:"tls_key"`
 	BehindHTTPS bool   `yaml:"behind_https_proxy"`
-
-	noEncoderWarned bool // warnNoEncoder said it (under encoderMu)
 }
 
 // DefaultConfig is what parley does with no settings.
@@ -254,14 +252,17 @@ func (c *Config) LoadScorecard() (*scoring.Scorecard, error) {
 	return sc, nil
 }
 
-// warnNoEncoder says once per configuration, loudly, what runs without the sentence encoder.
+// noEncoderWarned holds the encoder directories found missing and said so (under encoderMu).
+var noEncoderWarned = map[string]bool{}
+
+// warnNoEncoder says once per process and directory, loudly, what runs without the sentence encoder.
 func (c *Config) warnNoEncoder() {
+	dir, _, _ := c.EncoderDir()
 	encoderMu.Lock()
-	said := c.noEncoderWarned
-	c.noEncoderWarned = true
+	said := noEncoderWarned[dir]
+	noEncoderWarned[dir] = true
 	encoderMu.Unlock()
 	if !said {
-		dir, _, _ := c.EncoderDir()
 		slog.Warn("NO SENTENCE ENCODER: sentiment comes from the word lexicon, no churn or escalation threats, intent from words alone, "+
 			"and scorecard items with examples are left for a reviewer when their phrases are not said", "install", models.EncoderHelp(dir))
 	}
