@@ -355,15 +355,19 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 		}
 	}
 	turns := make([]turnView, len(doc.Turns))
-	unsure := false
+	var nWords, nUnsure int
 	for i, t := range doc.Turns {
 		var words []calldoc.WordDoc
 		t.Text, words = report.ShownTurn(doc, i)
 		for _, w := range words {
-			unsure = unsure || w.Unsure()
+			if w.Unsure() {
+				nUnsure++
+			}
 		}
+		nWords += len(words)
 		turns[i] = turnView{t, i, sentiments[i], words}
 	}
+	unsure := nUnsure > 0
 	reviews, err := s.Index.Reviews(r.Context(), c.ID)
 	if err != nil {
 		s.fail(w, r, err)
@@ -393,7 +397,7 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 	s.render(w, r, u, "call.html", map[string]any{
 		"Title": "Call " + doc.CallID, "Call": c, "Doc": doc, "Turns": turns, "Unsure": unsure, "Latest": latest, "History": history,
 		"CanOverride": contains(reviewer, u.Role), "Collections": cols, "Timeline": report.Timeline(doc),
-		"SentimentChart": sentimentChart(doc), "List": nb, "Glance": glanceOf(c, reviewed, doc.Metadata),
+		"SentimentChart": sentimentChart(doc), "List": nb, "Glance": glanceOf(c, reviewed, doc.Metadata).heard(nWords, nUnsure),
 		"Reviews": reviews, "Finished": finished, "In": r.URL.Query().Get("in"), "Reviewed": reviewed,
 	})
 }
@@ -615,6 +619,18 @@ type glance struct {
 	Score             float64
 	Scored, AutoFails bool
 	Outcome           []string // the telephony platform's disposition, and whether the call was transferred
+	// UnsureShare is the share of the recognised words heard unsurely (calldoc.UnsureBelow); HasWords is
+	// false when the words are not known (an imported or corrected transcript).
+	UnsureShare float64
+	HasWords    bool
+}
+
+// heard sets how much of the transcript the recogniser was unsure of: unsure of words words.
+func (g glance) heard(words, unsure int) glance {
+	if words > 0 {
+		g.HasWords, g.UnsureShare = true, float64(unsure)/float64(words)
+	}
+	return g
 }
 
 // reviewedBy turns the overrides in force into the reviewers' results by item.

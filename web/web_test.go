@@ -909,7 +909,12 @@ func TestUnsureWordsMarked(t *testing.T) {
 		!strings.Contains(page, `id="unsure-legend"`) {
 		t.Errorf("unsure words not marked:\n%s", page[strings.Index(page, `id="turns"`):][:600])
 	}
-	if _, plain := a.do("qa", "GET", "/calls/"+a.calls["identity-check"], nil); strings.Contains(plain, `class="unsure"`) || strings.Contains(plain, `id="unsure-legend"`) {
+	// One of the four words the call's words are known for: the header gives the share.
+	if !strings.Contains(page, `Heard unsurely <b id="glance-unsure">25%</b> of the words`) {
+		t.Errorf("the header does not give the share of words heard unsurely:\n%s", page[strings.Index(page, `id="glance"`):][:900])
+	}
+	if _, plain := a.do("qa", "GET", "/calls/"+a.calls["identity-check"], nil); strings.Contains(plain, `class="unsure"`) || strings.Contains(plain, `id="unsure-legend"`) ||
+		strings.Contains(plain, `id="glance-unsure"`) {
 		t.Error("a reference transcript's words marked unsure")
 	}
 }
