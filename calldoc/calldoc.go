@@ -126,6 +126,24 @@ func (d CallDoc) TurnWords(i int) []WordDoc {
 	return words
 }
 
+// HeardUnsurely is the share of the call's recognised words the recogniser was unsure of (over the turns
+// whose words are known: TurnWords); ok is false when no turn's words are known.
+func (d CallDoc) HeardUnsurely() (share float64, ok bool) {
+	var n, unsure int
+	for i := range d.Turns {
+		for _, w := range d.TurnWords(i) {
+			n++
+			if w.Unsure() {
+				unsure++
+			}
+		}
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return math.Round(float64(unsure)/float64(n)*1000) / 1000, true
+}
+
 // Words joins a segment's recogniser tokens into words (a token that starts with a space starts a
 // word). They are given only when they spell the segment's text: once the text was changed after
 // recognition — a vocabulary correction, or PII redaction — the recogniser's words would contradict

@@ -208,12 +208,19 @@ func TestTurnWords(t *testing.T) {
 	if ws := d.TurnWords(2); ws != nil {
 		t.Errorf("a segment without words: %+v", ws)
 	}
+	if share, ok := d.HeardUnsurely(); !ok || share != 0.333 { // 2 of the 6 words known
+		t.Errorf("heard unsurely %v %v, want 0.333", share, ok)
+	}
 	d.Turns[0].Text = "Hi, Northwind. Sam here." // corrected after recognition
 	if ws := d.TurnWords(0); ws != nil {
 		t.Errorf("words that do not spell the turn: %+v", ws)
 	}
 	if d.TurnWords(7) != nil || d.TurnWords(-1) != nil {
 		t.Error("a turn out of range has words")
+	}
+	d.Turns[1].Text = "Hello there."
+	if share, ok := d.HeardUnsurely(); ok {
+		t.Errorf("no turn's words known: heard unsurely %v", share)
 	}
 }
 

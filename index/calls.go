@@ -62,6 +62,9 @@ type Call struct {
 	Languages      []string // every speaker's detected language, the call's first
 	Redacted       bool
 	Reviews        int // reviewers who marked the call's review finished
+	// Unsure is the share of the call's recognised words heard unsurely (calldoc.HeardUnsurely); -1 when
+	// its words are not known.
+	Unsure float64
 }
 
 // TimeFromRecording marks a call whose time is its recording's (the metadata has no started_at).
@@ -180,7 +183,10 @@ func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc calldoc.CallDoc, do
 	if s := doc.Score; s != nil {
 		c.Scored, c.Score, c.AutoFailed = s.Scored, s.Score, s.AutoFailed
 	}
-	c.Language = doc.Language
+	c.Language, c.Unsure = doc.Language, -1
+	if share, ok := doc.HeardUnsurely(); ok {
+		c.Unsure = share
+	}
 	if doc.Language != "" {
 		c.Languages = []string{doc.Language}
 	}
@@ -221,10 +227,10 @@ func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc calldoc.CallDoc, do
 	}
 	alerts := delimited(c.Alerts)
 	if err := exec(`INSERT INTO call_docs (id, call_id, source, doc, started_at, time_from, agent, agent_name, team, queue, duration_s, scored, score,
-		auto_failed, intent, sentiment, sentiment_label, alerts, summary, language, languages, redacted, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		auto_failed, intent, sentiment, sentiment_label, alerts, summary, language, languages, redacted, unsure, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, c.CallID, c.Source, c.Doc, started, c.TimeFrom, c.Agent, c.AgentName, c.Team, c.Queue, c.DurationS, b2i(c.Scored), c.Score,
 		b2i(c.AutoFailed), c.Intent, c.Sentiment, c.SentimentLabel, alerts, strings.Join(c.Summary, "\n"), c.Language, delimited(c.Languages),
-		b2i(c.Redacted), fmtTime(time.Now())); err != nil {
+		b2i(c.Redacted), c.Unsure, fmtTime(time.Now())); err != nil {
 		return "", fmt.Errorf("index call %s: %w", doc.CallID, err)
 	}
 	if c.Agent != "" {
@@ -348,6 +354,9 @@ type Filter struct {
 	// ToReview: calls with an item parley left for a reviewer (status review) that no reviewer has
 	// decided yet.
 	ToReview bool
+	// MinUnsure: calls with at least this share (0…1) of their recognised words heard unsurely — the
+	// calls to listen to rather than read; nil: any.
+	MinUnsure *float64
 	// OnlyAgent restricts every query to one agent's calls (an agent's own view); set with Restricted.
 	OnlyAgent  string
 	Restricted bool
@@ -384,6 +393,9 @@ func (f Filter) whereFor(walk bool) (string, []any) {
 	if f.ToReview {
 		add(`EXISTS (SELECT 1 FROM call_item_results i WHERE i.call = c.id AND i.status = '` + parley.ItemReview + `'
 			AND NOT EXISTS (SELECT 1 FROM overrides o WHERE o.call = i.call AND o.item = i.item))`)
+	}
+	if f.MinUnsure != nil {
+		add("c.unsure >= ?", *f.MinUnsure)
 	}
 	if !f.From.IsZero() {
 		add("c.started_at >= ?", fmtTime(f.From))
@@ -479,7 +491,7 @@ func (p Page) limit() int {
 
 const callColumns = `c.id, c.call_id, c.source, c.doc, c.started_at, c.time_from, c.agent, c.agent_name, c.team, c.queue, c.duration_s, c.scored, c.score,
 	c.auto_failed, c.intent, c.sentiment, c.sentiment_label, c.alerts, c.summary, c.language, c.languages, c.redacted,
-	(SELECT COUNT(*) FROM call_reviews r WHERE r.call = c.id)`
+	(SELECT COUNT(*) FROM call_reviews r WHERE r.call = c.id), c.unsure`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -489,7 +501,7 @@ func scanCall(s scanner, extra ...any) (Call, error) {
 	var scored, af, red int
 	var alerts, summary, langs string
 	err := s.Scan(append([]any{&c.ID, &c.CallID, &c.Source, &c.Doc, &started, &c.TimeFrom, &c.Agent, &c.AgentName, &c.Team, &c.Queue, &c.DurationS,
-		&scored, &c.Score, &af, &c.Intent, &c.Sentiment, &c.SentimentLabel, &alerts, &summary, &c.Language, &langs, &red, &c.Reviews}, extra...)...)
+		&scored, &c.Score, &af, &c.Intent, &c.Sentiment, &c.SentimentLabel, &alerts, &summary, &c.Language, &langs, &red, &c.Reviews, &c.Unsure}, extra...)...)
 	c.Languages = strings.Fields(langs)
 	if summary != "" {
 		c.Summary = strings.Split(summary, "\n")

@@ -545,3 +545,59 @@ func TestItemsToReview(t *testing.T) {
 		})
 	}
 }
+
+// A call's share of words heard unsurely is indexed from its document (-1 when its words are not
+// known) and filters the calls to listen to.
+func TestHeardUnsurely(t *testing.T) {
+	for name, x := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			dir := t.TempDir()
+			ids := map[string]string{}
+			for i, n := range fixtures.Names {
+				d := fixtures.Doc(t, n)
+				if i < 2 { // words for the first turn: a quarter unsure in call 0, all sure in call 1
+					conf := []float64{0.9, 0.2, 0.95, 0.8}
+					if i == 1 {
+						conf[1] = 0.7
+					}
+					t0 := d.Turns[0]
+					words := []calldoc.WordDoc{{Text: "Hello,"}, {Text: "north"}, {Text: "wind"}, {Text: "here."}}
+					for k := range words {
+						words[k].Confidence = conf[k]
+					}
+					for s, sg := range d.Segments {
+						if sg.Channel == t0.Channel && sg.Start >= t0.Start && sg.End <= t0.End {
+							d.Segments[s].Text, d.Segments[s].Words = "", nil
+							if sg.Start == t0.Start {
+								d.Segments[s].Text, d.Segments[s].Words = "Hello, north wind here.", words
+							}
+						}
+					}
+					d.Turns[0].Text = "Hello, north wind here."
+				}
+				id, err := x.PutCall(ctx, d, fixtures.Write(t, dir, d))
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids[n] = id
+			}
+			want := map[string]float64{fixtures.Names[0]: 0.25, fixtures.Names[1]: 0, fixtures.Names[2]: -1, fixtures.Names[3]: -1}
+			for n, w := range want {
+				c, _, err := x.Call(ctx, ids[n])
+				if err != nil || c.Unsure != w {
+					t.Errorf("%s: unsure %v %v, want %v", n, c.Unsure, err, w)
+				}
+			}
+			for _, tc := range []struct {
+				min  float64
+				want int
+			}{{0.2, 1}, {0.25, 1}, {0.3, 0}, {0, 2}} {
+				calls, _, err := x.Calls(ctx, index.Filter{MinUnsure: &tc.min}, index.Page{})
+				if err != nil || len(calls) != tc.want || tc.want > 0 && tc.min > 0 && calls[0].ID != ids[fixtures.Names[0]] {
+					t.Errorf("at least %.2f heard unsurely: %d calls %v, want %d", tc.min, len(calls), err, tc.want)
+				}
+			}
+		})
+	}
+}

@@ -66,6 +66,9 @@ var schema = []statement{
 	// The call's language and every speaker's, space-delimited with a space on each side (" en es ").
 	addColumn("call_docs", "language", "TEXT NOT NULL DEFAULT ''"),
 	addColumn("call_docs", "languages", "TEXT NOT NULL DEFAULT ''"),
+	// The share of the call's recognised words heard unsurely (calldoc.HeardUnsurely), -1 when its words
+	// are not known (an imported transcript, or a call indexed before the column).
+	addColumn("call_docs", "unsure", "DOUBLE PRECISION NOT NULL DEFAULT -1"),
 	// Each call's scorecard items: the result in force (a reviewer's where one decided) and the
 	// automatic one, which calibration compares it with; the first evidence's quote and moment and the
 	// reason, for the library's examples.

@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"io"
 	"math"
-	"slices"
 	"strings"
 
 	"github.com/parley-cc/parley"
@@ -42,15 +41,8 @@ var callTemplate = template.Must(template.New("call.html").Funcs(template.FuncMa
 	"speaker": func(name string, s *parley.SpeakerSentiment) map[string]any {
 		return map[string]any{"Name": name, "S": s}
 	},
-	"words": func(d calldoc.CallDoc, i int) []calldoc.WordDoc { _, w := ShownTurn(d, i); return w },
-	"anyUnsure": func(d calldoc.CallDoc) bool {
-		for i := range d.Turns {
-			if slices.ContainsFunc(d.TurnWords(i), calldoc.WordDoc.Unsure) {
-				return true
-			}
-		}
-		return false
-	},
+	"words":     func(d calldoc.CallDoc, i int) []calldoc.WordDoc { _, w := ShownTurn(d, i); return w },
+	"anyUnsure": func(d calldoc.CallDoc) bool { share, _ := d.HeardUnsurely(); return share > 0 },
 	"turnSentiment": func(d calldoc.CallDoc, i int) *parley.TurnSentiment {
 		if d.Analysis == nil || d.Analysis.Sentiment == nil {
 			return nil

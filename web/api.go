@@ -36,6 +36,8 @@ type CallJSON struct {
 	Summary        []string   `json:"summary,omitempty"`
 	Languages      []string   `json:"languages,omitempty"` // the call's language first, then other speakers'
 	URL            string     `json:"url"`
+	// UnsureWords is the share of the recognised words heard unsurely; absent when its words are not known.
+	UnsureWords *float64 `json:"unsure_words,omitempty"`
 }
 
 func callJSON(c index.Call) CallJSON {
@@ -43,8 +45,12 @@ func callJSON(c index.Call) CallJSON {
 	if al == nil {
 		al = []string{}
 	}
-	return CallJSON{c.ID, c.CallID, c.StartedAt, c.TimeFrom, c.Agent, c.AgentName, c.Team, c.Queue, c.DurationS, c.Scored, c.Score, c.AutoFailed,
-		c.Intent, c.Sentiment, c.SentimentLabel, al, c.Summary, c.Languages, "/calls/" + c.ID}
+	j := CallJSON{c.ID, c.CallID, c.StartedAt, c.TimeFrom, c.Agent, c.AgentName, c.Team, c.Queue, c.DurationS, c.Scored, c.Score, c.AutoFailed,
+		c.Intent, c.Sentiment, c.SentimentLabel, al, c.Summary, c.Languages, "/calls/" + c.ID, nil}
+	if c.Unsure >= 0 {
+		j.UnsureWords = &c.Unsure
+	}
+	return j
 }
 
 func (s *Server) apiCalls(w http.ResponseWriter, r *http.Request, u *User) {

@@ -74,6 +74,14 @@ func filterFrom(q url.Values, u *User) (index.Filter, []string) {
 	default:
 		problems = append(problems, fmt.Sprintf("toreview: %q is not yes", v))
 	}
+	if v := q.Get("unsure"); v != "" { // a percentage of the words
+		if n, err := strconv.ParseFloat(v, 64); err != nil || n < 0 || n > 100 {
+			problems = append(problems, fmt.Sprintf("unsure: %q is not a percentage", v))
+		} else {
+			share := n / 100
+			f.MinUnsure = &share
+		}
+	}
 	switch v := q.Get("reviewed"); v {
 	case "", "yes", "no", "mine":
 		f.Reviewed, f.Reviewer = v, u.Name
@@ -245,19 +253,22 @@ func (s *Server) callsCSV(w http.ResponseWriter, r *http.Request, u *User) {
 	w.Header().Set("Content-Disposition", `attachment; filename="calls.csv"`)
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"call_id", "started_at", "agent", "agent_name", "team", "queue", "duration_s", "scored", "score", "auto_failed",
-		"intent", "customer_end_sentiment", "sentiment", "alerts", "source", "time_from", "summary", "languages"})
+		"intent", "customer_end_sentiment", "sentiment", "alerts", "source", "time_from", "summary", "languages", "unsure_words"})
 	err := s.Index.EachCall(r.Context(), f, p.Sort, p.Desc, func(c index.Call) error {
 		started := ""
 		if c.StartedAt != nil {
 			started = c.StartedAt.Format(time.RFC3339)
 		}
-		score := ""
+		score, unsure := "", ""
 		if c.Scored {
 			score = strconv.FormatFloat(c.Score, 'f', 1, 64)
 		}
+		if c.Unsure >= 0 {
+			unsure = strconv.FormatFloat(c.Unsure, 'f', 3, 64)
+		}
 		cw.Write([]string{csvSafe(c.CallID), started, csvSafe(c.Agent), csvSafe(c.AgentName), csvSafe(c.Team), csvSafe(c.Queue),
 			strconv.FormatFloat(c.DurationS, 'f', 1, 64), strconv.FormatBool(c.Scored), score, strconv.FormatBool(c.AutoFailed),
-			c.Intent, strconv.FormatFloat(c.Sentiment, 'f', 3, 64), c.SentimentLabel, strings.Join(c.Alerts, " "), csvSafe(c.Source), c.TimeFrom, csvSafe(strings.Join(c.Summary, " | ")), strings.Join(c.Languages, " ")})
+			c.Intent, strconv.FormatFloat(c.Sentiment, 'f', 3, 64), c.SentimentLabel, strings.Join(c.Alerts, " "), csvSafe(c.Source), c.TimeFrom, csvSafe(strings.Join(c.Summary, " | ")), strings.Join(c.Languages, " "), unsure})
 		return nil
 	})
 	cw.Flush()
@@ -355,19 +366,12 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 		}
 	}
 	turns := make([]turnView, len(doc.Turns))
-	var nWords, nUnsure int
 	for i, t := range doc.Turns {
 		var words []calldoc.WordDoc
 		t.Text, words = report.ShownTurn(doc, i)
-		for _, w := range words {
-			if w.Unsure() {
-				nUnsure++
-			}
-		}
-		nWords += len(words)
 		turns[i] = turnView{t, i, sentiments[i], words}
 	}
-	unsure := nUnsure > 0
+	share, heard := doc.HeardUnsurely()
 	reviews, err := s.Index.Reviews(r.Context(), c.ID)
 	if err != nil {
 		s.fail(w, r, err)
@@ -395,9 +399,9 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 		}
 	}
 	s.render(w, r, u, "call.html", map[string]any{
-		"Title": "Call " + doc.CallID, "Call": c, "Doc": doc, "Turns": turns, "Unsure": unsure, "Latest": latest, "History": history,
+		"Title": "Call " + doc.CallID, "Call": c, "Doc": doc, "Turns": turns, "Unsure": share > 0, "Latest": latest, "History": history,
 		"CanOverride": contains(reviewer, u.Role), "Collections": cols, "Timeline": report.Timeline(doc),
-		"SentimentChart": sentimentChart(doc), "List": nb, "Glance": glanceOf(c, reviewed, doc.Metadata).heard(nWords, nUnsure),
+		"SentimentChart": sentimentChart(doc), "List": nb, "Glance": glanceOf(c, reviewed, doc.Metadata).heard(share, heard),
 		"Reviews": reviews, "Finished": finished, "In": r.URL.Query().Get("in"), "Reviewed": reviewed,
 	})
 }
@@ -625,11 +629,9 @@ type glance struct {
 	HasWords    bool
 }
 
-// heard sets how much of the transcript the recogniser was unsure of: unsure of words words.
-func (g glance) heard(words, unsure int) glance {
-	if words > 0 {
-		g.HasWords, g.UnsureShare = true, float64(unsure)/float64(words)
-	}
+// heard sets how much of the transcript the recogniser was unsure of (calldoc.HeardUnsurely).
+func (g glance) heard(share float64, known bool) glance {
+	g.HasWords, g.UnsureShare = known, share
 	return g
 }
 

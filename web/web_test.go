@@ -917,6 +917,18 @@ func TestUnsureWordsMarked(t *testing.T) {
 		strings.Contains(plain, `id="glance-unsure"`) {
 		t.Error("a reference transcript's words marked unsure")
 	}
+	// The calls list finds the calls to listen to; the CSV and the API give the share.
+	_, list := a.do("qa", "GET", "/calls?unsure=20", nil)
+	if !strings.Contains(list, ">unsure-words</a>") || strings.Contains(list, ">identity-check</a>") {
+		t.Error("heard unsurely ≥ 20 %: the call with a quarter of its words unsure not alone in the list")
+	}
+	if _, bad := a.do("qa", "GET", "/calls?unsure=lots", nil); !strings.Contains(bad, "unsure: &#34;lots&#34; is not a percentage") {
+		t.Error("a bad unsure value is not named")
+	}
+	_, body := a.do("qa", "GET", "/calls.csv?unsure=20", nil)
+	if recs, err := csv.NewReader(strings.NewReader(body)).ReadAll(); err != nil || len(recs) != 2 || recs[0][len(recs[0])-1] != "unsure_words" || recs[1][len(recs[1])-1] != "0.250" {
+		t.Errorf("CSV: %v %v", recs, err)
+	}
 }
 
 // A call opened from a filtered list walks that list: previous and next in its order, its place in it;
