@@ -130,8 +130,13 @@ type KPIs struct {
 	RolesToCheck int            `json:"roles_to_check"`
 	// ItemsToReview counts the item results parley left for a reviewer (status review: recognition too
 	// unsure to fail them) that no reviewer's result has replaced, in CallsToReview calls.
-	ItemsToReview     int                    `json:"items_to_review"`
-	CallsToReview     int                    `json:"calls_to_review"`
+	ItemsToReview int `json:"items_to_review"`
+	CallsToReview int `json:"calls_to_review"`
+	// UnsureWords is the mean share of the recognised words heard unsurely (calldoc.HeardUnsurely) over
+	// the UnsureWordsCalls calls whose words are known: how far the transcripts can be read rather than
+	// listened to.
+	UnsureWords       float64                `json:"words_heard_unsurely"`
+	UnsureWordsCalls  int                    `json:"calls_with_words"`
 	SentimentByIntent map[string]float64     `json:"customer_end_sentiment_by_intent"`
 	BySource          map[string]SourceStats `json:"by_source"`
 	// ByLanguage splits calls, scores and drivers by the call's language: a queue in another language
@@ -486,6 +491,10 @@ func (r *Report) kpis(opt Options) {
 			k.ItemsToReview += d.Score.Review
 			k.CallsToReview++
 		}
+		if share, ok := d.HeardUnsurely(); ok {
+			k.UnsureWords += share
+			k.UnsureWordsCalls++
+		}
 		if a := d.Analysis; a != nil && a.Intent != nil {
 			k.IntentMix[a.Intent.Label]++
 			if a.Sentiment != nil && a.Sentiment.Customer != nil {
@@ -515,6 +524,9 @@ func (r *Report) kpis(opt Options) {
 	k.HoldOverLimitShare = round3(float64(holdOver) / n)
 	if transferKnown > 0 {
 		k.TransferRate = round3(float64(transferred) / float64(transferKnown))
+	}
+	if k.UnsureWordsCalls > 0 {
+		k.UnsureWords = round3(k.UnsureWords / float64(k.UnsureWordsCalls))
 	}
 	if k.FCRCalls > 0 {
 		k.FirstCallRes = round3(float64(resolved) / float64(k.FCRCalls))

@@ -95,6 +95,21 @@ func TestTeamReportKPIs(t *testing.T) {
 	if rr.KPIs.ItemsToReview != 1 || rr.KPIs.CallsToReview != 1 || k.ItemsToReview != 0 {
 		t.Errorf("items to review %d in %d calls (%d without)", rr.KPIs.ItemsToReview, rr.KPIs.CallsToReview, k.ItemsToReview)
 	}
+	// The words heard unsurely: the mean share over the calls whose recogniser's words are known.
+	heard := sampleDocs()
+	for i, conf := range [][]float64{{0.2, 0.9}, {0.8, 0.9}} {
+		heard[i].Turns = []calldoc.TurnDoc{{Speaker: parley.RoleAgent, End: 1, Text: "Hello there."}}
+		heard[i].Segments = []calldoc.SegmentDoc{{Speaker: parley.RoleAgent, End: 1, Text: "Hello there.",
+			Words: []calldoc.WordDoc{{Text: "Hello", Confidence: conf[0]}, {Text: "there.", Confidence: conf[1]}}}}
+	}
+	hr := Build(heard, Options{By: "agent"}, nil)
+	if hk := hr.KPIs; hk.UnsureWords != 0.25 || hk.UnsureWordsCalls != 2 || k.UnsureWordsCalls != 0 {
+		t.Errorf("words heard unsurely %v over %d calls (%d without words)", hk.UnsureWords, hk.UnsureWordsCalls, k.UnsureWordsCalls)
+	}
+	var page bytes.Buffer
+	if err := hr.WriteHTML(&page); err != nil || !strings.Contains(page.String(), "25% of the words heard unsurely (2 calls whose words are known)") {
+		t.Errorf("the report does not give the words heard unsurely: %v", err)
+	}
 	rules := map[string]int{}
 	for _, a := range r.Alerts {
 		rules[a.Rule]++
