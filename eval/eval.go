@@ -64,12 +64,16 @@ func (c Check) Agree() bool { return c.Want == c.Got }
 
 // CallResult is one labelled call measured.
 type CallResult struct {
-	ID            string                 `json:"id"`
-	Split         string                 `json:"split,omitempty"`
-	Mix           string                 `json:"mix"`
-	Error         string                 `json:"error,omitempty"` // no usable call document
-	WER           map[string]Words       `json:"wer"`             // agent, customer (stereo), all
-	Misplaced     Words                  `json:"misplaced"`       // stereo or diarized: reference words recognised on the other party's side
+	ID        string           `json:"id"`
+	Split     string           `json:"split,omitempty"`
+	Mix       string           `json:"mix"`
+	Error     string           `json:"error,omitempty"` // no usable call document
+	WER       map[string]Words `json:"wer"`             // agent, customer (stereo), all
+	Misplaced Words            `json:"misplaced"`       // stereo or diarized: reference words recognised on the other party's side
+	// UnsureWords and SureWords: the recogniser's words under calldoc.UnsureBelow and the others, and how
+	// many of each the alignment to the reference found wrong (Errors); calls whose words are known.
+	UnsureWords   Words                  `json:"unsure_words"`
+	SureWords     Words                  `json:"sure_words"`
 	Intent        *Check                 `json:"intent,omitempty"`
 	Threats       *Check                 `json:"threats,omitempty"` // the kinds, comma-separated
 	Sentiment     []Check                `json:"sentiment"`
@@ -128,7 +132,9 @@ type Summary struct {
 	Calls         int                  `json:"calls"`
 	Errors        int                  `json:"errors"`
 	WER           map[string]Words     `json:"wer"`
-	Misplaced     Words                `json:"misplaced"` // stereo and diarized calls: words on the wrong speaker's side
+	Misplaced     Words                `json:"misplaced"`    // stereo and diarized calls: words on the wrong speaker's side
+	UnsureWords   Words                `json:"unsure_words"` // words heard unsurely, and how many wrong
+	SureWords     Words                `json:"sure_words"`   // the other recognised words, and how many wrong
 	Intent        Count                `json:"intent"`
 	IntentUnclear int                  `json:"intent_unclear"` // calls parley called unclear (not right, but no wrong guess)
 	Threats       Count                `json:"threats"`        // calls whose churn and escalation threats parley found as labelled
@@ -278,6 +284,38 @@ var itemResult = map[string]string{parley.ItemPass: Met, parley.ItemFail: NotMet
 
 // Call measures one call document against its label. A document that does not match the label (other
 // length, other channel layout) is an error: its numbers would mean nothing.
+// heard counts the recogniser's words of role's turns (every turn for role "") heard unsurely and the
+// others, and how many of each are wrong: aligned to the reference text ref, each word normalised as
+// the word error rate's are. A side with a turn whose words are not known is not counted.
+func (res *CallResult) heard(d *calldoc.CallDoc, role parley.Role, ref string) {
+	var toks []string
+	var unsure []bool
+	for i, t := range d.Turns {
+		if role != "" && t.Speaker != role {
+			continue
+		}
+		ws := d.TurnWords(i)
+		if ws == nil {
+			return
+		}
+		for _, w := range ws {
+			for _, tok := range transcribe.NormalizeWords(w.Text) {
+				toks, unsure = append(toks, tok), append(unsure, w.Unsure())
+			}
+		}
+	}
+	for k, right := range transcribe.RightWords(ref, toks) {
+		c := &res.SureWords
+		if unsure[k] {
+			c = &res.UnsureWords
+		}
+		c.Words++
+		if !right {
+			c.Errors++
+		}
+	}
+}
+
 func Call(l *Label, d *calldoc.CallDoc) CallResult {
 	res := CallResult{ID: l.ID(), Split: l.Split, Mix: l.Mix, WER: map[string]Words{}, Interruptions: map[parley.Role][2]int{}}
 	if d == nil {
@@ -312,10 +350,15 @@ func Call(l *Label, d *calldoc.CallDoc) CallResult {
 		res.WER["all"] = Words{ea + ec, na + nc}
 		m, n := transcribe.Misplaced(ra, ha, rc, hc)
 		res.Misplaced = Words{m, n}
+		res.heard(d, parley.RoleAgent, ra)
+		res.heard(d, parley.RoleCustomer, rc)
 	}
 	if len(l.Turns) > 0 && l.Mix == "mono" { // all: one text, as a mono recording is
 		e, n := transcribe.WordErrors(l.Text(""), hyp(""))
 		res.WER["all"] = Words{e, n}
+		if !perSide {
+			res.heard(d, "", l.Text(""))
+		}
 	}
 	a := d.Analysis
 	if l.Intent != "" {
@@ -551,6 +594,10 @@ func summarise(calls []CallResult) Summary {
 		}
 		s.Misplaced.Errors += c.Misplaced.Errors
 		s.Misplaced.Words += c.Misplaced.Words
+		for _, w := range [][2]*Words{{&s.UnsureWords, &c.UnsureWords}, {&s.SureWords, &c.SureWords}} {
+			w[0].Errors += w[1].Errors
+			w[0].Words += w[1].Words
+		}
 		if c.Intent != nil {
 			s.Intent.add(c.Intent.Agree())
 			if c.Intent.Got == parley.IntentUnclear && c.Intent.Want != parley.IntentUnclear {

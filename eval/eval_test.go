@@ -83,6 +83,28 @@ func TestEvaluate(t *testing.T) {
 	if c.Misplaced.Errors != 1 {
 		t.Errorf("misplaced %+v, want the customer's hi", c.Misplaced)
 	}
+	// Words heard unsurely: with the agent's words known, "North" and "Wind," under the bar are both
+	// wrong (one word for "Northwind"); of the other 12, the customer's "Hi" is.
+	if c.UnsureWords.Words != 0 || c.SureWords.Words != 0 {
+		t.Errorf("words counted without the recogniser's words: %+v %+v", c.UnsureWords, c.SureWords)
+	}
+	heard := doc()
+	for _, i := range []int{0, 3} {
+		tn := heard.Turns[i]
+		var ws []calldoc.WordDoc
+		for _, w := range strings.Fields(tn.Text) {
+			conf := 0.9
+			if w == "North" || w == "Wind," {
+				conf = 0.3
+			}
+			ws = append(ws, calldoc.WordDoc{Text: w, Confidence: conf})
+		}
+		heard.Segments = append(heard.Segments, calldoc.SegmentDoc{Speaker: tn.Speaker, Start: tn.Start, End: tn.End, Text: tn.Text, Words: ws})
+	}
+	hc := Evaluate([]*Label{l}, []calldoc.CallDoc{heard}).Calls[0]
+	if hc.UnsureWords != (Words{2, 2}) || hc.SureWords != (Words{1, 12}) {
+		t.Errorf("heard unsurely %+v, the others %+v", hc.UnsureWords, hc.SureWords)
+	}
 	if c.Intent == nil || !c.Intent.Agree() {
 		t.Errorf("intent %+v", c.Intent)
 	}

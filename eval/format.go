@@ -105,6 +105,13 @@ func (r *Report) rows() []row {
 		mk("WER agent", func(s Summary) string { return num(s.WER["agent"].WER()) }),
 		mk("WER customer", func(s Summary) string { return num(s.WER["customer"].WER()) }),
 		mk("words on the wrong side", func(s Summary) string { return pct(s.Misplaced.WER()) }),
+		// Whether the words the call page underlines are the ones to distrust.
+		mk("words heard unsurely: wrong", func(s Summary) string {
+			if s.UnsureWords.Words+s.SureWords.Words == 0 {
+				return "–"
+			}
+			return fmt.Sprintf("%s of %d (the others %s of %d)", pct(s.UnsureWords.WER()), s.UnsureWords.Words, pct(s.SureWords.WER()), s.SureWords.Words)
+		}),
 		mk("intent", func(s Summary) string { return frac(s.Intent) + within(s, "intent", true) }),
 		mk("intent unclear / wrong", func(s Summary) string {
 			return fmt.Sprintf("%d / %d", s.IntentUnclear, s.Intent.Total-s.Intent.Right-s.IntentUnclear)

@@ -77,6 +77,20 @@ func Misplaced(refA, hypA, refB, hypB string) (misplaced, words int) {
 // alignDiff aligns hyp to ref by edit distance and counts the reference words it lacks (deleted or
 // substituted away) and the words it adds (inserted or substituted in).
 func alignDiff(r, h []string) (missing, extra map[string]int) {
+	_, missing, extra = align(r, h)
+	return missing, extra
+}
+
+// RightWords aligns the hypothesis words hyp (each already through NormalizeWords) to the reference
+// text by edit distance and reports which of them the alignment matches to a reference word.
+func RightWords(ref string, hyp []string) []bool {
+	right, _, _ := align(NormalizeWords(ref), hyp)
+	return right
+}
+
+// align aligns hyp to ref by edit distance: which words of hyp match a word of ref, the reference words
+// hyp lacks, and the words it adds.
+func align(r, h []string) (right []bool, missing, extra map[string]int) {
 	d := make([][]int, len(r)+1)
 	for i := range d {
 		d[i] = make([]int, len(h)+1)
@@ -94,10 +108,11 @@ func alignDiff(r, h []string) (missing, extra map[string]int) {
 			d[i][j] = min(sub, d[i-1][j]+1, d[i][j-1]+1)
 		}
 	}
-	missing, extra = map[string]int{}, map[string]int{}
+	right, missing, extra = make([]bool, len(h)), map[string]int{}, map[string]int{}
 	for i, j := len(r), len(h); i > 0 || j > 0; {
 		switch {
 		case i > 0 && j > 0 && r[i-1] == h[j-1] && d[i][j] == d[i-1][j-1]:
+			right[j-1] = true
 			i, j = i-1, j-1
 		case i > 0 && j > 0 && d[i][j] == d[i-1][j-1]+1:
 			missing[r[i-1]]++
@@ -111,7 +126,7 @@ func alignDiff(r, h []string) (missing, extra map[string]int) {
 			j--
 		}
 	}
-	return missing, extra
+	return right, missing, extra
 }
 
 // WER is the word error rate of hyp against ref: WordErrors divided by the reference length.
