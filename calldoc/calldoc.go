@@ -129,9 +129,15 @@ func (d CallDoc) TurnWords(i int) []WordDoc {
 
 // HeardUnsurely is the share of the call's recognised words the recogniser was unsure of (over the turns
 // whose words are known: TurnWords); ok is false when no turn's words are known.
-func (d CallDoc) HeardUnsurely() (share float64, ok bool) {
+func (d CallDoc) HeardUnsurely() (share float64, ok bool) { return d.HeardUnsurelyOf("") }
+
+// HeardUnsurelyOf is HeardUnsurely over one speaker's turns (role "": everyone's).
+func (d CallDoc) HeardUnsurelyOf(role parley.Role) (share float64, ok bool) {
 	var n, unsure int
-	for i := range d.Turns {
+	for i, t := range d.Turns {
+		if role != "" && t.Speaker != role {
+			continue
+		}
 		for _, w := range d.TurnWords(i) {
 			n++
 			if w.Unsure() {

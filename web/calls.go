@@ -371,7 +371,7 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 		t.Text, words = report.ShownTurn(doc, i)
 		turns[i] = turnView{t, i, sentiments[i], words}
 	}
-	share, heard := doc.HeardUnsurely()
+	share, _ := doc.HeardUnsurely()
 	reviews, err := s.Index.Reviews(r.Context(), c.ID)
 	if err != nil {
 		s.fail(w, r, err)
@@ -401,7 +401,7 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 	s.render(w, r, u, "call.html", map[string]any{
 		"Title": "Call " + doc.CallID, "Call": c, "Doc": doc, "Turns": turns, "Unsure": share > 0, "Latest": latest, "History": history,
 		"CanOverride": contains(reviewer, u.Role), "Collections": cols, "Timeline": report.Timeline(doc),
-		"SentimentChart": sentimentChart(doc), "List": nb, "Glance": glanceOf(c, reviewed, doc.Metadata).heard(share, heard),
+		"SentimentChart": sentimentChart(doc), "List": nb, "Glance": glanceOf(c, reviewed, doc.Metadata).heard(doc),
 		"Reviews": reviews, "Finished": finished, "In": r.URL.Query().Get("in"), "Reviewed": reviewed,
 	})
 }
@@ -624,14 +624,32 @@ type glance struct {
 	Scored, AutoFails bool
 	Outcome           []string // the telephony platform's disposition, and whether the call was transferred
 	// UnsureShare is the share of the recognised words heard unsurely (calldoc.UnsureBelow); HasWords is
-	// false when the words are not known (an imported or corrected transcript).
+	// false when the words are not known (an imported or corrected transcript). UnsureBy gives the
+	// agent's and the customer's shares when both are known: whose words to distrust.
 	UnsureShare float64
 	HasWords    bool
+	UnsureBy    []speakerShare
 }
 
-// heard sets how much of the transcript the recogniser was unsure of (calldoc.HeardUnsurely).
-func (g glance) heard(share float64, known bool) glance {
-	g.HasWords, g.UnsureShare = known, share
+// speakerShare is one speaker's share of words heard unsurely.
+type speakerShare struct {
+	Speaker parley.Role
+	Share   float64
+}
+
+// heard sets how much of the call's transcript the recogniser was unsure of (calldoc.HeardUnsurely),
+// and of each party's when both are known.
+func (g glance) heard(doc calldoc.CallDoc) glance {
+	g.UnsureShare, g.HasWords = doc.HeardUnsurely()
+	var by []speakerShare
+	for _, r := range []parley.Role{parley.RoleAgent, parley.RoleCustomer} {
+		if share, ok := doc.HeardUnsurelyOf(r); ok {
+			by = append(by, speakerShare{r, share})
+		}
+	}
+	if len(by) == 2 {
+		g.UnsureBy = by
+	}
 	return g
 }
 
