@@ -42,6 +42,9 @@ type Words struct {
 	Words  int `json:"words"`
 }
 
+// add counts o's words and errors in w.
+func (w *Words) add(o Words) { w.Errors, w.Words = w.Errors+o.Errors, w.Words+o.Words }
+
 // WER is Errors/Words, or -1 without reference words.
 func (w Words) WER() float64 {
 	if w.Words == 0 {
@@ -282,8 +285,6 @@ const ForReview = "review"
 
 var itemResult = map[string]string{parley.ItemPass: Met, parley.ItemFail: NotMet, parley.ItemNA: NotApplicable, parley.ItemReview: ForReview}
 
-// Call measures one call document against its label. A document that does not match the label (other
-// length, other channel layout) is an error: its numbers would mean nothing.
 // heard counts the recogniser's words of role's turns (every turn for role "") heard unsurely and the
 // others, and how many of each are wrong: aligned to the reference text ref, each word normalised as
 // the word error rate's are. A side with a turn whose words are not known is not counted.
@@ -316,6 +317,8 @@ func (res *CallResult) heard(d *calldoc.CallDoc, role parley.Role, ref string) {
 	}
 }
 
+// Call measures one call document against its label. A document that does not match the label (other
+// length, other channel layout) is an error: its numbers would mean nothing.
 func Call(l *Label, d *calldoc.CallDoc) CallResult {
 	res := CallResult{ID: l.ID(), Split: l.Split, Mix: l.Mix, WER: map[string]Words{}, Interruptions: map[parley.Role][2]int{}}
 	if d == nil {
@@ -588,16 +591,12 @@ func summarise(calls []CallResult) Summary {
 		}
 		for k, w := range c.WER {
 			t := s.WER[k]
-			t.Errors += w.Errors
-			t.Words += w.Words
+			t.add(w)
 			s.WER[k] = t
 		}
-		s.Misplaced.Errors += c.Misplaced.Errors
-		s.Misplaced.Words += c.Misplaced.Words
-		for _, w := range [][2]*Words{{&s.UnsureWords, &c.UnsureWords}, {&s.SureWords, &c.SureWords}} {
-			w[0].Errors += w[1].Errors
-			w[0].Words += w[1].Words
-		}
+		s.Misplaced.add(c.Misplaced)
+		s.UnsureWords.add(c.UnsureWords)
+		s.SureWords.add(c.SureWords)
 		if c.Intent != nil {
 			s.Intent.add(c.Intent.Agree())
 			if c.Intent.Got == parley.IntentUnclear && c.Intent.Want != parley.IntentUnclear {

@@ -371,7 +371,6 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 		t.Text, words = report.ShownTurn(doc, i)
 		turns[i] = turnView{t, i, sentiments[i], words}
 	}
-	share, _ := doc.HeardUnsurely()
 	reviews, err := s.Index.Reviews(r.Context(), c.ID)
 	if err != nil {
 		s.fail(w, r, err)
@@ -390,6 +389,7 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 		}
 	}
 	reviewed := doc.Score.Reviewed(reviewedBy(latest)) // the score with the reviewers' results
+	g := glanceOf(c, reviewed, doc.Metadata).heard(doc)
 	var cols []index.Collection
 	if contains(library, u.Role) {
 		var err error
@@ -399,9 +399,9 @@ func (s *Server) callPage(w http.ResponseWriter, r *http.Request, u *User) {
 		}
 	}
 	s.render(w, r, u, "call.html", map[string]any{
-		"Title": "Call " + doc.CallID, "Call": c, "Doc": doc, "Turns": turns, "Unsure": share > 0, "Latest": latest, "History": history,
+		"Title": "Call " + doc.CallID, "Call": c, "Doc": doc, "Turns": turns, "Unsure": g.UnsureShare > 0, "Latest": latest, "History": history,
 		"CanOverride": contains(reviewer, u.Role), "Collections": cols, "Timeline": report.Timeline(doc),
-		"SentimentChart": sentimentChart(doc), "List": nb, "Glance": glanceOf(c, reviewed, doc.Metadata).heard(doc),
+		"SentimentChart": sentimentChart(doc), "List": nb, "Glance": g,
 		"Reviews": reviews, "Finished": finished, "In": r.URL.Query().Get("in"), "Reviewed": reviewed,
 	})
 }
