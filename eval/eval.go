@@ -60,6 +60,10 @@ type Check struct {
 	Got  string   `json:"got"` // "" when parley gave no answer (mono call, no analysis)
 	At   *float64 `json:"at,omitempty"`
 	Why  string   `json:"why,omitempty"` // parley's reason, for items
+	// OnMoment, for an item parley passed that the label says was met at a moment (At): whether the
+	// result's evidence covers that moment — a pass for what the reviewer heard, not for another sentence
+	// that happened to come close ("Can you confirm your address?" taken for a recap).
+	OnMoment *bool `json:"on_moment,omitempty"`
 }
 
 // Agree reports whether parley said what the reviewer said.
@@ -107,8 +111,9 @@ type ItemStats struct {
 	FailTP   int   `json:"fail_tp"`
 	FailFP   int   `json:"fail_fp"`
 	FailFN   int   `json:"fail_fn"`
-	Unjudged int   `json:"unjudged"` // parley had no result for the item
-	Review   int   `json:"review"`   // parley left the item for a reviewer (counted as a pass or fail missed)
+	Unjudged int   `json:"unjudged"`  // parley had no result for the item
+	OnMoment Count `json:"on_moment"` // right passes of items labelled at a moment, and how many quote it (Check.OnMoment)
+	Review   int   `json:"review"`    // parley left the item for a reviewer (counted as a pass or fail missed)
 }
 
 func ratio(a, b int) float64 {
@@ -144,7 +149,8 @@ type Summary struct {
 	Sentiment     map[string]Count     `json:"sentiment"`      // customer_start, customer_end, agent_start, agent_end
 	Items         map[string]ItemStats `json:"items"`
 	ItemAgreement Count                `json:"item_agreement"`
-	ItemReview    int                  `json:"item_review"` // item results parley left for a reviewer (in ItemAgreement, never right)
+	ItemReview    int                  `json:"item_review"`    // item results parley left for a reviewer (in ItemAgreement, never right)
+	ItemOnMoment  Count                `json:"item_on_moment"` // right passes of items labelled at a moment whose evidence covers it
 	Holds         HoldCount            `json:"holds"`
 	Interruptions Count                `json:"interruptions"` // calls where parley counted each party's interruptions as labelled
 	PII           Count                `json:"pii"`
@@ -410,6 +416,12 @@ func Call(l *Label, d *calldoc.CallDoc) CallResult {
 			for _, r := range d.Score.Items {
 				if r.ID == id {
 					c.Got, c.Why = itemResult[r.Status], r.Reason
+					if c.Got == Met && c.Want == Met && c.At != nil {
+						on := slices.ContainsFunc(r.Evidence, func(ev parley.Evidence) bool {
+							return *c.At >= ev.Start-momentSlack && *c.At <= ev.End+momentSlack
+						})
+						c.OnMoment = &on
+					}
 				}
 			}
 		}
@@ -435,7 +447,7 @@ func Call(l *Label, d *calldoc.CallDoc) CallResult {
 			for _, sl := range a.Summary {
 				if (sl.Kind == parley.SummaryAction || sl.Kind == parley.SummaryNextStep) && sl.Turn < len(d.Turns) {
 					t := d.Turns[sl.Turn]
-					quoted = quoted || *it.At >= t.Start-0.5 && *it.At <= t.End+0.5
+					quoted = quoted || *it.At >= t.Start-momentSlack && *it.At <= t.End+momentSlack
 				}
 			}
 		}
@@ -447,6 +459,10 @@ func Call(l *Label, d *calldoc.CallDoc) CallResult {
 	res.countWrong()
 	return res
 }
+
+// momentSlack is how far a labelled moment may lie outside a quoted turn and still be in it: the
+// label's clock and the recogniser's turn edges differ by a few hundred milliseconds.
+const momentSlack = 0.5
 
 func (r *CallResult) countWrong() {
 	r.Wrong = 0
@@ -636,6 +652,10 @@ func summarise(calls []CallResult) Summary {
 				st.FailFP++
 			case ch.Want == NotMet:
 				st.FailFN++
+			}
+			if ch.OnMoment != nil {
+				st.OnMoment.add(*ch.OnMoment)
+				s.ItemOnMoment.add(*ch.OnMoment)
 			}
 			s.Items[ch.What] = st
 		}

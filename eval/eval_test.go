@@ -152,9 +152,30 @@ func TestEvaluate(t *testing.T) {
 	if g := rs.Items["greeting"]; rs.ItemReview != 1 || rs.ItemAgreement != (Count{2, 3}) || g.Review != 1 || g.PassFN != 1 || g.FailFP != 0 {
 		t.Errorf("review: %d for review, agreement %+v, greeting %+v", rs.ItemReview, rs.ItemAgreement, g)
 	}
+	// A pass is on the labelled moment when its evidence covers it (greeting: met at 0.5 s): quoting the
+	// greeting's turn it is; quoting a later turn it passed for another sentence. Only right passes of
+	// items labelled with a moment are counted.
+	for _, c := range []struct {
+		ev   []parley.Evidence
+		want Count
+	}{
+		{[]parley.Evidence{{Turn: 0, Start: 0.6, End: 3}}, Count{1, 1}},
+		{[]parley.Evidence{{Turn: 3, Start: 9, End: 12}}, Count{0, 1}},
+		{[]parley.Evidence{{Turn: 3, Start: 9, End: 12}, {Turn: 0, Start: 0.6, End: 3}}, Count{1, 1}},
+		{nil, Count{0, 1}},
+	} {
+		d := doc()
+		d.Score.Items[0].Status, d.Score.Items[0].Evidence = parley.ItemPass, c.ev
+		d.Score.Items[1].Status = parley.ItemPass // empathy: a wrong pass, labelled without a moment
+		s := Evaluate([]*Label{l}, []calldoc.CallDoc{d}).Summary["heldout"]
+		if s.ItemOnMoment != c.want || s.Items["greeting"].OnMoment != c.want || s.Items["empathy"].OnMoment != (Count{}) {
+			t.Errorf("evidence %+v: on the moment %+v, greeting %+v, want %+v", c.ev, s.ItemOnMoment, s.Items["greeting"].OnMoment, c.want)
+		}
+	}
 	var text, page bytes.Buffer
 	if err := rep.WriteText(&text, 5); err != nil || !strings.Contains(text.String(), "greeting: not_met, want met") || !strings.Contains(text.String(), "intent unclear / wrong") ||
-		!strings.Contains(text.String(), "items for review / wrong") || !strings.Contains(text.String(), "items decided: right") {
+		!strings.Contains(text.String(), "items for review / wrong") || !strings.Contains(text.String(), "items decided: right") ||
+		!strings.Contains(text.String(), "item passes on the labelled moment") {
 		t.Errorf("text report: %v\n%s", err, text.String())
 	}
 	if err := rep.WriteHTML(&page); err != nil || !strings.Contains(page.String(), "<td>good</td>") {

@@ -132,6 +132,8 @@ func (r *Report) rows() []row {
 		mk("items decided: right", func(s Summary) string {
 			return frac(Count{Right: s.ItemAgreement.Right, Total: s.ItemAgreement.Total - s.ItemReview})
 		}),
+		// Whether the passes are for what the reviewer heard: the evidence covers the labelled moment.
+		mk("item passes on the labelled moment", func(s Summary) string { return frac(s.ItemOnMoment) }),
 		mk("holds found", func(s Summary) string {
 			return fmt.Sprintf("%d/%d, %d extra", s.Holds.Found, s.Holds.Labelled, s.Holds.Extra)
 		}),
@@ -156,10 +158,10 @@ func (r *Report) WriteText(w io.Writer, worst int) error {
 		fmt.Fprintf(w, "held out − tune: %s\n", strings.Join(lines, "; "))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(tw, "item (all calls)\tagreement\tpass precision\tpass recall\tfail precision\tfail recall\tfor review")
+	fmt.Fprintln(tw, "item (all calls)\tagreement\tpass precision\tpass recall\tfail precision\tfail recall\tfor review\tpasses on the moment")
 	for _, id := range r.ItemIDs() {
 		s := r.Summary["all"].Items[id]
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\n", id, frac(s.Agree), pct(s.PassPrecision()), pct(s.PassRecall()), pct(s.FailPrecision()), pct(s.FailRecall()), s.Review)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", id, frac(s.Agree), pct(s.PassPrecision()), pct(s.PassRecall()), pct(s.FailPrecision()), pct(s.FailRecall()), s.Review, frac(s.OnMoment))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -195,8 +197,8 @@ td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}th{background:#f
 <p>[a–b]: 95 % interval, the calls drawn again {{.Resamples}} times: a gap inside it may be chance.</p>
 {{with .Gaps}}<p>held out − tune: {{range $i, $g := .}}{{if $i}}; {{end}}{{$g}}{{end}}</p>{{end}}
 <h2>Scorecard items (all calls)</h2>
-<table><tr><th>item</th><th>agreement</th><th>pass precision</th><th>pass recall</th><th>fail precision</th><th>fail recall</th><th>for review</th></tr>
-{{range .Items}}<tr><td>{{.ID}}</td><td>{{frac .S.Agree}}</td><td>{{pct .S.PassPrecision}}</td><td>{{pct .S.PassRecall}}</td><td>{{pct .S.FailPrecision}}</td><td>{{pct .S.FailRecall}}</td><td>{{.S.Review}}</td></tr>{{end}}</table>
+<table><tr><th>item</th><th>agreement</th><th>pass precision</th><th>pass recall</th><th>fail precision</th><th>fail recall</th><th>for review</th><th>passes on the moment</th></tr>
+{{range .Items}}<tr><td>{{.ID}}</td><td>{{frac .S.Agree}}</td><td>{{pct .S.PassPrecision}}</td><td>{{pct .S.PassRecall}}</td><td>{{pct .S.FailPrecision}}</td><td>{{pct .S.FailRecall}}</td><td>{{.S.Review}}</td><td>{{frac .S.OnMoment}}</td></tr>{{end}}</table>
 <h2>Calls, worst first</h2>
 {{if .Hidden}}<p>held-out calls: counted above, their misses not shown</p>{{end}}
 <table><tr><th>call</th><th>split</th><th>mix</th><th>WER</th><th>wrong</th><th>what parley got wrong</th></tr>

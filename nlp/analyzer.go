@@ -376,7 +376,7 @@ func withQuestion(tr *parley.Transcript, i int) string {
 		return ""
 	}
 	ss := sentences(prev.Text)
-	if len(ss) == 0 || !strings.HasSuffix(ss[len(ss)-1], "?") {
+	if len(ss) == 0 || !IsQuestion(ss[len(ss)-1]) {
 		return ""
 	}
 	return ss[len(ss)-1] + " " + strings.TrimSpace(t.Text)
@@ -699,6 +699,13 @@ func (a *Analyzer) keyPhrases(tr *parley.Transcript, cands []candidate) []parley
 
 // Sentences splits text after ., ? and !. ASR text without punctuation stays one sentence.
 func Sentences(text string) []string { return sentences(text) }
+
+// IsQuestion reports whether a sentence (one of Sentences) asks: it ends in a question mark, before any
+// closing quote or bracket or a "!" ("Really?!"). A question neither does nor promises anything: no
+// recap, no apology.
+func IsQuestion(sentence string) bool {
+	return strings.HasSuffix(strings.TrimRight(sentence, " \t\n\"')]}”’!"), "?")
+}
 
 func sentences(text string) []string {
 	var out []string

@@ -22,7 +22,7 @@ var (
 // a refusal or bad news.
 func caring(s string) bool {
 	s = strings.TrimSpace(s)
-	return careRe.MatchString(s) && !notCareRe.MatchString(s) && !strings.HasSuffix(s, "?")
+	return careRe.MatchString(s) && !notCareRe.MatchString(s) && !IsQuestion(s)
 }
 
 // withoutCare returns, for each agent turn with sentences of apology or sympathy (caring), the rest of

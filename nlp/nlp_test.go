@@ -385,6 +385,24 @@ func BenchmarkAnalyzeTurns(b *testing.B) {
 	b.ReportMetric(float64(len(turns)*b.N)/b.Elapsed().Seconds(), "turns/s")
 }
 
+func TestIsQuestion(t *testing.T) {
+	for text, want := range map[string]bool{
+		"How can I help?":        true,
+		"Really?!":               true,
+		`"Is it on the bill?"`:   true,
+		"(Did it arrive?) ":      true,
+		"Great!":                 false,
+		"I've updated it.":       false,
+		"Can you hear me":        false, // no mark, no question: the words are not read
+		"What? No, that's fine.": false, // one sentence of Sentences' each
+		"":                       false,
+	} {
+		if got := IsQuestion(text); got != want {
+			t.Errorf("IsQuestion(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
 func TestSentences(t *testing.T) {
 	for _, tc := range []struct {
 		text string

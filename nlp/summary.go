@@ -2,7 +2,6 @@ package nlp
 
 import (
 	_ "embed"
-	"strings"
 
 	"github.com/parley-cc/parley"
 )
@@ -73,7 +72,7 @@ func (a *Analyzer) agentMoves(tr *parley.Transcript, line func(kind, label, text
 			continue
 		}
 		for _, s := range sentences(t.Text) {
-			if len(words(s)) >= 4 && !strings.HasSuffix(s, "?") { // a question neither does nor promises
+			if len(words(s)) >= 4 && !IsQuestion(s) {
 				ss = append(ss, sentence{turn: i, text: s})
 			}
 		}

@@ -111,6 +111,61 @@ func TestExamplesByMeaning(t *testing.T) {
 	}
 }
 
+// An item with statements_only counts no question, by phrase, pattern or meaning: an agent asking to
+// confirm an address has not recapped anything, though the sentence is close to "I've updated your
+// address". The same item without it counts them.
+func TestStatementsOnly(t *testing.T) {
+	base, _ := encoders(t)
+	const card = `version: 1
+name: t
+sections:
+  - name: s
+    items:
+      - id: stated
+        kind: required_phrase
+        statements_only: true
+        phrases: [just to confirm]
+        patterns: ['\bbooked for\b']
+        examples: ["I've updated your address and you'll get a confirmation email."]
+        weight: 50
+      - id: any
+        kind: required_phrase
+        phrases: [just to confirm]
+        patterns: ['\bbooked for\b']
+        examples: ["I've updated your address and you'll get a confirmation email."]
+        weight: 50
+`
+	sc, err := Parse([]byte(card), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.UseEncoder(base); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		agent       string
+		stated, any string
+	}{
+		{"Just to confirm, are you still at the same flat?", parley.ItemFail, parley.ItemPass},          // phrase
+		{"Is the visit booked for Monday or Tuesday?", parley.ItemFail, parley.ItemPass},                // pattern
+		{"Can you confirm the email address on your account for me?", parley.ItemFail, parley.ItemPass}, // meaning
+		{"The visit is booked for Monday.", parley.ItemPass, parley.ItemPass},
+		{"Could I take your postcode? Lovely, I've changed the address on your account and emailed you.", parley.ItemPass, parley.ItemPass},
+	} {
+		tr := &parley.Transcript{Turns: []parley.Turn{
+			{Speaker: parley.RoleAgent, Start: dur(0), End: dur(4), Text: c.agent},
+			{Speaker: parley.RoleCustomer, Start: dur(5), End: dur(6), Text: "Okay."},
+		}}
+		got := map[string]parley.ItemResult{}
+		for _, it := range sc.Score(Call{Transcript: tr, DurationS: 7}).Items {
+			got[it.ID] = it
+		}
+		if got["stated"].Status != c.stated || got["any"].Status != c.any {
+			t.Errorf("%q: statements only %s (%s), any sentence %s (%s)", c.agent, got["stated"].Status, got["stated"].Reason, got["any"].Status, got["any"].Reason)
+		}
+	}
+}
+
 // BenchmarkStagesWithEncoder: the NLP stage and the default scorecard with the sentence encoder on a
 // 10-minute call (the four testdata calls' turns repeated to 120 turns), as parley run applies them.
 func BenchmarkStagesWithEncoder(b *testing.B) {

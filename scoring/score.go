@@ -58,10 +58,13 @@ type evaluator struct {
 	tr      *parley.Transcript
 	metrics parley.TalkMetrics
 	words   [][]word
-	foreign [][]word // the turns' words as written, for phrases of another language (findForeign)
-	spoke   map[parley.Role]bool
-	sents   map[int][]sentence // sentences of a turn with embeddings, embedded on first use
-	encErr  error
+	// stated and statedWords are the turns without their questions, for statements_only items (said)
+	stated      []string
+	statedWords [][]word
+	foreign     [][]word // the turns' words as written, for phrases of another language (findForeign)
+	spoke       map[parley.Role]bool
+	sents       map[int][]sentence // sentences of a turn with embeddings, embedded on first use
+	encErr      error
 }
 
 // sentence is one sentence of a turn and its embedding.
@@ -123,6 +126,9 @@ func (e *evaluator) meaning(it *Item, r *parley.ItemResult) (bool, string, cand)
 	best.turn, closest.turn, closest.sim = -1, -1, -2
 	for _, i := range turns {
 		for _, s := range e.sents[i] {
+			if it.StatementsOnly && nlp.IsQuestion(s.text) {
+				continue
+			}
 			k, sim, counter, counts := it.compare(s.emb)
 			if k < 0 {
 				continue
@@ -237,6 +243,9 @@ func (e *evaluator) phraseMeant(it *Item, r *parley.ItemResult) (string, bool) {
 	}
 	for _, i := range e.turnsFor(it) {
 		for _, s := range e.sents[i] {
+			if it.StatementsOnly && nlp.IsQuestion(s.text) {
+				continue
+			}
 			said := ""
 			ws := turnWords(s.text)
 			for _, ps := range it.entries {
@@ -514,7 +523,8 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 func (e *evaluator) findAll(it *Item, r *parley.ItemResult) (found, missing []string, searched int) {
 	turns := e.turnsFor(it)
 	var looked []string
-	found, missed := e.findEntries(it.entries, it.Phrases.En, turns, e.words, r)
+	text, words := e.said(it)
+	found, missed := e.findEntries(it.entries, it.Phrases.En, turns, words, r)
 	for _, entry := range missed {
 		missing = append(missing, plainAlts(entry))
 		looked = append(looked, fmt.Sprintf("%q", entry))
@@ -523,9 +533,9 @@ func (e *evaluator) findAll(it *Item, r *parley.ItemResult) (found, missing []st
 	for _, re := range it.patterns {
 		hit := false
 		for _, i := range turns {
-			if re.MatchString(e.tr.Turns[i].Text) {
+			if re.MatchString(text(i)) {
 				r.Evidence = append(r.Evidence, e.evidence(i))
-				found = append(found, fmt.Sprintf("%q at %s", re.FindString(e.tr.Turns[i].Text), clock(e.tr.Turns[i].Start.Seconds())))
+				found = append(found, fmt.Sprintf("%q at %s", re.FindString(text(i)), clock(e.tr.Turns[i].Start.Seconds())))
 				hit = true
 				break
 			}
@@ -542,6 +552,29 @@ func (e *evaluator) findAll(it *Item, r *parley.ItemResult) (found, missing []st
 		r.Detail = "looked for " + strings.Join(looked, ", ")
 	}
 	return found, missing, len(turns)
+}
+
+// said returns what an item is matched on, per turn: its text and its words — all of the turn, or for a
+// statements_only item the turn without its questions.
+func (e *evaluator) said(it *Item) (text func(int) string, words [][]word) {
+	if !it.StatementsOnly {
+		return func(i int) string { return e.tr.Turns[i].Text }, e.words
+	}
+	if e.stated == nil {
+		e.stated = make([]string, len(e.tr.Turns))
+		e.statedWords = make([][]word, len(e.tr.Turns))
+		for i, t := range e.tr.Turns {
+			var keep []string
+			for _, s := range nlp.Sentences(t.Text) {
+				if !nlp.IsQuestion(s) {
+					keep = append(keep, s)
+				}
+			}
+			e.stated[i] = strings.Join(keep, " ")
+			e.statedWords[i] = turnWords(e.stated[i])
+		}
+	}
+	return func(i int) string { return e.stated[i] }, e.statedWords
 }
 
 // language is the language a speaker ("agent", "customer", "any") spoke when it is not English (""

@@ -144,6 +144,10 @@ type Item struct {
 	// you today?" is a greeting, not an offer of further help): a sentence counts only when it is closer
 	// to an example than to every counter-example.
 	CounterExamples []string `yaml:"counter_examples"`
+	// StatementsOnly: a question never counts for the item, by phrase, pattern or meaning ("Can you
+	// confirm your address?" is not a recap, though it shares its words with "I've updated your
+	// address").
+	StatementsOnly bool `yaml:"statements_only"`
 
 	Of      string   `yaml:"of"`       // sentiment and metrics: whose (agent, customer)
 	Measure string   `yaml:"measure"`  // sentiment: start, end, overall, min
@@ -354,6 +358,9 @@ func (it *Item) check() error {
 	}
 	if len(it.Examples) > 0 && it.Kind != KindRequired && it.Kind != KindProhibited {
 		return fmt.Errorf("examples are for required_phrase and prohibited_phrase items, not %s", it.Kind)
+	}
+	if it.StatementsOnly && it.Kind != KindRequired && it.Kind != KindProhibited {
+		return fmt.Errorf("statements_only is for required_phrase and prohibited_phrase items, not %s", it.Kind)
 	}
 	if it.Similarity < 0 || it.Similarity >= 1 {
 		return fmt.Errorf("similarity %g (want 0 < similarity < 1)", it.Similarity)

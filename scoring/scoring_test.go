@@ -248,6 +248,7 @@ func TestParseErrors(t *testing.T) {
 		{head + item("kind: dead_air\nmax_s: 5\nexamples: [hello]\nweight: 100"), "examples are for required_phrase and prohibited_phrase items"},
 		{head + item("kind: required_phrase\nexamples: [hello]\nsimilarity: 1.5\nweight: 100"), "similarity 1.5"},
 		{head + item("kind: required_phrase\nphrases: [a]\ncounter_examples: [hello]\nweight: 100"), "counter_examples without examples"},
+		{head + item("kind: dead_air\nmax_s: 5\nstatements_only: true\nweight: 100"), "statements_only is for required_phrase and prohibited_phrase items, not dead_air"},
 		{head + item("kind: required_phrase\nweight: 100"), "needs phrases, patterns or examples"},
 		{head + item("kind: required_phrase\nphrases: [a]\nwhen: {customer_score_at_most: -2}\nweight: 100"), "customer_score_at_most -2 (want -1 … 1)"},
 		{"version: 3\nname: t\n", "version 3"},
@@ -364,6 +365,12 @@ func TestRecapOnRecognisedText(t *testing.T) {
 		{"I'm surprised nobody told you.", parley.ItemReview},
 		{"Sure, I email the details and a quote for twenty pounds today.", parley.ItemPass}, // "I'll email"
 		{"I post my letters myself, usually.", parley.ItemReview},
+		{"Right, that's changed for you from today.", parley.ItemPass},
+		{"OK, I'm booking the engineer for Friday morning now.", parley.ItemPass},
+		// A question recaps nothing, whatever its words (statements_only).
+		{"Could you just confirm, has that been processed on your side?", parley.ItemReview},
+		{"And is the new plan set up already?", parley.ItemReview},
+		{"Is the address updated? Great, so I've sent the new card out to you.", parley.ItemPass},
 	} {
 		tr := transcript(line{A, 0, 3, "Thanks for calling Northwind, this is Sam."}, line{C, 4, 6, "I was charged twice."}, line{A, 7, 10, c.text})
 		var r parley.ItemResult
