@@ -164,6 +164,42 @@ sections:
 			t.Errorf("%q: statements only %s (%s), any sentence %s (%s)", c.agent, got["stated"].Status, got["stated"].Reason, got["any"].Status, got["any"].Reason)
 		}
 	}
+	// parley scorecard test shows a question near the examples as one that does not count.
+	texts := []string{"Can you confirm the email address on your account for me?", "I've updated the address on your account."}
+	for id, want := range map[string][2]bool{"stated": {true, false}, "any": {false, true}} {
+		ms, err := sc.Nearest(it0(sc, id), texts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ms[0].Question != want[0] || ms[0].Counts != want[1] || ms[1].Question || !ms[1].Counts {
+			t.Errorf("%s: nearest %+v", id, ms)
+		}
+	}
+}
+
+// A sentence found by its phrase and by meaning is quoted once, with the example it means: the turn's
+// evidence from the phrase takes the sentence, example and similarity of the match by meaning.
+func TestEvidenceByPhraseAndMeaning(t *testing.T) {
+	base, _ := encoders(t)
+	sc := Default()
+	if err := sc.UseEncoder(base); err != nil {
+		t.Fatal(err)
+	}
+	tr := &parley.Transcript{Turns: []parley.Turn{
+		{Speaker: parley.RoleAgent, Start: dur(0), End: dur(4), Text: "Right. Is there anything else I can help you with today?"},
+		{Speaker: parley.RoleCustomer, Start: dur(5), End: dur(6), Text: "No, thanks."},
+	}}
+	for _, it := range sc.Score(Call{Transcript: tr, DurationS: 7}).Items {
+		if it.ID != "further_help" {
+			continue
+		}
+		if it.Status != parley.ItemPass || len(it.Evidence) != 1 {
+			t.Fatalf("further help: %s, evidence %+v", it.Status, it.Evidence)
+		}
+		if ev := it.Evidence[0]; ev.Turn != 0 || ev.Quote != "Is there anything else I can help you with today?" || ev.Example == "" || ev.Similarity < it0(sc, "further_help").Similarity {
+			t.Errorf("evidence %+v", ev)
+		}
+	}
 }
 
 // BenchmarkStagesWithEncoder: the NLP stage and the default scorecard with the sentence encoder on a

@@ -830,15 +830,19 @@ func (e *evaluator) tone(r *parley.ItemResult) (float64, string) {
 	return round(v), fmt.Sprintf("%d politeness and %d empathy markers, agent sentiment %+.2f, %d interruptions, %d raised-voice segments", polite, emp, sent, intr, len(raised))
 }
 
-// dedupe drops evidence that points at a turn already quoted.
+// dedupe keeps one piece of evidence per turn, where its first was; a match by meaning on the same turn
+// lends it its sentence, example and similarity, which the reason quotes.
 func dedupe(ev []parley.Evidence) []parley.Evidence {
 	out := ev[:0]
-	seen := map[int]bool{}
+	at := map[int]int{}
 	for _, e := range ev {
-		if e.Turn >= 0 && seen[e.Turn] {
+		if k, ok := at[e.Turn]; ok && e.Turn >= 0 {
+			if e.Example != "" && out[k].Example == "" {
+				out[k].Quote, out[k].Example, out[k].Similarity = e.Quote, e.Example, e.Similarity
+			}
 			continue
 		}
-		seen[e.Turn] = true
+		at[e.Turn] = len(out)
 		out = append(out, e)
 	}
 	return out

@@ -483,6 +483,8 @@ type Match struct {
 	Counts     bool    `json:"counts"` // reaches the item's similarity and is closer to an example than to any counter-example
 	// CounterExample is the counter-example the sentence is at least as close to as to its example.
 	CounterExample string `json:"counter_example,omitempty"`
+	// Question: the sentence asks, and the item counts statements only (it never counts).
+	Question bool `json:"question,omitempty"`
 }
 
 // compare finds the example closest to a sentence's embedding and the similarity, the counter-example at
@@ -529,6 +531,9 @@ func (sc *Scorecard) Nearest(it *Item, texts []string) ([]Match, error) {
 			out[i].Example = it.protos.Texts[k]
 		}
 		out[i].CounterExample = counter
+		if it.StatementsOnly && nlp.IsQuestion(texts[i]) {
+			out[i].Question, out[i].Counts = true, false
+		}
 	}
 	return out, nil
 }

@@ -90,7 +90,11 @@ func (m *Main) scorecardCmd(args []string) error {
 				if mt.Counts {
 					mark = "✓"
 				}
-				fmt.Fprintf(tw, "    %s %.3f\t%s\t%q\t≈ %q\n", mark, mt.Similarity, calldoc.Clock(mt.Start), mt.Text, mt.Example)
+				note := ""
+				if mt.Question {
+					note = " (a question: only statements count)"
+				}
+				fmt.Fprintf(tw, "    %s %.3f\t%s\t%q%s\t≈ %q\n", mark, mt.Similarity, calldoc.Clock(mt.Start), mt.Text, note, mt.Example)
 			}
 		}
 	}
