@@ -343,15 +343,21 @@ func (w Window) snapToSentences(toks []parley.Token, pieces []int, rate int, sen
 		}
 		gap := time.Duration(float64(w.Pieces[a].At+w.Pieces[a].Len+w.Pieces[b].At) / 2 / float64(rate) * float64(time.Second))
 		best, bestD := -1, time.Duration(math.MaxInt64)
-		for j := from; j < len(toks); j++ {
+		for j := from; j <= len(toks); j++ {
 			// a split before token j: it starts a word, the token before it ends a sentence (or j opens
-			// the segment and the segment a sentence), it is near the gap, and the tokens it moves are
-			// all of the one piece they leave (a before i, b after)
-			if !strings.HasPrefix(toks[j].Text, " ") || j > 0 && !parley.EndsSentence(toks[j-1].Text) {
+			// the segment and the segment a sentence, or j closes the segment and its last token ends
+			// a sentence), it is near the gap, and the tokens it moves are all of the one piece they
+			// leave (a before i, b after)
+			if j < len(toks) && !strings.HasPrefix(toks[j].Text, " ") || j > 0 && !parley.EndsSentence(toks[j-1].Text) {
 				continue
 			}
-			leaves, at, before := a, toks[j].Start, pieces[0]
-			if j > 0 {
+			leaves, at, before := a, time.Duration(0), pieces[0]
+			switch {
+			case j == 0:
+				at = toks[0].Start
+			case j == len(toks):
+				at, before = toks[j-1].End, pieces[j-1]
+			default:
 				at, before = (toks[j-1].End+toks[j].Start)/2, pieces[j-1]
 			}
 			if j > i {

@@ -246,6 +246,11 @@ func TestSplitSnapsToSentenceEnds(t *testing.T) {
 			[]string{"anything", "else?"}, true},
 		{"a segment's first word too far from the gap", []tok{{60, 120, " Anything"}, {240, 300, " else?"}},
 			[]string{"Anything", "else?"}, false},
+		// The segment's own end is a sentence end too: "… nobody has fixed" + "it." timed into the next turn.
+		{"the turn's last word timed into the next turn, ending the segment", []tok{{0, 100, " nobody"}, {100, 190, " has"}, {190, 199, " fixed"}, {235, 260, " it"}, {260, 262, "."}},
+			[]string{"nobody has fixed it."}, false},
+		{"the segment ending far from the gap", []tok{{0, 100, " nobody"}, {100, 199, " fixed"}, {235, 300, " it"}, {300, 420, " again"}, {420, 425, "."}},
+			[]string{"nobody fixed", "it again."}, false},
 	} {
 		if got := split(!tc.mid, tc.toks...); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
