@@ -418,7 +418,7 @@ func Call(l *Label, d *calldoc.CallDoc) CallResult {
 					c.Got, c.Why = itemResult[r.Status], r.Reason
 					if c.Got == Met && c.Want == Met && c.At != nil {
 						on := slices.ContainsFunc(r.Evidence, func(ev parley.Evidence) bool {
-							return *c.At >= ev.Start-momentSlack && *c.At <= ev.End+momentSlack
+							return covers(*c.At, ev.Start, ev.End)
 						})
 						c.OnMoment = &on
 					}
@@ -447,7 +447,7 @@ func Call(l *Label, d *calldoc.CallDoc) CallResult {
 			for _, sl := range a.Summary {
 				if (sl.Kind == parley.SummaryAction || sl.Kind == parley.SummaryNextStep) && sl.Turn < len(d.Turns) {
 					t := d.Turns[sl.Turn]
-					quoted = quoted || *it.At >= t.Start-momentSlack && *it.At <= t.End+momentSlack
+					quoted = quoted || covers(*it.At, t.Start, t.End)
 				}
 			}
 		}
@@ -460,9 +460,10 @@ func Call(l *Label, d *calldoc.CallDoc) CallResult {
 	return res
 }
 
-// momentSlack is how far a labelled moment may lie outside a quoted turn and still be in it: the
-// label's clock and the recogniser's turn edges differ by a few hundred milliseconds.
-const momentSlack = 0.5
+// covers reports whether a labelled moment at lies in the stretch start–end of a quoted turn or
+// evidence, give or take half a second: the label's clock and the recogniser's turn edges differ by a
+// few hundred milliseconds.
+func covers(at, start, end float64) bool { return at >= start-0.5 && at <= end+0.5 }
 
 func (r *CallResult) countWrong() {
 	r.Wrong = 0

@@ -126,7 +126,7 @@ func (e *evaluator) meaning(it *Item, r *parley.ItemResult) (bool, string, cand)
 	best.turn, closest.turn, closest.sim = -1, -1, -2
 	for _, i := range turns {
 		for _, s := range e.sents[i] {
-			if it.StatementsOnly && nlp.IsQuestion(s.text) {
+			if it.asks(s.text) {
 				continue
 			}
 			k, sim, counter, counts := it.compare(s.emb)
@@ -243,7 +243,7 @@ func (e *evaluator) phraseMeant(it *Item, r *parley.ItemResult) (string, bool) {
 	}
 	for _, i := range e.turnsFor(it) {
 		for _, s := range e.sents[i] {
-			if it.StatementsOnly && nlp.IsQuestion(s.text) {
+			if it.asks(s.text) {
 				continue
 			}
 			said := ""

@@ -487,6 +487,9 @@ type Match struct {
 	Question bool `json:"question,omitempty"`
 }
 
+// asks reports whether the item never counts a sentence because it is a question (statements_only).
+func (it *Item) asks(sentence string) bool { return it.StatementsOnly && nlp.IsQuestion(sentence) }
+
 // compare finds the example closest to a sentence's embedding and the similarity, the counter-example at
 // least as close, if any, and whether the sentence counts: at the item's similarity or above and closer to
 // an example than to every counter-example.
@@ -531,7 +534,7 @@ func (sc *Scorecard) Nearest(it *Item, texts []string) ([]Match, error) {
 			out[i].Example = it.protos.Texts[k]
 		}
 		out[i].CounterExample = counter
-		if it.StatementsOnly && nlp.IsQuestion(texts[i]) {
+		if it.asks(texts[i]) {
 			out[i].Question, out[i].Counts = true, false
 		}
 	}
