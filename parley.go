@@ -4,8 +4,10 @@
 package parley
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -93,6 +95,40 @@ type Transcript struct {
 	// Translation is the English translation of the speakers who spoke another language, as the
 	// recogniser translated it (when asked: translate), in segments of its own beside the original.
 	Translation []Segment `json:"translation,omitempty"`
+	// Again is the agent's speech recognised a second time by another recogniser (second_hearing),
+	// kept beside the first reading; nil when it was not asked for. Scoring counts a required phrase
+	// the agent said in either reading.
+	Again *Hearing `json:"heard_again,omitempty"`
+}
+
+// Hearing is a second reading of the agent's speech: its segments and turns, as another recogniser
+// (Model) heard them.
+type Hearing struct {
+	Model    string    `json:"model"`
+	Segments []Segment `json:"segments"`
+	Turns    []Turn    `json:"turns"`
+}
+
+// Transcript is the call as heard the second time: the agent's segments and turns from this hearing,
+// everyone else's from the first reading, in call order. The first reading is not changed.
+func (h *Hearing) Transcript(first *Transcript) *Transcript {
+	out := *first
+	out.Again, out.Segments, out.Turns = nil, nil, nil
+	for _, s := range first.Segments {
+		if s.Speaker != RoleAgent {
+			out.Segments = append(out.Segments, s)
+		}
+	}
+	for _, t := range first.Turns {
+		if t.Speaker != RoleAgent {
+			out.Turns = append(out.Turns, t)
+		}
+	}
+	out.Segments = append(out.Segments, h.Segments...)
+	out.Turns = append(out.Turns, h.Turns...)
+	slices.SortStableFunc(out.Segments, func(a, b Segment) int { return cmp.Compare(a.Start, b.Start) })
+	slices.SortStableFunc(out.Turns, func(a, b Turn) int { return cmp.Compare(a.Start, b.Start) })
+	return &out
 }
 
 // Diarization is how the speakers of one channel were told apart, and which of them is the agent.

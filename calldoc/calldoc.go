@@ -59,14 +59,24 @@ type CallDoc struct {
 	Diarization  []parley.Diarization `json:"diarization,omitempty"`
 	Segments     []SegmentDoc         `json:"segments"`
 	Turns        []TurnDoc            `json:"turns"`
-	Sound        []parley.Span        `json:"sound_without_speech"` // agent channel: sound but no words (hold music)
-	Notes        []string             `json:"notes"`
-	Analysis     *parley.Analysis     `json:"analysis"`
-	Score        *parley.Score        `json:"score"`
-	Metadata     *parley.Metadata     `json:"metadata"`
-	Warnings     []string             `json:"warnings"`
-	Model        string               `json:"model,omitempty"`
-	ProcessingS  float64              `json:"processing_s"`
+	// HeardAgain is the agent's speech as a second recogniser read it (second_hearing): scoring
+	// counts a required phrase heard in either reading. Absent when it was not asked for.
+	HeardAgain  *HearingDoc      `json:"heard_again,omitempty"`
+	Sound       []parley.Span    `json:"sound_without_speech"` // agent channel: sound but no words (hold music)
+	Notes       []string         `json:"notes"`
+	Analysis    *parley.Analysis `json:"analysis"`
+	Score       *parley.Score    `json:"score"`
+	Metadata    *parley.Metadata `json:"metadata"`
+	Warnings    []string         `json:"warnings"`
+	Model       string           `json:"model,omitempty"`
+	ProcessingS float64          `json:"processing_s"`
+}
+
+// HearingDoc is a second reading of the agent's speech: the model that read it, its segments and turns.
+type HearingDoc struct {
+	Model    string       `json:"model"`
+	Segments []SegmentDoc `json:"segments"`
+	Turns    []TurnDoc    `json:"turns"`
 }
 
 // SegmentDoc is a segment with times in seconds.
@@ -254,21 +264,9 @@ func New(r parley.Result, model string) CallDoc {
 	if t := r.Transcript; t != nil {
 		doc.Language, doc.Languages = t.Language, t.Languages
 		doc.Warnings = append(doc.Warnings, t.Warnings...)
-		for _, s := range t.Segments {
-			doc.Segments = append(doc.Segments, SegmentDoc{s.Channel, s.Speaker, Seconds(s.Start), Seconds(s.End), strings.TrimSpace(s.Text),
-				math.Round(s.Confidence*1000) / 1000, math.Round(s.LoudnessDB*10) / 10, Words(s), s.Voice})
-		}
-		slices.SortStableFunc(doc.Segments, func(a, b SegmentDoc) int {
-			switch {
-			case a.Start < b.Start:
-				return -1
-			case a.Start > b.Start:
-				return 1
-			}
-			return a.Channel - b.Channel
-		})
-		for _, t := range t.Turns {
-			doc.Turns = append(doc.Turns, TurnDoc{t.Speaker, t.Channel, Seconds(t.Start), Seconds(t.End), t.Text, t.Overlap, t.Voice})
+		doc.Segments, doc.Turns = segmentDocs(t.Segments), turnDocs(t.Turns)
+		if h := t.Again; h != nil {
+			doc.HeardAgain = &HearingDoc{Model: h.Model, Segments: segmentDocs(h.Segments), Turns: turnDocs(h.Turns)}
 		}
 		if t.Sound != nil {
 			doc.Sound = t.Sound
@@ -283,33 +281,79 @@ func New(r parley.Result, model string) CallDoc {
 
 // Result turns a call document back into a result, for analysing stored transcripts again.
 func (d CallDoc) Result() parley.Result {
-	dur := func(s float64) time.Duration { return time.Duration(math.Round(s * float64(time.Second))) }
-	r := parley.Result{Call: parley.Call{ID: d.CallID, Source: d.Source, Duration: dur(d.DurationS), SampleRate: d.SampleRate,
+	r := parley.Result{Call: parley.Call{ID: d.CallID, Source: d.Source, Duration: duration(d.DurationS), SampleRate: d.SampleRate,
 		Encoding: d.Encoding, Channels: d.Channels, Recorded: recorded(d.RecordedAt)}, Transcript: &parley.Transcript{Language: d.Language}, Analysis: d.Analysis, Score: d.Score, Metadata: d.Metadata, Warnings: d.Warnings}
-	for _, s := range d.Segments {
-		seg := parley.Segment{Channel: s.Channel, Speaker: s.Speaker, Voice: s.Voice,
-			Start: dur(s.Start), End: dur(s.End), Text: s.Text, Confidence: s.Confidence, LoudnessDB: s.LoudnessDB}
-		for i, w := range s.Words { // one token per word, so that the words survive analysing the call again
-			text := w.Text
-			if i > 0 {
-				text = " " + text
-			}
-			seg.Tokens = append(seg.Tokens, parley.Token{Start: dur(w.Start), End: dur(w.End), Text: text, P: w.Confidence})
-		}
-		r.Transcript.Segments = append(r.Transcript.Segments, seg)
-	}
+	r.Transcript.Segments = segmentsOf(d.Segments)
 	r.Transcript.Sound = d.Sound
 	r.Transcript.Diarization = d.Diarization
 	r.Transcript.Languages = d.Languages
 	for _, s := range d.Translation {
 		r.Transcript.Translation = append(r.Transcript.Translation, parley.Segment{Channel: s.Channel, Speaker: s.Speaker, Voice: s.Voice,
-			Start: dur(s.Start), End: dur(s.End), Text: s.Text, Confidence: s.Confidence})
+			Start: duration(s.Start), End: duration(s.End), Text: s.Text, Confidence: s.Confidence})
 	}
-	for _, t := range d.Turns {
-		r.Transcript.Turns = append(r.Transcript.Turns, parley.Turn{Speaker: t.Speaker, Channel: t.Channel, Voice: t.Voice,
-			Start: dur(t.Start), End: dur(t.End), Text: t.Text, Overlap: t.Overlap})
+	r.Transcript.Turns = turnsOf(d.Turns)
+	if h := d.HeardAgain; h != nil {
+		r.Transcript.Again = &parley.Hearing{Model: h.Model, Segments: segmentsOf(h.Segments), Turns: turnsOf(h.Turns)}
 	}
 	return r
+}
+
+// duration is a document's seconds as a duration.
+func duration(s float64) time.Duration { return time.Duration(math.Round(s * float64(time.Second))) }
+
+// segmentDocs writes segments as the document keeps them, in time order (channel order at equal times).
+func segmentDocs(segs []parley.Segment) []SegmentDoc {
+	var out []SegmentDoc
+	for _, s := range segs {
+		out = append(out, SegmentDoc{s.Channel, s.Speaker, Seconds(s.Start), Seconds(s.End), strings.TrimSpace(s.Text),
+			math.Round(s.Confidence*1000) / 1000, math.Round(s.LoudnessDB*10) / 10, Words(s), s.Voice})
+	}
+	slices.SortStableFunc(out, func(a, b SegmentDoc) int {
+		switch {
+		case a.Start < b.Start:
+			return -1
+		case a.Start > b.Start:
+			return 1
+		}
+		return a.Channel - b.Channel
+	})
+	return out
+}
+
+// segmentsOf reads a document's segments back, each word as one token so that the words survive
+// analysing the call again.
+func segmentsOf(docs []SegmentDoc) []parley.Segment {
+	var out []parley.Segment
+	for _, s := range docs {
+		seg := parley.Segment{Channel: s.Channel, Speaker: s.Speaker, Voice: s.Voice,
+			Start: duration(s.Start), End: duration(s.End), Text: s.Text, Confidence: s.Confidence, LoudnessDB: s.LoudnessDB}
+		for i, w := range s.Words {
+			text := w.Text
+			if i > 0 {
+				text = " " + text
+			}
+			seg.Tokens = append(seg.Tokens, parley.Token{Start: duration(w.Start), End: duration(w.End), Text: text, P: w.Confidence})
+		}
+		out = append(out, seg)
+	}
+	return out
+}
+
+func turnDocs(turns []parley.Turn) []TurnDoc {
+	var out []TurnDoc
+	for _, t := range turns {
+		out = append(out, TurnDoc{t.Speaker, t.Channel, Seconds(t.Start), Seconds(t.End), t.Text, t.Overlap, t.Voice})
+	}
+	return out
+}
+
+func turnsOf(docs []TurnDoc) []parley.Turn {
+	var out []parley.Turn
+	for _, t := range docs {
+		out = append(out, parley.Turn{Speaker: t.Speaker, Channel: t.Channel, Voice: t.Voice,
+			Start: duration(t.Start), End: duration(t.End), Text: t.Text, Overlap: t.Overlap})
+	}
+	return out
 }
 
 func recorded(t *time.Time) time.Time {

@@ -104,7 +104,10 @@ func TestRoundTrip(t *testing.T) {
 		Transcript: &parley.Transcript{Language: "en",
 			Segments:    []parley.Segment{{Channel: 1, Speaker: parley.RoleCustomer, Start: 1500 * ms, End: 3250 * ms, Text: "My bill is wrong.", Confidence: 0.8}},
 			Turns:       []parley.Turn{{Speaker: parley.RoleCustomer, Channel: 1, Start: 1500 * ms, End: 3250 * ms, Text: "My bill is wrong."}},
-			Translation: []parley.Segment{{Channel: 1, Speaker: parley.RoleCustomer, Start: 1500 * ms, End: 3250 * ms, Text: "My bill is wrong.", Confidence: 0.7}}},
+			Translation: []parley.Segment{{Channel: 1, Speaker: parley.RoleCustomer, Start: 1500 * ms, End: 3250 * ms, Text: "My bill is wrong.", Confidence: 0.7}},
+			Again: &parley.Hearing{Model: "base.bin",
+				Segments: []parley.Segment{{Channel: 0, Speaker: parley.RoleAgent, Start: 250 * ms, End: 1250 * ms, Text: "Northwind, hello.", Confidence: 0.9}},
+				Turns:    []parley.Turn{{Speaker: parley.RoleAgent, Channel: 0, Start: 250 * ms, End: 1250 * ms, Text: "Northwind, hello."}}}},
 		Warnings: []string{"w"}}
 	d := calldoc.New(res, "m.bin")
 	f := filepath.Join(t.TempDir(), "c.json")
@@ -120,7 +123,7 @@ func TestRoundTrip(t *testing.T) {
 	got := back.Result()
 	if !reflect.DeepEqual(got.Transcript.Segments, res.Transcript.Segments) || !reflect.DeepEqual(got.Transcript.Turns, res.Transcript.Turns) ||
 		got.Call.Duration != res.Call.Duration || back.Model != "m.bin" || !got.Call.Recorded.Equal(res.Call.Recorded) ||
-		!reflect.DeepEqual(got.Transcript.Translation, res.Transcript.Translation) {
+		!reflect.DeepEqual(got.Transcript.Translation, res.Transcript.Translation) || !reflect.DeepEqual(got.Transcript.Again, res.Transcript.Again) {
 		t.Errorf("round trip:\n%+v\n%+v", got, res)
 	}
 }

@@ -64,6 +64,9 @@ type Check struct {
 	// result's evidence covers that moment — a pass for what the reviewer heard, not for another sentence
 	// that happened to come close ("Can you confirm your address?" taken for a recap).
 	OnMoment *bool `json:"on_moment,omitempty"`
+	// HeardAgain: the item passed on the second hearing of the agent (second_hearing), its evidence
+	// quoting that reading.
+	HeardAgain bool `json:"heard_again,omitempty"`
 }
 
 // Agree reports whether parley said what the reviewer said.
@@ -137,24 +140,25 @@ func (s ItemStats) FailRecall() float64 { return ratio(s.FailTP, s.FailTP+s.Fail
 
 // Summary adds up the calls of one split.
 type Summary struct {
-	Calls         int                  `json:"calls"`
-	Errors        int                  `json:"errors"`
-	WER           map[string]Words     `json:"wer"`
-	Misplaced     Words                `json:"misplaced"`    // stereo and diarized calls: words on the wrong speaker's side
-	UnsureWords   Words                `json:"unsure_words"` // words heard unsurely, and how many wrong
-	SureWords     Words                `json:"sure_words"`   // the other recognised words, and how many wrong
-	Intent        Count                `json:"intent"`
-	IntentUnclear int                  `json:"intent_unclear"` // calls parley called unclear (not right, but no wrong guess)
-	Threats       Count                `json:"threats"`        // calls whose churn and escalation threats parley found as labelled
-	Sentiment     map[string]Count     `json:"sentiment"`      // customer_start, customer_end, agent_start, agent_end
-	Items         map[string]ItemStats `json:"items"`
-	ItemAgreement Count                `json:"item_agreement"`
-	ItemReview    int                  `json:"item_review"`    // item results parley left for a reviewer (in ItemAgreement, never right)
-	ItemOnMoment  Count                `json:"item_on_moment"` // right passes of items labelled at a moment whose evidence covers it
-	Holds         HoldCount            `json:"holds"`
-	Interruptions Count                `json:"interruptions"` // calls where parley counted each party's interruptions as labelled
-	PII           Count                `json:"pii"`
-	SummaryRecap  Count                `json:"summary_recap"` // calls whose summary quotes the labelled recap
+	Calls          int                  `json:"calls"`
+	Errors         int                  `json:"errors"`
+	WER            map[string]Words     `json:"wer"`
+	Misplaced      Words                `json:"misplaced"`    // stereo and diarized calls: words on the wrong speaker's side
+	UnsureWords    Words                `json:"unsure_words"` // words heard unsurely, and how many wrong
+	SureWords      Words                `json:"sure_words"`   // the other recognised words, and how many wrong
+	Intent         Count                `json:"intent"`
+	IntentUnclear  int                  `json:"intent_unclear"` // calls parley called unclear (not right, but no wrong guess)
+	Threats        Count                `json:"threats"`        // calls whose churn and escalation threats parley found as labelled
+	Sentiment      map[string]Count     `json:"sentiment"`      // customer_start, customer_end, agent_start, agent_end
+	Items          map[string]ItemStats `json:"items"`
+	ItemAgreement  Count                `json:"item_agreement"`
+	ItemReview     int                  `json:"item_review"`      // item results parley left for a reviewer (in ItemAgreement, never right)
+	ItemOnMoment   Count                `json:"item_on_moment"`   // right passes of items labelled at a moment whose evidence covers it
+	ItemHeardAgain Count                `json:"item_heard_again"` // item passes the second hearing gave (Check.HeardAgain), and how many are right
+	Holds          HoldCount            `json:"holds"`
+	Interruptions  Count                `json:"interruptions"` // calls where parley counted each party's interruptions as labelled
+	PII            Count                `json:"pii"`
+	SummaryRecap   Count                `json:"summary_recap"` // calls whose summary quotes the labelled recap
 	// Intervals are the 95 % intervals of the main measures (Measures) from drawing the split's calls
 	// again: on 18 calls one call moves intent by 5.6 points. Measures never taken are left out.
 	Intervals map[string][2]float64 `json:"intervals,omitempty"`
@@ -416,6 +420,7 @@ func Call(l *Label, d *calldoc.CallDoc) CallResult {
 			for _, r := range d.Score.Items {
 				if r.ID == id {
 					c.Got, c.Why = itemResult[r.Status], r.Reason
+					c.HeardAgain = slices.ContainsFunc(r.Evidence, func(ev parley.Evidence) bool { return ev.Heard != "" })
 					if c.Got == Met && c.Want == Met && c.At != nil {
 						on := slices.ContainsFunc(r.Evidence, func(ev parley.Evidence) bool {
 							return covers(*c.At, ev.Start, ev.End)
@@ -657,6 +662,9 @@ func summarise(calls []CallResult) Summary {
 			if ch.OnMoment != nil {
 				st.OnMoment.add(*ch.OnMoment)
 				s.ItemOnMoment.add(*ch.OnMoment)
+			}
+			if ch.HeardAgain {
+				s.ItemHeardAgain.add(ch.Agree())
 			}
 			s.Items[ch.What] = st
 		}

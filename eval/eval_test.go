@@ -172,8 +172,19 @@ func TestEvaluate(t *testing.T) {
 			t.Errorf("evidence %+v: on the moment %+v, greeting %+v, want %+v", c.ev, s.ItemOnMoment, s.Items["greeting"].OnMoment, c.want)
 		}
 	}
+	// Passes the second hearing gave are counted, right (greeting: met) and wrong (empathy: not met),
+	// and the text report shows the line only then.
+	d = doc()
+	d.Score.Items[0].Status, d.Score.Items[0].Evidence = parley.ItemPass, []parley.Evidence{{Turn: 0, Start: 0.6, End: 3, Heard: "base.bin"}}
+	d.Score.Items[1].Status, d.Score.Items[1].Evidence = parley.ItemPass, []parley.Evidence{{Turn: 3, Start: 9, End: 12, Heard: "base.bin"}}
+	again := Evaluate([]*Label{l}, []calldoc.CallDoc{d})
+	var againText bytes.Buffer
+	if s := again.Summary["heldout"]; s.ItemHeardAgain != (Count{1, 2}) || again.WriteText(&againText, 0) != nil ||
+		!strings.Contains(againText.String(), "items passed on the second hearing: right  50.0% (1/2)") {
+		t.Errorf("second hearing: %+v\n%s", s.ItemHeardAgain, againText.String())
+	}
 	var text, page bytes.Buffer
-	if err := rep.WriteText(&text, 5); err != nil || !strings.Contains(text.String(), "greeting: not_met, want met") || !strings.Contains(text.String(), "intent unclear / wrong") ||
+	if err := rep.WriteText(&text, 5); err != nil || strings.Contains(text.String(), "second hearing") || !strings.Contains(text.String(), "greeting: not_met, want met") || !strings.Contains(text.String(), "intent unclear / wrong") ||
 		!strings.Contains(text.String(), "items for review / wrong") || !strings.Contains(text.String(), "items decided: right") ||
 		!strings.Contains(text.String(), "item passes on the labelled moment") {
 		t.Errorf("text report: %v\n%s", err, text.String())

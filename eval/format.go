@@ -140,6 +140,11 @@ func (r *Report) rows() []row {
 		mk("interruptions counted right", func(s Summary) string { return frac(s.Interruptions) }),
 		mk("PII found", func(s Summary) string { return frac(s.PII) + within(s, "pii", true) }),
 		mk("summary quotes the recap", func(s Summary) string { return frac(s.SummaryRecap) }))
+	// What the second hearing of the agent (second_hearing) changed: the item passes it gave, and how
+	// many are right; only when some call was heard twice.
+	if r.Summary["all"].ItemHeardAgain.Total > 0 {
+		rows = append(rows, mk("items passed on the second hearing: right", func(s Summary) string { return frac(s.ItemHeardAgain) }))
+	}
 	return rows
 }
 

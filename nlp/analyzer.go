@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/parley-cc/parley"
@@ -189,19 +190,17 @@ func (a *Analyzer) Analyze(tr *parley.Transcript) *parley.Analysis {
 	}
 	if a.opts.Redact {
 		// Segments are redacted on their own: a number read across two segments leaves a run of digits
-		// in each, and every run of three or more digits is PII.
-		// Each segment is read after the one before it in time, whichever channel, for context.
-		order := make([]int, len(tr.Segments))
-		for i := range order {
-			order[i] = i
-		}
-		sort.SliceStable(order, func(x, y int) bool { return tr.Segments[order[x]].Start < tr.Segments[order[y]].Start })
-		context := ""
-		for _, i := range order {
-			s := &tr.Segments[i]
-			raw := s.Text
-			s.Text = Redact(raw, resolve(append(a.x.FindAfter(context, raw, nil), nameMentions(raw, names)...)))
-			context = lastWords(raw, 12)
+		// in each, and every run of three or more digits is PII. So is every other text the transcript
+		// keeps: the translation, and the agent's speech as a second recogniser heard it.
+		a.redactTexts(segmentTexts(tr.Segments), names)
+		a.redactTexts(segmentTexts(tr.Translation), names)
+		if h := tr.Again; h != nil {
+			a.redactTexts(segmentTexts(h.Segments), names)
+			var turns []timedText
+			for i := range h.Turns {
+				turns = append(turns, timedText{h.Turns[i].Start, &h.Turns[i].Text})
+			}
+			a.redactTexts(turns, names)
 		}
 	}
 	// English NLP is never applied to another language: not the call's, nor any one speaker's.
@@ -751,3 +750,29 @@ func chunkWords(text string, n int) []piece {
 
 func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
 func secs(v float64) float64   { return math.Round(v*1000) / 1000 }
+
+// timedText is a text of the transcript to redact in place, and when it was said.
+type timedText struct {
+	at   time.Duration
+	text *string
+}
+
+func segmentTexts(segs []parley.Segment) []timedText {
+	out := make([]timedText, len(segs))
+	for i := range segs {
+		out[i] = timedText{segs[i].Start, &segs[i].Text}
+	}
+	return out
+}
+
+// redactTexts replaces the PII in texts, each read after the one before it in time (whichever
+// channel) for context, and the names said anywhere in the call.
+func (a *Analyzer) redactTexts(texts []timedText, names map[string]bool) {
+	sort.SliceStable(texts, func(x, y int) bool { return texts[x].at < texts[y].at })
+	context := ""
+	for _, t := range texts {
+		raw := *t.text
+		*t.text = Redact(raw, resolve(append(a.x.FindAfter(context, raw, nil), nameMentions(raw, names)...)))
+		context = lastWords(raw, 12)
+	}
+}

@@ -278,10 +278,13 @@ func TestKeyPhraseMethods(t *testing.T) {
 }
 
 // TestRedaction: with redaction on, no PII of the identity-check call survives anywhere in the
-// transcript or the analysis.
+// transcript or the analysis — nor in the texts kept beside the transcript: a translation and a
+// second hearing of the agent (here each a copy of the call's words).
 func TestRedaction(t *testing.T) {
 	a := analyzer(t, Options{Redact: true})
 	tr := testenv.RefTranscript(t, "identity-check")
+	tr.Translation = slices.Clone(tr.Segments)
+	tr.Again = &parley.Hearing{Model: "m", Segments: slices.Clone(tr.Segments), Turns: slices.Clone(tr.Turns)}
 	an := a.Analyze(tr)
 	b, _ := json.Marshal(map[string]any{"transcript": tr, "analysis": an})
 	out := strings.ToLower(string(b))

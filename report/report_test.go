@@ -86,6 +86,22 @@ func TestHTMLSpeakersAndText(t *testing.T) {
 	}
 }
 
+// Evidence quoted from the second hearing says so on the call's page, escaped.
+func TestHTMLHeardAgain(t *testing.T) {
+	doc := calldoc.New(parley.Result{Transcript: &parley.Transcript{Turns: []parley.Turn{{Speaker: parley.RoleAgent, Text: "Thank you for coloring."}}},
+		Score: &parley.Score{Items: []parley.ItemResult{{Label: "Greets", Status: parley.ItemPass, Evidence: []parley.Evidence{
+			{Speaker: parley.RoleAgent, Quote: "Thank you for calling.", Heard: "<b>base</b>.bin"}, {Speaker: parley.RoleAgent, Quote: "Hello."}}}}}}, "")
+	var b bytes.Buffer
+	if err := WriteHTML(&b, doc); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	if !strings.Contains(page, "<q>Thank you for calling.</q> <span class=\"heard\">(heard again by &lt;b&gt;base&lt;/b&gt;.bin)</span>") ||
+		strings.Count(page, "heard again by") != 1 {
+		t.Errorf("the second hearing's quote is not marked, or marked where it is not one:\n%s", page)
+	}
+}
+
 // A recognised turn's words the recogniser was unsure of are marked, escaped, the leading punctuation
 // gone as from the text, with a legend.
 func TestHTMLUnsureWords(t *testing.T) {

@@ -18,7 +18,47 @@ type Call struct {
 }
 
 // Score grades a call. It never fails: an item that cannot be judged on this call is N/A with the reason.
+// When the agent's speech was heard a second time (Transcript.Again), a required phrase the first
+// reading did not find (a fail, or left for review) passes when the second reading says it: what was
+// said counts whichever recogniser heard it, and its evidence quotes that reading.
 func (sc *Scorecard) Score(c Call) *parley.Score {
+	out := sc.score(c)
+	if c.Transcript == nil || c.Transcript.Again == nil {
+		return out
+	}
+	h := c.Transcript.Again
+	again := sc.score(Call{Transcript: h.Transcript(c.Transcript), Analysis: c.Analysis, DurationS: c.DurationS})
+	for i := range out.Items {
+		r, a := &out.Items[i], again.Items[i]
+		if r.Kind != KindRequired || (r.Status != parley.ItemFail && r.Status != parley.ItemReview) || a.Status != parley.ItemPass {
+			continue
+		}
+		a.Reason = fmt.Sprintf("heard again by %s: %s", h.Model, a.Reason)
+		for k := range a.Evidence {
+			ev := &a.Evidence[k]
+			ev.Heard, ev.Turn = h.Model, turnAt(c.Transcript.Turns, ev.Speaker, ev.Start, ev.End)
+		}
+		*r = a
+	}
+	out.Total()
+	return out
+}
+
+// turnAt is the turn of speaker that overlaps start–end (seconds) the most; -1 when none does.
+func turnAt(turns []parley.Turn, speaker parley.Role, start, end float64) int {
+	best, most := -1, 0.0
+	for i, t := range turns {
+		if t.Speaker != speaker {
+			continue
+		}
+		if o := min(end, t.End.Seconds()) - max(start, t.Start.Seconds()); o > most {
+			best, most = i, o
+		}
+	}
+	return best
+}
+
+func (sc *Scorecard) score(c Call) *parley.Score {
 	tr := c.Transcript
 	if tr == nil {
 		tr = &parley.Transcript{}

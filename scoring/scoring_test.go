@@ -405,3 +405,85 @@ func TestHoldAnnounced(t *testing.T) {
 		}
 	}
 }
+
+// TestSecondHearing: a required phrase the first reading missed passes when the agent's second
+// reading says it, quoting that reading on the transcript's turn at that time; a required phrase
+// passed on the first reading, one missed in both, and a prohibited phrase only the second reading
+// has keep the first reading's result.
+func TestSecondHearing(t *testing.T) {
+	sc, err := Parse([]byte(`version: 1
+name: t
+sections:
+  - name: s
+    items:
+      - id: greeting
+        weight: 25
+        kind: required_phrase
+        speaker: agent
+        phrases: ["thank you for calling"]
+      - id: closing
+        weight: 25
+        kind: required_phrase
+        speaker: agent
+        phrases: ["have a great day"]
+      - id: recap
+        weight: 25
+        kind: required_phrase
+        speaker: agent
+        phrases: ["I have updated your address"]
+      - id: polite
+        weight: 25
+        kind: prohibited_phrase
+        speaker: agent
+        phrases: ["shut up"]
+`), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := transcript(
+		line{A, 0, 4, "Thank you for coloring North wind."},
+		line{C, 4.5, 9, "Hi, I moved house."},
+		line{A, 10, 14, "Have a great day."},
+	)
+	again := transcript(
+		line{A, 0.2, 4.1, "Thank you for calling Northwind."},
+		line{A, 10, 14, "Have a great day, shut up."},
+	)
+	byID := func(s *parley.Score) map[string]parley.ItemResult {
+		out := map[string]parley.ItemResult{}
+		for _, r := range s.Items {
+			out[r.ID] = r
+		}
+		return out
+	}
+	once := byID(sc.Score(Call{Transcript: first}))
+	if once["greeting"].Status != parley.ItemFail {
+		t.Fatalf("greeting heard once: %+v", once["greeting"])
+	}
+	first.Again = &parley.Hearing{Model: "whisper-base-q8_0.bin", Segments: again.Segments, Turns: again.Turns}
+	score := sc.Score(Call{Transcript: first})
+	got := byID(score)
+	g := got["greeting"]
+	if g.Status != parley.ItemPass || !strings.HasPrefix(g.Reason, "heard again by whisper-base-q8_0.bin: ") || len(g.Evidence) != 1 {
+		t.Fatalf("greeting: %+v", g)
+	}
+	if ev := g.Evidence[0]; ev.Heard != "whisper-base-q8_0.bin" || ev.Turn != 0 || ev.Quote != "Thank you for calling Northwind." || ev.Start != 0.2 {
+		t.Errorf("greeting's evidence: %+v", ev)
+	}
+	if c := got["closing"]; c.Status != parley.ItemPass || c.Evidence[0].Heard != "" || c.Evidence[0].Quote != "Have a great day." {
+		t.Errorf("closing passed on the first reading, quoted from the second: %+v", c)
+	}
+	if r := got["recap"]; r.Status != parley.ItemFail || strings.Contains(r.Reason, "heard again") {
+		t.Errorf("recap said in neither reading: %+v", r)
+	}
+	if p := got["polite"]; p.Status != parley.ItemPass {
+		t.Errorf("a prohibited phrase only the second reading heard failed the call: %+v", p)
+	}
+	if score.Score != 75 || first.Again.Turns[0].Text != "Thank you for calling Northwind." || first.Turns[0].Text != "Thank you for coloring North wind." {
+		t.Errorf("score %v (want 75: 3 of 4 items), the readings changed: %q / %q", score.Score, first.Turns[0].Text, first.Again.Turns[0].Text)
+	}
+	// No turn of the transcript's agent at the time of the second reading's evidence: -1.
+	if i := turnAt(first.Turns, A, 20, 22); i != -1 {
+		t.Errorf("turn at 20–22 s: %d", i)
+	}
+}

@@ -1,6 +1,7 @@
 package transcribe
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -67,9 +68,20 @@ type Pipeline struct {
 	// how many voices to look for. It needs the voice detector: without VAD no channel is diarized.
 	Diarize  DiarizeMode
 	Diarizer Diarizer
+	// Again, when set, recognises the agent's speech a second time with another recogniser
+	// (second_hearing) and keeps that reading in Transcript.Again, for scoring to count a required
+	// phrase heard in either. It needs the voice detector and a channel whose role is the agent: on
+	// other recordings the transcript warns that the agent was heard once.
+	Again *SecondHearing
 
 	mu         sync.Mutex
 	resamplers map[int]*Resampler
+}
+
+// SecondHearing is the recogniser that reads the agent's speech a second time, and its model's name.
+type SecondHearing struct {
+	Transcriber parley.Transcriber
+	Model       string
 }
 
 // DefaultRoles is the usual stereo layout: agent on the left channel, customer on the right.
@@ -167,7 +179,7 @@ func (p *Pipeline) transcribe(ctx context.Context, src source, call *parley.Call
 		for i := range tracks {
 			tracks[i].opening = parley.PromptFrom(ctx) != "" && !unprompted[tracks[i].channel]
 		}
-		recs, errs, dropped, openings, err = p.recogniseSpeech(ctx, src, lv, tracks, p.languagesFor(call.Source))
+		recs, errs, dropped, openings, err = p.recogniseSpeech(ctx, p.Transcriber, src, lv, tracks, p.languagesFor(call.Source))
 	}
 	if err != nil {
 		return nil, err
@@ -191,20 +203,7 @@ func (p *Pipeline) transcribe(ctx context.Context, src source, call *parley.Call
 		if tr.Language == "" {
 			tr.Language = rec.Language
 		}
-		for _, s := range rec.Segments {
-			s.Channel, s.Voice, s.Speaker = tk.channel, tk.voice, call.Channels[tk.channel].Role
-			s.End = min(s.End, call.Duration)
-			s.Start = min(s.Start, s.End)
-			if nonSpeech.MatchString(s.Text) { // "[Music]", "(upbeat music)", "♪": sound, not words
-				continue
-			}
-			if s = unquote(s); s.Text == "" { // nothing but quotation marks
-				continue
-			}
-			s.LoudnessDB = lv.dbfs(tk.channel, s.Start, s.End)
-			s.Text, _ = Correct(s.Text, terms)
-			byChannel[tk.channel] = append(byChannel[tk.channel], s)
-		}
+		byChannel[tk.channel] = append(byChannel[tk.channel], speech(rec.Segments, tk, call, lv, terms)...)
 	}
 	for c, segs := range byChannel {
 		slices.SortStableFunc(segs, func(a, b parley.Segment) int { return int(a.Start - b.Start) })
@@ -241,7 +240,76 @@ func (p *Pipeline) transcribe(ctx context.Context, src source, call *parley.Call
 	if tr.Turns == nil {
 		tr.Turns = []parley.Turn{}
 	}
+	if p.Again != nil {
+		p.hearAgain(ctx, src, lv, tracks, recs, call, terms, tr)
+	}
 	return tr, nil
+}
+
+// speech is a track's recognised segments as the transcript keeps them: on the track's channel and
+// speaker, inside the call, without sound tags ("[Music]") or bare quotation marks, with their
+// loudness and the vocabulary's spellings.
+func speech(segs []parley.Segment, tk track, call *parley.Call, lv *levels, terms []string) []parley.Segment {
+	var out []parley.Segment
+	for _, s := range segs {
+		s.Channel, s.Voice, s.Speaker = tk.channel, tk.voice, call.Channels[tk.channel].Role
+		s.End = min(s.End, call.Duration)
+		s.Start = min(s.Start, s.End)
+		if nonSpeech.MatchString(s.Text) { // "[Music]", "(upbeat music)", "♪": sound, not words
+			continue
+		}
+		if s = unquote(s); s.Text == "" { // nothing but quotation marks
+			continue
+		}
+		s.LoudnessDB = lv.dbfs(tk.channel, s.Start, s.End)
+		s.Text, _ = Correct(s.Text, terms)
+		out = append(out, s)
+	}
+	return out
+}
+
+// hearAgain reads the agent's speech a second time with p.Again, in the language the first reading
+// found, and keeps it in tr.Again. A recording without an agent's channel (mono, or roles that name
+// none), or without the voice detector, is heard once, and a second reading that fails leaves the
+// first: both with a warning, never an error — the call has its transcript.
+func (p *Pipeline) hearAgain(ctx context.Context, src source, lv *levels, tracks []track, recs []parley.Recognition, call *parley.Call, terms []string, tr *parley.Transcript) {
+	var agent []track
+	lang := ""
+	for i, tk := range tracks {
+		if call.Channels[tk.channel].Role == parley.RoleAgent && tk.voice == 0 {
+			agent = append(agent, tk)
+			lang = cmp.Or(lang, recs[i].Language)
+		}
+	}
+	if p.VAD == nil || len(agent) == 0 {
+		why := "no channel of the recording is the agent's (channel_roles)"
+		if p.VAD == nil {
+			why = "it needs the voice detector (vad)"
+		}
+		tr.Warnings = append(tr.Warnings, "second hearing not done: "+why+"; the agent's speech was read once")
+		return
+	}
+	if lang != "" {
+		ctx = parley.WithLanguage(ctx, lang)
+	}
+	again, errs, _, _, err := p.recogniseSpeech(ctx, p.Again.Transcriber, src, lv, agent, nil)
+	if err == nil {
+		err = errors.Join(errs...)
+	}
+	if err != nil {
+		tr.Warnings = append(tr.Warnings, fmt.Sprintf("second hearing failed (%v): the agent's speech was read once", err))
+		return
+	}
+	h := &parley.Hearing{Model: p.Again.Model, Segments: []parley.Segment{}}
+	for i, tk := range agent {
+		h.Segments = append(h.Segments, speech(again[i].Segments, tk, call, lv, terms)...)
+	}
+	slices.SortStableFunc(h.Segments, func(a, b parley.Segment) int { return cmp.Compare(a.Start, b.Start) })
+	h.Turns = MergeTurns(h.Segments, p.TurnGap)
+	if h.Turns == nil {
+		h.Turns = []parley.Turn{}
+	}
+	tr.Again = h
 }
 
 // setLanguages notes each speaker's detected language in the transcript (when it was detected) and
@@ -410,7 +478,7 @@ func (p *Pipeline) recogniseWhole(ctx context.Context, src source, active, unpro
 // channels, in call order, so that the short turns of both parties share windows; with PackPerChannel
 // each channel's own — reads and resamples each window's pieces as it goes, front to back, and splits
 // each window's segments back to their channels by their tokens' times.
-func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, tracks []track, allowed []string) (recs []parley.Recognition, errs []error, dropped, openings int, err error) {
+func (p *Pipeline) recogniseSpeech(ctx context.Context, tx parley.Transcriber, src source, lv *levels, tracks []track, allowed []string) (recs []parley.Recognition, errs []error, dropped, openings int, err error) {
 	f := src.format()
 	recs = make([]parley.Recognition, len(tracks))
 	errs = make([]error, len(tracks))
@@ -422,8 +490,8 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 	// a speaker in another language: it would read it as English nonsense. The transcript says so.
 	var langs []string
 	var firsts []*parley.Recognition // with one party per window: each track's first window, recognised with the detection
-	if d, ok := p.Transcriber.(parley.LanguageDetector); ok && d.DetectsLanguage() && parley.LanguageFrom(ctx) == "" {
-		if dt, ok := p.Transcriber.(parley.DetectingTranscriber); ok && p.PackPerChannel {
+	if d, ok := tx.(parley.LanguageDetector); ok && d.DetectsLanguage() && parley.LanguageFrom(ctx) == "" {
+		if dt, ok := tx.(parley.DetectingTranscriber); ok && p.PackPerChannel {
 			langs, firsts, err = p.detectAndRecognise(ctx, dt, src, lv, tracks, recs, allowed)
 		} else {
 			langs, err = p.detectLanguages(ctx, d, src, lv, tracks, recs, allowed)
@@ -431,7 +499,7 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 		if err != nil {
 			return nil, nil, 0, 0, err
 		}
-	} else if c, ok := p.Transcriber.(parley.LanguageChecker); ok && c.ChecksLanguage() {
+	} else if c, ok := tx.(parley.LanguageChecker); ok && c.ChecksLanguage() {
 		found, err := p.detectLanguages(ctx, c, src, lv, tracks, recs, allowed)
 		if err != nil {
 			return nil, nil, 0, 0, err
@@ -493,11 +561,11 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 			if rec, ok := done[k]; ok {
 				wrecs[k] = rec
 			} else {
-				wrecs[k], werrs[k] = p.Transcriber.Transcribe(ctx, samples)
+				wrecs[k], werrs[k] = tx.Transcribe(ctx, samples)
 			}
 			if translate && werrs[k] == nil {
 				var tr parley.Recognition
-				if tr, werrs[k] = p.Transcriber.Transcribe(parley.WithTranslate(ctx), samples); werrs[k] == nil {
+				if tr, werrs[k] = tx.Transcribe(parley.WithTranslate(ctx), samples); werrs[k] == nil {
 					wtrans[k] = tr.Segments
 				}
 			}
@@ -505,7 +573,7 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, src source, lv *levels, 
 			// reading that covers more of the window's speech is kept.
 			if werrs[k] == nil && parley.PromptFrom(ctx) != "" {
 				if missed := windows[k].uncovered(wrecs[k], rate); missed > 0 {
-					again, err := p.Transcriber.Transcribe(parley.WithPrompt(ctx, ""), samples)
+					again, err := tx.Transcribe(parley.WithPrompt(ctx, ""), samples)
 					if err == nil && windows[k].uncovered(again, rate) < missed {
 						wrecs[k], noPrompt[k] = again, true
 					}

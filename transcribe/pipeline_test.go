@@ -7,8 +7,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -339,5 +342,94 @@ func TestUnquote(t *testing.T) {
 				t.Errorf("tokens spell %q, the text is %q", spelled, got.Text)
 			}
 		})
+	}
+}
+
+// TestSecondHearing: with Again set, the agent's speech — and only the agent's — is read a second time
+// by the other recogniser, told the language the first reading found, and kept beside the transcript,
+// which stays as it is read once; a recording without an agent's channel, or a second reading that
+// fails, keeps the first reading with a warning.
+func TestSecondHearing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "call.wav")
+	writeBurstCall(t, path, 2*time.Minute)
+	say := func(text string, calls *atomic.Int32, told *sync.Map) parley.Transcriber {
+		return parley.TranscriberFunc(func(ctx context.Context, s []float32) (parley.Recognition, error) {
+			calls.Add(1)
+			if told != nil {
+				told.Store(parley.LanguageFrom(ctx), true)
+			}
+			end := time.Duration(len(s)) * time.Second / parley.SampleRate
+			return parley.Recognition{Language: "en", Segments: []parley.Segment{{Start: 0, End: end, Text: text, Confidence: 0.9}}}, nil
+		})
+	}
+	run := func(p *Pipeline) *parley.Transcript {
+		t.Helper()
+		p.VAD, p.TurnGap, p.SilenceDBFS, p.PackPerChannel = &VAD{}, time.Second, -50, true
+		res := p.File(context.Background(), path)
+		if res.Err != nil {
+			t.Fatal(res.Err)
+		}
+		return res.Transcript
+	}
+	var once, first, again atomic.Int32
+	var told sync.Map
+	plain := run(&Pipeline{Transcriber: say("first", &once, nil)})
+	tr := run(&Pipeline{Transcriber: say("first", &first, nil), Again: &SecondHearing{Transcriber: say("again", &again, &told), Model: "m2"}})
+	if tr.Again == nil || tr.Again.Model != "m2" || len(tr.Again.Segments) == 0 || len(tr.Again.Turns) == 0 {
+		t.Fatalf("no second hearing: %+v (warnings %q)", tr.Again, tr.Warnings)
+	}
+	for _, s := range tr.Again.Segments {
+		if s.Speaker != parley.RoleAgent || s.Channel != 0 || s.Text != "again" {
+			t.Errorf("second hearing's segment %+v", s)
+		}
+	}
+	for _, tu := range tr.Again.Turns {
+		if tu.Speaker != parley.RoleAgent {
+			t.Errorf("second hearing's turn %+v", tu)
+		}
+	}
+	agentOnce := 0
+	for _, s := range plain.Segments {
+		if s.Speaker == parley.RoleAgent {
+			agentOnce++
+		}
+	}
+	// one party per window: the second recogniser reads the agent's windows, as many as the first does
+	if n := int(again.Load()); n == 0 || n != agentOnce || first.Load() != once.Load() || n >= int(first.Load()) {
+		t.Errorf("windows read: %d the second time (the agent has %d), %d the first (%d without a second hearing)", n, agentOnce, first.Load(), once.Load())
+	}
+	langs := 0
+	told.Range(func(k, _ any) bool {
+		langs++
+		if k != "en" {
+			t.Errorf("the second reading told language %q, want the first reading's en", k)
+		}
+		return true
+	})
+	if langs != 1 {
+		t.Errorf("%d languages told", langs)
+	}
+	if !slices.EqualFunc(plain.Segments, tr.Segments, func(a, b parley.Segment) bool {
+		return a.Text == b.Text && a.Start == b.Start && a.Speaker == b.Speaker
+	}) ||
+		len(plain.Turns) != len(tr.Turns) {
+		t.Error("the transcript changed with a second hearing beside it")
+	}
+
+	var n atomic.Int32
+	tr = run(&Pipeline{Transcriber: say("first", &n, nil), Roles: []parley.Role{parley.RoleCustomer, parley.RoleUnknown},
+		Again: &SecondHearing{Transcriber: say("again", &n, nil), Model: "m2"}})
+	if tr.Again != nil || !slices.ContainsFunc(tr.Warnings, func(w string) bool { return strings.HasPrefix(w, "second hearing not done: no channel") }) {
+		t.Errorf("no agent channel: again %+v, warnings %q", tr.Again, tr.Warnings)
+	}
+	failing := parley.TranscriberFunc(func(context.Context, []float32) (parley.Recognition, error) {
+		return parley.Recognition{}, errors.New("out of memory")
+	})
+	tr = run(&Pipeline{Transcriber: say("first", &n, nil), Again: &SecondHearing{Transcriber: failing, Model: "m2"}})
+	if tr.Again != nil || len(tr.Segments) != len(plain.Segments) ||
+		!slices.ContainsFunc(tr.Warnings, func(w string) bool {
+			return strings.HasPrefix(w, "second hearing failed") && strings.Contains(w, "out of memory")
+		}) {
+		t.Errorf("a failing second reading: again %+v, %d segments, warnings %q", tr.Again, len(tr.Segments), tr.Warnings)
 	}
 }

@@ -42,6 +42,7 @@ type Config struct {
 	Languages          []string            `yaml:"languages"`
 	LanguagesByPrefix  map[string][]string `yaml:"languages_by_prefix"`
 	LanguageModel      string              `yaml:"language_model"`
+	SecondHearing      string              `yaml:"second_hearing"`
 	Translate          bool                `yaml:"translate"`
 	Channels           []string            `yaml:"channels"`
 	MaxChannels        int                 `yaml:"max_channels"`

@@ -74,6 +74,11 @@ func (m *Main) workerCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer tr.Close()
+	again, closeAgain, err := openSecondHearing(cfg)
+	if err != nil {
+		return err
+	}
+	defer closeAgain()
 	idx, err := cfg.openIndex()
 	if err != nil {
 		return err
@@ -89,7 +94,7 @@ func (m *Main) workerCmd(ctx context.Context, args []string) error {
 	host, _ := os.Hostname()
 	locs := cfg.locations()
 	one := cfg.Processor(tr, modelPath, analyzer, scorecard)
-	one.WorkDir = workDir
+	one.WorkDir, one.Pipeline.Again = workDir, again
 	proc := &jobs.Processor{Store: locs.Bucket, Process: one, Index: idx, Client: client, ResultsPrefix: cfg.ResultsPrefix,
 		Worker: fmt.Sprintf("%s:%d", host, os.Getpid())}
 	srv := asynq.NewServer(redisOpt, asynq.Config{

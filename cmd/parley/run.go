@@ -72,6 +72,7 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 	defer cancel()
 	// A whisper model is loaded only when some input needs recognition: transcripts alone need none.
 	var tr parley.Transcriber
+	var secondHearing *transcribe.SecondHearing
 	modelPath := ""
 	probe := &process.Processor{Transcripts: cfg.Transcripts}
 	if slices.ContainsFunc(inputs, func(p string) bool { return probe.NeedsModel(ctx, process.Local(p)) }) {
@@ -83,9 +84,19 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 			cancel() // calls still in recognition stop at their next encoder pass; Close waits for them
 			w.Close()
 		}()
-		modelPath, tr = path, w
+		again, closeAgain, err := openSecondHearing(cfg)
+		if err != nil {
+			w.Close()
+			return m.exit(err)
+		}
+		defer func() {
+			cancel()
+			closeAgain()
+		}()
+		modelPath, tr, secondHearing = path, w, again
 	}
 	proc := cfg.Processor(tr, modelPath, nil, scorecard)
+	proc.Pipeline.Again = secondHearing
 
 	var bar *progressbar.ProgressBar
 	if *progress == "on" || (*progress == "auto" && isTerminal(m.Stderr)) {
@@ -249,6 +260,24 @@ func openTranscriber(cfg *Config) (string, *whisper.Transcriber, error) {
 		}
 	}
 	return path, tr, nil
+}
+
+// openSecondHearing loads the model of second_hearing, when set, to read the agent's speech again
+// (transcribe.Pipeline.Again); close releases it.
+func openSecondHearing(cfg *Config) (again *transcribe.SecondHearing, close func(), err error) {
+	if cfg.SecondHearing == "" {
+		return nil, func() {}, nil
+	}
+	cache := &models.Cache{Dir: cfg.ModelDir, BaseURL: cfg.ModelBaseURL}
+	path, err := cache.Resolve(cfg.SecondHearing)
+	if err == nil {
+		var w *whisper.Transcriber
+		if w, err = whisper.Open(path, whisper.Options{Threads: cfg.Threads, States: cfg.WhisperStates(), Language: cfg.Language,
+			BeamSize: cfg.BeamSize, NoFallback: !cfg.Fallback}); err == nil {
+			return &transcribe.SecondHearing{Transcriber: w, Model: filepath.Base(path)}, func() { w.Close() }, nil
+		}
+	}
+	return nil, nil, fmt.Errorf("second_hearing: %w", err)
 }
 
 func fileSize(path string) int64 {
