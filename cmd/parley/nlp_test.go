@@ -13,6 +13,7 @@ import (
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/calldoc"
+	"github.com/parley-cc/parley/internal/callset"
 	"github.com/parley-cc/parley/eval"
 	"github.com/parley-cc/parley/internal/testenv"
 	"github.com/parley-cc/parley/report"
@@ -464,5 +465,74 @@ func TestLabelledCallsASR(t *testing.T) {
 	t.Logf("tiny.en transcripts: %d of %d labels agree\n%s", agree, total, stdout)
 	if total != 39 || agree < floor {
 		t.Errorf("%d of %d labels agree on tiny.en transcripts, want at least %d of 39", agree, total, floor)
+	}
+}
+
+// Three tune calls of the labelled set whose greeting tiny.en garbles, heard by tiny.en and their agents
+// a second time by base (second_hearing), with real models: more items agree with the reviewer than
+// heard once, every document keeps the agent's second reading, the items it passed quote it on an agent's
+// turn, and analysing the stored documents again gives the same scores (the reading is read back).
+func TestSecondHearingRealModels(t *testing.T) {
+	dir := filepath.Join(callSet(t), callset.AudioDir)
+	var labels []string
+	for _, name := range []string{"sales-landline-only", "tech-email-down", "tech-router-lights"} {
+		labels = append(labels, filepath.Join(dir, name+".labels.yaml"))
+	}
+	args := []string{"--model", testenv.TinyEn(t)}
+	once, _ := runEval(t, strings.Join(labels, ","), args...)
+	twice, out := runEval(t, strings.Join(labels, ","), append(args, "--second-hearing", testenv.Base(t))...)
+	before, after := once.Summary["all"].ItemAgreement, twice.Summary["all"].ItemAgreement
+	if after.Right <= before.Right || twice.Summary["all"].ItemHeardAgain.Total == 0 || once.Summary["all"].ItemHeardAgain.Total != 0 {
+		t.Errorf("items agreeing: %+v heard twice, %+v once; passes from the second hearing %+v", after, before, twice.Summary["all"].ItemHeardAgain)
+	}
+	var docs []string
+	for _, l := range labels {
+		docs = append(docs, filepath.Join(out, strings.TrimSuffix(filepath.Base(l), ".labels.yaml")+".json"))
+	}
+	heard := 0
+	for _, f := range docs {
+		d, err := calldoc.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := d.HeardAgain
+		if h == nil || h.Model != "whisper-base-q8_0.bin" || len(h.Turns) == 0 {
+			t.Fatalf("%s: no second hearing of the agent: %+v", d.CallID, h)
+		}
+		for _, tu := range h.Turns {
+			if tu.Speaker != parley.RoleAgent {
+				t.Errorf("%s: second hearing of the %s: %q", d.CallID, tu.Speaker, tu.Text)
+			}
+		}
+		for _, it := range d.Score.Items {
+			for _, ev := range it.Evidence {
+				if ev.Heard != "" {
+					heard++
+					if it.Status != parley.ItemPass || !strings.HasPrefix(it.Reason, "heard again by whisper-base-q8_0.bin: ") || ev.Turn < 0 || d.Turns[ev.Turn].Speaker != parley.RoleAgent {
+						t.Errorf("%s %s: %s %q, evidence %+v", d.CallID, it.ID, it.Status, it.Reason, ev)
+					}
+				}
+			}
+		}
+	}
+	if heard == 0 {
+		t.Error("no evidence quotes the second hearing")
+	}
+	again := t.TempDir()
+	code, _, stderr := runMain(t, []string{"PARLEY_ENCODER=" + testenv.Encoder(t)}, append([]string{"analyze", "--out", again}, docs...)...)
+	if code != 0 {
+		t.Fatalf("analyze: exit %d: %s", code, stderr)
+	}
+	for _, f := range docs {
+		a, _ := calldoc.ReadFile(f)
+		b, err := calldoc.ReadFile(filepath.Join(again, filepath.Base(f)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range a.Score.Items {
+			if x, y := a.Score.Items[i], b.Score.Items[i]; x.Status != y.Status || x.Reason != y.Reason {
+				t.Errorf("%s %s analysed again: %s %q, was %s %q", a.CallID, x.ID, y.Status, y.Reason, x.Status, x.Reason)
+			}
+		}
 	}
 }
