@@ -13,8 +13,8 @@ import (
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/calldoc"
-	"github.com/parley-cc/parley/internal/callset"
 	"github.com/parley-cc/parley/eval"
+	"github.com/parley-cc/parley/internal/callset"
 	"github.com/parley-cc/parley/internal/testenv"
 	"github.com/parley-cc/parley/report"
 	"github.com/parley-cc/parley/team"
