@@ -4,6 +4,7 @@
 package calldoc
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -308,15 +309,7 @@ func segmentDocs(segs []parley.Segment) []SegmentDoc {
 		out = append(out, SegmentDoc{s.Channel, s.Speaker, Seconds(s.Start), Seconds(s.End), strings.TrimSpace(s.Text),
 			math.Round(s.Confidence*1000) / 1000, math.Round(s.LoudnessDB*10) / 10, Words(s), s.Voice})
 	}
-	slices.SortStableFunc(out, func(a, b SegmentDoc) int {
-		switch {
-		case a.Start < b.Start:
-			return -1
-		case a.Start > b.Start:
-			return 1
-		}
-		return a.Channel - b.Channel
-	})
+	slices.SortStableFunc(out, func(a, b SegmentDoc) int { return cmp.Or(cmp.Compare(a.Start, b.Start), a.Channel-b.Channel) })
 	return out
 }
 
