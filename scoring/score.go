@@ -44,6 +44,25 @@ func (sc *Scorecard) Score(c Call) *parley.Score {
 	return out
 }
 
+// Misses reports whether a first reading of a call leaves a required phrase of the agent not passed (a
+// fail, or left for review) — whether a second hearing of the agent could change the score. It is
+// judged from the words alone, before the NLP analysis: an item whose condition needs the analysis
+// (the customer's sentiment, the intent, entities) does not count.
+func (sc *Scorecard) Misses(tr *parley.Transcript) bool {
+	agents := map[string]bool{}
+	for _, sec := range sc.Sections {
+		for _, it := range sec.Items {
+			agents[it.ID] = it.Speaker != "customer"
+		}
+	}
+	for _, r := range sc.score(Call{Transcript: tr}).Items {
+		if r.Kind == KindRequired && agents[r.ID] && (r.Status == parley.ItemFail || r.Status == parley.ItemReview) {
+			return true
+		}
+	}
+	return false
+}
+
 // turnAt is the turn of speaker that overlaps start–end (seconds) the most; -1 when none does.
 func turnAt(turns []parley.Turn, speaker parley.Role, start, end float64) int {
 	best, most := -1, 0.0

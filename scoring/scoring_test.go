@@ -487,3 +487,45 @@ sections:
 		t.Errorf("turn at 20–22 s: %d", i)
 	}
 }
+
+// TestMisses: a first reading is worth a second hearing when a required phrase of the agent is not
+// passed; not for a customer's required phrase (the agent alone is heard again), nor for an item whose
+// condition needs the NLP analysis, which is not there yet.
+func TestMisses(t *testing.T) {
+	sc, err := Parse([]byte(`version: 1
+name: t
+sections:
+  - name: s
+    items:
+      - id: greeting
+        weight: 40
+        kind: required_phrase
+        phrases: ["thank you for calling"]
+      - id: consent
+        weight: 30
+        kind: required_phrase
+        speaker: customer
+        phrases: ["I agree"]
+      - id: empathy
+        weight: 30
+        kind: required_phrase
+        phrases: ["sorry"]
+        when: {customer_sentiment: negative}
+`), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		agent string
+		want  bool
+	}{
+		{"greeting said", "Thank you for calling Northwind.", false},
+		{"greeting missed", "Thank you for coloring North wind.", true},
+	} {
+		tr := transcript(line{A, 0, 4, tc.agent}, line{C, 5, 8, "This is a disgrace, I want my money back."})
+		if got := sc.Misses(tr); got != tc.want {
+			t.Errorf("%s: misses %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -82,6 +82,9 @@ type Pipeline struct {
 type SecondHearing struct {
 	Transcriber parley.Transcriber
 	Model       string
+	// Needed, when set, tells from the first reading whether the call is worth a second one (the
+	// scorecard misses a line the agent should say: scoring.Scorecard.Misses); nil: every call is.
+	Needed func(*parley.Transcript) bool
 }
 
 // DefaultRoles is the usual stereo layout: agent on the left channel, customer on the right.
@@ -287,6 +290,9 @@ func (p *Pipeline) hearAgain(ctx context.Context, src source, lv *levels, tracks
 			why = "it needs the voice detector (vad)"
 		}
 		tr.Warnings = append(tr.Warnings, "second hearing not done: "+why+"; the agent's speech was read once")
+		return
+	}
+	if p.Again.Needed != nil && !p.Again.Needed(tr) {
 		return
 	}
 	if lang != "" {

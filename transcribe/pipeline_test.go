@@ -347,8 +347,9 @@ func TestUnquote(t *testing.T) {
 
 // TestSecondHearing: with Again set, the agent's speech — and only the agent's — is read a second time
 // by the other recogniser, told the language the first reading found, and kept beside the transcript,
-// which stays as it is read once; a recording without an agent's channel, or a second reading that
-// fails, keeps the first reading with a warning.
+// which stays as it is read once; a call the first reading needs no second one for is read once; a
+// recording without an agent's channel, or a second reading that fails, keeps the first reading with a
+// warning.
 func TestSecondHearing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "call.wav")
 	writeBurstCall(t, path, 2*time.Minute)
@@ -414,6 +415,20 @@ func TestSecondHearing(t *testing.T) {
 	}) ||
 		len(plain.Turns) != len(tr.Turns) {
 		t.Error("the transcript changed with a second hearing beside it")
+	}
+
+	// A call the first reading scores fully is not heard again (Needed), and the check sees that reading.
+	var skipped atomic.Int32
+	var seen []string
+	needed := func(tr *parley.Transcript) bool {
+		for _, s := range tr.Segments {
+			seen = append(seen, s.Text)
+		}
+		return false
+	}
+	tr = run(&Pipeline{Transcriber: say("first", &first, nil), Again: &SecondHearing{Transcriber: say("again", &skipped, nil), Model: "m2", Needed: needed}})
+	if tr.Again != nil || skipped.Load() != 0 || len(tr.Warnings) != 0 || len(seen) != len(plain.Segments) || seen[0] != "first" {
+		t.Errorf("not needed: again %+v after %d readings, warnings %q, the check saw %q", tr.Again, skipped.Load(), tr.Warnings, seen)
 	}
 
 	var n atomic.Int32

@@ -74,7 +74,7 @@ func (m *Main) workerCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer tr.Close()
-	again, closeAgain, err := openSecondHearing(cfg)
+	again, closeAgain, err := openSecondHearing(cfg, scorecard)
 	if err != nil {
 		return err
 	}

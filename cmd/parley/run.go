@@ -22,6 +22,7 @@ import (
 	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/process"
 	"github.com/parley-cc/parley/report"
+	"github.com/parley-cc/parley/scoring"
 	"github.com/parley-cc/parley/storage"
 	"github.com/parley-cc/parley/transcribe"
 	"github.com/parley-cc/parley/transcribe/whisper"
@@ -84,7 +85,7 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 			cancel() // calls still in recognition stop at their next encoder pass; Close waits for them
 			w.Close()
 		}()
-		again, closeAgain, err := openSecondHearing(cfg)
+		again, closeAgain, err := openSecondHearing(cfg, scorecard)
 		if err != nil {
 			w.Close()
 			return m.exit(err)
@@ -263,9 +264,14 @@ func openTranscriber(cfg *Config) (string, *whisper.Transcriber, error) {
 }
 
 // openSecondHearing loads the model of second_hearing, when set, to read the agent's speech again
-// (transcribe.Pipeline.Again); close releases it.
-func openSecondHearing(cfg *Config) (again *transcribe.SecondHearing, close func(), err error) {
+// (transcribe.Pipeline.Again) on the calls whose first reading the scorecard misses a line of;
+// close releases it. It serves the scorecard only: without one (scoring off) it is not loaded.
+func openSecondHearing(cfg *Config, scorecard *scoring.Scorecard) (again *transcribe.SecondHearing, close func(), err error) {
 	if cfg.SecondHearing == "" {
+		return nil, func() {}, nil
+	}
+	if scorecard == nil {
+		slog.Warn("second_hearing not loaded: it only serves the scorecard, and scoring is off")
 		return nil, func() {}, nil
 	}
 	cache := &models.Cache{Dir: cfg.ModelDir, BaseURL: cfg.ModelBaseURL}
@@ -274,7 +280,7 @@ func openSecondHearing(cfg *Config) (again *transcribe.SecondHearing, close func
 		var w *whisper.Transcriber
 		if w, err = whisper.Open(path, whisper.Options{Threads: cfg.Threads, States: cfg.WhisperStates(), Language: cfg.Language,
 			BeamSize: cfg.BeamSize, NoFallback: !cfg.Fallback}); err == nil {
-			return &transcribe.SecondHearing{Transcriber: w, Model: filepath.Base(path)}, func() { w.Close() }, nil
+			return &transcribe.SecondHearing{Transcriber: w, Model: filepath.Base(path), Needed: scorecard.Misses}, func() { w.Close() }, nil
 		}
 	}
 	return nil, nil, fmt.Errorf("second_hearing: %w", err)
