@@ -46,6 +46,16 @@ func oneItem(t *testing.T, item string) *Scorecard {
 	return sc
 }
 
+// items wraps a YAML list of items (each line indented as in a scorecard file) in a scorecard.
+func items(t *testing.T, list string) *Scorecard {
+	t.Helper()
+	sc, err := Parse([]byte("version: 1\nname: t\nsections:\n  - name: s\n    items:\n"+strings.TrimLeft(list, "\n")), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
 func indent(s string) string {
 	var b strings.Builder
 	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
@@ -411,11 +421,7 @@ func TestHoldAnnounced(t *testing.T) {
 // passed on the first reading, one missed in both, and a prohibited phrase only the second reading
 // has keep the first reading's result.
 func TestSecondHearing(t *testing.T) {
-	sc, err := Parse([]byte(`version: 1
-name: t
-sections:
-  - name: s
-    items:
+	sc := items(t, `
       - id: greeting
         weight: 25
         kind: required_phrase
@@ -436,10 +442,7 @@ sections:
         kind: prohibited_phrase
         speaker: agent
         phrases: ["shut up"]
-`), "t")
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	first := transcript(
 		line{A, 0, 4, "Thank you for coloring North wind."},
 		line{C, 4.5, 9, "Hi, I moved house."},
@@ -492,11 +495,7 @@ sections:
 // passed; not for a customer's required phrase (the agent alone is heard again), nor for an item whose
 // condition needs the NLP analysis, which is not there yet.
 func TestMisses(t *testing.T) {
-	sc, err := Parse([]byte(`version: 1
-name: t
-sections:
-  - name: s
-    items:
+	sc := items(t, `
       - id: greeting
         weight: 40
         kind: required_phrase
@@ -511,10 +510,7 @@ sections:
         kind: required_phrase
         phrases: ["sorry"]
         when: {customer_sentiment: negative}
-`), "t")
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	for _, tc := range []struct {
 		name  string
 		agent string
