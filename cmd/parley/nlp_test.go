@@ -536,3 +536,30 @@ func TestSecondHearingRealModels(t *testing.T) {
 		}
 	}
 }
+
+// A second-hearing model that is missing or not a model is a named error before any call is read; with
+// scoring off, which is all the second hearing serves, it is not loaded at all.
+func TestSecondHearingBadModel(t *testing.T) {
+	call := filepath.Join(testenv.Root(), "testdata", "calls", "billing-dispute.wav")
+	bad := filepath.Join(t.TempDir(), "bad.bin")
+	if err := os.WriteFile(bad, []byte("garbage!"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ model, want string }{
+		{filepath.Join(t.TempDir(), "none.bin"), "second_hearing: model_missing"},
+		{bad, "second_hearing: model_corrupt"},
+	} {
+		out := t.TempDir()
+		code, _, stderr := runMain(t, nil, "run", "--model", testenv.TestModel(t), "--second-hearing", tc.model, "--out", out, call)
+		if code == 0 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%s: exit %d, %s", tc.model, code, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(out, "billing-dispute.json")); err == nil {
+			t.Errorf("%s: a call was read", tc.model)
+		}
+	}
+	code, _, stderr := runMain(t, nil, "run", "--model", testenv.TestModel(t), "--scoring=false", "--second-hearing", bad, "--out", t.TempDir(), call)
+	if code != 0 || !strings.Contains(stderr, "second_hearing not loaded") {
+		t.Errorf("scoring off: exit %d, %s", code, stderr)
+	}
+}
