@@ -485,6 +485,9 @@ type Match struct {
 	CounterExample string `json:"counter_example,omitempty"`
 	// Question: the sentence asks, and the item counts statements only (it never counts).
 	Question bool `json:"question,omitempty"`
+	// Heard names the model of the second hearing for a sentence only its reading has (Turn is then
+	// the transcript's turn at that time).
+	Heard string `json:"heard,omitempty"`
 }
 
 // asks reports whether the item never counts a sentence because it is a question (statements_only).
@@ -542,11 +545,36 @@ func (sc *Scorecard) Nearest(it *Item, texts []string) ([]Match, error) {
 }
 
 // Candidates lists the sentences of a call an item would compare with its examples: every sentence of
-// the speaker's turns inside the item's window.
+// the speaker's turns inside the item's window — and, when the agent was heard a second time, the
+// sentences only that reading has (Match.Heard), which Score counts for required phrases too.
 func (sc *Scorecard) Candidates(it *Item, c Call) []Match {
 	if c.Transcript == nil {
 		return nil
 	}
+	out := sc.candidates(it, c)
+	if h := c.Transcript.Again; h != nil {
+		type key struct {
+			start float64
+			text  string
+		}
+		seen := map[key]bool{}
+		for _, m := range out {
+			seen[key{m.Start, m.Text}] = true
+		}
+		again := h.Transcript(c.Transcript)
+		for _, m := range sc.candidates(it, Call{Transcript: again, Analysis: c.Analysis, DurationS: c.DurationS}) {
+			if seen[key{m.Start, m.Text}] {
+				continue
+			}
+			t := again.Turns[m.Turn]
+			m.Turn, m.Heard = turnAt(c.Transcript.Turns, t.Speaker, t.Start.Seconds(), t.End.Seconds()), h.Model
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (sc *Scorecard) candidates(it *Item, c Call) []Match {
 	c.DurationS = duration(c.DurationS, c.Transcript)
 	e := &evaluator{sc: sc, call: c, tr: c.Transcript}
 	var out []Match

@@ -485,6 +485,22 @@ func TestSecondHearing(t *testing.T) {
 	if score.Score != 75 || first.Again.Turns[0].Text != "Thank you for calling Northwind." || first.Turns[0].Text != "Thank you for coloring North wind." {
 		t.Errorf("score %v (want 75: 3 of 4 items), the readings changed: %q / %q", score.Score, first.Turns[0].Text, first.Again.Turns[0].Text)
 	}
+	// The sentences an item compares (parley scorecard test) include those only the second reading has.
+	var greeting *Item
+	for i := range sc.Sections[0].Items {
+		if sc.Sections[0].Items[i].ID == "greeting" {
+			greeting = &sc.Sections[0].Items[i]
+		}
+	}
+	var heardAgain []string
+	for _, m := range sc.Candidates(greeting, Call{Transcript: first}) {
+		if m.Heard != "" {
+			heardAgain = append(heardAgain, fmt.Sprintf("%d %s", m.Turn, m.Text))
+		}
+	}
+	if strings.Join(heardAgain, "|") != "0 Thank you for calling Northwind.|2 Have a great day, shut up." {
+		t.Errorf("sentences only the second reading has: %q", heardAgain)
+	}
 	// No turn of the transcript's agent at the time of the second reading's evidence: -1.
 	if i := turnAt(first.Turns, A, 20, 22); i != -1 {
 		t.Errorf("turn at 20–22 s: %d", i)

@@ -81,7 +81,7 @@ func (m *Main) scorecardCmd(args []string) error {
 				return err
 			}
 			for i := range ms {
-				ms[i].Turn, ms[i].Start = cands[i].Turn, cands[i].Start
+				ms[i].Turn, ms[i].Start, ms[i].Heard = cands[i].Turn, cands[i].Start, cands[i].Heard
 			}
 			sort.SliceStable(ms, func(a, b int) bool { return ms[a].Similarity > ms[b].Similarity })
 			fmt.Fprintf(tw, "  %s (%s, %d sentences, counts from %.2f)\n", it.ID, it.Speaker, len(ms), it.Similarity)
@@ -93,6 +93,9 @@ func (m *Main) scorecardCmd(args []string) error {
 				note := ""
 				if mt.Question {
 					note = " (a question: only statements count)"
+				}
+				if mt.Heard != "" {
+					note += " (heard again by " + mt.Heard + ")"
 				}
 				fmt.Fprintf(tw, "    %s %.3f\t%s\t%q%s\t≈ %q\n", mark, mt.Similarity, calldoc.Clock(mt.Start), mt.Text, note, mt.Example)
 			}
