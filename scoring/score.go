@@ -36,7 +36,10 @@ func (sc *Scorecard) Score(c Call) *parley.Score {
 		a.Reason = fmt.Sprintf("heard again by %s: %s", h.Model, a.Reason)
 		for k := range a.Evidence {
 			ev := &a.Evidence[k]
-			ev.Heard, ev.Turn = h.Model, turnAt(c.Transcript.Turns, ev.Speaker, ev.Start, ev.End)
+			ev.Turn = turnAt(c.Transcript.Turns, ev.Speaker, ev.Start, ev.End)
+			if ev.Speaker == parley.RoleAgent { // the others' turns are the first reading's
+				ev.Heard = h.Model
+			}
 		}
 		*r = a
 	}
