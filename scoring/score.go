@@ -30,7 +30,7 @@ func (sc *Scorecard) Score(c Call) *parley.Score {
 	again := sc.score(Call{Transcript: h.Transcript(c.Transcript), Analysis: c.Analysis, DurationS: c.DurationS})
 	for i := range out.Items {
 		r, a := &out.Items[i], again.Items[i]
-		if r.Kind != KindRequired || (r.Status != parley.ItemFail && r.Status != parley.ItemReview) || a.Status != parley.ItemPass {
+		if !missed(*r) || a.Status != parley.ItemPass {
 			continue
 		}
 		a.Reason = fmt.Sprintf("heard again by %s: %s", h.Model, a.Reason)
@@ -52,18 +52,18 @@ func (sc *Scorecard) Score(c Call) *parley.Score {
 // judged from the words alone, before the NLP analysis: an item whose condition needs the analysis
 // (the customer's sentiment, the intent, entities) does not count.
 func (sc *Scorecard) Misses(tr *parley.Transcript) bool {
-	agents := map[string]bool{}
-	for _, sec := range sc.Sections {
-		for _, it := range sec.Items {
-			agents[it.ID] = it.Speaker != "customer"
-		}
-	}
 	for _, r := range sc.score(Call{Transcript: tr}).Items {
-		if r.Kind == KindRequired && agents[r.ID] && (r.Status == parley.ItemFail || r.Status == parley.ItemReview) {
+		if it, _ := sc.Item(r.ID); missed(r) && it.Speaker != "customer" {
 			return true
 		}
 	}
 	return false
+}
+
+// missed reports whether a required phrase was not found: failed, or left for a reviewer — what a second
+// hearing can mend.
+func missed(r parley.ItemResult) bool {
+	return r.Kind == KindRequired && (r.Status == parley.ItemFail || r.Status == parley.ItemReview)
 }
 
 // turnAt is the turn of speaker that overlaps start–end (seconds) the most; -1 when none does.

@@ -486,12 +486,7 @@ func TestSecondHearing(t *testing.T) {
 		t.Errorf("score %v (want 75: 3 of 4 items), the readings changed: %q / %q", score.Score, first.Turns[0].Text, first.Again.Turns[0].Text)
 	}
 	// The sentences an item compares (parley scorecard test) include those only the second reading has.
-	var greeting *Item
-	for i := range sc.Sections[0].Items {
-		if sc.Sections[0].Items[i].ID == "greeting" {
-			greeting = &sc.Sections[0].Items[i]
-		}
-	}
+	greeting, _ := sc.Item("greeting")
 	var heardAgain []string
 	for _, m := range sc.Candidates(greeting, Call{Transcript: first}) {
 		if m.Heard != "" {

@@ -358,6 +358,11 @@ func knownLanguages(setting string, ls []string) error {
 	return nil
 }
 
+// modelCache is where model names resolve to files, downloaded from model_base_url when missing.
+func (c *Config) modelCache() *models.Cache {
+	return &models.Cache{Dir: c.ModelDir, BaseURL: c.ModelBaseURL}
+}
+
 // WhisperStates is how many recognitions run at once: whisper_states, or the CPUs divided by threads.
 func (c *Config) WhisperStates() int {
 	if c.States > 0 {

@@ -24,7 +24,7 @@ func (m *Main) modelsCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	cache := &models.Cache{Dir: cfg.ModelDir, BaseURL: cfg.ModelBaseURL}
+	cache := cfg.modelCache()
 	switch args[0] {
 	case "list":
 		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)

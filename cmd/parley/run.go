@@ -18,7 +18,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/parley-cc/parley"
-	"github.com/parley-cc/parley/models"
 	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/process"
 	"github.com/parley-cc/parley/report"
@@ -87,8 +86,7 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 		}()
 		again, closeAgain, err := openSecondHearing(cfg, scorecard)
 		if err != nil {
-			w.Close()
-			return m.exit(err)
+			return m.exit(err) // the model loaded above is closed by its defer
 		}
 		defer func() {
 			cancel()
@@ -235,18 +233,12 @@ func (b *batch) add(res parley.Result) {
 
 // openTranscriber resolves the configured model and loads it.
 func openTranscriber(cfg *Config) (string, *whisper.Transcriber, error) {
-	cache := &models.Cache{Dir: cfg.ModelDir, BaseURL: cfg.ModelBaseURL}
-	path, err := cache.Resolve(cfg.Model)
-	if err != nil {
-		return "", nil, err
-	}
-	tr, err := whisper.Open(path, whisper.Options{Threads: cfg.Threads, States: cfg.WhisperStates(), Language: cfg.Language,
-		BeamSize: cfg.BeamSize, NoFallback: !cfg.Fallback})
+	path, tr, err := openRecogniser(cfg, cfg.Model)
 	if err != nil {
 		return "", nil, err
 	}
 	if cfg.LanguageModel != "" && !tr.Multilingual() { // tells other languages for an English-only model
-		dpath, err := cache.Resolve(cfg.LanguageModel)
+		dpath, err := cfg.modelCache().Resolve(cfg.LanguageModel)
 		if err == nil {
 			var d *whisper.Transcriber
 			if d, err = whisper.Open(dpath, whisper.Options{Threads: cfg.Threads, States: 1, Language: "auto"}); err == nil {
@@ -274,16 +266,25 @@ func openSecondHearing(cfg *Config, scorecard *scoring.Scorecard) (again *transc
 		slog.Warn("second_hearing not loaded: it only serves the scorecard, and scoring is off")
 		return nil, func() {}, nil
 	}
-	cache := &models.Cache{Dir: cfg.ModelDir, BaseURL: cfg.ModelBaseURL}
-	path, err := cache.Resolve(cfg.SecondHearing)
-	if err == nil {
-		var w *whisper.Transcriber
-		if w, err = whisper.Open(path, whisper.Options{Threads: cfg.Threads, States: cfg.WhisperStates(), Language: cfg.Language,
-			BeamSize: cfg.BeamSize, NoFallback: !cfg.Fallback}); err == nil {
-			return &transcribe.SecondHearing{Transcriber: w, Model: filepath.Base(path), Needed: scorecard.Misses}, func() { w.Close() }, nil
-		}
+	path, w, err := openRecogniser(cfg, cfg.SecondHearing)
+	if err != nil {
+		return nil, nil, fmt.Errorf("second_hearing: %w", err)
 	}
-	return nil, nil, fmt.Errorf("second_hearing: %w", err)
+	return &transcribe.SecondHearing{Transcriber: w, Model: filepath.Base(path), Needed: scorecard.Misses}, func() { w.Close() }, nil
+}
+
+// openRecogniser resolves a model (a catalog name or a path) and loads it with the recognition settings.
+func openRecogniser(cfg *Config, model string) (string, *whisper.Transcriber, error) {
+	path, err := cfg.modelCache().Resolve(model)
+	if err != nil {
+		return "", nil, err
+	}
+	tr, err := whisper.Open(path, whisper.Options{Threads: cfg.Threads, States: cfg.WhisperStates(), Language: cfg.Language,
+		BeamSize: cfg.BeamSize, NoFallback: !cfg.Fallback})
+	if err != nil {
+		return "", nil, err
+	}
+	return path, tr, nil
 }
 
 func fileSize(path string) int64 {
