@@ -345,19 +345,18 @@ func (a *Analyzer) scoreTurns(tr *parley.Transcript) ([]scoredTurn, string, erro
 			return out, MethodLexicon, err
 		}
 	}
+	restOf := map[int]*SentimentResult{}
 	for k, i := range rests {
-		if results[i].Label == Negative {
-			results[i] = results[len(tr.Turns)+k]
-		}
+		restOf[i] = &results[len(tr.Turns)+k]
 	}
 	for i, t := range tr.Turns {
 		r := results[i]
+		if _, ok := care[i]; ok {
+			r = withCare(r, restOf[i])
+		}
 		out[i].score, out[i].label, out[i].probs, out[i].model = r.Score, r.Label, r.Probs, true
-		switch rest, ok := care[i]; {
-		case !LatinScript(t.Text): // not read: neutral weight, labelled as such
+		if !LatinScript(t.Text) { // not read: neutral weight, labelled as such
 			out[i].score, out[i].label, out[i].probs = 0, Unsupported, [3]float64{0, 1, 0}
-		case ok && rest == "" && r.Label == Negative: // nothing but sympathy
-			out[i].score, out[i].label, out[i].probs = 0, Neutral, [3]float64{0, 1, 0}
 		}
 	}
 	return out, "encoder:" + a.opts.SentimentEncoder.Name(), nil

@@ -25,8 +25,35 @@ func caring(s string) bool {
 	return careRe.MatchString(s) && !notCareRe.MatchString(s) && !IsQuestion(s)
 }
 
-// withoutCare returns, for each agent turn with sentences of apology or sympathy (caring), the rest of
-// the turn ("" when nothing else is left): the agent's sentiment is read without them. Only on calls
+// WithoutCare returns an agent's turn without its sentences of apology or sympathy (caring) — "" when
+// nothing else is left — and whether it had any.
+func WithoutCare(text string) (rest string, cared bool) {
+	var kept []string
+	for _, s := range sentences(text) {
+		if caring(s) {
+			cared = true
+		} else {
+			kept = append(kept, s)
+		}
+	}
+	return strings.Join(kept, " "), cared
+}
+
+// withCare is an agent's turn as the analyzer reads it (whole: the turn's reading; rest: the reading
+// of the turn without its sentences of apology or sympathy, nil when nothing else was left): a turn that
+// reads negative is what the rest of it reads, and neutral when it was nothing but care.
+func withCare(whole SentimentResult, rest *SentimentResult) SentimentResult {
+	switch {
+	case whole.Label != Negative:
+		return whole
+	case rest == nil:
+		return SentimentResult{Label: Neutral, Probs: [3]float64{0, 1, 0}}
+	}
+	return *rest
+}
+
+// withoutCare returns, for each agent turn with sentences of apology or sympathy (WithoutCare), the rest
+// of the turn ("" when nothing else is left): the agent's sentiment is read without them. Only on calls
 // whose agent and customer are told apart.
 func withoutCare(tr *parley.Transcript) map[int]string {
 	if !speaks(tr, parley.RoleAgent) || !speaks(tr, parley.RoleCustomer) {
@@ -37,17 +64,8 @@ func withoutCare(tr *parley.Transcript) map[int]string {
 		if t.Speaker != parley.RoleAgent {
 			continue
 		}
-		var kept []string
-		cared := false
-		for _, s := range sentences(t.Text) {
-			if caring(s) {
-				cared = true
-			} else {
-				kept = append(kept, s)
-			}
-		}
-		if cared {
-			out[i] = strings.Join(kept, " ")
+		if rest, cared := WithoutCare(t.Text); cared {
+			out[i] = rest
 		}
 	}
 	return out

@@ -21,6 +21,9 @@ import (
 // Example is one labelled utterance.
 type Example struct {
 	Text, Label string
+	// Speaker is who said it, from an optional speaker column (agent, customer; "" when not given): the
+	// analyzer reads an agent's turn and a customer's differently (SentimentModel.EvaluateAsRead).
+	Speaker parley.Role
 }
 
 // IntentModelVersion is the format version of saved intent models. Loading a file of another version is
@@ -213,7 +216,7 @@ func ReadExamplesCSV(r io.Reader, name string) ([]Example, error) {
 	if err != nil {
 		return nil, parley.Errorf(parley.CodeConfig, "%s: line 1: no header row (want text,category): %v", name, err)
 	}
-	ti, ci := slices.Index(header, "text"), slices.Index(header, "category")
+	ti, ci, si := slices.Index(header, "text"), slices.Index(header, "category"), slices.Index(header, "speaker")
 	if ci < 0 {
 		ci = slices.Index(header, "label")
 	}
@@ -242,7 +245,16 @@ func ReadExamplesCSV(r io.Reader, name string) ([]Example, error) {
 		if text == "" || label == "" {
 			return nil, parley.Errorf(parley.CodeConfig, "%s: line %d: empty text or category", name, line)
 		}
-		out = append(out, Example{text, label})
+		ex := Example{Text: text, Label: label}
+		if si >= 0 && si < len(rec) {
+			switch sp := parley.Role(strings.TrimSpace(rec[si])); sp {
+			case parley.RoleAgent, parley.RoleCustomer, parley.RoleUnknown, "":
+				ex.Speaker = sp
+			default:
+				return nil, parley.Errorf(parley.CodeConfig, "%s: line %d: speaker %q: want agent, customer, unknown or nothing", name, line, sp)
+			}
+		}
+		out = append(out, ex)
 	}
 	if len(out) == 0 {
 		return nil, parley.Errorf(parley.CodeConfig, "%s: no examples after the header", name)
@@ -499,10 +511,10 @@ func (t *Taxonomy) Examples() []Example {
 	var out []Example
 	for _, in := range t.Intents {
 		for _, e := range in.Examples {
-			out = append(out, Example{e, in.Name})
+			out = append(out, Example{Text: e, Label: in.Name})
 		}
 		if in.Description != "" {
-			out = append(out, Example{in.Description, in.Name})
+			out = append(out, Example{Text: in.Description, Label: in.Name})
 		}
 	}
 	return out

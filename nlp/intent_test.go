@@ -107,6 +107,7 @@ func TestReadExamplesCSVErrors(t *testing.T) {
 		{"text,category\nhello,greeting\n\"unterminated,x\n", "line 3"},
 		{"text,category\nhello,greeting\n,empty\n", "line 3: empty"},
 		{"text,category\nhello,greeting\nonly one field\n", "line 3"},
+		{"text,label,speaker\nhello,neutral,agent\nhi,neutral,supervisor\n", "line 3: speaker \"supervisor\""},
 	} {
 		_, err := ReadExamplesCSV(strings.NewReader(tt.csv), "data.csv")
 		if err == nil || !strings.Contains(err.Error(), tt.says) {
@@ -117,7 +118,11 @@ func TestReadExamplesCSVErrors(t *testing.T) {
 	if err != nil || len(ex) != 1 || ex[0].Text != "I was charged, twice" || ex[0].Label != "billing" {
 		t.Errorf("%+v %v", ex, err)
 	}
-	if _, err := TrainIntent([]Example{{"a", "x"}, {"b", "x"}}, DefaultC); err == nil {
+	ex, err = ReadExamplesCSV(strings.NewReader("text,label,speaker\nhello,neutral,agent\nhi,positive,\nyes,neutral\n"), "x")
+	if err != nil || len(ex) != 3 || ex[0].Speaker != parley.RoleAgent || ex[1].Speaker != "" || ex[2].Speaker != "" {
+		t.Errorf("speaker column: %+v %v", ex, err)
+	}
+	if _, err := TrainIntent([]Example{{Text: "a", Label: "x"}, {Text: "b", Label: "x"}}, DefaultC); err == nil {
 		t.Error("one label trained")
 	}
 }

@@ -185,19 +185,60 @@ func LatinScript(text string) bool {
 
 // Evaluate classifies examples (with their embeddings) and compares with their labels.
 func (m *SentimentModel) Evaluate(examples []Example, embs [][]float32) (Eval, error) {
-	return m.EvaluateThreatened(examples, embs, nil)
+	return m.evaluate(examples, embs, false, nil, nil)
 }
 
-// EvaluateThreatened is Evaluate with each example's threat kind (Threats.Texts; "" or a nil list for
-// none): an example with a threat reads negative, as the analyzer reads a customer's turn.
-func (m *SentimentModel) EvaluateThreatened(examples []Example, embs [][]float32, kinds []string) (Eval, error) {
+// EvaluateAsRead is Evaluate with each example read as the analyzer reads a turn of its speaker
+// (Example.Speaker): a customer's text, or one whose speaker is not given, with a churn or escalation
+// threat (kinds, from Threats.Texts; "" or a nil list for none) is negative; an agent's text that reads
+// negative and apologises or sympathises is read again without those sentences (WithoutCare), embedded
+// with enc, and is neutral when it had nothing else. enc may be nil when no example is an agent's.
+func (m *SentimentModel) EvaluateAsRead(examples []Example, embs [][]float32, kinds []string, enc Embedder) (Eval, error) {
+	return m.evaluate(examples, embs, true, kinds, enc)
+}
+
+func (m *SentimentModel) evaluate(examples []Example, embs [][]float32, asRead bool, kinds []string, enc Embedder) (Eval, error) {
 	pred := make([]string, len(examples))
+	var restTexts []string
+	var restOf []int // example index of each rest text
+	nothingElse := map[int]bool{}
+	for i, e := range examples {
+		if !asRead || e.Speaker != parley.RoleAgent {
+			continue
+		}
+		switch rest, cared := WithoutCare(e.Text); {
+		case cared && rest == "":
+			nothingElse[i] = true
+		case cared:
+			restTexts, restOf = append(restTexts, rest), append(restOf, i)
+		}
+	}
+	rests := map[int]*SentimentResult{}
+	if len(restTexts) > 0 {
+		if enc == nil {
+			return Eval{}, fmt.Errorf("sentiment eval: an agent's apology is read again without it: needs the encoder")
+		}
+		v, err := enc.Embed(restTexts)
+		if err != nil {
+			return Eval{}, err
+		}
+		for k, i := range restOf {
+			r, err := m.Classify(restTexts[k], v[k])
+			if err != nil {
+				return Eval{}, err
+			}
+			rests[i] = &r
+		}
+	}
 	for i, e := range examples {
 		r, err := m.Classify(e.Text, embs[i])
 		if err != nil {
 			return Eval{}, err
 		}
-		if kinds != nil && kinds[i] != "" {
+		switch {
+		case e.Speaker == parley.RoleAgent && (nothingElse[i] || rests[i] != nil):
+			r = withCare(r, rests[i])
+		case asRead && e.Speaker != parley.RoleAgent && kinds != nil && kinds[i] != "":
 			r = Threatened(r)
 		}
 		pred[i] = r.Label

@@ -24,3 +24,5 @@ for f in "$S/goemotions-test.csv" "$S/dynasent-r1-test.csv" "$S/dynasent-r2-test
 	printf '%-28s ' "$(basename "$f")"
 	bin/parley sentiment eval "$@" --sentiment-model nlp/data/sentiment.model --data "$f" | grep macro-F1
 done
+printf '%-28s ' "calls-heldout.csv as read"
+bin/parley sentiment eval "$@" --as-read --sentiment-model nlp/data/sentiment.model --data testdata/sentiment/calls-heldout.csv | grep macro-F1

@@ -421,9 +421,9 @@ func TestRunWithEncoder(t *testing.T) {
 	} else if !strings.Contains(out[1], `"threat":"churn"`) || !strings.Contains(out[1], `"label":"negative"`) {
 		t.Errorf("nlp sentiment, a churn threat read as a customer's turn is: %s", out[1])
 	}
-	code, stdout, _ = runMain(t, env, "sentiment", "eval", "--threats", "--data", filepath.Join(testenv.Root(), "testdata", "sentiment", "contact-center.csv"))
+	code, stdout, _ = runMain(t, env, "sentiment", "eval", "--as-read", "--data", filepath.Join(testenv.Root(), "testdata", "sentiment", "contact-center.csv"))
 	if code != 0 || !strings.Contains(stdout, "macro-F1") {
-		t.Errorf("sentiment eval --threats: exit %d\n%s", code, stdout)
+		t.Errorf("sentiment eval --as-read: exit %d\n%s", code, stdout)
 	}
 }
 

@@ -36,7 +36,8 @@ func (m *Main) sentimentCmd(args []string) error {
 	embWeight := fset.Float64("emb-weight", 2, "weight of the sentence embedding beside the words")
 	asJSON := fset.Bool("json", false, "print the evaluation as JSON")
 	base := fset.Bool("base-encoder", false, "embed with the base encoder, without the built-in sentiment layers")
-	withThreats := fset.Bool("threats", false, "eval: also read a text with a churn or escalation threat as negative, as the analyzer reads a customer's turn")
+	asRead := fset.Bool("as-read", false, "eval: read each text as the analyzer reads a turn of its speaker (an optional speaker column): a customer's churn or escalation threat is negative, an agent's apology or sympathy is not")
+	fset.BoolVar(asRead, "threats", false, "the same as --as-read (its older name)")
 	cfg, err := loadConfig(fset, args[1:], m.Environ)
 	if err != nil {
 		return err
@@ -104,17 +105,10 @@ func (m *Main) sentimentCmd(args []string) error {
 			len(ex), len(mdl.W[0])-mdl.Dim, mdl.Dim, mdl.Encoder, mdl.Scale, time.Since(start).Seconds(), *out)
 		return nil
 	default:
-		var kinds []string
-		if *withThreats {
-			th, err := cfg.Threats()
-			if err != nil {
-				return err
-			}
-			if kinds, err = th.Texts(nlp.ExampleTexts(ex)); err != nil {
-				return err
-			}
+		ev, err := mdl.Evaluate(ex, embs)
+		if *asRead {
+			ev, err = evalAsRead(cfg, mdl, enc, ex, embs)
 		}
-		ev, err := mdl.EvaluateThreatened(ex, embs, kinds)
 		if err != nil {
 			return err
 		}
@@ -166,4 +160,18 @@ func embedCached(enc nlp.Embedder, ex []nlp.Example, dir string) ([][]float32, e
 		}
 	}
 	return out, nil
+}
+
+// evalAsRead evaluates the model on the examples as the analyzer reads turns (EvaluateAsRead), with the
+// threat classifier.
+func evalAsRead(cfg *Config, mdl *nlp.SentimentModel, enc *encoder.Encoder, ex []nlp.Example, embs [][]float32) (nlp.Eval, error) {
+	th, err := cfg.Threats()
+	if err != nil {
+		return nlp.Eval{}, err
+	}
+	kinds, err := th.Texts(nlp.ExampleTexts(ex))
+	if err != nil {
+		return nlp.Eval{}, err
+	}
+	return mdl.EvaluateAsRead(ex, embs, kinds, enc)
 }
