@@ -1,6 +1,7 @@
 package ggml
 
 import (
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -28,5 +29,30 @@ func TestFeatures(t *testing.T) {
 	}
 	if strings.Contains(string(cpuinfo), " avx512f") && Chosen() && !slices.Contains(f, "AVX512") {
 		t.Errorf("features %v: this CPU has AVX-512 and the backend chosen for it does not use it", f)
+	}
+}
+
+// GELU as whisper's encoder and the sentence encoder get it: the tanh form computed in float32
+// (ggml-cpu-vector-gelu.patch, switched on by Load), within a few ulps of the formula in float64 — ggml's
+// own float16 table, which rounds the input to float16 first, is off by up to 4e-3 near 8.
+func TestGELU(t *testing.T) {
+	var x []float32
+	for v := -12.0; v <= 12.0; v += 0.005 { // 4,801 values: not a multiple of the SIMD width
+		x = append(x, float32(v))
+	}
+	y, err := GELU(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst, at := 0.0, 0.0
+	for i, v := range x {
+		xv := float64(v)
+		want := 0.5 * xv * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(xv+0.044715*xv*xv*xv)))
+		if d := math.Abs(float64(y[i])-want) / math.Max(1, math.Abs(want)); d > worst {
+			worst, at = d, xv
+		}
+	}
+	if worst > 1e-5 {
+		t.Errorf("GELU off by %.2g (relative) at %.3f: not the SIMD form", worst, at)
 	}
 }
