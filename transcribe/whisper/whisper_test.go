@@ -370,18 +370,26 @@ func TestStatesAreIndependent(t *testing.T) {
 	}
 }
 
+// jfkAndNoisy returns JFK's speech at 16 kHz and a copy with Gaussian noise of deviation sigma added
+// (seeded, so the same on every run).
+func jfkAndNoisy(t *testing.T, seed uint64, sigma float64) (clean, noisy []float32) {
+	t.Helper()
+	jfk, _ := testenv.JFK(t)
+	chans, _ := decode16k(t, jfk)
+	r := rand.New(rand.NewPCG(seed, seed+1))
+	noisy = make([]float32, len(chans[0]))
+	for i, v := range chans[0] {
+		noisy[i] = v + float32(r.NormFloat64()*sigma)
+	}
+	return chans[0], noisy
+}
+
 // A recognition reads the same whatever its state decoded before. Speech under loud noise makes
 // whisper fall back to sampling at higher temperatures; the first decoder's random numbers used to run
 // on from the state's earlier recognitions (scripts/whisper-patches/whisper-rng-per-recognition.patch),
 // so the same window came back as different words on a reused state — with beam search as with greedy.
 func TestRecognitionRepeatsOnAReusedState(t *testing.T) {
-	jfk, _ := testenv.JFK(t)
-	chans, _ := decode16k(t, jfk)
-	r := rand.New(rand.NewPCG(1, 2))
-	noisy := make([]float32, len(chans[0]))
-	for i, v := range chans[0] {
-		noisy[i] = v + float32(r.NormFloat64()*0.3)
-	}
+	clean, noisy := jfkAndNoisy(t, 1, 0.3)
 	for _, beam := range []int{0, 5} {
 		t.Run(fmt.Sprintf("beam %d", beam), func(t *testing.T) {
 			tr, err := Open(testenv.RealModel(t), Options{Threads: 2, States: 1, Language: "en", BeamSize: beam})
@@ -390,7 +398,7 @@ func TestRecognitionRepeatsOnAReusedState(t *testing.T) {
 			}
 			defer tr.Close()
 			var first parley.Recognition
-			for k, in := range [][]float32{noisy, chans[0], noisy, noisy} {
+			for k, in := range [][]float32{noisy, clean, noisy, noisy} {
 				rec, err := tr.Transcribe(context.Background(), in)
 				if err != nil {
 					t.Fatal(err)
@@ -413,13 +421,7 @@ func TestRecognitionRepeatsOnAReusedState(t *testing.T) {
 // mel filters over their own bins) is the same numbers as whisper.cpp's own: the same words, times and
 // probabilities, on clean speech and on noise.
 func TestFastSpectrogramSameRecognition(t *testing.T) {
-	jfk, _ := testenv.JFK(t)
-	chans, _ := decode16k(t, jfk)
-	r := rand.New(rand.NewPCG(3, 4))
-	noisy := make([]float32, len(chans[0]))
-	for i, v := range chans[0] {
-		noisy[i] = v + float32(r.NormFloat64()*0.2)
-	}
+	clean, noisy := jfkAndNoisy(t, 3, 0.2)
 	read := func(released bool) []parley.Recognition {
 		tr, err := Open(testenv.RealModel(t), Options{Threads: 2, States: 1, Language: "en", releasedSpectrogram: released})
 		if err != nil {
@@ -427,7 +429,7 @@ func TestFastSpectrogramSameRecognition(t *testing.T) {
 		}
 		defer tr.Close()
 		var out []parley.Recognition
-		for _, in := range [][]float32{chans[0], noisy} {
+		for _, in := range [][]float32{clean, noisy} {
 			rec, err := tr.Transcribe(context.Background(), in)
 			if err != nil {
 				t.Fatal(err)
