@@ -197,6 +197,7 @@ func (m *SentimentModel) EvaluateAsRead(examples []Example, embs [][]float32, ki
 	return m.evaluate(examples, embs, true, kinds, enc)
 }
 
+// evaluate is Evaluate, or EvaluateAsRead when asRead.
 func (m *SentimentModel) evaluate(examples []Example, embs [][]float32, asRead bool, kinds []string, enc Embedder) (Eval, error) {
 	pred := make([]string, len(examples))
 	var restTexts []string
@@ -236,7 +237,7 @@ func (m *SentimentModel) evaluate(examples []Example, embs [][]float32, asRead b
 			return Eval{}, err
 		}
 		switch {
-		case e.Speaker == parley.RoleAgent && (nothingElse[i] || rests[i] != nil):
+		case asRead && e.Speaker == parley.RoleAgent && (nothingElse[i] || rests[i] != nil):
 			r = withCare(r, rests[i])
 		case asRead && e.Speaker != parley.RoleAgent && kinds != nil && kinds[i] != "":
 			r = Threatened(r)
