@@ -200,21 +200,22 @@ func (m *SentimentModel) EvaluateAsRead(examples []Example, embs [][]float32, ki
 // evaluate is Evaluate, or EvaluateAsRead when asRead.
 func (m *SentimentModel) evaluate(examples []Example, embs [][]float32, asRead bool, kinds []string, enc Embedder) (Eval, error) {
 	pred := make([]string, len(examples))
+	// care: the agents' examples with sentences of apology or sympathy, each with the reading of the rest
+	// of it (nil while unread, and when nothing else was left)
+	care := map[int]*SentimentResult{}
 	var restTexts []string
 	var restOf []int // example index of each rest text
-	nothingElse := map[int]bool{}
 	for i, e := range examples {
 		if !asRead || e.Speaker != parley.RoleAgent {
 			continue
 		}
-		switch rest, cared := WithoutCare(e.Text); {
-		case cared && rest == "":
-			nothingElse[i] = true
-		case cared:
-			restTexts, restOf = append(restTexts, rest), append(restOf, i)
+		if rest, cared := WithoutCare(e.Text); cared {
+			care[i] = nil
+			if rest != "" {
+				restTexts, restOf = append(restTexts, rest), append(restOf, i)
+			}
 		}
 	}
-	rests := map[int]*SentimentResult{}
 	if len(restTexts) > 0 {
 		if enc == nil {
 			return Eval{}, fmt.Errorf("sentiment eval: an agent's apology is read again without it: needs the encoder")
@@ -228,7 +229,7 @@ func (m *SentimentModel) evaluate(examples []Example, embs [][]float32, asRead b
 			if err != nil {
 				return Eval{}, err
 			}
-			rests[i] = &r
+			care[i] = &r
 		}
 	}
 	for i, e := range examples {
@@ -236,10 +237,9 @@ func (m *SentimentModel) evaluate(examples []Example, embs [][]float32, asRead b
 		if err != nil {
 			return Eval{}, err
 		}
-		switch {
-		case asRead && e.Speaker == parley.RoleAgent && (nothingElse[i] || rests[i] != nil):
-			r = withCare(r, rests[i])
-		case asRead && e.Speaker != parley.RoleAgent && kinds != nil && kinds[i] != "":
+		if rest, ok := care[i]; ok {
+			r = withCare(r, rest)
+		} else if asRead && e.Speaker != parley.RoleAgent && kinds != nil && kinds[i] != "" {
 			r = Threatened(r)
 		}
 		pred[i] = r.Label

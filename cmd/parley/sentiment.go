@@ -105,9 +105,11 @@ func (m *Main) sentimentCmd(args []string) error {
 			len(ex), len(mdl.W[0])-mdl.Dim, mdl.Dim, mdl.Encoder, mdl.Scale, time.Since(start).Seconds(), *out)
 		return nil
 	default:
-		ev, err := mdl.Evaluate(ex, embs)
+		var ev nlp.Eval
 		if *asRead {
 			ev, err = evalAsRead(cfg, mdl, enc, ex, embs)
+		} else {
+			ev, err = mdl.Evaluate(ex, embs)
 		}
 		if err != nil {
 			return err

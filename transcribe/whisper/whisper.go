@@ -51,7 +51,7 @@ static struct whisper_context *parley_load(const char *path, bool fast_spectrogr
 	// kept in float32 (a few MB per state), it encodes a window 13-18 % faster.
 	cp.encoder_kv_f32 = true;
 	// The spectrogram's DFTs without a division per term and its mel filters over the bins they cover
-	// (scripts/whisper-patches/whisper-spectrogram.patch): the same numbers, about 3 % of a run saved.
+	// (scripts/whisper-patches/whisper-spectrogram.patch): the same numbers, about 2 % of a run saved.
 	cp.fast_spectrogram = fast_spectrogram;
 	// Without the context's own state: every recognition runs on a state of the pool
 	// (whisper_init_state), so the default one would only hold memory (its caches are cleared, so
