@@ -21,7 +21,7 @@ static void parley_whisper_quiet(void) { whisper_log_set(parley_whisper_log, NUL
 // Recognition stops before the next encoder pass once the flag is set (the caller's context ended).
 static bool parley_abort(void *flag) { return *(volatile int *)flag != 0; }
 
-static struct whisper_full_params parley_params(int threads, const char *lang, int beam, float temperature_inc, const char *prompt, bool translate, volatile int *abort_flag) {
+static struct whisper_full_params parley_params(int threads, const char *lang, int beam, float temperature_inc, const char *prompt, bool translate, bool fail_decodes, volatile int *abort_flag) {
 	struct whisper_full_params p = whisper_full_default_params(beam > 1 ? WHISPER_SAMPLING_BEAM_SEARCH : WHISPER_SAMPLING_GREEDY);
 	p.n_threads = threads;
 	p.language = lang;
@@ -35,12 +35,13 @@ static struct whisper_full_params parley_params(int threads, const char *lang, i
 	if (beam > 1) p.beam_search.beam_size = beam;
 	if (prompt != NULL) p.initial_prompt = prompt;
 	if (temperature_inc >= 0) p.temperature_inc = temperature_inc;
+	if (fail_decodes) p.logprob_thold = 0.0f; // (tests) every decode fails the check: the whole fallback runs
 	p.abort_callback = parley_abort;
 	p.abort_callback_user_data = (void *)abort_flag;
 	return p;
 }
 
-static struct whisper_context *parley_load(const char *path, bool fast_spectrogram) {
+static struct whisper_context *parley_load(const char *path, bool fast_spectrogram, bool shrink_kv_self) {
 	struct whisper_context_params cp = whisper_context_default_params();
 	cp.use_gpu = false;
 	// Flash attention speeds the encoder up on CPU, but slows the decoder down (one token's attention
@@ -53,6 +54,11 @@ static struct whisper_context *parley_load(const char *path, bool fast_spectrogr
 	// The spectrogram's DFTs without a division per term and its mel filters over the bins they cover
 	// (scripts/whisper-patches/whisper-spectrogram.patch): the same numbers, about 2 % of a run saved.
 	cp.fast_spectrogram = fast_spectrogram;
+	// A temperature fallback decodes with best_of (5) decoders, for which whisper.cpp makes the
+	// self-attention cache seven times larger and keeps it so for the state's life (about 38 MB more with
+	// base); made small again for the next one-decoder decode
+	// (scripts/whisper-patches/whisper-state-kv-cache.patch). Beam search keeps its larger cache.
+	cp.shrink_kv_self = shrink_kv_self;
 	// Without the context's own state: every recognition runs on a state of the pool
 	// (whisper_init_state), so the default one would only hold memory (its caches are cleared, so
 	// touched: about 30 MB with base).
@@ -92,7 +98,14 @@ type Options struct {
 	// releasedSpectrogram computes the spectrogram with whisper.cpp's own code rather than the same
 	// numbers faster (tests compare the two).
 	releasedSpectrogram bool
+	// keepKVCache keeps a state's self-attention cache as large as its largest decode made it, as
+	// whisper.cpp does (tests compare the two).
+	keepKVCache bool
 }
+
+// failDecodesKey, in a recognition's context (tests only), makes every decode fail whisper's quality
+// check, so that the recognition goes through the whole temperature fallback with best_of decoders.
+type failDecodesKey struct{}
 
 // ErrClosed is returned by Transcribe after Close.
 var ErrClosed = errors.New("whisper: transcriber closed")
@@ -142,7 +155,7 @@ func Open(path string, opts Options) (*Transcriber, error) {
 	}
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
-	wctx := C.parley_load(cpath, C.bool(!opts.releasedSpectrogram))
+	wctx := C.parley_load(cpath, C.bool(!opts.releasedSpectrogram), C.bool(!opts.keepKVCache))
 	if wctx == nil {
 		return nil, parley.Errorf(parley.CodeModelCorrupt, "whisper.cpp could not load the model %s", path)
 	}
@@ -314,7 +327,8 @@ func (t *Transcriber) recognise(ctx context.Context, st *C.struct_whisper_state,
 		}
 	}
 	translate := C.bool(t.multi && parley.TranslateFrom(ctx))
-	params := C.parley_params(C.int(t.opts.Threads), lang, C.int(t.opts.BeamSize), fallback, prompt, translate, (*C.int)(flag))
+	_, fail := ctx.Value(failDecodesKey{}).(bool)
+	params := C.parley_params(C.int(t.opts.Threads), lang, C.int(t.opts.BeamSize), fallback, prompt, translate, C.bool(fail), (*C.int)(flag))
 	rc := C.whisper_full_with_state(t.ctx, st, params, (*C.float)(unsafe.Pointer(&samples[0])), C.int(len(samples)))
 	if ctx.Err() != nil { // an aborted recognition may still return success
 		return parley.Recognition{}, ctx.Err()

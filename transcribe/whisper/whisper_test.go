@@ -449,6 +449,50 @@ func TestFastSpectrogramSameRecognition(t *testing.T) {
 	}
 }
 
+// TestSmallCacheAfterFallbackSameRecognition checks the self-attention cache made small again after a
+// temperature fallback (whisper-state-kv-cache.patch): one state reads JFK, then a noisy copy whose every
+// decode is made to fail whisper's check (the whole fallback, five decoders at each temperature), then
+// both again; each reading must equal whisper.cpp's own, which keeps the fallback's larger cache.
+func TestSmallCacheAfterFallbackSameRecognition(t *testing.T) {
+	clean, noisy := jfkAndNoisy(t, 5, 0.1)
+	failing := context.WithValue(context.Background(), failDecodesKey{}, true)
+	read := func(keep bool) []parley.Recognition {
+		tr, err := Open(testenv.RealModel(t), Options{Threads: 2, States: 1, Language: "en", keepKVCache: keep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tr.Close()
+		var out []parley.Recognition
+		for k, in := range [][]float32{clean, noisy, clean, noisy} {
+			ctx := context.Background()
+			if k == 1 {
+				ctx = failing
+			}
+			rec, err := tr.Transcribe(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, rec)
+		}
+		return out
+	}
+	small, kept := read(false), read(true)
+	if len(small[0].Segments) == 0 || len(small[2].Segments) == 0 {
+		t.Fatal("nothing recognised")
+	}
+	for k := range small {
+		if !reflect.DeepEqual(small[k], kept[k]) {
+			t.Errorf("input %d: cache made small %+v, kept large %+v", k, small[k].Segments, kept[k].Segments)
+		}
+	}
+	if !reflect.DeepEqual(small[0], small[2]) {
+		t.Errorf("JFK read after the fallback %+v, before it %+v", small[2].Segments, small[0].Segments)
+	}
+	if reflect.DeepEqual(small[1], small[3]) { // sampled hotter, the forced reading differs
+		t.Errorf("the failing decodes read the noisy copy as a plain decode does: no fallback ran")
+	}
+}
+
 // TestMultilingualBase runs the real multilingual base model: it detects the language of English (JFK)
 // and of German and Spanish speech synthesised with espeak-ng, and transcribes the German sentence.
 func TestMultilingualBase(t *testing.T) {
