@@ -417,28 +417,39 @@ func TestRecognitionRepeatsOnAReusedState(t *testing.T) {
 	}
 }
 
+// readInTurn opens the real tiny.en model with opts (English, one state on 2 threads) and recognises
+// the inputs one after another on that state; ctxs[k], when set, is input k's context.
+func readInTurn(t *testing.T, opts Options, inputs [][]float32, ctxs map[int]context.Context) []parley.Recognition {
+	t.Helper()
+	opts.Threads, opts.States, opts.Language = 2, 1, "en"
+	tr, err := Open(testenv.RealModel(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	var out []parley.Recognition
+	for k, in := range inputs {
+		ctx := context.Background()
+		if c, ok := ctxs[k]; ok {
+			ctx = c
+		}
+		rec, err := tr.Transcribe(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
 // The spectrogram computed faster (whisper-spectrogram.patch: the DFTs without a division per term, the
 // mel filters over their own bins) is the same numbers as whisper.cpp's own: the same words, times and
 // probabilities, on clean speech and on noise.
 func TestFastSpectrogramSameRecognition(t *testing.T) {
 	clean, noisy := jfkAndNoisy(t, 3, 0.2)
-	read := func(released bool) []parley.Recognition {
-		tr, err := Open(testenv.RealModel(t), Options{Threads: 2, States: 1, Language: "en", releasedSpectrogram: released})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tr.Close()
-		var out []parley.Recognition
-		for _, in := range [][]float32{clean, noisy} {
-			rec, err := tr.Transcribe(context.Background(), in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, rec)
-		}
-		return out
-	}
-	fast, released := read(false), read(true)
+	in := [][]float32{clean, noisy}
+	fast := readInTurn(t, Options{}, in, nil)
+	released := readInTurn(t, Options{releasedSpectrogram: true}, in, nil)
 	if len(fast[0].Segments) == 0 {
 		t.Fatal("nothing recognised")
 	}
@@ -455,28 +466,10 @@ func TestFastSpectrogramSameRecognition(t *testing.T) {
 // both again; each reading must equal whisper.cpp's own, which keeps the fallback's larger cache.
 func TestSmallCacheAfterFallbackSameRecognition(t *testing.T) {
 	clean, noisy := jfkAndNoisy(t, 5, 0.1)
-	failing := context.WithValue(context.Background(), failDecodesKey{}, true)
-	read := func(keep bool) []parley.Recognition {
-		tr, err := Open(testenv.RealModel(t), Options{Threads: 2, States: 1, Language: "en", keepKVCache: keep})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tr.Close()
-		var out []parley.Recognition
-		for k, in := range [][]float32{clean, noisy, clean, noisy} {
-			ctx := context.Background()
-			if k == 1 {
-				ctx = failing
-			}
-			rec, err := tr.Transcribe(ctx, in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, rec)
-		}
-		return out
-	}
-	small, kept := read(false), read(true)
+	in := [][]float32{clean, noisy, clean, noisy}
+	failing := map[int]context.Context{1: context.WithValue(context.Background(), failDecodesKey{}, true)}
+	small := readInTurn(t, Options{}, in, failing)
+	kept := readInTurn(t, Options{keepKVCache: true}, in, failing)
 	if len(small[0].Segments) == 0 || len(small[2].Segments) == 0 {
 		t.Fatal("nothing recognised")
 	}
