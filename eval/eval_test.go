@@ -300,3 +300,59 @@ func TestHeldoutHidden(t *testing.T) {
 		t.Errorf("the held-out call is not counted: %+v", rep.Summary["all"].Intent)
 	}
 }
+
+// The item table gives each item's agreement in the tuned and the held-out calls beside all calls', so
+// that an item fitted to the tuned calls shows; an item no held-out call judged reads "–" there.
+func TestItemAgreementBySplit(t *testing.T) {
+	var calls []CallResult
+	for i := range 8 {
+		split, got := SplitTune, Met
+		if i >= 4 {
+			split = SplitHeldout
+			if i%2 == 0 {
+				got = NotMet
+			}
+		}
+		items := []Check{{What: "recap", Want: Met, Got: got}}
+		if split == SplitTune {
+			items = append(items, Check{What: "holds", Want: NotApplicable, Got: NotApplicable})
+		}
+		calls = append(calls, CallResult{ID: fmt.Sprint(i), Split: split, Items: items})
+	}
+	rep := &Report{Calls: calls, Summary: map[string]Summary{"all": summarise(calls)}}
+	for _, split := range []string{SplitTune, SplitHeldout} {
+		var in []CallResult
+		for _, c := range calls {
+			if c.Split == split {
+				in = append(in, c)
+			}
+		}
+		rep.Summary[split] = summarise(in)
+	}
+	var text, page bytes.Buffer
+	if err := rep.WriteText(&text, 0); err != nil {
+		t.Fatal(err)
+	}
+	lines := map[string]string{} // first word → the line's words, one space apart
+	for _, l := range strings.Split(text.String(), "\n") {
+		if f := strings.Fields(l); len(f) > 0 {
+			lines[f[0]] = strings.Join(f, " ")
+		}
+	}
+	for first, want := range map[string]string{
+		"item":  "passes on the moment agreement, tune agreement, held out",
+		"recap": "100.0% (4/4) 50.0% (2/4)",
+		"holds": "100.0% (4/4) –", // judged in the tuned calls only
+	} {
+		if !strings.HasSuffix(lines[first], want) {
+			t.Errorf("item table: %q does not end %q", lines[first], want)
+		}
+	}
+	if !strings.HasPrefix(lines["recap"], "recap 75.0% (6/8)") {
+		t.Errorf("recap row: %q", lines["recap"])
+	}
+	if err := rep.WriteHTML(&page); err != nil || !strings.Contains(page.String(), "<th>agreement, held out</th>") ||
+		!strings.Contains(page.String(), "<td>100.0% (4/4)</td><td>50.0% (2/4)</td></tr>") {
+		t.Errorf("html (%v):\n%s", err, page.String())
+	}
+}

@@ -74,6 +74,29 @@ func (r *Report) Splits() []string {
 	return out
 }
 
+// itemSplits lists the splits (tune, held out) whose agreement the item table shows beside all calls'
+// figures: an item far below in the held-out calls is one the tuning fitted to the tuned ones.
+func (r *Report) itemSplits() (splits, heads []string) {
+	for _, s := range r.Splits() {
+		if s != "all" {
+			splits, heads = append(splits, s), append(heads, "agreement, "+strings.ReplaceAll(s, "heldout", "held out"))
+		}
+	}
+	return splits, heads
+}
+
+// itemAgreement is the item's agreement in each of splits ("–" where no call of the split judged it).
+func (r *Report) itemAgreement(id string, splits []string) []string {
+	out := make([]string, len(splits))
+	for i, sp := range splits {
+		out[i] = "–"
+		if st, ok := r.Summary[sp].Items[id]; ok && st.Agree.Total > 0 {
+			out[i] = frac(st.Agree)
+		}
+	}
+	return out
+}
+
 // ItemIDs lists the scorecard items judged in the set, sorted.
 func (r *Report) ItemIDs() []string {
 	var ids []string
@@ -163,10 +186,15 @@ func (r *Report) WriteText(w io.Writer, worst int) error {
 		fmt.Fprintf(w, "held out − tune: %s\n", strings.Join(lines, "; "))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(tw, "item (all calls)\tagreement\tpass precision\tpass recall\tfail precision\tfail recall\tfor review\tpasses on the moment")
+	splits, heads := r.itemSplits()
+	fmt.Fprintln(tw, strings.Join(append([]string{"item (all calls)\tagreement\tpass precision\tpass recall\tfail precision\tfail recall\tfor review\tpasses on the moment"}, heads...), "\t"))
 	for _, id := range r.ItemIDs() {
 		s := r.Summary["all"].Items[id]
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", id, frac(s.Agree), pct(s.PassPrecision()), pct(s.PassRecall()), pct(s.FailPrecision()), pct(s.FailRecall()), s.Review, frac(s.OnMoment))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s", id, frac(s.Agree), pct(s.PassPrecision()), pct(s.PassRecall()), pct(s.FailPrecision()), pct(s.FailRecall()), s.Review, frac(s.OnMoment))
+		for _, a := range r.itemAgreement(id, splits) {
+			fmt.Fprintf(tw, "\t%s", a)
+		}
+		fmt.Fprintln(tw)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -202,8 +230,8 @@ td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}th{background:#f
 <p>[a–b]: 95 % interval, the calls drawn again {{.Resamples}} times: a gap inside it may be chance.</p>
 {{with .Gaps}}<p>held out − tune: {{range $i, $g := .}}{{if $i}}; {{end}}{{$g}}{{end}}</p>{{end}}
 <h2>Scorecard items (all calls)</h2>
-<table><tr><th>item</th><th>agreement</th><th>pass precision</th><th>pass recall</th><th>fail precision</th><th>fail recall</th><th>for review</th><th>passes on the moment</th></tr>
-{{range .Items}}<tr><td>{{.ID}}</td><td>{{frac .S.Agree}}</td><td>{{pct .S.PassPrecision}}</td><td>{{pct .S.PassRecall}}</td><td>{{pct .S.FailPrecision}}</td><td>{{pct .S.FailRecall}}</td><td>{{.S.Review}}</td><td>{{frac .S.OnMoment}}</td></tr>{{end}}</table>
+<table><tr><th>item</th><th>agreement</th><th>pass precision</th><th>pass recall</th><th>fail precision</th><th>fail recall</th><th>for review</th><th>passes on the moment</th>{{range .ItemHeads}}<th>{{.}}</th>{{end}}</tr>
+{{range .Items}}<tr><td>{{.ID}}</td><td>{{frac .S.Agree}}</td><td>{{pct .S.PassPrecision}}</td><td>{{pct .S.PassRecall}}</td><td>{{pct .S.FailPrecision}}</td><td>{{pct .S.FailRecall}}</td><td>{{.S.Review}}</td><td>{{frac .S.OnMoment}}</td>{{range .Splits}}<td>{{.}}</td>{{end}}</tr>{{end}}</table>
 <h2>Calls, worst first</h2>
 {{if .Hidden}}<p>held-out calls: counted above, their misses not shown</p>{{end}}
 <table><tr><th>call</th><th>split</th><th>mix</th><th>WER</th><th>wrong</th><th>what parley got wrong</th></tr>
@@ -216,8 +244,9 @@ td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}th{background:#f
 // WriteHTML writes the report as one self-contained HTML page.
 func (r *Report) WriteHTML(w io.Writer) error {
 	type item struct {
-		ID string
-		S  ItemStats
+		ID     string
+		S      ItemStats
+		Splits []string // agreement in the tune and held-out calls
 	}
 	type call struct {
 		C        CallResult
@@ -230,12 +259,15 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		Splits    []string
 		Rows      []row
 		Items     []item
+		ItemHeads []string
 		Calls     []call
 		Skipped   []string
 		Notes     []string
 	}{Resamples: stats.Resamples, Hidden: r.HeldoutHidden, Gaps: r.gapLines(), Splits: r.Splits(), Rows: r.rows(), Skipped: r.Skipped, Notes: r.Notes}
+	splits, heads := r.itemSplits()
+	data.ItemHeads = heads
 	for _, id := range r.ItemIDs() {
-		data.Items = append(data.Items, item{id, r.Summary["all"].Items[id]})
+		data.Items = append(data.Items, item{id, r.Summary["all"].Items[id], r.itemAgreement(id, splits)})
 	}
 	for _, c := range r.Worst(len(r.Calls)) {
 		data.Calls = append(data.Calls, call{c, c.Problems()})
