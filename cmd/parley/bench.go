@@ -47,7 +47,7 @@ func (m *Main) benchCmd(ctx context.Context, args []string) error {
 	}
 	var reps []*bench.Report
 	for _, name := range names {
-		modelPath, err := (&models.Cache{Dir: cfg.ModelDir}).Resolve(name)
+		modelPath, err := cfg.modelCache().Resolve(name)
 		if err != nil {
 			return err
 		}

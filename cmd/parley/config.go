@@ -487,7 +487,7 @@ func (c *Config) EncoderDir() (dir string, found bool, err error) {
 		}
 		return c.Encoder, true, nil
 	}
-	dir = (&models.Cache{Dir: c.ModelDir}).EncoderDir()
+	dir = c.modelCache().EncoderDir()
 	_, err = os.Stat(dir)
 	return dir, err == nil, nil
 }
