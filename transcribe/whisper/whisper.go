@@ -329,7 +329,7 @@ func (t *Transcriber) recognise(ctx context.Context, st *C.struct_whisper_state,
 		}
 	}
 	translate := C.bool(t.multi && parley.TranslateFrom(ctx))
-	_, fail := ctx.Value(failDecodesKey{}).(bool)
+	fail, _ := ctx.Value(failDecodesKey{}).(bool)
 	params := C.parley_params(C.int(t.opts.Threads), lang, C.int(t.opts.BeamSize), fallback, prompt, translate, C.bool(fail), (*C.int)(flag))
 	rc := C.whisper_full_with_state(t.ctx, st, params, (*C.float)(unsafe.Pointer(&samples[0])), C.int(len(samples)))
 	if ctx.Err() != nil { // an aborted recognition may still return success
