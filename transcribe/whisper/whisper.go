@@ -41,7 +41,7 @@ static struct whisper_full_params parley_params(int threads, const char *lang, i
 	return p;
 }
 
-static struct whisper_context *parley_load(const char *path, bool fast_spectrogram, bool shrink_kv_self) {
+static struct whisper_context *parley_load(const char *path, bool fast_spectrogram, bool shrink_kv_self, bool one_compute_buffer) {
 	struct whisper_context_params cp = whisper_context_default_params();
 	cp.use_gpu = false;
 	// Flash attention speeds the encoder up on CPU, but slows the decoder down (one token's attention
@@ -61,6 +61,11 @@ static struct whisper_context *parley_load(const char *path, bool fast_spectrogr
 	// it, a cache that cannot be made fails the recognition (-7) but leaves the state to the pool:
 	// whisper.cpp frees the state there, under a caller that would put it back and use it again.
 	cp.shrink_kv_self = shrink_kv_self;
+	// whisper.cpp gives each state four compute buffers, one per graph (the convolution 14.7 MB with
+	// base, the encoder 21.5, the cross-attention cache 3.1, the decoder), and every window touches all
+	// of them; as one graph for the encoding, sharing one buffer with the decoder, a state touches only
+	// the largest (scripts/whisper-patches/whisper-state-one-compute-buffer.patch).
+	cp.one_compute_buffer = one_compute_buffer;
 	// Without the context's own state: every recognition runs on a state of the pool
 	// (whisper_init_state), so the default one would only hold memory (its caches are cleared, so
 	// touched: about 30 MB with base).
@@ -103,6 +108,9 @@ type Options struct {
 	// keepKVCache keeps a state's self-attention cache as large as its largest decode made it, as
 	// whisper.cpp does (tests compare the two).
 	keepKVCache bool
+	// bufferPerGraph gives each of a state's graphs (convolution, encoder, cross-attention cache,
+	// decoder) a compute buffer of its own, as whisper.cpp does (tests compare the two).
+	bufferPerGraph bool
 }
 
 // failDecodesKey, in a recognition's context (tests only), makes every decode fail whisper's quality
@@ -157,7 +165,7 @@ func Open(path string, opts Options) (*Transcriber, error) {
 	}
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
-	wctx := C.parley_load(cpath, C.bool(!opts.releasedSpectrogram), C.bool(!opts.keepKVCache))
+	wctx := C.parley_load(cpath, C.bool(!opts.releasedSpectrogram), C.bool(!opts.keepKVCache), C.bool(!opts.bufferPerGraph))
 	if wctx == nil {
 		return nil, parley.Errorf(parley.CodeModelCorrupt, "whisper.cpp could not load the model %s", path)
 	}

@@ -449,6 +449,31 @@ func TestFastSpectrogramSameRecognition(t *testing.T) {
 	}
 }
 
+// TestOneComputeBufferSameRecognition checks a state's encoding run as one graph on a compute buffer it
+// shares with the decoder (whisper-state-one-compute-buffer.patch): one state reads JFK, a noisy copy
+// whose every decode fails whisper's check (the decoder's graphs for five decoders), then both again,
+// greedy and with beam search; each reading must equal whisper.cpp's own, with a buffer per graph.
+func TestOneComputeBufferSameRecognition(t *testing.T) {
+	clean, noisy := jfkAndNoisy(t, 7, 0.1)
+	in := [][]float32{clean, noisy, clean, noisy}
+	failing := map[int]context.Context{1: context.WithValue(context.Background(), failDecodesKey{}, true)}
+	for _, beam := range []int{0, 3} {
+		one := readInTurn(t, Options{BeamSize: beam}, in, failing)
+		perGraph := readInTurn(t, Options{BeamSize: beam, bufferPerGraph: true}, in, failing)
+		if len(one[0].Segments) == 0 {
+			t.Fatal("nothing recognised")
+		}
+		for k := range one {
+			if !reflect.DeepEqual(one[k], perGraph[k]) {
+				t.Errorf("beam %d, input %d: one buffer %+v, a buffer per graph %+v", beam, k, one[k].Segments, perGraph[k].Segments)
+			}
+		}
+		if !reflect.DeepEqual(one[0], one[2]) {
+			t.Errorf("beam %d: JFK read again %+v, the first time %+v", beam, one[2].Segments, one[0].Segments)
+		}
+	}
+}
+
 // TestSmallCacheAfterFallbackSameRecognition checks the self-attention cache made small again after a
 // temperature fallback (whisper-state-kv-cache.patch): one state reads JFK, then a noisy copy whose every
 // decode is made to fail whisper's check (the whole fallback, five decoders at each temperature), then
