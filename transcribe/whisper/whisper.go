@@ -56,7 +56,8 @@ static struct whisper_context *parley_load(const char *path, bool fast_spectrogr
 	cp.fast_spectrogram = fast_spectrogram;
 	// A temperature fallback decodes with best_of (5) decoders, for which whisper.cpp makes the
 	// self-attention cache seven times larger and keeps it so for the state's life (about 38 MB more with
-	// base); made small again for the next one-decoder decode
+	// base); made small again for the next one-decoder decode, and for sampling decoders only three
+	// times larger, as much as they can fill
 	// (scripts/whisper-patches/whisper-state-kv-cache.patch). Beam search keeps its larger cache. With
 	// it, a cache that cannot be made fails the recognition (-7) but leaves the state to the pool:
 	// whisper.cpp frees the state there, under a caller that would put it back and use it again.
