@@ -431,6 +431,16 @@ func readInTurn(t *testing.T, opts Options, inputs [][]float32, ctxs map[int]con
 	return out
 }
 
+// readThroughFallback reads, on one state with opts (readInTurn), JFK, a copy under seeded noise (seed,
+// σ 0.1) whose every decode is made to fail whisper's check — the whole temperature fallback with
+// best_of decoders —, then both again.
+func readThroughFallback(t *testing.T, seed uint64, opts Options) []parley.Recognition {
+	t.Helper()
+	clean, noisy := jfkAndNoisy(t, seed, 0.1)
+	failing := map[int]context.Context{1: context.WithValue(context.Background(), failDecodesKey{}, true)}
+	return readInTurn(t, opts, [][]float32{clean, noisy, clean, noisy}, failing)
+}
+
 // The spectrogram computed faster (whisper-spectrogram.patch: the DFTs without a division per term, the
 // mel filters over their own bins) is the same numbers as whisper.cpp's own: the same words, times and
 // probabilities, on clean speech and on noise.
@@ -454,12 +464,9 @@ func TestFastSpectrogramSameRecognition(t *testing.T) {
 // whose every decode fails whisper's check (the decoder's graphs for five decoders), then both again,
 // greedy and with beam search; each reading must equal whisper.cpp's own, with a buffer per graph.
 func TestOneComputeBufferSameRecognition(t *testing.T) {
-	clean, noisy := jfkAndNoisy(t, 7, 0.1)
-	in := [][]float32{clean, noisy, clean, noisy}
-	failing := map[int]context.Context{1: context.WithValue(context.Background(), failDecodesKey{}, true)}
 	for _, beam := range []int{0, 3} {
-		one := readInTurn(t, Options{BeamSize: beam}, in, failing)
-		perGraph := readInTurn(t, Options{BeamSize: beam, bufferPerGraph: true}, in, failing)
+		one := readThroughFallback(t, 7, Options{BeamSize: beam})
+		perGraph := readThroughFallback(t, 7, Options{BeamSize: beam, bufferPerGraph: true})
 		if len(one[0].Segments) == 0 {
 			t.Fatal("nothing recognised")
 		}
@@ -479,11 +486,8 @@ func TestOneComputeBufferSameRecognition(t *testing.T) {
 // decode is made to fail whisper's check (the whole fallback, five decoders at each temperature), then
 // both again; each reading must equal whisper.cpp's own, which keeps the fallback's larger cache.
 func TestSmallCacheAfterFallbackSameRecognition(t *testing.T) {
-	clean, noisy := jfkAndNoisy(t, 5, 0.1)
-	in := [][]float32{clean, noisy, clean, noisy}
-	failing := map[int]context.Context{1: context.WithValue(context.Background(), failDecodesKey{}, true)}
-	small := readInTurn(t, Options{}, in, failing)
-	kept := readInTurn(t, Options{keepKVCache: true}, in, failing)
+	small := readThroughFallback(t, 5, Options{})
+	kept := readThroughFallback(t, 5, Options{keepKVCache: true})
 	if len(small[0].Segments) == 0 || len(small[2].Segments) == 0 {
 		t.Fatal("nothing recognised")
 	}
