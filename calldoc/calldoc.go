@@ -421,10 +421,10 @@ func ReadFile(name string) (CallDoc, error) {
 }
 
 // IsDocKey tells call documents from the other JSON files parley writes beside them (batch summaries,
-// reports, transcript checkpoints, failure records) by name alone.
+// reports, eval reports, transcript checkpoints, failure records) by name alone.
 func IsDocKey(name string) bool {
 	base := path.Base(filepath.ToSlash(name))
-	return strings.HasSuffix(base, ".json") && base != "summary.json" && base != "report.json" &&
+	return strings.HasSuffix(base, ".json") && base != "summary.json" && base != "report.json" && base != "eval.json" &&
 		!strings.HasSuffix(base, ".transcript.json") && !strings.HasSuffix(base, ".error.json")
 }
 
@@ -490,6 +490,34 @@ func WalkPaths(paths []string, fn func(d CallDoc, path string) error) ([]string,
 		}
 	}
 	return skipped, nil
+}
+
+// Files names the call documents the paths give, for a command that reads each and reports every one
+// it cannot: a file IsDocKey takes for one as it is, and under a directory every such file in name
+// order. A path that does not exist or cannot be listed stays as it is, so that reading it names the
+// error.
+func Files(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil || !st.IsDir() {
+			if err != nil || IsDocKey(p) {
+				out = append(out, p)
+			}
+			continue
+		}
+		n := len(out)
+		err = (&storage.FS{Root: p}).List(context.Background(), "", func(o parley.Object) error {
+			if IsDocKey(o.Key) {
+				out = append(out, filepath.Join(p, filepath.FromSlash(o.Key)))
+			}
+			return nil
+		})
+		if err != nil {
+			out = append(out[:n], p)
+		}
+	}
+	return out
 }
 
 // Load reads every call document under the paths (files or directories) and what was skipped.

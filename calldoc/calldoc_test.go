@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -88,11 +89,31 @@ func TestWalk(t *testing.T) {
 }
 
 func TestIsDocKey(t *testing.T) {
-	for name, want := range map[string]bool{"a.json": true, "results/x/a.json": true, "summary.json": false, "out/report.json": false,
+	for name, want := range map[string]bool{"a.json": true, "results/x/a.json": true, "summary.json": false, "out/report.json": false, "out/eval.json": false,
 		"results/a.transcript.json": false, "results/a.error.json": false, "a.vtt": false, "a.wav": false} {
 		if calldoc.IsDocKey(name) != want {
 			t.Errorf("IsDocKey(%q) = %v", name, !want)
 		}
+	}
+}
+
+// Files names a directory's call documents in name order, files as given but the other JSON parley
+// writes, and keeps a path that does not exist for its reader to name.
+func TestFiles(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"b.json", "a.json", "sub/c.json", "summary.json", "eval.json", "a.transcript.json", "a.vtt"} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := filepath.Join(t.TempDir(), "x.json")
+	os.WriteFile(other, []byte("{}"), 0o644)
+	got := calldoc.Files([]string{other, dir, filepath.Join(dir, "summary.json"), "testdata/none"})
+	want := []string{other, filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json"), filepath.Join(dir, "sub", "c.json"), "testdata/none"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Files = %q, want %q", got, want)
 	}
 }
 

@@ -36,7 +36,7 @@ func (m *Main) reprocessCmd(ctx context.Context, name string, args []string) int
 		return m.exit(err)
 	}
 	if fset.NArg() == 0 {
-		fmt.Fprintf(m.Stderr, "parley %s: give call JSON files written by parley run\n", name)
+		fmt.Fprintf(m.Stderr, "parley %s: give call JSON files written by parley run, or their directories\n", name)
 		return exitUsage
 	}
 	if *cpuProfile != "" {
@@ -58,12 +58,9 @@ func (m *Main) reprocessCmd(ctx context.Context, name string, args []string) int
 		return m.exit(parley.WrapError(parley.CodeIO, err, "create output dir"))
 	}
 	b := newBatch(*out, cfg.Processor(nil, "", analyzer, scorecard))
-	for _, path := range fset.Args() {
+	for _, path := range calldoc.Files(fset.Args()) {
 		if ctx.Err() != nil {
 			break
-		}
-		if filepath.Base(path) == "summary.json" {
-			continue
 		}
 		start := time.Now()
 		res, model, err := readCallDoc(path)

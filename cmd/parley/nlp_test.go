@@ -119,6 +119,34 @@ func TestAnalyzeBadDocs(t *testing.T) {
 	}
 }
 
+// TestAnalyzeDirectory: analyze and rescore take a directory of call documents as parley run writes it:
+// its documents are processed, the batch summary and eval report beside them are not calls, and a
+// document that does not decode fails alone.
+func TestAnalyzeDirectory(t *testing.T) {
+	in := t.TempDir()
+	writeRefDocs(t, in, "address-change", "cancel-service")
+	os.WriteFile(filepath.Join(in, "summary.json"), []byte(`{"schema_version": 1, "total": 2}`), 0o644)
+	os.WriteFile(filepath.Join(in, "eval.json"), []byte(`{"calls": []}`), 0o644)
+	os.WriteFile(filepath.Join(in, "junk.json"), []byte(`{{{`), 0o644)
+	for _, cmd := range []string{"analyze", "rescore"} {
+		out := t.TempDir()
+		code, _, stderr := runMain(t, nil, cmd, "--out", out, in)
+		if code != exitFailed {
+			t.Fatalf("%s: exit %d: %s", cmd, code, stderr)
+		}
+		var sum report.Summary
+		readJSON(t, filepath.Join(out, "summary.json"), &sum)
+		if sum.OK != 2 || sum.Failed != 1 || sum.Calls[2].ErrorCode != parley.CodeBadDocument {
+			t.Errorf("%s: summary %+v", cmd, sum.Calls)
+		}
+		for _, c := range []string{"address-change", "cancel-service"} {
+			if _, err := os.Stat(filepath.Join(out, c+".json")); err != nil {
+				t.Errorf("%s: %v", cmd, err)
+			}
+		}
+	}
+}
+
 func TestNLPSentimentCommand(t *testing.T) {
 	var out, stderr bytes.Buffer
 	m := &Main{Stdin: strings.NewReader("thanks so much\nthis is ridiculous\n\nmy account number is 12345\n"), Stdout: &out, Stderr: &stderr,
