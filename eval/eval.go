@@ -267,7 +267,7 @@ type Report struct {
 	// intervals from drawing all the calls again: a gap whose interval holds 0 may be chance. Only when
 	// the set has both splits.
 	Gaps    map[string]Gap `json:"heldout_gaps,omitempty"`
-	Skipped []string       `json:"skipped,omitempty"` // label files that could not be used, with why
+	Skipped []string       `json:"skipped,omitempty"` // label files and call documents that could not be used, with why
 	Notes   []string       `json:"notes,omitempty"`   // labels that were not measured, with why
 	// HeldoutHidden: the held-out calls count in the summaries but are left out of the worst calls and
 	// the per-call table (the text and the page; eval.json keeps them), so that tuning reads no held-out

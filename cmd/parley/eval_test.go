@@ -174,9 +174,13 @@ func TestEvalBadLabels(t *testing.T) {
 	} {
 		os.WriteFile(filepath.Join(dir, name+eval.LabelSuffix), []byte(text), 0o644)
 	}
+	os.WriteFile(filepath.Join(results, "mismatch.json"), []byte(`{{{`), 0o644) // a broken call document
 	code, stdout, stderr := runMain(t, nil, "eval", "--labels", dir, "--results", results, "--out", t.TempDir())
 	if code != 0 || !strings.Contains(stderr, "bad_label") || !strings.Contains(stderr, "broken.labels.yaml") || !strings.Contains(stdout, "skipped: bad_label") {
 		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "mismatch.json: bad_document") {
+		t.Errorf("the broken call document is not named:\n%s", stdout)
 	}
 	if !strings.Contains(stdout, "no call document") {
 		t.Errorf("the call without a document is not reported:\n%s", stdout)

@@ -106,7 +106,11 @@ func (m *Main) evalCmd(ctx context.Context, args []string) error {
 	} else if len(runArgs) > 0 {
 		return parley.Errorf(parley.CodeConfig, "parley eval: with --results no run flags apply (got %v)", runArgs)
 	}
-	docs, _ := calldoc.Load([]string{results})
+	docs, docSkipped := calldoc.Load([]string{results})
+	for _, s := range docSkipped { // a broken document: its call is measured as one without a document
+		skipped = append(skipped, s)
+		fmt.Fprintln(m.Stderr, "parley eval:", s)
+	}
 	rep := eval.Evaluate(labels, docs)
 	rep.Skipped = skipped
 	rep.HeldoutHidden = details == eval.SplitTune
