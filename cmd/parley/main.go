@@ -59,8 +59,8 @@ const usage = `parley transcribes contact-center call recordings with whisper.cp
 
 Usage:
   parley run [flags] PATH...      transcribe and analyse WAV files and directories into --out
-  parley analyze [flags] CALL.json...   analyse stored call documents again (new taxonomy, redaction)
-  parley rescore --scorecard F CALL.json...   grade stored calls again with another scorecard
+  parley analyze [flags] CALL.json|DIR...   analyse stored call documents again (new taxonomy, redaction)
+  parley rescore --scorecard F CALL.json|DIR...   grade stored calls again with another scorecard
   parley worker                   process queued recordings (Redis + S3; see README)
   parley bucket create s3://bucket...   create buckets that do not exist yet
   parley enqueue [--since D --until D --priority P --dry-run] s3://bucket/prefix

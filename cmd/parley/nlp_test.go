@@ -423,6 +423,14 @@ func TestRunWithEncoder(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "✓") || !strings.Contains(stdout, "anything else I can help you with") {
 		t.Errorf("scorecard test: exit %d\n%s%s", code, stdout, stderr)
 	}
+	// A directory, as parley run wrote it, beside a broken document: every call shown, the broken one named.
+	broken := filepath.Join(t.TempDir(), "broken.json")
+	os.WriteFile(broken, []byte(`{{{`), 0o644)
+	code, stdout, stderr = runMain(t, env, "scorecard", "test", "--item", "further_help", broken, out)
+	if code == 0 || !strings.Contains(stderr, "broken.json") || !strings.Contains(stdout, filepath.Join(out, "billing-dispute.json")) ||
+		strings.Contains(stdout, "summary.json") {
+		t.Errorf("scorecard test over a directory: exit %d\n%s%s", code, stdout, stderr)
+	}
 	code, stdout, stderr = runMain(t, env, "scorecard", "eval", "--data", filepath.Join(testenv.Root(), "testdata", "scorecard", "items-heldout.csv"))
 	if code != 0 || !strings.Contains(stdout, "identity_verification") {
 		t.Errorf("scorecard eval: exit %d\n%s%s", code, stdout, stderr)

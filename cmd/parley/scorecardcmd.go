@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"flag"
@@ -21,7 +22,7 @@ import (
 // scorecardCmd: parley scorecard test shows, per item with examples, the sentences of stored calls
 // closest in meaning to its examples; parley scorecard eval measures items on labelled sentences.
 func (m *Main) scorecardCmd(args []string) error {
-	const usage = "usage: parley scorecard test [--item ID] [--top N] CALL.json... | parley scorecard eval --data item,text,label.csv"
+	const usage = "usage: parley scorecard test [--item ID] [--top N] CALL.json|DIR... | parley scorecard eval --data item,text,label.csv"
 	if len(args) == 0 || (args[0] != "test" && args[0] != "eval") {
 		return parley.Errorf(parley.CodeConfig, usage)
 	}
@@ -63,10 +64,15 @@ func (m *Main) scorecardCmd(args []string) error {
 	if fset.NArg() == 0 {
 		return parley.Errorf(parley.CodeConfig, usage)
 	}
-	for _, path := range fset.Args() {
+	// Every document is read, from files and directories alike; one that cannot be is named and the
+	// others are still shown, the first such error being the command's.
+	var unread error
+	for _, path := range calldoc.Files(fset.Args()) {
 		res, _, err := readCallDoc(path)
 		if err != nil {
-			return err
+			fmt.Fprintf(m.Stderr, "parley scorecard test: %v\n", err)
+			unread = cmp.Or(unread, err)
+			continue
 		}
 		call := scoring.Call{Transcript: res.Transcript, Analysis: res.Analysis, DurationS: res.Call.Duration.Seconds()}
 		fmt.Fprintf(tw, "%s\n", path)
@@ -101,7 +107,7 @@ func (m *Main) scorecardCmd(args []string) error {
 			}
 		}
 	}
-	return nil
+	return unread
 }
 
 // scorecardEval reads item,text,label rows and reports, per item, how its examples sort them at its
