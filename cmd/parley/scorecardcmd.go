@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"encoding/csv"
 	"errors"
 	"flag"
@@ -65,13 +64,14 @@ func (m *Main) scorecardCmd(args []string) error {
 		return parley.Errorf(parley.CodeConfig, usage)
 	}
 	// Every document is read, from files and directories alike; one that cannot be is named and the
-	// others are still shown, the first such error being the command's.
-	var unread error
-	for _, path := range calldoc.Files(fset.Args()) {
+	// others are still shown, and the command fails with the first such error's code.
+	paths := calldoc.Files(fset.Args())
+	var unread []error
+	for _, path := range paths {
 		res, _, err := readCallDoc(path)
 		if err != nil {
 			fmt.Fprintf(m.Stderr, "parley scorecard test: %v\n", err)
-			unread = cmp.Or(unread, err)
+			unread = append(unread, err)
 			continue
 		}
 		call := scoring.Call{Transcript: res.Transcript, Analysis: res.Analysis, DurationS: res.Call.Duration.Seconds()}
@@ -107,7 +107,10 @@ func (m *Main) scorecardCmd(args []string) error {
 			}
 		}
 	}
-	return unread
+	if len(unread) > 0 {
+		return parley.Errorf(parley.ErrorCode(unread[0]), "scorecard test: %d of %d call documents could not be read (named above)", len(unread), len(paths))
+	}
+	return nil
 }
 
 // scorecardEval reads item,text,label rows and reports, per item, how its examples sort them at its
