@@ -50,6 +50,9 @@ type SentimentModel struct {
 	Scale       float64
 	Trained     time.Time
 	Samples     int
+	// Memory, when set, is labelled texts whose nearest neighbours vote beside the classifier (models
+	// written before it have none).
+	Memory *SentimentMemory
 }
 
 // SentimentTrainOptions tune TrainSentiment.
@@ -154,6 +157,12 @@ func (m *SentimentModel) Classify(text string, emb []float32) (SentimentResult, 
 		r.Probs[k] = x.dot(m.W[k]) + float64(m.B[k])
 	}
 	softmax(r.Probs[:], m.Scale)
+	if mem := m.Memory; mem != nil {
+		v := mem.vote(emb)
+		for k := range r.Probs {
+			r.Probs[k] = (1-mem.Weight)*r.Probs[k] + mem.Weight*v[k]
+		}
+	}
 	best := 0
 	for k := range r.Probs {
 		if r.Probs[k] > r.Probs[best] {
@@ -265,6 +274,9 @@ func LoadSentimentModel(path string) (*SentimentModel, error) {
 	}
 	if len(m.W) != 3 || len(m.B) != 3 || m.Vec == nil || len(m.W[0]) != len(m.Vec.IDF)+m.Dim {
 		return nil, parley.Errorf(parley.CodeModelCorrupt, "%s: sentiment model weights do not fit its features", path)
+	}
+	if m.Memory != nil && !m.Memory.check(m.Dim) {
+		return nil, parley.Errorf(parley.CodeModelCorrupt, "%s: sentiment model memory does not fit its embeddings", path)
 	}
 	return &m, nil
 }

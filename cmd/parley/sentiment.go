@@ -34,6 +34,10 @@ func (m *Main) sentimentCmd(args []string) error {
 	c := fset.Float64("c", 0.5, "SVM regularisation")
 	minDF := fset.Int("min-df", 3, "keep words seen in at least this many training texts")
 	embWeight := fset.Float64("emb-weight", 2, "weight of the sentence embedding beside the words")
+	memory := fset.String("memory", "", "train: CSV `files` (comma-separated) kept in the model as embeddings, whose nearest neighbours vote beside the classifier")
+	memoryK := fset.Int("memory-k", 5, "train: how many of the memory's nearest texts vote")
+	memoryWeight := fset.Float64("memory-weight", 0.2, "train: the share of the memory's vote in the probabilities")
+	memorySharpness := fset.Float64("memory-sharpness", 10, "train: a neighbour's vote is exp(sharpness × cosine)")
 	asJSON := fset.Bool("json", false, "print the evaluation as JSON")
 	base := fset.Bool("base-encoder", false, "embed with the base encoder, without the built-in sentiment layers")
 	asRead := fset.Bool("as-read", false, "eval: read each text as the analyzer reads a turn of its speaker (an optional speaker column): a customer's churn or escalation threat is negative, an agent's apology or sympathy is not")
@@ -98,11 +102,24 @@ func (m *Main) sentimentCmd(args []string) error {
 		if err != nil {
 			return err
 		}
+		if *memory != "" {
+			mx, mv, err := readSets(*memory)
+			if err != nil {
+				return err
+			}
+			if err := mdl.Remember(mx, mv, *memoryK, *memoryWeight, *memorySharpness); err != nil {
+				return err
+			}
+		}
 		if err := mdl.Save(*out); err != nil {
 			return parley.WrapError(parley.CodeIO, err, "save model")
 		}
-		fmt.Fprintf(m.Stdout, "trained on %d examples (%d word features + %d-dim %s embeddings, scale %.2f) in %.1f s → %s\n",
-			len(ex), len(mdl.W[0])-mdl.Dim, mdl.Dim, mdl.Encoder, mdl.Scale, time.Since(start).Seconds(), *out)
+		kept := ""
+		if mdl.Memory != nil {
+			kept = fmt.Sprintf(", a memory of %d texts", len(mdl.Memory.Labels))
+		}
+		fmt.Fprintf(m.Stdout, "trained on %d examples (%d word features + %d-dim %s embeddings, scale %.2f%s) in %.1f s → %s\n",
+			len(ex), len(mdl.W[0])-mdl.Dim, mdl.Dim, mdl.Encoder, mdl.Scale, kept, time.Since(start).Seconds(), *out)
 		return nil
 	default:
 		var ev nlp.Eval
