@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/internal/resident"
 )
 
 // The embeddings of the texts parley embeds at every start with the built-in all-MiniLM-L6-v2: the
@@ -28,7 +29,9 @@ type Embeddings struct {
 // BuiltinEmbeddings reads the built-in examples' embeddings: a start whose encoder has the same
 // fingerprint remembers them (encoder.Remember) instead of running the examples through the model.
 func BuiltinEmbeddings() (*Embeddings, error) {
-	return ReadEmbeddings(bytes.NewReader(builtinEmbeddings), "built-in embeddings")
+	e, err := ReadEmbeddings(bytes.NewReader(builtinEmbeddings), "built-in embeddings")
+	resident.Drop(builtinEmbeddings) // read: its pages need not stay in memory
+	return e, err
 }
 
 // ReadEmbeddings reads embeddings in the format Write writes; name says whose in an error.

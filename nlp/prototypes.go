@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/internal/resident"
 )
 
 // Prototypes are labelled example sentences, embedded once. A sentence is matched by meaning: its most
@@ -124,6 +125,7 @@ const ThreatNone = "none"
 // DefaultThreatModel is the built-in threat classifier (for the all-MiniLM-L6-v2 encoder).
 func DefaultThreatModel() (*IntentModel, error) {
 	m, err := readIntentModel(bytes.NewReader(threatsModel), "built-in threat model")
+	resident.Drop(threatsModel) // read: its pages need not stay in memory
 	if err != nil {
 		return nil, parley.WrapError(parley.CodeInternal, err, "built-in threat model")
 	}

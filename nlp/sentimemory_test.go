@@ -21,7 +21,7 @@ func unit(dim, a, b int, w float64) []float32 {
 // text remembered twice counts once; the memory survives saving; a memory that does not fit the model
 // is a named error.
 func TestSentimentMemory(t *testing.T) {
-	const dim = 8
+	const dim = 32 // ggml's 8-bit blocks hold 32 values
 	m := &SentimentModel{Magic: sentimentMagic, Version: SentimentModelVersion, Dim: dim, Scale: 1, W: make([][]float32, 3), B: []float32{0, 0, 0}, Vec: &vectorizer{}}
 	for k := range m.W {
 		m.W[k] = make([]float32, dim)
@@ -56,7 +56,10 @@ func TestSentimentMemory(t *testing.T) {
 	}
 	// Three neighbours: "d" (neutral, cosine 0.8 to the axis) votes too, less than the two closer ones.
 	m.Memory.K = 3
-	v := m.Memory.vote(near)
+	v, err := m.Memory.vote(near)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !(v[1] > 0 && v[1] < v[0]/2 && v[2] == 0 && math.Abs(v[0]+v[1]-1) < 1e-9) {
 		t.Errorf("vote of three: %v", v)
 	}
@@ -107,6 +110,8 @@ func BenchmarkSentimentVote(b *testing.B) {
 	}
 	emb := unit(m.Dim, 3, 17, 0.4)
 	for b.Loop() {
-		m.Memory.vote(emb)
+		if _, err := m.Memory.vote(emb); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"unicode"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/internal/resident"
 )
 
 // Embedder turns texts into L2-normalised sentence embeddings (nlp/encoder.Encoder is one).
@@ -158,7 +159,10 @@ func (m *SentimentModel) Classify(text string, emb []float32) (SentimentResult, 
 	}
 	softmax(r.Probs[:], m.Scale)
 	if mem := m.Memory; mem != nil {
-		v := mem.vote(emb)
+		v, err := mem.vote(emb)
+		if err != nil {
+			return SentimentResult{}, err
+		}
 		for k := range r.Probs {
 			r.Probs[k] = (1-mem.Weight)*r.Probs[k] + mem.Weight*v[k]
 		}
@@ -362,5 +366,6 @@ func DefaultSentimentModel() (*SentimentModel, error) {
 	if err := decodeGob(bytes.NewReader(defaultSentimentModel), &m); err != nil {
 		return nil, parley.WrapError(parley.CodeInternal, err, "built-in sentiment model")
 	}
+	resident.Drop(defaultSentimentModel) // read: its pages need not stay in memory
 	return &m, nil
 }

@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/internal/resident"
 	"github.com/parley-cc/parley/metadata"
 	"github.com/parley-cc/parley/models"
 	"github.com/parley-cc/parley/nlp"
@@ -527,6 +528,7 @@ func (c *Config) loadEncoder(sentiment bool) (*encoder.Encoder, error) {
 	if err != nil {
 		return nil, err
 	}
+	resident.Drop(opts.Overlay) // the sentiment layers are in ggml's buffers now
 	if !sentiment && builtinEmbeddings != nil {
 		// The built-in examples need not run through the model at every start (about 550 texts, 2 s of CPU).
 		if b, err := builtinEmbeddings(); err == nil && b.Fingerprint == e.Fingerprint() {

@@ -56,3 +56,56 @@ func TestGELU(t *testing.T) {
 		t.Errorf("GELU off by %.2g (relative) at %.3f: not the SIMD form", worst, at)
 	}
 }
+
+// TestMatrix: the product of a matrix in 8-bit blocks with a vector comes within 8-bit rounding of the
+// exact one; bad shapes are refused.
+func TestMatrix(t *testing.T) {
+	const n, cols = 70, 64
+	rows := make([]float32, n*cols)
+	for i := range rows {
+		rows[i] = float32(math.Sin(float64(i)*0.37)) * 0.3
+	}
+	x := make([]float32, cols)
+	for i := range x {
+		x[i] = float32(math.Cos(float64(i) * 0.11))
+	}
+	m, err := NewMatrix(n, cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	for first := 0; first < n; first += 32 { // in pieces, the last one short
+		if err := m.Set(first, rows[first*cols:min(n, first+32)*cols]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := m.MulVec(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r := range n {
+		var want float64
+		for c := range cols {
+			want += float64(rows[r*cols+c]) * float64(x[c])
+		}
+		if math.Abs(float64(got[r])-want) > 0.02 {
+			t.Errorf("row %d: %.4f, want %.4f", r, got[r], want)
+		}
+	}
+	if _, err := m.MulVec(x[:10]); err == nil {
+		t.Error("a short vector was accepted")
+	}
+	if _, err := NewMatrix(n, 30); err == nil {
+		t.Error("30 columns (not a multiple of 32) were accepted")
+	}
+	if err := m.Set(n-1, rows[:2*cols]); err == nil {
+		t.Error("rows past the end were accepted")
+	}
+	if err := m.Set(0, rows[:cols+1]); err == nil {
+		t.Error("a part of a row was accepted")
+	}
+	m.Close()
+	if _, err := m.MulVec(x); err == nil {
+		t.Error("a closed matrix computed")
+	}
+}
