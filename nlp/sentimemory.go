@@ -67,7 +67,7 @@ func (m *SentimentModel) Remember(examples []Example, embs [][]float32, k int, w
 	if len(examples) == 0 || len(embs) != len(examples) {
 		return parley.Errorf(parley.CodeConfig, "sentiment memory: %d examples, %d embeddings", len(examples), len(embs))
 	}
-	if k < 1 || weight < 0 || weight > 1 || sharpness < 0 {
+	if !memoryParams(k, weight, sharpness) {
 		return parley.Errorf(parley.CodeConfig, "sentiment memory: k %d (want ≥ 1), weight %g (want 0–1), sharpness %g (want ≥ 0)", k, weight, sharpness)
 	}
 	ys, err := sentimentClasses(examples)
@@ -92,9 +92,15 @@ func (m *SentimentModel) Remember(examples []Example, embs [][]float32, k int, w
 	return nil
 }
 
+// memoryParams tells whether k (at least 1), the weight (0 to 1) and the sharpness (not negative) can
+// make a memory.
+func memoryParams(k int, weight, sharpness float64) bool {
+	return k >= 1 && weight >= 0 && weight <= 1 && sharpness >= 0
+}
+
 // check tells whether the memory fits a model of dim dimensions.
 func (mem *SentimentMemory) check(dim int) bool {
-	return mem.K >= 1 && mem.Weight >= 0 && mem.Weight <= 1 && mem.Sharpness >= 0 && dim > 0 &&
+	return memoryParams(mem.K, mem.Weight, mem.Sharpness) && dim > 0 &&
 		len(mem.Labels) > 0 && len(mem.rows) == len(mem.Labels)*dim &&
 		!slices.ContainsFunc(mem.Labels, func(l uint8) bool { return int(l) >= len(sentimentLabels) })
 }
