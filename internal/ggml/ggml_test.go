@@ -109,3 +109,80 @@ func TestMatrix(t *testing.T) {
 		t.Error("a closed matrix computed")
 	}
 }
+
+// TestPackedAttention: flash attention with a head's keys and values packed once for all of its
+// queries (ggml-cpu-whole-head-flash-attn.patch, which Load switches on) gives exactly the numbers of
+// ggml's own tiled kernel, which packs them again for every tile of 64 queries, and both are the
+// softmax-weighted sums worked out here in float64 — keys and values in float32 (as whisper's encoder
+// keeps them for parley) and in float16, on one thread and on two (whose chunks of rows cross from one
+// head into the next), with counts of queries and keys that are not multiples of 64.
+func TestPackedAttention(t *testing.T) {
+	const heads, nq, nkv, d = 3, 150, 130, 64
+	// Multiples of 1/256 below 1 in magnitude: exact in float16 too, so one reference serves both.
+	val := func(i, mul int) float32 { return float32((i*mul)%511-255) / 256 }
+	q, k, v := make([]float32, heads*nq*d), make([]float32, heads*nkv*d), make([]float32, heads*nkv*d)
+	for i := range q {
+		q[i] = val(i, 37)
+	}
+	for i := range k {
+		k[i], v[i] = val(i, 53), val(i, 71)
+	}
+	want := make([]float64, heads*nq*d) // [row][head][d], as ggml gives it
+	for h := range heads {
+		for i := range nq {
+			w := make([]float64, nkv)
+			top := math.Inf(-1)
+			for j := range nkv {
+				var s float64
+				for c := range d {
+					s += float64(q[(h*nq+i)*d+c]) * float64(k[(h*nkv+j)*d+c])
+				}
+				w[j] = s / math.Sqrt(d)
+				top = math.Max(top, w[j])
+			}
+			var sum float64
+			for j := range w {
+				w[j] = math.Exp(w[j] - top)
+				sum += w[j]
+			}
+			for c := range d {
+				var o float64
+				for j := range nkv {
+					o += w[j] * float64(v[(h*nkv+j)*d+c])
+				}
+				want[(i*heads+h)*d+c] = o / sum
+			}
+		}
+	}
+	if !setSwitch(packedAttention, false) {
+		t.Fatal("the CPU backend has no switch " + packedAttention + ": whisper.cpp was built without ggml-cpu-whole-head-flash-attn.patch")
+	}
+	defer setSwitch(packedAttention, true)
+	for _, f16 := range []bool{false, true} {
+		for _, threads := range []int{1, 2} {
+			setSwitch(packedAttention, false)
+			plain, err := attention(q, k, v, heads, nq, nkv, d, f16, threads)
+			if err != nil {
+				t.Fatal(err)
+			}
+			setSwitch(packedAttention, true)
+			packed, err := attention(q, k, v, heads, nq, nkv, d, f16, threads)
+			if err != nil {
+				t.Fatal(err)
+			}
+			differ, worst := 0, 0.0
+			for i := range packed {
+				if math.Float32bits(packed[i]) != math.Float32bits(plain[i]) {
+					differ++
+				}
+				worst = math.Max(worst, math.Abs(float64(packed[i])-want[i]))
+			}
+			if differ > 0 {
+				t.Errorf("float16 %v, %d threads: %d of %d values differ from ggml's own kernel", f16, threads, differ, len(packed))
+			}
+			if worst > 1e-4 {
+				t.Errorf("float16 %v, %d threads: off the softmax-weighted sums by up to %.2g", f16, threads, worst)
+			}
+		}
+	}
+}
