@@ -292,6 +292,17 @@ func TestBadScorecardStopsEarly(t *testing.T) {
 	if files, _ := filepath.Glob(filepath.Join(out, "*")); len(files) != 0 {
 		t.Errorf("a call was processed with a bad scorecard: %v", files)
 	}
+	// parley run loads the whisper model while it reads the scorecard: a bad one still stops the run
+	// before any call is read, the model loaded beside it closed.
+	out = t.TempDir()
+	wav := filepath.Join(testenv.Root(), "testdata", "calls", "address-change.wav")
+	code, _, stderr = runMain(t, nil, "run", "--model", testenv.TestModel(t), "--scorecard", card, "--out", out, wav)
+	if code != exitUsage || !strings.Contains(stderr, "line 6") || !strings.Contains(stderr, "unknown kind") {
+		t.Errorf("run: exit %d: %s", code, stderr)
+	}
+	if files, _ := filepath.Glob(filepath.Join(out, "*")); len(files) != 0 {
+		t.Errorf("run: a call was processed with a bad scorecard: %v", files)
+	}
 }
 
 // TestRunTranscripts: transcripts from other engines go through NLP and scoring like recordings, and a
