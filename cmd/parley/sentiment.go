@@ -65,19 +65,31 @@ func (m *Main) sentimentCmd(args []string) error {
 		dir, _, _ := cfg.EncoderDir()
 		return parley.Errorf(parley.CodeModelMissing, "sentiment %s needs the sentence encoder: %s", args[0], models.EncoderHelp(dir))
 	}
+	// A file named more than once — the calls repeated in --data to weigh more, the memory's files that
+	// --data trains on too — is read and embedded once.
+	type set struct {
+		ex   []nlp.Example
+		embs [][]float32
+	}
+	read := map[string]set{}
 	readSets := func(list string) ([]nlp.Example, [][]float32, error) {
 		var ex []nlp.Example
 		var embs [][]float32
 		for _, path := range splitList(list) {
-			e, err := nlp.ReadExamplesFile(path)
-			if err != nil {
-				return nil, nil, err
+			f, ok := read[path]
+			if !ok {
+				e, err := nlp.ReadExamplesFile(path)
+				if err != nil {
+					return nil, nil, err
+				}
+				v, err := embedCached(enc, e, *cache)
+				if err != nil {
+					return nil, nil, err
+				}
+				f = set{e, v}
+				read[path] = f
 			}
-			v, err := embedCached(enc, e, *cache)
-			if err != nil {
-				return nil, nil, err
-			}
-			ex, embs = append(ex, e...), append(embs, v...)
+			ex, embs = append(ex, f.ex...), append(embs, f.embs...)
 		}
 		return ex, embs, nil
 	}
