@@ -94,6 +94,10 @@ type Config struct {
 	TLSCert     string `yaml:"tls_cert"`
 	TLSKey      string `yaml:"tls_key"`
 	BehindHTTPS bool   `yaml:"behind_https_proxy"`
+
+	// besideRecognition is set by the commands that recognise speech while the NLP stage runs (run,
+	// eval, worker) before the stage loads: the sentence encoder then takes the CPUs recognition leaves.
+	besideRecognition bool
 }
 
 // DefaultConfig is what parley does with no settings.
@@ -519,8 +523,7 @@ func (c *Config) loadEncoder(sentiment bool) (*encoder.Encoder, error) {
 	if e := encoderLoaded[key]; e != nil {
 		return e, nil
 	}
-	// The sentence encoder runs in short bursts per call, beside recognition: a few threads.
-	opts := encoder.Options{Threads: min(4, runtime.NumCPU())}
+	opts := encoder.Options{Threads: c.encoderThreads()}
 	if sentiment {
 		opts.Overlay, opts.OverlayName, opts.Share = nlp.SentimentLayers(), "sentiment", base
 	}
@@ -539,6 +542,20 @@ func (c *Config) loadEncoder(sentiment bool) (*encoder.Encoder, error) {
 	}
 	encoderLoaded[key] = e
 	return e, nil
+}
+
+// encoderThreads is how many threads the sentence encoder computes on: a few alone, and beside
+// recognition the CPUs its states leave free, at least one. ggml's threads meet at a spinning barrier
+// after every operation of a pass; with each CPU running a recognition, one of the encoder's two threads
+// is often not scheduled, and the other spins at the barrier for the rest of its time slice, taking that
+// time from whisper (on 2 CPUs, the four testdata calls took 4.4–7.6 s with two threads, 4.6–5.3 s
+// with one).
+func (c *Config) encoderThreads() int {
+	n := min(4, runtime.NumCPU())
+	if c.besideRecognition {
+		n = min(n, runtime.NumCPU()-c.WhisperStates()*c.Threads)
+	}
+	return max(1, n)
 }
 
 // builtinEmbeddings are the embeddings a loaded plain encoder remembers when its fingerprint is theirs

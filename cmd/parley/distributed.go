@@ -65,6 +65,7 @@ func (m *Main) workerCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	cfg.besideRecognition = true
 	analyzer, scorecard, err := cfg.stages()
 	if err != nil {
 		return err

@@ -67,6 +67,7 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 	probe := &process.Processor{Transcripts: cfg.Transcripts}
 	if slices.ContainsFunc(inputs, func(p string) bool { return probe.NeedsModel(ctx, process.Local(p)) }) {
 		opened = make(chan transcriberOrErr, 1)
+		cfg.besideRecognition = true // before the scorecard loads the sentence encoder
 		go func() {
 			path, w, err := openTranscriber(cfg)
 			opened <- transcriberOrErr{path, w, err}

@@ -307,6 +307,9 @@ func (e *Encoder) Dim() int { return e.cfg.Hidden }
 // Name is the model directory's name.
 func (e *Encoder) Name() string { return e.name }
 
+// Threads is how many threads a batch computes on.
+func (e *Encoder) Threads() int { return e.opts.Threads }
+
 // Close frees the model; Embed fails with ErrClosed afterwards. The memory of an encoder others share
 // (Options.Share) is freed when the last of them is closed too.
 func (e *Encoder) Close() {
