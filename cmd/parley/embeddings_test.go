@@ -21,14 +21,9 @@ func TestBuiltinEmbeddings(t *testing.T) {
 	dir := testenv.Encoder(t)
 	cfg := DefaultConfig()
 	cfg.Encoder = dir
-	forget := func() {
-		encoderMu.Lock()
-		defer encoderMu.Unlock()
-		encoderLoaded = map[string]*encoder.Encoder{} // a fresh load; the tests' shared ones stay open
-	}
-	forget()
+	forgetEncoders()
 	t.Cleanup(func() {
-		forget()
+		forgetEncoders()
 		builtinEmbeddings = nlp.BuiltinEmbeddings
 	})
 	if *updateEmbeddings {
@@ -61,7 +56,7 @@ func TestBuiltinEmbeddings(t *testing.T) {
 			defer f.Close()
 			return nlp.ReadEmbeddings(f, path)
 		}
-		forget()
+		forgetEncoders()
 	}
 	if _, _, err := cfg.stages(); err != nil {
 		t.Fatal(err)

@@ -24,13 +24,8 @@ func TestEncoderThreadsBesideRecognition(t *testing.T) {
 		}
 		return es
 	}
-	forget := func() {
-		encoderMu.Lock()
-		defer encoderMu.Unlock()
-		encoderLoaded = map[string]*encoder.Encoder{} // a fresh load; the tests' shared ones stay open
-	}
-	forget()
-	t.Cleanup(forget)
+	forgetEncoders()
+	t.Cleanup(forgetEncoders)
 
 	out := t.TempDir()
 	call := filepath.Join(testenv.Root(), "testdata", "calls", "billing-dispute.wav")
@@ -50,7 +45,7 @@ func TestEncoderThreadsBesideRecognition(t *testing.T) {
 		}
 	}
 
-	forget()
+	forgetEncoders()
 	code, _, stderr = runMain(t, nil, "analyze", "--encoder", dir, "--out", t.TempDir(), filepath.Join(out, "billing-dispute.json"))
 	if code != 0 {
 		t.Fatalf("analyze: exit %d\n%s", code, stderr)
@@ -64,4 +59,11 @@ func TestEncoderThreadsBesideRecognition(t *testing.T) {
 			t.Errorf("analyze: encoder %s computes on %d threads, want %d", e.Name(), e.Threads(), want)
 		}
 	}
+}
+
+// forgetEncoders makes the next LoadEncoder load afresh; the encoders other tests share stay open.
+func forgetEncoders() {
+	encoderMu.Lock()
+	defer encoderMu.Unlock()
+	encoderLoaded = map[string]*encoder.Encoder{}
 }
