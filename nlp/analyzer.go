@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/nlp/tagger"
 )
 
 //go:embed data/taxonomy.yaml
@@ -115,7 +116,9 @@ func NewAnalyzer(opts Options) (*Analyzer, error) {
 	if err := a.intent.CheckEncoder(opts.Encoder); err != nil {
 		return nil, err
 	}
-	sharedProse()
+	if _, err := tagger.Default(); err != nil { // read once per process, here rather than on the first turn
+		return nil, err
+	}
 	return a, nil
 }
 

@@ -1,4 +1,4 @@
-// Package nlp analyses call transcripts: tokens, part-of-speech tags and named entities with prose,
+// Package nlp analyses call transcripts: tokens, part-of-speech tags and named entities (nlp/tagger),
 // sentiment, intent (call drivers), key phrases, pattern entities (money, dates, numbers, cards…) and
 // PII redaction.
 package nlp
@@ -10,38 +10,24 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"github.com/jdkato/prose/v2"
-
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/nlp/tagger"
 )
 
-var (
-	proseOnce  sync.Once
-	proseModel *prose.Model
-)
-
-// sharedProse loads prose's tagger and entity models once per process: loading costs about 100 ms.
-func sharedProse() *prose.Model {
-	proseOnce.Do(func() {
-		doc, _ := prose.NewDocument("parley", prose.WithSegmentation(false))
-		proseModel = doc.Model
-	})
-	return proseModel
-}
-
-// ptoken is a prose token with its byte offset in the text (-1 when it could not be placed).
+// ptoken is a token of the tagger with its byte offset in the text (-1 when it could not be placed).
 type ptoken struct {
 	text, tag  string
 	start, end int
 }
 
-// tag runs prose's part-of-speech tagger (and, when ner is set, its entity recogniser).
-func tag(text string, ner bool) ([]ptoken, []prose.Entity) {
-	doc, err := prose.NewDocument(text, prose.UsingModel(sharedProse()), prose.WithSegmentation(false), prose.WithExtraction(ner))
+// tag runs the part-of-speech tagger (and, when ner is set, the entity recogniser): nlp/tagger, prose's
+// models held compactly.
+func tag(text string, ner bool) ([]ptoken, []tagger.Entity) {
+	m, err := tagger.Default()
 	if err != nil {
 		return nil, nil
 	}
-	toks := doc.Tokens()
+	toks, ents := m.Tag(text, ner)
 	out := make([]ptoken, len(toks))
 	cur := 0
 	for i, t := range toks {
@@ -51,10 +37,7 @@ func tag(text string, ner bool) ([]ptoken, []prose.Entity) {
 			cur = out[i].end
 		}
 	}
-	if ner {
-		return out, doc.Entities()
-	}
-	return out, nil
+	return out, ents
 }
 
 var (
@@ -81,12 +64,20 @@ func loadWordLists() {
 	})
 }
 
-// commonWord reports whether w is an everyday English word: prose's recogniser takes capitalised
+// commonWord reports whether w is an everyday English word: the entity recogniser takes capitalised
 // sentence openers ("Thank", "Sure") for names and places, and these are filtered out.
+// A contraction is as common as the word it starts with ("I've", "We'd"; the tagger keeps them whole
+// and can take them for names or places).
 func commonWord(w string) bool {
 	loadWordLists()
-	return commonWords[strings.ToLower(w)]
+	w = strings.ToLower(w)
+	if stem, clitic, ok := strings.Cut(w, "'"); ok && clitics[clitic] {
+		w = stem
+	}
+	return commonWords[w]
 }
+
+var clitics = map[string]bool{"ve": true, "d": true, "ll": true, "re": true, "m": true, "s": true}
 
 // opinionWord reports whether w is a sentiment word ("great", "help"): not a key phrase on its own.
 func opinionWord(w string) bool {
@@ -156,7 +147,7 @@ func NewExtractor(products []string) *Extractor {
 	return x
 }
 
-// Find returns the entities of text, without overlaps, in order. toks are text's prose tokens when the
+// Find returns the entities of text, without overlaps, in order. toks are text's tagger tokens when the
 // caller already has them (nil: Find tags the text itself).
 func (x *Extractor) Find(text string, toks []ptoken) []Entity {
 	return x.FindAfter("", text, toks)
@@ -232,7 +223,7 @@ func (x *Extractor) FindAfter(context, text string, toks []ptoken) []Entity {
 			}
 		}
 	}
-	// prose's recogniser is the slow step (≈ 0.7 ms a turn): it only runs on the sentences where the
+	// The entity recogniser is the slow step: it only runs on the sentences where the
 	// tagger found a proper noun that is not an everyday word ("Thank" at the start of a sentence is
 	// tagged NNP), which is where its PERSON and GPE entities come from.
 	for _, sent := range sentenceSpans(text) {

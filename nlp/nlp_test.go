@@ -98,6 +98,7 @@ func TestEntities(t *testing.T) {
 		{"Hi Sarah, this is John Smith from Boston.", []string{"PERSON:Sarah", "PERSON:John Smith", "GPE:Boston"}},
 		{"I am calling about my bill, I am leaving", nil},
 		{"Thank you, goodbye.", nil},
+		{"Thanks Sam. I've logged a formal complaint, and I've added a thirty pound credit.", []string{"MONEY:thirty pound"}}, // "I've" is no place
 		// postcodes: written, or said symbol by symbol where the postcode is talked about
 		{"send it to SW1A 1AA please", []string{"ADDRESS:SW1A 1AA"}},
 		{"my postcode is G two, three X Y", []string{"ADDRESS:G two, three X Y"}},

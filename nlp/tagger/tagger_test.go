@@ -1,0 +1,201 @@
+package tagger
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"strings"
+	"testing"
+)
+
+func tags(toks []Token) string {
+	var b strings.Builder
+	for _, t := range toks {
+		b.WriteString(t.Text + "/" + t.Tag + " ")
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// TestRepeatedWords: every occurrence of a word is tagged in its own context. (prose hands all
+// occurrences of a run of text but the text's last one token, so each word below came out with the
+// tag of its last occurrence, NN, twice.)
+func TestRepeatedWords(t *testing.T) {
+	m, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		text string
+		want []string // the tags of the repeated word, in order
+		word string
+	}{
+		{"We can call you back and log the call today", []string{"VB", "NN"}, "call"},
+		{"I will check the check you sent", []string{"VB", "NN"}, "check"},
+		{"Can you address the letter to my new address please", []string{"VB", "NN"}, "address"},
+		{"They refund the money and the refund arrives Monday", []string{"VBP", "NN"}, "refund"},
+	} {
+		toks, _ := m.Tag(tc.text, false)
+		var got []string
+		for _, tok := range toks {
+			if tok.Text == tc.word {
+				got = append(got, tok.Tag)
+			}
+		}
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("%q: %q tagged %v, want %v (%s)", tc.text, tc.word, got, tc.want, tags(toks))
+		}
+	}
+}
+
+func TestEntities(t *testing.T) {
+	m, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ents := m.Tag("My name is Sarah Connor and I moved from Boston to Chicago last May.", true)
+	var got []string
+	for _, e := range ents {
+		got = append(got, e.Label+":"+e.Text)
+	}
+	want := "PERSON:Sarah Connor GPE:Boston GPE:Chicago"
+	if strings.Join(got, " ") != want {
+		t.Errorf("entities %q, want %q", strings.Join(got, " "), want)
+	}
+	if _, ents := m.Tag("Sarah Connor", false); ents != nil {
+		t.Errorf("entities %v without asking", ents)
+	}
+	for _, text := range []string{"", "   ", "-", "\u00e9\u00e9\u00e9", "$", "'s", "\xff\xfe", "İ'LL", "http://x.co a@b.co @x :-)"} {
+		m.Tag(text, true) // must not panic
+	}
+}
+
+func rawModel(t *testing.T) []byte {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(embedded))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func gz(b []byte) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// TestRoundTrip: a model written by Write from another's tables reads back the same.
+func TestRoundTrip(t *testing.T) {
+	m, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := Source{Classes: m.classes, Labels: m.labels, Known: map[string]string{},
+		Feats: map[string]map[string]float64{}, Ents: map[string]map[string]float64{}}
+	for w, c := range m.known {
+		src.Known[w] = m.classes[c]
+	}
+	runs := func(ix map[string]uint32, cls []uint8, ws []float64, names []string, out map[string]map[string]float64) {
+		for k, run := range ix {
+			out[k] = map[string]float64{}
+			for j := run >> 8; j < run>>8+run&0xff; j++ {
+				out[k][names[cls[j]]] = ws[j]
+			}
+		}
+	}
+	runs(m.feats, m.tagCls, m.tagW, m.classes, src.Feats)
+	runs(m.ents, m.entLbl, m.entW, m.labels, src.Ents)
+	var buf bytes.Buffer
+	if err := Write(&buf, src); err != nil {
+		t.Fatal(err)
+	}
+	m2, err := Read(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "Thanks Maria, I'll send the refund to your Visa card in London by Friday."
+	a, ae := m.Tag(text, true)
+	b, be := m2.Tag(text, true)
+	if tags(a) != tags(b) || len(ae) != len(be) || len(m2.feats) != len(m.feats) || len(m2.ents) != len(m.ents) {
+		t.Errorf("read back: %s %v, want %s %v", tags(b), be, tags(a), ae)
+	}
+	if !bytes.Equal(gz(rawModel(t)), gz(mustRaw(t, &buf, src))) {
+		t.Error("writing the same tables twice gave different bytes")
+	}
+	src.Known["x"] = "NOT-A-TAG"
+	if err := Write(io.Discard, src); err == nil || !strings.Contains(err.Error(), "unknown tag") {
+		t.Errorf("unknown tag: %v", err)
+	}
+}
+
+func mustRaw(t *testing.T, buf *bytes.Buffer, src Source) []byte {
+	t.Helper()
+	buf.Reset()
+	if err := Write(buf, src); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(zr)
+	return b
+}
+
+// TestBadModel: a damaged model file is a named error, never a panic.
+func TestBadModel(t *testing.T) {
+	raw := rawModel(t)
+	bad := func(b []byte) []byte { return append([]byte(nil), b...) }
+	for name, tc := range map[string]struct {
+		data []byte
+		want string
+	}{
+		"not gzip":     {[]byte("parley-tagger\x01"), "tagger model:"},
+		"not a model":  {gz([]byte("hello, world")), "not a tagger model"},
+		"empty":        {gz(nil), "not a tagger model"},
+		"truncated":    {gz(raw[:len(raw)/3]), "truncated"},
+		"cut at end":   {gz(raw[:len(raw)-3]), "truncated"},
+		"extra":        {gz(append(bad(raw), 1, 2, 3)), "left over"},
+		"keys missing": {gz(append([]byte(magic), 0xff, 0xff, 0xff, 0x7f)), "truncated"},
+	} {
+		_, err := Read(bytes.NewReader(tc.data))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "tagger model") {
+			t.Errorf("%s: %v, want an error with %q", name, err, tc.want)
+		}
+	}
+	// A byte changed anywhere: an error or a model, never a panic.
+	for i := len(magic); i < len(raw); i += len(raw) / 23 {
+		b := bad(raw)
+		b[i] ^= 0x5a
+		if m, err := decode(b); err == nil {
+			m.Tag("Thanks Maria, see you in London.", true)
+		}
+	}
+}
+
+// BenchmarkRead reads the embedded model (prose decoded its gob in 0.3–0.5 s of CPU).
+func BenchmarkRead(b *testing.B) {
+	for b.Loop() {
+		if _, err := Read(bytes.NewReader(embedded)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTag tags a turn and finds its entities.
+func BenchmarkTag(b *testing.B) {
+	m, err := Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := "Hi Sarah, this is John from Northwind in Boston. I can see the refund went to your Visa card on the third of March."
+	for b.Loop() {
+		m.Tag(text, true)
+	}
+}

@@ -1,0 +1,131 @@
+// Tokenizer ported from prose v2.0.0 (github.com/jdkato/prose/v2, tokenize.go; MIT licence:
+// LICENSE-prose), unchanged in what it does: the tagger and the entity model were trained on its tokens.
+
+package tagger
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+var (
+	internalRE = regexp.MustCompile(`^(?:[A-Za-z]\.){2,}$|^[A-Z][a-z]{1,2}\.$`)
+	sanitizer  = strings.NewReplacer("\u201c", `"`, "\u201d", `"`, "\u2018", "'", "\u2019", "'", "&rsquo;", "'")
+	suffixes   = []string{",", ")", `"`, "]", "!", ";", ".", "?", ":", "'"}
+	prefixes   = []string{"$", "(", `"`, "["}
+	clitics    = []string{"'ll", "'s", "'re", "'m"}
+	negation   = []string{"n't"}
+)
+
+// tokenize splits text at white space, then splits each run further: opening brackets, quotes and
+// currency signs before it, closing punctuation after it, clitics ("they'll" → they 'll, "don't" →
+// do n't); emoticons and abbreviations ("U.S.", "Mr.") stay whole.
+func tokenize(text string) []string {
+	var tokens []string
+	clean, white := sanitizer.Replace(text), false
+	start, index := 0, 0
+	cache := map[string][]string{}
+	for index <= len(clean) {
+		uc, size := utf8.DecodeRuneInString(clean[index:])
+		if size == 0 {
+			break
+		} else if index == 0 {
+			white = unicode.IsSpace(uc)
+		}
+		if unicode.IsSpace(uc) != white {
+			if start < index {
+				span := clean[start:index]
+				toks, found := cache[span]
+				if !found {
+					toks = split(span)
+					cache[span] = toks
+				}
+				tokens = append(tokens, toks...)
+			}
+			if uc == ' ' {
+				start = index + 1
+			} else {
+				start = index
+			}
+			white = !white
+		}
+		index += size
+	}
+	if start < index {
+		tokens = append(tokens, split(clean[start:index])...)
+	}
+	return tokens
+}
+
+func addToken(s string, toks []string) []string {
+	if strings.TrimSpace(s) != "" {
+		toks = append(toks, s)
+	}
+	return toks
+}
+
+func isSpecial(token string) bool {
+	_, found := emoticons[token]
+	return found || internalRE.MatchString(token)
+}
+
+// split splits one run of text without white space (as prose's doSplit).
+func split(token string) []string {
+	var tokens, suffs []string
+	last := 0
+	for token != "" && utf8.RuneCountInString(token) != last {
+		if isSpecial(token) {
+			tokens = addToken(token, tokens)
+			break
+		}
+		last = utf8.RuneCountInString(token)
+		lower := strings.ToLower(token)
+		if hasAnyPrefix(token, prefixes) {
+			tokens = addToken(token[:1], tokens)
+			token = token[1:]
+		} else if idx := hasAnyIndex(lower, clitics); idx > -1 && idx <= len(token) {
+			// (idx is found in the lower-cased run; where lower-casing changed its length prose
+			// sliced out of range and panicked, here the run is left whole.)
+			tokens = addToken(token[:idx], tokens)
+			token = token[idx:]
+		} else if idx := hasAnyIndex(lower, negation); idx > -1 && idx <= len(token) {
+			tokens = addToken(token[:idx], tokens)
+			token = token[idx:]
+		} else if hasAnySuffix(token, suffixes) {
+			suffs = append([]string{token[len(token)-1:]}, suffs...)
+			token = token[:len(token)-1]
+		} else {
+			tokens = addToken(token, tokens)
+		}
+	}
+	return append(tokens, suffs...)
+}
+
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if len(s) > len(p) && strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasAnySuffix(s string, suffixes []string) bool {
+	for _, p := range suffixes {
+		if len(s) > len(p) && strings.HasSuffix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasAnyIndex(s string, subs []string) int {
+	for _, p := range subs {
+		if idx := strings.Index(s, p); idx >= 0 && len(s) > len(p) {
+			return idx
+		}
+	}
+	return -1
+}
