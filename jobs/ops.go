@@ -241,7 +241,10 @@ func (o *Ops) rescoreLocal(ctx context.Context, call index.Call) error {
 	if err != nil {
 		return parley.WrapError(parley.CodeIO, err, "read %s", call.Doc)
 	}
-	out := o.Stages.Redo(doc)
+	out, err := o.Stages.Redo(doc)
+	if err != nil {
+		return err
+	}
 	err = report.PutCallFiles(out, strings.TrimSuffix(call.Doc, ".json"), func(loc string, b []byte, contentType string) error {
 		return o.Locations.Put(ctx, loc, bytes.NewReader(b), int64(len(b)), contentType)
 	})

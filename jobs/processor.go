@@ -120,7 +120,10 @@ func (p *Processor) Transcribe(ctx context.Context, t *asynq.Task) error {
 		return res.Err
 	}
 	taskLog(ctx, pl).Info("transcribed", "call_id", res.Call.ID, "audio_s", res.Call.Duration.Seconds(), "took_s", res.Elapsed.Seconds())
-	doc := p.Process.Finish(&res)
+	doc, err := p.Process.Finish(&res)
+	if err != nil { // a defect the call's text runs into: trying again meets it again
+		return p.fail(ctx, pl, err)
+	}
 	var buf bytes.Buffer
 	if err := report.EncodeJSON(&buf, doc); err != nil {
 		return err
@@ -167,7 +170,9 @@ func (p *Processor) Analyze(ctx context.Context, t *asynq.Task) error {
 	}
 	out := doc
 	if doc.Analysis == nil && doc.Score == nil {
-		out = p.Process.Stages.Redo(doc)
+		if out, err = p.Process.Stages.Redo(doc); err != nil {
+			return p.fail(ctx, pl, err)
+		}
 	}
 	if _, err := process.Write(ctx, store, base, out); err != nil {
 		return err

@@ -110,14 +110,17 @@ func (p *Processor) Transcribe(ctx context.Context, in Input) parley.Result {
 }
 
 // Finish analyses and scores a transcribed result (redacting first, when configured) and returns its
-// document; nothing unredacted leaves this step.
-func (p *Processor) Finish(res *parley.Result) calldoc.CallDoc {
-	p.Stages.Apply(res)
+// document; nothing unredacted leaves this step. An analysis that failed (Stages.Apply) is the call's
+// error, and no document.
+func (p *Processor) Finish(res *parley.Result) (calldoc.CallDoc, error) {
+	if err := p.Stages.Apply(res); err != nil {
+		return calldoc.CallDoc{}, err
+	}
 	model := p.Model
 	if strings.HasPrefix(res.Call.Encoding, transcribe.EncodingTranscript) {
 		model = "" // imported: no model of ours made this text
 	}
-	return calldoc.New(*res, model)
+	return calldoc.New(*res, model), nil
 }
 
 // Write puts a call's files (report.CallFiles) into a store under base, the JSON last, and returns their

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/process"
 	"github.com/parley-cc/parley/transcribe"
 )
@@ -75,8 +76,19 @@ func TestTranscribeWithoutModel(t *testing.T) {
 		!strings.HasPrefix(res.Warnings[0], "transcript_imported: a.vtt") || !p.NeedsModel(ctx, process.Local(filepath.Join(dir, "c.wav"))) || p.NeedsModel(ctx, process.Local(filepath.Join(dir, "a.wav"))) {
 		t.Errorf("a.wav with a.vtt beside: %+v", res)
 	}
-	if doc := p.Finish(&res); doc.Model != "" || doc.Source != filepath.Join(dir, "a.wav") {
-		t.Errorf("an imported call records model %q, source %q", doc.Model, doc.Source)
+	if doc, err := p.Finish(&res); err != nil || doc.Model != "" || doc.Source != filepath.Join(dir, "a.wav") {
+		t.Errorf("an imported call records model %q, source %q (%v)", doc.Model, doc.Source, err)
+	}
+	// A panic in the analysis is the call's error, named, and no document; the next call is analysed.
+	broken := process.Stages{Analyzer: &nlp.Analyzer{}} // an analyzer not made by nlp.NewAnalyzer panics
+	if err := broken.Apply(&res); parley.ErrorCode(err) != parley.CodeInternal || !strings.Contains(err.Error(), "analysis of a failed") || res.Analysis != nil {
+		t.Errorf("a panicking analysis: %v, analysis %v", err, res.Analysis)
+	}
+	if _, err := (&process.Processor{Stages: broken}).Finish(&res); err == nil {
+		t.Error("Finish after a panicking analysis: no error")
+	}
+	if doc, err := p.Finish(&res); err != nil || doc.Source != filepath.Join(dir, "a.wav") {
+		t.Errorf("the next Finish: %v", err)
 	}
 	if res := p.Transcribe(ctx, process.Local(filepath.Join(dir, "b.vtt"))); res.Err != nil || res.Call.ID != "b" {
 		t.Errorf("b.vtt: %+v", res)

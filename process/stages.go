@@ -1,6 +1,9 @@
 package process
 
 import (
+	"log/slog"
+	"runtime/debug"
+
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/nlp"
@@ -14,22 +17,34 @@ type Stages struct {
 	Scorecard *scoring.Scorecard // nil: no scoring
 }
 
-// Apply analyses and scores a transcribed result in place.
-func (s Stages) Apply(res *parley.Result) {
+// Apply analyses and scores a transcribed result in place. A panic in either — a defect that one
+// call's text runs into — is that call's error (internal), logged with its stack, and the call has no
+// analysis or score: the other calls of a batch go on.
+func (s Stages) Apply(res *parley.Result) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			slog.Error("analysis panicked", "call_id", res.Call.ID, "panic", r, "stack", string(debug.Stack()))
+			res.Analysis, res.Score = nil, nil
+			err = parley.Errorf(parley.CodeInternal, "analysis of %s failed: %v", res.Call.ID, r)
+		}
+	}()
 	if s.Analyzer != nil {
 		res.Analysis = s.Analyzer.Analyze(res.Transcript)
 	}
 	if s.Scorecard != nil {
 		res.Score = s.Scorecard.Score(scoring.Call{Transcript: res.Transcript, Analysis: res.Analysis, DurationS: res.Call.Duration.Seconds()})
 	}
+	return nil
 }
 
 // Redo analyses and scores a stored call document again and returns the new document (the recognition
 // model and processing time of the first pass are kept).
-func (s Stages) Redo(doc calldoc.CallDoc) calldoc.CallDoc {
+func (s Stages) Redo(doc calldoc.CallDoc) (calldoc.CallDoc, error) {
 	res := doc.Result()
-	s.Apply(&res)
+	if err := s.Apply(&res); err != nil {
+		return doc, err
+	}
 	out := calldoc.New(res, doc.Model)
 	out.ProcessingS = doc.ProcessingS
-	return out
+	return out, nil
 }

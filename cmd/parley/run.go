@@ -244,12 +244,11 @@ func (b *batch) add(res parley.Result) {
 	var outputs []string
 	if res.Err == nil {
 		// Redaction happens in Finish, on the transcript itself, before any output is written.
-		keys, err := process.Write(context.Background(), b.out, id, b.proc.Finish(&res))
-		if err != nil {
-			res.Err = err
-		} else {
-			outputs = keys
+		doc, err := b.proc.Finish(&res)
+		if err == nil {
+			outputs, err = process.Write(context.Background(), b.out, id, doc)
 		}
+		res.Err = err
 	}
 	b.sum.Add(res, outputs)
 }
