@@ -51,13 +51,16 @@ func Write(w io.Writer, src Source) error {
 		body = binary.LittleEndian.AppendUint16(body, uint16(len(k)))
 		return nil
 	}
-	index := func(names []string) (map[string]int, error) {
+	// names writes a list of class names and returns each one's index.
+	names := func(list []string) (map[string]int, error) {
 		ix := map[string]int{}
-		for i, n := range names {
+		u32(len(list))
+		for i, n := range list {
 			if len(n) > math.MaxUint8 || i > math.MaxUint8 {
 				return nil, fmt.Errorf("class %q", n)
 			}
 			ix[n] = i
+			str8(n)
 		}
 		return ix, nil
 	}
@@ -87,13 +90,9 @@ func Write(w io.Writer, src Source) error {
 		}
 		return nil
 	}
-	ci, err := index(src.Classes)
+	ci, err := names(src.Classes)
 	if err != nil {
 		return err
-	}
-	u32(len(src.Classes))
-	for _, c := range src.Classes {
-		str8(c)
 	}
 	u32(len(src.Known))
 	for _, k := range slices.Sorted(maps.Keys(src.Known)) {
@@ -109,13 +108,9 @@ func Write(w io.Writer, src Source) error {
 	if err := runs(src.Feats, ci); err != nil {
 		return err
 	}
-	li, err := index(src.Labels)
+	li, err := names(src.Labels)
 	if err != nil {
 		return err
-	}
-	u32(len(src.Labels))
-	for _, l := range src.Labels {
-		str8(l)
 	}
 	if err := runs(src.Ents, li); err != nil {
 		return err

@@ -64,8 +64,10 @@ func TestEntities(t *testing.T) {
 	if _, ents := m.Tag("Sarah Connor", false); ents != nil {
 		t.Errorf("entities %v without asking", ents)
 	}
-	for _, text := range []string{"", "   ", "-", "\u00e9\u00e9\u00e9", "$", "'s", "\xff\xfe", "İ'LL", "http://x.co a@b.co @x :-)"} {
-		m.Tag(text, true) // must not panic
+	// None of these may panic; prose did on the last but one: lower-casing "Ⱥ" takes a byte more, and
+	// it cut the run where the lower-cased one has its clitic, past the run's end.
+	for _, text := range []string{"", "   ", "-", "\u00e9\u00e9\u00e9", "$", "'s", "\xff\xfe", "İ'LL", "ȺȺȺȺ's", "http://x.co a@b.co @x :-)"} {
+		m.Tag(text, true)
 	}
 }
 

@@ -86,8 +86,8 @@ func split(token string) []string {
 			tokens = addToken(token[:1], tokens)
 			token = token[1:]
 		} else if idx := hasAnyIndex(lower, clitics); idx > -1 && idx <= len(token) {
-			// (idx is found in the lower-cased run; where lower-casing changed its length prose
-			// sliced out of range and panicked, here the run is left whole.)
+			// (idx is found in the lower-cased run; where lower-casing lengthened it past the
+			// run ("ȺȺȺȺ's"), prose sliced out of range and panicked: here the next rule applies.)
 			tokens = addToken(token[:idx], tokens)
 			token = token[idx:]
 		} else if idx := hasAnyIndex(lower, negation); idx > -1 && idx <= len(token) {
