@@ -129,7 +129,8 @@ var errShort = errors.New("truncated")
 // reader walks a model file's tables.
 type reader struct {
 	b    []byte
-	keys string
+	keys string // every key, one after another
+	pos  int    // where the next key starts in keys
 	err  error
 }
 
@@ -166,13 +167,12 @@ func (r *reader) u32() int {
 
 func (r *reader) key() string {
 	n := r.u16()
-	if r.err != nil || n > len(r.keys) {
+	if r.err != nil || n > len(r.keys)-r.pos {
 		r.err = errShort
 		return ""
 	}
-	k := r.keys[:n]
-	r.keys = r.keys[n:]
-	return k
+	r.pos += n
+	return r.keys[r.pos-n : r.pos]
 }
 
 func (r *reader) names() []string {
@@ -191,13 +191,14 @@ func (r *reader) names() []string {
 }
 
 // runs reads a table of keys with their (class, weight) runs.
-func (r *reader) runs(classes int) (map[string]uint32, []uint8, []float64) {
+func (r *reader) runs(classes int) (*table, []uint8, []float64) {
 	n, pairs := r.u32(), r.u32()
 	if r.err != nil || n > len(r.b) || 9*pairs > len(r.b) {
 		r.err = errShort
 		return nil, nil, nil
 	}
-	ix := make(map[string]uint32, n)
+	off, val := make([]uint32, 1, n+1), make([]uint32, 0, n)
+	off[0] = uint32(r.pos)
 	cls := make([]uint8, 0, pairs)
 	ws := make([]float64, 0, pairs)
 	for range n {
@@ -210,7 +211,7 @@ func (r *reader) runs(classes int) (map[string]uint32, []uint8, []float64) {
 			r.err = fmt.Errorf("more than %d weights", pairs)
 			return nil, nil, nil
 		}
-		ix[k] = uint32(len(cls))<<8 | uint32(c)
+		off, val = append(off, uint32(r.pos)), append(val, uint32(len(cls))<<8|uint32(c))
 		for j, id := range ids {
 			if int(id) >= classes {
 				r.err = fmt.Errorf("%q: class %d of %d", k, id, classes)
@@ -224,7 +225,7 @@ func (r *reader) runs(classes int) (map[string]uint32, []uint8, []float64) {
 		r.err = fmt.Errorf("%d weights, %d announced", len(cls), pairs)
 		return nil, nil, nil
 	}
-	return ix, cls, ws
+	return newTable(r.keys, off, val), cls, ws
 }
 
 func decode(b []byte) (*Model, error) {
@@ -260,8 +261,8 @@ func decode(b []byte) (*Model, error) {
 	switch {
 	case r.err != nil:
 		return nil, r.err
-	case len(r.b) != 0 || len(r.keys) != 0:
-		return nil, fmt.Errorf("%d bytes and %d key bytes left over", len(r.b), len(r.keys))
+	case len(r.b) != 0 || r.pos != len(r.keys):
+		return nil, fmt.Errorf("%d bytes and %d key bytes left over", len(r.b), len(r.keys)-r.pos)
 	case len(m.classes) == 0 || len(m.labels) == 0:
 		return nil, errors.New("no classes")
 	}

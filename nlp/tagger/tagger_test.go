@@ -103,8 +103,13 @@ func TestRoundTrip(t *testing.T) {
 	for w, c := range m.known {
 		src.Known[w] = m.classes[c]
 	}
-	runs := func(ix map[string]uint32, cls []uint8, ws []float64, names []string, out map[string]map[string]float64) {
-		for k, run := range ix {
+	runs := func(ix *table, cls []uint8, ws []float64, names []string, out map[string]map[string]float64) {
+		for i := range ix.len() {
+			k := ix.key(i)
+			run, ok := ix.get(k)
+			if !ok || run != ix.val[i] {
+				t.Fatalf("%q: %d %v, want %d", k, run, ok, ix.val[i])
+			}
 			out[k] = map[string]float64{}
 			for j := run >> 8; j < run>>8+run&0xff; j++ {
 				out[k][names[cls[j]]] = ws[j]
@@ -124,7 +129,7 @@ func TestRoundTrip(t *testing.T) {
 	text := "Thanks Maria, I'll send the refund to your Visa card in London by Friday."
 	a, ae := m.Tag(text, true)
 	b, be := m2.Tag(text, true)
-	if tags(a) != tags(b) || len(ae) != len(be) || len(m2.feats) != len(m.feats) || len(m2.ents) != len(m.ents) {
+	if tags(a) != tags(b) || len(ae) != len(be) || m2.feats.len() != m.feats.len() || m2.ents.len() != m.ents.len() {
 		t.Errorf("read back: %s %v, want %s %v", tags(b), be, tags(a), ae)
 	}
 	if !bytes.Equal(gz(rawModel(t)), gz(mustRaw(t, &buf, src))) {
@@ -199,5 +204,31 @@ func BenchmarkTag(b *testing.B) {
 	text := "Hi Sarah, this is John from Northwind in Boston. I can see the refund went to your Visa card on the third of March."
 	for b.Loop() {
 		m.Tag(text, true)
+	}
+}
+
+func TestTable(t *testing.T) {
+	keys := "abbcccabdd"
+	// entries: "a", "bb", "ccc", "ab", "dd", "" and "a" again
+	off := []uint32{0, 1, 3, 6, 8, 10, 10}
+	val := []uint32{1, 2, 3, 4, 5, 6}
+	tb := newTable(keys+"a", append(off, 11), append(val, 7))
+	for k, want := range map[string]uint32{"a": 1, "bb": 2, "ccc": 3, "ab": 4, "dd": 5, "": 6} {
+		if v, ok := tb.get(k); !ok || v != want {
+			t.Errorf("%q: %d %v, want %d", k, v, ok, want)
+		}
+	}
+	for _, k := range []string{"b", "abb", "cc", "d", "x"} {
+		if v, ok := tb.get(k); ok {
+			t.Errorf("%q found: %d", k, v)
+		}
+	}
+	if tb.len() != 7 || len(tb.slots)&(len(tb.slots)-1) != 0 || len(tb.slots)*3 < tb.len()*4 {
+		t.Errorf("%d entries in %d slots", tb.len(), len(tb.slots))
+	}
+	if empty := newTable("", []uint32{0}, nil); empty.len() != 0 {
+		t.Error("empty table")
+	} else if _, ok := empty.get("a"); ok {
+		t.Error("found in an empty table")
 	}
 }
