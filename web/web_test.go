@@ -728,7 +728,10 @@ func TestRedactedCallsStayRedacted(t *testing.T) {
 	var ids []string
 	for _, name := range []string{"identity-check", "billing-dispute"} {
 		// As parley analyze --redact does it: redaction first, then everything derived from the text.
-		d := process.Stages{Analyzer: redactor, Scorecard: scoring.Default()}.Redo(fixtures.Doc(t, name))
+		d, err := process.Stages{Analyzer: redactor, Scorecard: scoring.Default()}.Redo(fixtures.Doc(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
 		d.CallID, d.Source = "redacted-"+name, filepath.Join(dir, name+".wav")
 		id, err := a.x.PutCall(ctx, d, fixtures.Write(t, dir, d))
 		if err != nil {
