@@ -8,7 +8,7 @@ GO_LDFLAGS = -X main.version=$(VERSION)
 .PHONY: setup setup-test build whisper demo test fuzz bench accuracy vulncheck clean
 
 # Fuzz targets (package:target); `make fuzz FUZZTIME=5m` fuzzes longer. make test runs each briefly.
-FUZZ_TARGETS = nlp/encoder:FuzzTokenizer transcribe:FuzzDecodeWAV transcribe:FuzzDecodeG711 transcribe:FuzzPipeline metadata:FuzzSidecar scoring:FuzzScorecard nlp:FuzzTaxonomy jobs:FuzzPayload
+FUZZ_TARGETS = nlp/encoder:FuzzTokenizer nlp/tagger:FuzzTag transcribe:FuzzDecodeWAV transcribe:FuzzDecodeG711 transcribe:FuzzPipeline metadata:FuzzSidecar scoring:FuzzScorecard nlp:FuzzTaxonomy jobs:FuzzPayload
 FUZZTIME ?= 10s
 # Minimising a new interesting input may take a minute by default; a short run would spend all of it there.
 FUZZMINIMIZETIME ?= 2s

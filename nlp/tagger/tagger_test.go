@@ -64,6 +64,14 @@ func TestEntities(t *testing.T) {
 	if _, ents := m.Tag("Sarah Connor", false); ents != nil {
 		t.Errorf("entities %v without asking", ents)
 	}
+	// A run too long to be a word is one token (taking it apart is quadratic: 20,000 brackets took 8 s).
+	long := strings.Repeat("(", 20000) + "a"
+	if toks, _ := m.Tag(long+" here", true); len(toks) != 2 || toks[0].Text != long {
+		t.Errorf("a run of %d bytes: %d tokens", len(long), len(toks))
+	}
+	if toks, _ := m.Tag("(((a)))", false); len(toks) != 7 {
+		t.Errorf("(((a))): %d tokens, want 7", len(toks))
+	}
 	// None of these may panic; prose did on the last but one: lower-casing "Ⱥ" takes a byte more, and
 	// it cut the run where the lower-cased one has its clitic, past the run's end.
 	for _, text := range []string{"", "   ", "-", "\u00e9\u00e9\u00e9", "$", "'s", "\xff\xfe", "İ'LL", "ȺȺȺȺ's", "http://x.co a@b.co @x :-)"} {
@@ -231,4 +239,33 @@ func TestTable(t *testing.T) {
 	} else if _, ok := empty.get("a"); ok {
 		t.Error("found in an empty table")
 	}
+}
+
+// FuzzTag: any text is tokenized, tagged and labelled without a panic, every token is non-empty and
+// found in the text's order (as nlp places them), and every entity is made of its tokens.
+func FuzzTag(f *testing.F) {
+	for _, s := range []string{"Hi Sarah, this is John from Boston.", "ȺȺȺȺ's", "İ'LL", "don't won't they'll", "\"(quoted)\" [x] $5 e.g. U.S.A. Mr. :-)", "http://x.co a@b.co @x", "\xff\xfe\x00", "- -- --- 1999 12-3"} {
+		f.Add(s)
+	}
+	m, err := Default()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		toks, ents := m.Tag(text, true)
+		words := map[string]bool{}
+		for _, tok := range toks {
+			if strings.TrimSpace(tok.Text) == "" {
+				t.Fatalf("%q: an empty token", text)
+			}
+			words[tok.Text] = true
+		}
+		for _, e := range ents {
+			for _, w := range strings.Split(e.Text, " ") {
+				if !words[w] {
+					t.Fatalf("%q: entity %q has %q, not a token", text, e.Text, w)
+				}
+			}
+		}
+	})
 }
