@@ -191,11 +191,11 @@ func (r *reader) names() []string {
 }
 
 // runs reads a table of keys with their (class, weight) runs.
-func (r *reader) runs(classes int) (*table, []uint8, []float64) {
+func (r *reader) runs(classes int) weights {
 	n, pairs := r.u32(), r.u32()
 	if r.err != nil || n > len(r.b) || 9*pairs > len(r.b) {
 		r.err = errShort
-		return nil, nil, nil
+		return weights{}
 	}
 	off, val := make([]uint32, 1, n+1), make([]uint32, 0, n)
 	off[0] = uint32(r.pos)
@@ -205,17 +205,17 @@ func (r *reader) runs(classes int) (*table, []uint8, []float64) {
 		k, c := r.key(), r.u8()
 		ids, raw := r.take(c), r.take(8*c)
 		if r.err != nil {
-			return nil, nil, nil
+			return weights{}
 		}
 		if len(cls)+c > pairs || len(cls) >= 1<<24 {
 			r.err = fmt.Errorf("more than %d weights", pairs)
-			return nil, nil, nil
+			return weights{}
 		}
 		off, val = append(off, uint32(r.pos)), append(val, uint32(len(cls))<<8|uint32(c))
 		for j, id := range ids {
 			if int(id) >= classes {
 				r.err = fmt.Errorf("%q: class %d of %d", k, id, classes)
-				return nil, nil, nil
+				return weights{}
 			}
 			cls = append(cls, id)
 			ws = append(ws, math.Float64frombits(binary.LittleEndian.Uint64(raw[8*j:])))
@@ -223,9 +223,9 @@ func (r *reader) runs(classes int) (*table, []uint8, []float64) {
 	}
 	if len(cls) != pairs {
 		r.err = fmt.Errorf("%d weights, %d announced", len(cls), pairs)
-		return nil, nil, nil
+		return weights{}
 	}
-	return newTable(r.keys, off, val), cls, ws
+	return weights{newTable(r.keys, off, val), cls, ws}
 }
 
 func decode(b []byte) (*Model, error) {
@@ -255,9 +255,9 @@ func decode(b []byte) (*Model, error) {
 		}
 		m.known[k] = uint8(c)
 	}
-	m.feats, m.tagCls, m.tagW = r.runs(len(m.classes))
+	m.feats = r.runs(len(m.classes))
 	m.labels = r.names()
-	m.ents, m.entLbl, m.entW = r.runs(len(m.labels))
+	m.ents = r.runs(len(m.labels))
 	switch {
 	case r.err != nil:
 		return nil, r.err

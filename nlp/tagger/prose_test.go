@@ -123,11 +123,6 @@ func TestSameAsProse(t *testing.T) {
 // the tags and labels before it.
 func tiesAt(m *Model, toks []Token, i int, tag bool) bool {
 	if tag {
-		ctx := []string{"-START-", "-START2-"}
-		for _, t := range toks {
-			ctx = append(ctx, normalize(t.Text))
-		}
-		ctx = append(ctx, "-END-", "-END2-")
 		p1, p2 := "-START-", "-START2-"
 		if i > 0 {
 			p1 = toks[i-1].Tag
@@ -135,7 +130,7 @@ func tiesAt(m *Model, toks []Token, i int, tag bool) bool {
 		if i > 1 {
 			p2 = toks[i-2].Tag
 		}
-		_, tie := m.predict(features(i, ctx, toks[i].Text, p1, p2))
+		_, tie := m.predict(features(i, context(toks), toks[i].Text, p1, p2))
 		return tie
 	}
 	history := make([]string, i)

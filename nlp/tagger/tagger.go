@@ -64,14 +64,32 @@ type Entity struct {
 type Model struct {
 	classes []string         // part-of-speech tags
 	known   map[string]uint8 // words the tagger gives one tag without looking at context
-	feats   *table           // tagger feature → its run in tagCls/tagW (start<<8 | length)
-	tagCls  []uint8
-	tagW    []float64
+	feats   weights          // the tagger's features, over classes
 
 	labels []string // entity IOB labels
-	ents   *table   // "name-value" entity feature → its run in entLbl/entW
-	entLbl []uint8
-	entW   []float64
+	ents   weights  // "name-value" entity features, over labels
+}
+
+// weights are a linear model's features: each known one's run of (class, weight) pairs.
+type weights struct {
+	index *table // feature → its run in cls and w (start<<8 | length)
+	cls   []uint8
+	w     []float64
+}
+
+// add adds feature f's weights to scores (one per class) and marks their classes in seen, when seen
+// is not nil.
+func (ws weights) add(f string, scores []float64, seen []bool) {
+	run, ok := ws.index.get(f)
+	if !ok {
+		return
+	}
+	for k := run >> 8; k < run>>8+run&0xff; k++ {
+		scores[ws.cls[k]] += ws.w[k]
+		if seen != nil {
+			seen[ws.cls[k]] = true
+		}
+	}
 }
 
 var (
@@ -107,12 +125,7 @@ func (m *Model) Tag(text string, entities bool) ([]Token, []Entity) {
 
 // tag gives each token its part-of-speech tag (prose's perceptronTagger.tag).
 func (m *Model) tag(toks []Token) {
-	ctx := make([]string, len(toks)+4)
-	ctx[0], ctx[1] = "-START-", "-START2-"
-	for i, t := range toks {
-		ctx[i+2] = normalize(t.Text)
-	}
-	ctx[len(ctx)-2], ctx[len(ctx)-1] = "-END-", "-END2-"
+	ctx := context(toks)
 	p1, p2 := "-START-", "-START2-"
 	for i := range toks {
 		word := toks[i].Text
@@ -143,15 +156,7 @@ func (m *Model) predict(feats [14]string) (int, bool) {
 	var scores [256]float64
 	var seen [256]bool
 	for _, f := range feats {
-		run, ok := m.feats.get(f)
-		if !ok {
-			continue
-		}
-		for k := run >> 8; k < run>>8+run&0xff; k++ {
-			c := m.tagCls[k]
-			scores[c] += m.tagW[k]
-			seen[c] = true
-		}
+		m.feats.add(f, scores[:], seen[:])
 	}
 	best, tie := -1, false
 	for c := range m.classes {
@@ -164,6 +169,17 @@ func (m *Model) predict(feats [14]string) (int, bool) {
 		}
 	}
 	return best, tie
+}
+
+// context is the tagger's view of the tokens: each normalised, with two markers either side.
+func context(toks []Token) []string {
+	ctx := make([]string, len(toks)+4)
+	ctx[0], ctx[1] = "-START-", "-START2-"
+	for i, t := range toks {
+		ctx[i+2] = normalize(t.Text)
+	}
+	ctx[len(ctx)-2], ctx[len(ctx)-1] = "-END-", "-END2-"
+	return ctx
 }
 
 // features are the tagger's features of the word at i (prose's featurize; ctx is the normalised
@@ -206,10 +222,8 @@ func normalize(word string) string {
 	return strings.ToLower(word)
 }
 
-// entityFeatures are the names of the entity model's features, in the order prose sums them.
-var entityFeatures = [...]string{"bias", "en-wordlist", "nextpos", "nextword", "pos", "pos+prevtag",
-	"prefix3", "prevpos", "prevtag", "prevword", "shape", "shape+prevtag", "suffix3", "word",
-	"word+nextpos", "word.lower", "wordlen"}
+// entityFeatures is how many features the entity model reads of a token (entityValues).
+const entityFeatures = 17
 
 // label gives each token its IOB entity label (prose's entityExtracter.classify), left to right,
 // each token seeing the labels before it.
@@ -229,16 +243,10 @@ func (m *Model) label(toks []Token) {
 
 // classify returns the label the entity features score highest (-1 when every label scores -Inf),
 // and whether another label scored the same. scores is scratch space, one per label.
-func (m *Model) classify(feats [len(entityFeatures)]string, scores []float64) (int, bool) {
+func (m *Model) classify(feats [entityFeatures]string, scores []float64) (int, bool) {
 	clear(scores)
 	for _, f := range feats {
-		run, ok := m.ents.get(f)
-		if !ok {
-			continue
-		}
-		for k := run >> 8; k < run>>8+run&0xff; k++ {
-			scores[m.entLbl[k]] += m.entW[k]
-		}
+		m.ents.add(f, scores, nil)
 	}
 	best, tie, top := -1, false, math.Inf(-1)
 	for l, s := range scores {
@@ -251,9 +259,9 @@ func (m *Model) classify(feats [len(entityFeatures)]string, scores []float64) (i
 	return best, tie
 }
 
-// entityValues are the entity model's features of token i as "name-value", in entityFeatures' order
-// (prose's extract).
-func entityValues(i int, toks []Token, history []string) [len(entityFeatures)]string {
+// entityValues are the entity model's features of token i as "name-value", in the order prose sums
+// them (prose's extract).
+func entityValues(i int, toks []Token, history []string) [entityFeatures]string {
 	word := toks[i].Text
 	lower := strings.ToLower(word)
 	prevShape, prevTag, prevWord, prevPOS := "None", "None", "None", "None"
@@ -272,7 +280,7 @@ func entityValues(i int, toks []Token, history []string) [len(entityFeatures)]st
 	if basicWords[word] {
 		basic = "True"
 	}
-	return [...]string{
+	return [entityFeatures]string{
 		"bias-True",
 		"en-wordlist-" + basic,
 		"nextpos-" + nextPOS,

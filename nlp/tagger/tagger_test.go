@@ -111,7 +111,8 @@ func TestRoundTrip(t *testing.T) {
 	for w, c := range m.known {
 		src.Known[w] = m.classes[c]
 	}
-	runs := func(ix *table, cls []uint8, ws []float64, names []string, out map[string]map[string]float64) {
+	runs := func(ws weights, names []string, out map[string]map[string]float64) {
+		ix, cls := ws.index, ws.cls
 		for i := range ix.len() {
 			k := ix.key(i)
 			run, ok := ix.get(k)
@@ -120,12 +121,12 @@ func TestRoundTrip(t *testing.T) {
 			}
 			out[k] = map[string]float64{}
 			for j := run >> 8; j < run>>8+run&0xff; j++ {
-				out[k][names[cls[j]]] = ws[j]
+				out[k][names[cls[j]]] = ws.w[j]
 			}
 		}
 	}
-	runs(m.feats, m.tagCls, m.tagW, m.classes, src.Feats)
-	runs(m.ents, m.entLbl, m.entW, m.labels, src.Ents)
+	runs(m.feats, m.classes, src.Feats)
+	runs(m.ents, m.labels, src.Ents)
 	var buf bytes.Buffer
 	if err := Write(&buf, src); err != nil {
 		t.Fatal(err)
@@ -137,7 +138,7 @@ func TestRoundTrip(t *testing.T) {
 	text := "Thanks Maria, I'll send the refund to your Visa card in London by Friday."
 	a, ae := m.Tag(text, true)
 	b, be := m2.Tag(text, true)
-	if tags(a) != tags(b) || len(ae) != len(be) || m2.feats.len() != m.feats.len() || m2.ents.len() != m.ents.len() {
+	if tags(a) != tags(b) || len(ae) != len(be) || m2.feats.index.len() != m.feats.index.len() || m2.ents.index.len() != m.ents.index.len() {
 		t.Errorf("read back: %s %v, want %s %v", tags(b), be, tags(a), ae)
 	}
 	if !bytes.Equal(gz(rawModel(t)), gz(mustRaw(t, &buf, src))) {
