@@ -69,6 +69,11 @@ func TestEntities(t *testing.T) {
 	if toks, _ := m.Tag(long+" here", true); len(toks) != 2 || toks[0].Text != long {
 		t.Errorf("a run of %d bytes: %d tokens", len(long), len(toks))
 	}
+	// So is a long run of white space but ' ' (the fuzzer's find: 1,200 line breaks came out as a
+	// token of white space): no token at all.
+	if toks, _ := m.Tag("a"+strings.Repeat("\n", 1200)+"b", true); len(toks) != 2 || toks[0].Text != "a" || toks[1].Text != "b" {
+		t.Errorf("a, 1,200 line breaks, b: %v", toks)
+	}
 	if toks, _ := m.Tag("(((a)))", false); len(toks) != 7 {
 		t.Errorf("(((a))): %d tokens, want 7", len(toks))
 	}
@@ -245,7 +250,7 @@ func TestTable(t *testing.T) {
 // FuzzTag: any text is tokenized, tagged and labelled without a panic, every token is non-empty and
 // found in the text's order (as nlp places them), and every entity is made of its tokens.
 func FuzzTag(f *testing.F) {
-	for _, s := range []string{"Hi Sarah, this is John from Boston.", "ȺȺȺȺ's", "İ'LL", "don't won't they'll", "\"(quoted)\" [x] $5 e.g. U.S.A. Mr. :-)", "http://x.co a@b.co @x", "\xff\xfe\x00", "- -- --- 1999 12-3"} {
+	for _, s := range []string{"Hi Sarah, this is John from Boston.", "ȺȺȺȺ's", "İ'LL", "don't won't they'll", "\"(quoted)\" [x] $5 e.g. U.S.A. Mr. :-)", "http://x.co a@b.co @x", "\xff\xfe\x00", "- -- --- 1999 12-3", "a" + strings.Repeat("\n", 1200) + "b"} {
 		f.Add(s)
 	}
 	m, err := Default()

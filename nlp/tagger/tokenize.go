@@ -79,7 +79,7 @@ const maxRun = 1000
 // split splits one run of text without white space (as prose's doSplit).
 func split(token string) []string {
 	if len(token) > maxRun {
-		return []string{token}
+		return addToken(token, nil) // (a run of white space other than ' ' comes here too)
 	}
 	var tokens, suffs []string
 	last := 0
