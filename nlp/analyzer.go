@@ -155,10 +155,8 @@ func (a *Analyzer) Analyze(tr *parley.Transcript) *parley.Analysis {
 				ents = a.x.Find(piece.text, toks)
 			}
 			for k := range toks {
-				if toks[k].start >= 0 {
-					toks[k].start += piece.offset
-					toks[k].end += piece.offset
-				}
+				toks[k].start += piece.offset
+				toks[k].end += piece.offset
 			}
 			for k := range ents {
 				ents[k].Start += piece.offset

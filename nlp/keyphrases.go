@@ -34,7 +34,7 @@ func candidates(toks []ptoken, skip []Entity, turn int) []candidate {
 	var cur []ptoken
 	inSkip := func(t ptoken) bool {
 		for _, e := range skip {
-			if t.start >= 0 && t.start < e.End && e.Start < t.end {
+			if t.start < e.End && e.Start < t.end {
 				return true
 			}
 		}

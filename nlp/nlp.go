@@ -14,7 +14,7 @@ import (
 	"github.com/parley-cc/parley/nlp/tagger"
 )
 
-// ptoken is a token of the tagger with its byte offset in the text (-1 when it could not be placed).
+// ptoken is a token of the tagger with its byte offsets in the text.
 type ptoken struct {
 	text, tag  string
 	start, end int
@@ -29,13 +29,8 @@ func tag(text string, ner bool) ([]ptoken, []tagger.Entity) {
 	}
 	toks, ents := m.Tag(text, ner)
 	out := make([]ptoken, len(toks))
-	cur := 0
 	for i, t := range toks {
-		out[i] = ptoken{text: t.Text, tag: t.Tag, start: -1, end: -1}
-		if k := strings.Index(text[cur:], t.Text); k >= 0 && t.Text != "" {
-			out[i].start, out[i].end = cur+k, cur+k+len(t.Text)
-			cur = out[i].end
-		}
+		out[i] = ptoken{text: t.Text, tag: t.Tag, start: t.Start, end: t.End}
 	}
 	return out, ents
 }
@@ -239,17 +234,10 @@ func (x *Extractor) FindAfter(context, text string, toks []ptoken) []Entity {
 		}
 		sentence := text[sent[0]:sent[1]]
 		_, pents := tag(sentence, true)
-		cur := 0
 		for _, e := range pents {
 			if e.Label != "PERSON" && e.Label != "GPE" {
 				continue
 			}
-			k := strings.Index(sentence[cur:], e.Text)
-			if k < 0 {
-				continue
-			}
-			start := cur + k
-			cur = start + len(e.Text)
 			first, _, _ := strings.Cut(e.Text, " ")
 			if commonWord(first) || commonWord(e.Text) {
 				continue
@@ -258,7 +246,8 @@ func (x *Extractor) FindAfter(context, text string, toks []ptoken) []Entity {
 			if e.Label == "GPE" {
 				typ = EntPlace
 			}
-			ents = append(ents, Entity{Type: typ, Text: e.Text, Start: sent[0] + start, End: sent[0] + cur})
+			// (the text as written: "O’Brien", where the recogniser read "O'Brien")
+			ents = append(ents, Entity{Type: typ, Text: sentence[e.Start:e.End], Start: sent[0] + e.Start, End: sent[0] + e.End})
 		}
 	}
 	return resolve(ents)

@@ -99,6 +99,7 @@ func TestEntities(t *testing.T) {
 		{"I am calling about my bill, I am leaving", nil},
 		{"Thank you, goodbye.", nil},
 		{"Thanks Sam. I've logged a formal complaint, and I've added a thirty pound credit.", []string{"MONEY:thirty pound"}}, // "I've" is no place
+		{"“I’m calling for Sean O’Brien,” she said, “from Dublin.”", []string{"PERSON:Sean O’Brien", "GPE:Dublin"}},           // curly quotes: the name as written
 		// postcodes: written, or said symbol by symbol where the postcode is talked about
 		{"send it to SW1A 1AA please", []string{"ADDRESS:SW1A 1AA"}},
 		{"my postcode is G two, three X Y", []string{"ADDRESS:G two, three X Y"}},

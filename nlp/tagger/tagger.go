@@ -49,15 +49,19 @@ var (
 var embedded []byte
 
 // Token is a token of the text with its part-of-speech tag (Penn Treebank) and, when entities were
-// asked for, its IOB entity label ("B-PERSON", "I-GPE", "O").
+// asked for, its IOB entity label ("B-PERSON", "I-GPE", "O"). Text is the token as the model reads it
+// (curly quotes made straight); Start and End are its byte offsets in the text given to Tag.
 type Token struct {
 	Text, Tag, Label string
+	Start, End       int
 }
 
-// Entity is a named entity: its tokens joined by single spaces, and its type (PERSON, GPE, LOCATION,
-// ORGANIZATION, FACILITY, GSP).
+// Entity is a named entity: its tokens joined by single spaces, its type (PERSON, GPE, LOCATION,
+// ORGANIZATION, FACILITY, GSP), and the byte offsets in the text given to Tag from its first token's
+// start to its last one's end.
 type Entity struct {
 	Text, Label string
+	Start, End  int
 }
 
 // Model is the tagger and the entity model. It is read-only once loaded: safe for concurrent use.
@@ -110,11 +114,7 @@ func Default() (*Model, error) {
 // Tag tokenizes text and tags every token; with entities set it also labels the tokens and returns the
 // named entities found, in order.
 func (m *Model) Tag(text string, entities bool) ([]Token, []Entity) {
-	words := tokenize(text)
-	toks := make([]Token, len(words))
-	for i, w := range words {
-		toks[i].Text = w
-	}
+	toks := tokenize(text)
 	m.tag(toks)
 	if !entities {
 		return toks, nil
@@ -372,7 +372,7 @@ func coalesce(parts []Token) Entity {
 	} else if _, after, ok := strings.Cut(parts[0].Label, "-"); ok {
 		label, _, _ = strings.Cut(after, "-")
 	}
-	return Entity{Text: strings.Join(words, " "), Label: label}
+	return Entity{Text: strings.Join(words, " "), Label: label, Start: parts[0].Start, End: parts[len(parts)-1].End}
 }
 
 // Read reads a model written by Write (gzip'd).

@@ -77,6 +77,24 @@ func TestEntities(t *testing.T) {
 	if toks, _ := m.Tag("(((a)))", false); len(toks) != 7 {
 		t.Errorf("(((a))): %d tokens, want 7", len(toks))
 	}
+	// Curly quotes are read as straight ones, and every token and entity keeps its place in the text as
+	// written (nlp redacts a name by those offsets: "O’Brien" was not found in the text before).
+	text := "“I’m calling for Sean O’Brien,” she said &rsquo; in Dublin."
+	toks, ents := m.Tag(text, true)
+	var words []string
+	for _, tok := range toks {
+		words = append(words, text[tok.Start:tok.End])
+	}
+	if want := "“ I ’m calling for Sean O’Brien , ” she said &rsquo; in Dublin ."; strings.Join(words, " ") != want {
+		t.Errorf("tokens placed at %q, want %q", strings.Join(words, " "), want)
+	}
+	got = nil
+	for _, e := range ents {
+		got = append(got, e.Label+":"+e.Text+"="+text[e.Start:e.End])
+	}
+	if want := "PERSON:Sean O'Brien=Sean O’Brien GPE:Dublin=Dublin"; strings.Join(got, " ") != want {
+		t.Errorf("entities %q, want %q", strings.Join(got, " "), want)
+	}
 	// None of these may panic; prose did on the last but one: lower-casing "Ⱥ" takes a byte more, and
 	// it cut the run where the lower-cased one has its clitic, past the run's end.
 	for _, text := range []string{"", "   ", "-", "\u00e9\u00e9\u00e9", "$", "'s", "\xff\xfe", "İ'LL", "ȺȺȺȺ's", "http://x.co a@b.co @x :-)"} {
@@ -248,7 +266,8 @@ func TestTable(t *testing.T) {
 }
 
 // FuzzTag: any text is tokenized, tagged and labelled without a panic, every token is non-empty and
-// found in the text's order (as nlp places them), and every entity is made of its tokens.
+// placed in the text in order (its text the written one with straight quotes), and every entity spans
+// its tokens.
 func FuzzTag(f *testing.F) {
 	for _, s := range []string{"Hi Sarah, this is John from Boston.", "ȺȺȺȺ's", "İ'LL", "don't won't they'll", "\"(quoted)\" [x] $5 e.g. U.S.A. Mr. :-)", "http://x.co a@b.co @x", "\xff\xfe\x00", "- -- --- 1999 12-3", "a" + strings.Repeat("\n", 1200) + "b"} {
 		f.Add(s)
@@ -259,18 +278,27 @@ func FuzzTag(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		toks, ents := m.Tag(text, true)
-		words := map[string]bool{}
+		words, end := map[string]bool{}, 0
 		for _, tok := range toks {
 			if strings.TrimSpace(tok.Text) == "" {
 				t.Fatalf("%q: an empty token", text)
 			}
-			words[tok.Text] = true
+			if tok.Start < end || tok.End > len(text) || tok.Start >= tok.End {
+				t.Fatalf("%q: token %q at %d–%d after %d", text, tok.Text, tok.Start, tok.End, end)
+			}
+			if written, _ := sanitize(text[tok.Start:tok.End]); written != tok.Text {
+				t.Fatalf("%q: token %q placed on %q", text, tok.Text, text[tok.Start:tok.End])
+			}
+			words[tok.Text], end = true, tok.End
 		}
 		for _, e := range ents {
 			for _, w := range strings.Split(e.Text, " ") {
 				if !words[w] {
 					t.Fatalf("%q: entity %q has %q, not a token", text, e.Text, w)
 				}
+			}
+			if e.Start < 0 || e.End > len(text) || e.Start >= e.End {
+				t.Fatalf("%q: entity %q at %d–%d", text, e.Text, e.Start, e.End)
 			}
 		}
 	})

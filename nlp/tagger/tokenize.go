@@ -12,7 +12,7 @@ import (
 
 var (
 	internalRE = regexp.MustCompile(`^(?:[A-Za-z]\.){2,}$|^[A-Z][a-z]{1,2}\.$`)
-	sanitizer  = strings.NewReplacer("\u201c", `"`, "\u201d", `"`, "\u2018", "'", "\u2019", "'", "&rsquo;", "'")
+	straight   = [][2]string{{"\u201c", `"`}, {"\u201d", `"`}, {"\u2018", "'"}, {"\u2019", "'"}, {"&rsquo;", "'"}}
 	suffixes   = []string{",", ")", `"`, "]", "!", ";", ".", "?", ":", "'"}
 	prefixes   = []string{"$", "(", `"`, "["}
 	clitics    = []string{"'ll", "'s", "'re", "'m"}
@@ -21,12 +21,28 @@ var (
 
 // tokenize splits text at white space, then splits each run further: opening brackets, quotes and
 // currency signs before it, closing punctuation after it, clitics ("they'll" → they 'll, "don't" →
-// do n't); emoticons and abbreviations ("U.S.", "Mr.") stay whole.
-func tokenize(text string) []string {
-	var tokens []string
-	clean, white := sanitizer.Replace(text), false
+// do n't); emoticons and abbreviations ("U.S.", "Mr.") stay whole. Curly quotes are read as straight
+// ones; each token has its offsets in text.
+func tokenize(text string) []Token {
+	var tokens []Token
+	clean, at := sanitize(text)
+	white := false
 	start, index := 0, 0
 	cache := map[string][]string{}
+	add := func(span string, from int) {
+		toks, found := cache[span]
+		if !found {
+			toks = split(span)
+			cache[span] = toks
+		}
+		// split's pieces come in order and are pieces of span: each is placed after the one before.
+		cur := 0
+		for _, w := range toks {
+			k := cur + strings.Index(span[cur:], w)
+			cur = k + len(w)
+			tokens = append(tokens, Token{Text: w, Start: at(from + k), End: at(from + cur)})
+		}
+	}
 	for index <= len(clean) {
 		uc, size := utf8.DecodeRuneInString(clean[index:])
 		if size == 0 {
@@ -36,13 +52,7 @@ func tokenize(text string) []string {
 		}
 		if unicode.IsSpace(uc) != white {
 			if start < index {
-				span := clean[start:index]
-				toks, found := cache[span]
-				if !found {
-					toks = split(span)
-					cache[span] = toks
-				}
-				tokens = append(tokens, toks...)
+				add(clean[start:index], start)
 			}
 			if uc == ' ' {
 				start = index + 1
@@ -54,9 +64,35 @@ func tokenize(text string) []string {
 		index += size
 	}
 	if start < index {
-		tokens = append(tokens, split(clean[start:index])...)
+		add(clean[start:index], start)
 	}
 	return tokens
+}
+
+// sanitize makes curly quotes (and "&rsquo;") straight, as the models were trained to read them, and
+// returns the text with a function from its byte offsets to those of the text given.
+func sanitize(text string) (string, func(int) int) {
+	if !strings.ContainsAny(text, "\u201c\u201d\u2018\u2019") && !strings.Contains(text, "&rsquo;") {
+		return text, func(i int) int { return i }
+	}
+	var b strings.Builder
+	from := make([]int, 0, len(text)+1)
+next:
+	for i := 0; i < len(text); {
+		for _, q := range straight {
+			if strings.HasPrefix(text[i:], q[0]) {
+				b.WriteString(q[1])
+				from = append(from, i)
+				i += len(q[0])
+				continue next
+			}
+		}
+		b.WriteByte(text[i])
+		from = append(from, i)
+		i++
+	}
+	from = append(from, len(text))
+	return b.String(), func(i int) int { return from[i] }
 }
 
 func addToken(s string, toks []string) []string {
