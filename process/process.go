@@ -11,9 +11,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -73,7 +75,19 @@ func (p *Processor) NeedsModel(ctx context.Context, in Input) bool {
 // Transcribe reads one input into a result: the transcript beside a recording when transcripts are
 // preferred and one exists, else the recording recognised, or a transcript imported; with the
 // metadata of its sidecar and file name. Errors are returned inside the result.
-func (p *Processor) Transcribe(ctx context.Context, in Input) parley.Result {
+//
+// A panic on the way — a defect one input runs into, in the decoder, the voice detector, an import or
+// the metadata — is that input's error (internal), logged with its stack, and the batch goes on, as
+// for analysis (Stages.Apply). (A panic in a goroutine the pipeline starts, or a crash inside
+// whisper.cpp, still ends the process.)
+func (p *Processor) Transcribe(ctx context.Context, in Input) (out parley.Result) {
+	defer func() {
+		if r := recover(); r != nil {
+			id := transcribe.CallID(in.Key)
+			slog.Error("reading the call panicked", "call_id", id, "input", in.Source, "panic", r, "stack", string(debug.Stack()))
+			out = parley.Result{Call: parley.Call{ID: id, Source: in.Source}, Err: parley.Errorf(parley.CodeInternal, "reading %s failed: %v", id, r)}
+		}
+	}()
 	// The input's name becomes the call id and the names of its results: one that hides its real
 	// characters (control or bidirectional-override characters) is refused.
 	if err := storage.ValidKey(path.Base(in.Key)); err != nil {

@@ -60,6 +60,11 @@ func TestCollect(t *testing.T) {
 
 // Transcribe without a model: transcripts import (beside a recording too, when preferred) with their
 // metadata; a recording that needs recognition is a model_missing error, not a crash.
+// panickyStore stands for a defect met while a call is read: its Stat panics.
+type panickyStore struct{ parley.Store }
+
+func (panickyStore) Stat(context.Context, string) (parley.Object, error) { panic("a defect") }
+
 func TestTranscribeWithoutModel(t *testing.T) {
 	dir := tree(t, map[string]string{"a.wav": "RIFF", "a.vtt": vtt, "a.json": `{"agent_id": "a1"}`, "b.vtt": vtt, "c.wav": "RIFF"})
 	p := &process.Processor{Pipeline: &transcribe.Pipeline{Roles: transcribe.DefaultRoles}, Transcripts: process.TranscriptsPrefer, Model: "m.bin"}
@@ -92,6 +97,13 @@ func TestTranscribeWithoutModel(t *testing.T) {
 	}
 	if res := p.Transcribe(ctx, process.Local(filepath.Join(dir, "b.vtt"))); res.Err != nil || res.Call.ID != "b" {
 		t.Errorf("b.vtt: %+v", res)
+	}
+	// A panic while a call is read is that call's error, named; the next call is read.
+	in := process.Local(filepath.Join(dir, "b.vtt"))
+	in.Store = panickyStore{in.Store}
+	if res := p.Transcribe(ctx, in); parley.ErrorCode(res.Err) != parley.CodeInternal || res.Call.ID != "b" || res.Transcript != nil ||
+		!strings.Contains(res.Err.Error(), "reading b failed: a defect") {
+		t.Errorf("a panicking store: %+v", res)
 	}
 	if res := p.Transcribe(ctx, process.Local(filepath.Join(dir, "c.wav"))); parley.ErrorCode(res.Err) != parley.CodeModelMissing {
 		t.Errorf("c.wav without a model: %v", res.Err)
