@@ -78,8 +78,8 @@ func (p *Processor) NeedsModel(ctx context.Context, in Input) bool {
 //
 // A panic on the way — a defect one input runs into, in the decoder, the voice detector, an import or
 // the metadata — is that input's error (internal), logged with its stack, and the batch goes on, as
-// for analysis (Stages.Apply). (A panic in a goroutine the pipeline starts, or a crash inside
-// whisper.cpp, still ends the process.)
+// for analysis (Stages.Apply). (The pipeline recovers panics in the goroutines it starts; a crash
+// inside whisper.cpp still ends the process.)
 func (p *Processor) Transcribe(ctx context.Context, in Input) (out parley.Result) {
 	defer func() {
 		if r := recover(); r != nil {

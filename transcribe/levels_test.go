@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -418,6 +419,38 @@ func TestFirstWindowRecognisedWithDetection(t *testing.T) {
 	}
 	if len(got.Segments) != len(want.Segments) || len(got.Languages) != 2 || got.Languages[1].Language != "de" || got.Languages[1].Probability != 0.9 {
 		t.Errorf("%d segments (want %d), languages %+v", len(got.Segments), len(want.Segments), got.Languages)
+	}
+}
+
+// panicky is a recogniser with a defect: it panics; panickyDetector also detects the language, and
+// panics when it detects and recognises at once.
+type panicky struct{}
+
+func (panicky) Transcribe(context.Context, []float32) (parley.Recognition, error) { panic("a defect") }
+
+type panickyDetector struct{ panicky }
+
+func (panickyDetector) DetectsLanguage() bool { return true }
+func (panickyDetector) DetectLanguage(context.Context, []float32, []string) (string, float64, error) {
+	return "de", 0.9, nil // (in the call's own goroutine: process.Processor.Transcribe recovers a panic there)
+}
+func (panickyDetector) DetectAndTranscribe(context.Context, []float32, []string) (string, float64, parley.Recognition, error) {
+	panic("a defect")
+}
+
+// TestRecogniserPanics: a panic in recognition, which runs in goroutines of the call's own, is the
+// call's error (internal), in every way a call is recognised; the process goes on.
+func TestRecogniserPanics(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "long.wav")
+	writeBurstCall(t, path, 3*time.Minute)
+	for _, tr := range []parley.Transcriber{panicky{}, panickyDetector{}} {
+		for _, pack := range []bool{true, false} {
+			p := &Pipeline{Transcriber: tr, VAD: &VAD{}, TurnGap: time.Second, SilenceDBFS: -50, PackPerChannel: pack}
+			res := p.File(context.Background(), path)
+			if res.Err == nil || !strings.Contains(res.Err.Error(), "internal: recognition failed: a defect") {
+				t.Errorf("%T, packed per channel %v: %v", tr, pack, res.Err)
+			}
+		}
 	}
 }
 

@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -424,14 +426,14 @@ func (p *Pipeline) detectAndRecognise(ctx context.Context, d parley.DetectingTra
 			continue
 		}
 		wctx := parley.WithPrompt(ctx, "") // packed windows are read without the prompt; an opening with it
-		wg.Go(func() {
+		wg.Go(guarded(&errs[i], func() {
 			lang, prob, rec, err := d.DetectAndTranscribe(wctx, samples, allowed)
 			if err != nil {
 				errs[i] = languageError(err, tk)
 				return
 			}
 			langs[i], firsts[i] = noteLanguage(&recs[i], lang, prob), &rec
-		})
+		}))
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -473,7 +475,7 @@ func (p *Pipeline) recogniseWhole(ctx context.Context, src source, active, unpro
 			if unprompted[c] {
 				ctx = parley.WithPrompt(ctx, "")
 			}
-			wg.Go(func() { recs[c], errs[c] = p.Transcriber.Transcribe(ctx, s16) })
+			wg.Go(guarded(&errs[c], func() { recs[c], errs[c] = p.Transcriber.Transcribe(ctx, s16) }))
 		}
 	}
 	wg.Wait()
@@ -586,7 +588,7 @@ func (p *Pipeline) recogniseSpeech(ctx context.Context, tx parley.Transcriber, s
 				}
 			}
 		}
-		wg.Go(recognise)
+		wg.Go(guarded(&werrs[k], recognise))
 	}
 	wg.Wait()
 	if readErr != nil {
@@ -865,4 +867,19 @@ func ValidateRoles(roles []parley.Role) error {
 		}
 	}
 	return nil
+}
+
+// guarded runs f and makes a panic in it *err: a defect one call's recognition runs into in a goroutine
+// of its own is that call's error, not the end of the process (process.Processor.Transcribe recovers
+// the rest of a call's reading).
+func guarded(err *error, f func()) func() {
+	return func() {
+		defer func() {
+			if r := recover(); r != nil {
+				slog.Error("recognition panicked", "panic", r, "stack", string(debug.Stack()))
+				*err = parley.Errorf(parley.CodeInternal, "recognition failed: %v", r)
+			}
+		}()
+		f()
+	}
 }
