@@ -3,6 +3,8 @@ package parley
 import (
 	"errors"
 	"fmt"
+	"log/slog"
+	"runtime/debug"
 )
 
 // Error codes name every way a recording or a setting can be refused. They appear as `error_code` in
@@ -50,6 +52,14 @@ func (e *Error) Unwrap() error { return e.Err }
 // Errorf returns an *Error with the given code and formatted message.
 func Errorf(code, format string, args ...any) error {
 	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Panicked is the error for a panic recovered where one call's work runs (r, what recover returned):
+// a defect that call ran into, which becomes that call's error (internal) so that the rest of a batch
+// goes on. It is logged with the stack, which the error does not carry.
+func Panicked(r any, what string, attrs ...any) error {
+	slog.Error(what+" panicked", append(attrs, "panic", r, "stack", string(debug.Stack()))...)
+	return Errorf(CodeInternal, "%s failed: %v", what, r)
 }
 
 // WrapError returns an *Error with the given code that wraps err.

@@ -11,11 +11,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -84,8 +82,7 @@ func (p *Processor) Transcribe(ctx context.Context, in Input) (out parley.Result
 	defer func() {
 		if r := recover(); r != nil {
 			id := transcribe.CallID(in.Key)
-			slog.Error("reading the call panicked", "call_id", id, "input", in.Source, "panic", r, "stack", string(debug.Stack()))
-			out = parley.Result{Call: parley.Call{ID: id, Source: in.Source}, Err: parley.Errorf(parley.CodeInternal, "reading %s failed: %v", id, r)}
+			out = parley.Result{Call: parley.Call{ID: id, Source: in.Source}, Err: parley.Panicked(r, "reading "+id, "call_id", id, "input", in.Source)}
 		}
 	}()
 	// The input's name becomes the call id and the names of its results: one that hides its real

@@ -1,9 +1,6 @@
 package process
 
 import (
-	"log/slog"
-	"runtime/debug"
-
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/nlp"
@@ -23,9 +20,8 @@ type Stages struct {
 func (s Stages) Apply(res *parley.Result) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			slog.Error("analysis panicked", "call_id", res.Call.ID, "panic", r, "stack", string(debug.Stack()))
 			res.Analysis, res.Score = nil, nil
-			err = parley.Errorf(parley.CodeInternal, "analysis of %s failed: %v", res.Call.ID, r)
+			err = parley.Panicked(r, "analysis of "+res.Call.ID, "call_id", res.Call.ID)
 		}
 	}()
 	if s.Analyzer != nil {

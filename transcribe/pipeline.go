@@ -5,12 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -876,8 +874,7 @@ func guarded(err *error, f func()) func() {
 	return func() {
 		defer func() {
 			if r := recover(); r != nil {
-				slog.Error("recognition panicked", "panic", r, "stack", string(debug.Stack()))
-				*err = parley.Errorf(parley.CodeInternal, "recognition failed: %v", r)
+				*err = parley.Panicked(r, "recognition")
 			}
 		}()
 		f()
