@@ -9,14 +9,18 @@
 // life of the process. Here they are one compact file (model.bin.gz, 3.0 MB, written from prose's own
 // by `go generate`: gen/) read into one string of keys, two open-addressing tables from a key to its
 // run of (class, weight) pairs (table.go) and flat slices of those: 60 ms and 28 MB allocated to load,
-// 11 MB live (BenchmarkRead; 18 MB with Go maps for the tables). Tagging does not compile a regular expression per word as prose's entity features
-// did: a turn with its entities in 75 µs against 1.15 ms (BenchmarkTag).
+// 11 MB live (BenchmarkRead; 18 MB with Go maps for the tables). Tagging does not compile a regular
+// expression per word as prose's entity features did: a turn with its entities in 75 µs against
+// 1.15 ms (BenchmarkTag).
 //
-// Two things differ in what comes out. Every occurrence of a word is tagged in its own context: prose's
-// tokenizer handed every occurrence of a run of text (but the text's last) one shared token, so all of
-// them ended with the tag and label of the last (TestRepeatedWords). And where two classes score
+// What comes out differs in a few things. Every occurrence of a word is tagged in its own context:
+// prose's tokenizer handed every occurrence of a run of text (but the text's last) one shared token, so
+// all of them ended with the tag and label of the last (TestRepeatedWords). Where two classes score
 // exactly the same, prose took whichever its map iteration met first, a different one from run to
-// run; here the first in the model's order. Otherwise tokens, tags, labels and entities are prose's
+// run; here the first in the model's order. A word whose lower case is longer ("ȺȺȺȺ's") is tagged
+// where prose panicked, and a run of text without white space longer than 1,000 bytes is one token
+// (tokenize.go). Tokens and entities carry their byte offsets in the text as given (curly quotes are
+// read straight, as prose read them). Otherwise tokens, tags, labels and entities are prose's
 // (TestSameAsProse).
 package tagger
 

@@ -5,6 +5,7 @@ package tagger
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -72,7 +73,7 @@ func tokenize(text string) []Token {
 // sanitize makes curly quotes (and "&rsquo;") straight, as the models were trained to read them, and
 // returns the text with a function from its byte offsets to those of the text given.
 func sanitize(text string) (string, func(int) int) {
-	if !strings.ContainsAny(text, "\u201c\u201d\u2018\u2019") && !strings.Contains(text, "&rsquo;") {
+	if !slices.ContainsFunc(straight, func(q [2]string) bool { return strings.Contains(text, q[0]) }) {
 		return text, func(i int) int { return i }
 	}
 	var b strings.Builder
