@@ -58,13 +58,14 @@ func TestCollect(t *testing.T) {
 	}
 }
 
-// Transcribe without a model: transcripts import (beside a recording too, when preferred) with their
-// metadata; a recording that needs recognition is a model_missing error, not a crash.
 // panickyStore stands for a defect met while a call is read: its Stat panics.
 type panickyStore struct{ parley.Store }
 
 func (panickyStore) Stat(context.Context, string) (parley.Object, error) { panic("a defect") }
 
+// Transcribe without a model: transcripts import (beside a recording too, when preferred) with their
+// metadata; a recording that needs recognition is a model_missing error, not a crash; a panic in the
+// analysis or while a call is read is that call's error.
 func TestTranscribeWithoutModel(t *testing.T) {
 	dir := tree(t, map[string]string{"a.wav": "RIFF", "a.vtt": vtt, "a.json": `{"agent_id": "a1"}`, "b.vtt": vtt, "c.wav": "RIFF"})
 	p := &process.Processor{Pipeline: &transcribe.Pipeline{Roles: transcribe.DefaultRoles}, Transcripts: process.TranscriptsPrefer, Model: "m.bin"}
