@@ -62,6 +62,10 @@ type Evidence struct {
 	// (cosine similarity of their sentence embeddings).
 	Example    string  `json:"example,omitempty"`
 	Similarity float64 `json:"similarity,omitempty"`
+	// For an item with a classifier: the act it read the quoted sentence as (the item's label) and its
+	// confidence in it.
+	Classified           string  `json:"classified,omitempty"`
+	ClassifierConfidence float64 `json:"classifier_confidence,omitempty"`
 	// Heard names the recogniser of the second hearing (Transcript.Again) when the quote is its
 	// reading of the agent's speech rather than the call's transcript; Turn is then the transcript's
 	// turn at that time (-1 when it has none there).

@@ -181,6 +181,10 @@ func LoadIntentModel(path string) (*IntentModel, error) {
 	return readIntentModel(f, path)
 }
 
+// ReadIntentModel reads a model written by Save from r (a built-in one embedded in the binary); name
+// says where it came from in errors.
+func ReadIntentModel(r io.Reader, name string) (*IntentModel, error) { return readIntentModel(r, name) }
+
 // readIntentModel decodes and checks an intent model written by Save; name says where it came from.
 func readIntentModel(r io.Reader, path string) (*IntentModel, error) {
 	var m IntentModel

@@ -183,49 +183,58 @@ func (e *evaluator) meaning(it *Item, r *parley.ItemResult) (bool, string, cand)
 	if e.encErr != nil {
 		return false, fmt.Sprintf("not matched by meaning: sentence encoder failed (%v)", e.encErr), none
 	}
-	// The best sentence that counts; failing one, the closest sentence, to say what came nearest.
-	var best, closest cand
-	best.turn, closest.turn, closest.sim = -1, -1, -2
+	// The best sentence that counts by the examples; failing one, the one the item's classifier is
+	// surest of; failing that, the closest sentence, to say what came nearest.
+	var best, act, closest cand
+	best.turn, act.turn, closest.turn, closest.sim = -1, -1, -1, -2
 	for _, i := range turns {
 		for _, s := range e.sents[i] {
 			if it.asks(s.text) {
 				continue
 			}
-			k, sim, counter, counts := it.compare(s.emb)
-			if k < 0 {
+			j := it.judge(s.text, s.emb)
+			if j.ex < 0 {
 				continue
 			}
-			c := cand{i, s.text, k, sim, counter}
-			if sim > closest.sim {
+			c := cand{i, s.text, j}
+			if j.sim > closest.sim {
 				closest = c
 			}
-			if counts && (best.turn < 0 || sim > best.sim) {
+			if j.byExample && (best.turn < 0 || j.sim > best.sim) {
 				best = c
+			}
+			if j.byClassifier && (act.turn < 0 || j.conf > act.conf) {
+				act = c
 			}
 		}
 	}
 	if closest.turn < 0 {
 		return false, fmt.Sprintf("no %s sentence to compare with its examples", it.Speaker), none
 	}
+	if best.turn < 0 && act.turn >= 0 {
+		r.Evidence = append(r.Evidence, e.meantEvidence(it, act))
+		return true, fmt.Sprintf("%q at %s reads as %s (classifier %.2f, needs %.2f; %.2f like %q)", act.text, clock(e.tr.Turns[act.turn].Start.Seconds()), it.Classifier.Label, act.conf, it.Classifier.Min, act.sim, it.protos.Texts[act.ex]), act
+	}
 	if best.turn < 0 {
 		at := clock(e.tr.Turns[closest.turn].Start.Seconds())
-		if closest.counter != "" {
+		switch {
+		case closest.vetoed:
+			return false, fmt.Sprintf("closest in meaning: %q at %s, %.2f like %q, but the classifier reads it as no %s (%.2f)", closest.text, at, closest.sim, it.protos.Texts[closest.ex], it.Classifier.Label, closest.conf), closest
+		case closest.counter != "":
 			return false, fmt.Sprintf("closest in meaning: %q at %s, %.2f like %q but as close to %q, which does not count", closest.text, at, closest.sim, it.protos.Texts[closest.ex], closest.counter), closest
 		}
 		return false, fmt.Sprintf("closest in meaning: %q at %s, %.2f like %q (needs %.2f)", closest.text, at, closest.sim, it.protos.Texts[closest.ex], it.Similarity), closest
 	}
-	r.Evidence = append(r.Evidence, e.meantEvidence(it, best.turn, best.text, best.ex, best.sim))
+	r.Evidence = append(r.Evidence, e.meantEvidence(it, best))
 	return true, fmt.Sprintf("%q at %s means %q (similarity %.2f, needs %.2f)", best.text, clock(e.tr.Turns[best.turn].Start.Seconds()), it.protos.Texts[best.ex], best.sim, it.Similarity), best
 }
 
-// cand is a sentence of turn compared with an item's examples: the nearest example ex, its similarity,
-// and the counter-example as close as that, if any. turn is -1 when there was none.
+// cand is a sentence of turn as it stands to an item's examples and classifier (judge). turn is -1 when
+// there was none.
 type cand struct {
-	turn    int
-	text    string
-	ex      int
-	sim     float64
-	counter string
+	turn int
+	text string
+	judgement
 }
 
 // unsure reports whether recognition may have decided an item by meaning: the sentence c came within
@@ -288,10 +297,14 @@ func (e *evaluator) turnConfidence(i int) (float64, bool) {
 	return sum / n, true
 }
 
-// meantEvidence quotes sentence text of turn, with the item's example ex it means and the similarity.
-func (e *evaluator) meantEvidence(it *Item, turn int, text string, ex int, sim float64) parley.Evidence {
-	ev := e.evidence(turn)
-	ev.Quote, ev.Example, ev.Similarity = text, it.protos.Texts[ex], math.Round(sim*1000)/1000
+// meantEvidence quotes the sentence of c, with the item's example nearest to it and the similarity, and
+// the classifier's reading when the item has one.
+func (e *evaluator) meantEvidence(it *Item, c cand) parley.Evidence {
+	ev := e.evidence(c.turn)
+	ev.Quote, ev.Example, ev.Similarity = c.text, it.protos.Texts[c.ex], math.Round(c.sim*1000)/1000
+	if c.conf >= 0 {
+		ev.Classified, ev.ClassifierConfidence = it.Classifier.Label, math.Round(c.conf*1000)/1000
+	}
 	return ev
 }
 
@@ -325,13 +338,13 @@ func (e *evaluator) phraseMeant(it *Item, r *parley.ItemResult) (string, bool) {
 			if said == "" {
 				continue
 			}
-			k, sim, counter, _ := it.compare(s.emb)
-			if k < 0 || counter != "" {
+			c := cand{i, s.text, it.judge(s.text, s.emb)}
+			if c.ex < 0 || c.counter != "" || (c.conf >= 0 && c.conf < it.Classifier.veto()) {
 				continue
 			}
-			r.Evidence = []parley.Evidence{e.meantEvidence(it, i, s.text, k, sim)}
+			r.Evidence = []parley.Evidence{e.meantEvidence(it, c)}
 			return fmt.Sprintf("found %q in %q at %s, closer to %q (%.2f) than to any sentence that does not count",
-				said, s.text, clock(e.tr.Turns[i].Start.Seconds()), it.protos.Texts[k], sim), true
+				said, s.text, clock(e.tr.Turns[i].Start.Seconds()), it.protos.Texts[c.ex], c.sim), true
 		}
 	}
 	return "", false
@@ -455,7 +468,7 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 			}
 			if why, review := e.unsure(it, closest); review {
 				r.Status, r.Reason = parley.ItemReview, why
-				r.Evidence = append(r.Evidence, e.meantEvidence(it, closest.turn, closest.text, closest.ex, closest.sim))
+				r.Evidence = append(r.Evidence, e.meantEvidence(it, closest))
 				return
 			}
 		}

@@ -3,9 +3,11 @@ package scoring
 import (
 	"bytes"
 	_ "embed"
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,6 +70,11 @@ func (sc *Scorecard) UseEncoder(enc nlp.Embedder) error {
 			p, err := nlp.NewPrototypes(enc, ex, it.Similarity)
 			if err != nil {
 				return parley.WrapError(parley.CodeConfig, err, "scorecard %s: item %q: embedding its examples", sc.Name, it.ID)
+			}
+			if c := it.Classifier; c != nil {
+				if err := c.model.CheckEncoder(enc); err != nil {
+					return parley.WrapError(parley.CodeConfig, err, "scorecard %s: item %q: classifier %s", sc.Name, it.ID, c.Model)
+				}
 			}
 			it.protos = p
 			if err := p.AddCounters(enc, it.CounterExamples); err != nil {
@@ -148,6 +155,11 @@ type Item struct {
 	// confirm your address?" is not a recap, though it shares its words with "I've updated your
 	// address").
 	StatementsOnly bool `yaml:"statements_only"`
+	// Classifier reads each sentence the examples are compared with (required items): a sentence it
+	// reads as its label counts, and a match by the examples that it reads as anything but counts no
+	// longer. Examples follow the topic of a sentence; a classifier trained on what the act is and is
+	// not ("I've moved your payment date" against "the payment date can be moved") follows the act.
+	Classifier *Classifier `yaml:"classifier"`
 
 	Of      string   `yaml:"of"`       // sentiment and metrics: whose (agent, customer)
 	Measure string   `yaml:"measure"`  // sentiment: start, end, overall, min
@@ -166,6 +178,85 @@ type Item struct {
 	byLang   map[string][]phrases
 	patterns []*regexp.Regexp
 	protos   *nlp.Prototypes // Examples embedded (UseEncoder)
+}
+
+// Classifier is an item's sentence classifier: an intent model from `parley intent train` (a file) or a
+// built-in one by name (BuiltinClassifiers), the label that is the item's act, the least confidence at
+// which a sentence counts (Min, default 0.5: the model's own decision between two labels), and the
+// confidence under which a sentence matched by the examples does not count (Veto, default 0.1).
+type Classifier struct {
+	Model string   `yaml:"model"`
+	Label string   `yaml:"label"`
+	Min   float64  `yaml:"min"`
+	Veto  *float64 `yaml:"veto"`
+
+	model *nlp.IntentModel
+}
+
+// Defaults of an item classifier's confidences: Min is where a two-label model decides, Veto was set on
+// the tune calls of testdata/callset (README, Scoring: the recap's classifier).
+const (
+	DefaultClassifierMin  = 0.5
+	DefaultClassifierVeto = 0.1
+)
+
+// BuiltinClassifiers are the sentence classifiers shipped in the binary, by the name a scorecard gives
+// as its classifier's model: recap (scripts/train-recap.sh; labels recap and other).
+var BuiltinClassifiers = map[string][]byte{"recap": recapModel}
+
+//go:embed data/recap.model
+var recapModel []byte
+
+func (c *Classifier) veto() float64 {
+	if c.Veto == nil {
+		return DefaultClassifierVeto
+	}
+	return *c.Veto
+}
+
+// load reads the classifier's model and checks its settings.
+func (c *Classifier) load() error {
+	if c.Model == "" || c.Label == "" {
+		return fmt.Errorf("classifier needs model and label")
+	}
+	if c.Min == 0 {
+		c.Min = DefaultClassifierMin
+	}
+	if c.Min < 0 || c.Min > 1 {
+		return fmt.Errorf("classifier min %g (want 0 < min ≤ 1)", c.Min)
+	}
+	if v := c.veto(); v < 0 || v >= c.Min {
+		return fmt.Errorf("classifier veto %g (want 0 ≤ veto < min %g)", v, c.Min)
+	}
+	var err error
+	if b, ok := BuiltinClassifiers[c.Model]; ok {
+		c.model, err = nlp.ReadIntentModel(bytes.NewReader(b), "built-in classifier "+c.Model)
+	} else {
+		c.model, err = nlp.LoadIntentModel(c.Model)
+	}
+	var pe *parley.Error
+	switch {
+	case errors.As(err, &pe) && pe.Err != nil:
+		return fmt.Errorf("classifier: %s: %v", pe.Msg, pe.Err)
+	case errors.As(err, &pe):
+		return fmt.Errorf("classifier: %s", pe.Msg)
+	case err != nil:
+		return fmt.Errorf("classifier: %v", err)
+	}
+	if !slices.Contains(c.model.Labels, c.Label) {
+		return fmt.Errorf("classifier %s has no label %q (it has %s)", c.Model, c.Label, strings.Join(c.model.Labels, ", "))
+	}
+	return nil
+}
+
+// confidence is the classifier's confidence that a sentence (with its embedding) is the item's act.
+func (c *Classifier) confidence(text string, emb []float32) float64 {
+	for _, s := range c.model.PredictWith(text, emb) {
+		if s.Label == c.Label {
+			return s.Score
+		}
+	}
+	return 0
 }
 
 // Phrases are an item's phrases: English ones (a plain list in YAML, or the en key) and, from a map,
@@ -359,6 +450,14 @@ func (it *Item) check() error {
 	if len(it.Examples) > 0 && it.Kind != KindRequired && it.Kind != KindProhibited {
 		return fmt.Errorf("examples are for required_phrase and prohibited_phrase items, not %s", it.Kind)
 	}
+	if it.Classifier != nil {
+		if it.Kind != KindRequired || len(it.Examples) == 0 {
+			return fmt.Errorf("a classifier is for required_phrase items with examples (it reads the sentences they are compared with)")
+		}
+		if err := it.Classifier.load(); err != nil {
+			return err
+		}
+	}
 	if it.StatementsOnly && it.Kind != KindRequired && it.Kind != KindProhibited {
 		return fmt.Errorf("statements_only is for required_phrase and prohibited_phrase items, not %s", it.Kind)
 	}
@@ -480,7 +579,11 @@ type Match struct {
 	Text       string  `json:"text"`
 	Example    string  `json:"example"`
 	Similarity float64 `json:"similarity"`
-	Counts     bool    `json:"counts"` // reaches the item's similarity and is closer to an example than to any counter-example
+	// Counts: reaches the item's similarity and is closer to an example than to any counter-example (and
+	// not vetoed by the item's classifier), or the classifier reads it as the item's act.
+	Counts bool `json:"counts"`
+	// Classified is the item's classifier's confidence in its act (items with a classifier).
+	Classified *float64 `json:"classified,omitempty"`
 	// CounterExample is the counter-example the sentence is at least as close to as to its example.
 	CounterExample string `json:"counter_example,omitempty"`
 	// Question: the sentence asks, and the item counts statements only (it never counts).
@@ -502,6 +605,35 @@ func (it *Item) compare(emb []float32) (k int, sim float64, counter string, coun
 		counter = it.protos.Counters.Texts[c]
 	}
 	return k, sim, counter, counts
+}
+
+// judgement is how one sentence stands to an item's examples and classifier.
+type judgement struct {
+	ex      int // the nearest example, -1 for none
+	sim     float64
+	counter string  // the counter-example as close as that example, if any
+	conf    float64 // the classifier's confidence in the item's act; -1 without a classifier
+	// byExample: at the item's similarity, nearer an example than every counter-example, and not read
+	// as something else by the classifier (vetoed: it would have counted but for that); byClassifier:
+	// read as the act by the classifier.
+	byExample, vetoed, byClassifier bool
+}
+
+func (j judgement) counts() bool { return j.byExample || j.byClassifier }
+
+// judge compares a sentence (with its embedding) with the item's examples and reads it with its
+// classifier: the one rule for Score and for Nearest.
+func (it *Item) judge(text string, emb []float32) judgement {
+	j := judgement{conf: -1}
+	j.ex, j.sim, j.counter, j.byExample = it.compare(emb)
+	if c := it.Classifier; c != nil {
+		j.conf = c.confidence(text, emb)
+		j.byClassifier = j.conf >= c.Min
+		if j.byExample && j.conf < c.veto() {
+			j.byExample, j.vetoed = false, true
+		}
+	}
+	return j
 }
 
 // Item returns the item with the given id.
@@ -531,12 +663,16 @@ func (sc *Scorecard) Nearest(it *Item, texts []string) ([]Match, error) {
 	}
 	out := make([]Match, len(texts))
 	for i, e := range embs {
-		k, sim, counter, counts := it.compare(e)
-		out[i] = Match{Turn: -1, Text: texts[i], Similarity: math.Round(sim*1000) / 1000, Counts: counts}
-		if k >= 0 {
-			out[i].Example = it.protos.Texts[k]
+		j := it.judge(texts[i], e)
+		out[i] = Match{Turn: -1, Text: texts[i], Similarity: math.Round(j.sim*1000) / 1000, Counts: j.counts()}
+		if j.ex >= 0 {
+			out[i].Example = it.protos.Texts[j.ex]
 		}
-		out[i].CounterExample = counter
+		if j.conf >= 0 {
+			conf := math.Round(j.conf*1000) / 1000
+			out[i].Classified = &conf
+		}
+		out[i].CounterExample = j.counter
 		if it.asks(texts[i]) {
 			out[i].Question, out[i].Counts = true, false
 		}

@@ -1,0 +1,64 @@
+package scoring
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/parley-cc/parley"
+)
+
+// The recap item of the default scorecard with its classifier and without it: a statement of what was
+// done that is far in topic from every example counts by the classifier; an explanation near an example
+// in topic counts by the examples alone and not with the classifier. The sentences are written for this
+// test, not taken from the classifier's training rows or the labelled calls.
+func TestRecapClassifier(t *testing.T) {
+	base, _ := encoders(t)
+	with := Default()
+	if err := with.UseEncoder(base); err != nil {
+		t.Fatal(err)
+	}
+	plain := strings.Replace(string(defaultScorecard), "classifier: {model: recap, label: recap}", "", 1)
+	without, err := Parse([]byte(plain), "default without the classifier")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := without.UseEncoder(base); err != nil {
+		t.Fatal(err)
+	}
+	recap := func(sc *Scorecard, text string) parley.ItemResult {
+		tr := transcript(line{A, 0, 3, "Thanks for calling, this is Sam."}, line{C, 4, 6, "My parcel never came."}, line{A, 7, 10, text})
+		for _, x := range sc.Score(Call{Transcript: tr, DurationS: 11}).Items {
+			if x.ID == "recap" {
+				return x
+			}
+		}
+		t.Fatal("no recap item")
+		return parley.ItemResult{}
+	}
+	for _, c := range []struct {
+		text          string
+		with, without string
+	}{
+		{"Okay, so a fresh parcel leaves the warehouse tonight and the courier brings it on Monday.", parley.ItemPass, parley.ItemFail},
+		{"Okay, so that's the boiler cover running from Saturday, and the paperwork's in your inbox.", parley.ItemPass, parley.ItemFail},
+		{"Lovely, so you're down for the smart meter fitting next Tuesday morning.", parley.ItemPass, parley.ItemFail},
+		{"The credit gets applied once the team has reviewed it.", parley.ItemFail, parley.ItemPass},
+		{"Any order placed before noon is delivered next day.", parley.ItemFail, parley.ItemPass},
+	} {
+		for _, v := range []struct {
+			sc   *Scorecard
+			want string
+		}{{with, c.with}, {without, c.without}} {
+			r := recap(v.sc, c.text)
+			if r.Status != v.want {
+				t.Errorf("%q (classifier %v): %s (%s), want %s", c.text, v.sc == with, r.Status, r.Reason, v.want)
+			}
+		}
+		r := recap(with, c.text)
+		if r.Status == parley.ItemPass {
+			if len(r.Evidence) != 1 || r.Evidence[0].Classified != "recap" || r.Evidence[0].ClassifierConfidence < DefaultClassifierMin || r.Evidence[0].Quote != c.text {
+				t.Errorf("%q: evidence %+v", c.text, r.Evidence)
+			}
+		}
+	}
+}
