@@ -71,7 +71,7 @@ func newApp(t *testing.T) *app {
 	evil.Analysis.Threats = []parley.Threat{{Kind: parley.ThreatChurn, Turn: 1, Speaker: parley.RoleCustomer, Start: 6.6,
 		Text: `I'm leaving <script>alert(4)</script>`, Example: "I'm switching to a different company.", Similarity: 0.7}}
 	evil.Score.Items[0].Evidence = append(evil.Score.Items[0].Evidence, parley.Evidence{Turn: 0, Speaker: parley.RoleAgent,
-		Quote: "Thank you for calling", Example: `<i>welcome</i> to Northwind`, Similarity: 0.612, Heard: `<b>base</b>.bin`})
+		Quote: "Thank you for calling", Example: `<i>welcome</i> to Northwind`, Similarity: 0.612, Heard: `<b>base</b>.bin`, Classified: `<u>recap</u>`, ClassifierConfidence: 0.934})
 	docs = append(docs, evil)
 	for _, d := range docs {
 		id, err := x.PutCall(ctx, d, fixtures.Write(t, dir, d))
@@ -394,7 +394,7 @@ func TestTranscriptTextIsEscaped(t *testing.T) {
 	}
 	// Threats, matches by meaning and the second hearing's readings are shown, escaped.
 	for _, want := range []string{"<h3>Threats</h3>", "I&#39;m leaving &lt;script&gt;alert(4)&lt;/script&gt;", "≈ <q>&lt;i&gt;welcome&lt;/i&gt; to Northwind</q> 0.61",
-		"heard again by &lt;b&gt;base&lt;/b&gt;.bin</span>"} {
+		"heard again by &lt;b&gt;base&lt;/b&gt;.bin</span>", "reads as &lt;u&gt;recap&lt;/u&gt; 0.93</span>"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("call page lacks %q", want)
 		}
