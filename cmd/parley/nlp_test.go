@@ -434,6 +434,11 @@ func TestRunWithEncoder(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "✓") || !strings.Contains(stdout, "anything else I can help you with") {
 		t.Errorf("scorecard test: exit %d\n%s%s", code, stdout, stderr)
 	}
+	// An item with a classifier: each sentence with the classifier's confidence.
+	code, stdout, stderr = runMain(t, env, "scorecard", "test", "--item", "recap", filepath.Join(out, "billing-dispute.json"))
+	if code != 0 || !strings.Contains(stdout, "(reads as recap ") {
+		t.Errorf("scorecard test of the recap: exit %d\n%s%s", code, stdout, stderr)
+	}
 	// A directory, as parley run wrote it, beside a broken document: every call shown, the broken one named.
 	broken := filepath.Join(t.TempDir(), "broken.json")
 	os.WriteFile(broken, []byte(`{{{`), 0o644)
@@ -443,7 +448,7 @@ func TestRunWithEncoder(t *testing.T) {
 		t.Errorf("scorecard test over a directory: exit %d\n%s%s", code, stdout, stderr)
 	}
 	code, stdout, stderr = runMain(t, env, "scorecard", "eval", "--data", filepath.Join(testenv.Root(), "testdata", "scorecard", "items-heldout.csv"))
-	if code != 0 || !strings.Contains(stdout, "identity_verification") {
+	if code != 0 || !strings.Contains(stdout, "identity_verification") || !strings.Contains(stdout, "with its classifier recap") {
 		t.Errorf("scorecard eval: exit %d\n%s%s", code, stdout, stderr)
 	}
 	code, stdout, _ = runMain(t, env, "sentiment", "eval", "--data", filepath.Join(testenv.Root(), "testdata", "sentiment", "contact-center.csv"))

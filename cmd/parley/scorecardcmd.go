@@ -166,7 +166,19 @@ func scorecardEval(w io.Writer, sc *scoring.Scorecard, items []*scoring.Item, pa
 		}
 		acc, prec, rec := scoring.SortQuality(sims, labels[it.ID], it.Similarity)
 		best, bestAcc := scoring.BestSimilarity(sims, labels[it.ID])
+		if it.Classifier != nil { // what counts is decided with the classifier too (Match.Counts)
+			counted := make([]float64, len(ms))
+			for i, mt := range ms {
+				if mt.Counts {
+					counted[i] = 1
+				}
+			}
+			acc, prec, rec = scoring.SortQuality(counted, labels[it.ID], 1)
+		}
 		fmt.Fprintf(w, "%s\t%d\t%.2f\t%.3f\t%.3f\t%.3f\t%.2f\t%.3f\n", it.ID, len(ms), it.Similarity, acc, prec, rec, best, bestAcc)
+		if it.Classifier != nil {
+			fmt.Fprintf(w, "  accuracy, precision and recall with its classifier %s (the best similarity: its examples alone)\n", it.Classifier.Model)
+		}
 		var wrong []string
 		for i, mt := range ms {
 			if mt.Counts != labels[it.ID][i] {
