@@ -43,7 +43,8 @@ func TestRecapClassifier(t *testing.T) {
 		{"Okay, so that's the boiler cover running from Saturday, and the paperwork's in your inbox.", parley.ItemPass, parley.ItemFail},
 		{"Lovely, so you're down for the smart meter fitting next Tuesday morning.", parley.ItemPass, parley.ItemFail},
 		{"The credit gets applied once the team has reviewed it.", parley.ItemFail, parley.ItemPass},
-		{"Any order placed before noon is delivered next day.", parley.ItemFail, parley.ItemPass},
+		{"Weekend orders leave the warehouse on a Monday.", parley.ItemFail, parley.ItemPass},
+		{"Appointments for an engineer need a line test first.", parley.ItemFail, parley.ItemPass},
 	} {
 		for _, v := range []struct {
 			sc   *Scorecard

@@ -8,6 +8,8 @@
 #   scripts/train/recap/agent-lines.csv   the agent rows of the contact-centre sentiment set's training
 #       part (testdata/sentiment/calls-train.csv) labelled for the act; rows that could be read either
 #       way ("The refund will take three to five working days", "I'll log a fault now") left out;
+#   scripts/train/recap/heard.csv   those rows (the written ones and agent-lines.csv) as tiny.en hears
+#       them spoken by espeak-ng and flite voices over a µ-law line (scripts/train/recap-heard.py);
 #   the recap rows of testdata/scorecard/items-tune.csv.
 # The recap rows of testdata/scorecard/items-heldout.csv are only measured. About 2 s on 2 cores.
 #
@@ -23,8 +25,9 @@ src = 'scripts/train/recap/'
 with open(f'{d}/train.csv', 'w', newline='') as f, open(f'{d}/heldout.csv', 'w', newline='') as g:
     w, h = csv.writer(f), csv.writer(g)
     w.writerow(['text', 'label']); h.writerow(['text', 'label'])
-    for r in csv.DictReader(open(src + 'agent-lines.csv')):
-        w.writerow([r['text'], r['label']])
+    for name in ('agent-lines.csv', 'heard.csv'):
+        for r in csv.DictReader(open(src + name)):
+            w.writerow([r['text'], r['label']])
     for name, label in (('written-recap.txt', 'recap'), ('written-other.txt', 'other')):
         for line in open(src + name):
             if line.strip():
