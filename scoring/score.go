@@ -339,7 +339,7 @@ func (e *evaluator) phraseMeant(it *Item, r *parley.ItemResult) (string, bool) {
 				continue
 			}
 			c := cand{i, s.text, it.judge(s.text, s.emb)}
-			if c.ex < 0 || c.counter != "" || (c.conf >= 0 && c.conf < it.Classifier.veto()) {
+			if c.ex < 0 || c.counter != "" || c.disowned {
 				continue
 			}
 			r.Evidence = []parley.Evidence{e.meantEvidence(it, c)}

@@ -613,10 +613,10 @@ type judgement struct {
 	sim     float64
 	counter string  // the counter-example as close as that example, if any
 	conf    float64 // the classifier's confidence in the item's act; -1 without a classifier
-	// byExample: at the item's similarity, nearer an example than every counter-example, and not read
-	// as something else by the classifier (vetoed: it would have counted but for that); byClassifier:
-	// read as the act by the classifier.
-	byExample, vetoed, byClassifier bool
+	// byExample: at the item's similarity, nearer an example than every counter-example, and not
+	// disowned (the classifier's confidence in the act under its veto; vetoed: it would have counted but
+	// for that); byClassifier: read as the act by the classifier.
+	byExample, disowned, vetoed, byClassifier bool
 }
 
 func (j judgement) counts() bool { return j.byExample || j.byClassifier }
@@ -628,8 +628,8 @@ func (it *Item) judge(text string, emb []float32) judgement {
 	j.ex, j.sim, j.counter, j.byExample = it.compare(emb)
 	if c := it.Classifier; c != nil {
 		j.conf = c.confidence(text, emb)
-		j.byClassifier = j.conf >= c.Min
-		if j.byExample && j.conf < c.veto() {
+		j.byClassifier, j.disowned = j.conf >= c.Min, j.conf < c.veto()
+		if j.byExample && j.disowned {
 			j.byExample, j.vetoed = false, true
 		}
 	}
