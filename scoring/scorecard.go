@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -181,7 +182,7 @@ type Item struct {
 }
 
 // Classifier is an item's sentence classifier: an intent model from `parley intent train` (a file) or a
-// built-in one by name (BuiltinClassifiers), the label that is the item's act, the least confidence at
+// built-in one by name (builtinClassifiers), the label that is the item's act, the least confidence at
 // which a sentence counts (Min, default 0.5: the model's own decision between two labels), and the
 // confidence under which a sentence matched by the examples does not count (Veto, default 0.1).
 type Classifier struct {
@@ -200,9 +201,14 @@ const (
 	DefaultClassifierVeto = 0.1
 )
 
-// BuiltinClassifiers are the sentence classifiers shipped in the binary, by the name a scorecard gives
-// as its classifier's model: recap (scripts/train-recap.sh; labels recap and other).
-var BuiltinClassifiers = map[string][]byte{"recap": recapModel}
+// builtinClassifiers are the sentence classifiers shipped in the binary, by the name a scorecard gives
+// as its classifier's model: recap (scripts/train-recap.sh; labels recap and other). Each is decoded
+// once per process (20 ms) and shared: a model is only read once loaded.
+var builtinClassifiers = map[string]func() (*nlp.IntentModel, error){
+	"recap": sync.OnceValues(func() (*nlp.IntentModel, error) {
+		return nlp.ReadIntentModel(bytes.NewReader(recapModel), "built-in classifier recap")
+	}),
+}
 
 //go:embed data/recap.model
 var recapModel []byte
@@ -229,8 +235,8 @@ func (c *Classifier) load() error {
 		return fmt.Errorf("classifier veto %g (want 0 ≤ veto < min %g)", v, c.Min)
 	}
 	var err error
-	if b, ok := BuiltinClassifiers[c.Model]; ok {
-		c.model, err = nlp.ReadIntentModel(bytes.NewReader(b), "built-in classifier "+c.Model)
+	if builtin, ok := builtinClassifiers[c.Model]; ok {
+		c.model, err = builtin()
 	} else {
 		c.model, err = nlp.LoadIntentModel(c.Model)
 	}
