@@ -1,10 +1,12 @@
 package scoring
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/parley-cc/parley"
+	"github.com/parley-cc/parley/nlp"
 )
 
 // The recap item of the default scorecard with its classifier and without it: a statement of what was
@@ -60,6 +62,56 @@ func TestRecapClassifier(t *testing.T) {
 			if len(r.Evidence) != 1 || r.Evidence[0].Classified != "recap" || r.Evidence[0].ClassifierConfidence < DefaultClassifierMin || r.Evidence[0].Quote != c.text {
 				t.Errorf("%q: evidence %+v", c.text, r.Evidence)
 			}
+		}
+	}
+}
+
+// A scorecard author's own classifier, a file from parley intent train (here on n-grams alone): a
+// sentence it reads as the item's label counts, with the label and confidence in the evidence; the
+// same scorecard with a label the model lacks is refused.
+func TestClassifierFromFile(t *testing.T) {
+	base, _ := encoders(t)
+	var ex []nlp.Example
+	for _, s := range []string{"I can knock a tenner off your monthly price.", "We could give you three months at half price.", "There's a loyalty deal I can put on for you.", "How about I take the fee off if you stay?"} {
+		ex = append(ex, nlp.Example{Text: s, Label: "offer"})
+	}
+	for _, s := range []string{"Your bill is due on the fifth.", "Can I take your postcode?", "Thanks for holding.", "Have a lovely day.", "The engineer comes on Monday."} {
+		ex = append(ex, nlp.Example{Text: s, Label: "other"})
+	}
+	m, err := nlp.TrainIntent(ex, nlp.DefaultC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "offers.model")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	card := func(label string) string {
+		return "version: 1\nname: t\nsections:\n  - name: s\n    items:\n      - id: retention_offer\n        kind: required_phrase\n" +
+			"        examples: [\"Would a cheaper bundle help you stay with us?\"]\n        similarity: 0.9\n" +
+			"        classifier: {model: " + path + ", label: " + label + "}\n        weight: 100\n"
+	}
+	if _, err := Parse([]byte(card("discount")), "t.yaml"); err == nil || !strings.Contains(err.Error(), `has no label "discount" (it has offer, other)`) {
+		t.Errorf("a label the model lacks: %v", err)
+	}
+	sc, err := Parse([]byte(card("offer")), "t.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.UseEncoder(base); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ text, want string }{
+		{"Tell you what, I can take a tenner off the price if you stay.", parley.ItemPass},
+		{"Your postcode is on the bill.", parley.ItemFail},
+	} {
+		tr := transcript(line{A, 0, 3, "Thanks for calling, this is Sam."}, line{C, 4, 6, "I want to leave."}, line{A, 7, 10, c.text})
+		r := sc.Score(Call{Transcript: tr, DurationS: 11}).Items[0]
+		if r.Status != c.want {
+			t.Errorf("%q: %s (%s), want %s", c.text, r.Status, r.Reason, c.want)
+		}
+		if r.Status == parley.ItemPass && (len(r.Evidence) != 1 || r.Evidence[0].Classified != "offer" || r.Evidence[0].Quote != c.text) {
+			t.Errorf("%q: evidence %+v", c.text, r.Evidence)
 		}
 	}
 }
