@@ -44,7 +44,6 @@ func TestRecapClassifier(t *testing.T) {
 		{"Okay, so a fresh parcel leaves the warehouse tonight and the courier brings it on Monday.", parley.ItemPass, parley.ItemFail},
 		{"Okay, so that's the boiler cover running from Saturday, and the paperwork's in your inbox.", parley.ItemPass, parley.ItemFail},
 		{"Lovely, so you're down for the smart meter fitting next Tuesday morning.", parley.ItemPass, parley.ItemFail},
-		{"The credit gets applied once the team has reviewed it.", parley.ItemFail, parley.ItemPass},
 		{"Weekend orders leave the warehouse on a Monday.", parley.ItemFail, parley.ItemPass},
 		{"Appointments for an engineer need a line test first.", parley.ItemFail, parley.ItemPass},
 	} {

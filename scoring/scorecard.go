@@ -250,7 +250,7 @@ func (c *Classifier) load() error {
 		return fmt.Errorf("classifier: %v", err)
 	}
 	if !slices.Contains(c.model.Labels, c.Label) {
-		return fmt.Errorf("classifier %s has no label %q (it has %s)", c.Model, c.Label, strings.Join(c.model.Labels, ", "))
+		return fmt.Errorf("classifier %s has no label %q (it has %s)", c.Model, c.Label, strings.Join(slices.Sorted(slices.Values(c.model.Labels)), ", "))
 	}
 	return nil
 }
