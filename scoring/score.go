@@ -200,7 +200,7 @@ func (e *evaluator) meaning(it *Item, r *parley.ItemResult) (bool, string, cand)
 			if j.sim > closest.sim {
 				closest = c
 			}
-			if j.byExample && (best.turn < 0 || j.sim > best.sim) {
+			if j.byExample() && (best.turn < 0 || j.sim > best.sim) {
 				best = c
 			}
 			if j.byClassifier && (act.turn < 0 || j.conf > act.conf) {
@@ -218,7 +218,7 @@ func (e *evaluator) meaning(it *Item, r *parley.ItemResult) (bool, string, cand)
 	if best.turn < 0 {
 		at := clock(e.tr.Turns[closest.turn].Start.Seconds())
 		switch {
-		case closest.vetoed:
+		case closest.vetoed():
 			return false, fmt.Sprintf("closest in meaning: %q at %s, %.2f like %q, but the classifier reads it as no %s (%.2f)", closest.text, at, closest.sim, it.protos.Texts[closest.ex], it.Classifier.Label, closest.conf), closest
 		case closest.counter != "":
 			return false, fmt.Sprintf("closest in meaning: %q at %s, %.2f like %q but as close to %q, which does not count", closest.text, at, closest.sim, it.protos.Texts[closest.ex], closest.counter), closest

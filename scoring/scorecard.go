@@ -3,7 +3,6 @@ package scoring
 import (
 	"bytes"
 	_ "embed"
-	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -240,14 +239,8 @@ func (c *Classifier) load() error {
 	} else {
 		c.model, err = nlp.LoadIntentModel(c.Model)
 	}
-	var pe *parley.Error
-	switch {
-	case errors.As(err, &pe) && pe.Err != nil:
-		return fmt.Errorf("classifier: %s: %v", pe.Msg, pe.Err)
-	case errors.As(err, &pe):
-		return fmt.Errorf("classifier: %s", pe.Msg)
-	case err != nil:
-		return fmt.Errorf("classifier: %v", err)
+	if err != nil { // its code left off: the scorecard's error names one
+		return fmt.Errorf("classifier: %s", strings.TrimPrefix(err.Error(), parley.ErrorCode(err)+": "))
 	}
 	if !slices.Contains(c.model.Labels, c.Label) {
 		return fmt.Errorf("classifier %s has no label %q (it has %s)", c.Model, c.Label, strings.Join(slices.Sorted(slices.Values(c.model.Labels)), ", "))
@@ -588,8 +581,8 @@ type Match struct {
 	// Counts: reaches the item's similarity and is closer to an example than to any counter-example (and
 	// not vetoed by the item's classifier), or the classifier reads it as the item's act.
 	Counts bool `json:"counts"`
-	// Classified is the item's classifier's confidence in its act (items with a classifier).
-	Classified *float64 `json:"classified,omitempty"`
+	// ClassifierConfidence is the item's classifier's confidence in its act (items with a classifier).
+	ClassifierConfidence *float64 `json:"classifier_confidence,omitempty"`
 	// CounterExample is the counter-example the sentence is at least as close to as to its example.
 	CounterExample string `json:"counter_example,omitempty"`
 	// Question: the sentence asks, and the item counts statements only (it never counts).
@@ -619,25 +612,27 @@ type judgement struct {
 	sim     float64
 	counter string  // the counter-example as close as that example, if any
 	conf    float64 // the classifier's confidence in the item's act; -1 without a classifier
-	// byExample: at the item's similarity, nearer an example than every counter-example, and not
-	// disowned (the classifier's confidence in the act under its veto; vetoed: it would have counted but
-	// for that); byClassifier: read as the act by the classifier.
-	byExample, disowned, vetoed, byClassifier bool
+	// near: at the item's similarity and nearer an example than every counter-example; disowned: the
+	// classifier's confidence in the act is under its veto; byClassifier: read as the act by it.
+	near, disowned, byClassifier bool
 }
 
-func (j judgement) counts() bool { return j.byExample || j.byClassifier }
+// byExample: the examples count the sentence and the classifier does not disown it.
+func (j judgement) byExample() bool { return j.near && !j.disowned }
+
+// vetoed: the examples alone would have counted the sentence.
+func (j judgement) vetoed() bool { return j.near && j.disowned }
+
+func (j judgement) counts() bool { return j.byExample() || j.byClassifier }
 
 // judge compares a sentence (with its embedding) with the item's examples and reads it with its
 // classifier: the one rule for Score and for Nearest.
 func (it *Item) judge(text string, emb []float32) judgement {
 	j := judgement{conf: -1}
-	j.ex, j.sim, j.counter, j.byExample = it.compare(emb)
+	j.ex, j.sim, j.counter, j.near = it.compare(emb)
 	if c := it.Classifier; c != nil {
 		j.conf = c.confidence(text, emb)
 		j.byClassifier, j.disowned = j.conf >= c.Min, j.conf < c.veto()
-		if j.byExample && j.disowned {
-			j.byExample, j.vetoed = false, true
-		}
 	}
 	return j
 }
@@ -676,7 +671,7 @@ func (sc *Scorecard) Nearest(it *Item, texts []string) ([]Match, error) {
 		}
 		if j.conf >= 0 {
 			conf := math.Round(j.conf*1000) / 1000
-			out[i].Classified = &conf
+			out[i].ClassifierConfidence = &conf
 		}
 		out[i].CounterExample = j.counter
 		if it.asks(texts[i]) {

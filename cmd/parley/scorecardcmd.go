@@ -103,8 +103,8 @@ func (m *Main) scorecardCmd(args []string) error {
 				if mt.Heard != "" {
 					note += " (heard again by " + mt.Heard + ")"
 				}
-				if mt.Classified != nil {
-					note += fmt.Sprintf(" (reads as %s %.2f)", it.Classifier.Label, *mt.Classified)
+				if mt.ClassifierConfidence != nil {
+					note += fmt.Sprintf(" (reads as %s %.2f)", it.Classifier.Label, *mt.ClassifierConfidence)
 				}
 				fmt.Fprintf(tw, "    %s %.3f\t%s\t%q%s\t≈ %q\n", mark, mt.Similarity, calldoc.Clock(mt.Start), mt.Text, note, mt.Example)
 			}
