@@ -9,57 +9,72 @@ import (
 	"github.com/parley-cc/parley/nlp"
 )
 
-// The recap item of the default scorecard with its classifier and without it: a statement of what was
-// done that is far in topic from every example counts by the classifier; an explanation near an example
-// in topic counts by the examples alone and not with the classifier. The sentences are written for this
-// test, not taken from the classifier's training rows or the labelled calls.
-func TestRecapClassifier(t *testing.T) {
+// The default scorecard's items with a built-in classifier, with it and without it. The recap: a
+// statement of what was done that is far in topic from every example counts by the classifier; an
+// explanation near an example in topic counts by the examples alone and not with the classifier. The
+// closing: a goodbye that no phrase or example catches counts by the classifier; lines that start like
+// one and are not count with neither. The sentences are written for this test, not taken from the
+// classifiers' training rows or the labelled calls.
+func TestActClassifiers(t *testing.T) {
 	base, _ := encoders(t)
 	with := Default()
 	if err := with.UseEncoder(base); err != nil {
 		t.Fatal(err)
 	}
-	plain := strings.Replace(string(defaultScorecard), "classifier: {model: recap, label: recap}", "", 1)
-	without, err := Parse([]byte(plain), "default without the classifier")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := without.UseEncoder(base); err != nil {
-		t.Fatal(err)
-	}
-	recap := func(sc *Scorecard, text string) parley.ItemResult {
-		tr := transcript(line{A, 0, 3, "Thanks for calling, this is Sam."}, line{C, 4, 6, "My parcel never came."}, line{A, 7, 10, text})
-		for _, x := range sc.Score(Call{Transcript: tr, DurationS: 11}).Items {
-			if x.ID == "recap" {
-				return x
-			}
-		}
-		t.Fatal("no recap item")
-		return parley.ItemResult{}
-	}
 	for _, c := range []struct {
-		text          string
-		with, without string
+		item, classifier, opening string
+		cases                     []struct{ text, with, without string }
 	}{
-		{"Okay, so a fresh parcel leaves the warehouse tonight and the courier brings it on Monday.", parley.ItemPass, parley.ItemFail},
-		{"Okay, so that's the boiler cover running from Saturday, and the paperwork's in your inbox.", parley.ItemPass, parley.ItemFail},
-		{"Lovely, so you're down for the smart meter fitting next Tuesday morning.", parley.ItemPass, parley.ItemFail},
-		{"Weekend orders leave the warehouse on a Monday.", parley.ItemFail, parley.ItemPass},
-		{"Appointments for an engineer need a line test first.", parley.ItemFail, parley.ItemPass},
+		{"recap", "classifier: {model: recap, label: recap}", "Thanks for calling, this is Sam.", []struct{ text, with, without string }{
+			{"Okay, so a fresh parcel leaves the warehouse tonight and the courier brings it on Monday.", parley.ItemPass, parley.ItemFail},
+			{"Okay, so that's the boiler cover running from Saturday, and the paperwork's in your inbox.", parley.ItemPass, parley.ItemFail},
+			{"Lovely, so you're down for the smart meter fitting next Tuesday morning.", parley.ItemPass, parley.ItemFail},
+			{"Weekend orders leave the warehouse on a Monday.", parley.ItemFail, parley.ItemPass},
+			{"Appointments for an engineer need a line test first.", parley.ItemFail, parley.ItemPass},
+		}},
+		{"closing", "classifier: {model: closing, label: closing, min: 0.7, veto: 0}", "Hello, this is Sam.", []struct{ text, with, without string }{
+			{"Lovely, well you enjoy the bank holiday.", parley.ItemPass, parley.ItemFail},
+			{"Okay, and enjoy your trip to Spain.", parley.ItemPass, parley.ItemFail},
+			{"Enjoy the extra data from next month.", parley.ItemFail, parley.ItemFail},
+			{"Take the router off the shelf and check the cable.", parley.ItemFail, parley.ItemFail},
+			{"Thanks for checking that for me.", parley.ItemFail, parley.ItemFail},
+		}},
 	} {
-		for _, v := range []struct {
-			sc   *Scorecard
-			want string
-		}{{with, c.with}, {without, c.without}} {
-			r := recap(v.sc, c.text)
-			if r.Status != v.want {
-				t.Errorf("%q (classifier %v): %s (%s), want %s", c.text, v.sc == with, r.Status, r.Reason, v.want)
-			}
+		if !strings.Contains(string(defaultScorecard), c.classifier) {
+			t.Fatalf("the default scorecard has no %q", c.classifier)
 		}
-		r := recap(with, c.text)
-		if r.Status == parley.ItemPass {
-			if len(r.Evidence) != 1 || r.Evidence[0].Classified != "recap" || r.Evidence[0].ClassifierConfidence < DefaultClassifierMin || r.Evidence[0].Quote != c.text {
-				t.Errorf("%q: evidence %+v", c.text, r.Evidence)
+		without, err := Parse([]byte(strings.Replace(string(defaultScorecard), c.classifier, "", 1)), "default without the "+c.item+" classifier")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := without.UseEncoder(base); err != nil {
+			t.Fatal(err)
+		}
+		result := func(sc *Scorecard, text string) parley.ItemResult {
+			tr := transcript(line{A, 0, 3, c.opening}, line{C, 4, 6, "My parcel never came."}, line{A, 7, 10, text})
+			for _, x := range sc.Score(Call{Transcript: tr, DurationS: 11}).Items {
+				if x.ID == c.item {
+					return x
+				}
+			}
+			t.Fatalf("no %s item", c.item)
+			return parley.ItemResult{}
+		}
+		for _, k := range c.cases {
+			for _, v := range []struct {
+				sc   *Scorecard
+				want string
+			}{{with, k.with}, {without, k.without}} {
+				r := result(v.sc, k.text)
+				if r.Status != v.want {
+					t.Errorf("%s: %q (classifier %v): %s (%s), want %s", c.item, k.text, v.sc == with, r.Status, r.Reason, v.want)
+				}
+			}
+			r := result(with, k.text)
+			if r.Status == parley.ItemPass {
+				if len(r.Evidence) != 1 || r.Evidence[0].Classified != c.item || r.Evidence[0].ClassifierConfidence < DefaultClassifierMin || r.Evidence[0].Quote != k.text {
+					t.Errorf("%s: %q: evidence %+v", c.item, k.text, r.Evidence)
+				}
 			}
 		}
 	}

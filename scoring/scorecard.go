@@ -2,7 +2,7 @@ package scoring
 
 import (
 	"bytes"
-	_ "embed"
+	"embed"
 	"fmt"
 	"math"
 	"regexp"
@@ -201,16 +201,26 @@ const (
 )
 
 // builtinClassifiers are the sentence classifiers shipped in the binary, by the name a scorecard gives
-// as its classifier's model: recap (scripts/train-recap.sh; labels recap and other). Each is decoded
-// once per process (20 ms) and shared: a model is only read once loaded.
+// as its classifier's model, each trained by scripts/train-act.sh NAME with labels NAME and other:
+// recap (the agent saying what was done) and closing (the agent's goodbye).
+// Each is decoded once per process (20 ms) and shared: a model is only read once loaded.
 var builtinClassifiers = map[string]func() (*nlp.IntentModel, error){
-	"recap": sync.OnceValues(func() (*nlp.IntentModel, error) {
-		return nlp.ReadIntentModel(bytes.NewReader(recapModel), "built-in classifier recap")
-	}),
+	"recap":   builtinClassifier("recap"),
+	"closing": builtinClassifier("closing"),
 }
 
-//go:embed data/recap.model
-var recapModel []byte
+//go:embed data/*.model
+var classifierModels embed.FS
+
+func builtinClassifier(name string) func() (*nlp.IntentModel, error) {
+	return sync.OnceValues(func() (*nlp.IntentModel, error) {
+		b, err := classifierModels.ReadFile("data/" + name + ".model")
+		if err != nil {
+			return nil, err
+		}
+		return nlp.ReadIntentModel(bytes.NewReader(b), "built-in classifier "+name)
+	})
+}
 
 func (c *Classifier) veto() float64 {
 	if c.Veto == nil {
