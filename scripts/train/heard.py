@@ -1,11 +1,10 @@
 #!/usr/bin/env python3
 """Writes scripts/train/acts/NAME/heard.csv: an act classifier's written training rows as a recogniser
 hears them on a phone line (scripts/train-act.sh). Each sentence of written-act.txt, written-other.txt
-and agent-lines.csv is
-spoken by one of a fixed list of espeak-ng and flite voices (taken in turn), sent through a phone
-line's codec (8 kHz µ-law, sox) and recognised by whisper-cli with the tiny.en model (greedy, one
-process for all files), and the text it gives is kept with the sentence's label when it differs from
-the written one. Recognisers garble script lines ("I've credited twenty five pounds" as "I'm pre-ended
+and agent-lines.csv is spoken by one of a fixed list of espeak-ng and flite voices (taken in turn),
+sent through a phone line's codec (8 kHz µ-law, sox) and recognised by whisper-cli with the tiny.en
+model (greedy, one process for all files), and the text it gives is kept with the sentence's label
+when it differs from the written one. Recognisers garble script lines ("I've credited twenty five pounds" as "I'm pre-ended
 25 cones"); the classifier learns what such text looks like from sentences that are not the labelled
 calls'. Deterministic for one whisper.cpp build and model; about 4 minutes on 2 cores.
 
