@@ -497,6 +497,12 @@ func (a *Analyzer) customerSentences(tr *parley.Transcript, ents [][]Entity) ([]
 // digits inside PII entities: at least half. Such a sentence says nothing about why the customer called
 // or whether they threaten to leave ("16 Hawthorne Close" read as "close my account").
 func mostlyPersonal(text string, sp [2]int, ents []Entity) bool {
+	return mostlyOf(text, sp, ents, func(typ string) bool { return PII[typ] })
+}
+
+// mostlyOf: at least half the letters and digits of the span sp of text lie inside entities of the
+// types it takes.
+func mostlyOf(text string, sp [2]int, ents []Entity, of func(typ string) bool) bool {
 	alnum, inside := 0, 0
 	for i, r := range text[sp[0]:sp[1]] {
 		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
@@ -505,13 +511,43 @@ func mostlyPersonal(text string, sp [2]int, ents []Entity) bool {
 		alnum++
 		at := sp[0] + i
 		for _, e := range ents {
-			if PII[e.Type] && at >= e.Start && at < e.End {
+			if of(e.Type) && at >= e.Start && at < e.End {
 				inside++
 				break
 			}
 		}
 	}
 	return alnum > 0 && 2*inside >= alnum
+}
+
+// MostlyMentions reports whether a turn's text is mostly personal data of the given types, by the rule
+// that keeps such sentences out of intent and threats (at least half its letters and digits), from the
+// entity mentions the analysis recorded for the turn (its text as the call document keeps it, redacted
+// or not): an answer to a security question ("Second of July 1979.", "3391502"). It returns the mentions
+// of those types found in the text.
+func MostlyMentions(text string, mentions []parley.EntityMention, types []string) ([]parley.EntityMention, bool) {
+	var ents []Entity
+	var used []parley.EntityMention
+	from := 0
+	for _, m := range mentions {
+		if m.Text == "" || !slices.Contains(types, m.Type) {
+			continue
+		}
+		start := from + strings.Index(text[from:], m.Text)
+		if start < from { // mentions out of order: look from the start
+			start = strings.Index(text, m.Text)
+		}
+		if start < 0 {
+			continue
+		}
+		from = start + len(m.Text)
+		ents = append(ents, Entity{Type: m.Type, Text: m.Text, Start: start, End: from})
+		used = append(used, m)
+	}
+	if len(ents) == 0 {
+		return nil, false
+	}
+	return used, mostlyOf(text, [2]int{0, len(text)}, ents, func(string) bool { return true })
 }
 
 // UnclearBelow: a call whose leading intent has less of the vote than this is "unclear" (its runners-up

@@ -350,6 +350,55 @@ func (e *evaluator) phraseMeant(it *Item, r *parley.ItemResult) (string, bool) {
 	return "", false
 }
 
+// answered finds the first turn of the other party that answers one of the item's speaker's turns in
+// its window with personal data of the types it names (Item.AnsweredWith): the item is met there. The
+// question's last sentence may not read like a counter-example — at the item's similarity and nearer
+// it than every example (needs the sentences embedded: meaning; an item with counter-examples is not
+// answered without the sentence encoder). The evidence is the question's turn and the answer's; it
+// says why.
+func (e *evaluator) answered(it *Item, r *parley.ItemResult) (string, bool) {
+	an := e.call.Analysis
+	if len(it.AnsweredWith) == 0 || an == nil {
+		return "", false
+	}
+	if len(it.CounterExamples) > 0 && (it.protos == nil || e.sc.enc == nil || e.encErr != nil) {
+		return "", false // what the question asked for cannot be told from its counter-examples
+	}
+	for _, q := range e.turnsFor(it) {
+		a := q + 1
+		if a >= len(e.tr.Turns) || e.tr.Turns[a].Speaker == e.tr.Turns[q].Speaker || e.tr.Turns[a].Speaker == parley.RoleUnknown {
+			continue
+		}
+		var mentions []parley.EntityMention
+		for _, m := range an.Entities {
+			if m.Turn == a {
+				mentions = append(mentions, m)
+			}
+		}
+		said, mostly := nlp.MostlyMentions(e.tr.Turns[a].Text, mentions, it.AnsweredWith)
+		if !mostly {
+			continue
+		}
+		if p, s := it.protos, e.sents[q]; p != nil && p.Counters != nil && len(s) > 0 {
+			// Garbled questions are near nothing; one that reads like a counter-example, at the
+			// item's similarity, asked for something else.
+			last := s[len(s)-1].emb
+			_, sim := p.Best(last)
+			if c, csim := p.Counters.Best(last); c >= 0 && csim >= sim && csim >= it.Similarity {
+				continue
+			}
+		}
+		var what []string
+		for _, m := range said {
+			what = append(what, fmt.Sprintf("%s %q", m.Type, m.Text))
+		}
+		r.Evidence = []parley.Evidence{e.evidence(q), e.evidence(a)}
+		return fmt.Sprintf("the %s answered the %s's turn at %s with %s: asked for and given",
+			e.tr.Turns[a].Speaker, it.Speaker, clock(e.tr.Turns[q].Start.Seconds()), strings.Join(what, ", ")), true
+	}
+	return "", false
+}
+
 // sharedChannel reports whether the agent and the customer were told apart on one channel
 // (diarization), where overlapping speech is not measured.
 func sharedChannel(tr *parley.Transcript) bool {
@@ -456,6 +505,12 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 		case !ok && matched != "": // a miss says what came closest in meaning too
 			reason = strings.TrimPrefix(reason+"; "+matched, "; ")
 		}
+		answered := false
+		if !ok {
+			if why, found := e.answered(it, r); found {
+				ok, answered, reason = true, true, why
+			}
+		}
 		if !ok && unseen == "" {
 			// Its phrases are only part of the item; what its examples would have matched is unknown.
 			if len(it.Examples) > 0 && (it.protos == nil || e.sc.enc == nil || e.encErr != nil) {
@@ -477,7 +532,7 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 			// one with a phrase of the item that is closer to its examples than to every
 			// counter-example ("Ah, I'm sorry, that's a nasty surprise" to a customer whose words
 			// read neutral). A bare "sorry" ("Sorry, say that again?") is no empathy.
-			if !meant {
+			if !meant && !answered {
 				said, found := e.phraseMeant(it, r)
 				if !found {
 					r.Evidence, r.Detail = nil, ""

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -160,6 +161,13 @@ type Item struct {
 	// longer. Examples follow the topic of a sentence; a classifier trained on what the act is and is
 	// not ("I've moved your payment date" against "the payment date can be moved") follows the act.
 	Classifier *Classifier `yaml:"classifier"`
+	// AnsweredWith (required items of the agent or the customer): entity types of personal data
+	// (nlp.PII: ACCOUNT_NUMBER, DATE_OF_BIRTH, ADDRESS, …). A turn of the other party right after one of
+	// the speaker's, in the item's window, that is mostly such data (at least half its letters and
+	// digits) is an answer to the speaker's question: the item is met there, however the question was
+	// heard — unless the question's last sentence is closer to a counter-example than to every example
+	// ("What's the new address you're moving to?"). Needs the NLP analysis (its entities).
+	AnsweredWith []string `yaml:"answered_with"`
 
 	Of      string   `yaml:"of"`       // sentiment and metrics: whose (agent, customer)
 	Measure string   `yaml:"measure"`  // sentiment: start, end, overall, min
@@ -465,6 +473,16 @@ func (it *Item) check() error {
 		}
 		if err := it.Classifier.load(); err != nil {
 			return err
+		}
+	}
+	if len(it.AnsweredWith) > 0 {
+		if it.Kind != KindRequired || (it.Speaker != "agent" && it.Speaker != "customer") {
+			return fmt.Errorf("answered_with is for required_phrase items of the agent or the customer (the other party answers)")
+		}
+		for _, typ := range it.AnsweredWith {
+			if !nlp.PII[typ] {
+				return fmt.Errorf("answered_with: %q is not a type of personal data (%s)", typ, strings.Join(slices.Sorted(maps.Keys(nlp.PII)), ", "))
+			}
 		}
 	}
 	if it.StatementsOnly && it.Kind != KindRequired && it.Kind != KindProhibited {
