@@ -12,8 +12,8 @@ import (
 // The default scorecard's items with a built-in classifier, with it and without it. The recap: a
 // statement of what was done that is far in topic from every example counts by the classifier; an
 // explanation near an example in topic counts by the examples alone and not with the classifier. The
-// closing: a goodbye that no phrase or example catches counts by the classifier; lines that start like
-// one and are not count with neither. The sentences are written for this test, not taken from the
+// empathy (to a customer read upset) and the closing: an act that no phrase or example catches counts
+// by the classifier; lines that are not the act count with neither. The sentences are written for this test, not taken from the
 // classifiers' training rows or the labelled calls.
 func TestActClassifiers(t *testing.T) {
 	base, _ := encoders(t)
@@ -21,6 +21,7 @@ func TestActClassifiers(t *testing.T) {
 	if err := with.UseEncoder(base); err != nil {
 		t.Fatal(err)
 	}
+	upset := &parley.Analysis{Sentiment: &parley.CallSentiment{Turns: []parley.TurnSentiment{{Turn: 1, Speaker: C, Start: 4, Score: -0.8, Label: "negative"}}}}
 	for _, c := range []struct {
 		item, classifier, opening string
 		cases                     []struct{ text, with, without string }
@@ -31,6 +32,11 @@ func TestActClassifiers(t *testing.T) {
 			{"Lovely, so you're down for the smart meter fitting next Tuesday morning.", parley.ItemPass, parley.ItemFail},
 			{"Weekend orders leave the warehouse on a Monday.", parley.ItemFail, parley.ItemPass},
 			{"Appointments for an engineer need a line test first.", parley.ItemFail, parley.ItemPass},
+		}},
+		{"empathy", "classifier: {model: empathy, label: empathy}", "Hello, this is Sam.", []struct{ text, with, without string }{
+			{"That's really poor from us, I get why you're cross.", parley.ItemPass, parley.ItemFail},
+			{"Right, I'll book the engineer for Friday.", parley.ItemFail, parley.ItemFail},
+			{"The fee is the same for every customer.", parley.ItemFail, parley.ItemFail},
 		}},
 		{"closing", "classifier: {model: closing, label: closing, min: 0.7, veto: 0}", "Hello, this is Sam.", []struct{ text, with, without string }{
 			{"Lovely, well you enjoy the bank holiday.", parley.ItemPass, parley.ItemFail},
@@ -52,7 +58,7 @@ func TestActClassifiers(t *testing.T) {
 		}
 		result := func(sc *Scorecard, text string) parley.ItemResult {
 			tr := transcript(line{A, 0, 3, c.opening}, line{C, 4, 6, "My parcel never came."}, line{A, 7, 10, text})
-			for _, x := range sc.Score(Call{Transcript: tr, DurationS: 11}).Items {
+			for _, x := range sc.Score(Call{Transcript: tr, Analysis: upset, DurationS: 11}).Items {
 				if x.ID == c.item {
 					return x
 				}
@@ -75,6 +81,28 @@ func TestActClassifiers(t *testing.T) {
 				if len(r.Evidence) != 1 || r.Evidence[0].Classified != c.item || r.Evidence[0].ClassifierConfidence < DefaultClassifierMin || r.Evidence[0].Quote != k.text {
 					t.Errorf("%s: %q: evidence %+v", c.item, k.text, r.Evidence)
 				}
+			}
+		}
+	}
+}
+
+// Where an item's condition was not seen (empathy on a call whose customer was not heard upset), a
+// sentence that only its classifier reads as the act does not count; one its examples count does.
+func TestClassifierWhereConditionUnseen(t *testing.T) {
+	base, _ := encoders(t)
+	sc := Default()
+	if err := sc.UseEncoder(base); err != nil {
+		t.Fatal(err)
+	}
+	calm := &parley.Analysis{Sentiment: &parley.CallSentiment{Turns: []parley.TurnSentiment{{Turn: 1, Speaker: C, Start: 4, Score: 0.1, Label: "neutral"}}}}
+	for _, c := range []struct{ text, want, why string }{
+		{"That's really poor from us, I get why you're cross.", parley.ItemNA, "does not apply"},
+		{"Oh that's grim, no wonder you're fed up with it.", parley.ItemPass, "said although its condition was not seen"},
+	} {
+		tr := transcript(line{A, 0, 3, "Hello, this is Sam."}, line{C, 4, 6, "My parcel never came."}, line{A, 7, 10, c.text})
+		for _, x := range sc.Score(Call{Transcript: tr, Analysis: calm, DurationS: 11}).Items {
+			if x.ID == "empathy" && (x.Status != c.want || !strings.Contains(x.Reason, c.why)) {
+				t.Errorf("%q: %s (%s), want %s with %q", c.text, x.Status, x.Reason, c.want, c.why)
 			}
 		}
 	}

@@ -531,8 +531,10 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 			// Only a sentence that means what the item asks counts there: one at its similarity, or
 			// one with a phrase of the item that is closer to its examples than to every
 			// counter-example ("Ah, I'm sorry, that's a nasty surprise" to a customer whose words
-			// read neutral). A bare "sorry" ("Sorry, say that again?") is no empathy.
-			if !meant && !answered {
+			// read neutral). A bare "sorry" ("Sorry, say that again?") is no empathy. Nor is a sentence
+			// that only the item's classifier reads as the act: on garbled text that is the weaker sign
+			// ("It's everything else on your mind." read as empathy at 0.79).
+			if (!meant || !closest.byExample()) && !answered {
 				said, found := e.phraseMeant(it, r)
 				if !found {
 					r.Evidence, r.Detail = nil, ""

@@ -210,11 +210,13 @@ const (
 
 // builtinClassifiers are the sentence classifiers shipped in the binary, by the name a scorecard gives
 // as its classifier's model, each trained by scripts/train-act.sh NAME with labels NAME and other:
-// recap (the agent saying what was done) and closing (the agent's goodbye).
+// recap (the agent saying what was done), closing (the agent's goodbye) and empathy (the agent
+// acknowledging how the customer feels).
 // Each is decoded once per process (20 ms) and shared: a model is only read once loaded.
 var builtinClassifiers = map[string]func() (*nlp.IntentModel, error){
 	"recap":   builtinClassifier("recap"),
 	"closing": builtinClassifier("closing"),
+	"empathy": builtinClassifier("empathy"),
 }
 
 //go:embed data/*.model

@@ -4,7 +4,8 @@
 # NAME (the act) and other. NAME is one of the folders of scripts/train/acts/ (its README says what
 # counts as the act there):
 #   recap      the agent saying what was done or what happens next because of the call;
-#   closing    the agent's goodbye.
+#   closing    the agent's goodbye;
+#   empathy    the agent acknowledging how the customer feels or what they have been through.
 # Its rows, from scripts/train/acts/NAME/:
 #   written-act.txt, written-other.txt   written for it, across telecoms, banking, energy, insurance,
 #       retail and travel, not from the labelled calls or the scorecard's lists;
@@ -18,7 +19,7 @@
 # is held out and measured, written and heard, with the item's rows of
 # testdata/scorecard/items-heldout.csv. About 4 s on 2 cores.
 #
-#   scripts/train-act.sh recap|closing       (needs bin/parley, the encoder, python3)
+#   scripts/train-act.sh recap|closing|empathy  (needs bin/parley, the encoder, python3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: scripts/train-act.sh NAME (a folder of scripts/train/acts)}
