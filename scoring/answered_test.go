@@ -9,8 +9,8 @@ import (
 
 // The default identity item is met where the customer answers the agent with personal data and little
 // else, however the agent's question was heard — also on a call whose condition (the account, a card,
-// a bill) no one was heard to say — but not when the question reads like one of its counter-examples,
-// nor when the answer is mostly something else. The lines are written for this test.
+// a bill) no one was heard to say — but not when the question reads like one of its counter-examples
+// (a new address, an amount), nor when the answer is mostly something else. The lines are written for this test.
 func TestAnsweredWith(t *testing.T) {
 	base, _ := encoders(t)
 	sc := Default()
@@ -29,6 +29,7 @@ func TestAnsweredWith(t *testing.T) {
 		{"date of birth, no account said", "My password doesn't work.", "So, here in the county news, you need to have", "The ninth of May 1961.", "DATE_OF_BIRTH", "ninth of May 1961", parley.ItemPass, "said although its condition was not seen"},
 		{"redacted answer", "My bill has gone up again.", "What's the count number?", "[NUMBER]", "NUMBER", "[NUMBER]", parley.ItemPass, `NUMBER "[NUMBER]"`},
 		{"the new address", "I'm moving house and my bill needs to go there.", "And what's the new address you're moving to?", "41 Station Street.", "ADDRESS", "41 Station Street", parley.ItemFail, ""},
+		{"a price read back", "My bill has gone up again.", "How much was the bill before that?", "125.", "NUMBER", "125", parley.ItemFail, ""},
 		{"mostly something else", "My bill has gone up again.", "What's the count number?", "It's 4471902 but honestly I have been waiting for weeks for somebody to sort this out.", "NUMBER", "4471902", parley.ItemFail, ""},
 	} {
 		tr := transcript(line{A, 0, 3, "Hello, this is Sam."}, line{C, 4, 6, c.opening}, line{A, 7, 9, c.question}, line{C, 10, 13, c.answer}, line{A, 14, 16, "Thanks."})
