@@ -434,6 +434,17 @@ func TestRunWithEncoder(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "✓") || !strings.Contains(stdout, "anything else I can help you with") {
 		t.Errorf("scorecard test: exit %d\n%s%s", code, stdout, stderr)
 	}
+	// The item's result on the call, and why, above its sentences.
+	code, stdout, stderr = runMain(t, env, "scorecard", "test", "--item", "identity_verification", filepath.Join(out, "cancel-service.json"))
+	var identity parley.ItemResult
+	for _, it := range doc.Score.Items {
+		if it.ID == "identity_verification" {
+			identity = it
+		}
+	}
+	if code != 0 || identity.Status == "" || !strings.Contains(stdout, "→ "+identity.Status+": "+identity.Reason) {
+		t.Errorf("scorecard test of identity verification (%s: %s): exit %d\n%s%s", identity.Status, identity.Reason, code, stdout, stderr)
+	}
 	// An item with a classifier: each sentence with the classifier's confidence.
 	code, stdout, stderr = runMain(t, env, "scorecard", "test", "--item", "recap", filepath.Join(out, "billing-dispute.json"))
 	if code != 0 || !strings.Contains(stdout, "(reads as recap ") {

@@ -76,6 +76,12 @@ func (m *Main) scorecardCmd(args []string) error {
 		}
 		call := scoring.Call{Transcript: res.Transcript, Analysis: res.Analysis, DurationS: res.Call.Duration.Seconds()}
 		fmt.Fprintf(tw, "%s\n", path)
+		// What the item comes to on this call with this scorecard, and why: its examples are one way
+		// to meet it among phrases, patterns, its classifier and the other party's answer.
+		results := map[string]parley.ItemResult{}
+		for _, r := range sc.Score(call).Items {
+			results[r.ID] = r
+		}
 		for _, it := range items {
 			cands := sc.Candidates(it, call)
 			texts := make([]string, len(cands))
@@ -91,6 +97,9 @@ func (m *Main) scorecardCmd(args []string) error {
 			}
 			sort.SliceStable(ms, func(a, b int) bool { return ms[a].Similarity > ms[b].Similarity })
 			fmt.Fprintf(tw, "  %s (%s, %d sentences, counts from %.2f)\n", it.ID, it.Speaker, len(ms), it.Similarity)
+			if r, ok := results[it.ID]; ok {
+				fmt.Fprintf(tw, "    → %s: %s\n", r.Status, r.Reason)
+			}
 			for _, mt := range ms[:min(*top, len(ms))] {
 				mark := " "
 				if mt.Counts {
