@@ -10,13 +10,10 @@ import (
 // The default identity item is met where the customer answers the agent with personal data and little
 // else, however the agent's question was heard — also on a call whose condition (the account, a card,
 // a bill) no one was heard to say — but not when the question reads like one of its counter-examples
-// (a new address, an amount), nor when the answer is mostly something else. The lines are written for this test.
+// (a new address, an amount), nor when the answer is mostly something else. The lines are written for
+// this test.
 func TestAnsweredWith(t *testing.T) {
-	base, _ := encoders(t)
-	sc := Default()
-	if err := sc.UseEncoder(base); err != nil {
-		t.Fatal(err)
-	}
+	sc := onEncoder(t, Default())
 	for _, c := range []struct {
 		name             string
 		opening          string // the customer's first turn

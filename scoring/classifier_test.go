@@ -13,14 +13,10 @@ import (
 // statement of what was done that is far in topic from every example counts by the classifier; an
 // explanation near an example in topic counts by the examples alone and not with the classifier. The
 // empathy (to a customer read upset) and the closing: an act that no phrase or example catches counts
-// by the classifier; lines that are not the act count with neither. The sentences are written for this test, not taken from the
-// classifiers' training rows or the labelled calls.
+// by the classifier; lines that are not the act count with neither. The sentences are written for this
+// test, not taken from the classifiers' training rows or the labelled calls.
 func TestActClassifiers(t *testing.T) {
-	base, _ := encoders(t)
-	with := Default()
-	if err := with.UseEncoder(base); err != nil {
-		t.Fatal(err)
-	}
+	with := onEncoder(t, Default())
 	upset := &parley.Analysis{Sentiment: &parley.CallSentiment{Turns: []parley.TurnSentiment{{Turn: 1, Speaker: C, Start: 4, Score: -0.8, Label: "negative"}}}}
 	for _, c := range []struct {
 		item, classifier, opening string
@@ -49,13 +45,11 @@ func TestActClassifiers(t *testing.T) {
 		if !strings.Contains(string(defaultScorecard), c.classifier) {
 			t.Fatalf("the default scorecard has no %q", c.classifier)
 		}
-		without, err := Parse([]byte(strings.Replace(string(defaultScorecard), c.classifier, "", 1)), "default without the "+c.item+" classifier")
+		plain, err := Parse([]byte(strings.Replace(string(defaultScorecard), c.classifier, "", 1)), "default without the "+c.item+" classifier")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := without.UseEncoder(base); err != nil {
-			t.Fatal(err)
-		}
+		without := onEncoder(t, plain)
 		result := func(sc *Scorecard, text string) parley.ItemResult {
 			tr := transcript(line{A, 0, 3, c.opening}, line{C, 4, 6, "My parcel never came."}, line{A, 7, 10, text})
 			for _, x := range sc.Score(Call{Transcript: tr, Analysis: upset, DurationS: 11}).Items {
@@ -89,11 +83,7 @@ func TestActClassifiers(t *testing.T) {
 // Where an item's condition was not seen (empathy on a call whose customer was not heard upset), a
 // sentence that only its classifier reads as the act does not count; one its examples count does.
 func TestClassifierWhereConditionUnseen(t *testing.T) {
-	base, _ := encoders(t)
-	sc := Default()
-	if err := sc.UseEncoder(base); err != nil {
-		t.Fatal(err)
-	}
+	sc := onEncoder(t, Default())
 	calm := &parley.Analysis{Sentiment: &parley.CallSentiment{Turns: []parley.TurnSentiment{{Turn: 1, Speaker: C, Start: 4, Score: 0.1, Label: "neutral"}}}}
 	for _, c := range []struct{ text, want, why string }{
 		{"That's really poor from us, I get why you're cross.", parley.ItemNA, "does not apply"},
@@ -112,7 +102,6 @@ func TestClassifierWhereConditionUnseen(t *testing.T) {
 // sentence it reads as the item's label counts, with the label and confidence in the evidence; the
 // same scorecard with a label the model lacks is refused.
 func TestClassifierFromFile(t *testing.T) {
-	base, _ := encoders(t)
 	var ex []nlp.Example
 	for _, s := range []string{"I can knock a tenner off your monthly price.", "We could give you three months at half price.", "There's a loyalty deal I can put on for you.", "How about I take the fee off if you stay?"} {
 		ex = append(ex, nlp.Example{Text: s, Label: "offer"})
@@ -140,9 +129,7 @@ func TestClassifierFromFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sc.UseEncoder(base); err != nil {
-		t.Fatal(err)
-	}
+	sc = onEncoder(t, sc)
 	for _, c := range []struct{ text, want string }{
 		{"Tell you what, I can take a tenner off the price if you stay.", parley.ItemPass},
 		{"Your postcode is on the bill.", parley.ItemFail},

@@ -21,6 +21,16 @@ func encoders(t testing.TB) (*encoder.Encoder, *encoder.Encoder) {
 	return encodertest.Encoders(t, nlp.SentimentLayers())
 }
 
+// onEncoder gives sc the sentence encoder (UseEncoder), so that it matches by meaning.
+func onEncoder(t testing.TB, sc *Scorecard) *Scorecard {
+	t.Helper()
+	base, _ := encoders(t)
+	if err := sc.UseEncoder(base); err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
 // stages are the NLP analyzer and the default scorecard on the sentence encoders, as parley run uses
 // them.
 func stages(t testing.TB) (*nlp.Analyzer, *Scorecard) {
@@ -30,11 +40,7 @@ func stages(t testing.TB) (*nlp.Analyzer, *Scorecard) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc := Default()
-	if err := sc.UseEncoder(base); err != nil {
-		t.Fatal(err)
-	}
-	return a, sc
+	return a, onEncoder(t, Default())
 }
 
 // On perfect transcripts of the testdata calls, with the sentence encoder, the analysis and the default
@@ -75,11 +81,7 @@ func it0(sc *Scorecard, id string) *Item {
 
 // The sentences that phrase lists missed count by meaning, and evidence names the example.
 func TestExamplesByMeaning(t *testing.T) {
-	base, _ := encoders(t)
-	sc := Default()
-	if err := sc.UseEncoder(base); err != nil {
-		t.Fatal(err)
-	}
+	sc := onEncoder(t, Default())
 	mk := func(agent ...string) *parley.Transcript {
 		tr := &parley.Transcript{}
 		for i, text := range agent {
@@ -181,11 +183,7 @@ sections:
 // A sentence found by its phrase and by meaning is quoted once, with the example it means: the turn's
 // evidence from the phrase takes the sentence, example and similarity of the match by meaning.
 func TestEvidenceByPhraseAndMeaning(t *testing.T) {
-	base, _ := encoders(t)
-	sc := Default()
-	if err := sc.UseEncoder(base); err != nil {
-		t.Fatal(err)
-	}
+	sc := onEncoder(t, Default())
 	tr := &parley.Transcript{Turns: []parley.Turn{
 		{Speaker: parley.RoleAgent, Start: dur(0), End: dur(4), Text: "Right. Is there anything else I can help you with today?"},
 		{Speaker: parley.RoleCustomer, Start: dur(5), End: dur(6), Text: "No, thanks."},

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"io/fs"
 	"maps"
 	"math"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -165,8 +167,10 @@ type Item struct {
 	// (nlp.PII: ACCOUNT_NUMBER, DATE_OF_BIRTH, ADDRESS, …). A turn of the other party right after one of
 	// the speaker's, in the item's window, that is mostly such data (at least half its letters and
 	// digits) is an answer to the speaker's question: the item is met there, however the question was
-	// heard — unless the question's last sentence is closer to a counter-example than to every example
-	// ("What's the new address you're moving to?"). Needs the NLP analysis (its entities).
+	// heard — unless the question's last sentence reads like a counter-example, at the item's
+	// similarity and nearer it than every example ("What's the new address you're moving to?"); an
+	// item with counter-examples needs the sentence encoder for that. Needs the NLP analysis (its
+	// entities).
 	AnsweredWith []string `yaml:"answered_with"`
 
 	Of      string   `yaml:"of"`       // sentiment and metrics: whose (agent, customer)
@@ -208,29 +212,30 @@ const (
 	DefaultClassifierVeto = 0.1
 )
 
-// builtinClassifiers are the sentence classifiers shipped in the binary, by the name a scorecard gives
-// as its classifier's model, each trained by scripts/train-act.sh NAME with labels NAME and other:
-// recap (the agent saying what was done), closing (the agent's goodbye) and empathy (the agent
-// acknowledging how the customer feels).
-// Each is decoded once per process (20 ms) and shared: a model is only read once loaded.
-var builtinClassifiers = map[string]func() (*nlp.IntentModel, error){
-	"recap":   builtinClassifier("recap"),
-	"closing": builtinClassifier("closing"),
-	"empathy": builtinClassifier("empathy"),
-}
-
+// classifierModels are the sentence classifiers shipped in the binary: data/NAME.model, trained by
+// scripts/train-act.sh NAME with labels NAME and other — recap (the agent saying what was done),
+// closing (the agent's goodbye) and empathy (the agent acknowledging how the customer feels).
+//
 //go:embed data/*.model
 var classifierModels embed.FS
 
-func builtinClassifier(name string) func() (*nlp.IntentModel, error) {
-	return sync.OnceValues(func() (*nlp.IntentModel, error) {
-		b, err := classifierModels.ReadFile("data/" + name + ".model")
-		if err != nil {
-			return nil, err
-		}
-		return nlp.ReadIntentModel(bytes.NewReader(b), "built-in classifier "+name)
-	})
-}
+// builtinClassifiers are those classifiers by the name a scorecard gives as its classifier's model, the
+// file's name. Each is decoded once per process (20 ms) and shared: a model is only read once loaded.
+var builtinClassifiers = func() map[string]func() (*nlp.IntentModel, error) {
+	files, _ := fs.Glob(classifierModels, "data/*.model") // the pattern is valid
+	m := map[string]func() (*nlp.IntentModel, error){}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".model")
+		m[name] = sync.OnceValues(func() (*nlp.IntentModel, error) {
+			b, err := classifierModels.ReadFile(f)
+			if err != nil {
+				return nil, err
+			}
+			return nlp.ReadIntentModel(bytes.NewReader(b), "built-in classifier "+name)
+		})
+	}
+	return m
+}()
 
 func (c *Classifier) veto() float64 {
 	if c.Veto == nil {
