@@ -102,11 +102,21 @@ type Transcript struct {
 }
 
 // Hearing is a second reading of the agent's speech: its segments and turns, as another recogniser
-// (Model) heard them.
+// (Model) heard them, or the same one decoding otherwise (BeamSize: the beam search's width; 0 greedy).
 type Hearing struct {
 	Model    string    `json:"model"`
+	BeamSize int       `json:"beam_size,omitempty"`
 	Segments []Segment `json:"segments"`
 	Turns    []Turn    `json:"turns"`
+}
+
+// By names the recogniser and decoding that heard it, for reasons and evidence: "whisper-base-q8_0.bin",
+// "whisper-tiny.en-f16.bin (beam 5)".
+func (h *Hearing) By() string {
+	if h.BeamSize > 1 {
+		return fmt.Sprintf("%s (beam %d)", h.Model, h.BeamSize)
+	}
+	return h.Model
 }
 
 // Transcript is the call as heard the second time: the agent's segments and turns from this hearing,
@@ -202,6 +212,20 @@ func WithPrompt(ctx context.Context, prompt string) context.Context {
 func PromptFrom(ctx context.Context) string {
 	p, _ := ctx.Value(promptKey{}).(string)
 	return p
+}
+
+type beamKey struct{}
+
+// WithBeamSize returns a context that asks the Transcriber to decode with beam search of that width
+// (greedy at 1) instead of its own setting: a second hearing by the same model decodes otherwise.
+func WithBeamSize(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, beamKey{}, n)
+}
+
+// BeamSizeFrom is the width of WithBeamSize, or 0 when none was asked for.
+func BeamSizeFrom(ctx context.Context) int {
+	n, _ := ctx.Value(beamKey{}).(int)
+	return n
 }
 
 type translateKey struct{}

@@ -76,6 +76,7 @@ type CallDoc struct {
 // HearingDoc is a second reading of the agent's speech: the model that read it, its segments and turns.
 type HearingDoc struct {
 	Model    string       `json:"model"`
+	BeamSize int          `json:"beam_size,omitempty"`
 	Segments []SegmentDoc `json:"segments"`
 	Turns    []TurnDoc    `json:"turns"`
 }
@@ -267,7 +268,7 @@ func New(r parley.Result, model string) CallDoc {
 		doc.Warnings = append(doc.Warnings, t.Warnings...)
 		doc.Segments, doc.Turns = segmentDocs(t.Segments), turnDocs(t.Turns)
 		if h := t.Again; h != nil {
-			doc.HeardAgain = &HearingDoc{Model: h.Model, Segments: segmentDocs(h.Segments), Turns: turnDocs(h.Turns)}
+			doc.HeardAgain = &HearingDoc{Model: h.Model, BeamSize: h.BeamSize, Segments: segmentDocs(h.Segments), Turns: turnDocs(h.Turns)}
 		}
 		if t.Sound != nil {
 			doc.Sound = t.Sound
@@ -294,7 +295,7 @@ func (d CallDoc) Result() parley.Result {
 	}
 	r.Transcript.Turns = turnsOf(d.Turns)
 	if h := d.HeardAgain; h != nil {
-		r.Transcript.Again = &parley.Hearing{Model: h.Model, Segments: segmentsOf(h.Segments), Turns: turnsOf(h.Turns)}
+		r.Transcript.Again = &parley.Hearing{Model: h.Model, BeamSize: h.BeamSize, Segments: segmentsOf(h.Segments), Turns: turnsOf(h.Turns)}
 	}
 	return r
 }

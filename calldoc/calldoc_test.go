@@ -126,7 +126,7 @@ func TestRoundTrip(t *testing.T) {
 			Segments:    []parley.Segment{{Channel: 1, Speaker: parley.RoleCustomer, Start: 1500 * ms, End: 3250 * ms, Text: "My bill is wrong.", Confidence: 0.8}},
 			Turns:       []parley.Turn{{Speaker: parley.RoleCustomer, Channel: 1, Start: 1500 * ms, End: 3250 * ms, Text: "My bill is wrong."}},
 			Translation: []parley.Segment{{Channel: 1, Speaker: parley.RoleCustomer, Start: 1500 * ms, End: 3250 * ms, Text: "My bill is wrong.", Confidence: 0.7}},
-			Again: &parley.Hearing{Model: "base.bin",
+			Again: &parley.Hearing{Model: "base.bin", BeamSize: 5,
 				Segments: []parley.Segment{{Channel: 0, Speaker: parley.RoleAgent, Start: 250 * ms, End: 1250 * ms, Text: "Northwind, hello.", Confidence: 0.9}},
 				Turns:    []parley.Turn{{Speaker: parley.RoleAgent, Channel: 0, Start: 250 * ms, End: 1250 * ms, Text: "Northwind, hello."}}}},
 		Warnings: []string{"w"}}

@@ -33,12 +33,12 @@ func (sc *Scorecard) Score(c Call) *parley.Score {
 		if !missed(*r) || a.Status != parley.ItemPass {
 			continue
 		}
-		a.Reason = fmt.Sprintf("heard again by %s: %s", h.Model, a.Reason)
+		a.Reason = fmt.Sprintf("heard again by %s: %s", h.By(), a.Reason)
 		for k := range a.Evidence {
 			ev := &a.Evidence[k]
 			ev.Turn = turnAt(c.Transcript.Turns, ev.Speaker, ev.Start, ev.End)
 			if ev.Speaker == parley.RoleAgent { // the others' turns are the first reading's
-				ev.Heard = h.Model
+				ev.Heard = h.By()
 			}
 		}
 		*r = a

@@ -739,7 +739,7 @@ func (sc *Scorecard) Candidates(it *Item, c Call) []Match {
 				continue
 			}
 			t := again.Turns[m.Turn]
-			m.Turn, m.Heard = turnAt(c.Transcript.Turns, t.Speaker, t.Start.Seconds(), t.End.Seconds()), h.Model
+			m.Turn, m.Heard = turnAt(c.Transcript.Turns, t.Speaker, t.Start.Seconds(), t.End.Seconds()), h.By()
 			out = append(out, m)
 		}
 	}

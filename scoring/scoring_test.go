@@ -474,14 +474,14 @@ func TestSecondHearing(t *testing.T) {
 	if once["greeting"].Status != parley.ItemFail {
 		t.Fatalf("greeting heard once: %+v", once["greeting"])
 	}
-	first.Again = &parley.Hearing{Model: "whisper-base-q8_0.bin", Segments: again.Segments, Turns: again.Turns}
+	first.Again = &parley.Hearing{Model: "whisper-base-q8_0.bin", BeamSize: 5, Segments: again.Segments, Turns: again.Turns}
 	score := sc.Score(Call{Transcript: first})
 	got := byID(score)
 	g := got["greeting"]
-	if g.Status != parley.ItemPass || !strings.HasPrefix(g.Reason, "heard again by whisper-base-q8_0.bin: ") || len(g.Evidence) != 1 {
+	if g.Status != parley.ItemPass || !strings.HasPrefix(g.Reason, "heard again by whisper-base-q8_0.bin (beam 5): ") || len(g.Evidence) != 1 {
 		t.Fatalf("greeting: %+v", g)
 	}
-	if ev := g.Evidence[0]; ev.Heard != "whisper-base-q8_0.bin" || ev.Turn != 0 || ev.Quote != "Thank you for calling Northwind." || ev.Start != 0.2 {
+	if ev := g.Evidence[0]; ev.Heard != "whisper-base-q8_0.bin (beam 5)" || ev.Turn != 0 || ev.Quote != "Thank you for calling Northwind." || ev.Start != 0.2 {
 		t.Errorf("greeting's evidence: %+v", ev)
 	}
 	if c := got["closing"]; c.Status != parley.ItemPass || c.Evidence[0].Heard != "" || c.Evidence[0].Quote != "Have a great day." {

@@ -82,6 +82,10 @@ type Pipeline struct {
 type SecondHearing struct {
 	Transcriber parley.Transcriber
 	Model       string
+	// BeamSize > 0 decodes the second reading with beam search of that width (1: greedy) instead of
+	// the recogniser's own setting (parley.WithBeamSize): with it the model of the first reading can
+	// hear the agent again, searching wider, without a second model in memory.
+	BeamSize int
 	// Needed, when set, tells from the first reading whether the call is worth a second one (the
 	// scorecard misses a line the agent should say: scoring.Scorecard.Misses); nil: every call is.
 	Needed func(*parley.Transcript) bool
@@ -298,6 +302,9 @@ func (p *Pipeline) hearAgain(ctx context.Context, src source, lv *levels, tracks
 	if lang != "" {
 		ctx = parley.WithLanguage(ctx, lang)
 	}
+	if p.Again.BeamSize > 0 {
+		ctx = parley.WithBeamSize(ctx, p.Again.BeamSize)
+	}
 	again, errs, _, _, err := p.recogniseSpeech(ctx, p.Again.Transcriber, src, lv, agent, nil)
 	if err == nil {
 		err = errors.Join(errs...)
@@ -306,7 +313,7 @@ func (p *Pipeline) hearAgain(ctx context.Context, src source, lv *levels, tracks
 		tr.Warnings = append(tr.Warnings, fmt.Sprintf("second hearing failed (%v): the agent's speech was read once", err))
 		return
 	}
-	h := &parley.Hearing{Model: p.Again.Model, Segments: []parley.Segment{}}
+	h := &parley.Hearing{Model: p.Again.Model, BeamSize: p.Again.BeamSize, Segments: []parley.Segment{}}
 	for i, tk := range agent {
 		h.Segments = append(h.Segments, speech(again[i].Segments, tk, call, lv, terms)...)
 	}

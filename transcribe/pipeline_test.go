@@ -3,6 +3,7 @@ package transcribe
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"math"
 	"os"
@@ -346,16 +347,19 @@ func TestUnquote(t *testing.T) {
 }
 
 // TestSecondHearing: with Again set, the agent's speech — and only the agent's — is read a second time
-// by the other recogniser, told the language the first reading found, and kept beside the transcript,
+// by the other recogniser, told the language the first reading found and its own beam width (the first
+// reading is told none), and kept beside the transcript,
 // which stays as it is read once; a call the first reading needs no second one for is read once; a
 // recording without an agent's channel, or a second reading that fails, keeps the first reading with a
 // warning.
 func TestSecondHearing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "call.wav")
 	writeBurstCall(t, path, 2*time.Minute)
+	var beams sync.Map // the reading's text → the beam widths it was told
 	say := func(text string, calls *atomic.Int32, told *sync.Map) parley.Transcriber {
 		return parley.TranscriberFunc(func(ctx context.Context, s []float32) (parley.Recognition, error) {
 			calls.Add(1)
+			beams.Store(text+fmt.Sprint(parley.BeamSizeFrom(ctx)), true)
 			if told != nil {
 				told.Store(parley.LanguageFrom(ctx), true)
 			}
@@ -375,9 +379,14 @@ func TestSecondHearing(t *testing.T) {
 	var once, first, again atomic.Int32
 	var told sync.Map
 	plain := run(&Pipeline{Transcriber: say("first", &once, nil)})
-	tr := run(&Pipeline{Transcriber: say("first", &first, nil), Again: &SecondHearing{Transcriber: say("again", &again, &told), Model: "m2"}})
-	if tr.Again == nil || tr.Again.Model != "m2" || len(tr.Again.Segments) == 0 || len(tr.Again.Turns) == 0 {
+	tr := run(&Pipeline{Transcriber: say("first", &first, nil), Again: &SecondHearing{Transcriber: say("again", &again, &told), Model: "m2", BeamSize: 5}})
+	if tr.Again == nil || tr.Again.Model != "m2" || tr.Again.BeamSize != 5 || len(tr.Again.Segments) == 0 || len(tr.Again.Turns) == 0 {
 		t.Fatalf("no second hearing: %+v (warnings %q)", tr.Again, tr.Warnings)
+	}
+	var told2 []string
+	beams.Range(func(k, _ any) bool { told2 = append(told2, k.(string)); return true })
+	if slices.Sort(told2); !slices.Equal(told2, []string{"again5", "first0"}) {
+		t.Errorf("readings told beam widths %q, want again5 and first0", told2)
 	}
 	for _, s := range tr.Again.Segments {
 		if s.Speaker != parley.RoleAgent || s.Channel != 0 || s.Text != "again" {

@@ -75,7 +75,7 @@ func (m *Main) workerCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer tr.Close()
-	again, closeAgain, err := openSecondHearing(cfg, scorecard)
+	again, closeAgain, err := openSecondHearing(cfg, scorecard, modelPath, tr)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -532,9 +533,11 @@ func TestLabelledCallsASR(t *testing.T) {
 }
 
 // Three tune calls of the labelled set whose greeting tiny.en garbles, heard by tiny.en and their agents
-// a second time by base (second_hearing), with real models: more items agree with the reviewer than
-// heard once, every document keeps the agent's second reading, the items it passed quote it on an agent's
-// turn, and analysing the stored documents again gives the same scores (the reading is read back).
+// a second time by base (second_hearing, beam search of 5 by default), with real models: more items
+// agree with the reviewer than heard once, every document keeps the agent's second reading, the items it
+// passed quote it on an agent's turn, and analysing the stored documents again gives the same scores
+// (the reading is read back). Heard again by tiny.en itself, searching wider (the model loaded once):
+// more items agree than heard once too, and the first reading is the same as without a second one.
 func TestSecondHearingRealModels(t *testing.T) {
 	dir := filepath.Join(callSet(t), callset.AudioDir)
 	var labels []string
@@ -542,7 +545,28 @@ func TestSecondHearingRealModels(t *testing.T) {
 		labels = append(labels, filepath.Join(dir, name+".labels.yaml"))
 	}
 	args := []string{"--model", testenv.TinyEn(t)}
-	once, _ := runEval(t, strings.Join(labels, ","), args...)
+	once, onceOut := runEval(t, strings.Join(labels, ","), args...)
+	self, selfOut := runEval(t, strings.Join(labels, ","), append(args, "--second-hearing", testenv.TinyEn(t))...)
+	if got, was := self.Summary["all"].ItemAgreement, once.Summary["all"].ItemAgreement; got.Right <= was.Right || self.Summary["all"].ItemHeardAgain.Total == 0 {
+		t.Errorf("tiny.en heard again by itself: items agreeing %+v, once %+v; passes from the second hearing %+v", got, was, self.Summary["all"].ItemHeardAgain)
+	}
+	for _, l := range labels {
+		name := strings.TrimSuffix(filepath.Base(l), ".labels.yaml") + ".json"
+		a, err := calldoc.ReadFile(filepath.Join(onceOut, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := calldoc.ReadFile(filepath.Join(selfOut, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h := b.HeardAgain; h == nil || h.Model != "whisper-tiny.en-f16.bin" || h.BeamSize != 5 || len(h.Turns) == 0 {
+			t.Errorf("%s: heard again by tiny.en: %+v", name, h)
+		}
+		if !slices.EqualFunc(a.Turns, b.Turns, func(x, y calldoc.TurnDoc) bool { return x.Text == y.Text && x.Speaker == y.Speaker }) {
+			t.Errorf("%s: the first reading changed with tiny.en hearing the agent again", name)
+		}
+	}
 	twice, out := runEval(t, strings.Join(labels, ","), append(args, "--second-hearing", testenv.Base(t))...)
 	before, after := once.Summary["all"].ItemAgreement, twice.Summary["all"].ItemAgreement
 	if after.Right <= before.Right || twice.Summary["all"].ItemHeardAgain.Total == 0 || once.Summary["all"].ItemHeardAgain.Total != 0 {
@@ -559,7 +583,7 @@ func TestSecondHearingRealModels(t *testing.T) {
 			t.Fatal(err)
 		}
 		h := d.HeardAgain
-		if h == nil || h.Model != "whisper-base-q8_0.bin" || len(h.Turns) == 0 {
+		if h == nil || h.Model != "whisper-base-q8_0.bin" || h.BeamSize != 5 || len(h.Turns) == 0 {
 			t.Fatalf("%s: no second hearing of the agent: %+v", d.CallID, h)
 		}
 		for _, tu := range h.Turns {
@@ -571,7 +595,7 @@ func TestSecondHearingRealModels(t *testing.T) {
 			for _, ev := range it.Evidence {
 				if ev.Heard != "" {
 					heard++
-					if it.Status != parley.ItemPass || !strings.HasPrefix(it.Reason, "heard again by whisper-base-q8_0.bin: ") || ev.Turn < 0 || d.Turns[ev.Turn].Speaker != parley.RoleAgent {
+					if it.Status != parley.ItemPass || !strings.HasPrefix(it.Reason, "heard again by whisper-base-q8_0.bin (beam 5): ") || ev.Turn < 0 || d.Turns[ev.Turn].Speaker != parley.RoleAgent {
 						t.Errorf("%s %s: %s %q, evidence %+v", d.CallID, it.ID, it.Status, it.Reason, ev)
 					}
 				}
@@ -600,20 +624,23 @@ func TestSecondHearingRealModels(t *testing.T) {
 	}
 }
 
-// A second-hearing model that is missing or not a model is a named error before any call is read; with
-// scoring off, which is all the second hearing serves, it is not loaded at all.
+// A second-hearing model that is missing or not a model, or the first reading's own model decoded the
+// same way again, is a named error before any call is read; with scoring off, which is all the second
+// hearing serves, it is not loaded at all.
 func TestSecondHearingBadModel(t *testing.T) {
 	call := filepath.Join(testenv.Root(), "testdata", "calls", "billing-dispute.wav")
 	bad := filepath.Join(t.TempDir(), "bad.bin")
 	if err := os.WriteFile(bad, []byte("garbage!"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct{ model, want string }{
-		{filepath.Join(t.TempDir(), "none.bin"), "second_hearing: model_missing"},
-		{bad, "second_hearing: model_corrupt"},
+	for _, tc := range []struct{ model, beam, want string }{
+		{filepath.Join(t.TempDir(), "none.bin"), "5", "second_hearing: model_missing"},
+		{bad, "5", "second_hearing: model_corrupt"},
+		{testenv.TestModel(t), "1", "bad_config: second_hearing: for-tests-ggml-tiny.en.bin is the model of the first reading, decoded the same way (beam_size 0, second_hearing_beam 1)"},
+		{testenv.TestModel(t), "0", "decoded the same way (beam_size 0, second_hearing_beam 0)"},
 	} {
 		out := t.TempDir()
-		code, _, stderr := runMain(t, nil, "run", "--model", testenv.TestModel(t), "--second-hearing", tc.model, "--out", out, call)
+		code, _, stderr := runMain(t, nil, "run", "--model", testenv.TestModel(t), "--second-hearing", tc.model, "--second-hearing-beam", tc.beam, "--out", out, call)
 		if code == 0 || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%s: exit %d, %s", tc.model, code, stderr)
 		}

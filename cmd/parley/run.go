@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -107,7 +108,7 @@ func (m *Main) runCmd(ctx context.Context, args []string) int {
 			cancel() // calls still in recognition stop at their next encoder pass; Close waits for them
 			w.Close()
 		}()
-		again, closeAgain, err := openSecondHearing(cfg, scorecard)
+		again, closeAgain, err := openSecondHearing(cfg, scorecard, path, w)
 		if err != nil {
 			return m.exit(err) // the model loaded above is closed by its defer
 		}
@@ -278,9 +279,12 @@ func openTranscriber(cfg *Config) (string, *whisper.Transcriber, error) {
 }
 
 // openSecondHearing loads the model of second_hearing, when set, to read the agent's speech again
-// (transcribe.Pipeline.Again) on the calls whose first reading the scorecard misses a line of;
-// close releases it. It serves the scorecard only: without one (scoring off) it is not loaded.
-func openSecondHearing(cfg *Config, scorecard *scoring.Scorecard) (again *transcribe.SecondHearing, close func(), err error) {
+// (transcribe.Pipeline.Again) on the calls whose first reading the scorecard misses a line of, at
+// second_hearing_beam; close releases it. The model of the first reading (first, loaded from
+// firstPath) is not loaded twice: named again it hears the agent again with its own states, and must
+// then decode otherwise than the first time. It serves the scorecard only: without one (scoring off)
+// it is not loaded.
+func openSecondHearing(cfg *Config, scorecard *scoring.Scorecard, firstPath string, first parley.Transcriber) (again *transcribe.SecondHearing, close func(), err error) {
 	if cfg.SecondHearing == "" {
 		return nil, func() {}, nil
 	}
@@ -288,11 +292,28 @@ func openSecondHearing(cfg *Config, scorecard *scoring.Scorecard) (again *transc
 		slog.Warn("second_hearing not loaded: it only serves the scorecard, and scoring is off")
 		return nil, func() {}, nil
 	}
+	beam := cmp.Or(cfg.SecondHearingBeam, cfg.BeamSize) // the width it decodes at (0, 1: greedy)
+	if path, err := cfg.modelCache().Resolve(cfg.SecondHearing); err == nil && sameFile(path, firstPath) {
+		if max(beam, 1) == max(cfg.BeamSize, 1) {
+			return nil, nil, parley.Errorf(parley.CodeConfig, "second_hearing: %s is the model of the first reading, decoded the same way (beam_size %d, second_hearing_beam %d): it would hear the same words; set second_hearing_beam to another width", filepath.Base(path), cfg.BeamSize, cfg.SecondHearingBeam)
+		}
+		return &transcribe.SecondHearing{Transcriber: first, Model: filepath.Base(path), BeamSize: beam, Needed: scorecard.Misses}, func() {}, nil
+	}
 	path, w, err := openRecogniser(cfg, cfg.SecondHearing)
 	if err != nil {
 		return nil, nil, fmt.Errorf("second_hearing: %w", err)
 	}
-	return &transcribe.SecondHearing{Transcriber: w, Model: filepath.Base(path), Needed: scorecard.Misses}, func() { w.Close() }, nil
+	return &transcribe.SecondHearing{Transcriber: w, Model: filepath.Base(path), BeamSize: beam, Needed: scorecard.Misses}, func() { w.Close() }, nil
+}
+
+// sameFile tells whether two paths name one file.
+func sameFile(a, b string) bool {
+	x, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	y, err := os.Stat(b)
+	return err == nil && os.SameFile(x, y)
 }
 
 // openRecogniser resolves a model (a catalog name or a path) and loads it with the recognition settings.

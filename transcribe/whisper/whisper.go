@@ -339,7 +339,11 @@ func (t *Transcriber) recognise(ctx context.Context, st *C.struct_whisper_state,
 	}
 	translate := C.bool(t.multi && parley.TranslateFrom(ctx))
 	fail, _ := ctx.Value(failDecodesKey{}).(bool)
-	params := C.parley_params(C.int(t.opts.Threads), lang, C.int(t.opts.BeamSize), fallback, prompt, translate, C.bool(fail), (*C.int)(flag))
+	beam := t.opts.BeamSize
+	if n := parley.BeamSizeFrom(ctx); n > 0 {
+		beam = n
+	}
+	params := C.parley_params(C.int(t.opts.Threads), lang, C.int(beam), fallback, prompt, translate, C.bool(fail), (*C.int)(flag))
 	rc := C.whisper_full_with_state(t.ctx, st, params, (*C.float)(unsafe.Pointer(&samples[0])), C.int(len(samples)))
 	if ctx.Err() != nil { // an aborted recognition may still return success
 		return parley.Recognition{}, ctx.Err()
