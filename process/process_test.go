@@ -12,6 +12,7 @@ import (
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/process"
+	"github.com/parley-cc/parley/scoring"
 	"github.com/parley-cc/parley/transcribe"
 )
 
@@ -112,5 +113,43 @@ func TestTranscribeWithoutModel(t *testing.T) {
 	p.Transcripts = process.TranscriptsIgnore
 	if res := p.Transcribe(ctx, process.Local(filepath.Join(dir, "a.wav"))); parley.ErrorCode(res.Err) != parley.CodeModelMissing {
 		t.Errorf("a.wav, transcripts ignored, no model: %v", res.Err)
+	}
+}
+
+// TestStagesVocabulary: the scorecard is given each call's vocabulary by its source — a queue's terms
+// (vocabulary_by_prefix) beside the general ones — so one scorecard's {vocabulary} greeting is met by
+// each brand's own name and not by another's.
+func TestStagesVocabulary(t *testing.T) {
+	sc, err := scoring.Parse([]byte(`version: 1
+name: t
+sections:
+  - name: s
+    items:
+      - id: greeting
+        kind: required_phrase
+        weight: 100
+        match: all
+        phrases: ["hello|{vocabulary}", "speaking"]
+`), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := process.Stages{Scorecard: sc, Vocabulary: &transcribe.Vocabulary{Terms: []string{"Parley"},
+		ByPrefix: map[string][]string{"s3://calls/northwind/": {"Northwind"}, "s3://calls/acme/": {"Acme"}}}}
+	for _, tc := range []struct{ source, text, want string }{
+		{"s3://calls/northwind/1.wav", "Northwind billing, Luke speaking.", parley.ItemPass},
+		{"s3://calls/acme/1.wav", "Northwind billing, Luke speaking.", parley.ItemFail},
+		{"s3://calls/acme/2.wav", "Acme billing, Luke speaking.", parley.ItemPass},
+		{"s3://calls/other/1.wav", "Parley support, Luke speaking.", parley.ItemPass},
+	} {
+		seg := parley.Segment{Speaker: parley.RoleAgent, End: 3 * time.Second, Text: tc.text}
+		res := parley.Result{Call: parley.Call{ID: "x", Source: tc.source, Duration: 3 * time.Second},
+			Transcript: &parley.Transcript{Segments: []parley.Segment{seg}, Turns: transcribe.MergeTurns([]parley.Segment{seg}, time.Second)}}
+		if err := st.Apply(&res); err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Score.Items[0]; got.Status != tc.want {
+			t.Errorf("%s %q: %s %q", tc.source, tc.text, got.Status, got.Reason)
+		}
 	}
 }

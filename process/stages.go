@@ -5,6 +5,7 @@ import (
 	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/nlp"
 	"github.com/parley-cc/parley/scoring"
+	"github.com/parley-cc/parley/transcribe"
 )
 
 // Stages is what runs on a transcript: the NLP analysis (which redacts first, when configured) and the
@@ -12,6 +13,9 @@ import (
 type Stages struct {
 	Analyzer  *nlp.Analyzer      // nil: no NLP
 	Scorecard *scoring.Scorecard // nil: no scoring
+	// Vocabulary gives the scorecard each call's terms by its source (the phrase {vocabulary}); nil:
+	// none.
+	Vocabulary *transcribe.Vocabulary
 }
 
 // Apply analyses and scores a transcribed result in place. A panic in either — a defect that one
@@ -28,7 +32,8 @@ func (s Stages) Apply(res *parley.Result) (err error) {
 		res.Analysis = s.Analyzer.Analyze(res.Transcript)
 	}
 	if s.Scorecard != nil {
-		res.Score = s.Scorecard.Score(scoring.Call{Transcript: res.Transcript, Analysis: res.Analysis, DurationS: res.Call.Duration.Seconds()})
+		res.Score = s.Scorecard.Score(scoring.Call{Transcript: res.Transcript, Analysis: res.Analysis, DurationS: res.Call.Duration.Seconds(),
+			Vocabulary: s.Vocabulary.For(res.Call.Source)})
 	}
 	return nil
 }

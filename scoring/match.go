@@ -55,11 +55,21 @@ func compileForeign(list []string) phrases { return compileWith(list, foreignWor
 // compilePhrases reads phrase alternatives; "a|b" inside one string are alternatives too.
 func compilePhrases(list []string) phrases { return compileWith(list, turnWords) }
 
-// compileWith reads phrase alternatives with a way of splitting them into words.
+// VocabularyPhrase, as a phrase alternative ("welcome to|{vocabulary}"), stands for the call's
+// vocabulary terms (Call.Vocabulary): a scorecard names the company without spelling it, and each queue
+// or brand (vocabulary_by_prefix) brings its own.
+const VocabularyPhrase = "{vocabulary}"
+
+// compileWith reads phrase alternatives with a way of splitting them into words; {vocabulary} is kept
+// as an alternative of its own, a word no text has, until the call's terms replace it (withTerms).
 func compileWith(list []string, split func(string) []word) phrases {
 	var out phrases
 	for _, p := range list {
 		for _, alt := range strings.Split(p, "|") {
+			if strings.TrimSpace(alt) == VocabularyPhrase {
+				out = append(out, []word{{VocabularyPhrase, VocabularyPhrase}})
+				continue
+			}
 			if ws := split(alt); len(ws) > 0 {
 				out = append(out, ws)
 			}

@@ -15,6 +15,9 @@ type Call struct {
 	Transcript *parley.Transcript
 	Analysis   *parley.Analysis
 	DurationS  float64
+	// Vocabulary is the call's terms (vocabulary and vocabulary_by_prefix: company, product and agent
+	// names), which the phrase alternative {vocabulary} stands for.
+	Vocabulary []string
 }
 
 // Score grades a call. It never fails: an item that cannot be judged on this call is N/A with the reason.
@@ -27,7 +30,7 @@ func (sc *Scorecard) Score(c Call) *parley.Score {
 		return out
 	}
 	h := c.Transcript.Again
-	again := sc.score(Call{Transcript: h.Transcript(c.Transcript), Analysis: c.Analysis, DurationS: c.DurationS})
+	again := sc.score(Call{Transcript: h.Transcript(c.Transcript), Analysis: c.Analysis, DurationS: c.DurationS, Vocabulary: c.Vocabulary})
 	for i := range out.Items {
 		r, a := &out.Items[i], again.Items[i]
 		if !missed(*r) || a.Status != parley.ItemPass {
@@ -87,7 +90,8 @@ func (sc *Scorecard) score(c Call) *parley.Score {
 	}
 	c.DurationS = duration(c.DurationS, tr)
 	set := MetricSettings{DeadAirS: sc.Settings.DeadAirS, HoldMinS: sc.Settings.HoldMinS, HoldUnannouncedS: sc.Settings.HoldUnannouncedS}
-	e := &evaluator{sc: sc, call: c, tr: tr, metrics: Metrics(tr, c.DurationS, set), words: make([][]word, len(tr.Turns)), spoke: map[parley.Role]bool{}}
+	e := &evaluator{sc: sc, call: c, tr: tr, metrics: Metrics(tr, c.DurationS, set), words: make([][]word, len(tr.Turns)), spoke: map[parley.Role]bool{},
+		terms: compilePhrases(c.Vocabulary)}
 	for i, t := range tr.Turns {
 		e.words[i] = turnWords(t.Text)
 		e.spoke[t.Speaker] = true
@@ -125,6 +129,7 @@ type evaluator struct {
 	statedWords [][]word
 	foreign     [][]word // the turns' words as written, for phrases of another language (findForeign)
 	spoke       map[parley.Role]bool
+	terms       phrases            // the call's vocabulary, for {vocabulary} (withTerms)
 	sents       map[int][]sentence // sentences of a turn with embeddings, embedded on first use
 	encErr      error
 }
@@ -324,6 +329,7 @@ func (e *evaluator) phraseMeant(it *Item, r *parley.ItemResult) (string, bool) {
 			said := ""
 			ws := turnWords(s.text)
 			for _, ps := range it.entries {
+				ps = e.withTerms(ps)
 				if a, ok := ps.find(ws); ok {
 					said = ps.text(a)
 					break
@@ -750,6 +756,7 @@ func (e *evaluator) findForeign(it *Item, lang string, r *parley.ItemResult) (fo
 // what was found, with its evidence, and the entries not found.
 func (e *evaluator) findEntries(entries []phrases, texts []string, turns []int, words [][]word, r *parley.ItemResult) (found, missed []string) {
 	for k, ps := range entries {
+		ps = e.withTerms(ps)
 		hit := false
 		for _, i := range turns {
 			if a, ok := ps.find(words[i]); ok {
@@ -764,6 +771,16 @@ func (e *evaluator) findEntries(entries []phrases, texts []string, turns []int, 
 		}
 	}
 	return found, missed
+}
+
+// withTerms is ps with its {vocabulary} alternative, if any, replaced by the call's terms (none: it
+// matches nothing).
+func (e *evaluator) withTerms(ps phrases) phrases {
+	i := slices.IndexFunc(ps, func(alt []word) bool { return len(alt) == 1 && alt[0].text == VocabularyPhrase })
+	if i < 0 {
+		return ps
+	}
+	return append(slices.Delete(slices.Clone(ps), i, i+1), e.terms...)
 }
 
 // plainAlts names a phrase entry for a reason: its first phrase, and how many others would count.

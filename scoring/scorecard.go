@@ -443,6 +443,11 @@ func (it *Item) check() error {
 		it.Of = it.Speaker
 	}
 	for _, e := range it.Phrases.En {
+		for _, alt := range strings.Split(e, "|") {
+			if a := strings.TrimSpace(alt); strings.ContainsAny(a, "{}") && a != VocabularyPhrase {
+				return fmt.Errorf("phrase %q: %q is no placeholder parley knows (%s, alone between |, is the call's vocabulary)", e, a, VocabularyPhrase)
+			}
+		}
 		it.entries = append(it.entries, compilePhrases([]string{e}))
 	}
 	for lang, list := range it.Phrases.ByLang {

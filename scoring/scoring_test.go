@@ -263,6 +263,8 @@ func TestParseErrors(t *testing.T) {
 		{head + item("kind: required_phrase\nspeaker: any\nphrases: [a]\nanswered_with: [NUMBER]\nweight: 100"), "answered_with is for required_phrase items of the agent or the customer"},
 		{head + item("kind: required_phrase\nphrases: [a]\nanswered_with: [NUMBER, GPE]\nweight: 100"), `line 6: item "x": answered_with: "GPE" is not a type of personal data (ACCOUNT_NUMBER, ADDRESS, CARD_NUMBER, DATE_OF_BIRTH, EMAIL, NUMBER, ORDER_NUMBER, PERSON, PHONE)`},
 		{head + item("kind: required_phrase\nweight: 100"), "needs phrases, patterns or examples"},
+		{head + item("kind: required_phrase\nphrases: ['hello|{company}']\nweight: 100"), `line 6: item "x": phrase "hello|{company}": "{company}" is no placeholder parley knows ({vocabulary}, alone between |, is the call's vocabulary)`},
+		{head + item("kind: required_phrase\nphrases: ['welcome to {vocabulary}']\nweight: 100"), `"welcome to {vocabulary}" is no placeholder`},
 		{head + item("kind: required_phrase\nphrases: [a]\nwhen: {customer_score_at_most: -2}\nweight: 100"), "customer_score_at_most -2 (want -1 … 1)"},
 		{head + item("kind: dead_air\nmax_s: 5\nclassifier: {model: recap, label: recap}\nweight: 100"), "a classifier is for required_phrase items with examples"},
 		{head + item("kind: required_phrase\nphrases: [a]\nclassifier: {model: recap, label: recap}\nweight: 100"), "a classifier is for required_phrase items with examples"},
@@ -545,5 +547,45 @@ func TestMisses(t *testing.T) {
 		if got := sc.Misses(tr); got != tc.want {
 			t.Errorf("%s: misses %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestVocabularyPhrase: the alternative {vocabulary} is the call's terms — the company's name opens
+// the greeting where the call's vocabulary names it, in any letter case and one letter off as other
+// phrases are; without terms, or with another company's, it matches nothing and the reason names the
+// entry; the second reading of the agent's speech is scored with the same terms.
+func TestVocabularyPhrase(t *testing.T) {
+	sc := oneItem(t, `kind: required_phrase
+match: all
+window: {first: 30s}
+phrases:
+  - hello|good morning|{vocabulary}
+  - speaking|my name is`)
+	greet := transcript(line{A, 0, 3, "Northwinds billing, Luke speaking."}, line{C, 3.5, 6, "Hi, it's about my bill."})
+	for _, tc := range []struct {
+		terms []string
+		want  string
+	}{
+		{[]string{"Northwind Telecom", "northwind"}, parley.ItemPass},
+		{nil, parley.ItemFail},
+		{[]string{"Acme"}, parley.ItemFail},
+	} {
+		r := sc.Score(Call{Transcript: greet, Vocabulary: tc.terms}).Items[0]
+		if r.Status != tc.want {
+			t.Errorf("terms %q: %s %q", tc.terms, r.Status, r.Reason)
+		}
+		if tc.want == parley.ItemPass && (len(r.Evidence) != 1 || !strings.Contains(r.Reason, `"northwind"`)) {
+			t.Errorf("terms %q: reason %q, evidence %+v", tc.terms, r.Reason, r.Evidence)
+		}
+		if tc.want == parley.ItemFail && !strings.Contains(r.Reason, `"hello" (or one of 2 like it)`) {
+			t.Errorf("terms %q: reason %q", tc.terms, r.Reason)
+		}
+	}
+	// Heard again: the first reading garbled the company, the second heard it.
+	first := transcript(line{A, 0, 3, "North wind billing, Luke speaking."})
+	again := transcript(line{A, 0, 3, "Northwind billing, Luke speaking."})
+	first.Again = &parley.Hearing{Model: "m2", Segments: again.Segments, Turns: again.Turns}
+	if r := sc.Score(Call{Transcript: first, Vocabulary: []string{"Northwind"}}).Items[0]; r.Status != parley.ItemPass || !strings.HasPrefix(r.Reason, "heard again by m2: ") {
+		t.Errorf("heard again: %s %q", r.Status, r.Reason)
 	}
 }

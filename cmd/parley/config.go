@@ -410,7 +410,8 @@ func (c *Config) Processor(tr parley.Transcriber, model string, analyzer *nlp.An
 	if model != "" {
 		model = filepath.Base(model)
 	}
-	return &process.Processor{Pipeline: c.Pipeline(tr), Stages: process.Stages{Analyzer: analyzer, Scorecard: scorecard},
+	p := c.Pipeline(tr)
+	return &process.Processor{Pipeline: p, Stages: process.Stages{Analyzer: analyzer, Scorecard: scorecard, Vocabulary: p.Vocabulary},
 		Metadata: c.MetadataReader(), Transcripts: c.Transcripts, Model: model, MaxFileSize: c.MaxFileSize}
 }
 

@@ -55,6 +55,7 @@ func (m *Main) scorecardCmd(args []string) error {
 	if len(items) == 0 {
 		return parley.Errorf(parley.CodeConfig, "scorecard %s: no item %s with examples", sc.Name, *item)
 	}
+	vocab := cfg.vocabulary(nil) // each call's terms, for {vocabulary}
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
 	if args[0] == "eval" {
@@ -74,7 +75,7 @@ func (m *Main) scorecardCmd(args []string) error {
 			unread = append(unread, err)
 			continue
 		}
-		call := scoring.Call{Transcript: res.Transcript, Analysis: res.Analysis, DurationS: res.Call.Duration.Seconds()}
+		call := scoring.Call{Transcript: res.Transcript, Analysis: res.Analysis, DurationS: res.Call.Duration.Seconds(), Vocabulary: vocab.For(res.Call.Source)}
 		fmt.Fprintf(tw, "%s\n", path)
 		// What the item comes to on this call with this scorecard, and why: its examples are one way
 		// to meet it among phrases, patterns, its classifier and the other party's answer.

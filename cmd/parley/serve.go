@@ -66,7 +66,7 @@ func (m *Main) serveCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		ops := &jobs.Ops{Redis: redisOpt, Locations: locs, Index: idx, ResultsPrefix: cfg.ResultsPrefix, Stages: process.Stages{Scorecard: scorecard}}
+		ops := &jobs.Ops{Redis: redisOpt, Locations: locs, Index: idx, ResultsPrefix: cfg.ResultsPrefix, Stages: process.Stages{Scorecard: scorecard, Vocabulary: cfg.vocabulary(nil)}}
 		defer ops.Close()
 		srv.Ops = ops
 	}
