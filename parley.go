@@ -102,7 +102,7 @@ type Transcript struct {
 }
 
 // Hearing is a second reading of the agent's speech: its segments and turns, as another recogniser
-// (Model) heard them, or the same one decoding otherwise (BeamSize: the beam search's width; 0 greedy).
+// (Model) heard them, or the same one decoding otherwise (BeamSize: the beam search's width; 0, 1: greedy).
 type Hearing struct {
 	Model    string    `json:"model"`
 	BeamSize int       `json:"beam_size,omitempty"`
