@@ -53,9 +53,10 @@ func (sc *Scorecard) Score(c Call) *parley.Score {
 // Misses reports whether a first reading of a call leaves a required phrase of the agent not passed (a
 // fail, or left for review) — whether a second hearing of the agent could change the score. It is
 // judged from the words alone, before the NLP analysis: an item whose condition needs the analysis
-// (the customer's sentiment, the intent, entities) does not count.
-func (sc *Scorecard) Misses(tr *parley.Transcript) bool {
-	for _, r := range sc.score(Call{Transcript: tr}).Items {
+// (the customer's sentiment, the intent, entities) does not count. terms are the call's vocabulary
+// (Call.Vocabulary), which {vocabulary} stands for.
+func (sc *Scorecard) Misses(tr *parley.Transcript, terms []string) bool {
+	for _, r := range sc.score(Call{Transcript: tr, Vocabulary: terms}).Items {
 		if it, _ := sc.Item(r.ID); missed(r) && it.Speaker != "customer" {
 			return true
 		}

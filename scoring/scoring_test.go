@@ -517,13 +517,13 @@ func TestSecondHearing(t *testing.T) {
 
 // TestMisses: a first reading is worth a second hearing when a required phrase of the agent is not
 // passed; not for a customer's required phrase (the agent alone is heard again), nor for an item whose
-// condition needs the NLP analysis, which is not there yet.
+// condition needs the NLP analysis, which is not there yet; a phrase of the call's vocabulary counts.
 func TestMisses(t *testing.T) {
 	sc := items(t, `
       - id: greeting
         weight: 40
         kind: required_phrase
-        phrases: ["thank you for calling"]
+        phrases: ["thank you for calling|{vocabulary}"]
       - id: consent
         weight: 30
         kind: required_phrase
@@ -538,13 +538,16 @@ func TestMisses(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		agent string
+		terms []string
 		want  bool
 	}{
-		{"greeting said", "Thank you for calling Northwind.", false},
-		{"greeting missed", "Thank you for coloring North wind.", true},
+		{"greeting said", "Thank you for calling Northwind.", nil, false},
+		{"greeting missed", "Thank you for coloring North wind.", nil, true},
+		{"the company's name", "Northwind billing, Sam speaking.", []string{"Northwind"}, false},
+		{"no vocabulary", "Northwind billing, Sam speaking.", nil, true},
 	} {
 		tr := transcript(line{A, 0, 4, tc.agent}, line{C, 5, 8, "This is a disgrace, I want my money back."})
-		if got := sc.Misses(tr); got != tc.want {
+		if got := sc.Misses(tr, tc.terms); got != tc.want {
 			t.Errorf("%s: misses %v, want %v", tc.name, got, tc.want)
 		}
 	}

@@ -86,9 +86,10 @@ type SecondHearing struct {
 	// the recogniser's own setting (parley.WithBeamSize): with it the model of the first reading can
 	// hear the agent again, searching wider, without a second model in memory.
 	BeamSize int
-	// Needed, when set, tells from the first reading whether the call is worth a second one (the
-	// scorecard misses a line the agent should say: scoring.Scorecard.Misses); nil: every call is.
-	Needed func(*parley.Transcript) bool
+	// Needed, when set, tells from the first reading and the call's vocabulary terms whether the call
+	// is worth a second one (the scorecard misses a line the agent should say:
+	// scoring.Scorecard.Misses); nil: every call is.
+	Needed func(tr *parley.Transcript, terms []string) bool
 }
 
 // DefaultRoles is the usual stereo layout: agent on the left channel, customer on the right.
@@ -296,7 +297,7 @@ func (p *Pipeline) hearAgain(ctx context.Context, src source, lv *levels, tracks
 		tr.Warnings = append(tr.Warnings, "second hearing not done: "+why+"; the agent's speech was read once")
 		return
 	}
-	if p.Again.Needed != nil && !p.Again.Needed(tr) {
+	if p.Again.Needed != nil && !p.Again.Needed(tr, terms) {
 		return
 	}
 	if lang != "" {

@@ -429,7 +429,7 @@ func TestSecondHearing(t *testing.T) {
 	// A call the first reading scores fully is not heard again (Needed), and the check sees that reading.
 	var skipped atomic.Int32
 	var seen []string
-	needed := func(tr *parley.Transcript) bool {
+	needed := func(tr *parley.Transcript, _ []string) bool {
 		for _, s := range tr.Segments {
 			seen = append(seen, s.Text)
 		}
