@@ -27,6 +27,38 @@ var DefaultMetricSettings = MetricSettings{DeadAirS: 5, HoldMinS: 5, HoldUnannou
 // rest ("bear with me a moment" → "there with me a moment", "put you on hold" → "put you on the").
 var holdAnnouncement = compilePhrases([]string{"hold", "bear with me", "one moment", "a moment", "a minute", "a second", "a few seconds", "let me check"})
 
+// announcesHold tells whether an agent's turn announces a hold: one of holdAnnouncement's phrases, not
+// counting "in a minute" and its like, which say when something will happen ("it'll restart by itself
+// in a minute", "you'll get a text in a second"), not that the caller is to wait.
+func announcesHold(text string) bool {
+	ws := turnWords(text)
+	var kept []word
+	for i := 0; i < len(ws); i++ {
+		if n := soonAt(ws[i:]); n > 0 {
+			i += n - 1
+			continue
+		}
+		kept = append(kept, ws[i])
+	}
+	_, ok := holdAnnouncement.find(kept)
+	return ok
+}
+
+// soonAt is how many words of ws, from its start, say "in a minute", "in a second", "in a moment" or "in
+// a few seconds"; 0 when they do not.
+func soonAt(ws []word) int {
+	if len(ws) < 3 || ws[0].text != "in" || ws[1].text != "a" {
+		return 0
+	}
+	switch {
+	case ws[2].text == "minute" || ws[2].text == "second" || ws[2].text == "moment" || ws[2].text == "sec":
+		return 3
+	case ws[2].text == "few" && len(ws) > 3 && ws[3].stem == nlp.Stem("seconds"):
+		return 4
+	}
+	return 0
+}
+
 type interval struct{ start, end float64 }
 
 // speech returns the merged speech intervals of the segments of a role ("" for everyone).
@@ -181,7 +213,7 @@ func otherRole(r parley.Role) parley.Role {
 func announcedBefore(tr *parley.Transcript, t float64) bool {
 	for _, turn := range tr.Turns {
 		if turn.Speaker == parley.RoleAgent && turn.End.Seconds() <= t+0.5 && turn.End.Seconds() >= t-30 {
-			if _, ok := holdAnnouncement.find(turnWords(turn.Text)); ok {
+			if announcesHold(turn.Text) {
 				return true
 			}
 		}

@@ -408,7 +408,8 @@ func TestRecapOnRecognisedText(t *testing.T) {
 	}
 }
 
-// A hold counts as announced by short phrases, which survive recognition that garbles the rest.
+// A hold counts as announced by short phrases, which survive recognition that garbles the rest; "in a
+// minute" and its like say when something will happen, not that the caller is to wait.
 func TestHoldAnnounced(t *testing.T) {
 	for _, tc := range []struct {
 		said string
@@ -421,6 +422,12 @@ func TestHoldAnnounced(t *testing.T) {
 		{"Let me find the visit, one moment unfold please.", true}, // "one moment on hold please"
 		{"Can you confirm the first line of your address?", false},
 		{"I've refunded the charge to your card.", false},
+		{"I'm sending an update to the box now. It'll restart by itself in a minute.", false},
+		{"In a second you'll get a text with the code.", false},
+		{"You'll see it on your account in a few seconds.", false},
+		{"Bear with me, I'll be back with you in a moment.", true},
+		{"Let me check that, it takes a minute.", true},
+		{"It'll restart in a minute, just a moment while it does.", true},
 	} {
 		tr := transcript(line{A, 10, 14, tc.said}, line{C, 30, 32, "Okay."})
 		if got := announcedBefore(tr, 14); got != tc.want {
