@@ -32,10 +32,16 @@ func (s Stages) Apply(res *parley.Result) (err error) {
 		res.Analysis = s.Analyzer.Analyze(res.Transcript)
 	}
 	if s.Scorecard != nil {
-		res.Score = s.Scorecard.Score(scoring.Call{Transcript: res.Transcript, Analysis: res.Analysis, DurationS: res.Call.Duration.Seconds(),
-			Vocabulary: s.Vocabulary.For(res.Call.Source)})
+		res.Score = s.Scorecard.Score(s.Call(res))
 	}
 	return nil
+}
+
+// Call is what the scorecard grades of a result: its transcript, analysis and length, and the call's
+// vocabulary terms by its source.
+func (s Stages) Call(res *parley.Result) scoring.Call {
+	return scoring.Call{Transcript: res.Transcript, Analysis: res.Analysis, DurationS: res.Call.Duration.Seconds(),
+		Vocabulary: s.Vocabulary.For(res.Call.Source)}
 }
 
 // Redo analyses and scores a stored call document again and returns the new document (the recognition

@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -59,6 +60,16 @@ func compilePhrases(list []string) phrases { return compileWith(list, turnWords)
 // vocabulary terms (Call.Vocabulary): a scorecard names the company without spelling it, and each queue
 // or brand (vocabulary_by_prefix) brings its own.
 const VocabularyPhrase = "{vocabulary}"
+
+// checkPlaceholders refuses a phrase entry with braces anywhere but a {vocabulary} alternative of its own.
+func checkPlaceholders(entry string) error {
+	for _, alt := range strings.Split(entry, "|") {
+		if a := strings.TrimSpace(alt); strings.ContainsAny(a, "{}") && a != VocabularyPhrase {
+			return fmt.Errorf("phrase %q: %q is no placeholder parley knows (%s, alone between |, is the call's vocabulary)", entry, a, VocabularyPhrase)
+		}
+	}
+	return nil
+}
 
 // compileWith reads phrase alternatives with a way of splitting them into words; {vocabulary} is kept
 // as an alternative of its own, a word no text has, until the call's terms replace it (withTerms).

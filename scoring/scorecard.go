@@ -443,10 +443,8 @@ func (it *Item) check() error {
 		it.Of = it.Speaker
 	}
 	for _, e := range it.Phrases.En {
-		for _, alt := range strings.Split(e, "|") {
-			if a := strings.TrimSpace(alt); strings.ContainsAny(a, "{}") && a != VocabularyPhrase {
-				return fmt.Errorf("phrase %q: %q is no placeholder parley knows (%s, alone between |, is the call's vocabulary)", e, a, VocabularyPhrase)
-			}
+		if err := checkPlaceholders(e); err != nil {
+			return err
 		}
 		it.entries = append(it.entries, compilePhrases([]string{e}))
 	}
@@ -458,6 +456,9 @@ func (it *Item) check() error {
 			it.byLang = map[string][]phrases{}
 		}
 		for _, e := range list {
+			if err := checkPlaceholders(e); err != nil {
+				return fmt.Errorf("phrases for %q: %w", lang, err)
+			}
 			ps := compileForeign([]string{e})
 			if len(ps) == 0 {
 				return fmt.Errorf("phrases for %q: %q has no words", lang, e)

@@ -265,6 +265,7 @@ func TestParseErrors(t *testing.T) {
 		{head + item("kind: required_phrase\nweight: 100"), "needs phrases, patterns or examples"},
 		{head + item("kind: required_phrase\nphrases: ['hello|{company}']\nweight: 100"), `line 6: item "x": phrase "hello|{company}": "{company}" is no placeholder parley knows ({vocabulary}, alone between |, is the call's vocabulary)`},
 		{head + item("kind: required_phrase\nphrases: ['welcome to {vocabulary}']\nweight: 100"), `"welcome to {vocabulary}" is no placeholder`},
+		{head + item("kind: required_phrase\nphrases: {es: ['hola|{empresa}']}\nweight: 100"), `phrases for "es": phrase "hola|{empresa}": "{empresa}" is no placeholder`},
 		{head + item("kind: required_phrase\nphrases: [a]\nwhen: {customer_score_at_most: -2}\nweight: 100"), "customer_score_at_most -2 (want -1 … 1)"},
 		{head + item("kind: dead_air\nmax_s: 5\nclassifier: {model: recap, label: recap}\nweight: 100"), "a classifier is for required_phrase items with examples"},
 		{head + item("kind: required_phrase\nphrases: [a]\nclassifier: {model: recap, label: recap}\nweight: 100"), "a classifier is for required_phrase items with examples"},

@@ -15,6 +15,7 @@ import (
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/models"
+	"github.com/parley-cc/parley/process"
 	"github.com/parley-cc/parley/scoring"
 )
 
@@ -55,7 +56,7 @@ func (m *Main) scorecardCmd(args []string) error {
 	if len(items) == 0 {
 		return parley.Errorf(parley.CodeConfig, "scorecard %s: no item %s with examples", sc.Name, *item)
 	}
-	vocab := cfg.vocabulary(nil) // each call's terms, for {vocabulary}
+	stages := process.Stages{Vocabulary: cfg.vocabulary(nil)} // each call's terms, for {vocabulary}
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
 	if args[0] == "eval" {
@@ -75,7 +76,7 @@ func (m *Main) scorecardCmd(args []string) error {
 			unread = append(unread, err)
 			continue
 		}
-		call := scoring.Call{Transcript: res.Transcript, Analysis: res.Analysis, DurationS: res.Call.Duration.Seconds(), Vocabulary: vocab.For(res.Call.Source)}
+		call := stages.Call(&res)
 		fmt.Fprintf(tw, "%s\n", path)
 		// What the item comes to on this call with this scorecard, and why: its examples are one way
 		// to meet it among phrases, patterns, its classifier and the other party's answer.
