@@ -322,6 +322,10 @@ func (e *evaluator) phraseMeant(it *Item, r *parley.ItemResult) (string, bool) {
 	if it.protos == nil || it.Match == "all" || e.encErr != nil {
 		return "", false
 	}
+	entries := make([]phrases, len(it.entries))
+	for k, ps := range it.entries {
+		entries[k] = e.withTerms(ps)
+	}
 	for _, i := range e.turnsFor(it) {
 		for _, s := range e.sents[i] {
 			if it.asks(s.text) {
@@ -329,8 +333,7 @@ func (e *evaluator) phraseMeant(it *Item, r *parley.ItemResult) (string, bool) {
 			}
 			said := ""
 			ws := turnWords(s.text)
-			for _, ps := range it.entries {
-				ps = e.withTerms(ps)
+			for _, ps := range entries {
 				if a, ok := ps.find(ws); ok {
 					said = ps.text(a)
 					break
