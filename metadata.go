@@ -26,3 +26,15 @@ type Metadata struct {
 	AgentVoice int            `json:"agent_voice,omitempty"`
 	Extra      map[string]any `json:"extra,omitempty"`
 }
+
+// Agent is how the call's agent is shown and grouped in reports: their name, else their id ("" for none
+// or no metadata).
+func (m *Metadata) Agent() string {
+	if m == nil {
+		return ""
+	}
+	if m.AgentName != "" {
+		return m.AgentName
+	}
+	return m.AgentID
+}

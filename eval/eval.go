@@ -74,12 +74,13 @@ func (c Check) Agree() bool { return c.Want == c.Got }
 
 // CallResult is one labelled call measured.
 type CallResult struct {
-	ID        string           `json:"id"`
-	Split     string           `json:"split,omitempty"`
-	Mix       string           `json:"mix"`
-	Error     string           `json:"error,omitempty"` // no usable call document
-	WER       map[string]Words `json:"wer"`             // agent, customer (stereo), all
-	Misplaced Words            `json:"misplaced"`       // stereo or diarized: reference words recognised on the other party's side
+	ID        string            `json:"id"`
+	Split     string            `json:"split,omitempty"`
+	Mix       string            `json:"mix"`
+	Tags      map[string]string `json:"tags,omitempty"`  // what the call is (callTags), for parley eval --by
+	Error     string            `json:"error,omitempty"` // no usable call document
+	WER       map[string]Words  `json:"wer"`             // agent, customer (stereo), all
+	Misplaced Words             `json:"misplaced"`       // stereo or diarized: reference words recognised on the other party's side
 	// UnsureWords and SureWords: the recogniser's words under calldoc.UnsureBelow and the others, and how
 	// many of each the alignment to the reference found wrong (Errors); calls whose words are known.
 	UnsureWords   Words                  `json:"unsure_words"`
@@ -266,9 +267,11 @@ type Report struct {
 	// Gaps are the held-out calls' measures less the tuned calls' (Measures, rates as shares), with 95 %
 	// intervals from drawing all the calls again: a gap whose interval holds 0 may be chance. Only when
 	// the set has both splits.
-	Gaps    map[string]Gap `json:"heldout_gaps,omitempty"`
-	Skipped []string       `json:"skipped,omitempty"` // label files and call documents that could not be used, with why
-	Notes   []string       `json:"notes,omitempty"`   // labels that were not measured, with why
+	Gaps map[string]Gap `json:"heldout_gaps,omitempty"`
+	// Groupings are the calls measured group by group, by the tags parley eval --by names (GroupBy).
+	Groupings []Grouping `json:"groupings,omitempty"`
+	Skipped   []string   `json:"skipped,omitempty"` // label files and call documents that could not be used, with why
+	Notes     []string   `json:"notes,omitempty"`   // labels that were not measured, with why
 	// HeldoutHidden: the held-out calls count in the summaries but are left out of the worst calls and
 	// the per-call table (the text and the page; eval.json keeps them), so that tuning reads no held-out
 	// miss.
@@ -330,7 +333,7 @@ func (res *CallResult) heard(d *calldoc.CallDoc, role parley.Role, ref string) {
 // Call measures one call document against its label. A document that does not match the label (other
 // length, other channel layout) is an error: its numbers would mean nothing.
 func Call(l *Label, d *calldoc.CallDoc) CallResult {
-	res := CallResult{ID: l.ID(), Split: l.Split, Mix: l.Mix, WER: map[string]Words{}, Interruptions: map[parley.Role][2]int{}}
+	res := CallResult{ID: l.ID(), Split: l.Split, Mix: l.Mix, Tags: callTags(l, d), WER: map[string]Words{}, Interruptions: map[parley.Role][2]int{}}
 	if d == nil {
 		res.Error = "no call document for this recording"
 		return res

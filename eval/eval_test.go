@@ -21,6 +21,7 @@ func TestReadLabelRejectsBadFiles(t *testing.T) {
 		{"bad-mix", `mix "quad"`},
 		{"bad-times", "after the recording"},
 		{"bad-sentiment", `"angry"`},
+		{"bad-tag", `tag "agent": ""`},
 		{"missing", "no such file"},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
@@ -36,7 +37,7 @@ func TestReadLabelRejectsBadFiles(t *testing.T) {
 	}
 	// A folder with good and bad files: the good one is kept, every bad one named.
 	labels, errs := ReadLabels([]string{"testdata"})
-	if len(labels) != 1 || labels[0].ID() != "good" || len(errs) != 6 {
+	if len(labels) != 1 || labels[0].ID() != "good" || len(errs) != 7 {
 		t.Errorf("%d labels, %d errors: %v", len(labels), len(errs), errs)
 	}
 }

@@ -171,6 +171,34 @@ func (r *Report) rows() []row {
 	return rows
 }
 
+// groupHead is the header of a grouping's table.
+var groupHead = []string{"calls (tune / held out)", "WER agent", "WER all", "items", "items for review / wrong", "customer's closing sentiment"}
+
+// groupRows are a grouping's table rows, one per group: its value first, then groupHead's columns.
+func groupRows(g Grouping) [][]string {
+	var out [][]string
+	for _, gr := range g.Groups {
+		s := gr.Summary
+		out = append(out, []string{gr.Value,
+			fmt.Sprintf("%d (%d / %d)", s.Calls, gr.Tune, gr.Heldout),
+			num(s.WER["agent"].WER()), num(s.WER["all"].WER()),
+			frac(s.ItemAgreement) + within(s, "item_agreement", true),
+			fmt.Sprintf("%d / %d", s.ItemReview, s.ItemAgreement.Total-s.ItemAgreement.Right-s.ItemReview),
+			frac(s.Sentiment["customer_end"])})
+	}
+	return out
+}
+
+// withinLine describes a grouping's held-out gap within its groups ("" when it has none or one group).
+func withinLine(g Grouping) string {
+	if g.WithinGap == nil || len(g.Groups) < 2 { // one group: the splits' own gap, printed above
+		return ""
+	}
+	w := g.WithinGap
+	return fmt.Sprintf("held out − tune within each %s: items %+.1f points [%+.1f, %+.1f] (%d of %d groups have calls of both splits)",
+		g.By, 100*w.Value, 100*w.Interval[0], 100*w.Interval[1], g.Both, len(g.Groups))
+}
+
 // WriteText prints the summary per split, each scorecard item, and the worst calls.
 func (r *Report) WriteText(w io.Writer, worst int) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -198,6 +226,19 @@ func (r *Report) WriteText(w io.Writer, worst int) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	for _, g := range r.Groupings {
+		fmt.Fprintln(w)
+		fmt.Fprintln(tw, strings.Join(append([]string{"by " + g.By}, groupHead...), "\t"))
+		for _, rw := range groupRows(g) {
+			fmt.Fprintln(tw, strings.Join(rw, "\t"))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		if l := withinLine(g); l != "" {
+			fmt.Fprintln(w, l)
+		}
 	}
 	if r.HeldoutHidden {
 		fmt.Fprintln(w, "\nheld-out calls: counted above, their misses not shown")
@@ -232,6 +273,10 @@ td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}th{background:#f
 <h2>Scorecard items (all calls)</h2>
 <table><tr><th>item</th><th>agreement</th><th>pass precision</th><th>pass recall</th><th>fail precision</th><th>fail recall</th><th>for review</th><th>passes on the moment</th>{{range .ItemHeads}}<th>{{.}}</th>{{end}}</tr>
 {{range .Items}}<tr><td>{{.ID}}</td><td>{{frac .S.Agree}}</td><td>{{pct .S.PassPrecision}}</td><td>{{pct .S.PassRecall}}</td><td>{{pct .S.FailPrecision}}</td><td>{{pct .S.FailRecall}}</td><td>{{.S.Review}}</td><td>{{frac .S.OnMoment}}</td>{{range .Splits}}<td>{{.}}</td>{{end}}</tr>{{end}}</table>
+{{range .Groupings}}<h2>By {{.By}}</h2>
+<table><tr><th>{{.By}}</th>{{range $.GroupHead}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}</table>
+{{with .Within}}<p>{{.}}</p>{{end}}{{end}}
 <h2>Calls, worst first</h2>
 {{if .Hidden}}<p>held-out calls: counted above, their misses not shown</p>{{end}}
 <table><tr><th>call</th><th>split</th><th>mix</th><th>WER</th><th>wrong</th><th>what parley got wrong</th></tr>
@@ -252,6 +297,11 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		C        CallResult
 		Problems []string
 	}
+	type grouping struct {
+		By     string
+		Rows   [][]string
+		Within string
+	}
 	data := struct {
 		Resamples int
 		Hidden    bool
@@ -261,9 +311,14 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		Items     []item
 		ItemHeads []string
 		Calls     []call
+		GroupHead []string
+		Groupings []grouping
 		Skipped   []string
 		Notes     []string
-	}{Resamples: stats.Resamples, Hidden: r.HeldoutHidden, Gaps: r.gapLines(), Splits: r.Splits(), Rows: r.rows(), Skipped: r.Skipped, Notes: r.Notes}
+	}{Resamples: stats.Resamples, Hidden: r.HeldoutHidden, Gaps: r.gapLines(), Splits: r.Splits(), Rows: r.rows(), GroupHead: groupHead, Skipped: r.Skipped, Notes: r.Notes}
+	for _, g := range r.Groupings {
+		data.Groupings = append(data.Groupings, grouping{g.By, groupRows(g), withinLine(g)})
+	}
 	splits, heads := r.itemSplits()
 	data.ItemHeads = heads
 	for _, id := range r.ItemIDs() {

@@ -67,6 +67,9 @@ type Label struct {
 	Interruptions []Interruption           `yaml:"interruptions,omitempty" json:"interruptions,omitempty"`
 	PII           []PIILabel               `yaml:"pii,omitempty" json:"pii,omitempty"`
 	Turns         []Turn                   `yaml:"turns" json:"turns"`
+	// Tags say what the call is — who took it, their team, the line it came in on — so that parley eval
+	// --by can tell how parley does on each group of calls (Groupings).
+	Tags map[string]string `yaml:"tags,omitempty" json:"tags,omitempty"`
 
 	path string // the label file
 }
@@ -212,6 +215,11 @@ func (l *Label) check() error {
 	for i, p := range l.PII {
 		if p.Type == "" || p.End < p.Start {
 			return fmt.Errorf("pii %d: type %q, times %.2f–%.2f", i+1, p.Type, p.Start, p.End)
+		}
+	}
+	for k, v := range l.Tags {
+		if strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
+			return fmt.Errorf("tag %q: %q, want a name and a value", k, v)
 		}
 	}
 	return nil

@@ -81,12 +81,9 @@ func AgentOf(m *parley.Metadata) (key, name string) {
 	if m == nil {
 		return "", ""
 	}
-	key, name = m.AgentID, m.AgentName
+	key, name = m.AgentID, m.Agent()
 	if key == "" {
 		key = name
-	}
-	if name == "" {
-		name = key
 	}
 	return key, name
 }

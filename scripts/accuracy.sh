@@ -11,5 +11,6 @@ model=${PARLEY_MODEL:-../shared/models/whisper-tiny.en-f16.bin}
 . scripts/lib/encoder.sh
 set=$(go run ./internal/callset/gen testdata/callset)
 # --details tune: the held-out calls are measured but their misses are not printed (tuning never reads
-# them); --details all after it shows them.
-exec bin/parley eval --labels "$set/audio" --out eval-out --model "$model" --details tune "$@"
+# them); --details all after it shows them. --by accent,codec: the same measures per agent accent and
+# per codec, and the held-out gap within them.
+exec bin/parley eval --labels "$set/audio" --out eval-out --model "$model" --details tune --by accent,codec "$@"

@@ -317,10 +317,8 @@ func Build(docs []calldoc.CallDoc, opt Options, overrides []Override) *Report {
 			switch {
 			case opt.By == "team" && d.Metadata.Team != "":
 				group = d.Metadata.Team
-			case opt.By == "agent" && d.Metadata.AgentName != "":
-				group = d.Metadata.AgentName
-			case opt.By == "agent" && d.Metadata.AgentID != "":
-				group = d.Metadata.AgentID
+			case opt.By == "agent" && d.Metadata.Agent() != "":
+				group = d.Metadata.Agent()
 			}
 		}
 		r.Rows = append(r.Rows, CallRow{Doc: d, Group: group, Started: started})

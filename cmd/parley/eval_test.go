@@ -191,14 +191,35 @@ func TestEvalBadLabels(t *testing.T) {
 	if code, _, stderr := runMain(t, nil, "eval", "--labels", dir, "--results", results, "--details", "heldout"); code != exitUsage || !strings.Contains(stderr, `--details "heldout"`) {
 		t.Errorf("--details heldout: exit %d %s", code, stderr)
 	}
+	if code, _, stderr := runMain(t, nil, "eval", "--labels", dir, "--results", results, "--by", "agent,"); code != exitUsage || !strings.Contains(stderr, `--by "agent,"`) {
+		t.Errorf("--by agent,: exit %d %s", code, stderr)
+	}
 }
 
 // The same labels measured on the reference transcripts (imported WebVTT): the NLP and the scorecard
 // without recognition errors. Floors as measured when set: items 90.4 %, intent 80.0 %, closing 90.0 %;
 // the summary quotes the agent's labelled recap on 21 of 27 calls (77.8 %; 16/19 tune, 5/8 held out).
 func TestEvalReferenceTranscripts(t *testing.T) {
-	rep, _ := runEval(t, filepath.Join(callSet(t), callset.ReferenceDir), "--model", testenv.TestModel(t))
+	rep, _ := runEval(t, filepath.Join(callSet(t), callset.ReferenceDir), "--model", testenv.TestModel(t), "--by", "accent,team")
 	all := rep.Summary["all"]
+	// The set's calls are tagged with their agent's accent: every call in one accent's group, several
+	// accents, and the held-out gap within them; no call has a team.
+	if len(rep.Groupings) != 2 || rep.Groupings[0].By != "accent" || rep.Groupings[1].By != "team" {
+		t.Fatalf("groupings %+v", rep.Groupings)
+	}
+	n := 0
+	for _, g := range rep.Groupings[0].Groups {
+		n += g.Summary.Calls
+		if g.Value == eval.Untagged {
+			t.Errorf("%d calls have no accent", g.Summary.Calls)
+		}
+	}
+	if g := rep.Groupings[0]; n != all.Calls || len(g.Groups) < 5 || g.WithinGap == nil {
+		t.Errorf("by accent: %d calls in %d groups, gap within %+v", n, len(g.Groups), g.WithinGap)
+	}
+	if g := rep.Groupings[1].Groups; len(g) != 1 || g[0].Value != eval.Untagged {
+		t.Errorf("by team: %+v", g)
+	}
 	if all.Calls < 60 || all.Errors != 0 || all.WER["all"].Errors != 0 {
 		t.Fatalf("calls %d (%d not measured), word errors %d on perfect transcripts", all.Calls, all.Errors, all.WER["all"].Errors)
 	}

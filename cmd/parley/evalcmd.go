@@ -15,7 +15,7 @@ import (
 	"github.com/parley-cc/parley/report"
 )
 
-const evalUsage = `usage: parley eval --labels PATH[,PATH…] [--results DIR] [--out DIR] [--worst N] [--details all|tune] [run flags]
+const evalUsage = `usage: parley eval --labels PATH[,PATH…] [--results DIR] [--out DIR] [--worst N] [--details all|tune] [--by TAG[,TAG…]] [run flags]
        parley eval labels --overrides FILE --results DIR --out DIR   (reviewers' overrides → label files)
 
 Measures parley against reviewer labels (NAME.labels.yaml beside each recording; format in README.md):
@@ -25,10 +25,12 @@ Without --results it runs the pipeline on the labelled recordings first (every '
 applies: --model, --scorecard, --encoder…) and keeps the call documents in --out.
 Writes DIR/eval.json and DIR/eval.html and prints the summary. --details tune: the held-out calls count
 in the summary, but their misses are not shown (the worst calls, the page's call table), so that
-tuning never reads them.`
+tuning never reads them. --by agent (any tag of the label files' tags:, or agent, team and queue from
+the call documents' metadata, or mix): the same measures group by group, worst first, and the held-out
+gap within the groups.`
 
 // evalFlags are eval's own flags; everything else goes to the run it starts.
-var evalFlags = map[string]bool{"labels": true, "results": true, "out": true, "worst": true, "details": true}
+var evalFlags = map[string]bool{"labels": true, "results": true, "out": true, "worst": true, "details": true, "by": true}
 
 // splitEvalArgs takes eval's own flags (--name value or --name=value) out of args.
 func splitEvalArgs(args []string) (own map[string]string, rest []string, err error) {
@@ -76,6 +78,15 @@ func (m *Main) evalCmd(ctx context.Context, args []string) error {
 	if details != "" && details != "all" && details != eval.SplitTune {
 		return parley.Errorf(parley.CodeConfig, "parley eval: --details %q: want all or tune", details)
 	}
+	var by []string
+	if v, ok := own["by"]; ok {
+		for _, t := range strings.Split(v, ",") {
+			if t = strings.TrimSpace(t); t == "" {
+				return parley.Errorf(parley.CodeConfig, "parley eval: --by %q: want tag names, comma-separated", v)
+			}
+			by = append(by, t)
+		}
+	}
 	out := own["out"]
 	if out == "" {
 		out = "eval-out"
@@ -112,6 +123,7 @@ func (m *Main) evalCmd(ctx context.Context, args []string) error {
 		fmt.Fprintln(m.Stderr, "parley eval:", s)
 	}
 	rep := eval.Evaluate(labels, docs)
+	rep.GroupBy(by)
 	rep.Skipped = skipped
 	rep.HeldoutHidden = details == eval.SplitTune
 	if err := os.MkdirAll(out, 0o755); err != nil {

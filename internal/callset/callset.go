@@ -48,7 +48,7 @@ import (
 )
 
 // version changes whenever the generator makes different audio from the same scripts.
-const version = "3"
+const version = "4" // 4: label files carry tags (agent, accent, codec)
 
 // Script is one call of the set.
 type Script struct {
@@ -183,6 +183,19 @@ func ReadScript(path string) (*Script, error) {
 	return &s, nil
 }
 
+// tags are what parley eval --by can compare calls by: the agent (their voice), the agent's accent (the
+// voice without its variant: en-gb-scotland), and how the call was stored.
+func (s *Script) tags() map[string]string {
+	voice := s.Audio.Agent
+	_, accent, _ := strings.Cut(voice, ":")
+	accent, _, _ = strings.Cut(accent, "+")
+	codec := s.Audio.Codec
+	if s.Audio.Rate != 8000 {
+		codec = fmt.Sprintf("%s %d kHz", codec, s.Audio.Rate/1000)
+	}
+	return map[string]string{"agent": voice, "accent": accent, "codec": codec}
+}
+
 func cmpOr(s, def string) string {
 	if s == "" {
 		return def
@@ -299,7 +312,7 @@ func generateOne(path, outDir string) error {
 		tracks[role] = dst
 	}
 	lab := &eval.Label{Recording: name + ".wav", Split: s.Split, Mix: s.Audio.Mix, Intent: s.Intent,
-		Sentiment: s.Sentiment, Threats: s.Threats, Items: map[string]eval.ItemLabel{}}
+		Sentiment: s.Sentiment, Threats: s.Threats, Items: map[string]eval.ItemLabel{}, Tags: s.tags()}
 	for id, v := range s.Items {
 		lab.Items[id] = eval.ItemLabel{Result: v}
 	}
