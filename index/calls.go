@@ -184,6 +184,10 @@ func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc calldoc.CallDoc, do
 	if share, ok := doc.HeardUnsurely(); ok {
 		c.Unsure = share
 	}
+	agentUnsure := -1.0
+	if share, ok := doc.HeardUnsurelyOf(parley.RoleAgent); ok {
+		agentUnsure = share
+	}
 	if doc.Language != "" {
 		c.Languages = []string{doc.Language}
 	}
@@ -224,10 +228,10 @@ func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc calldoc.CallDoc, do
 	}
 	alerts := delimited(c.Alerts)
 	if err := exec(`INSERT INTO call_docs (id, call_id, source, doc, started_at, time_from, agent, agent_name, team, queue, duration_s, scored, score,
-		auto_failed, intent, sentiment, sentiment_label, alerts, summary, language, languages, redacted, unsure, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		auto_failed, intent, sentiment, sentiment_label, alerts, summary, language, languages, redacted, unsure, agent_unsure, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, c.CallID, c.Source, c.Doc, started, c.TimeFrom, c.Agent, c.AgentName, c.Team, c.Queue, c.DurationS, b2i(c.Scored), c.Score,
 		b2i(c.AutoFailed), c.Intent, c.Sentiment, c.SentimentLabel, alerts, strings.Join(c.Summary, "\n"), c.Language, delimited(c.Languages),
-		b2i(c.Redacted), c.Unsure, fmtTime(time.Now())); err != nil {
+		b2i(c.Redacted), c.Unsure, agentUnsure, fmtTime(time.Now())); err != nil {
 		return "", fmt.Errorf("index call %s: %w", doc.CallID, err)
 	}
 	if c.Agent != "" {

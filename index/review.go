@@ -34,6 +34,12 @@ type AgentStats struct {
 	// taking an English and a Spanish queue is graded on different phrases in each.
 	ByLanguage  []LanguageScore
 	Best, Worst []Call
+	// Unsure is the mean share of the agent's words the recogniser heard unsurely over their calls whose
+	// words are known (UnsureCalls of them), TeamUnsure the same over their team's calls (every call's
+	// when they have none): an agent heard less surely than the rest has scores that rest on weaker text
+	// (team.HeardWorse). -1 when no such call.
+	Unsure, TeamUnsure float64
+	UnsureCalls        int
 }
 
 // LanguageScore is an agent's calls in one language (Language "" : not known), with the pass rate of
@@ -197,6 +203,22 @@ func (x *Index) Agent(ctx context.Context, agent string, from, to time.Time) (Ag
 		teamWhere, teamArg = "? = ''", ""
 	}
 	if err := count(teamWhere, teamArg, true); err != nil {
+		return st, false, err
+	}
+	// How surely the agent was heard, against their team.
+	unsure := func(where string, arg any) (mean float64, n int, err error) {
+		var avg sql.NullFloat64
+		err = x.db.QueryRowContext(ctx, x.bind(`SELECT AVG(c.agent_unsure), COUNT(*) FROM call_docs c WHERE c.agent_unsure >= 0 AND `+where+period),
+			append([]any{arg}, periodArgs...)...).Scan(&avg, &n)
+		if !avg.Valid {
+			return -1, n, err
+		}
+		return round3(avg.Float64), n, err
+	}
+	if st.Unsure, st.UnsureCalls, err = unsure("c.agent = ?", key); err != nil {
+		return st, false, err
+	}
+	if st.TeamUnsure, _, err = unsure(teamWhere, teamArg); err != nil {
 		return st, false, err
 	}
 	for _, r := range rates {

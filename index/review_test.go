@@ -556,12 +556,13 @@ func TestHeardUnsurely(t *testing.T) {
 			ids := map[string]string{}
 			for i, n := range fixtures.Names {
 				d := fixtures.Doc(t, n)
-				if i < 2 { // words for the first turn: a quarter unsure in call 0, all sure in call 1
+				if i < 2 { // words for the agent's first turn: a quarter unsure in call 0, all sure in call 1
 					conf := []float64{0.9, 0.2, 0.95, 0.8}
 					if i == 1 {
 						conf[1] = 0.7
 					}
-					t0 := d.Turns[0]
+					k := slices.IndexFunc(d.Turns, func(t calldoc.TurnDoc) bool { return t.Speaker == parley.RoleAgent })
+					t0 := d.Turns[k]
 					words := []calldoc.WordDoc{{Text: "Hello,"}, {Text: "north"}, {Text: "wind"}, {Text: "here."}}
 					for k := range words {
 						words[k].Confidence = conf[k]
@@ -574,7 +575,7 @@ func TestHeardUnsurely(t *testing.T) {
 							}
 						}
 					}
-					d.Turns[0].Text = "Hello, north wind here."
+					d.Turns[k].Text = "Hello, north wind here."
 				}
 				id, err := x.PutCall(ctx, d, fixtures.Write(t, dir, d))
 				if err != nil {
@@ -587,6 +588,14 @@ func TestHeardUnsurely(t *testing.T) {
 				c, _, err := x.Call(ctx, ids[n])
 				if err != nil || c.Unsure != w {
 					t.Errorf("%s: unsure %v %v, want %v", n, c.Unsure, err, w)
+				}
+			}
+			// The agent's own words: Sarah (a17) took calls 0 and 1, heard unsurely a quarter and none of
+			// their first turn's words, her team's other call (Maria's) has no words.
+			for agent, want := range map[string][3]float64{"a17": {0.125, 2, 0.125}, "a30": {-1, 0, 0.125}} {
+				st, ok, err := x.Agent(ctx, agent, time.Time{}, time.Time{})
+				if err != nil || !ok || st.Unsure != want[0] || float64(st.UnsureCalls) != want[1] || st.TeamUnsure != want[2] {
+					t.Errorf("agent %s heard unsurely %v over %d calls, team %v (%v); want %v", agent, st.Unsure, st.UnsureCalls, st.TeamUnsure, err, want)
 				}
 			}
 			for _, tc := range []struct {

@@ -69,6 +69,8 @@ var schema = []statement{
 	// The share of the call's recognised words heard unsurely (calldoc.HeardUnsurely), -1 when its words
 	// are not known (an imported transcript, or a call indexed before the column).
 	addColumn("call_docs", "unsure", "DOUBLE PRECISION NOT NULL DEFAULT -1"),
+	// The same of the agent's words alone (calldoc.HeardUnsurelyOf): how surely the agent was heard.
+	addColumn("call_docs", "agent_unsure", "DOUBLE PRECISION NOT NULL DEFAULT -1"),
 	// Each call's scorecard items: the result in force (a reviewer's where one decided) and the
 	// automatic one, which calibration compares it with; the first evidence's quote and moment and the
 	// reason, for the library's examples.

@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parley-cc/parley"
 )
 
 // WriteCallsCSV writes one row per call.
@@ -24,10 +26,13 @@ func (r *Report) WriteCallsCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"call_id", "source_file", "started_at", "agent_id", "agent_name", "team", "queue", "direction", "duration_s", "score",
 		"auto_failed", "intent", "intent_confidence", "customer_end_sentiment", "hold_s", "transferred", "disposition", "traffic_source",
-		"revenue", "cost", "repeat_caller", "resolved_first_call", "campaign"})
+		"revenue", "cost", "repeat_caller", "resolved_first_call", "campaign", "agent_words_unsure"})
 	for _, row := range r.Rows {
 		d := row.Doc
-		rec := []string{d.CallID, d.Source, "", "", "", "", "", "", ff(d.DurationS), "", "", "", "", "", "", "", "", "", "", "", "", "", ""}
+		rec := []string{d.CallID, d.Source, "", "", "", "", "", "", ff(d.DurationS), "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""}
+		if share, ok := d.HeardUnsurelyOf(parley.RoleAgent); ok {
+			rec[23] = ff(share)
+		}
 		if row.Known { // without a caller id, neither is known
 			rec[20], rec[21] = strconv.FormatBool(row.Repeat), strconv.FormatBool(row.Resolved)
 		}

@@ -320,3 +320,54 @@ func TestByLanguage(t *testing.T) {
 		t.Errorf("HTML report without the language split: %v", err)
 	}
 }
+
+// How surely each agent was heard: the mean share of the agent's words heard unsurely in their calls,
+// beside all calls'; an agent heard markedly less surely than the rest is marked on the page, and each
+// call's share is in the calls export. A customer's unsure words are not the agent's.
+func TestAgentsHeardUnsurely(t *testing.T) {
+	docs := sampleDocs() // Sarah: c1, c2; Daniel: c3, c4
+	for i := range docs {
+		conf := 0.9
+		if docs[i].Metadata.AgentName == "Daniel" {
+			conf = 0.2 // half his words: "Hello" unsure, "there." sure
+		}
+		docs[i].Turns = []calldoc.TurnDoc{{Speaker: parley.RoleAgent, End: 1, Text: "Hello there."}, {Speaker: parley.RoleCustomer, Start: 2, End: 3, Text: "Hi."}}
+		docs[i].Segments = []calldoc.SegmentDoc{
+			{Speaker: parley.RoleAgent, End: 1, Text: "Hello there.", Words: []calldoc.WordDoc{{Text: "Hello", Confidence: conf}, {Text: "there.", Confidence: 0.9}}},
+			{Channel: 1, Speaker: parley.RoleCustomer, Start: 2, End: 3, Text: "Hi.", Words: []calldoc.WordDoc{{Text: "Hi.", Start: 2, End: 3, Confidence: 0.1}}},
+		}
+		docs[i].Turns[1].Channel = 1
+	}
+	docs[2].Score.Review = 2
+	r := Build(docs, Options{By: "agent"}, nil)
+	got := map[string]GroupScorecard{}
+	for _, g := range r.Groups {
+		got[g.Name] = g
+	}
+	d, s := got["Daniel"], got["Sarah"]
+	if d.AgentUnsure == nil || *d.AgentUnsure != 0.5 || *d.UnsureBaseline != 0.25 || *s.AgentUnsure != 0 || !d.HeardWorse() || s.HeardWorse() {
+		t.Fatalf("Daniel %v, Sarah %v, baseline %v; marked %v %v", d.AgentUnsure, s.AgentUnsure, d.UnsureBaseline, d.HeardWorse(), s.HeardWorse())
+	}
+	if d.ForReview != 2 || s.ForReview != 0 {
+		t.Errorf("items for review: Daniel %d, Sarah %d", d.ForReview, s.ForReview)
+	}
+	var page, calls bytes.Buffer
+	if err := r.WriteHTML(&page); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(page.String(), "heard less surely than the rest"); n != 1 || !strings.Contains(page.String(), "50% <span class=\"facts\">(all 25%)</span>") {
+		t.Errorf("%d agents marked as heard less surely:\n%s", n, page.String())
+	}
+	if err := r.WriteCallsCSV(&calls); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(calls.String()), "\n")
+	if !strings.HasSuffix(lines[0], ",agent_words_unsure") || !strings.HasSuffix(lines[1], ",0") || !strings.HasSuffix(lines[3], ",0.5") {
+		t.Errorf("calls export:\n%s", calls.String())
+	}
+	// Imported transcripts: no words with confidences, nothing to say.
+	r = Build(sampleDocs(), Options{By: "agent"}, nil)
+	if g := r.Groups[0]; g.AgentUnsure != nil || g.UnsureBaseline != nil || g.HeardWorse() {
+		t.Errorf("without words: %+v", g)
+	}
+}

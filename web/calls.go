@@ -19,6 +19,7 @@ import (
 	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/index"
 	"github.com/parley-cc/parley/report"
+	"github.com/parley-cc/parley/team"
 	"github.com/parley-cc/parley/transcribe"
 )
 
@@ -520,7 +521,8 @@ func (s *Server) agentPage(w http.ResponseWriter, r *http.Request, u *User) {
 	if agent == index.NoAgent {
 		title = "Calls without an agent"
 	}
-	data := map[string]any{"Title": title, "A": st, "Trend": trendChart(st.Weekly), "CanCoach": slices.Contains(library, u.Role), "Q": q, "Problems": problems}
+	data := map[string]any{"Title": title, "A": st, "Trend": trendChart(st.Weekly), "CanCoach": slices.Contains(library, u.Role), "Q": q, "Problems": problems,
+		"HeardWorse": st.Unsure >= 0 && st.TeamUnsure >= 0 && team.HeardWorse(st.Unsure, st.TeamUnsure)}
 	if agent != index.NoAgent {
 		plan, err := s.coachingPlan(r, st)
 		if err != nil {

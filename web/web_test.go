@@ -1370,3 +1370,45 @@ func TestLanguageFilter(t *testing.T) {
 		t.Errorf("agent page by language:\n%s", split)
 	}
 }
+
+// An agent's page says how surely parley heard the agent against their team, and marks an agent heard
+// markedly less surely: their scores rest on weaker text. Without recognised words it says nothing.
+func TestAgentHeardUnsurely(t *testing.T) {
+	a := newApp(t)
+	past := time.Now().Add(-3 * 24 * time.Hour)
+	var docs []index.DocAt
+	for i := range 2 {
+		for _, agent := range []string{"h1", "h2", "h3"} {
+			d := teamCall(fmt.Sprintf("%s-%d", agent, i), agent, past.Add(time.Duration(i)*time.Hour), parley.ItemPass, parley.ItemPass)
+			conf := 0.9
+			if agent == "h1" {
+				conf = 0.1 // "Morning" heard unsurely: half h1's words
+			}
+			d.Doc.Turns = []calldoc.TurnDoc{{Speaker: parley.RoleAgent, Start: 1, End: 2, Text: "Morning, Kim."}}
+			d.Doc.Segments = []calldoc.SegmentDoc{{Speaker: parley.RoleAgent, Start: 1, End: 2, Text: "Morning, Kim.",
+				Words: []calldoc.WordDoc{{Start: 1, End: 1.5, Text: "Morning,", Confidence: conf}, {Start: 1.5, End: 2, Text: "Kim.", Confidence: 0.9}}}}
+			docs = append(docs, d)
+		}
+	}
+	docs = append(docs, teamCall("h4-0", "h4", past, parley.ItemPass, parley.ItemPass)) // an imported transcript: no words
+	if err := a.x.PutCalls(context.Background(), docs); err != nil {
+		t.Fatal(err)
+	}
+	for agent, want := range map[string]string{
+		"h1": "<b>50%</b> of the agent's words over 2 calls (their team: 17%) <span class=\"flag\">heard less surely than the rest",
+		"h2": "<b>0%</b> of the agent's words over 2 calls (their team: 17%)</p>",
+		"h4": "",
+	} {
+		_, page := a.do("qa", "GET", "/agents/"+agent, nil)
+		if want == "" {
+			if strings.Contains(page, `id="agent-heard"`) {
+				t.Errorf("%s, no words known: the page says how surely they were heard", agent)
+			}
+			continue
+		}
+		if !strings.Contains(page, want) {
+			i := strings.Index(page, `id="agent-heard"`)
+			t.Errorf("%s: want %q in\n%s", agent, want, page[max(0, i):min(len(page), max(0, i)+400)])
+		}
+	}
+}
