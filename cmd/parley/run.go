@@ -293,13 +293,17 @@ func openSecondHearing(cfg *Config, scorecard *scoring.Scorecard, firstPath stri
 		return nil, func() {}, nil
 	}
 	beam := cmp.Or(cfg.SecondHearingBeam, cfg.BeamSize) // the width it decodes at (0, 1: greedy)
-	if path, err := cfg.modelCache().Resolve(cfg.SecondHearing); err == nil && sameFile(path, firstPath) {
+	path, err := cfg.modelCache().Resolve(cfg.SecondHearing)
+	if err != nil {
+		return nil, nil, fmt.Errorf("second_hearing: %w", err)
+	}
+	if sameFile(path, firstPath) {
 		if max(beam, 1) == max(cfg.BeamSize, 1) {
 			return nil, nil, parley.Errorf(parley.CodeConfig, "second_hearing: %s is the model of the first reading, decoded the same way (beam_size %d, second_hearing_beam %d): it would hear the same words; set second_hearing_beam to another width", filepath.Base(path), cfg.BeamSize, cfg.SecondHearingBeam)
 		}
 		return &transcribe.SecondHearing{Transcriber: first, Model: filepath.Base(path), BeamSize: beam, Needed: scorecard.Misses}, func() {}, nil
 	}
-	path, w, err := openRecogniser(cfg, cfg.SecondHearing)
+	w, err := loadRecogniser(cfg, path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("second_hearing: %w", err)
 	}
@@ -322,12 +326,17 @@ func openRecogniser(cfg *Config, model string) (string, *whisper.Transcriber, er
 	if err != nil {
 		return "", nil, err
 	}
-	tr, err := whisper.Open(path, whisper.Options{Threads: cfg.Threads, States: cfg.WhisperStates(), Language: cfg.Language,
-		BeamSize: cfg.BeamSize, NoFallback: !cfg.Fallback})
+	tr, err := loadRecogniser(cfg, path)
 	if err != nil {
 		return "", nil, err
 	}
 	return path, tr, nil
+}
+
+// loadRecogniser loads a resolved model file with the recognition settings.
+func loadRecogniser(cfg *Config, path string) (*whisper.Transcriber, error) {
+	return whisper.Open(path, whisper.Options{Threads: cfg.Threads, States: cfg.WhisperStates(), Language: cfg.Language,
+		BeamSize: cfg.BeamSize, NoFallback: !cfg.Fallback})
 }
 
 func fileSize(path string) int64 {
