@@ -703,6 +703,18 @@ func (r *Report) alerts(opt Options) {
 	for _, t := range r.Trends {
 		r.Alerts = append(r.Alerts, Alert{Rule: "trend", Value: t.Share, Message: t.String()})
 	}
+	// A group the recogniser heard markedly less surely: its scores rest on weaker text.
+	for _, g := range r.Groups {
+		if !g.HeardWorse() {
+			continue
+		}
+		a := Alert{Rule: "heard_unsurely", Value: *g.AgentUnsure, Message: fmt.Sprintf("%s: %.0f%% of the agent's words heard unsurely against %.0f%% in all calls — listen to their calls before their scores count against them",
+			g.Name, *g.AgentUnsure*100, *g.UnsureBaseline*100)}
+		if r.By == "agent" {
+			a.Agent = g.Name
+		}
+		r.Alerts = append(r.Alerts, a)
+	}
 }
 
 // CallAlerts are the per-call rules that fire on one call: auto_fail, intent and negative_end. Rules

@@ -351,6 +351,15 @@ func TestAgentsHeardUnsurely(t *testing.T) {
 	if d.ForReview != 2 || s.ForReview != 0 {
 		t.Errorf("items for review: Daniel %d, Sarah %d", d.ForReview, s.ForReview)
 	}
+	var heard []Alert
+	for _, a := range r.Alerts {
+		if a.Rule == "heard_unsurely" {
+			heard = append(heard, a)
+		}
+	}
+	if len(heard) != 1 || heard[0].Agent != "Daniel" || heard[0].Value != 0.5 || !strings.Contains(heard[0].Message, "50% of the agent's words heard unsurely against 25% in all calls") {
+		t.Errorf("heard_unsurely alerts %+v", heard)
+	}
 	var page, calls bytes.Buffer
 	if err := r.WriteHTML(&page); err != nil {
 		t.Fatal(err)
