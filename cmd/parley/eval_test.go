@@ -255,8 +255,14 @@ func TestEvalLabelsFromOverrides(t *testing.T) {
 		t.Fatalf("label %+v %v", l, err)
 	}
 	out := t.TempDir()
-	code, stdout, stderr = runMain(t, nil, "eval", "--labels", labels, "--results", results, "--out", out)
+	code, stdout, stderr = runMain(t, nil, "eval", "--labels", labels, "--results", results, "--out", out, "--by", "agent")
 	if code != 0 || !strings.Contains(stdout, "0.0% (0/1)") {
 		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	// The label has no tags: the call is grouped by its document's agent.
+	var rep eval.Report
+	readJSON(t, filepath.Join(out, "eval.json"), &rep)
+	if len(rep.Groupings) != 1 || len(rep.Groupings[0].Groups) != 1 || rep.Groupings[0].Groups[0].Value != "Sarah" {
+		t.Errorf("by agent: %+v", rep.Groupings)
 	}
 }
