@@ -397,16 +397,18 @@ func (x *Index) LatestOverrides(ctx context.Context) ([]team.Override, error) {
 type ReviewedItem struct {
 	Call, CallID, Item, Label, Auto, Status, Reviewer, Comment string
 	At                                                         time.Time
+	// Agent and AgentName are the call's agent (AgentOf; both "" when its metadata names none).
+	Agent, AgentName string
 }
 
 // ReviewedItems are the reviewers' results in force on calls still in the index, by call and item.
 func (x *Index) ReviewedItems(ctx context.Context) ([]ReviewedItem, error) {
-	all, err := collect(ctx, x.db, x.bind(`SELECT o.call, c.call_id, o.item, r.label, r.auto_status, o.status, o.reviewer, o.comment, o.at
+	all, err := collect(ctx, x.db, x.bind(`SELECT o.call, c.call_id, o.item, r.label, r.auto_status, o.status, o.reviewer, o.comment, o.at, c.agent, c.agent_name
 		FROM overrides o JOIN call_docs c ON c.id = o.call JOIN call_item_results r ON r.call = o.call AND r.item = o.item
 		ORDER BY o.at, o.id`), nil,
 		func(rows *sql.Rows) (ri ReviewedItem, err error) {
 			var at string
-			err = rows.Scan(&ri.Call, &ri.CallID, &ri.Item, &ri.Label, &ri.Auto, &ri.Status, &ri.Reviewer, &ri.Comment, &at)
+			err = rows.Scan(&ri.Call, &ri.CallID, &ri.Item, &ri.Label, &ri.Auto, &ri.Status, &ri.Reviewer, &ri.Comment, &at, &ri.Agent, &ri.AgentName)
 			ri.At, _ = time.Parse(stampFormat, at)
 			return ri, err
 		})

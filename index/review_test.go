@@ -201,7 +201,7 @@ func TestCallsFilterSearchAndReview(t *testing.T) {
 				t.Fatalf("reviewed items (the latest per call and item): %+v %v", reviewed, err)
 			}
 			for _, ri := range reviewed {
-				if ri.Auto != ri.Status || ri.Label == "" || ri.CallID != "billing-dispute" || ri.Item == "identity_verification" && ri.Reviewer != "qa2" {
+				if ri.Auto != ri.Status || ri.Label == "" || ri.CallID != "billing-dispute" || ri.Agent != "a17" || ri.AgentName != "Sarah" || ri.Item == "identity_verification" && ri.Reviewer != "qa2" {
 					t.Errorf("reviewed %+v (the automatic result agrees with the latest override)", ri)
 				}
 			}

@@ -553,6 +553,14 @@ type reviewerCalibration struct {
 	Reviewed, Agree int
 }
 
+// agentCalibration is the reviewers' agreement with the automatic results on one agent's calls: an agent
+// whose results reviewers overturn more often than others' is one parley scores less fairly (an accent
+// the recogniser hears worse, a way of speaking the scorecard's examples miss).
+type agentCalibration struct {
+	Agent, Name     string
+	Reviewed, Agree int
+}
+
 func (s *Server) calibrationPage(w http.ResponseWriter, r *http.Request, u *User) {
 	all, err := s.Index.ReviewedItems(r.Context())
 	if err != nil {
@@ -564,8 +572,23 @@ func (s *Server) calibrationPage(w http.ResponseWriter, r *http.Request, u *User
 	byItem := map[string]*itemCalibration{}
 	byReviewer := map[string]*reviewerCalibration{}
 	var reviewers []*reviewerCalibration
+	byAgent := map[string]*agentCalibration{}
+	var agents []*agentCalibration
 	for _, ri := range all {
 		agree := ri.Auto == ri.Status
+		if only == "" || ri.Reviewer == only {
+			key := cmp.Or(ri.Agent, index.NoAgent)
+			ac := byAgent[key]
+			if ac == nil {
+				ac = &agentCalibration{Agent: key, Name: cmp.Or(ri.AgentName, index.NoAgentName)}
+				byAgent[key] = ac
+				agents = append(agents, ac)
+			}
+			ac.Reviewed++
+			if agree {
+				ac.Agree++
+			}
+		}
 		rc := byReviewer[ri.Reviewer]
 		if rc == nil {
 			rc = &reviewerCalibration{Reviewer: ri.Reviewer}
@@ -592,7 +615,11 @@ func (s *Server) calibrationPage(w http.ResponseWriter, r *http.Request, u *User
 		ic.Rows = append(ic.Rows, ri)
 	}
 	slices.SortFunc(reviewers, func(a, b *reviewerCalibration) int { return strings.Compare(a.Reviewer, b.Reviewer) })
-	s.render(w, r, u, "calibration.html", map[string]any{"Title": "Calibration", "Items": items, "Reviewers": reviewers, "Only": only})
+	// Agents whose results reviewers overturn most, first.
+	slices.SortFunc(agents, func(a, b *agentCalibration) int {
+		return cmp.Or(cmp.Compare(float64(a.Agree)/float64(a.Reviewed), float64(b.Agree)/float64(b.Reviewed)), strings.Compare(a.Name, b.Name))
+	})
+	s.render(w, r, u, "calibration.html", map[string]any{"Title": "Calibration", "Items": items, "Reviewers": reviewers, "Agents": agents, "Only": only})
 }
 
 // overridesExport sends the overrides in force as YAML, the format of `parley report --overrides` and of

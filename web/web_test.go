@@ -1063,6 +1063,10 @@ func TestCalibrationPage(t *testing.T) {
 	if strings.Contains(cal, `<td title="closing">closing</td>`) {
 		t.Error("the item is named by its id, not its label")
 	}
+	// Both reviews are of Sarah's call: one overturned the automatic result, one agreed.
+	if !strings.Contains(cal, `<td><a href="/agents/a17">Sarah</a></td><td class="r">2</td><td class="r">50%</td>`) {
+		t.Errorf("calibration by agent:\n%s", cal[max(0, strings.Index(cal, "By agent")):])
+	}
 	_, mine := a.do("qa", "GET", "/calibration?reviewer=quinn", nil)
 	if !strings.Contains(mine, "#item-closing") || strings.Contains(mine, "#item-greeting") {
 		t.Error("one reviewer's view shows another's reviews")
