@@ -246,20 +246,28 @@ type GroupScorecard struct {
 	// them. Nil when no call's words are known (imported transcripts).
 	AgentUnsure    *float64 `json:"agent_words_unsure,omitempty"`
 	UnsureBaseline *float64 `json:"agent_words_unsure_baseline,omitempty"`
+	UnsureCalls    int      `json:"calls_with_words"` // the group's calls whose words are known
 }
 
 // UnsureMargin is how far above the baseline a group's share of agent words heard unsurely is marked
 // on the report page: on the labelled call set 5 points of it came with about 7 points more agent
-// word error rate (README, Reports).
-const UnsureMargin = 0.05
+// word error rate (README, Reports). MinUnsureCalls is how many calls with known words the group needs
+// for that: one call's share varies by about 8 points within an accent there, so the mean of fewer than
+// ten cannot tell 5 points from chance (two standard errors).
+const (
+	UnsureMargin   = 0.05
+	MinUnsureCalls = 10
+)
 
-// HeardWorse reports whether agents whose words were heard unsurely at the share given were heard
-// markedly less surely than the rest, whose share is baseline.
-func HeardWorse(share, baseline float64) bool { return share >= baseline+UnsureMargin }
+// HeardWorse reports whether agents whose words were heard unsurely at the share given, over calls
+// calls, were heard markedly less surely than the rest, whose share is baseline.
+func HeardWorse(share, baseline float64, calls int) bool {
+	return calls >= MinUnsureCalls && share >= baseline+UnsureMargin
+}
 
 // HeardWorse reports whether the recogniser heard the group's agents markedly less surely than all.
 func (g GroupScorecard) HeardWorse() bool {
-	return g.AgentUnsure != nil && g.UnsureBaseline != nil && HeardWorse(*g.AgentUnsure, *g.UnsureBaseline)
+	return g.AgentUnsure != nil && g.UnsureBaseline != nil && HeardWorse(*g.AgentUnsure, *g.UnsureBaseline, g.UnsureCalls)
 }
 
 // meanOf is sum/n, nil when n is 0.
@@ -678,7 +686,7 @@ func (r *Report) groups() {
 	}
 	for name, g := range idx {
 		g.AvgScore, g.Baseline, g.ItemPass = tallies[name].avg(), all.avg(), tallies[name].passRates()
-		g.AgentUnsure, g.UnsureBaseline = meanOf(heardSum[name], heardN[name]), meanOf(heardAllSum, heardAllN)
+		g.AgentUnsure, g.UnsureBaseline, g.UnsureCalls = meanOf(heardSum[name], heardN[name]), meanOf(heardAllSum, heardAllN), heardN[name]
 		for wk, s := range weekSum[name] {
 			g.WeeklyScore[wk] = round1(s / float64(weekN[name][wk]))
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -325,7 +326,15 @@ func TestByLanguage(t *testing.T) {
 // beside all calls'; an agent heard markedly less surely than the rest is marked on the page, and each
 // call's share is in the calls export. A customer's unsure words are not the agent's.
 func TestAgentsHeardUnsurely(t *testing.T) {
-	docs := sampleDocs() // Sarah: c1, c2; Daniel: c3, c4
+	var docs []calldoc.CallDoc // Sarah: c1, c2; Daniel: c3, c4; five times over (ten calls each)
+	for k := range 5 {
+		for _, d := range sampleDocs() {
+			if k > 0 {
+				d.CallID = fmt.Sprintf("%s-%d", d.CallID, k)
+			}
+			docs = append(docs, d)
+		}
+	}
 	for i := range docs {
 		conf := 0.9
 		if docs[i].Metadata.AgentName == "Daniel" {
@@ -373,6 +382,18 @@ func TestAgentsHeardUnsurely(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(calls.String()), "\n")
 	if !strings.HasSuffix(lines[0], ",agent_words_unsure") || !strings.HasSuffix(lines[1], ",0") || !strings.HasSuffix(lines[3], ",0.5") {
 		t.Errorf("calls export:\n%s", calls.String())
+	}
+	// Two calls each: the shares are given, but two calls cannot tell 5 points from chance.
+	r = Build(docs[:4], Options{By: "agent"}, nil)
+	for _, g := range r.Groups {
+		if g.AgentUnsure == nil || g.UnsureCalls != 2 || g.HeardWorse() {
+			t.Errorf("two calls: %s %v over %d calls, marked %v", g.Name, g.AgentUnsure, g.UnsureCalls, g.HeardWorse())
+		}
+	}
+	for _, a := range r.Alerts {
+		if a.Rule == "heard_unsurely" {
+			t.Errorf("an alert from two calls: %+v", a)
+		}
 	}
 	// Imported transcripts: no words with confidences, nothing to say.
 	r = Build(sampleDocs(), Options{By: "agent"}, nil)

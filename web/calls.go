@@ -522,7 +522,7 @@ func (s *Server) agentPage(w http.ResponseWriter, r *http.Request, u *User) {
 		title = "Calls without an agent"
 	}
 	data := map[string]any{"Title": title, "A": st, "Trend": trendChart(st.Weekly), "CanCoach": slices.Contains(library, u.Role), "Q": q, "Problems": problems,
-		"HeardWorse": st.Unsure >= 0 && st.TeamUnsure >= 0 && team.HeardWorse(st.Unsure, st.TeamUnsure)}
+		"HeardWorse": st.Unsure >= 0 && st.TeamUnsure >= 0 && team.HeardWorse(st.Unsure, st.TeamUnsure, st.UnsureCalls)}
 	if agent != index.NoAgent {
 		plan, err := s.coachingPlan(r, st)
 		if err != nil {

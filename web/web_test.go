@@ -1381,7 +1381,7 @@ func TestAgentHeardUnsurely(t *testing.T) {
 	a := newApp(t)
 	past := time.Now().Add(-3 * 24 * time.Hour)
 	var docs []index.DocAt
-	for i := range 2 {
+	for i := range 10 { // ten calls each: enough for a mark (team.MinUnsureCalls)
 		for _, agent := range []string{"h1", "h2", "h3"} {
 			d := teamCall(fmt.Sprintf("%s-%d", agent, i), agent, past.Add(time.Duration(i)*time.Hour), parley.ItemPass, parley.ItemPass)
 			conf := 0.9
@@ -1399,8 +1399,8 @@ func TestAgentHeardUnsurely(t *testing.T) {
 		t.Fatal(err)
 	}
 	for agent, want := range map[string]string{
-		"h1": "<b>50%</b> of the agent's words over 2 calls (their team: 17%) <span class=\"flag\">heard less surely than the rest",
-		"h2": "<b>0%</b> of the agent's words over 2 calls (their team: 17%)</p>",
+		"h1": "<b>50%</b> of the agent's words over 10 calls (their team: 17%) <span class=\"flag\">heard less surely than the rest",
+		"h2": "<b>0%</b> of the agent's words over 10 calls (their team: 17%)</p>",
 		"h4": "",
 	} {
 		_, page := a.do("qa", "GET", "/agents/"+agent, nil)
