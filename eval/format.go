@@ -147,10 +147,8 @@ func (r *Report) rows() []row {
 		}))
 	}
 	rows = append(rows,
-		mk("scorecard item agreement", func(s Summary) string { return frac(s.ItemAgreement) + within(s, "item_agreement", true) }),
-		mk("items for review / wrong", func(s Summary) string {
-			return fmt.Sprintf("%d / %d", s.ItemReview, s.ItemAgreement.Total-s.ItemAgreement.Right-s.ItemReview)
-		}),
+		mk("scorecard item agreement", itemsAgreed),
+		mk("items for review / wrong", itemsReviewWrong),
 		// What a QA team can act on without listening: the results parley decided, and how many are right.
 		mk("items decided: right", func(s Summary) string {
 			return frac(Count{Right: s.ItemAgreement.Right, Total: s.ItemAgreement.Total - s.ItemReview})
@@ -171,6 +169,16 @@ func (r *Report) rows() []row {
 	return rows
 }
 
+// itemsAgreed is a summary's item agreement with its interval.
+func itemsAgreed(s Summary) string {
+	return frac(s.ItemAgreement) + within(s, "item_agreement", true)
+}
+
+// itemsReviewWrong is how many item results parley left for a reviewer, and how many it decided wrong.
+func itemsReviewWrong(s Summary) string {
+	return fmt.Sprintf("%d / %d", s.ItemReview, s.ItemAgreement.Total-s.ItemAgreement.Right-s.ItemReview)
+}
+
 // groupHead is the header of a grouping's table.
 var groupHead = []string{"calls (tune / held out)", "WER agent", "WER all", "items", "items for review / wrong", "customer's closing sentiment"}
 
@@ -182,8 +190,7 @@ func groupRows(g Grouping) [][]string {
 		out = append(out, []string{gr.Value,
 			fmt.Sprintf("%d (%d / %d)", s.Calls, gr.Tune, gr.Heldout),
 			num(s.WER["agent"].WER()), num(s.WER["all"].WER()),
-			frac(s.ItemAgreement) + within(s, "item_agreement", true),
-			fmt.Sprintf("%d / %d", s.ItemReview, s.ItemAgreement.Total-s.ItemAgreement.Right-s.ItemReview),
+			itemsAgreed(s), itemsReviewWrong(s),
 			frac(s.Sentiment["customer_end"])})
 	}
 	return out

@@ -35,6 +35,9 @@ func callTags(l *Label, d *calldoc.CallDoc) map[string]string {
 	return tags
 }
 
+// groupOf is the value of the tag by that puts the call in its group (Untagged when it has none).
+func groupOf(c *CallResult, by string) string { return cmp.Or(c.Tags[by], Untagged) }
+
 // Group is the calls that share one value of a tag, measured together.
 type Group struct {
 	Value   string  `json:"value"`
@@ -64,7 +67,7 @@ func (r *Report) GroupBy(tags []string) {
 	for _, by := range tags {
 		byValue := map[string][]CallResult{}
 		for _, c := range r.Calls {
-			v := cmp.Or(c.Tags[by], Untagged)
+			v := groupOf(&c, by)
 			byValue[v] = append(byValue[v], c)
 		}
 		g := Grouping{By: by}
@@ -99,7 +102,7 @@ func withinGap(calls []CallResult, by string) *Gap {
 		groups := map[string]*split{}
 		for _, i := range idx {
 			c := &calls[i]
-			v := cmp.Or(c.Tags[by], Untagged)
+			v := groupOf(c, by)
 			if groups[v] == nil {
 				groups[v] = &split{}
 			}
