@@ -10,7 +10,9 @@ import (
 // The default identity item is met where the customer answers the agent with personal data and little
 // else, however the agent's question was heard — also on a call whose condition (the account, a card,
 // a bill) no one was heard to say — but not when the question reads like one of its counter-examples
-// (a new address, an amount), nor when the answer is mostly something else. The lines are written for
+// (a new address, an amount), nor when the answer is mostly something else. Where the condition was
+// not seen only an answer that is a check by itself counts (answered_unseen_with): a caller thinking of
+// switching gives a postcode for a coverage check, not to prove who they are. The lines are written for
 // this test.
 func TestAnsweredWith(t *testing.T) {
 	sc := onEncoder(t, Default())
@@ -25,6 +27,8 @@ func TestAnsweredWith(t *testing.T) {
 		{"garbled question, account number", "My bill has gone up again.", "What's the count number?", "4471902.", "NUMBER", "4471902", parley.ItemPass, `answered the agent's turn at 0:07 with NUMBER "4471902"`},
 		{"date of birth, no account said", "My password doesn't work.", "So, here in the county news, you need to have", "The ninth of May 1961.", "DATE_OF_BIRTH", "ninth of May 1961", parley.ItemPass, "said although its condition was not seen"},
 		{"redacted answer", "My bill has gone up again.", "What's the count number?", "[NUMBER]", "NUMBER", "[NUMBER]", parley.ItemPass, `NUMBER "[NUMBER]"`},
+		{"postcode, no account said", "I'm not with you yet, I'm thinking of switching.", "Can I get your post go?", "LS6 2AB.", "ADDRESS", "LS6 2AB", parley.ItemNA, "does not apply"},
+		{"postcode, the bill said", "My bill has gone up again.", "Can I get your post go?", "LS6 2AB.", "ADDRESS", "LS6 2AB", parley.ItemPass, `answered the agent's turn at 0:07 with ADDRESS "LS6 2AB"`},
 		{"the new address", "I'm moving house and my bill needs to go there.", "And what's the new address you're moving to?", "41 Station Street.", "ADDRESS", "41 Station Street", parley.ItemFail, ""},
 		{"a price read back", "My bill has gone up again.", "How much was the bill before that?", "125.", "NUMBER", "125", parley.ItemFail, ""},
 		{"mostly something else", "My bill has gone up again.", "What's the count number?", "It's 4471902 but honestly I have been waiting for weeks for somebody to sort this out.", "NUMBER", "4471902", parley.ItemFail, ""},

@@ -361,14 +361,19 @@ func (e *evaluator) phraseMeant(it *Item, r *parley.ItemResult) (string, bool) {
 }
 
 // answered finds the first turn of the other party that answers one of the item's speaker's turns in
-// its window with personal data of the types it names (Item.AnsweredWith): the item is met there. The
+// its window with personal data of the types it names (Item.AnsweredWith, or AnsweredUnseenWith when
+// unseen: the item's condition was not seen): the item is met there. The
 // question's last sentence may not read like a counter-example — at the item's similarity and nearer
 // it than every example (needs the sentences embedded: meaning; an item with counter-examples is not
 // answered without the sentence encoder). The evidence is the question's turn and the answer's; it
 // says why.
-func (e *evaluator) answered(it *Item, r *parley.ItemResult) (string, bool) {
+func (e *evaluator) answered(it *Item, r *parley.ItemResult, unseen bool) (string, bool) {
 	an := e.call.Analysis
-	if len(it.AnsweredWith) == 0 || an == nil {
+	types := it.AnsweredWith
+	if unseen && it.AnsweredUnseenWith != nil {
+		types = it.AnsweredUnseenWith
+	}
+	if len(types) == 0 || an == nil {
 		return "", false
 	}
 	if len(it.CounterExamples) > 0 && (it.protos == nil || e.sc.enc == nil || e.encErr != nil) {
@@ -385,7 +390,7 @@ func (e *evaluator) answered(it *Item, r *parley.ItemResult) (string, bool) {
 				mentions = append(mentions, m)
 			}
 		}
-		said, mostly := nlp.MostlyMentions(e.tr.Turns[a].Text, mentions, it.AnsweredWith)
+		said, mostly := nlp.MostlyMentions(e.tr.Turns[a].Text, mentions, types)
 		if !mostly {
 			continue
 		}
@@ -517,7 +522,7 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 		}
 		answered := false
 		if !ok {
-			if why, found := e.answered(it, r); found {
+			if why, found := e.answered(it, r, unseen != ""); found {
 				ok, answered, reason = true, true, why
 			}
 		}

@@ -172,6 +172,11 @@ type Item struct {
 	// item with counter-examples needs the sentence encoder for that. Needs the NLP analysis (its
 	// entities).
 	AnsweredWith []string `yaml:"answered_with"`
+	// AnsweredUnseenWith, when set, narrows AnsweredWith on a call whose condition (When) was not seen
+	// to the types that show the act by themselves: an address, a phone number or an email is also
+	// what a customer gives for a quote, a delivery or a call back, a date of birth seldom is. Each
+	// must be one of AnsweredWith; empty: no answer counts there.
+	AnsweredUnseenWith []string `yaml:"answered_unseen_with"`
 
 	Of      string   `yaml:"of"`       // sentiment and metrics: whose (agent, customer)
 	Measure string   `yaml:"measure"`  // sentiment: start, end, overall, min
@@ -496,6 +501,11 @@ func (it *Item) check() error {
 			if !nlp.PII[typ] {
 				return fmt.Errorf("answered_with: %q is not a type of personal data (%s)", typ, strings.Join(slices.Sorted(maps.Keys(nlp.PII)), ", "))
 			}
+		}
+	}
+	for _, typ := range it.AnsweredUnseenWith {
+		if !slices.Contains(it.AnsweredWith, typ) {
+			return fmt.Errorf("answered_unseen_with: %q is not one of answered_with %v", typ, it.AnsweredWith)
 		}
 	}
 	if it.StatementsOnly && it.Kind != KindRequired && it.Kind != KindProhibited {

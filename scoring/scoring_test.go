@@ -261,6 +261,7 @@ func TestParseErrors(t *testing.T) {
 		{head + item("kind: dead_air\nmax_s: 5\nstatements_only: true\nweight: 100"), "statements_only is for required_phrase and prohibited_phrase items, not dead_air"},
 		{head + item("kind: prohibited_phrase\nphrases: [a]\nanswered_with: [NUMBER]\nweight: 100"), "answered_with is for required_phrase items of the agent or the customer"},
 		{head + item("kind: required_phrase\nspeaker: any\nphrases: [a]\nanswered_with: [NUMBER]\nweight: 100"), "answered_with is for required_phrase items of the agent or the customer"},
+		{head + item("kind: required_phrase\nphrases: [a]\nanswered_with: [NUMBER]\nanswered_unseen_with: [ADDRESS]\nweight: 100"), `line 6: item "x": answered_unseen_with: "ADDRESS" is not one of answered_with [NUMBER]`},
 		{head + item("kind: required_phrase\nphrases: [a]\nanswered_with: [NUMBER, GPE]\nweight: 100"), `line 6: item "x": answered_with: "GPE" is not a type of personal data (ACCOUNT_NUMBER, ADDRESS, CARD_NUMBER, DATE_OF_BIRTH, EMAIL, NUMBER, ORDER_NUMBER, PERSON, PHONE)`},
 		{head + item("kind: required_phrase\nweight: 100"), "needs phrases, patterns or examples"},
 		{head + item("kind: required_phrase\nphrases: ['hello|{company}']\nweight: 100"), `line 6: item "x": phrase "hello|{company}": "{company}" is no placeholder parley knows ({vocabulary}, alone between |, is the call's vocabulary)`},
