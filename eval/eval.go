@@ -67,6 +67,10 @@ type Check struct {
 	// HeardAgain: the item passed on the second hearing of the agent (second_hearing), its evidence
 	// quoting that reading.
 	HeardAgain bool `json:"heard_again,omitempty"`
+	// Ref is what parley decided from the label's reference transcript (Reference), when the call was
+	// also measured so (CallResult.Referenced): a judgement wrong here and right there was lost in the
+	// hearing.
+	Ref string `json:"reference,omitempty"`
 }
 
 // Agree reports whether parley said what the reviewer said.
@@ -96,6 +100,9 @@ type CallResult struct {
 	// action or next-step line quotes the turn said then (nil when not labelled so).
 	SummaryRecap *bool `json:"summary_recap,omitempty"`
 	Wrong        int   `json:"wrong"` // judgements parley got wrong
+	// Referenced: the call was also analysed and scored from its label's reference transcript, each
+	// check's Ref.
+	Referenced bool `json:"referenced,omitempty"`
 }
 
 // HoldCount compares holds: labelled ones found, and holds parley found that no label has.
@@ -115,9 +122,10 @@ type ItemStats struct {
 	FailTP   int   `json:"fail_tp"`
 	FailFP   int   `json:"fail_fp"`
 	FailFN   int   `json:"fail_fn"`
-	Unjudged int   `json:"unjudged"`  // parley had no result for the item
-	OnMoment Count `json:"on_moment"` // right passes of items labelled at a moment, and how many quote it (Check.OnMoment)
-	Review   int   `json:"review"`    // parley left the item for a reviewer (counted as a pass or fail missed)
+	Unjudged int   `json:"unjudged"`        // parley had no result for the item
+	OnMoment Count `json:"on_moment"`       // right passes of items labelled at a moment, and how many quote it (Check.OnMoment)
+	Review   int   `json:"review"`          // parley left the item for a reviewer (counted as a pass or fail missed)
+	RefAgree Count `json:"reference_agree"` // agreement from the reference transcripts, on the calls scored so too
 }
 
 func ratio(a, b int) float64 {
@@ -156,10 +164,16 @@ type Summary struct {
 	ItemReview     int                  `json:"item_review"`      // item results parley left for a reviewer (in ItemAgreement, never right)
 	ItemOnMoment   Count                `json:"item_on_moment"`   // right passes of items labelled at a moment whose evidence covers it
 	ItemHeardAgain Count                `json:"item_heard_again"` // item passes the second hearing gave (Check.HeardAgain), and how many are right
-	Holds          HoldCount            `json:"holds"`
-	Interruptions  Count                `json:"interruptions"` // calls where parley counted each party's interruptions as labelled
-	PII            Count                `json:"pii"`
-	SummaryRecap   Count                `json:"summary_recap"` // calls whose summary quotes the labelled recap
+	// On the calls also scored from their reference transcripts (CallResult.Referenced): the item
+	// agreement there, and the item results not agreed with the label (left for review or wrong) that
+	// the reference transcript gets right (lost in the hearing) or wrong too (in the judgement).
+	RefItems      Count     `json:"reference_item_agreement"`
+	MissHeard     int       `json:"items_missed_in_hearing"`
+	MissJudged    int       `json:"items_missed_in_judgement"`
+	Holds         HoldCount `json:"holds"`
+	Interruptions Count     `json:"interruptions"` // calls where parley counted each party's interruptions as labelled
+	PII           Count     `json:"pii"`
+	SummaryRecap  Count     `json:"summary_recap"` // calls whose summary quotes the labelled recap
 	// Intervals are the 95 % intervals of the main measures (Measures) from drawing the split's calls
 	// again: on 18 calls one call moves intent by 5.6 points. Measures never taken are left out.
 	Intervals map[string][2]float64 `json:"intervals,omitempty"`
@@ -556,11 +570,16 @@ func Matches(l *Label, d *calldoc.CallDoc) error {
 }
 
 // Evaluate measures the labelled calls against the call documents (by call id). Calls without a
-// document are reported with an error and counted in the summary's Errors.
-func Evaluate(labels []*Label, docs []calldoc.CallDoc) *Report {
-	byID := map[string]*calldoc.CallDoc{}
+// document are reported with an error and counted in the summary's Errors. refs, when given, are the
+// same calls analysed and scored from their labels' reference transcripts (Reference): each check
+// says what parley decided there too.
+func Evaluate(labels []*Label, docs, refs []calldoc.CallDoc) *Report {
+	byID, refByID := map[string]*calldoc.CallDoc{}, map[string]*calldoc.CallDoc{}
 	for i := range docs {
 		byID[docs[i].CallID] = &docs[i]
+	}
+	for i := range refs {
+		refByID[refs[i].CallID] = &refs[i]
 	}
 	rep := &Report{Summary: map[string]Summary{}}
 	scored := map[string]bool{} // items of the scorecard the documents were scored with
@@ -574,6 +593,11 @@ func Evaluate(labels []*Label, docs []calldoc.CallDoc) *Report {
 	unknown := map[string]int{}
 	for _, l := range labels {
 		c := Call(l, byID[l.ID()])
+		if ref := refByID[l.ID()]; ref != nil && c.Error == "" {
+			asRead := *l
+			asRead.Mix = "" // the reference puts each speaker on a channel of their own, whatever the recording's
+			c.compareReference(Call(&asRead, ref))
+		}
 		if len(scored) > 0 {
 			c.Items = slices.DeleteFunc(c.Items, func(ch Check) bool {
 				if !scored[ch.What] {
@@ -604,6 +628,29 @@ func Evaluate(labels []*Label, docs []calldoc.CallDoc) *Report {
 	}
 	rep.Gaps = gaps(rep.Calls)
 	return rep
+}
+
+// compareReference notes in each check what parley decided on the same call from its reference
+// transcript (ref: Call on the Reference document).
+func (c *CallResult) compareReference(ref CallResult) {
+	if ref.Error != "" {
+		return
+	}
+	c.Referenced = true
+	got := map[string]string{}
+	for _, ch := range ref.Checks() {
+		got[ch.What] = ch.Got
+	}
+	for _, chs := range [][]Check{c.Sentiment, c.Items} {
+		for i := range chs {
+			chs[i].Ref = got[chs[i].What]
+		}
+	}
+	for _, ch := range []*Check{c.Intent, c.Threats} {
+		if ch != nil {
+			ch.Ref = got[ch.What]
+		}
+	}
 }
 
 func summarise(calls []CallResult) Summary {
@@ -669,6 +716,17 @@ func summarise(calls []CallResult) Summary {
 			if ch.HeardAgain {
 				s.ItemHeardAgain.add(ch.Agree())
 			}
+			if c.Referenced {
+				st.RefAgree.add(ch.Ref == ch.Want)
+				s.RefItems.add(ch.Ref == ch.Want)
+				switch {
+				case ch.Agree():
+				case ch.Ref == ch.Want:
+					s.MissHeard++
+				default:
+					s.MissJudged++
+				}
+			}
 			s.Items[ch.What] = st
 		}
 		s.Holds.Labelled += c.Holds.Labelled
@@ -719,7 +777,11 @@ func (c *CallResult) Problems() []string {
 			if got == "" {
 				got = "nothing"
 			}
-			out = append(out, fmt.Sprintf("%s: %s, want %s", ch.What, got, ch.Want))
+			p := fmt.Sprintf("%s: %s, want %s", ch.What, got, ch.Want)
+			if c.Referenced && ch.Ref != "" {
+				p += fmt.Sprintf(" (%s from the reference transcript)", ch.Ref)
+			}
+			out = append(out, p)
 		}
 	}
 	return out

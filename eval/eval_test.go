@@ -70,7 +70,7 @@ func TestEvaluate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := Evaluate([]*Label{l}, []calldoc.CallDoc{doc()})
+	rep := Evaluate([]*Label{l}, []calldoc.CallDoc{doc()}, nil)
 	c := rep.Calls[0]
 	// Words: "North Wind" for "Northwind" is 2 errors of the agent's 12 words; the customer's "Hi" was
 	// heard on the agent's side (1 deletion there, 1 insertion here, and misplaced); numbers compare as
@@ -102,7 +102,7 @@ func TestEvaluate(t *testing.T) {
 		}
 		heard.Segments = append(heard.Segments, calldoc.SegmentDoc{Speaker: tn.Speaker, Start: tn.Start, End: tn.End, Text: tn.Text, Words: ws})
 	}
-	hc := Evaluate([]*Label{l}, []calldoc.CallDoc{heard}).Calls[0]
+	hc := Evaluate([]*Label{l}, []calldoc.CallDoc{heard}, nil).Calls[0]
 	if hc.UnsureWords != (Words{2, 2}) || hc.SureWords != (Words{1, 12}) {
 		t.Errorf("heard unsurely %+v, the others %+v", hc.UnsureWords, hc.SureWords)
 	}
@@ -140,7 +140,7 @@ func TestEvaluate(t *testing.T) {
 	}{{"billing_dispute", 0, 0}, {parley.IntentUnclear, 1, 0}, {"refund_request", 0, 1}} {
 		d := doc()
 		d.Analysis.Intent = &parley.IntentResult{Label: c.got}
-		s := Evaluate([]*Label{l}, []calldoc.CallDoc{d}).Summary["heldout"]
+		s := Evaluate([]*Label{l}, []calldoc.CallDoc{d}, nil).Summary["heldout"]
 		if s.IntentUnclear != c.unclear || s.Intent.Total-s.Intent.Right-s.IntentUnclear != c.wrongly {
 			t.Errorf("intent %s: %d unclear, %+v", c.got, s.IntentUnclear, s.Intent)
 		}
@@ -149,7 +149,7 @@ func TestEvaluate(t *testing.T) {
 	// the reviewer expected is missed (pass recall).
 	d := doc()
 	d.Score.Items[0].Status = parley.ItemReview
-	rs := Evaluate([]*Label{l}, []calldoc.CallDoc{d}).Summary["heldout"]
+	rs := Evaluate([]*Label{l}, []calldoc.CallDoc{d}, nil).Summary["heldout"]
 	if g := rs.Items["greeting"]; rs.ItemReview != 1 || rs.ItemAgreement != (Count{2, 3}) || g.Review != 1 || g.PassFN != 1 || g.FailFP != 0 {
 		t.Errorf("review: %d for review, agreement %+v, greeting %+v", rs.ItemReview, rs.ItemAgreement, g)
 	}
@@ -168,7 +168,7 @@ func TestEvaluate(t *testing.T) {
 		d := doc()
 		d.Score.Items[0].Status, d.Score.Items[0].Evidence = parley.ItemPass, c.ev
 		d.Score.Items[1].Status = parley.ItemPass // empathy: a wrong pass, labelled without a moment
-		s := Evaluate([]*Label{l}, []calldoc.CallDoc{d}).Summary["heldout"]
+		s := Evaluate([]*Label{l}, []calldoc.CallDoc{d}, nil).Summary["heldout"]
 		if s.ItemOnMoment != c.want || s.Items["greeting"].OnMoment != c.want || s.Items["empathy"].OnMoment != (Count{}) {
 			t.Errorf("evidence %+v: on the moment %+v, greeting %+v, want %+v", c.ev, s.ItemOnMoment, s.Items["greeting"].OnMoment, c.want)
 		}
@@ -178,7 +178,7 @@ func TestEvaluate(t *testing.T) {
 	d = doc()
 	d.Score.Items[0].Status, d.Score.Items[0].Evidence = parley.ItemPass, []parley.Evidence{{Turn: 0, Start: 0.6, End: 3, Heard: "base.bin"}}
 	d.Score.Items[1].Status, d.Score.Items[1].Evidence = parley.ItemPass, []parley.Evidence{{Turn: 3, Start: 9, End: 12, Heard: "base.bin"}}
-	again := Evaluate([]*Label{l}, []calldoc.CallDoc{d})
+	again := Evaluate([]*Label{l}, []calldoc.CallDoc{d}, nil)
 	var againText bytes.Buffer
 	if s := again.Summary["heldout"]; s.ItemHeardAgain != (Count{1, 2}) || again.WriteText(&againText, 0) != nil ||
 		!strings.Contains(againText.String(), "items passed on the second hearing: right  50.0% (1/2)") {
@@ -215,7 +215,7 @@ func TestEvaluateMismatchedRecording(t *testing.T) {
 			t.Errorf("%s: error %q", name, c.Error)
 		}
 	}
-	rep := Evaluate([]*Label{l}, nil)
+	rep := Evaluate([]*Label{l}, nil, nil)
 	if rep.Summary["all"].Errors != 1 || rep.Worst(1)[0].Error == "" {
 		t.Errorf("a call without its document: %+v", rep.Summary["all"])
 	}

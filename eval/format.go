@@ -75,17 +75,22 @@ func (r *Report) Splits() []string {
 }
 
 // itemSplits lists the splits (tune, held out) whose agreement the item table shows beside all calls'
-// figures: an item far below in the held-out calls is one the tuning fitted to the tuned ones.
+// figures: an item far below in the held-out calls is one the tuning fitted to the tuned ones. When the
+// calls were scored from their reference transcripts too, the last column is the agreement there.
 func (r *Report) itemSplits() (splits, heads []string) {
 	for _, s := range r.Splits() {
 		if s != "all" {
 			splits, heads = append(splits, s), append(heads, "agreement, "+strings.ReplaceAll(s, "heldout", "held out"))
 		}
 	}
+	if r.Summary["all"].RefItems.Total > 0 {
+		heads = append(heads, "agreement, reference transcript")
+	}
 	return splits, heads
 }
 
-// itemAgreement is the item's agreement in each of splits ("–" where no call of the split judged it).
+// itemAgreement is the item's agreement in each of splits ("–" where no call of the split judged it),
+// and from the reference transcripts when the calls were scored so too.
 func (r *Report) itemAgreement(id string, splits []string) []string {
 	out := make([]string, len(splits))
 	for i, sp := range splits {
@@ -93,6 +98,9 @@ func (r *Report) itemAgreement(id string, splits []string) []string {
 		if st, ok := r.Summary[sp].Items[id]; ok && st.Agree.Total > 0 {
 			out[i] = frac(st.Agree)
 		}
+	}
+	if r.Summary["all"].RefItems.Total > 0 {
+		out = append(out, frac(r.Summary["all"].Items[id].RefAgree))
 	}
 	return out
 }
@@ -161,6 +169,16 @@ func (r *Report) rows() []row {
 		mk("interruptions counted right", func(s Summary) string { return frac(s.Interruptions) }),
 		mk("PII found", func(s Summary) string { return frac(s.PII) + within(s, "pii", true) }),
 		mk("summary quotes the recap", func(s Summary) string { return frac(s.SummaryRecap) }))
+	// Where the item results not agreed were lost — in the hearing (the reference transcript gets them
+	// right) or in the judgement (wrong there too) —, when the calls were scored from their reference
+	// transcripts as well.
+	if r.Summary["all"].RefItems.Total > 0 {
+		rows = append(rows,
+			mk("scorecard item agreement, reference transcript", func(s Summary) string { return frac(s.RefItems) }),
+			mk("items not agreed: lost in hearing / judgement", func(s Summary) string {
+				return fmt.Sprintf("%d / %d", s.MissHeard, s.MissJudged)
+			}))
+	}
 	// What the second hearing of the agent (second_hearing) changed: the item passes it gave, and how
 	// many are right; only when some call was heard twice.
 	if r.Summary["all"].ItemHeardAgain.Total > 0 {

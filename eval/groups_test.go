@@ -105,7 +105,7 @@ func TestEvaluateTagsFromMetadata(t *testing.T) {
 	}
 	d := doc()
 	d.Metadata = &parley.Metadata{AgentName: "Sam Jones"}
-	rep := Evaluate([]*Label{l}, []calldoc.CallDoc{d})
+	rep := Evaluate([]*Label{l}, []calldoc.CallDoc{d}, nil)
 	rep.GroupBy([]string{"agent"})
 	if g := rep.Groupings[0].Groups; len(g) != 1 || g[0].Value != "Sam Jones" {
 		t.Errorf("groups %+v", g)

@@ -87,13 +87,20 @@ func TestEvalCallSet(t *testing.T) {
 			t.Errorf("%s %.3f, floor %.3f", f.what, f.got, f.want)
 		}
 	}
-	if b, err := os.ReadFile(filepath.Join(out, "eval.html")); err != nil || !strings.Contains(string(b), "held") {
+	if b, err := os.ReadFile(filepath.Join(out, "eval.html")); err != nil || !strings.Contains(string(b), "held") || !strings.Contains(string(b), "reference transcript") {
 		t.Errorf("eval.html: %v", err)
 	}
+	// Every call was scored from its label's reference transcript too: far more items right there, and
+	// of the results not agreed most were lost in the hearing (48 of 59 on the 60 calls; the reference
+	// transcripts 97.4 %).
+	if all.RefItems.Total != all.ItemAgreement.Total || all.RefItems.Rate() < 0.93 || all.MissHeard+all.MissJudged != all.ItemAgreement.Total-all.ItemAgreement.Right ||
+		all.MissHeard <= 2*all.MissJudged {
+		t.Errorf("from the reference transcripts %+v of %+v; not agreed: %d in the hearing, %d in the judgement", all.RefItems, all.ItemAgreement, all.MissHeard, all.MissJudged)
+	}
 	// The documents it wrote can be measured again without a run; with --details tune no held-out call
-	// is named.
-	code, stdout2, _ := runMain(t, nil, "eval", "--labels", filepath.Join(set, callset.AudioDir), "--results", out, "--out", t.TempDir(), "--details", "tune")
-	if code != 0 || !strings.Contains(stdout2, "scorecard item agreement") || !strings.Contains(stdout2, "their misses not shown") {
+	// is named; --reference off: no reference transcript scored.
+	code, stdout2, _ := runMain(t, nil, "eval", "--labels", filepath.Join(set, callset.AudioDir), "--results", out, "--out", t.TempDir(), "--details", "tune", "--reference", "off")
+	if code != 0 || !strings.Contains(stdout2, "scorecard item agreement") || !strings.Contains(stdout2, "their misses not shown") || strings.Contains(stdout2, "reference transcript") {
 		t.Errorf("eval --results: exit %d\n%s", code, stdout2)
 	}
 	for _, c := range rep.Calls {
@@ -190,6 +197,9 @@ func TestEvalBadLabels(t *testing.T) {
 	}
 	if code, _, stderr := runMain(t, nil, "eval", "--labels", dir, "--results", results, "--details", "heldout"); code != exitUsage || !strings.Contains(stderr, `--details "heldout"`) {
 		t.Errorf("--details heldout: exit %d %s", code, stderr)
+	}
+	if code, _, stderr := runMain(t, nil, "eval", "--labels", dir, "--results", results, "--reference", "maybe"); code != exitUsage || !strings.Contains(stderr, `--reference "maybe"`) {
+		t.Errorf("--reference maybe: exit %d %s", code, stderr)
 	}
 	if code, _, stderr := runMain(t, nil, "eval", "--labels", dir, "--results", results, "--by", "agent,"); code != exitUsage || !strings.Contains(stderr, `--by "agent,"`) {
 		t.Errorf("--by agent,: exit %d %s", code, stderr)

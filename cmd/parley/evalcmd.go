@@ -4,18 +4,22 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/parley-cc/parley"
 	"github.com/parley-cc/parley/calldoc"
 	"github.com/parley-cc/parley/eval"
+	"github.com/parley-cc/parley/process"
 	"github.com/parley-cc/parley/report"
 )
 
-const evalUsage = `usage: parley eval --labels PATH[,PATH…] [--results DIR] [--out DIR] [--worst N] [--details all|tune] [--by TAG[,TAG…]] [run flags]
+const evalUsage = `usage: parley eval --labels PATH[,PATH…] [--results DIR] [--out DIR] [--worst N] [--details all|tune] [--by TAG[,TAG…]] [--reference on|off] [run flags]
        parley eval labels --overrides FILE --results DIR --out DIR   (reviewers' overrides → label files)
 
 Measures parley against reviewer labels (NAME.labels.yaml beside each recording; format in README.md):
@@ -27,10 +31,12 @@ Writes DIR/eval.json and DIR/eval.html and prints the summary. --details tune: t
 in the summary, but their misses are not shown (the worst calls, the page's call table), so that
 tuning never reads them. --by agent (any tag of the label files' tags:, or agent, team and queue from
 the call documents' metadata, or mix): the same measures group by group, worst first, and the held-out
-gap within the groups.`
+gap within the groups. Calls whose labels have turns are also analysed and scored from that reference
+transcript (with the configuration; --reference off: not): the item agreement there, and which results
+parley got wrong were lost in the hearing (right from the reference) or in the judgement (wrong there too).`
 
 // evalFlags are eval's own flags; everything else goes to the run it starts.
-var evalFlags = map[string]bool{"labels": true, "results": true, "out": true, "worst": true, "details": true, "by": true}
+var evalFlags = map[string]bool{"labels": true, "results": true, "out": true, "worst": true, "details": true, "by": true, "reference": true}
 
 // splitEvalArgs takes eval's own flags (--name value or --name=value) out of args.
 func splitEvalArgs(args []string) (own map[string]string, rest []string, err error) {
@@ -87,10 +93,19 @@ func (m *Main) evalCmd(ctx context.Context, args []string) error {
 			by = append(by, t)
 		}
 	}
+	reference := true
+	switch v := own["reference"]; v {
+	case "", "on":
+	case "off":
+		reference = false
+	default:
+		return parley.Errorf(parley.CodeConfig, "parley eval: --reference %q: want on or off", v)
+	}
 	out := own["out"]
 	if out == "" {
 		out = "eval-out"
 	}
+	configArgs := slices.Clone(runArgs)
 	labels, errs := eval.ReadLabels(strings.Split(own["labels"], ","))
 	var skipped []string
 	for _, e := range errs {
@@ -122,7 +137,13 @@ func (m *Main) evalCmd(ctx context.Context, args []string) error {
 		skipped = append(skipped, s)
 		fmt.Fprintln(m.Stderr, "parley eval:", s)
 	}
-	rep := eval.Evaluate(labels, docs)
+	var refs []calldoc.CallDoc
+	if reference {
+		if refs, err = m.referenceDocs(configArgs, labels, docs); err != nil {
+			return err
+		}
+	}
+	rep := eval.Evaluate(labels, docs, refs)
 	rep.GroupBy(by)
 	rep.Skipped = skipped
 	rep.HeldoutHidden = details == eval.SplitTune
@@ -136,6 +157,46 @@ func (m *Main) evalCmd(ctx context.Context, args []string) error {
 		return parley.WrapError(parley.CodeIO, err, "write eval.html")
 	}
 	return rep.WriteText(m.Stdout, worst)
+}
+
+// referenceDocs analyses and scores each labelled call again from its label's reference transcript
+// (eval.Reference), with the stages the configuration (and the run flags args) sets up: the documents
+// are kept in memory, for eval to tell what was lost in the hearing from what was lost in the judgement.
+func (m *Main) referenceDocs(args []string, labels []*eval.Label, docs []calldoc.CallDoc) ([]calldoc.CallDoc, error) {
+	fset := flag.NewFlagSet("eval", flag.ContinueOnError)
+	fset.SetOutput(io.Discard)
+	cfg, err := loadConfig(fset, args, m.Environ)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]*calldoc.CallDoc{}
+	for i := range docs {
+		byID[docs[i].CallID] = &docs[i]
+	}
+	var stages *process.Stages
+	var refs []calldoc.CallDoc
+	for _, l := range labels {
+		res, ok := eval.Reference(l, byID[l.ID()], time.Duration(cfg.TurnGap))
+		if !ok {
+			continue
+		}
+		if stages == nil {
+			analyzer, scorecard, err := cfg.stages()
+			if err != nil {
+				return nil, err
+			}
+			stages = &cfg.Processor(nil, "", analyzer, scorecard).Stages
+		}
+		if err := stages.Apply(&res); err != nil {
+			fmt.Fprintf(m.Stderr, "parley eval: %s from its reference transcript: %v\n", l.ID(), err)
+			continue
+		}
+		refs = append(refs, calldoc.New(res, ""))
+	}
+	if len(refs) > 0 {
+		fmt.Fprintf(m.Stderr, "parley eval: %d calls also scored from their labels' reference transcripts\n", len(refs))
+	}
+	return refs, nil
 }
 
 // evalLabelsCmd turns reviewers' overrides (the review app's export, or the YAML parley report reads)
