@@ -481,6 +481,12 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 	// what it asks (by its examples): doing it shows the situation arose — an agent who verifies
 	// identity before the account comes up, or says "that must be frustrating" to a customer whose
 	// words read neutral. Otherwise, and for phrases matched by words alone, it is N/A.
+	if it.NotOn != nil {
+		if ok, _ := e.applies(it.NotOn); ok {
+			na("does not apply: %s", it.NotOn.describe())
+			return
+		}
+	}
 	unseen := ""
 	if it.When != nil {
 		if ok, why := e.applies(it.When); !ok {

@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -139,6 +140,11 @@ type Item struct {
 	Speaker  string  `yaml:"speaker"` // agent, customer or any (default: agent)
 	Window   Window  `yaml:"window"`
 	When     *When   `yaml:"when"`
+	// NotOn rules the item out where its condition holds, whatever is said: identity verification on a
+	// prospect's call (intent sales_lead), where there is no account to protect and a name, address or
+	// date of birth is taken to sign them up. When, by contrast, lets a required item be met where its
+	// condition was not seen.
+	NotOn *When `yaml:"not_on"`
 
 	// required/prohibited: alternatives, "a|b" too — a list (English), or per language
 	// ({en: […], es: […], ko: […]}): a call in another language is graded on its own language's
@@ -569,19 +575,50 @@ func (it *Item) check() error {
 			return fmt.Errorf("speaking_rate needs min_wpm or max_wpm")
 		}
 	}
-	if it.When != nil {
-		it.When.phrases = compilePhrases(it.When.Phrases)
-		switch it.When.CustomerSentiment {
-		case "", "negative", "neutral", "positive":
-		default:
-			return fmt.Errorf("when: customer_sentiment %q (want negative, neutral or positive)", it.When.CustomerSentiment)
-		}
-		if v := it.When.CustomerScoreAtMost; v != nil && (*v < -1 || *v > 1) {
-			return fmt.Errorf("when: customer_score_at_most %g (want -1 … 1)", *v)
-		}
-		if len(it.When.phrases) == 0 && it.When.Entity == "" && len(it.When.Intent) == 0 && len(it.When.NotIntent) == 0 && it.When.CustomerSentiment == "" && it.When.CustomerScoreAtMost == nil {
-			return fmt.Errorf("when needs phrases, entity, intent, not_intent, customer_sentiment or customer_score_at_most")
-		}
+	if err := it.When.check("when"); err != nil {
+		return err
+	}
+	return it.NotOn.check("not_on")
+}
+
+// describe says what a condition that holds is, for an item it rules out (not_on).
+func (w *When) describe() string {
+	var parts []string
+	if len(w.Phrases) > 0 {
+		parts = append(parts, "someone said "+strings.Join(w.Phrases, " or "))
+	}
+	if w.Entity != "" {
+		parts = append(parts, "a "+w.Entity+" was mentioned")
+	}
+	if len(w.Intent) > 0 {
+		parts = append(parts, "the call's intent is "+strings.Join(w.Intent, " or "))
+	}
+	if len(w.NotIntent) > 0 {
+		parts = append(parts, "the call's intent is not "+strings.Join(w.NotIntent, " or "))
+	}
+	if w.CustomerSentiment != "" || w.CustomerScoreAtMost != nil {
+		parts = append(parts, "a customer turn reads "+cmp.Or(w.CustomerSentiment, "low enough"))
+	}
+	return strings.Join(parts, " and ")
+}
+
+// check compiles a condition's phrases and checks its settings; key names it in errors. A nil
+// condition is none.
+func (w *When) check(key string) error {
+	if w == nil {
+		return nil
+	}
+	w.phrases = compilePhrases(w.Phrases)
+	switch w.CustomerSentiment {
+	case "", "negative", "neutral", "positive":
+	default:
+		return fmt.Errorf("%s: customer_sentiment %q (want negative, neutral or positive)", key, w.CustomerSentiment)
+	}
+	if v := w.CustomerScoreAtMost; v != nil && (*v < -1 || *v > 1) {
+		return fmt.Errorf("%s: customer_score_at_most %g (want -1 … 1)", key, *v)
+	}
+	if len(w.phrases) == 0 && w.Entity == "" && len(w.Intent) == 0 && len(w.NotIntent) == 0 && w.CustomerSentiment == "" && w.CustomerScoreAtMost == nil {
+		return fmt.Errorf("%s needs phrases, entity, intent, not_intent, customer_sentiment or customer_score_at_most", key)
 	}
 	return nil
 }
