@@ -83,7 +83,7 @@ func (r *Report) itemSplits() (splits, heads []string) {
 			splits, heads = append(splits, s), append(heads, "agreement, "+strings.ReplaceAll(s, "heldout", "held out"))
 		}
 	}
-	if r.Summary["all"].RefItems.Total > 0 {
+	if r.referenced() {
 		heads = append(heads, "agreement, reference transcript")
 	}
 	return splits, heads
@@ -99,7 +99,7 @@ func (r *Report) itemAgreement(id string, splits []string) []string {
 			out[i] = frac(st.Agree)
 		}
 	}
-	if r.Summary["all"].RefItems.Total > 0 {
+	if r.referenced() {
 		out = append(out, frac(r.Summary["all"].Items[id].RefAgree))
 	}
 	return out
@@ -172,12 +172,10 @@ func (r *Report) rows() []row {
 	// Where the item results not agreed were lost — in the hearing (the reference transcript gets them
 	// right) or in the judgement (wrong there too) —, when the calls were scored from their reference
 	// transcripts as well.
-	if r.Summary["all"].RefItems.Total > 0 {
+	if r.referenced() {
 		rows = append(rows,
 			mk("scorecard item agreement, reference transcript", func(s Summary) string { return frac(s.RefItems) }),
-			mk("items not agreed: lost in hearing / judgement", func(s Summary) string {
-				return fmt.Sprintf("%d / %d", s.MissHeard, s.MissJudged)
-			}))
+			mk("items not agreed: lost in hearing / judgement", missedIn))
 	}
 	// What the second hearing of the agent (second_hearing) changed: the item passes it gave, and how
 	// many are right; only when some call was heard twice.
@@ -197,22 +195,40 @@ func itemsReviewWrong(s Summary) string {
 	return fmt.Sprintf("%d / %d", s.ItemReview, s.ItemAgreement.Total-s.ItemAgreement.Right-s.ItemReview)
 }
 
-// groupHead is the header of a grouping's table.
-var groupHead = []string{"calls (tune / held out)", "WER agent", "WER all", "items", "items for review / wrong", "customer's closing sentiment"}
+// groupHead is the header of a grouping's table; with the calls scored from their reference
+// transcripts too, a last column says where each group's items not agreed were lost — an agent whose
+// misses are in the hearing is one the recogniser hears worse, not one who said less.
+func (r *Report) groupHead() []string {
+	head := []string{"calls (tune / held out)", "WER agent", "WER all", "items", "items for review / wrong", "customer's closing sentiment"}
+	if r.referenced() {
+		head = append(head, "not agreed: lost in hearing / judgement")
+	}
+	return head
+}
+
+// referenced reports whether the calls were scored from their reference transcripts too.
+func (r *Report) referenced() bool { return r.Summary["all"].RefItems.Total > 0 }
 
 // groupRows are a grouping's table rows, one per group: its value first, then groupHead's columns.
-func groupRows(g Grouping) [][]string {
+func (r *Report) groupRows(g Grouping) [][]string {
 	var out [][]string
 	for _, gr := range g.Groups {
 		s := gr.Summary
-		out = append(out, []string{gr.Value,
+		row := []string{gr.Value,
 			fmt.Sprintf("%d (%d / %d)", s.Calls, gr.Tune, gr.Heldout),
 			num(s.WER["agent"].WER()), num(s.WER["all"].WER()),
 			itemsAgreed(s), itemsReviewWrong(s),
-			frac(s.Sentiment["customer_end"])})
+			frac(s.Sentiment["customer_end"])}
+		if r.referenced() {
+			row = append(row, missedIn(s))
+		}
+		out = append(out, row)
 	}
 	return out
 }
+
+// missedIn is where a summary's item results not agreed were lost: in the hearing / in the judgement.
+func missedIn(s Summary) string { return fmt.Sprintf("%d / %d", s.MissHeard, s.MissJudged) }
 
 // withinLine describes a grouping's held-out gap within its groups ("" when it has none or one group).
 func withinLine(g Grouping) string {
@@ -254,8 +270,8 @@ func (r *Report) WriteText(w io.Writer, worst int) error {
 	}
 	for _, g := range r.Groupings {
 		fmt.Fprintln(w)
-		fmt.Fprintln(tw, strings.Join(append([]string{"by " + g.By}, groupHead...), "\t"))
-		for _, rw := range groupRows(g) {
+		fmt.Fprintln(tw, strings.Join(append([]string{"by " + g.By}, r.groupHead()...), "\t"))
+		for _, rw := range r.groupRows(g) {
 			fmt.Fprintln(tw, strings.Join(rw, "\t"))
 		}
 		if err := tw.Flush(); err != nil {
@@ -340,9 +356,9 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		Groupings []grouping
 		Skipped   []string
 		Notes     []string
-	}{Resamples: stats.Resamples, Hidden: r.HeldoutHidden, Gaps: r.gapLines(), Splits: r.Splits(), Rows: r.rows(), GroupHead: groupHead, Skipped: r.Skipped, Notes: r.Notes}
+	}{Resamples: stats.Resamples, Hidden: r.HeldoutHidden, Gaps: r.gapLines(), Splits: r.Splits(), Rows: r.rows(), GroupHead: r.groupHead(), Skipped: r.Skipped, Notes: r.Notes}
 	for _, g := range r.Groupings {
-		data.Groupings = append(data.Groupings, grouping{g.By, groupRows(g), withinLine(g)})
+		data.Groupings = append(data.Groupings, grouping{g.By, r.groupRows(g), withinLine(g)})
 	}
 	splits, heads := r.itemSplits()
 	data.ItemHeads = heads

@@ -70,13 +70,15 @@ func TestEvaluateReference(t *testing.T) {
 	if s.RefItems != (Count{2, 3}) || s.MissHeard != 1 || s.MissJudged != 0 || s.Items["greeting"].RefAgree != (Count{1, 1}) || s.Items["empathy"].RefAgree != (Count{0, 1}) {
 		t.Errorf("summary: reference %+v, missed in hearing %d, in judgement %d, items %+v", s.RefItems, s.MissHeard, s.MissJudged, s.Items)
 	}
+	rep.GroupBy([]string{"mix"}) // the group table says where each group's misses were lost
 	var b bytes.Buffer
 	if err := rep.WriteText(&b, 5); err != nil {
 		t.Fatal(err)
 	}
 	text := strings.Join(strings.Fields(b.String()), " ") // the table's padding aside
 	for _, want := range []string{"scorecard item agreement, reference transcript 66.7% (2/3)", "items not agreed: lost in hearing / judgement 1 / 0",
-		"agreement, reference transcript", "greeting: not_met, want met (met from the reference transcript)"} {
+		"agreement, reference transcript", "greeting: not_met, want met (met from the reference transcript)",
+		"customer's closing sentiment not agreed: lost in hearing / judgement", "0.0% (0/1) 1 / 0"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, b.String())
 		}
