@@ -167,13 +167,16 @@ type Summary struct {
 	// On the calls also scored from their reference transcripts (CallResult.Referenced): the item
 	// agreement there, and the item results not agreed with the label (left for review or wrong) that
 	// the reference transcript gets right (lost in the hearing) or wrong too (in the judgement).
-	RefItems      Count     `json:"reference_item_agreement"`
-	MissHeard     int       `json:"items_missed_in_hearing"`
-	MissJudged    int       `json:"items_missed_in_judgement"`
-	Holds         HoldCount `json:"holds"`
-	Interruptions Count     `json:"interruptions"` // calls where parley counted each party's interruptions as labelled
-	PII           Count     `json:"pii"`
-	SummaryRecap  Count     `json:"summary_recap"` // calls whose summary quotes the labelled recap
+	RefItems Count `json:"reference_item_agreement"`
+	// RefChecks: the other judgements from the reference transcripts (intent, threats, each sentiment),
+	// by what they judge.
+	RefChecks     map[string]Count `json:"reference_checks,omitempty"`
+	MissHeard     int              `json:"items_missed_in_hearing"`
+	MissJudged    int              `json:"items_missed_in_judgement"`
+	Holds         HoldCount        `json:"holds"`
+	Interruptions Count            `json:"interruptions"` // calls where parley counted each party's interruptions as labelled
+	PII           Count            `json:"pii"`
+	SummaryRecap  Count            `json:"summary_recap"` // calls whose summary quotes the labelled recap
 	// Intervals are the 95 % intervals of the main measures (Measures) from drawing the split's calls
 	// again: on 18 calls one call moves intent by 5.6 points. Measures never taken are left out.
 	Intervals map[string][2]float64 `json:"intervals,omitempty"`
@@ -669,6 +672,17 @@ func summarise(calls []CallResult) Summary {
 		s.Misplaced.add(c.Misplaced)
 		s.UnsureWords.add(c.UnsureWords)
 		s.SureWords.add(c.SureWords)
+		if c.Referenced {
+			checks := c.Checks()
+			for _, ch := range checks[:len(checks)-len(c.Items)] { // the judgements before the items
+				if s.RefChecks == nil {
+					s.RefChecks = map[string]Count{}
+				}
+				n := s.RefChecks[ch.What]
+				n.add(ch.Ref == ch.Want)
+				s.RefChecks[ch.What] = n
+			}
+		}
 		if c.Intent != nil {
 			s.Intent.add(c.Intent.Agree())
 			if c.Intent.Got == parley.IntentUnclear && c.Intent.Want != parley.IntentUnclear {

@@ -174,6 +174,8 @@ func (r *Report) rows() []row {
 	// transcripts as well.
 	if r.referenced() {
 		rows = append(rows,
+			mk("intent, reference transcript", func(s Summary) string { return frac(s.RefChecks["intent"]) }),
+			mk("sentiment customer end, reference transcript", func(s Summary) string { return frac(s.RefChecks["customer_end"]) }),
 			mk("scorecard item agreement, reference transcript", func(s Summary) string { return frac(s.RefItems) }),
 			mk("items not agreed: lost in hearing / judgement", missedIn))
 	}

@@ -67,6 +67,9 @@ func TestEvaluateReference(t *testing.T) {
 	// greeting: failed, met from the reference — lost in the hearing; empathy: failed as labelled,
 	// passed from the reference (no miss to place); holds agree both ways.
 	s := rep.Summary["all"]
+	if s.RefChecks["intent"] != (Count{0, 1}) || s.RefChecks["customer_end"] != (Count{0, 1}) || s.RefChecks["customer_start"] != (Count{1, 1}) {
+		t.Errorf("other judgements from the reference: %+v", s.RefChecks)
+	}
 	if s.RefItems != (Count{2, 3}) || s.MissHeard != 1 || s.MissJudged != 0 || s.Items["greeting"].RefAgree != (Count{1, 1}) || s.Items["empathy"].RefAgree != (Count{0, 1}) {
 		t.Errorf("summary: reference %+v, missed in hearing %d, in judgement %d, items %+v", s.RefItems, s.MissHeard, s.MissJudged, s.Items)
 	}
@@ -78,7 +81,8 @@ func TestEvaluateReference(t *testing.T) {
 	text := strings.Join(strings.Fields(b.String()), " ") // the table's padding aside
 	for _, want := range []string{"scorecard item agreement, reference transcript 66.7% (2/3)", "items not agreed: lost in hearing / judgement 1 / 0",
 		"agreement, reference transcript", "greeting: not_met, want met (met from the reference transcript)",
-		"customer's closing sentiment not agreed: lost in hearing / judgement", "0.0% (0/1) 1 / 0"} {
+		"customer's closing sentiment not agreed: lost in hearing / judgement", "0.0% (0/1) 1 / 0",
+		"intent, reference transcript 0.0% (0/1)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, b.String())
 		}
