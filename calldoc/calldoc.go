@@ -531,6 +531,15 @@ func Load(paths []string) ([]CallDoc, []string) {
 	return docs, skipped
 }
 
+// ByID indexes documents by call id (the last of several with one id).
+func ByID(docs []CallDoc) map[string]*CallDoc {
+	out := make(map[string]*CallDoc, len(docs))
+	for i := range docs {
+		out[docs[i].CallID] = &docs[i]
+	}
+	return out
+}
+
 // RoleCheckBelow is the role confidence under which a diarized call asks a reviewer to check who the
 // agent is.
 const RoleCheckBelow = 0.7

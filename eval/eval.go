@@ -511,14 +511,25 @@ func kinds(k []string) string {
 // Checks are the call's judgements: intent, threats, sentiment and items.
 func (r *CallResult) Checks() []Check {
 	var out []Check
-	if r.Intent != nil {
-		out = append(out, *r.Intent)
+	for _, ch := range r.judgements() {
+		out = append(out, *ch)
 	}
-	if r.Threats != nil {
-		out = append(out, *r.Threats)
-	}
-	out = append(out, r.Sentiment...)
 	return append(out, r.Items...)
+}
+
+// judgements are the call's checks other than the scorecard items — intent, threats, each sentiment —,
+// in place.
+func (r *CallResult) judgements() []*Check {
+	var out []*Check
+	for _, ch := range []*Check{r.Intent, r.Threats} {
+		if ch != nil {
+			out = append(out, ch)
+		}
+	}
+	for i := range r.Sentiment {
+		out = append(out, &r.Sentiment[i])
+	}
+	return out
 }
 
 func overlaps(a, b parley.Span) bool { return a.Start < b.End && b.Start < a.End }
@@ -577,13 +588,7 @@ func Matches(l *Label, d *calldoc.CallDoc) error {
 // same calls analysed and scored from their labels' reference transcripts (Reference): each check
 // says what parley decided there too.
 func Evaluate(labels []*Label, docs, refs []calldoc.CallDoc) *Report {
-	byID, refByID := map[string]*calldoc.CallDoc{}, map[string]*calldoc.CallDoc{}
-	for i := range docs {
-		byID[docs[i].CallID] = &docs[i]
-	}
-	for i := range refs {
-		refByID[refs[i].CallID] = &refs[i]
-	}
+	byID, refByID := calldoc.ByID(docs), calldoc.ByID(refs)
 	rep := &Report{Summary: map[string]Summary{}}
 	scored := map[string]bool{} // items of the scorecard the documents were scored with
 	for _, d := range docs {
@@ -644,20 +649,16 @@ func (c *CallResult) compareReference(ref CallResult) {
 	for _, ch := range ref.Checks() {
 		got[ch.What] = ch.Got
 	}
-	for _, chs := range [][]Check{c.Sentiment, c.Items} {
-		for i := range chs {
-			chs[i].Ref = got[chs[i].What]
-		}
+	for _, ch := range c.judgements() {
+		ch.Ref = got[ch.What]
 	}
-	for _, ch := range []*Check{c.Intent, c.Threats} {
-		if ch != nil {
-			ch.Ref = got[ch.What]
-		}
+	for i := range c.Items {
+		c.Items[i].Ref = got[c.Items[i].What]
 	}
 }
 
 func summarise(calls []CallResult) Summary {
-	s := Summary{WER: map[string]Words{}, Sentiment: map[string]Count{}, Items: map[string]ItemStats{}}
+	s := Summary{WER: map[string]Words{}, Sentiment: map[string]Count{}, Items: map[string]ItemStats{}, RefChecks: map[string]Count{}}
 	for _, c := range calls {
 		s.Calls++
 		if c.Error != "" {
@@ -673,11 +674,7 @@ func summarise(calls []CallResult) Summary {
 		s.UnsureWords.add(c.UnsureWords)
 		s.SureWords.add(c.SureWords)
 		if c.Referenced {
-			checks := c.Checks()
-			for _, ch := range checks[:len(checks)-len(c.Items)] { // the judgements before the items
-				if s.RefChecks == nil {
-					s.RefChecks = map[string]Count{}
-				}
+			for _, ch := range c.judgements() {
 				n := s.RefChecks[ch.What]
 				n.add(ch.Ref == ch.Want)
 				s.RefChecks[ch.What] = n

@@ -539,26 +539,48 @@ func (s *Server) agentPage(w http.ResponseWriter, r *http.Request, u *User) {
 	s.render(w, r, u, "agent.html", data)
 }
 
+// reviews counts reviewed item results and how many agreed with the automatic result.
+type reviews struct{ Reviewed, Agree int }
+
+func (r *reviews) add(agree bool) {
+	r.Reviewed++
+	if agree {
+		r.Agree++
+	}
+}
+
 // itemCalibration is one scorecard item's reviews: how many, how many agreed with the automatic
 // result, and each with its call, both results, the reviewer and their comment.
 type itemCalibration struct {
-	Item, Label     string
-	Reviewed, Agree int
-	Rows            []index.ReviewedItem
+	Item, Label string
+	reviews
+	Rows []index.ReviewedItem
 }
 
 // reviewerCalibration is one reviewer's agreement with the automatic results.
 type reviewerCalibration struct {
-	Reviewer        string
-	Reviewed, Agree int
+	Reviewer string
+	reviews
 }
 
 // agentCalibration is the reviewers' agreement with the automatic results on one agent's calls: an agent
 // whose results reviewers overturn more often than others' is one parley scores less fairly (an accent
 // the recogniser hears worse, a way of speaking the scorecard's examples miss).
 type agentCalibration struct {
-	Agent, Name     string
-	Reviewed, Agree int
+	Agent, Name string
+	reviews
+}
+
+// tally returns the entry of m for key, made by fresh and appended to order the first time the key is
+// seen, so that entries keep the order they were first met in.
+func tally[T any](m map[string]*T, order *[]*T, key string, fresh func() *T) *T {
+	e := m[key]
+	if e == nil {
+		e = fresh()
+		m[key] = e
+		*order = append(*order, e)
+	}
+	return e
 }
 
 func (s *Server) calibrationPage(w http.ResponseWriter, r *http.Request, u *User) {
@@ -576,42 +598,16 @@ func (s *Server) calibrationPage(w http.ResponseWriter, r *http.Request, u *User
 	var agents []*agentCalibration
 	for _, ri := range all {
 		agree := ri.Auto == ri.Status
-		if only == "" || ri.Reviewer == only {
-			key := cmp.Or(ri.Agent, index.NoAgent)
-			ac := byAgent[key]
-			if ac == nil {
-				ac = &agentCalibration{Agent: key, Name: cmp.Or(ri.AgentName, index.NoAgentName)}
-				byAgent[key] = ac
-				agents = append(agents, ac)
-			}
-			ac.Reviewed++
-			if agree {
-				ac.Agree++
-			}
-		}
-		rc := byReviewer[ri.Reviewer]
-		if rc == nil {
-			rc = &reviewerCalibration{Reviewer: ri.Reviewer}
-			byReviewer[ri.Reviewer] = rc
-			reviewers = append(reviewers, rc)
-		}
-		rc.Reviewed++
-		if agree {
-			rc.Agree++
-		}
+		tally(byReviewer, &reviewers, ri.Reviewer, func() *reviewerCalibration { return &reviewerCalibration{Reviewer: ri.Reviewer} }).add(agree)
 		if only != "" && ri.Reviewer != only {
 			continue
 		}
-		ic := byItem[ri.Item]
-		if ic == nil {
-			ic = &itemCalibration{Item: ri.Item, Label: cmp.Or(ri.Label, ri.Item)}
-			byItem[ri.Item] = ic
-			items = append(items, ic)
-		}
-		ic.Reviewed++
-		if agree {
-			ic.Agree++
-		}
+		agent := cmp.Or(ri.Agent, index.NoAgent)
+		tally(byAgent, &agents, agent, func() *agentCalibration {
+			return &agentCalibration{Agent: agent, Name: cmp.Or(ri.AgentName, index.NoAgentName)}
+		}).add(agree)
+		ic := tally(byItem, &items, ri.Item, func() *itemCalibration { return &itemCalibration{Item: ri.Item, Label: cmp.Or(ri.Label, ri.Item)} })
+		ic.add(agree)
 		ic.Rows = append(ic.Rows, ri)
 	}
 	slices.SortFunc(reviewers, func(a, b *reviewerCalibration) int { return strings.Compare(a.Reviewer, b.Reviewer) })

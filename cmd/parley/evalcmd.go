@@ -169,10 +169,7 @@ func (m *Main) referenceDocs(args []string, labels []*eval.Label, docs []calldoc
 	if err != nil {
 		return nil, err
 	}
-	byID := map[string]*calldoc.CallDoc{}
-	for i := range docs {
-		byID[docs[i].CallID] = &docs[i]
-	}
+	byID := calldoc.ByID(docs)
 	var stages *process.Stages
 	var refs []calldoc.CallDoc
 	for _, l := range labels {
