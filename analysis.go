@@ -64,6 +64,35 @@ type SpeakerSentiment struct {
 	Label    string  `json:"label"` // of Overall
 }
 
+// Sentiment labels.
+const (
+	SentimentNegative = "negative"
+	SentimentNeutral  = "neutral"
+	SentimentPositive = "positive"
+)
+
+// SentimentLabel names a score (-1 … 1) as every part of parley labels it: positive from 0.05,
+// negative from -0.05, neutral between.
+func SentimentLabel(score float64) string {
+	switch {
+	case score >= 0.05:
+		return SentimentPositive
+	case score <= -0.05:
+		return SentimentNegative
+	}
+	return SentimentNeutral
+}
+
+// EndState is the speaker's state at the end of the call: the classifier's most probable class there
+// (EndLabel), or, from an analysis that has none (the word lexicon's), the label of End. Reports, the
+// review app, the summary, evaluation and the scorecard all read the end this way.
+func (s *SpeakerSentiment) EndState() string {
+	if s.EndLabel != "" {
+		return s.EndLabel
+	}
+	return SentimentLabel(s.End)
+}
+
 // TurnSentiment is the sentiment of one turn (index into Transcript.Turns).
 type TurnSentiment struct {
 	Turn    int     `json:"turn"`

@@ -301,10 +301,7 @@ func sentimentOf(s *parley.SpeakerSentiment, end bool) string {
 		return ""
 	}
 	if end {
-		if s.EndLabel != "" {
-			return s.EndLabel
-		}
-		return nlp.Label(s.End)
+		return s.EndState()
 	}
 	return nlp.Label(s.Start)
 }

@@ -88,17 +88,6 @@ func AgentOf(m *parley.Metadata) (key, name string) {
 	return key, name
 }
 
-// sentimentLabel labels a closing sentiment the way the NLP stage labels turns.
-func sentimentLabel(v float64) string {
-	switch {
-	case v >= 0.05:
-		return "positive"
-	case v <= -0.05:
-		return "negative"
-	}
-	return "neutral"
-}
-
 // PutCall indexes an analysed call document (found at docLoc) for the review app: its filterable
 // columns, scorecard items, key phrases and transcript turns for full-text search. Indexing the same
 // recording again replaces everything it had. It returns the call's id.
@@ -206,10 +195,7 @@ func (x *Index) putCall(ctx context.Context, tx *sql.Tx, doc calldoc.CallDoc, do
 		}
 		if a.Sentiment != nil && a.Sentiment.Customer != nil {
 			c.Sentiment = a.Sentiment.Customer.End
-			c.SentimentLabel = a.Sentiment.Customer.EndLabel // the classifier's closing state
-			if c.SentimentLabel == "" {                      // lexicon analyses label the score
-				c.SentimentLabel = sentimentLabel(c.Sentiment)
-			}
+			c.SentimentLabel = a.Sentiment.Customer.EndState()
 		}
 	}
 	for _, al := range team.CallAlerts(doc, c.Agent, team.AlertRules{}) {

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/parley-cc/parley"
 )
 
 //go:embed data/vader_lexicon.tsv
@@ -29,9 +31,9 @@ type Sentiment struct {
 
 // Sentiment labels.
 const (
-	Negative = "negative"
-	Neutral  = "neutral"
-	Positive = "positive"
+	Negative = parley.SentimentNegative
+	Neutral  = parley.SentimentNeutral
+	Positive = parley.SentimentPositive
 )
 
 // NewSentiment builds the default analyser.
@@ -148,13 +150,5 @@ func (s *Sentiment) Score(text string) float64 {
 	return max(-1, min(1, sum/math.Sqrt(sum*sum+15)))
 }
 
-// Label names a score: positive from 0.05, negative from -0.05, neutral between.
-func Label(score float64) string {
-	switch {
-	case score >= 0.05:
-		return Positive
-	case score <= -0.05:
-		return Negative
-	}
-	return Neutral
-}
+// Label names a score: positive from 0.05, negative from -0.05, neutral between (parley.SentimentLabel).
+func Label(score float64) string { return parley.SentimentLabel(score) }

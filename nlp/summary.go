@@ -47,10 +47,7 @@ func (a *Analyzer) summarize(tr *parley.Transcript, an *parley.Analysis, cs []se
 				last = i
 			}
 		}
-		label := s.Customer.EndLabel
-		if label == "" {
-			label = Label(s.Customer.End)
-		}
+		label := s.Customer.EndState()
 		if last >= 0 {
 			out = append(out, line(parley.SummaryMood, label, "", last, s.Customer.End))
 		}

@@ -601,7 +601,15 @@ func (e *evaluator) grade(it *Item, r *parley.ItemResult) {
 			return
 		}
 		v := map[string]float64{"start": s.Start, "end": s.End, "overall": s.Overall, "min": s.Min}[it.Measure]
-		pass(within(v, it.AtLeast, it.AtMost), "%s %s sentiment %+.2f (%s)", role, it.Measure, v, bounds(it.AtLeast, it.AtMost))
+		if len(it.States) > 0 {
+			st := parley.SentimentLabel(v)
+			if it.Measure == "end" {
+				st = s.EndState()
+			}
+			pass(slices.Contains(it.States, st), "%s %s sentiment %s (%+.2f; counts: %s)", role, it.Measure, st, v, strings.Join(it.States, ", "))
+		} else {
+			pass(within(v, it.AtLeast, it.AtMost), "%s %s sentiment %+.2f (%s)", role, it.Measure, v, bounds(it.AtLeast, it.AtMost))
+		}
 		e.sentimentEvidence(role, it.Measure, r)
 	case KindAgentTone:
 		v, why := e.tone(r)

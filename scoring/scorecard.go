@@ -188,6 +188,11 @@ type Item struct {
 	Measure string   `yaml:"measure"`  // sentiment: start, end, overall, min
 	AtLeast *float64 `yaml:"at_least"` // sentiment, talk_listen_ratio (agent share), agent_tone score
 	AtMost  *float64 `yaml:"at_most"`
+	// States (sentiment, instead of at_least/at_most): the item passes when the speaker's state is
+	// one of these labels (negative, neutral, positive) — at the end the classifier's most probable
+	// class, as the review app, reports and evaluation show it (parley.SpeakerSentiment.EndState);
+	// at start, overall or min the label of the score.
+	States []string `yaml:"states"`
 
 	MaxS      *float64 `yaml:"max_s"`     // dead_air, hold, longest_monologue
 	Announced bool     `yaml:"announced"` // hold: must be announced
@@ -514,6 +519,9 @@ func (it *Item) check() error {
 			return fmt.Errorf("answered_unseen_with: %q is not one of answered_with %v", typ, it.AnsweredWith)
 		}
 	}
+	if len(it.States) > 0 && it.Kind != KindSentiment {
+		return fmt.Errorf("states is for sentiment items, not %s", it.Kind)
+	}
 	if it.StatementsOnly && it.Kind != KindRequired && it.Kind != KindProhibited {
 		return fmt.Errorf("statements_only is for required_phrase and prohibited_phrase items, not %s", it.Kind)
 	}
@@ -551,8 +559,19 @@ func (it *Item) check() error {
 		if !strings.Contains(" start end overall min ", " "+it.Measure+" ") {
 			return fmt.Errorf("measure %q (start, end, overall or min)", it.Measure)
 		}
-		if it.AtLeast == nil && it.AtMost == nil {
-			return fmt.Errorf("sentiment needs at_least or at_most")
+		switch {
+		case len(it.States) > 0 && (it.AtLeast != nil || it.AtMost != nil):
+			return fmt.Errorf("sentiment takes states or at_least/at_most, not both")
+		case len(it.States) == 0 && it.AtLeast == nil && it.AtMost == nil:
+			return fmt.Errorf("sentiment needs states, at_least or at_most")
+		}
+		for i, st := range it.States {
+			if st != parley.SentimentNegative && st != parley.SentimentNeutral && st != parley.SentimentPositive {
+				return fmt.Errorf("states: %q is not a sentiment (negative, neutral, positive)", st)
+			}
+			if slices.Contains(it.States[:i], st) {
+				return fmt.Errorf("states: %q twice", st)
+			}
 		}
 	case KindTalkListen:
 		if it.AtLeast == nil && it.AtMost == nil {

@@ -149,6 +149,45 @@ func TestItemKinds(t *testing.T) {
 	}
 }
 
+// A sentiment item with states reads the speaker's state as the rest of parley shows it: at the end the
+// classifier's most probable class, even where the expected score sits just past a bound (a customer
+// most likely neutral at -0.051 ends neutral, not negative); elsewhere, and from a lexicon analysis
+// without a class, the label of the score.
+func TestSentimentStates(t *testing.T) {
+	end := oneItem(t, "kind: sentiment\nof: customer\nmeasure: end\nstates: [neutral, positive]")
+	start := oneItem(t, "kind: sentiment\nof: customer\nmeasure: start\nstates: [negative]")
+	bound := oneItem(t, "kind: sentiment\nof: customer\nmeasure: end\nat_least: -0.05")
+	tests := []struct {
+		name                      string
+		s                         parley.SpeakerSentiment
+		end, start, bound, reason string
+	}{
+		{"neutral class, score just under", parley.SpeakerSentiment{Start: -0.4, End: -0.051, EndLabel: "neutral"}, "pass", "pass", "fail", "customer end sentiment neutral (-0.05; counts: neutral, positive)"},
+		{"negative class, score above", parley.SpeakerSentiment{Start: 0.3, End: 0.02, EndLabel: "negative"}, "fail", "fail", "pass", "customer end sentiment negative (+0.02; counts: neutral, positive)"},
+		{"lexicon: the score's label", parley.SpeakerSentiment{Start: -0.04, End: -0.2}, "fail", "fail", "fail", "customer end sentiment negative (-0.20"},
+		{"lexicon, neutral", parley.SpeakerSentiment{Start: -0.05, End: 0.01}, "pass", "pass", "pass", "customer end sentiment neutral (+0.01"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			an := &parley.Analysis{Sentiment: &parley.CallSentiment{Customer: &tt.s}}
+			status := func(sc *Scorecard) (string, string) {
+				r := sc.Score(Call{Transcript: call, Analysis: an}).Items[0]
+				return map[string]string{parley.ItemPass: "pass", parley.ItemFail: "fail"}[r.Status], r.Reason
+			}
+			got, why := status(end)
+			if got != tt.end || !strings.Contains(why, tt.reason) {
+				t.Errorf("end: %s %q, want %s %q", got, why, tt.end, tt.reason)
+			}
+			if got, why := status(start); got != tt.start {
+				t.Errorf("start: %s %q, want %s", got, why, tt.start)
+			}
+			if got, why := status(bound); got != tt.bound {
+				t.Errorf("at_least -0.05: %s %q, want %s", got, why, tt.bound)
+			}
+		})
+	}
+}
+
 // On a mono call whose voices were told apart, interruptions are not measured: the item does not apply
 // rather than passing with none found.
 func TestInterruptionsOnSharedChannel(t *testing.T) {
@@ -281,6 +320,11 @@ func TestParseErrors(t *testing.T) {
 		{head + item("kind: required_phrase\nexamples: [a]\nclassifier: {model: recap, label: recap, min: 0.4, veto: 0.4}\nweight: 100"), "classifier veto 0.4 (want 0 ≤ veto < min 0.4)"},
 		{head + item("kind: required_phrase\nexamples: [a]\nclassifier: {model: no/such.model, label: recap}\nweight: 100"), "line 6: item \"x\": classifier: intent model: open no/such.model"},
 		{head + item("kind: required_phrase\nexamples: [a]\nclassifier: {model: data/default.yaml, label: recap}\nweight: 100"), "classifier: data/default.yaml is not a parley intent model"},
+		{head + item("kind: sentiment\nof: customer\nweight: 100"), "sentiment needs states, at_least or at_most"},
+		{head + item("kind: sentiment\nof: customer\nstates: [neutral]\nat_least: 0\nweight: 100"), "sentiment takes states or at_least/at_most, not both"},
+		{head + item("kind: sentiment\nof: customer\nstates: [calm]\nweight: 100"), `line 6: item "x": states: "calm" is not a sentiment (negative, neutral, positive)`},
+		{head + item("kind: sentiment\nof: customer\nstates: [neutral, neutral]\nweight: 100"), `states: "neutral" twice`},
+		{head + item("kind: required_phrase\nphrases: [a]\nstates: [neutral]\nweight: 100"), "states is for sentiment items, not required_phrase"},
 		{"version: 3\nname: t\n", "version 3"},
 		{head, "no items"},
 	}

@@ -175,11 +175,7 @@ func callKeys(d calldoc.CallDoc) map[[2]string]bool {
 		}
 	}
 	if s := a.Sentiment; s != nil && s.Customer != nil {
-		label := s.Customer.EndLabel
-		if label == "" && s.Customer.End <= -0.05 {
-			label = "negative"
-		}
-		if label == "negative" {
+		if s.Customer.EndState() == parley.SentimentNegative {
 			out[[2]string{TrendNegativeEnd, "customer ended negative"}] = true
 		}
 	}
