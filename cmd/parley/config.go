@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -651,7 +652,11 @@ func (c *Config) Analyzer() (*nlp.Analyzer, error) {
 			return nil, err
 		}
 	}
-	return nlp.NewAnalyzer(opts)
+	a, err := nlp.NewAnalyzer(opts)
+	// Loading leaves tens of MB of garbage (decoded model files, the intent model's training): give it
+	// back to the system now, before recognition and the analyses reach the process's peak.
+	debug.FreeOSMemory()
+	return a, err
 }
 
 // loadConfig builds the configuration for a subcommand: defaults, file, environment, then flags —

@@ -24,7 +24,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -93,10 +92,15 @@ var ErrClosed = errors.New("encoder: closed")
 // Load reads a model directory (config.json, vocab.txt, model-f16.safetensors). A missing file is a
 // model_missing error, a file of the wrong form or shape model_corrupt.
 func Load(dir string, opts Options) (*Encoder, error) {
-	cfg, tok, w, baseFP, groups, err := loadFiles(dir, opts.Overlay)
+	var shared *Tokenizer
+	if opts.Share != nil {
+		shared = opts.Share.tok
+	}
+	cfg, tok, w, baseFP, groups, release, err := loadFiles(dir, opts.Overlay, shared)
 	if err != nil {
 		return nil, err
 	}
+	defer release() // ggml holds its own copy of every tensor once set below
 	if err := ggml.Load(); err != nil {
 		return nil, err
 	}
@@ -193,46 +197,47 @@ func Load(dir string, opts Options) (*Encoder, error) {
 		e.Close()
 		return nil, err
 	}
-	// The file's bytes (≈ 45 MB in float16) are garbage once ggml holds the weights: give the memory
-	// back now rather than keep it in the heap for the process's life.
-	debug.FreeOSMemory()
 	return e, nil
 }
 
 // loadFiles reads and checks a model directory's three files, and the overlay's tensors over them. It
 // also returns the fingerprint of the model without the overlay and which groups the overlay replaces
-// tensors of (groups[0]: the embeddings, groups[1+l]: layer l).
-func loadFiles(dir string, overlay []byte) (Config, *Tokenizer, *weights, string, []bool, error) {
-	read := func(name string) ([]byte, error) {
-		b, err := os.ReadFile(filepath.Join(dir, name))
+// tensors of (groups[0]: the embeddings, groups[1+l]: layer l). The weights' bytes are the mapped file's
+// until release is called. tok, when not nil, is the tokenizer of the same model already built (an
+// encoder sharing another's tensors shares its tokenizer too; Load checks that the weights are that
+// model's): the vocabulary is not read again.
+func loadFiles(dir string, overlay []byte, tok *Tokenizer) (cfg Config, _ *Tokenizer, w *weights, baseFP string, groups []bool, release func(), err error) {
+	release = func() {}
+	fail := func(e error) (Config, *Tokenizer, *weights, string, []bool, func(), error) {
+		release()
+		return cfg, nil, nil, "", nil, nil, e
+	}
+	missing := func(name string, err error) error {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, parley.WrapError(parley.CodeModelMissing, err, "sentence encoder: %s is missing in %s", name, dir)
+			return parley.WrapError(parley.CodeModelMissing, err, "sentence encoder: %s is missing in %s", name, dir)
 		}
-		if err != nil {
-			return nil, parley.WrapError(parley.CodeIO, err, "sentence encoder")
-		}
-		return b, nil
+		return parley.WrapError(parley.CodeIO, err, "sentence encoder")
 	}
 	corrupt := func(name string, err error) error {
 		return parley.WrapError(parley.CodeModelCorrupt, err, "sentence encoder %s", filepath.Join(dir, name))
 	}
-	var cfg Config
-	b, err := read(ConfigFile)
+	b, err := os.ReadFile(filepath.Join(dir, ConfigFile))
 	if err != nil {
-		return cfg, nil, nil, "", nil, err
+		return fail(missing(ConfigFile, err))
 	}
 	if cfg, err = parseConfig(b); err != nil {
-		return cfg, nil, nil, "", nil, corrupt(ConfigFile, err)
+		return fail(corrupt(ConfigFile, err))
 	}
-	if b, err = read(VocabFile); err != nil {
-		return cfg, nil, nil, "", nil, err
-	}
-	tok, err := NewTokenizer(b)
-	if err != nil {
-		return cfg, nil, nil, "", nil, corrupt(VocabFile, err)
+	if tok == nil {
+		if b, err = os.ReadFile(filepath.Join(dir, VocabFile)); err != nil {
+			return fail(missing(VocabFile, err))
+		}
+		if tok, err = NewTokenizer(b); err != nil {
+			return fail(corrupt(VocabFile, err))
+		}
 	}
 	if tok.Size() != cfg.Vocab {
-		return cfg, nil, nil, "", nil, corrupt(VocabFile, fmt.Errorf("%d tokens, the configuration says %d", tok.Size(), cfg.Vocab))
+		return fail(corrupt(VocabFile, fmt.Errorf("%d tokens, the configuration says %d", tok.Size(), cfg.Vocab)))
 	}
 	weightsFile := WeightsFile
 	if _, err := os.Stat(filepath.Join(dir, WeightsFile)); errors.Is(err, os.ErrNotExist) {
@@ -240,37 +245,37 @@ func loadFiles(dir string, overlay []byte) (Config, *Tokenizer, *weights, string
 			weightsFile = WeightsFile32
 		}
 	}
-	if b, err = read(weightsFile); err != nil {
-		return cfg, nil, nil, "", nil, err
+	if b, release, err = mapFile(filepath.Join(dir, weightsFile)); err != nil {
+		release = func() {}
+		return fail(missing(weightsFile, err))
 	}
 	ts, err := readSafetensors(b)
 	if err != nil {
-		return cfg, nil, nil, "", nil, corrupt(weightsFile, err)
+		return fail(corrupt(weightsFile, err))
 	}
-	w, err := bindWeights(ts, cfg)
-	if err != nil {
-		return cfg, nil, nil, "", nil, corrupt(weightsFile, err)
+	if w, err = bindWeights(ts, cfg); err != nil {
+		return fail(corrupt(weightsFile, err))
 	}
-	baseFP := fingerprint(w)
-	groups := make([]bool, cfg.Layers+1)
+	baseFP = fingerprint(w)
+	groups = make([]bool, cfg.Layers+1)
 	if overlay != nil {
 		over, err := readSafetensors(overlay)
 		if err != nil {
-			return cfg, nil, nil, "", nil, parley.WrapError(parley.CodeModelCorrupt, err, "sentence encoder overlay")
+			return fail(parley.WrapError(parley.CodeModelCorrupt, err, "sentence encoder overlay"))
 		}
 		for name, t := range over {
 			base, ok := ts[name]
 			if !ok || fmt.Sprint(base.shape) != fmt.Sprint(t.shape) {
-				return cfg, nil, nil, "", nil, parley.Errorf(parley.CodeModelCorrupt, "sentence encoder overlay: tensor %s %v does not replace one of the model", name, t.shape)
+				return fail(parley.Errorf(parley.CodeModelCorrupt, "sentence encoder overlay: tensor %s %v does not replace one of the model", name, t.shape))
 			}
 			ts[name] = t
 			groups[overlayGroup(name)] = true
 		}
 		if w, err = bindWeights(ts, cfg); err != nil {
-			return cfg, nil, nil, "", nil, corrupt(weightsFile, err)
+			return fail(corrupt(weightsFile, err))
 		}
 	}
-	return cfg, tok, w, baseFP, groups, nil
+	return cfg, tok, w, baseFP, groups, release, nil
 }
 
 // overlayGroup is the group of a tensor name: 1+l for a tensor of layer l, 0 for the rest (the

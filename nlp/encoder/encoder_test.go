@@ -115,10 +115,11 @@ func TestEmbeddingsMatchReference(t *testing.T) {
 // The ggml graph against a plain Go forward pass of the same weights, token vector by token vector.
 func TestGraphMatchesGoForward(t *testing.T) {
 	e := truncating(t)
-	cfg, _, w, _, _, err := loadFiles(testenv.Encoder(t), nil)
+	cfg, _, w, _, _, release, err := loadFiles(testenv.Encoder(t), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer release()
 	text := "No, that's perfect. Thank you so much."
 	win := e.windows(0, text, nil)
 	got, err := e.forward([][]window{win}, len(win[0].ids))
@@ -365,10 +366,11 @@ func benchEmbed(b *testing.B, batchTokens int) {
 
 // BenchmarkGoForward is the plain Go forward pass on one core, for comparison with the ggml graph.
 func BenchmarkGoForward(b *testing.B) {
-	cfg, tok, w, _, _, err := loadFiles(testenv.Encoder(b), nil)
+	cfg, tok, w, _, _, release, err := loadFiles(testenv.Encoder(b), nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
+	defer release()
 	ids := append(append([]int32{tok.cls}, tok.Encode("Is there anything more I can do for you today?")...), tok.sep)
 	for b.Loop() {
 		goForward(w, cfg, ids)
