@@ -204,6 +204,18 @@ func TestBadModelFiles(t *testing.T) {
 			write(t, d, WeightsFile, weights[:len(weights)/2])
 			return d
 		}, parley.CodeModelCorrupt, "bytes"},
+		{"empty weights", func(t *testing.T) string { // nothing to map: read, and refused as too short
+			d := copyDir(t, "")
+			write(t, d, WeightsFile, nil)
+			return d
+		}, parley.CodeModelCorrupt, "too short"},
+		{"weights a directory", func(t *testing.T) string {
+			d := copyDir(t, WeightsFile)
+			if err := os.Mkdir(filepath.Join(d, WeightsFile), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			return d
+		}, parley.CodeIO, WeightsFile},
 		{"not safetensors", func(t *testing.T) string {
 			d := copyDir(t, "")
 			write(t, d, WeightsFile, []byte("this is not a model"))
