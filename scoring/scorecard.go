@@ -566,7 +566,7 @@ func (it *Item) check() error {
 			return fmt.Errorf("sentiment needs states, at_least or at_most")
 		}
 		for i, st := range it.States {
-			if st != parley.SentimentNegative && st != parley.SentimentNeutral && st != parley.SentimentPositive {
+			if !isSentiment(st) {
 				return fmt.Errorf("states: %q is not a sentiment (negative, neutral, positive)", st)
 			}
 			if slices.Contains(it.States[:i], st) {
@@ -621,6 +621,11 @@ func (w *When) describe() string {
 	return strings.Join(parts, " and ")
 }
 
+// isSentiment: s is one of the sentiment labels (parley.SentimentLabel's).
+func isSentiment(s string) bool {
+	return s == parley.SentimentNegative || s == parley.SentimentNeutral || s == parley.SentimentPositive
+}
+
 // check compiles a condition's phrases and checks its settings; key names it in errors. A nil
 // condition is none.
 func (w *When) check(key string) error {
@@ -628,9 +633,7 @@ func (w *When) check(key string) error {
 		return nil
 	}
 	w.phrases = compilePhrases(w.Phrases)
-	switch w.CustomerSentiment {
-	case "", "negative", "neutral", "positive":
-	default:
+	if w.CustomerSentiment != "" && !isSentiment(w.CustomerSentiment) {
 		return fmt.Errorf("%s: customer_sentiment %q (want negative, neutral or positive)", key, w.CustomerSentiment)
 	}
 	if v := w.CustomerScoreAtMost; v != nil && (*v < -1 || *v > 1) {

@@ -246,7 +246,6 @@ func loadFiles(dir string, overlay []byte, tok *Tokenizer) (cfg Config, _ *Token
 		}
 	}
 	if b, release, err = mapFile(filepath.Join(dir, weightsFile)); err != nil {
-		release = func() {}
 		return fail(missing(weightsFile, err))
 	}
 	ts, err := readSafetensors(b)
