@@ -4,7 +4,9 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -273,18 +275,23 @@ var (
 	// A question asks for a name when it speaks of someone's name ("Can I take your full name?", "the
 	// account holder's name", recognised as "your worst no fool name on the"), not of the speaker's own
 	// ("my name is Sam").
-	nameAskedRe = regexp.MustCompile(`(?i)\b(?:your|the|his|her|their|holder'?s)\s+(?:[\w']+\s+){0,3}?name\b`)
+	// Or who the caller is: "Who am I speaking to?", "Who's the account holder?", "Whose name is the
+	// account in?".
+	nameAskedRe = regexp.MustCompile(`(?i)\b(?:your|the|his|her|their|holder'?s|whose)\s+(?:[\w']+\s+){0,3}?name\b|` +
+		`\bwho(?:'s| is| am i| are you)\b[^?.]*\b(?:speaking|talking|holder|calling)\b|\baccount holder\b`)
 	// A question asks for an address when it speaks of an address and not of email.
 	addressAskedRe = regexp.MustCompile(`(?i)\baddress\b`)
 	emailAskedRe   = regexp.MustCompile(`(?i)\be-?mail\b`)
+	// A mail domain as recognisers write one: "hotmail.com", "…yahoo.com", "gmail dot com".
+	mailDomainRe = regexp.MustCompile(`(?i)\w\.(?:com|net|org|co\.uk)\b|\bdot (?:com|net|org|co dot uk)\b|\b\w*(?:gmail|hotmail|yahoo|outlook|icloud)`)
 	// The reply words before an answer ("Yes, it's …"), with "it" for the "it's" recognisers cut short.
 	replyLeadRe = regexp.MustCompile(`^\s*(?:(?i:` + replyLeadWords + `|it)[,.]?\s+)*`)
 	// The name at the start of an answer, after its reply words ("Yes, it's Sam Turner, G two…").
 	nameAnswerRe = regexp.MustCompile(`^\s*(?:(?i:` + replyLeadWords + `)[,.]?\s+)*(\p{Lu}\p{Ll}+(?:[ -]\p{Lu}\p{Ll}+){0,2})`)
 )
 
-// replyLeadWords open an answer before what it gives ("Yes, it's …", "Sure. …").
-const replyLeadWords = `yes|yeah|sure|it's|it is|that's|that is`
+// replyLeadWords open an answer before what it gives ("Yes, it's …", "Sure. …", "That's me, …").
+const replyLeadWords = `yes|yeah|sure|it's|it is|that's|that is|me`
 
 // emailDot is "dot" in the languages above.
 const emailDot = `dot|punto|point|punkt|ponto`
@@ -324,7 +331,7 @@ func (x *Extractor) findPatterns(text string) []Entity {
 			if t.start < m[1] || first < 0 && dobLead[t.text] {
 				continue
 			}
-			if dateish(t.text) || dateJoin[t.text] || articles[t.text] {
+			if dateish(t.text) || dateJoin[t.text] || articles[t.text] || yearAnd(toks, i) {
 				if first < 0 {
 					first = i
 				}
@@ -369,7 +376,8 @@ func (x *Extractor) findPatterns(text string) []Entity {
 			continue
 		}
 		j := i
-		for j+1 < len(toks) && (dateish(toks[j+1].text) || dateJoin[toks[j+1].text] && j+2 < len(toks) && dateish(toks[j+2].text)) {
+		for j+1 < len(toks) && (dateish(toks[j+1].text) || yearAnd(toks, j+1) ||
+			dateJoin[toks[j+1].text] && j+2 < len(toks) && dateish(toks[j+2].text)) {
 			j++
 		}
 		k := i // the day before the month: "3rd June", "the third of March", "el 3 de marzo"
@@ -560,16 +568,46 @@ func fullDate(text string) bool {
 	return false
 }
 
-// lastCentury tells a date whose year is of the 1900s: written ("1979") or said ("nineteen seventy nine").
-func lastCentury(text string) bool {
+// adultBirthYear tells a date whose year is one an adult caller was born in: from 1900 to sixteen years
+// before now, written ("1979", "2004") or said ("nineteen seventy nine", "two thousand and four").
+func adultBirthYear(text string) bool {
+	last := time.Now().Year() - 16
 	toks := tokenize(text)
 	for i, t := range toks {
-		if len(t.text) == 4 && strings.HasPrefix(t.text, "19") && isDigits(t.text) ||
-			t.text == "nineteen" && i+1 < len(toks) && (tens[toks[i+1].text] != "" || teens[toks[i+1].text] != "" || toks[i+1].text == "hundred") {
+		if len(t.text) == 4 && isDigits(t.text) {
+			if y, _ := strconv.Atoi(t.text); y >= 1900 && y <= last {
+				return true
+			}
+		}
+		if t.text == "nineteen" && i+1 < len(toks) && (tens[toks[i+1].text] != "" || teens[toks[i+1].text] != "" || toks[i+1].text == "hundred") {
 			return true
+		}
+		if t.text == "two" && i+1 < len(toks) && toks[i+1].text == "thousand" {
+			j := i + 2
+			if j < len(toks) && toks[j].text == "and" {
+				j++
+			}
+			y := 2000
+			if j < len(toks) {
+				if v, ok := units[toks[j].text]; ok && v != "" {
+					y += int(v[0] - '0')
+				} else if teens[toks[j].text] != "" {
+					y += 10 + int(teens[toks[j].text][1]-'0')
+				}
+			}
+			if y <= last {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// yearAnd tells the "and" inside a year said in words: "two thousand and three", "nineteen hundred and
+// five".
+func yearAnd(toks []token, i int) bool {
+	return toks[i].text == "and" && i > 0 && (toks[i-1].text == "thousand" || toks[i-1].text == "hundred") &&
+		i+1 < len(toks) && (units[toks[i+1].text] != "" || teens[toks[i+1].text] != "" || tens[toks[i+1].text] != "")
 }
 
 func dateish(w string) bool {

@@ -180,12 +180,12 @@ func (x *Extractor) FindAfter(context, text string, toks []ptoken) []Entity {
 		}
 	}
 	birthDate(func(Entity) bool { return dobCueRe.MatchString(context) || birthAskedRe.MatchString(context) })
-	// So is an answer that is nothing but a date with a year of the last century ("Second of July
-	// 1979."), whatever the question: recognisers garble questions past any cue ("So, here in the county
-	// news, you need to have" for "To check the account is yours, what's your date of birth?"), and
-	// callers say no other dates that long ago on their own.
+	// So is an answer that is nothing but a date with a year an adult was born in ("Second of July
+	// 1979.", "21st of May 2000."), whatever the question: recognisers garble questions past any cue
+	// ("So, here in the county news, you need to have" for "To check the account is yours, what's your
+	// date of birth?"), and callers say no other dates that long ago on their own.
 	birthDate(func(e Entity) bool {
-		return lastCentury(e.Text) && mostlyPersonal(text, [2]int{0, len(text)}, []Entity{{Type: EntDOB, Start: e.Start, End: e.End}})
+		return adultBirthYear(e.Text) && mostlyPersonal(text, [2]int{0, len(text)}, []Entity{{Type: EntDOB, Start: e.Start, End: e.End}})
 	})
 	// An answer to a question about an address in which no personal data was found, but numbers were
 	// said, is the address: what recognition made of it ("It mayodolane, yaw 10, 3HF." for "Eight Meadow
@@ -193,26 +193,33 @@ func (x *Extractor) FindAfter(context, text string, toks []ptoken) []Entity {
 	// turn after the question is something else: the agent going on, a price).
 	if context != "" && addressAskedRe.MatchString(context) && !emailAskedRe.MatchString(context) &&
 		!slices.ContainsFunc(ents, func(e Entity) bool { return PII[e.Type] }) {
-		end := len(text)
-		if spans := sentenceSpans(text); len(spans) > 0 {
-			end = spans[0][1]
-		}
-		start := len(replyLeadRe.FindString(text[:end]))
-		answer := strings.TrimRight(text[start:end], " .?!")
+		start, answer := firstAnswer(text, false)
 		if n := len(words(answer)); strings.ContainsAny(answer, "0123456789") && n >= 2 && n <= 10 {
 			ents = append(ents, Entity{Type: EntAddress, Text: answer, Start: start, End: start + len(answer)})
+		}
+	}
+	// So is an answer to a question about email that names a mail domain, however the recogniser wrote
+	// the rest ("Qaim.brinannetyahoo.com" for "kwame dot brennan at yahoo dot com", "And I got you'll
+	// move that hotmail.com."): its first sentence after the reply words, ten words at most — also where
+	// the spoken-address pattern took only the word before "at" ("rhona baxter at gmail dot com").
+	if context != "" && emailAskedRe.MatchString(context) {
+		if start, answer := firstAnswer(text, true); mailDomainRe.MatchString(answer) && len(words(answer)) <= 10 {
+			ents = append(ents, Entity{Type: EntEmail, Text: answer, Start: start, End: start + len(answer)})
 		}
 	}
 	if toks == nil {
 		toks, _ = tag(text, false)
 	}
 	// A name given in answer to a question about a name is one, though the recogniser mangled it past
-	// what the recogniser of names knows ("Martin views" for "Martin Hughes"): its first word tagged a
-	// proper noun, and not an everyday word ("Hold on, let me find it").
+	// what the recogniser of names knows ("Martin views" for "Martin Hughes"): a word of it tagged a
+	// proper noun ("Sian" is tagged an adjective, "Shaw" a proper noun), its first not an everyday word
+	// ("Hold on, let me find it").
 	if context != "" && nameAskedRe.MatchString(context) {
 		if m := nameAnswerRe.FindStringSubmatchIndex(text); m != nil {
 			first, _, _ := strings.Cut(text[m[2]:m[3]], " ")
-			proper := slices.ContainsFunc(toks, func(t ptoken) bool { return t.start == m[2] && (t.tag == "NNP" || t.tag == "NNPS") })
+			proper := slices.ContainsFunc(toks, func(t ptoken) bool {
+				return t.start >= m[2] && t.end <= m[3] && (t.tag == "NNP" || t.tag == "NNPS") && !commonWord(t.text)
+			})
 			if proper && !commonWord(first) {
 				ents = append(ents, Entity{Type: EntPerson, Text: text[m[2]:m[3]], Start: m[2], End: m[3]})
 			}
@@ -250,5 +257,35 @@ func (x *Extractor) FindAfter(context, text string, toks []ptoken) []Entity {
 			ents = append(ents, Entity{Type: typ, Text: sentence[e.Start:e.End], Start: sent[0] + e.Start, End: sent[0] + e.End})
 		}
 	}
+	// In answer to a question about a name, what the entity recogniser took for a place is the name:
+	// it reads names it does not know as places ("That's me, Nadia Foster.", "It's in Rementa."); one
+	// with a digit is a postcode ("LS6").
+	if context != "" && nameAskedRe.MatchString(context) {
+		start, answer := firstAnswer(text, false)
+		for i, e := range ents {
+			if e.Type == EntPlace && e.Start >= start && e.End <= start+len(answer) && !strings.ContainsAny(e.Text, "0123456789") {
+				ents[i].Type = EntPerson
+			}
+		}
+	}
 	return resolve(ents)
 }
+
+// firstAnswer is the answer in a reply: its first sentence after the reply words ("Yes, it's …"),
+// without its end punctuation, and where it starts. inWords: a full stop inside a word ends nothing
+// ("hotmail.com", "jam.fisher").
+func firstAnswer(text string, inWords bool) (int, string) {
+	end := len(text)
+	if inWords {
+		if m := sentenceEndRe.FindStringIndex(text); m != nil {
+			end = m[0] + 1
+		}
+	} else if spans := sentenceSpans(text); len(spans) > 0 {
+		end = spans[0][1]
+	}
+	start := len(replyLeadRe.FindString(text[:end]))
+	return start, strings.TrimRight(text[start:end], " .?!")
+}
+
+// sentenceEndRe is a sentence's end followed by a space.
+var sentenceEndRe = regexp.MustCompile(`[.?!]\s`)

@@ -152,6 +152,20 @@ func TestEntities(t *testing.T) {
 		{"When did you join us?", "Oh, I joined on the second of July 1999, I think, with my husband.", []string{"DATE:the second of July 1999"}},
 		// A year inside a date is no order number, whatever the question spoke of.
 		{"When was the order placed?", "Second of July 2024.", []string{"DATE:Second of July 2024"}},
+		// An adult born this century: a bare date of such a year is a date of birth too; one of last
+		// year is not.
+		{"Sorry, and the, er…", "Ninth of November 2003.", []string{"DATE_OF_BIRTH:Ninth of November 2003"}},
+		{"Sorry, and the, er…", "The ninth of November, two thousand and three.", []string{"DATE_OF_BIRTH:The ninth of November, two thousand and three"}},
+		{"When did it stop working?", "Ninth of November 2025.", []string{"DATE:Ninth of November 2025"}},
+		// Who the caller is asks for a name; a name the entity recogniser took for a place is a name there.
+		{"Thanks, and who am I talking to today?", "That's me, Tomasz Wren.", []string{"PERSON:Tomasz Wren"}},
+		{"Whose name is the bill in?", "Keziah Oduro.", []string{"PERSON:Keziah Oduro"}},
+		{"Who's the account holder, please?", "Hold on, it's my wife's.", nil},
+		{"Where are you calling from?", "From home, in Leeds.", []string{"GPE:Leeds"}}, // no name asked: a place
+		// An answer to an email question that names a mail domain is the address, as the recogniser wrote it.
+		{"What's the best email for you?", "It's rhona.baxteratoutlook.com, all lower case.", []string{"EMAIL:rhona.baxteratoutlook.com, all lower case"}},
+		{"And an email address?", "Yeah, rhona baxter at gmail dot com.", []string{"EMAIL:rhona baxter at gmail dot com"}},
+		{"And an email address?", "I don't really use email, sorry.", nil},
 	} {
 		var got []string
 		for _, e := range x.FindAfter(tt.question, tt.answer, nil) {
