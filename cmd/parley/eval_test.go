@@ -110,6 +110,22 @@ func TestEvalCallSet(t *testing.T) {
 	}
 }
 
+// The PII probe set (testdata/pii-probe, scripts/train/pii-probe.py: agents asking for personal data,
+// customers giving it), heard by the real tiny.en: the personal data found in the recognised text, tune
+// and held out (90.0 % and 86.7 % when set; 76.7 % and 83.3 % before the rules read off its tune half).
+func TestPIIProbe(t *testing.T) {
+	dir, err := callset.Cached(filepath.Join(testenv.Root(), "testdata", "pii-probe"), callset.CacheRoot())
+	if err != nil {
+		t.Fatalf("PII probe set: %v", err)
+	}
+	rep, _ := runEval(t, filepath.Join(dir, callset.AudioDir), "--model", testenv.TinyEn(t), "--threads", "2")
+	for split, floor := range map[string]float64{eval.SplitTune: 0.85, eval.SplitHeldout: 0.80} {
+		if s := rep.Summary[split]; s.Calls < 20 || s.PII.Total < 60 || s.PII.Rate() < floor {
+			t.Errorf("%s: %d calls, PII found %v (floor %.2f)", split, s.Calls, s.PII, floor)
+		}
+	}
+}
+
 // The vocabulary prompt goes to the agent's opening: on stereo calls whose greeting tiny.en garbles
 // without it ("The law not win the count"), the greeting is recognised with the company's name more
 // often, and every other word — the customer's, and the agent's after the customer first speaks — is
