@@ -279,8 +279,9 @@ var (
 	// account in?".
 	nameAskedRe = regexp.MustCompile(`(?i)\b(?:your|the|his|her|their|holder'?s|whose)\s+(?:[\w']+\s+){0,3}?name\b|` +
 		`\bwho(?:'s| is| am i| are you)\b[^?.]*\b(?:speaking|talking|holder|calling)\b|\baccount holder\b`)
-	// A question asks for an address when it speaks of an address and not of email.
-	addressAskedRe = regexp.MustCompile(`(?i)\baddress\b`)
+	// A question asks for an address when it speaks of an address and not of email, or of a postcode as
+	// recognisers write it ("What's the post-covin' there?", "And the post comes from the new place.").
+	addressAskedRe = regexp.MustCompile(`(?i)\baddress\b|\bpost[- ]?co\w*`)
 	emailAskedRe   = regexp.MustCompile(`(?i)\be-?mail\b`)
 	// A mail domain as recognisers write one: "hotmail.com", "…yahoo.com", "gmail dot com".
 	mailDomainRe = regexp.MustCompile(`(?i)\w\.(?:com|net|org|co\.uk)\b|\bdot (?:com|net|org|co dot uk)\b|\b\w*(?:gmail|hotmail|yahoo|outlook|icloud)`)

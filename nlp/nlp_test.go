@@ -145,6 +145,8 @@ func TestEntities(t *testing.T) {
 		// An answer to an address question with numbers in it and no other personal data is the address.
 		{"And the new address?", "It's twenty nine Fernlea, P R seven, 4 X.", []string{"ADDRESS:twenty nine Fernlea, P R seven, 4 X"}},
 		{"And the new address?", "Hold on, I'll get the letter.", nil},
+		{"And what's the post codo there?", "Seven Ferndale, B nine 4 K.", []string{"ADDRESS:Seven Ferndale, B nine 4 K"}}, // "postcode" as recognised
+		{"Shall I post it to you?", "Yes please, by Friday the 9th.", []string{"DATE:Friday"}}, // posting asks for no address
 		// A house number after "address and date of birth" is no date of birth; the date is.
 		{"Can you confirm your address and date of birth?", "12 Oak Road, and the fifth of May, 1980.", []string{"ADDRESS:12 Oak Road", "DATE_OF_BIRTH:the fifth of May, 1980"}},
 		// A bare date of the last century is a date of birth whatever the (garbled) question.
