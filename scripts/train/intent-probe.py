@@ -14,11 +14,10 @@ import os
 import random
 import shutil
 
+from probecalls import AGENTS, CODECS, audio, script
+
 rng = random.Random(20261206)
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "testdata", "intent-probe")
-AGENTS = ["en-us+f1", "en-us+m3", "en-gb+f2", "en-gb+m4", "en-gb-scotland+m2", "en-gb-x-rp+f5",
-          "en-029+m1", "en-us-nyc+f4", "en-gb-x-gbclan+m5", "en-gb-x-gbcwmd+f1"]
-CUSTOMERS = ["awb", "kal", "rms", "slt"]
 
 # intent: (opening, follow-up) pairs, as callers put it.
 CALLS = {
@@ -125,20 +124,12 @@ CALLS = {
 
 
 def call(intent, opening, follow, split):
-    codec = rng.choice(["ulaw", "ulaw", "ulaw", "alaw", "pcm"])
-    audio = f'{{agent: "espeak:{rng.choice(AGENTS)}", customer: "flite:{rng.choice(CUSTOMERS)}", codec: {codec}'
-    if codec == "pcm":
-        audio += ", rate: 16000"
-    if rng.random() < 0.25:
-        audio += ", mix: mono"
-    if rng.random() < 0.3:
-        audio += f", noise_db: {rng.randrange(-46, -41)}"
-    audio += "}"
+    codec = rng.choice(CODECS)
+    line = audio(rng, rng.choice(AGENTS), codec)
     lines = ["a: Northwind, how can I help?", f"c: {opening}",
              rng.choice(["a: Okay, I can help with that.", "a: Right, let me have a look.", "a: Sure, bear with me."]),
              f"c: {follow}", "a: Thanks, I'll sort that out for you now."]
-    body = "\n".join(f'  - "{l}"' for l in lines)
-    return f"split: {split}\nintent: {intent}\naudio: {audio}\nlines:\n{body}\n"
+    return script(split, line, lines, intent)
 
 
 def main():

@@ -14,12 +14,11 @@ import os
 import random
 import shutil
 
+from probecalls import AGENTS, CODECS, audio, script
+
 rng = random.Random(20261205)
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "testdata", "pii-probe")
 
-AGENTS = ["en-us+f1", "en-us+m3", "en-gb+f2", "en-gb+m4", "en-gb-scotland+m2", "en-gb-x-rp+f5",
-          "en-029+m1", "en-us-nyc+f4", "en-gb-x-gbclan+m5", "en-gb-x-gbcwmd+f1"]
-CUSTOMERS = ["awb", "kal", "rms", "slt"]
 DIGITS = "zero one two three four five six seven eight nine".split()
 ONES = ["", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
         "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
@@ -103,15 +102,7 @@ REASONS = ["I need to update some details on my account.", "I'm calling about my
 def call(i, split):
     kinds = rng.sample(list(QA), 3)
     agent = rng.choice(AGENTS)
-    codec = rng.choice(["ulaw", "ulaw", "ulaw", "alaw", "pcm"])
-    audio = f'{{agent: "espeak:{agent}", customer: "flite:{rng.choice(CUSTOMERS)}", codec: {codec}'
-    if codec == "pcm":
-        audio += ", rate: 16000"
-    if rng.random() < 0.25:
-        audio += ", mix: mono"
-    if rng.random() < 0.3:
-        audio += f", noise_db: {rng.randrange(-46, -41)}"
-    audio += "}"
+    line = audio(rng, agent, rng.choice(CODECS))
     lines = [f'a: Northwind, {rng.choice(FIRST)} speaking, how can I help?', f"c: Hi. {rng.choice(REASONS)}"]
     for k in kinds:
         qs, answer = QA[k]
@@ -119,8 +110,7 @@ def call(i, split):
         lines.append(f"c: {answer()} #pii:{k}")
         lines.append(rng.choice(["a: Thank you.", "a: Lovely.", "a: Great, thanks.", "a: Got it."]))
     lines.append("a: That's all sorted. Bye now.")
-    body = "\n".join(f'  - "{l}"' for l in lines)
-    return f"split: {split}\naudio: {audio}\nlines:\n{body}\n"
+    return script(split, line, lines)
 
 
 def main():
