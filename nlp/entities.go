@@ -590,10 +590,17 @@ func adultBirthYear(text string) bool {
 			}
 			y := 2000
 			if j < len(toks) {
-				if v, ok := units[toks[j].text]; ok && v != "" {
-					y += int(v[0] - '0')
-				} else if teens[toks[j].text] != "" {
-					y += 10 + int(teens[toks[j].text][1]-'0')
+				w := toks[j].text
+				switch {
+				case units[w] != "":
+					y += int(units[w][0] - '0')
+				case teens[w] != "":
+					y += 10 + int(teens[w][1]-'0')
+				case tens[w] != "": // "two thousand and twenty three"
+					y += 10 * int(tens[w][0]-'0')
+					if j+1 < len(toks) && units[toks[j+1].text] != "" {
+						y += int(units[toks[j+1].text][0] - '0')
+					}
 				}
 			}
 			if y <= last {

@@ -146,7 +146,7 @@ func TestEntities(t *testing.T) {
 		{"And the new address?", "It's twenty nine Fernlea, P R seven, 4 X.", []string{"ADDRESS:twenty nine Fernlea, P R seven, 4 X"}},
 		{"And the new address?", "Hold on, I'll get the letter.", nil},
 		{"And what's the post codo there?", "Seven Ferndale, B nine 4 K.", []string{"ADDRESS:Seven Ferndale, B nine 4 K"}}, // "postcode" as recognised
-		{"Shall I post it to you?", "Yes please, by Friday the 9th.", []string{"DATE:Friday"}}, // posting asks for no address
+		{"Shall I post it to you?", "Yes please, by Friday the 9th.", []string{"DATE:Friday"}},                             // posting asks for no address
 		// A house number after "address and date of birth" is no date of birth; the date is.
 		{"Can you confirm your address and date of birth?", "12 Oak Road, and the fifth of May, 1980.", []string{"ADDRESS:12 Oak Road", "DATE_OF_BIRTH:the fifth of May, 1980"}},
 		// A bare date of the last century is a date of birth whatever the (garbled) question.
@@ -159,6 +159,7 @@ func TestEntities(t *testing.T) {
 		{"Sorry, and the, er…", "Ninth of November 2003.", []string{"DATE_OF_BIRTH:Ninth of November 2003"}},
 		{"Sorry, and the, er…", "The ninth of November, two thousand and three.", []string{"DATE_OF_BIRTH:The ninth of November, two thousand and three"}},
 		{"When did it stop working?", "Ninth of November 2025.", []string{"DATE:Ninth of November 2025"}},
+		{"When did it stop working?", "The ninth of November, two thousand and twenty four.", []string{"DATE:The ninth of November, two thousand and twenty four"}},
 		// Who the caller is asks for a name; a name the entity recogniser took for a place is a name there.
 		{"Thanks, and who am I talking to today?", "That's me, Tomasz Wren.", []string{"PERSON:Tomasz Wren"}},
 		{"Whose name is the bill in?", "Keziah Oduro.", []string{"PERSON:Keziah Oduro"}},
