@@ -214,7 +214,12 @@ func (x *Extractor) FindAfter(context, text string, toks []ptoken) []Entity {
 	// what the recogniser of names knows ("Martin views" for "Martin Hughes"): a word of it tagged a
 	// proper noun ("Sian" is tagged an adjective, "Shaw" a proper noun), its first not an everyday word
 	// ("Hold on, let me find it").
-	if context != "" && nameAskedRe.MatchString(context) {
+	nameAsked := context != "" && nameAskedRe.MatchString(context)
+	// The answer to it, where the entity recogniser's places are names (below).
+	var answer [2]int
+	if nameAsked {
+		start, a := firstAnswer(text, false)
+		answer = [2]int{start, start + len(a)}
 		if m := nameAnswerRe.FindStringSubmatchIndex(text); m != nil {
 			first, _, _ := strings.Cut(text[m[2]:m[3]], " ")
 			proper := slices.ContainsFunc(toks, func(t ptoken) bool {
@@ -249,23 +254,16 @@ func (x *Extractor) FindAfter(context, text string, toks []ptoken) []Entity {
 			if commonWord(first) || commonWord(e.Text) {
 				continue
 			}
+			start, end := sent[0]+e.Start, sent[0]+e.End
 			typ := EntPerson
-			if e.Label == "GPE" {
+			// In answer to a question about a name, what the entity recogniser took for a place is the
+			// name: it reads names it does not know as places ("That's me, Nadia Foster.", "It's in
+			// Rementa."); one with a digit is a postcode ("LS6").
+			if e.Label == "GPE" && !(nameAsked && start >= answer[0] && end <= answer[1] && !strings.ContainsAny(e.Text, "0123456789")) {
 				typ = EntPlace
 			}
 			// (the text as written: "O’Brien", where the recogniser read "O'Brien")
-			ents = append(ents, Entity{Type: typ, Text: sentence[e.Start:e.End], Start: sent[0] + e.Start, End: sent[0] + e.End})
-		}
-	}
-	// In answer to a question about a name, what the entity recogniser took for a place is the name:
-	// it reads names it does not know as places ("That's me, Nadia Foster.", "It's in Rementa."); one
-	// with a digit is a postcode ("LS6").
-	if context != "" && nameAskedRe.MatchString(context) {
-		start, answer := firstAnswer(text, false)
-		for i, e := range ents {
-			if e.Type == EntPlace && e.Start >= start && e.End <= start+len(answer) && !strings.ContainsAny(e.Text, "0123456789") {
-				ents[i].Type = EntPerson
-			}
+			ents = append(ents, Entity{Type: typ, Text: sentence[e.Start:e.End], Start: start, End: end})
 		}
 	}
 	return resolve(ents)
